@@ -1,0 +1,65 @@
+/**
+ * The product's view of ARM: the few Private Link Service operations it performs, behind a small
+ * interface so the decision logic never touches the SDK. The implementation wraps
+ * `@azure/arm-network` (see arm-network-gateway.ts); errors leave it as AppErrors
+ * (`arm_throttled`, `arm_unavailable`, `arm_not_found`, `arm_conflict`, `arm_error`) with ARM's
+ * own error code in `upstreamCode`.
+ */
+
+/** ARM's own status strings. Others may appear (ARM adds values); they are kept as strings, never guessed. */
+export type ConnectionStatus = 'Pending' | 'Approved' | 'Rejected' | 'Disconnected' | (string & {});
+
+export interface PrivateEndpointConnection {
+  /** Full ARM id: {plsId}/privateEndpointConnections/{name}. */
+  readonly id: string;
+  readonly name: string;
+  /** The PLS the connection belongs to (as configured, i.e. the id's casing in PLS_RESOURCE_IDS). */
+  readonly plsId: string;
+  /** The consumer's private endpoint; the consumer subscription is its third segment. */
+  readonly privateEndpointId: string | undefined;
+  readonly privateEndpointLocation: string | undefined;
+  readonly status: ConnectionStatus;
+  /** While Pending: the consumer's request message. After a decision: what the provider wrote. */
+  readonly description: string | undefined;
+  readonly actionsRequired: string | undefined;
+  readonly linkIdentifier: string | undefined;
+  readonly provisioningState: string | undefined;
+  readonly etag: string | undefined;
+}
+
+export interface PrivateLinkServiceInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly location: string | undefined;
+  readonly alias: string | undefined;
+  readonly autoApprovalSubscriptions: readonly string[];
+  readonly visibilitySubscriptions: readonly string[];
+}
+
+export interface ConnectionStateUpdate {
+  readonly status: 'Approved' | 'Rejected';
+  /** At most 140 characters (ARM's limit); callers enforce it before calling. */
+  readonly description: string;
+  readonly actionsRequired?: string;
+}
+
+export interface ArmGateway {
+  getPrivateLinkService(plsId: string): Promise<PrivateLinkServiceInfo>;
+  /** Every connection of the PLS (all pages). */
+  listConnections(plsId: string): Promise<PrivateEndpointConnection[]>;
+  getConnection(plsId: string, connectionName: string): Promise<PrivateEndpointConnection>;
+  /** A plain PUT of the connection with the new state (not a long-running operation). */
+  updateConnectionState(
+    plsId: string,
+    connectionName: string,
+    update: ConnectionStateUpdate,
+  ): Promise<PrivateEndpointConnection>;
+  /** Long-running in ARM; resolves when the deletion has completed. */
+  deleteConnection(plsId: string, connectionName: string): Promise<void>;
+}
+
+/** The consumer's subscription id: the third segment of the private endpoint id. */
+export function consumerSubscriptionOf(privateEndpointId: string | undefined): string | undefined {
+  const segment = privateEndpointId?.split('/')[2];
+  return segment !== undefined && /^[0-9a-f-]{36}$/i.test(segment) ? segment.toLowerCase() : undefined;
+}

@@ -1,0 +1,165 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { TableClient } from '@azure/data-tables';
+import type { QueueClient } from '@azure/storage-queue';
+import { type Config, type Env, parseConfig } from './config/config';
+import { AppError } from './errors';
+
+/**
+ * The one place where the product's dependencies are built. Everything is lazy and memoised:
+ * importing this module (or any module) opens no socket and loads no Azure SDK, so a cold start
+ * pays only for what the invoked function really uses. Tests build their own container from an
+ * env object instead of patching globals.
+ */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface ContainerOptions {
+  readonly env: Env;
+  readonly clock?: Clock;
+  /** Directory that relative file settings (policy, probe targets) resolve against. */
+  readonly appRoot?: string;
+  /** Overrides the ARM credential (tests and the local host use a static token; Azure uses managed identity). */
+  readonly armCredential?: TokenCredential;
+}
+
+export class Container {
+  readonly clock: Clock;
+  readonly appRoot: string;
+  private readonly env: Env;
+  private readonly memo = new Map<string, unknown>();
+  private readonly armCredentialOverride: TokenCredential | undefined;
+
+  constructor(options: ContainerOptions) {
+    this.env = options.env;
+    this.clock = options.clock ?? systemClock;
+    this.appRoot = options.appRoot ?? process.cwd();
+    this.armCredentialOverride = options.armCredential;
+  }
+
+  /** Parsed once; throws the `config_invalid` AppError listing every bad setting. */
+  get config(): Config {
+    return this.once('config', () => parseConfig(this.env));
+  }
+
+  /** Managed identity in Azure (honouring AZURE_CLIENT_ID), developer credentials elsewhere. */
+  async credential(): Promise<TokenCredential> {
+    return this.onceAsync('credential', async () => {
+      const { DefaultAzureCredential } = await import('@azure/identity');
+      const clientId = this.config.arm.clientId;
+      return new DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId });
+    });
+  }
+
+  async armCredential(): Promise<TokenCredential> {
+    return this.armCredentialOverride ?? this.credential();
+  }
+
+  /** Full table name for a logical one: the configured prefix keeps several installations apart in one account. */
+  tableName(logical: string): string {
+    return `${this.config.tablePrefix}${logical}`;
+  }
+
+  /** A TableClient for a logical table, created on first use (idempotently: a concurrent create is fine). */
+  async table(logical: string): Promise<TableClient> {
+    return this.onceAsync(`table:${logical}`, async () => {
+      const client = await this.tableClient(this.tableName(logical));
+      await ensureTable(client);
+      return client;
+    });
+  }
+
+  /** A TableClient for a table whose name is computed at run time (monthly tables), created on first use. */
+  async tableClient(fullName: string): Promise<TableClient> {
+    const { TableClient } = await import('@azure/data-tables');
+    const storage = this.config.storage;
+    if (storage.kind === 'connectionString') {
+      return TableClient.fromConnectionString(storage.connectionString, fullName, {
+        allowInsecureConnection: usesPlainHttp(storage.connectionString),
+      });
+    }
+    const credential = await this.storageCredential();
+    return new TableClient(storage.tableEndpoint, fullName, credential);
+  }
+
+  async queue(name: string): Promise<QueueClient> {
+    return this.onceAsync(`queue:${name}`, async () => {
+      const { QueueClient } = await import('@azure/storage-queue');
+      const storage = this.config.storage;
+      const client =
+        storage.kind === 'connectionString'
+          ? new QueueClient(storage.connectionString, name)
+          : new QueueClient(
+              `${storage.queueEndpoint.replace(/\/$/, '')}/${name}`,
+              await this.storageCredential(),
+            );
+      await client.createIfNotExists();
+      return client;
+    });
+  }
+
+  private async storageCredential(): Promise<TokenCredential> {
+    return this.onceAsync('storageCredential', async () => {
+      const storage = this.config.storage;
+      const clientId = storage.kind === 'identity' ? storage.clientId : undefined;
+      if (clientId === this.config.arm.clientId) return this.credential();
+      const { DefaultAzureCredential } = await import('@azure/identity');
+      return new DefaultAzureCredential({ managedIdentityClientId: clientId });
+    });
+  }
+
+  /** Memoise a synchronous value; a thrown error is not cached, so a fixed setting is picked up on retry. */
+  protected once<T>(key: string, build: () => T): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = build();
+    this.memo.set(key, value);
+    return value;
+  }
+
+  /** Memoise a promise; a rejected build is forgotten so the next call tries again. */
+  protected onceAsync<T>(key: string, build: () => Promise<T>): Promise<T> {
+    const existing = this.memo.get(key) as Promise<T> | undefined;
+    if (existing !== undefined) return existing;
+    const promise = build().catch((error: unknown) => {
+      this.memo.delete(key);
+      throw error;
+    });
+    this.memo.set(key, promise);
+    return promise;
+  }
+}
+
+function usesPlainHttp(connectionString: string): boolean {
+  return (
+    /UseDevelopmentStorage=true/i.test(connectionString) ||
+    /DefaultEndpointsProtocol=http;/i.test(connectionString) ||
+    /Endpoint=http:\/\//i.test(connectionString)
+  );
+}
+
+async function ensureTable(client: TableClient): Promise<void> {
+  try {
+    await client.createTable();
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 409) return; // already exists (created by another instance)
+    throw new AppError('storage_unavailable', `Table ${client.tableName} could not be created or reached.`, {
+      cause: error,
+    });
+  }
+}
+
+let root: Container | undefined;
+
+/** The process-wide container the function adapters use. */
+export function getContainer(): Container {
+  root ??= new Container({ env: process.env });
+  return root;
+}
+
+/** Replaces the process-wide container (the local host and tests of adapters use this). */
+export function setContainer(container: Container | undefined): void {
+  root = container;
+}

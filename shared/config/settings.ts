@@ -1,0 +1,295 @@
+import { z } from 'zod';
+
+/**
+ * Every app setting the product reads, in one list. The config parser, README's settings table,
+ * local.settings.sample.json and the infra checks are all held to this list by tests, so a setting
+ * cannot be added in one place and forgotten in another.
+ */
+export interface SettingSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Default applied when the setting is unset or empty; undefined means "no default". */
+  readonly default?: string;
+  readonly example: string;
+  /** Which deployment must set it: both apps, the provider (approval) app or the consumer (probe) app. */
+  readonly side: 'both' | 'provider' | 'consumer' | 'local';
+  /** Required settings fail config parsing when missing (after defaults). */
+  readonly required?: boolean;
+  readonly schema: z.ZodType<unknown>;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const PLS_ID_PATTERN =
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Network\/privateLinkServices\/[A-Za-z0-9][-\w.]{0,78}[\w]?$/i;
+
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(1, 'expected at least 1')
+    .max(max, `expected at most ${max}`);
+
+/** Six-field NCRONTAB (`{second} {minute} {hour} {day} {month} {day-of-week}`), as the Functions host expects. */
+const ncrontab = z
+  .string()
+  .refine(
+    (v) => v.trim().split(/\s+/).length === 6,
+    'expected a six-field NCRONTAB expression, e.g. "0 */5 * * * *"',
+  );
+
+const list = z.string().transform((v) =>
+  v
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+);
+
+export const SETTINGS = [
+  {
+    name: 'AzureWebJobsStorage',
+    description:
+      'Storage for tables and queues: a connection string, or unset when the identity-based `AzureWebJobsStorage__accountName` (or `__tableServiceUri`/`__queueServiceUri`) settings are used.',
+    example: 'UseDevelopmentStorage=true',
+    side: 'both',
+    schema: z.string(),
+  },
+  {
+    name: 'AzureWebJobsStorage__accountName',
+    description:
+      'Storage account name for identity-based access (managed identity); used when `AzureWebJobsStorage` is unset.',
+    example: 'stgatekeeper01',
+    side: 'both',
+    schema: z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, 'expected a storage account name (3-24 lower-case letters and digits)'),
+  },
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri',
+    description:
+      'Table endpoint for identity-based access, when it is not the public-cloud default derived from the account name.',
+    example: 'https://stgatekeeper01.table.core.windows.net',
+    side: 'both',
+    schema: z.url({ protocol: /^https$/, error: 'expected an https URL' }),
+  },
+  {
+    name: 'AzureWebJobsStorage__queueServiceUri',
+    description:
+      'Queue endpoint for identity-based access, when it is not the public-cloud default derived from the account name.',
+    example: 'https://stgatekeeper01.queue.core.windows.net',
+    side: 'both',
+    schema: z.url({ protocol: /^https$/, error: 'expected an https URL' }),
+  },
+  {
+    name: 'AzureWebJobsStorage__clientId',
+    description: 'Client id of the user-assigned identity used for storage (defaults to `AZURE_CLIENT_ID`).',
+    example: '00000000-0000-0000-0000-000000000000',
+    side: 'both',
+    schema: z.string().regex(GUID, 'expected a GUID'),
+  },
+  {
+    name: 'TABLE_NAME_PREFIX',
+    description:
+      'Prefix of every table the product creates (letters and digits), so several instances can share one account.',
+    default: 'plg',
+    example: 'plgprod',
+    side: 'both',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'expected 1-20 letters or digits, starting with a letter'),
+  },
+  {
+    name: 'PLS_RESOURCE_IDS',
+    description:
+      'The Private Link Services to manage: full resource ids, comma or newline separated. Empty on a probe-only (consumer) app.',
+    default: '',
+    example:
+      '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-provider/providers/Microsoft.Network/privateLinkServices/pls-web',
+    side: 'provider',
+    schema: list.pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            PLS_ID_PATTERN,
+            'expected a Private Link Service resource id (/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/privateLinkServices/{name})',
+          ),
+      ),
+    ),
+  },
+  {
+    name: 'ARM_ENDPOINT',
+    description:
+      'Azure Resource Manager endpoint. https anywhere (sovereign clouds); plain http only for loopback hosts, because the bearer token is sent wherever this points.',
+    default: 'https://management.azure.com',
+    example: 'https://management.usgovcloudapi.net',
+    side: 'both',
+    schema: z.string(),
+  },
+  {
+    name: 'AZURE_CLIENT_ID',
+    description:
+      'Client id of the user-assigned managed identity that calls ARM (and storage, unless overridden).',
+    example: '00000000-0000-0000-0000-000000000000',
+    side: 'both',
+    schema: z.string().regex(GUID, 'expected a GUID'),
+  },
+  {
+    name: 'APPROVAL_POLICY_PATH',
+    description:
+      'Path of the approval policy file (YAML or JSON), relative to the app root. Ignored when `APPROVAL_POLICY` is set.',
+    default: 'approval-policy.yaml',
+    example: 'approval-policy.yaml',
+    side: 'provider',
+    schema: z.string(),
+  },
+  {
+    name: 'APPROVAL_POLICY',
+    description: 'The approval policy inline (YAML or JSON), for deployments that keep it in an app setting.',
+    example: 'version: 1\\ndefault: { action: manual }\\nrules: []',
+    side: 'provider',
+    schema: z.string(),
+  },
+  {
+    name: 'APPROVAL_MODE',
+    description:
+      '`enforce` writes decisions to ARM; `dry-run` decides and audits but writes nothing to ARM; `off` decides nothing.',
+    default: 'enforce',
+    example: 'dry-run',
+    side: 'provider',
+    schema: z.enum(['enforce', 'dry-run', 'off']),
+  },
+  {
+    name: 'RECONCILE_SCHEDULE',
+    description: 'NCRONTAB schedule of the reconciliation timer.',
+    default: '0 */5 * * * *',
+    example: '0 */2 * * * *',
+    side: 'provider',
+    schema: ncrontab,
+  },
+  {
+    name: 'RECONCILE_CONCURRENCY',
+    description: 'How many Private Link Services one reconciliation run works on at once.',
+    default: '4',
+    example: '8',
+    side: 'provider',
+    schema: positiveInt(64),
+  },
+  {
+    name: 'TENANT_CACHE_TTL_HOURS',
+    description:
+      'How long a discovered subscription-to-tenant mapping is trusted before it is looked up again.',
+    default: '24',
+    example: '6',
+    side: 'provider',
+    schema: positiveInt(24 * 30),
+  },
+  {
+    name: 'AUTH_MODE',
+    description:
+      '`easyauth` trusts the principal that App Service Authentication puts in `x-ms-client-principal`; `dev` acts as a fixed local developer and is refused when running in Azure.',
+    default: 'easyauth',
+    example: 'dev',
+    side: 'provider',
+    schema: z.enum(['easyauth', 'dev']),
+  },
+  {
+    name: 'AUTH_READER_ROLE',
+    description: 'App role that may read connections, decisions and probe data.',
+    default: 'Gatekeeper.Reader',
+    example: 'Gatekeeper.Reader',
+    side: 'both',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'AUTH_APPROVER_ROLE',
+    description: 'App role that may also approve and reject connections.',
+    default: 'Gatekeeper.Approver',
+    example: 'Gatekeeper.Approver',
+    side: 'provider',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'PROBE_TARGETS_PATH',
+    description: 'Path of the probe targets file (YAML or JSON). Ignored when `PROBE_TARGETS` is set.',
+    default: 'probe-targets.yaml',
+    example: 'probe-targets.yaml',
+    side: 'consumer',
+    schema: z.string(),
+  },
+  {
+    name: 'PROBE_TARGETS',
+    description: 'Probe targets inline (YAML or JSON).',
+    example: '[{"id":"iis","url":"http://10.0.0.5/"}]',
+    side: 'consumer',
+    schema: z.string(),
+  },
+  {
+    name: 'PROBE_SCHEDULE',
+    description: 'NCRONTAB schedule of the probe timer.',
+    default: '0 * * * * *',
+    example: '*/30 * * * * *',
+    side: 'consumer',
+    schema: ncrontab,
+  },
+  {
+    name: 'PROBE_CONCURRENCY',
+    description: 'How many targets one probe run probes at once.',
+    default: '32',
+    example: '64',
+    side: 'consumer',
+    schema: positiveInt(1024),
+  },
+  {
+    name: 'PROBE_QUEUE_THRESHOLD',
+    description:
+      'Above this many targets the timer enqueues one message per target and a queue-triggered function probes.',
+    default: '50',
+    example: '200',
+    side: 'consumer',
+    schema: positiveInt(100_000),
+  },
+  {
+    name: 'PROBE_QUEUE_NAME',
+    description: 'Storage queue used in queue mode.',
+    default: 'probe-requests',
+    example: 'probe-requests',
+    side: 'consumer',
+    schema: z
+      .string()
+      .regex(
+        /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+        'expected a storage queue name (3-63 lower-case letters, digits, single hyphens)',
+      ),
+  },
+  {
+    name: 'PROBE_RETENTION_DAYS',
+    description: 'Raw probe results older than this are dropped by the cleanup timer (rollups are kept).',
+    default: '90',
+    example: '30',
+    side: 'consumer',
+    schema: positiveInt(3650),
+  },
+  {
+    name: 'PROBE_CLEANUP_SCHEDULE',
+    description: 'NCRONTAB schedule of the retention cleanup timer.',
+    default: '0 30 3 * * *',
+    example: '0 0 4 * * *',
+    side: 'consumer',
+    schema: ncrontab,
+  },
+  {
+    name: 'WEBSITE_SITE_NAME',
+    description: 'Set by App Service in Azure (never by hand); its presence tells the app it runs in Azure.',
+    example: 'func-gatekeeper-prod',
+    side: 'local',
+    schema: z.string(),
+  },
+] as const satisfies readonly SettingSpec[];
+
+export type SettingName = (typeof SETTINGS)[number]['name'];
+
+/** Default of a setting, for code (like timer registration) that must know it without parsing everything. */
+export function settingDefault(name: SettingName): string | undefined {
+  const spec: SettingSpec | undefined = SETTINGS.find((s) => s.name === name);
+  return spec?.default;
+}

@@ -1,0 +1,139 @@
+/**
+ * The probe's two contracts: a parsed target (what to probe and how to judge it) and a result
+ * (what one probe run observed). The probe engine produces results; the probe store, state
+ * machine and dashboard consume them.
+ */
+
+export const FAILURE_CLASSES = [
+  'DNS',
+  'TCP_TIMEOUT',
+  'TCP_REFUSED',
+  'TCP_RESET',
+  'TLS',
+  'HEADERS_TIMEOUT',
+  'BODY_TIMEOUT',
+  'HTTP_STATUS',
+  'ASSERTION',
+  'BODY_TOO_LARGE',
+  'DEADLINE',
+] as const;
+export type FailureClass = (typeof FAILURE_CLASSES)[number];
+
+export const PROBE_PHASES = ['dns', 'tcp', 'tls', 'request', 'ttfb', 'transfer', 'assertions'] as const;
+export type ProbePhase = (typeof PROBE_PHASES)[number];
+
+export type ResultStatus = 'UP' | 'DEGRADED' | 'DOWN';
+export type TargetState = ResultStatus | 'UNKNOWN';
+
+export interface StatusRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface ProbeAssertions {
+  /** Accepted status codes and ranges; default 200-399. */
+  readonly status: readonly StatusRange[];
+  readonly bodyContains: readonly string[];
+  readonly bodyRegex: readonly RegExp[];
+  /** Header name (lower case) → pattern the value must match, e.g. server → /^Microsoft-IIS\//. */
+  readonly headers: Readonly<Record<string, RegExp>>;
+}
+
+export interface MaintenanceWindow {
+  /** Six-field NCRONTAB (seconds first) or five-field cron giving each window's start. */
+  readonly cron: string;
+  readonly durationMinutes: number;
+  /** IANA time zone the cron is read in, e.g. "Europe/Berlin". */
+  readonly timeZone: string;
+}
+
+export interface ProbeTarget {
+  readonly id: string;
+  readonly displayName: string;
+  readonly url: URL;
+  /** The private endpoint's IP; the result records whether the resolved address equals it. */
+  readonly expectedIp: string | undefined;
+  readonly method: 'GET' | 'HEAD';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly assertions: ProbeAssertions;
+  /** A successful result slower than this (total ms) is DEGRADED. */
+  readonly latencySloMs: number | undefined;
+  readonly timeouts: { readonly connectMs: number; readonly firstByteMs: number; readonly totalMs: number };
+  readonly maxBodyBytes: number;
+  /** Extra attempts within one run after a failure; success on a retry makes the result DEGRADED. */
+  readonly retries: number;
+  /** Consecutive failing runs before the state turns DOWN, and passing runs before it turns UP again. */
+  readonly failureThreshold: number;
+  readonly successThreshold: number;
+  readonly maintenance: readonly MaintenanceWindow[];
+  /** The PLS connection (full ARM id of the private endpoint connection or of the consumer's private endpoint) it depends on. */
+  readonly dependsOn: string | undefined;
+  /** Extra CA certificates (PEM) to trust for https targets. */
+  readonly ca: string | undefined;
+}
+
+export interface PhaseTimings {
+  /** null where the phase did not happen (DNS for IP literals, TLS for http) or was not reached. */
+  readonly dnsMs: number | null;
+  readonly tcpMs: number | null;
+  readonly tlsMs: number | null;
+  readonly ttfbMs: number | null;
+  readonly transferMs: number | null;
+  readonly totalMs: number;
+}
+
+export interface TlsDetails {
+  readonly protocol: string | null;
+  readonly cipher: string | null;
+  readonly subject: string | null;
+  readonly issuer: string | null;
+  readonly notAfter: string | null;
+  readonly daysLeft: number | null;
+}
+
+export interface ProbeFailure {
+  readonly class: FailureClass;
+  readonly phase: ProbePhase;
+  /** Low-level code: errno (ECONNREFUSED), undici code (UND_ERR_HEADERS_TIMEOUT), TLS code, or our own. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** One attempt: one fresh connection, one request. */
+export interface ProbeAttempt {
+  readonly attempt: number;
+  readonly startedAt: string;
+  readonly timings: PhaseTimings;
+  readonly resolvedIp: string | null;
+  readonly expectedIpMatches: boolean | null;
+  readonly localAddress: string | null;
+  readonly localPort: number | null;
+  readonly httpVersion: string | null;
+  readonly statusCode: number | null;
+  readonly serverHeader: string | null;
+  readonly bodyBytes: number | null;
+  readonly bodySha256: string | null;
+  /** First 1 KiB of the body, kept only on failure. */
+  readonly bodyExcerpt: string | null;
+  readonly tls: TlsDetails | null;
+  readonly failure: ProbeFailure | null;
+}
+
+/** One run of one target: its attempts (1 + retries at most) and the verdict. */
+export interface ProbeResult {
+  readonly targetId: string;
+  /** Stable id of the run (target + scheduled time), so a retried run writes the same rows. */
+  readonly runId: string;
+  readonly scheduledAt: string;
+  readonly startedAt: string;
+  readonly status: ResultStatus;
+  /** Why DEGRADED (slow / retried) or DOWN (the failure), in one line. */
+  readonly reason: string | null;
+  readonly attempts: readonly ProbeAttempt[];
+  /** The final attempt (the one the verdict is based on). */
+  readonly final: ProbeAttempt;
+  /** Inside a maintenance window: shown, but kept out of availability. */
+  readonly inMaintenance: boolean;
+  /** When the target depends on a PLS connection that is not Approved: its state, explaining the failure. */
+  readonly connectionState: string | null;
+}
