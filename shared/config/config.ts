@@ -165,7 +165,7 @@ function parseStorage(
       queueUri ??
       (account !== undefined
         ? `https://${account}.queue.core.windows.net`
-        : tableUri!.replace('.table.', '.queue.')),
+        : (tableUri ?? '').replace('.table.', '.queue.')),
     clientId: str('AzureWebJobsStorage__clientId') ?? str('AZURE_CLIENT_ID'),
   };
 }
