@@ -1,5 +1,6 @@
 import { AppError, type FieldIssue, formatIssues } from '../errors';
 import { isLoopbackHost } from '../net/loopback';
+import { schemaFor } from './setting-rules';
 import { SETTINGS, type SettingName } from './settings';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -72,7 +73,7 @@ export function parseConfig(env: Env): Config {
   for (const spec of SETTINGS) {
     const raw = read(env, spec.name) ?? ('default' in spec ? spec.default : undefined);
     if (raw === undefined) continue;
-    const result = spec.schema.safeParse(raw);
+    const result = schemaFor(spec.rule).safeParse(raw);
     if (result.success) values[spec.name] = result.data;
     else for (const issue of result.error.issues) issues.push({ path: spec.name, message: issue.message });
   }

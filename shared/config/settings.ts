@@ -1,48 +1,33 @@
-import { z } from 'zod';
-
 /**
  * Every app setting the product reads, in one list. The config parser, README's settings table,
  * local.settings.sample.json and the infra checks are all held to this list by tests, so a setting
  * cannot be added in one place and forgotten in another.
+ *
+ * Deliberately plain data (no zod here): function registration reads defaults from this list at
+ * cold start, and the schema library is only loaded when settings are actually parsed.
  */
+export type SettingRule =
+  | { readonly type: 'string'; readonly pattern?: RegExp; readonly expected?: string }
+  | { readonly type: 'httpsUrl' }
+  | { readonly type: 'guid' }
+  | { readonly type: 'enum'; readonly values: readonly string[] }
+  | { readonly type: 'int'; readonly min: number; readonly max: number }
+  | { readonly type: 'ncrontab' }
+  | { readonly type: 'list'; readonly itemPattern: RegExp; readonly expected: string };
+
 export interface SettingSpec {
   readonly name: string;
   readonly description: string;
   /** Default applied when the setting is unset or empty; undefined means "no default". */
   readonly default?: string;
   readonly example: string;
-  /** Which deployment must set it: both apps, the provider (approval) app or the consumer (probe) app. */
-  readonly side: 'both' | 'provider' | 'consumer' | 'local';
-  /** Required settings fail config parsing when missing (after defaults). */
-  readonly required?: boolean;
-  readonly schema: z.ZodType<unknown>;
+  /** Which deployment sets it: both apps, the provider (approval) app, the consumer (probe) app, or the platform. */
+  readonly side: 'both' | 'provider' | 'consumer' | 'platform';
+  readonly rule: SettingRule;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const PLS_ID_PATTERN =
   /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Network\/privateLinkServices\/[A-Za-z0-9][-\w.]{0,78}[\w]?$/i;
-
-const positiveInt = (max: number) =>
-  z.coerce
-    .number({ error: 'expected a whole number' })
-    .int('expected a whole number')
-    .min(1, 'expected at least 1')
-    .max(max, `expected at most ${max}`);
-
-/** Six-field NCRONTAB (`{second} {minute} {hour} {day} {month} {day-of-week}`), as the Functions host expects. */
-const ncrontab = z
-  .string()
-  .refine(
-    (v) => v.trim().split(/\s+/).length === 6,
-    'expected a six-field NCRONTAB expression, e.g. "0 */5 * * * *"',
-  );
-
-const list = z.string().transform((v) =>
-  v
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter((s) => s !== ''),
-);
 
 export const SETTINGS = [
   {
@@ -51,7 +36,7 @@ export const SETTINGS = [
       'Storage for tables and queues: a connection string, or unset when the identity-based `AzureWebJobsStorage__accountName` (or `__tableServiceUri`/`__queueServiceUri`) settings are used.',
     example: 'UseDevelopmentStorage=true',
     side: 'both',
-    schema: z.string(),
+    rule: { type: 'string' },
   },
   {
     name: 'AzureWebJobsStorage__accountName',
@@ -59,9 +44,11 @@ export const SETTINGS = [
       'Storage account name for identity-based access (managed identity); used when `AzureWebJobsStorage` is unset.',
     example: 'stgatekeeper01',
     side: 'both',
-    schema: z
-      .string()
-      .regex(/^[a-z0-9]{3,24}$/, 'expected a storage account name (3-24 lower-case letters and digits)'),
+    rule: {
+      type: 'string',
+      pattern: /^[a-z0-9]{3,24}$/,
+      expected: 'expected a storage account name (3-24 lower-case letters and digits)',
+    },
   },
   {
     name: 'AzureWebJobsStorage__tableServiceUri',
@@ -69,7 +56,7 @@ export const SETTINGS = [
       'Table endpoint for identity-based access, when it is not the public-cloud default derived from the account name.',
     example: 'https://stgatekeeper01.table.core.windows.net',
     side: 'both',
-    schema: z.url({ protocol: /^https$/, error: 'expected an https URL' }),
+    rule: { type: 'httpsUrl' },
   },
   {
     name: 'AzureWebJobsStorage__queueServiceUri',
@@ -77,14 +64,14 @@ export const SETTINGS = [
       'Queue endpoint for identity-based access, when it is not the public-cloud default derived from the account name.',
     example: 'https://stgatekeeper01.queue.core.windows.net',
     side: 'both',
-    schema: z.url({ protocol: /^https$/, error: 'expected an https URL' }),
+    rule: { type: 'httpsUrl' },
   },
   {
     name: 'AzureWebJobsStorage__clientId',
     description: 'Client id of the user-assigned identity used for storage (defaults to `AZURE_CLIENT_ID`).',
     example: '00000000-0000-0000-0000-000000000000',
     side: 'both',
-    schema: z.string().regex(GUID, 'expected a GUID'),
+    rule: { type: 'guid' },
   },
   {
     name: 'TABLE_NAME_PREFIX',
@@ -93,9 +80,11 @@ export const SETTINGS = [
     default: 'plg',
     example: 'plgprod',
     side: 'both',
-    schema: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'expected 1-20 letters or digits, starting with a letter'),
+    rule: {
+      type: 'string',
+      pattern: /^[A-Za-z][A-Za-z0-9]{0,19}$/,
+      expected: 'expected 1-20 letters or digits, starting with a letter',
+    },
   },
   {
     name: 'PLS_RESOURCE_IDS',
@@ -105,16 +94,12 @@ export const SETTINGS = [
     example:
       '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-provider/providers/Microsoft.Network/privateLinkServices/pls-web',
     side: 'provider',
-    schema: list.pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            PLS_ID_PATTERN,
-            'expected a Private Link Service resource id (/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/privateLinkServices/{name})',
-          ),
-      ),
-    ),
+    rule: {
+      type: 'list',
+      itemPattern: PLS_ID_PATTERN,
+      expected:
+        'expected a Private Link Service resource id (/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/privateLinkServices/{name})',
+    },
   },
   {
     name: 'ARM_ENDPOINT',
@@ -123,7 +108,7 @@ export const SETTINGS = [
     default: 'https://management.azure.com',
     example: 'https://management.usgovcloudapi.net',
     side: 'both',
-    schema: z.string(),
+    rule: { type: 'string' },
   },
   {
     name: 'AZURE_CLIENT_ID',
@@ -131,7 +116,7 @@ export const SETTINGS = [
       'Client id of the user-assigned managed identity that calls ARM (and storage, unless overridden).',
     example: '00000000-0000-0000-0000-000000000000',
     side: 'both',
-    schema: z.string().regex(GUID, 'expected a GUID'),
+    rule: { type: 'guid' },
   },
   {
     name: 'APPROVAL_POLICY_PATH',
@@ -140,14 +125,14 @@ export const SETTINGS = [
     default: 'approval-policy.yaml',
     example: 'approval-policy.yaml',
     side: 'provider',
-    schema: z.string(),
+    rule: { type: 'string' },
   },
   {
     name: 'APPROVAL_POLICY',
     description: 'The approval policy inline (YAML or JSON), for deployments that keep it in an app setting.',
     example: 'version: 1\\ndefault: { action: manual }\\nrules: []',
     side: 'provider',
-    schema: z.string(),
+    rule: { type: 'string' },
   },
   {
     name: 'APPROVAL_MODE',
@@ -156,7 +141,7 @@ export const SETTINGS = [
     default: 'enforce',
     example: 'dry-run',
     side: 'provider',
-    schema: z.enum(['enforce', 'dry-run', 'off']),
+    rule: { type: 'enum', values: ['enforce', 'dry-run', 'off'] },
   },
   {
     name: 'RECONCILE_SCHEDULE',
@@ -164,7 +149,7 @@ export const SETTINGS = [
     default: '0 */5 * * * *',
     example: '0 */2 * * * *',
     side: 'provider',
-    schema: ncrontab,
+    rule: { type: 'ncrontab' },
   },
   {
     name: 'RECONCILE_CONCURRENCY',
@@ -172,7 +157,7 @@ export const SETTINGS = [
     default: '4',
     example: '8',
     side: 'provider',
-    schema: positiveInt(64),
+    rule: { type: 'int', min: 1, max: 64 },
   },
   {
     name: 'TENANT_CACHE_TTL_HOURS',
@@ -181,7 +166,7 @@ export const SETTINGS = [
     default: '24',
     example: '6',
     side: 'provider',
-    schema: positiveInt(24 * 30),
+    rule: { type: 'int', min: 1, max: 24 * 30 },
   },
   {
     name: 'AUTH_MODE',
@@ -190,7 +175,7 @@ export const SETTINGS = [
     default: 'easyauth',
     example: 'dev',
     side: 'provider',
-    schema: z.enum(['easyauth', 'dev']),
+    rule: { type: 'enum', values: ['easyauth', 'dev'] },
   },
   {
     name: 'AUTH_READER_ROLE',
@@ -198,7 +183,7 @@ export const SETTINGS = [
     default: 'Gatekeeper.Reader',
     example: 'Gatekeeper.Reader',
     side: 'both',
-    schema: z.string().min(1),
+    rule: { type: 'string' },
   },
   {
     name: 'AUTH_APPROVER_ROLE',
@@ -206,7 +191,7 @@ export const SETTINGS = [
     default: 'Gatekeeper.Approver',
     example: 'Gatekeeper.Approver',
     side: 'provider',
-    schema: z.string().min(1),
+    rule: { type: 'string' },
   },
   {
     name: 'PROBE_TARGETS_PATH',
@@ -214,14 +199,14 @@ export const SETTINGS = [
     default: 'probe-targets.yaml',
     example: 'probe-targets.yaml',
     side: 'consumer',
-    schema: z.string(),
+    rule: { type: 'string' },
   },
   {
     name: 'PROBE_TARGETS',
     description: 'Probe targets inline (YAML or JSON).',
     example: '[{"id":"iis","url":"http://10.0.0.5/"}]',
     side: 'consumer',
-    schema: z.string(),
+    rule: { type: 'string' },
   },
   {
     name: 'PROBE_SCHEDULE',
@@ -229,7 +214,7 @@ export const SETTINGS = [
     default: '0 * * * * *',
     example: '*/30 * * * * *',
     side: 'consumer',
-    schema: ncrontab,
+    rule: { type: 'ncrontab' },
   },
   {
     name: 'PROBE_CONCURRENCY',
@@ -237,7 +222,7 @@ export const SETTINGS = [
     default: '32',
     example: '64',
     side: 'consumer',
-    schema: positiveInt(1024),
+    rule: { type: 'int', min: 1, max: 1024 },
   },
   {
     name: 'PROBE_QUEUE_THRESHOLD',
@@ -246,7 +231,7 @@ export const SETTINGS = [
     default: '50',
     example: '200',
     side: 'consumer',
-    schema: positiveInt(100_000),
+    rule: { type: 'int', min: 1, max: 100_000 },
   },
   {
     name: 'PROBE_QUEUE_NAME',
@@ -254,12 +239,11 @@ export const SETTINGS = [
     default: 'probe-requests',
     example: 'probe-requests',
     side: 'consumer',
-    schema: z
-      .string()
-      .regex(
-        /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
-        'expected a storage queue name (3-63 lower-case letters, digits, single hyphens)',
-      ),
+    rule: {
+      type: 'string',
+      pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+      expected: 'expected a storage queue name (3-63 lower-case letters, digits, single hyphens)',
+    },
   },
   {
     name: 'PROBE_RETENTION_DAYS',
@@ -267,7 +251,7 @@ export const SETTINGS = [
     default: '90',
     example: '30',
     side: 'consumer',
-    schema: positiveInt(3650),
+    rule: { type: 'int', min: 1, max: 3650 },
   },
   {
     name: 'PROBE_CLEANUP_SCHEDULE',
@@ -275,14 +259,14 @@ export const SETTINGS = [
     default: '0 30 3 * * *',
     example: '0 0 4 * * *',
     side: 'consumer',
-    schema: ncrontab,
+    rule: { type: 'ncrontab' },
   },
   {
     name: 'WEBSITE_SITE_NAME',
     description: 'Set by App Service in Azure (never by hand); its presence tells the app it runs in Azure.',
     example: 'func-gatekeeper-prod',
-    side: 'local',
-    schema: z.string(),
+    side: 'platform',
+    rule: { type: 'string' },
   },
 ] as const satisfies readonly SettingSpec[];
 

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { SettingRule } from './settings';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The schema that checks one setting's raw string and turns it into its typed value. */
+export function schemaFor(rule: SettingRule): z.ZodType<unknown> {
+  switch (rule.type) {
+    case 'string':
+      return rule.pattern === undefined
+        ? z.string()
+        : z.string().regex(rule.pattern, rule.expected ?? `expected a value matching ${rule.pattern}`);
+    case 'httpsUrl':
+      return z.url({ protocol: /^https$/, error: 'expected an https URL' });
+    case 'guid':
+      return z.string().regex(GUID, 'expected a GUID');
+    case 'enum':
+      return z.string().refine((v) => rule.values.includes(v), `expected one of ${rule.values.join(', ')}`);
+    case 'int':
+      return z.coerce
+        .number({ error: 'expected a whole number' })
+        .int('expected a whole number')
+        .min(rule.min, `expected at least ${rule.min}`)
+        .max(rule.max, `expected at most ${rule.max}`);
+    case 'ncrontab':
+      // Six fields, seconds first, as the Functions host expects; five-field cron is a common slip.
+      return z
+        .string()
+        .refine(
+          (v) => v.trim().split(/\s+/).length === 6,
+          'expected a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}), e.g. "0 */5 * * * *"',
+        );
+    case 'list':
+      return z
+        .string()
+        .transform((v) =>
+          v
+            .split(/[,\n]/)
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
+        )
+        .pipe(z.array(z.string().regex(rule.itemPattern, rule.expected)));
+  }
+}
