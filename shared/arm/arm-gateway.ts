@@ -56,6 +56,11 @@ export interface ArmGateway {
   ): Promise<PrivateEndpointConnection>;
   /** Long-running in ARM; resolves when the deletion has completed. */
   deleteConnection(plsId: string, connectionName: string): Promise<void>;
+  /**
+   * Consumer side: the state of the private endpoint's (manual or automatic) connection to its PLS,
+   * read from the consumer's own private endpoint. Undefined when the endpoint has no such connection.
+   */
+  getPrivateEndpointConnectionStatus(privateEndpointId: string): Promise<ConnectionStatus | undefined>;
 }
 
 /** The consumer's subscription id: the third segment of the private endpoint id. */

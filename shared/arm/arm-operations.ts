@@ -8,3 +8,6 @@ export const ARM_OPERATIONS = [
   'Microsoft.Network/privateLinkServices/privateEndpointConnections/write',
   'Microsoft.Network/privateLinkServices/privateEndpointConnections/delete',
 ] as const;
+
+/** What the consumer (probe) app reads, to label probe failures with its endpoint's connection state. */
+export const CONSUMER_ARM_OPERATIONS = ['Microsoft.Network/privateEndpoints/read'] as const;

@@ -137,3 +137,13 @@ export interface ProbeResult {
   /** When the target depends on a PLS connection that is not Approved: its state, explaining the failure. */
   readonly connectionState: string | null;
 }
+
+/** Runs one target once (attempts included) and never throws for a probe failure: failures are results. */
+export type ProbeRunner = (
+  target: ProbeTarget,
+  run: {
+    readonly scheduledAt: Date;
+    /** Aborts the whole run at the timer's deadline; the result is then DOWN with class DEADLINE. */
+    readonly signal: AbortSignal;
+  },
+) => Promise<ProbeResult>;
