@@ -58,7 +58,13 @@ export interface ProbeTarget {
   readonly assertions: ProbeAssertions;
   /** A successful result slower than this (total ms) is DEGRADED. */
   readonly latencySloMs: number | undefined;
-  readonly timeouts: { readonly connectMs: number; readonly firstByteMs: number; readonly totalMs: number };
+  readonly timeouts: {
+    readonly connectMs: number;
+    readonly firstByteMs: number;
+    readonly totalMs: number;
+    /** Longest silence between body chunks (BODY_TIMEOUT); the engine uses firstByteMs when absent. */
+    readonly bodyIdleMs?: number;
+  };
   readonly maxBodyBytes: number;
   /** Extra attempts within one run after a failure; success on a retry makes the result DEGRADED. */
   readonly retries: number;
@@ -80,6 +86,8 @@ export interface PhaseTimings {
   readonly ttfbMs: number | null;
   readonly transferMs: number | null;
   readonly totalMs: number;
+  /** Attempt start → first response byte: the same definition as curl's time_starttransfer. */
+  readonly firstByteAtMs?: number | null;
 }
 
 export interface TlsDetails {
@@ -89,6 +97,8 @@ export interface TlsDetails {
   readonly issuer: string | null;
   readonly notAfter: string | null;
   readonly daysLeft: number | null;
+  /** Always false from this engine (no session resumption); kept as evidence that the handshake was full. */
+  readonly sessionReused?: boolean;
 }
 
 export interface ProbeFailure {
@@ -111,6 +121,8 @@ export interface ProbeAttempt {
   readonly httpVersion: string | null;
   readonly statusCode: number | null;
   readonly serverHeader: string | null;
+  /** A few response headers worth keeping (content-type, content-length, x-powered-by, ...), names lower case. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly bodyBytes: number | null;
   readonly bodySha256: string | null;
   /** First 1 KiB of the body, kept only on failure. */
