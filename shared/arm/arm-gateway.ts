@@ -41,6 +41,11 @@ export interface ConnectionStateUpdate {
   /** At most 140 characters (ARM's limit); callers enforce it before calling. */
   readonly description: string;
   readonly actionsRequired?: string;
+  /**
+   * The connection's etag as last read: sent as If-Match, so a change made since then is refused
+   * (ARM answers 412, surfaced as `arm_conflict` with upstreamCode `PreconditionFailed`) instead of overwritten.
+   */
+  readonly ifMatch?: string;
 }
 
 export interface ArmGateway {

@@ -1,0 +1,120 @@
+import {
+  type ArmWorld,
+  type ConnectionRecord,
+  connectionId,
+  type PlsRecord,
+  PROVIDER_RESOURCE_TYPE,
+  type PrivateEndpointRecord,
+} from './world';
+
+/** Renders the world's records in ARM's wire shapes (privateLinkService.json / privateEndpoint.json). */
+
+export function connectionJson(pls: PlsRecord, connection: ConnectionRecord): Record<string, unknown> {
+  return {
+    name: connection.name,
+    id: connectionId(pls, connection),
+    etag: connection.etag,
+    type: PROVIDER_RESOURCE_TYPE,
+    properties: {
+      provisioningState: connection.provisioningState,
+      privateEndpoint: { id: connection.privateEndpointId },
+      privateLinkServiceConnectionState: {
+        status: connection.status,
+        description: connection.description,
+        actionsRequired: connection.actionsRequired,
+      },
+      linkIdentifier: connection.linkIdentifier,
+      privateEndpointLocation: connection.privateEndpointLocation,
+    },
+  };
+}
+
+export function plsJson(pls: PlsRecord): Record<string, unknown> {
+  return {
+    name: pls.name,
+    id: pls.id,
+    etag: pls.etag,
+    type: 'Microsoft.Network/privateLinkServices',
+    location: pls.location,
+    properties: {
+      provisioningState: 'Succeeded',
+      alias: pls.alias,
+      visibility: { subscriptions: [...pls.visibility] },
+      autoApproval: { subscriptions: [...pls.autoApproval] },
+      fqdns: [],
+      enableProxyProtocol: false,
+      loadBalancerFrontendIpConfigurations: [
+        {
+          id: `/subscriptions/${pls.subscriptionId}/resourceGroups/${pls.resourceGroup}/providers/Microsoft.Network/loadBalancers/lb-provider/frontendIPConfigurations/fe-internal`,
+        },
+      ],
+      ipConfigurations: [
+        {
+          name: 'nat-ip-1',
+          id: `${pls.id}/ipConfigurations/nat-ip-1`,
+          etag: pls.etag,
+          type: 'Microsoft.Network/privateLinkServices/ipConfigurations',
+          properties: {
+            provisioningState: 'Succeeded',
+            privateIPAllocationMethod: 'Dynamic',
+            privateIPAddressVersion: 'IPv4',
+            primary: true,
+            subnet: {
+              id: `/subscriptions/${pls.subscriptionId}/resourceGroups/${pls.resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet-provider/subnets/snet-pls`,
+            },
+          },
+        },
+      ],
+      privateEndpointConnections: [...pls.connections.values()].map((c) => connectionJson(pls, c)),
+      networkInterfaces: [
+        {
+          id: `/subscriptions/${pls.subscriptionId}/resourceGroups/${pls.resourceGroup}/providers/Microsoft.Network/networkInterfaces/${pls.name}.nic.0001`,
+        },
+      ],
+    },
+  };
+}
+
+export function privateEndpointJson(
+  world: ArmWorld,
+  endpoint: PrivateEndpointRecord,
+): Record<string, unknown> {
+  const state = world.consumerState(endpoint);
+  const connection = {
+    name: endpoint.connectionName,
+    id: `${endpoint.id}/${endpoint.manual ? 'manualPrivateLinkServiceConnections' : 'privateLinkServiceConnections'}/${endpoint.connectionName}`,
+    etag: endpoint.etag,
+    type: `Microsoft.Network/privateEndpoints/${endpoint.manual ? 'manualPrivateLinkServiceConnections' : 'privateLinkServiceConnections'}`,
+    properties: {
+      provisioningState: 'Succeeded',
+      privateLinkServiceId: endpoint.target,
+      groupIds: [],
+      requestMessage: endpoint.requestMessage,
+      privateLinkServiceConnectionState: state,
+    },
+  };
+  return {
+    name: endpoint.name,
+    id: endpoint.id,
+    etag: endpoint.etag,
+    type: 'Microsoft.Network/privateEndpoints',
+    location: endpoint.location,
+    properties: {
+      provisioningState: endpoint.provisioningState,
+      subnet: { id: endpoint.subnetId },
+      privateLinkServiceConnections: endpoint.manual ? [] : [connection],
+      manualPrivateLinkServiceConnections: endpoint.manual ? [connection] : [],
+      networkInterfaces: [
+        {
+          id: `/subscriptions/${endpoint.subscriptionId}/resourceGroups/${endpoint.id.split('/')[4] ?? ''}/providers/Microsoft.Network/networkInterfaces/${endpoint.name}.nic.0001`,
+        },
+      ],
+      customDnsConfigs: [],
+      ipConfigurations: [],
+    },
+  };
+}
+
+export function errorJson(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}

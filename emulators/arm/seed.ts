@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { loadDocument, parseDocumentText } from '../../shared/config/document-loader';
+import type { ArmWorld } from './world';
+
+/**
+ * The seed document (YAML or JSON) that fills the emulator: who owns which subscription, the Private
+ * Link Services, and connections that already exist. Validated with every problem reported by path.
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PLS_ID =
+  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateLinkServices\/[^/]+$/i;
+const PE_ID =
+  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateEndpoints\/[^/]+$/i;
+
+const guid = z.string().regex(GUID, 'expected a GUID');
+const subscriptionList = z.array(z.union([guid, z.literal('*')]));
+
+const subscriptionSchema = z.strictObject({
+  subscriptionId: guid,
+  tenantId: guid,
+  /** Free text for people reading the seed ("provider", "Fabrikam (acquired)"). */
+  label: z.string().optional(),
+});
+
+const plsSchema = z.strictObject({
+  id: z.string().regex(PLS_ID, 'expected a Private Link Service resource id'),
+  alias: z
+    .string()
+    .regex(
+      /^[^.\s]+\.[0-9a-f-]{36}\.[a-z0-9]+\.azure\.privatelinkservice$/i,
+      'expected {name}.{guid}.{region}.azure.privatelinkservice',
+    )
+    .optional(),
+  location: z
+    .string()
+    .regex(/^[a-z0-9]+$/, 'expected a region name such as westeurope')
+    .optional(),
+  autoApproval: subscriptionList.max(100, 'ARM allows at most 100 auto-approved subscriptions').optional(),
+  visibility: subscriptionList.optional(),
+});
+
+const connectionSchema = z.strictObject({
+  plsId: z.string().regex(PLS_ID, 'expected a Private Link Service resource id'),
+  privateEndpointId: z.string().regex(PE_ID, 'expected a private endpoint resource id'),
+  name: z.string().min(1).optional(),
+  status: z.enum(['Pending', 'Approved', 'Rejected']).optional(),
+  requestMessage: z.string().max(140, 'ARM allows at most 140 characters').optional(),
+  description: z.string().max(140, 'ARM allows at most 140 characters').optional(),
+  privateEndpointLocation: z.string().optional(),
+});
+
+export const armSeedSchema = z
+  .strictObject({
+    subscriptions: z.array(subscriptionSchema).default([]),
+    privateLinkServices: z.array(plsSchema).default([]),
+    connections: z.array(connectionSchema).default([]),
+  })
+  .superRefine((seed, ctx) => {
+    const plsIds = new Set(seed.privateLinkServices.map((p) => p.id.toLowerCase()));
+    seed.privateLinkServices.forEach((pls, index) => {
+      if (seed.privateLinkServices.findIndex((p) => p.id.toLowerCase() === pls.id.toLowerCase()) !== index) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['privateLinkServices', index, 'id'],
+          message: 'duplicate Private Link Service id',
+        });
+      }
+    });
+    seed.connections.forEach((connection, index) => {
+      if (!plsIds.has(connection.plsId.toLowerCase())) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connections', index, 'plsId'],
+          message: 'no Private Link Service with this id in privateLinkServices',
+        });
+      }
+    });
+  });
+
+export type ArmSeed = z.infer<typeof armSeedSchema>;
+export type ArmSeedInput = z.input<typeof armSeedSchema>;
+
+/** Reads and validates a seed file; throws a `config_invalid` AppError listing every problem by path. */
+export async function loadArmSeed(path: string, baseDir = process.cwd()): Promise<ArmSeed> {
+  const loaded = await loadDocument({ kind: 'file', path }, armSeedSchema, {
+    settingName: 'ARM_EMULATOR_SEED',
+    baseDir,
+    code: 'config_invalid',
+  });
+  return loaded.value;
+}
+
+export function parseArmSeed(text: string, origin = 'ARM emulator seed'): ArmSeed {
+  return parseDocumentText(text, armSeedSchema, origin, 'config_invalid');
+}
+
+/** Validates a seed given as an object (tests build them in code). */
+export function armSeed(input: ArmSeedInput): ArmSeed {
+  return armSeedSchema.parse(input);
+}
+
+export function applySeed(world: ArmWorld, seed: ArmSeed): void {
+  for (const s of seed.subscriptions) world.addSubscription(s.subscriptionId, s.tenantId);
+  for (const pls of seed.privateLinkServices) world.addPrivateLinkService(pls);
+  for (const connection of seed.connections) world.addConnection(connection);
+}

@@ -1,0 +1,519 @@
+import { randomInt, randomUUID } from 'node:crypto';
+
+/**
+ * The emulator's in-memory Azure: Private Link Services with their connections, consumers' private
+ * endpoints, and which tenant owns which subscription. It enforces the rules ARM enforces for what the
+ * product uses (state transitions, the 140-character limit, If-Match), and nothing it does not need.
+ * Every lookup is a Map hit on the lower-cased id, as ARM ids are case-insensitive.
+ */
+
+export type ConnectionStatus = 'Pending' | 'Approved' | 'Rejected';
+
+/** An ARM-shaped failure: the HTTP status, ARM's `error.code` and message. */
+export class EmulatorError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EmulatorError';
+  }
+}
+
+export interface PlsSpec {
+  /** Full resource id; its subscription is the provider's. */
+  readonly id: string;
+  /** Defaults to `{name}.{guid}.{location}.azure.privatelinkservice`. */
+  readonly alias?: string;
+  readonly location?: string;
+  /** Subscriptions whose automatic connections are approved at once (ARM's `autoApproval`). */
+  readonly autoApproval?: readonly string[];
+  /** Subscriptions that may connect; `*` means anyone with the alias. Defaults to `*`. */
+  readonly visibility?: readonly string[];
+}
+
+export interface ConnectionSpec {
+  readonly plsId: string;
+  /** The consumer's private endpoint id (its subscription is the consumer's). */
+  readonly privateEndpointId: string;
+  /** Defaults to `{private endpoint name}.{guid}`, as Azure names them. */
+  readonly name?: string;
+  readonly status?: ConnectionStatus;
+  /** While Pending, the consumer's request message; defaults to `requestMessage`. */
+  readonly description?: string;
+  readonly requestMessage?: string;
+  readonly privateEndpointLocation?: string;
+}
+
+export interface PrivateEndpointSpec {
+  readonly id: string;
+  readonly location: string;
+  /** A Private Link Service id or alias. */
+  readonly target: string;
+  readonly requestMessage?: string;
+  /** Manual (`manualPrivateLinkServiceConnections`) or automatic (`privateLinkServiceConnections`). */
+  readonly manual?: boolean;
+  /** Name of the connection inside the private endpoint. */
+  readonly connectionName?: string;
+  readonly subnetId?: string;
+}
+
+export interface PlsRecord {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  readonly alias: string;
+  readonly autoApproval: readonly string[];
+  readonly visibility: readonly string[];
+  readonly etag: string;
+  readonly connections: Map<string, ConnectionRecord>;
+}
+
+export interface ConnectionRecord {
+  /** Full ARM id: {PLS id}/privateEndpointConnections/{name}. */
+  readonly id: string;
+  readonly name: string;
+  readonly plsKey: string;
+  readonly privateEndpointId: string;
+  readonly privateEndpointLocation: string;
+  status: ConnectionStatus;
+  description: string;
+  actionsRequired: string;
+  readonly linkIdentifier: string;
+  provisioningState: 'Succeeded' | 'Deleting';
+  etag: string;
+}
+
+export interface PrivateEndpointRecord {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly name: string;
+  readonly location: string;
+  readonly manual: boolean;
+  readonly connectionName: string;
+  /** Exactly what the consumer gave (an id or an alias), as ARM echoes it. */
+  readonly target: string;
+  readonly plsKey: string;
+  readonly plsConnectionName: string;
+  readonly requestMessage: string;
+  readonly subnetId: string;
+  provisioningState: 'Succeeded' | 'Deleting';
+  readonly etag: string;
+}
+
+/** What the consumer sees in its private endpoint's connection. */
+export interface ConsumerConnectionState {
+  readonly status: string;
+  readonly description: string;
+  readonly actionsRequired: string;
+}
+
+export const MAX_DESCRIPTION_LENGTH = 140;
+export const PROVIDER_RESOURCE_TYPE = 'Microsoft.Network/privateLinkServices/privateEndpointConnections';
+
+const PLS_ID =
+  /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/privateLinkServices\/([^/]+)$/i;
+const PE_ID =
+  /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/privateEndpoints\/([^/]+)$/i;
+
+export function newEtag(): string {
+  return `W/"${randomUUID()}"`;
+}
+
+export class ArmWorld {
+  private readonly tenants = new Map<string, string>();
+  private readonly pls = new Map<string, PlsRecord>();
+  private readonly aliases = new Map<string, string>();
+  private readonly endpoints = new Map<string, PrivateEndpointRecord>();
+  /** Consumer endpoints whose provider-side connection was removed: the consumer then sees Disconnected. */
+  private readonly disconnected = new Set<string>();
+
+  // --- subscriptions and tenants -------------------------------------------------------------
+
+  /** Declares which tenant owns a subscription (what the unauthenticated subscription GET reveals). */
+  addSubscription(subscriptionId: string, tenantId: string): void {
+    this.tenants.set(subscriptionId.toLowerCase(), tenantId.toLowerCase());
+  }
+
+  tenantOf(subscriptionId: string): string | undefined {
+    return this.tenants.get(subscriptionId.toLowerCase());
+  }
+
+  // --- provider side ------------------------------------------------------------------------
+
+  addPrivateLinkService(spec: PlsSpec): PlsRecord {
+    const match = PLS_ID.exec(spec.id);
+    if (match === null) throw new Error(`Not a Private Link Service id: ${spec.id}`);
+    const [, subscriptionId, resourceGroup, name] = match as unknown as [string, string, string, string];
+    const key = spec.id.toLowerCase();
+    if (this.pls.has(key)) throw new Error(`Private Link Service already exists: ${spec.id}`);
+    const location = spec.location ?? 'westeurope';
+    const record: PlsRecord = {
+      id: spec.id,
+      subscriptionId: subscriptionId.toLowerCase(),
+      resourceGroup,
+      name,
+      location,
+      alias: spec.alias ?? `${name}.${randomUUID()}.${location}.azure.privatelinkservice`,
+      autoApproval: (spec.autoApproval ?? []).map((s) => s.toLowerCase()),
+      visibility: (spec.visibility ?? ['*']).map((s) => s.toLowerCase()),
+      etag: newEtag(),
+      connections: new Map(),
+    };
+    this.pls.set(key, record);
+    this.aliases.set(record.alias.toLowerCase(), key);
+    return record;
+  }
+
+  privateLinkService(plsId: string): PlsRecord | undefined {
+    return this.pls.get(plsId.toLowerCase());
+  }
+
+  privateLinkServices(): PlsRecord[] {
+    return [...this.pls.values()];
+  }
+
+  /** The PLS a consumer means: its id or its alias, as the private endpoint PUT accepts both. */
+  resolveTarget(idOrAlias: string): PlsRecord | undefined {
+    const key = idOrAlias.toLowerCase();
+    return this.pls.get(key) ?? this.pls.get(this.aliases.get(key) ?? '');
+  }
+
+  requirePls(plsId: string): PlsRecord {
+    const record = this.privateLinkService(plsId);
+    if (record === undefined) {
+      throw new EmulatorError(
+        404,
+        'ResourceNotFound',
+        `The Resource 'Microsoft.Network/privateLinkServices/${lastSegment(plsId)}' under resource group '${segment(plsId, 4)}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+      );
+    }
+    return record;
+  }
+
+  connection(plsId: string, name: string): ConnectionRecord | undefined {
+    return this.privateLinkService(plsId)?.connections.get(name.toLowerCase());
+  }
+
+  requireConnection(plsId: string, name: string): ConnectionRecord {
+    const pls = this.privateLinkService(plsId);
+    if (pls === undefined) {
+      throw new EmulatorError(
+        404,
+        'ParentResourceNotFound',
+        `Can not perform requested operation on nested resource. Parent resource '${lastSegment(plsId)}' not found.`,
+      );
+    }
+    const connection = pls.connections.get(name.toLowerCase());
+    if (connection === undefined) {
+      throw new EmulatorError(
+        404,
+        'ResourceNotFound',
+        `The Resource '${PROVIDER_RESOURCE_TYPE}/${name}' under resource group '${pls.resourceGroup}' was not found.`,
+      );
+    }
+    return connection;
+  }
+
+  /** Seeds a connection (and the consumer's endpoint behind it), as if a consumer had created it earlier. */
+  addConnection(spec: ConnectionSpec): ConnectionRecord {
+    const pls = this.privateLinkService(spec.plsId);
+    if (pls === undefined) throw new Error(`Unknown Private Link Service: ${spec.plsId}`);
+    const pe = parsePe(spec.privateEndpointId);
+    if (pe === undefined) throw new Error(`Not a private endpoint id: ${spec.privateEndpointId}`);
+    const requestMessage = spec.requestMessage ?? '';
+    const status = spec.status ?? 'Pending';
+    const connection = this.insertConnection(pls, {
+      name: spec.name ?? `${pe.name}.${randomUUID()}`,
+      privateEndpointId: spec.privateEndpointId,
+      privateEndpointLocation: spec.privateEndpointLocation ?? pls.location,
+      status,
+      description: spec.description ?? (status === 'Pending' ? requestMessage : ''),
+    });
+    this.endpoints.set(spec.privateEndpointId.toLowerCase(), {
+      id: spec.privateEndpointId,
+      subscriptionId: pe.subscriptionId,
+      name: pe.name,
+      location: connection.privateEndpointLocation,
+      manual: true,
+      connectionName: pe.name,
+      target: pls.id,
+      plsKey: pls.id.toLowerCase(),
+      plsConnectionName: connection.name,
+      requestMessage,
+      subnetId: defaultSubnet(pe.subscriptionId, pe.resourceGroup),
+      provisioningState: 'Succeeded',
+      etag: newEtag(),
+    });
+    return connection;
+  }
+
+  /**
+   * The provider's PUT: only status, description and actionsRequired change. Pending → Approved/Rejected
+   * and Approved → Rejected are allowed; Rejected → Approved is refused, as in Azure.
+   */
+  updateConnectionState(
+    plsId: string,
+    name: string,
+    update: { readonly status: string; readonly description?: string; readonly actionsRequired?: string },
+    ifMatch?: string,
+  ): ConnectionRecord {
+    const connection = this.requireConnection(plsId, name);
+    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== connection.etag) {
+      throw new EmulatorError(
+        412,
+        'PreconditionFailed',
+        `The condition specified using HTTP conditional header(s) is not met (If-Match: ${ifMatch}).`,
+      );
+    }
+    if (connection.provisioningState === 'Deleting') {
+      throw new EmulatorError(
+        409,
+        'AnotherOperationInProgress',
+        `Another operation on this or dependent resource is in progress: the connection ${connection.name} is being deleted.`,
+      );
+    }
+    const to = update.status;
+    if (to !== 'Pending' && to !== 'Approved' && to !== 'Rejected') {
+      throw new EmulatorError(
+        400,
+        'InvalidPrivateLinkServiceConnectionStatus',
+        `Private link service connection status '${to}' is invalid. Allowed values: Pending, Approved, Rejected.`,
+      );
+    }
+    const description = update.description ?? connection.description;
+    if (description.length > MAX_DESCRIPTION_LENGTH) {
+      throw new EmulatorError(
+        400,
+        'PrivateLinkServiceConnectionStateDescriptionTooLong',
+        `The description of the private link service connection state is ${description.length} characters long; at most ${MAX_DESCRIPTION_LENGTH} are allowed.`,
+      );
+    }
+    const from = connection.status;
+    if (from === 'Rejected' && to === 'Approved') {
+      throw new EmulatorError(
+        400,
+        'CannotApproveRejectedPrivateEndpointConnection',
+        `Approving rejected private endpoint connections is not supported. Connection ${connection.name} must be recreated by the consumer.`,
+      );
+    }
+    if (from !== to && to === 'Pending') {
+      throw new EmulatorError(
+        400,
+        'InvalidPrivateEndpointConnectionStateTransition',
+        `The private endpoint connection ${connection.name} cannot move from ${from} to ${to}.`,
+      );
+    }
+    connection.status = to;
+    connection.description = description;
+    connection.actionsRequired = update.actionsRequired ?? connection.actionsRequired;
+    connection.etag = newEtag();
+    return connection;
+  }
+
+  markConnectionDeleting(plsId: string, name: string): ConnectionRecord | undefined {
+    const connection = this.connection(plsId, name);
+    if (connection !== undefined) connection.provisioningState = 'Deleting';
+    return connection;
+  }
+
+  /** Removes the connection; the consumer's endpoint then reports Disconnected. */
+  removeConnection(plsId: string, name: string): boolean {
+    const pls = this.privateLinkService(plsId);
+    const connection = pls?.connections.get(name.toLowerCase());
+    if (pls === undefined || connection === undefined) return false;
+    pls.connections.delete(name.toLowerCase());
+    if (this.endpoints.has(connection.privateEndpointId.toLowerCase())) {
+      this.disconnected.add(connection.privateEndpointId.toLowerCase());
+    }
+    return true;
+  }
+
+  // --- consumer side ------------------------------------------------------------------------
+
+  /**
+   * A consumer's private endpoint PUT. A manual connection arrives Pending with the request message; an
+   * automatic one is Approved when the consumer's subscription is in the PLS's auto-approval list, else Pending.
+   */
+  createPrivateEndpoint(spec: PrivateEndpointSpec): { endpoint: PrivateEndpointRecord; created: boolean } {
+    const pe = parsePe(spec.id);
+    if (pe === undefined)
+      throw new EmulatorError(400, 'InvalidResourceId', `Not a private endpoint id: ${spec.id}`);
+    const key = spec.id.toLowerCase();
+    const existing = this.endpoints.get(key);
+    const pls = this.resolveTarget(spec.target);
+    if (existing !== undefined) {
+      if (pls === undefined || pls.id.toLowerCase() !== existing.plsKey) {
+        throw new EmulatorError(
+          400,
+          'CannotChangePrivateLinkServiceConnectionOfPrivateEndpoint',
+          `Private endpoint ${spec.id} is already connected to another Private Link Service; delete and recreate it.`,
+        );
+      }
+      return { endpoint: existing, created: false };
+    }
+    if (pls === undefined) {
+      throw new EmulatorError(
+        400,
+        'PrivateLinkServiceNotFound',
+        `Private link service ${spec.target} referenced by private endpoint ${spec.id} was not found (by resource id or alias).`,
+      );
+    }
+    if (!isVisible(pls, pe.subscriptionId)) {
+      throw new EmulatorError(
+        400,
+        'PrivateLinkServiceNotVisibleToSubscription',
+        `Private link service ${spec.target} is not visible to subscription ${pe.subscriptionId}.`,
+      );
+    }
+    const requestMessage = spec.requestMessage ?? '';
+    if (requestMessage.length > MAX_DESCRIPTION_LENGTH) {
+      throw new EmulatorError(
+        400,
+        'PrivateEndpointRequestMessageTooLong',
+        `The request message is ${requestMessage.length} characters long; at most ${MAX_DESCRIPTION_LENGTH} are allowed.`,
+      );
+    }
+    const manual = spec.manual ?? true;
+    const autoApproved = !manual && pls.autoApproval.includes(pe.subscriptionId);
+    const connection = this.insertConnection(pls, {
+      name: `${pe.name}.${randomUUID()}`,
+      privateEndpointId: spec.id,
+      privateEndpointLocation: spec.location,
+      status: autoApproved ? 'Approved' : 'Pending',
+      description: autoApproved ? 'Auto-Approved' : requestMessage,
+    });
+    const endpoint: PrivateEndpointRecord = {
+      id: spec.id,
+      subscriptionId: pe.subscriptionId,
+      name: pe.name,
+      location: spec.location,
+      manual,
+      connectionName: spec.connectionName ?? pe.name,
+      target: spec.target,
+      plsKey: pls.id.toLowerCase(),
+      plsConnectionName: connection.name,
+      requestMessage,
+      subnetId: spec.subnetId ?? defaultSubnet(pe.subscriptionId, pe.resourceGroup),
+      provisioningState: 'Succeeded',
+      etag: newEtag(),
+    };
+    this.endpoints.set(key, endpoint);
+    this.disconnected.delete(key);
+    return { endpoint, created: true };
+  }
+
+  privateEndpoint(id: string): PrivateEndpointRecord | undefined {
+    return this.endpoints.get(id.toLowerCase());
+  }
+
+  requirePrivateEndpoint(id: string): PrivateEndpointRecord {
+    const endpoint = this.privateEndpoint(id);
+    if (endpoint === undefined) {
+      throw new EmulatorError(
+        404,
+        'ResourceNotFound',
+        `The Resource 'Microsoft.Network/privateEndpoints/${lastSegment(id)}' under resource group '${segment(id, 4)}' was not found.`,
+      );
+    }
+    return endpoint;
+  }
+
+  /** The connection state as the consumer reads it from its own endpoint. */
+  consumerState(endpoint: PrivateEndpointRecord): ConsumerConnectionState {
+    const connection = this.pls
+      .get(endpoint.plsKey)
+      ?.connections.get(endpoint.plsConnectionName.toLowerCase());
+    if (connection === undefined || this.disconnected.has(endpoint.id.toLowerCase())) {
+      return {
+        status: 'Disconnected',
+        description: 'The connection was removed by the Private Link Service owner.',
+        actionsRequired: 'None',
+      };
+    }
+    if (connection.status === 'Pending') {
+      return { status: 'Pending', description: 'Awaiting approval', actionsRequired: 'None' };
+    }
+    return {
+      status: connection.status,
+      description: connection.description,
+      actionsRequired: connection.actionsRequired,
+    };
+  }
+
+  markPrivateEndpointDeleting(id: string): PrivateEndpointRecord | undefined {
+    const endpoint = this.privateEndpoint(id);
+    if (endpoint !== undefined) endpoint.provisioningState = 'Deleting';
+    return endpoint;
+  }
+
+  /** Deletes the consumer's endpoint; its connection disappears from the PLS. Returns the removed connection's id. */
+  removePrivateEndpoint(id: string): string | undefined {
+    const key = id.toLowerCase();
+    const endpoint = this.endpoints.get(key);
+    if (endpoint === undefined) return undefined;
+    this.endpoints.delete(key);
+    this.disconnected.delete(key);
+    const pls = this.pls.get(endpoint.plsKey);
+    const connection = pls?.connections.get(endpoint.plsConnectionName.toLowerCase());
+    if (pls === undefined || connection === undefined) return undefined;
+    pls.connections.delete(endpoint.plsConnectionName.toLowerCase());
+    return connectionId(pls, connection);
+  }
+
+  private insertConnection(
+    pls: PlsRecord,
+    fields: Pick<
+      ConnectionRecord,
+      'name' | 'privateEndpointId' | 'privateEndpointLocation' | 'status' | 'description'
+    >,
+  ): ConnectionRecord {
+    const key = fields.name.toLowerCase();
+    if (pls.connections.has(key)) throw new Error(`Connection already exists: ${fields.name}`);
+    const record: ConnectionRecord = {
+      ...fields,
+      id: `${pls.id}/privateEndpointConnections/${fields.name}`,
+      plsKey: pls.id.toLowerCase(),
+      actionsRequired: 'None',
+      linkIdentifier: String(randomInt(1, 2 ** 31 - 1)),
+      provisioningState: 'Succeeded',
+      etag: newEtag(),
+    };
+    pls.connections.set(key, record);
+    return record;
+  }
+}
+
+export function connectionId(_pls: PlsRecord, connection: ConnectionRecord): string {
+  return connection.id;
+}
+
+function isVisible(pls: PlsRecord, subscriptionId: string): boolean {
+  return (
+    pls.visibility.includes('*') ||
+    pls.visibility.includes(subscriptionId) ||
+    pls.subscriptionId === subscriptionId
+  );
+}
+
+function parsePe(id: string): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
+  const match = PE_ID.exec(id);
+  if (match === null) return undefined;
+  const [, subscriptionId, resourceGroup, name] = match as unknown as [string, string, string, string];
+  return { subscriptionId: subscriptionId.toLowerCase(), resourceGroup, name };
+}
+
+function defaultSubnet(subscriptionId: string, resourceGroup: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet-consumer/subnets/snet-endpoints`;
+}
+
+function lastSegment(id: string): string {
+  return id.split('/').filter(Boolean).at(-1) ?? id;
+}
+
+function segment(id: string, index: number): string {
+  return id.split('/')[index] ?? '';
+}

@@ -1,0 +1,79 @@
+import { AppError } from '../errors';
+import { retryAfterMs } from './arm-retry-policy';
+
+/**
+ * Turns whatever the SDK threw into our vocabulary, keeping ARM's own `error.code` in `upstreamCode`.
+ * 4xx messages are ARM's (they describe the resource, never credentials); 5xx and network failures get
+ * our own wording, since their text can carry proxy or socket internals.
+ */
+
+// ARM answers a refused state change with 400 and a code naming the state; these mean "conflict", not "bad input".
+const STATE_CONFLICT_CODE = /state|status|transition|rejected|pending|inprogress|conflict/i;
+const MAX_MESSAGE = 300;
+const DEFAULT_THROTTLE_SECONDS = 30;
+
+interface RestErrorLike {
+  readonly name?: string;
+  readonly statusCode?: number;
+  readonly code?: string;
+  readonly response?: {
+    readonly status: number;
+    readonly bodyAsText?: string | null;
+    readonly headers: { get(name: string): string | undefined };
+  };
+}
+
+export function toArmError(error: unknown, what: string): AppError {
+  if (error instanceof AppError) return error;
+  const e = (error ?? {}) as RestErrorLike;
+  const status = e.statusCode ?? e.response?.status;
+  const body = armErrorBody(e.response?.bodyAsText);
+  const upstreamCode = body.code ?? (status === undefined ? e.code : undefined);
+  const options = { upstreamCode, cause: error };
+
+  if (status === undefined) {
+    return new AppError('arm_unavailable', `ARM could not be reached (${what}).`, options);
+  }
+  if (status === 429) {
+    const waitMs = e.response === undefined ? undefined : retryAfterMs(e.response as never);
+    return new AppError('arm_throttled', `ARM is throttling requests (${what}); retry later.`, {
+      ...options,
+      retryAfterSeconds:
+        waitMs === undefined ? DEFAULT_THROTTLE_SECONDS : Math.max(1, Math.ceil(waitMs / 1000)),
+    });
+  }
+  if (status >= 500) {
+    return new AppError('arm_unavailable', `ARM answered ${status} (${what}).`, options);
+  }
+  const armMessage = body.message === undefined ? '' : `: ${truncate(body.message)}`;
+  if (status === 404)
+    return new AppError('arm_not_found', `Not found in ARM (${what})${armMessage}`, options);
+  if (status === 409 || status === 412 || (status === 400 && STATE_CONFLICT_CODE.test(body.code ?? ''))) {
+    return new AppError('arm_conflict', `ARM refused the change (${what})${armMessage}`, options);
+  }
+  return new AppError('arm_error', `ARM answered ${status} (${what})${armMessage}`, options);
+}
+
+/** ARM's `{"error":{"code","message"}}` (or a bare `{"code","message"}`), tolerating anything else. */
+export function armErrorBody(text: string | null | undefined): { code?: string; message?: string } {
+  if (text === undefined || text === null || text === '') return {};
+  try {
+    const parsed = JSON.parse(text) as {
+      error?: { code?: unknown; message?: unknown };
+      code?: unknown;
+      message?: unknown;
+    };
+    const source = parsed.error ?? parsed;
+    return {
+      ...(typeof source.code === 'string' ? { code: source.code } : {}),
+      ...(typeof source.message === 'string' ? { message: source.message } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+function truncate(message: string): string {
+  const oneLine = message.replace(/\s+/g, ' ').trim();
+  return oneLine.length > MAX_MESSAGE ? `${oneLine.slice(0, MAX_MESSAGE - 1)}…` : oneLine;
+}

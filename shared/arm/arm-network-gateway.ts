@@ -1,0 +1,268 @@
+import type {
+  NetworkManagementClient,
+  PrivateEndpoint,
+  PrivateLinkService,
+  PrivateEndpointConnection as SdkConnection,
+} from '@azure/arm-network';
+import type { TokenCredential } from '@azure/core-auth';
+import { isLoopbackHost } from '../net/loopback';
+import { toArmError } from './arm-errors';
+import type {
+  ArmGateway,
+  ConnectionStateUpdate,
+  ConnectionStatus,
+  PrivateEndpointConnection,
+  PrivateLinkServiceInfo,
+} from './arm-gateway';
+import { ArmMetrics } from './arm-metrics';
+import {
+  ARM_RETRY_POLICY_NAME,
+  type ArmRetryOptions,
+  armRetryPolicy,
+  DEFAULT_RETRY_OPTIONS,
+} from './arm-retry-policy';
+import { loopbackBearerPolicy } from './loopback-bearer-policy';
+import { assertConnectionName, parsePlsId, parsePrivateEndpointId } from './resource-id';
+
+// Policy names of @azure/core-rest-pipeline (a transitive dependency, so not imported at run time);
+// the gateway tests assert both are gone from (or kept in) the pipeline, so a rename cannot slip by.
+const SDK_BEARER_POLICY_NAME = 'bearerTokenAuthenticationPolicy';
+const SDK_RETRY_POLICY_NAME = 'defaultRetryPolicy';
+
+export interface ArmNetworkGatewayOptions {
+  /** ARM origin (config.arm.endpoint): https anywhere, plain http only on loopback. */
+  readonly endpoint: URL;
+  /** Token scope (config.arm.scope). */
+  readonly scope: string;
+  readonly credential: TokenCredential;
+  readonly retry?: Partial<ArmRetryOptions>;
+  readonly metrics?: ArmMetrics;
+  /** Poll interval of long-running deletes; ARM's own Retry-After wins when it sends one. */
+  readonly lroPollIntervalMs?: number;
+  /** Jitter source (tests pass a fixed one). */
+  readonly random?: () => number;
+}
+
+/**
+ * The ArmGateway on the real `@azure/arm-network` client. One client per subscription (the SDK binds
+ * a client to one), created on first use with the SDK loaded lazily. Our retry policy replaces the
+ * SDK's (see arm-retry-policy.ts); errors leave as AppErrors (see arm-errors.ts).
+ */
+export class ArmNetworkGateway implements ArmGateway {
+  readonly metrics: ArmMetrics;
+  private readonly clients = new Map<string, Promise<NetworkManagementClient>>();
+  private readonly retry: ArmRetryOptions;
+
+  constructor(private readonly options: ArmNetworkGatewayOptions) {
+    const { protocol, hostname } = options.endpoint;
+    if (protocol !== 'https:' && !(protocol === 'http:' && isLoopbackHost(hostname))) {
+      // Config refuses this already; the gateway refuses it again because it is where the token goes.
+      throw new Error('ARM endpoint must be https (plain http only for loopback hosts).');
+    }
+    this.metrics = options.metrics ?? new ArmMetrics();
+    this.retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry };
+  }
+
+  async getPrivateLinkService(plsId: string): Promise<PrivateLinkServiceInfo> {
+    const ref = parsePlsId(plsId);
+    return this.call('get private link service', ref.subscriptionId, async (client) =>
+      toPlsInfo(await client.privateLinkServices.get(ref.resourceGroup, ref.name), plsId),
+    );
+  }
+
+  async listConnections(plsId: string): Promise<PrivateEndpointConnection[]> {
+    const ref = parsePlsId(plsId);
+    return this.call('list connections', ref.subscriptionId, async (client) => {
+      const connections: PrivateEndpointConnection[] = [];
+      const pages = client.privateLinkServices
+        .listPrivateEndpointConnections(ref.resourceGroup, ref.name)
+        .byPage();
+      for await (const page of pages) {
+        for (const item of page) connections.push(toConnection(item, plsId));
+      }
+      return connections;
+    });
+  }
+
+  async getConnection(plsId: string, connectionName: string): Promise<PrivateEndpointConnection> {
+    const ref = parsePlsId(plsId);
+    const name = assertConnectionName(connectionName);
+    return this.call('get connection', ref.subscriptionId, async (client) =>
+      toConnection(
+        await client.privateLinkServices.getPrivateEndpointConnection(ref.resourceGroup, ref.name, name),
+        plsId,
+      ),
+    );
+  }
+
+  async updateConnectionState(
+    plsId: string,
+    connectionName: string,
+    update: ConnectionStateUpdate,
+  ): Promise<PrivateEndpointConnection> {
+    const ref = parsePlsId(plsId);
+    const name = assertConnectionName(connectionName);
+    return this.call('update connection state', ref.subscriptionId, async (client) => {
+      const updated = await client.privateLinkServices.updatePrivateEndpointConnection(
+        ref.resourceGroup,
+        ref.name,
+        name,
+        {
+          privateLinkServiceConnectionState: {
+            status: update.status,
+            description: update.description,
+            ...(update.actionsRequired === undefined ? {} : { actionsRequired: update.actionsRequired }),
+          },
+        },
+        update.ifMatch === undefined
+          ? {}
+          : { requestOptions: { customHeaders: { 'If-Match': update.ifMatch } } },
+      );
+      return toConnection(updated, plsId);
+    });
+  }
+
+  async deleteConnection(plsId: string, connectionName: string): Promise<void> {
+    const ref = parsePlsId(plsId);
+    const name = assertConnectionName(connectionName);
+    await this.call('delete connection', ref.subscriptionId, (client) =>
+      client.privateLinkServices.beginDeletePrivateEndpointConnectionAndWait(
+        ref.resourceGroup,
+        ref.name,
+        name,
+        {
+          updateIntervalInMs: this.options.lroPollIntervalMs ?? 2_000,
+        },
+      ),
+    );
+  }
+
+  async getPrivateEndpointConnectionStatus(privateEndpointId: string): Promise<ConnectionStatus | undefined> {
+    const ref = parsePrivateEndpointId(privateEndpointId);
+    return this.call('get private endpoint', ref.subscriptionId, async (client) =>
+      endpointStatus(await client.privateEndpoints.get(ref.resourceGroup, ref.name)),
+    );
+  }
+
+  /** Runs one operation on the subscription's client, timing it and mapping every failure. */
+  private async call<T>(
+    what: string,
+    subscriptionId: string,
+    operation: (client: NetworkManagementClient) => Promise<T>,
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      return await operation(await this.client(subscriptionId));
+    } catch (error) {
+      throw toArmError(error, what);
+    } finally {
+      this.metrics.recordOperation(performance.now() - started);
+    }
+  }
+
+  private client(subscriptionId: string): Promise<NetworkManagementClient> {
+    const key = subscriptionId.toLowerCase();
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client = this.createClient(key);
+      this.clients.set(key, client);
+      client.catch(() => this.clients.delete(key));
+    }
+    return client;
+  }
+
+  private createClient(subscriptionId: string): Promise<NetworkManagementClient> {
+    return createNetworkClient(subscriptionId, {
+      endpoint: this.options.endpoint,
+      scope: this.options.scope,
+      credential: this.options.credential,
+      retry: this.retry,
+      metrics: this.metrics,
+      ...(this.options.random === undefined ? {} : { random: this.options.random }),
+    });
+  }
+
+  /** For tests: the policies of a subscription's pipeline, in order. */
+  async pipelinePolicyNames(subscriptionId: string): Promise<string[]> {
+    return (await this.client(subscriptionId)).pipeline.getOrderedPolicies().map((p) => p.name);
+  }
+}
+
+export { ARM_RETRY_POLICY_NAME };
+
+/**
+ * A NetworkManagementClient for one subscription with the gateway's pipeline: our retry policy in
+ * place of the SDK's and, for a loopback http endpoint only, the loopback bearer policy. Exported for
+ * code that plays the consumer against the emulator (tests, local scenarios).
+ */
+export async function createNetworkClient(
+  subscriptionId: string,
+  options: Pick<ArmNetworkGatewayOptions, 'endpoint' | 'scope' | 'credential' | 'random'> & {
+    readonly retry?: Partial<ArmRetryOptions>;
+    readonly metrics?: ArmMetrics;
+  },
+): Promise<NetworkManagementClient> {
+  const { endpoint, scope, credential } = options;
+  if (
+    endpoint.protocol !== 'https:' &&
+    !(endpoint.protocol === 'http:' && isLoopbackHost(endpoint.hostname))
+  ) {
+    throw new Error('ARM endpoint must be https (plain http only for loopback hosts).');
+  }
+  const { NetworkManagementClient } = await import('@azure/arm-network');
+  const client = new NetworkManagementClient(credential, subscriptionId, {
+    endpoint: endpoint.origin,
+    credentialScopes: [scope],
+    userAgentOptions: { userAgentPrefix: 'private-link-gatekeeper' },
+  });
+  client.pipeline.removePolicy({ name: SDK_RETRY_POLICY_NAME });
+  client.pipeline.addPolicy(
+    armRetryPolicy(
+      { ...DEFAULT_RETRY_OPTIONS, ...options.retry },
+      {
+        ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+        ...(options.random === undefined ? {} : { random: options.random }),
+      },
+    ),
+    { phase: 'Retry' },
+  );
+  if (endpoint.protocol === 'http:') {
+    client.pipeline.removePolicy({ name: SDK_BEARER_POLICY_NAME });
+    client.pipeline.addPolicy(loopbackBearerPolicy(credential, scope), { phase: 'Sign' });
+  }
+  return client;
+}
+
+function toConnection(item: SdkConnection, plsId: string): PrivateEndpointConnection {
+  const name = item.name ?? item.id?.split('/').at(-1) ?? '';
+  return {
+    id: item.id ?? `${plsId}/privateEndpointConnections/${name}`,
+    name,
+    plsId,
+    privateEndpointId: item.privateEndpoint?.id,
+    privateEndpointLocation: item.privateEndpointLocation,
+    status: item.privateLinkServiceConnectionState?.status ?? 'Unknown',
+    description: item.privateLinkServiceConnectionState?.description,
+    actionsRequired: item.privateLinkServiceConnectionState?.actionsRequired,
+    linkIdentifier: item.linkIdentifier,
+    provisioningState: item.provisioningState,
+    etag: item.etag,
+  };
+}
+
+function toPlsInfo(pls: PrivateLinkService, plsId: string): PrivateLinkServiceInfo {
+  return {
+    id: plsId,
+    name: pls.name ?? plsId.split('/').at(-1) ?? '',
+    location: pls.location,
+    alias: pls.alias,
+    autoApprovalSubscriptions: pls.autoApproval?.subscriptions ?? [],
+    visibilitySubscriptions: pls.visibility?.subscriptions ?? [],
+  };
+}
+
+function endpointStatus(endpoint: PrivateEndpoint): ConnectionStatus | undefined {
+  const connection =
+    endpoint.manualPrivateLinkServiceConnections?.[0] ?? endpoint.privateLinkServiceConnections?.[0];
+  return connection?.privateLinkServiceConnectionState?.status;
+}
