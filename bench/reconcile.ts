@@ -1,0 +1,201 @@
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { type ArmEmulator, startArmEmulator } from '../emulators/arm';
+import { startAzurite } from '../emulators/azurite';
+import type { ApprovalServices } from '../shared/approval/approval-services';
+import { reconcileAll } from '../shared/approval/reconcile-all';
+import type { ArmGateway } from '../shared/arm/arm-gateway';
+import { ArmMetrics } from '../shared/arm/arm-metrics';
+import { Container } from '../shared/composition-root';
+
+/**
+ * Reconciliation throughput: PLS x connections (10 x 1,000 by default) through the ARM emulator (no
+ * injected latency) and Azurite, with the real SDKs. Reports total time, ARM calls by kind, and our
+ * overhead: the wall time during which no ARM call was in flight (our code plus Table Storage),
+ * per connection; plus time inside Table Storage calls and process CPU per connection.
+ */
+
+const TOKEN = 'bench-token';
+const PROVIDER_SUB = '11111111-1111-1111-1111-111111111111';
+const TRUSTED_TENANT = 'aaaaaaaa-1111-4111-8111-000000000001';
+const OTHER_TENANT = 'bbbbbbbb-2222-4222-8222-000000000002';
+const SUBS = [
+  ['c1000000-0000-4000-8000-000000000001', TRUSTED_TENANT],
+  ['c1000000-0000-4000-8000-000000000002', TRUSTED_TENANT],
+  ['c2000000-0000-4000-8000-000000000003', OTHER_TENANT],
+  ['c3000000-0000-4000-8000-000000000004', undefined],
+] as const;
+
+const POLICY = `
+version: 1
+default: { action: manual }
+rules:
+  - name: require-ticket
+    action: reject
+    match: { requestMessage: "^(?![\\\\s\\\\S]*CHG\\\\d{7})" }
+  - name: trusted
+    action: approve
+    match: { consumerTenants: [${TRUSTED_TENANT}], requestMessage: "CHG\\\\d{7}" }
+`;
+
+/** Tracks the union of intervals during which at least one call was in flight. */
+class InFlight {
+  private active = 0;
+  private since = 0;
+  busyMs = 0;
+  calls = 0;
+  sumMs = 0;
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    if (this.active++ === 0) this.since = started;
+    this.calls++;
+    try {
+      return await work();
+    } finally {
+      const ended = performance.now();
+      this.sumMs += ended - started;
+      if (--this.active === 0) this.busyMs += ended - this.since;
+    }
+  }
+}
+
+function timed<T extends object>(target: T, meter: InFlight): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result = (value as (...a: unknown[]) => unknown).apply(obj, args);
+        return result instanceof Promise ? meter.track(() => result) : result;
+      };
+    },
+  });
+}
+
+function seed(emulator: ArmEmulator, plsCount: number, perPls: number): string[] {
+  const world = emulator.world;
+  for (const [sub, tenant] of SUBS) if (tenant !== undefined) world.addSubscription(sub, tenant);
+  const ids: string[] = [];
+  let n = 0;
+  for (let p = 0; p < plsCount; p++) {
+    const id = `/subscriptions/${PROVIDER_SUB}/resourceGroups/rg-provider/providers/Microsoft.Network/privateLinkServices/pls-${p}`;
+    world.addPrivateLinkService({ id });
+    ids.push(id);
+    for (let i = 0; i < perPls; i++, n++) {
+      const sub = SUBS[n % SUBS.length]?.[0] ?? '';
+      world.addConnection({
+        plsId: id,
+        privateEndpointId: `/subscriptions/${sub}/resourceGroups/rg-consumer/providers/Microsoft.Network/privateEndpoints/pe-${n}`,
+        requestMessage: n % 5 === 0 ? 'please let us in' : `change CHG${String(n).padStart(7, '0')}`,
+      });
+    }
+  }
+  return ids;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      pls: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '1000' },
+      concurrency: { type: 'string', default: '4' },
+    },
+  });
+  const plsCount = Number(values.pls);
+  const perPls = Number(values.connections);
+  const azurite = await startAzurite();
+  const emulator = await startArmEmulator({ expectedToken: TOKEN, lroDurationMs: 5 });
+  try {
+    const plsIds = seed(emulator, plsCount, perPls);
+    const metrics = new ArmMetrics();
+    const container = new Container({
+      env: {
+        AzureWebJobsStorage: azurite.connectionString,
+        ARM_ENDPOINT: emulator.url,
+        PLS_RESOURCE_IDS: plsIds.join(','),
+        APPROVAL_POLICY: POLICY,
+        RECONCILE_CONCURRENCY: String(values.concurrency),
+        TABLE_NAME_PREFIX: 'bench',
+      },
+      armCredential: { getToken: async () => ({ token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }) },
+      armGateway: { metrics },
+    });
+    const base = await container.approvalServices();
+    const policy = await container.approvalPolicy();
+    const arm = new InFlight();
+    const storage = new InFlight();
+    const services: ApprovalServices = {
+      ...base,
+      arm: timed<ArmGateway>(base.arm, arm),
+      audit: timed(base.audit, storage),
+      claims: timed(base.claims, storage),
+      snapshots: timed(base.snapshots, storage),
+      drift: timed(base.drift, storage),
+      tenants: timed(base.tenants, storage),
+    };
+    // Warm up connections and table creation outside the measured run.
+    await Promise.all(
+      ['Audit', 'AuditByTime', 'Claims', 'Connections', 'Drift', 'TenantCache'].map((t) =>
+        container.table(t),
+      ),
+    );
+    metrics.reset();
+    emulator.requestLog.clear();
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const summary = await reconcileAll(services, policy, plsIds, Number(values.concurrency), {
+      trigger: 'timer',
+      correlationId: 'bench',
+      log: () => {},
+    });
+    const totalMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const n = summary.connections;
+    const m = metrics.snapshot();
+    const emulatorMs = emulator.requestLog.entries.reduce((s, e) => s + e.durationMs, 0);
+    const report = {
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+      shape: {
+        privateLinkServices: plsCount,
+        connectionsPerPls: perPls,
+        connections: n,
+        concurrency: Number(values.concurrency),
+      },
+      outcomes: summary.outcomes,
+      totalMs: Math.round(totalMs),
+      connectionsPerSecond: Math.round((n / totalMs) * 1000),
+      armRequestsByKind: m.requests,
+      armRetries: m.retries,
+      armCallsInGateway: arm.calls,
+      armBusyWallMs: Math.round(arm.busyMs),
+      overheadOutsideArmMsPerConnection: Number(((totalMs - arm.busyMs) / n).toFixed(3)),
+      storageCalls: storage.calls,
+      storageCallTimeSumMs: Math.round(storage.sumMs),
+      storageBusyWallMs: Math.round(storage.busyMs),
+      processCpuMsPerConnection: Number(((cpu.user + cpu.system) / 1000 / n).toFixed(3)),
+      emulatorHandlerMsSum: Math.round(emulatorMs),
+    };
+    // A second run over the same, now decided, connections: the steady state of every timer tick.
+    metrics.reset();
+    const steadyStarted = performance.now();
+    const steady = await reconcileAll(services, policy, plsIds, Number(values.concurrency), {
+      trigger: 'timer',
+      correlationId: 'bench-2',
+      log: () => {},
+    });
+    const steadyState = {
+      totalMs: Math.round(performance.now() - steadyStarted),
+      applied: steady.outcomes.applied,
+      armRequestsByKind: metrics.snapshot().requests,
+    };
+    process.stdout.write(`${JSON.stringify({ ...report, steadyState }, null, 2)}\n`);
+  } finally {
+    await emulator.stop();
+    await azurite.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { checkTemplate, MAX_DESCRIPTION_LENGTH, PLACEHOLDERS } from './description-template';
+import { compileMessageRegex, compileNamePattern } from './pattern';
+
+/**
+ * The approval policy document. Every object is strict: an unknown key is an error, because a
+ * typo (`consumerTenant:` for `consumerTenants:`) would otherwise silently drop a condition and
+ * widen an approve rule to everyone.
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PLS_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateLinkServices\/[^/]+$/i;
+
+export const ACTIONS = ['approve', 'reject', 'manual'] as const;
+export type PolicyAction = (typeof ACTIONS)[number];
+
+const guidList = z.array(z.string().regex(GUID, 'expected a GUID')).min(1, 'expected at least one GUID');
+
+const namePattern = z
+  .string()
+  .min(1, 'expected a non-empty pattern')
+  .refine((p) => compileNamePattern(p) !== undefined, 'invalid regular expression');
+
+const oneOrMore = <T extends z.ZodType>(item: T) =>
+  z.union([item, z.array(item).min(1, 'expected at least one entry')]);
+
+const plsSelector = z
+  .string()
+  .min(1, 'expected a Private Link Service id or name pattern')
+  .refine(
+    (p) => (p.startsWith('/') ? PLS_ID.test(p) : compileNamePattern(p) !== undefined),
+    'expected a Private Link Service resource id or a name pattern (glob or /regex/)',
+  );
+
+const region = z.string().regex(/^[A-Za-z0-9 ]{2,40}$/, 'expected an Azure region name such as westeurope');
+
+const template = z
+  .string()
+  .min(1, 'expected a non-empty description')
+  .superRefine((text, ctx) => {
+    const check = checkTemplate(text);
+    for (const name of check.unknown) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown placeholder {${name}} (known: ${Object.keys(PLACEHOLDERS)
+          .map((p) => `{${p}}`)
+          .join(', ')})`,
+      });
+    }
+    if (check.unknown.length === 0 && check.maxLength > MAX_DESCRIPTION_LENGTH) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `can render to ${check.maxLength} characters; ARM allows ${MAX_DESCRIPTION_LENGTH} (placeholders count at their longest)`,
+      });
+    }
+  });
+
+export const quotaSchema = z
+  .object({
+    max: z
+      .number()
+      .int('expected a whole number')
+      .min(0, 'expected at least 0')
+      .max(1000, 'expected at most 1000'),
+    per: z.enum(['subscription', 'tenant'], { error: 'expected subscription or tenant' }),
+  })
+  .strict();
+
+export const matchSchema = z
+  .object({
+    consumerSubscriptions: guidList.optional(),
+    consumerTenants: guidList.optional(),
+    privateEndpointResourceGroup: oneOrMore(namePattern).optional(),
+    privateEndpointName: oneOrMore(namePattern).optional(),
+    requestMessage: z
+      .string()
+      .min(1, 'expected a regular expression')
+      .refine((p) => compileMessageRegex(p) !== undefined, 'invalid regular expression')
+      .optional(),
+    privateEndpointLocation: oneOrMore(region).optional(),
+    privateLinkService: oneOrMore(plsSelector).optional(),
+    quota: quotaSchema.optional(),
+  })
+  .strict();
+
+export const ruleSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/,
+        'expected 1-48 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+      ),
+    action: z.enum(ACTIONS, { error: 'expected approve, reject or manual' }),
+    description: template.optional(),
+    match: matchSchema.default({}),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    if (rule.match.quota !== undefined && rule.action !== 'approve') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['match', 'quota'],
+        message: 'a quota limits approvals, so it is allowed on approve rules only',
+      });
+    }
+  });
+
+export const policySchema = z
+  .object({
+    version: z.literal(1, { error: 'expected 1 (the policy format version)' }),
+    enforceOnApproved: z.boolean({ error: 'expected true or false' }).default(false),
+    rules: z.array(ruleSchema).default([]),
+    // Approving is never the fallback: approving everyone must be a visible rule, not a default.
+    default: z
+      .object({
+        action: z.enum(['reject', 'manual'], {
+          error: 'expected reject or manual (approving by default is not allowed; write an explicit rule)',
+        }),
+        description: template.optional(),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const seen = new Map<string, number>();
+    policy.rules.forEach((rule, index) => {
+      const key = rule.name.toLowerCase();
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'name'],
+          message: `duplicate rule name (also rules[${first}].name)`,
+        });
+      } else seen.set(key, index);
+    });
+  });
+
+export type PolicyDocument = z.output<typeof policySchema>;
+export type RuleDocument = z.output<typeof ruleSchema>;

@@ -1,0 +1,103 @@
+import type { ArmEmulator } from '../../../../emulators/arm';
+import type { ApprovalServices } from '../../../../shared/approval/approval-services';
+import type { Container } from '../../../../shared/composition-root';
+import type { Policy } from '../../../../shared/policy/policy';
+import { guidOf, plsIdOf, privateEndpointIdOf } from '../../../helpers/arm-emulator';
+
+/**
+ * A provider with `plsCount` PLS and `perPls` Pending connections each, from consumers in a trusted
+ * tenant, an untrusted tenant and a subscription whose tenant cannot be discovered; every fifth
+ * request message lacks a change ticket. `expectedStatus` is the policy's answer, computed here
+ * independently of the engine.
+ */
+export const TRUSTED_TENANT = 'aaaaaaaa-1111-4111-8111-000000000001';
+export const OTHER_TENANT = 'bbbbbbbb-2222-4222-8222-000000000002';
+export const TRUSTED_SUBS = [guidOf(1, 'c1'), guidOf(2, 'c1')];
+export const OTHER_SUB = guidOf(3, 'c2');
+export const UNKNOWN_SUB = guidOf(4, 'c3');
+const SUBS = [...TRUSTED_SUBS, OTHER_SUB, UNKNOWN_SUB];
+
+export const TEST_POLICY = `
+version: 1
+default: { action: manual }
+rules:
+  - name: require-ticket
+    action: reject
+    description: "Rejected: no change ticket in the request message"
+    match: { requestMessage: "^(?![\\\\s\\\\S]*CHG\\\\d{7})" }
+  - name: trusted
+    action: approve
+    match:
+      consumerTenants: [${TRUSTED_TENANT}]
+      requestMessage: "CHG\\\\d{7}"
+`;
+
+export interface SeededConnection {
+  readonly plsId: string;
+  readonly name: string;
+  readonly subscription: string;
+  readonly message: string;
+  readonly expected: 'Approved' | 'Rejected' | 'Pending';
+}
+
+export function seedWorld(
+  emulator: ArmEmulator,
+  options: { readonly plsCount: number; readonly perPls: number; readonly prefix?: string },
+): { plsIds: string[]; connections: SeededConnection[] } {
+  const world = emulator.world;
+  world.addSubscription(TRUSTED_SUBS[0] ?? '', TRUSTED_TENANT);
+  world.addSubscription(TRUSTED_SUBS[1] ?? '', TRUSTED_TENANT);
+  world.addSubscription(OTHER_SUB, OTHER_TENANT);
+  const plsIds: string[] = [];
+  const connections: SeededConnection[] = [];
+  let n = 0;
+  for (let p = 0; p < options.plsCount; p++) {
+    const plsId = plsIdOf(`${options.prefix ?? 'pls'}-${p}`);
+    world.addPrivateLinkService({ id: plsId });
+    plsIds.push(plsId);
+    for (let i = 0; i < options.perPls; i++, n++) {
+      const subscription = SUBS[n % SUBS.length] ?? '';
+      const hasTicket = n % 5 !== 0;
+      const message = hasTicket
+        ? `Please connect, change CHG${String(n).padStart(7, '0')}`
+        : 'please let us in';
+      const record = world.addConnection({
+        plsId,
+        privateEndpointId: privateEndpointIdOf(subscription, `pe-${n}`),
+        requestMessage: message,
+      });
+      const expected = !hasTicket ? 'Rejected' : TRUSTED_SUBS.includes(subscription) ? 'Approved' : 'Pending';
+      connections.push({ plsId, name: record.name, subscription, message, expected });
+    }
+  }
+  return { plsIds, connections };
+}
+
+/** Successful PUTs per connection (lower-cased path without query), from the emulator's request log. */
+export function successfulPuts(emulator: ArmEmulator): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const entry of emulator.requestLog.entries) {
+    if (entry.kind !== 'connection.put' || entry.status < 200 || entry.status >= 300) continue;
+    const path = (entry.path.split('?')[0] ?? '').toLowerCase();
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export function connectionPath(plsId: string, name: string): string {
+  return `${plsId}/privateEndpointConnections/${name}`.toLowerCase();
+}
+
+export async function servicesAndPolicy(
+  container: Container,
+): Promise<{ services: ApprovalServices; policy: Policy }> {
+  return { services: await container.approvalServices(), policy: await container.approvalPolicy() };
+}
+
+export function collectLog(): {
+  entries: Record<string, unknown>[];
+  log: (e: Record<string, unknown>) => void;
+} {
+  const entries: Record<string, unknown>[] = [];
+  return { entries, log: (e) => entries.push(e) };
+}
