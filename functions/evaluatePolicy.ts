@@ -1,0 +1,13 @@
+import type { HttpFunctionDefinition } from '../shared/host/function-definition';
+import { httpRoute } from '../shared/http/http-adapter';
+
+/** Dry run of the current or a draft policy; changes nothing. */
+export const evaluatePolicy: HttpFunctionDefinition = {
+  name: 'evaluatePolicy',
+  kind: 'http',
+  // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
+  options: { route: 'policy/evaluate', methods: ['POST'], authLevel: 'function' },
+  handler: httpRoute(async (request, context, correlationId) =>
+    (await import('../shared/api/api-routes')).evaluatePolicyRoute(request, context, correlationId),
+  ),
+};

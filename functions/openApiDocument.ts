@@ -1,0 +1,13 @@
+import type { HttpFunctionDefinition } from '../shared/host/function-definition';
+import { httpRoute } from '../shared/http/http-adapter';
+
+/** The OpenAPI 3.1 document of the whole API. */
+export const openApiDocument: HttpFunctionDefinition = {
+  name: 'openApiDocument',
+  kind: 'http',
+  // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
+  options: { route: 'openapi.json', methods: ['GET'], authLevel: 'function' },
+  handler: httpRoute(async (request, context, correlationId) =>
+    (await import('../shared/api/api-routes')).openApiDocumentRoute(request, context, correlationId),
+  ),
+};

@@ -1,0 +1,13 @@
+import type { HttpFunctionDefinition } from '../shared/host/function-definition';
+import { httpRoute } from '../shared/http/http-adapter';
+
+/** A person rejects a connection (approver role). */
+export const rejectConnection: HttpFunctionDefinition = {
+  name: 'rejectConnection',
+  kind: 'http',
+  // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
+  options: { route: 'connections/{pls}/{connection}/reject', methods: ['POST'], authLevel: 'function' },
+  handler: httpRoute(async (request, context, correlationId) =>
+    (await import('../shared/api/api-routes')).rejectConnectionRoute(request, context, correlationId),
+  ),
+};
