@@ -1,0 +1,108 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../emulators/azurite';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** Child processes of a PID, from /proc (the e2e test runs on Linux, like CI). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 is the parent PID; the command name (field 2) may contain spaces, so split after its ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm run local (dist/scripts/local.js)', () => {
+  let child: ChildProcess | undefined;
+  let stdout = '';
+  let stderr = '';
+  let port = 0;
+
+  beforeAll(async () => {
+    // `npm test` on a fresh clone has no dist/ yet: compile what `npm run local` would run.
+    await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+      {
+        cwd: ROOT,
+      },
+    );
+    port = await freePort();
+  }, 180_000);
+
+  afterAll(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('prints one ready line, serves /api/health with Table Storage up, and stops cleanly on SIGTERM', async () => {
+    const proc = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'local.js'), '--quiet'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        LOCAL_PORT: String(port),
+        // Keep the run hermetic: no timer fires during the test, and nothing may reach a real ARM.
+        PROBE_SCHEDULE: '0 0 0 1 1 *',
+        RECONCILE_SCHEDULE: '0 0 0 1 1 *',
+        PROBE_CLEANUP_SCHEDULE: '0 0 0 1 1 *',
+        ARM_ENDPOINT: 'http://127.0.0.1:9',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      proc.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+
+    const deadline = Date.now() + 60_000;
+    while (!stdout.includes('ready')) {
+      if (proc.exitCode !== null) throw new Error(`local host exited early (${proc.exitCode}):\n${stderr}`);
+      if (Date.now() > deadline) throw new Error(`no ready line within 60 s:\n${stdout}\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const base = `http://127.0.0.1:${port}`;
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`ready at ${base}`);
+
+    const services = childrenOf(proc.pid ?? -1);
+    expect(services.length).toBeGreaterThanOrEqual(1); // Azurite at least
+
+    const response = await fetch(`${base}/api/health`);
+    const body = (await response.json()) as { dependencies: { name: string; status: string }[] };
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(body.dependencies).toContainEqual(expect.objectContaining({ name: 'tableStorage', status: 'up' }));
+
+    proc.kill('SIGTERM');
+    const { code, signal } = await exited;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    for (const pid of services) expect(isAlive(pid), `child ${pid} still running`).toBe(false);
+    expect(stdout.trim().split('\n')).toHaveLength(1); // quiet: nothing but the ready line, even on shutdown
+  }, 90_000);
+});

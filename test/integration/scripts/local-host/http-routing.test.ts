@@ -1,0 +1,180 @@
+import { Readable } from 'node:stream';
+import { HttpResponse } from '@azure/functions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingLogger } from '../../../../scripts/local-host/invocation-logger';
+import { type LocalHost, startLocalHost } from '../../../../scripts/local-host/local-host';
+import { AppError } from '../../../../shared/errors';
+import type { FunctionDefinition } from '../../../../shared/host/function-definition';
+
+const definitions: FunctionDefinition[] = [
+  {
+    name: 'echo',
+    kind: 'http',
+    options: { route: 'items/{id:int}/{label?}', methods: ['GET', 'POST'], authLevel: 'function' },
+    handler: async (request, context) => ({
+      status: 200,
+      jsonBody: {
+        method: request.method,
+        url: request.url,
+        params: request.params,
+        query: Object.fromEntries(request.query.entries()),
+        header: request.headers.get('x-test'),
+        body: await request.text(),
+        functionName: context.functionName,
+        invocationId: context.invocationId,
+      },
+    }),
+  },
+  {
+    name: 'pending',
+    kind: 'http',
+    options: { route: 'items/pending', methods: ['GET'], authLevel: 'anonymous' },
+    handler: async () => ({ body: 'literal wins' }),
+  },
+  {
+    name: 'files',
+    kind: 'http',
+    options: { route: 'files/{*rest}', methods: ['GET'], authLevel: 'anonymous' },
+    handler: async (request) => ({ jsonBody: { rest: request.params.rest ?? null } }),
+  },
+  {
+    name: 'teapot',
+    kind: 'http',
+    options: { route: 'teapot', methods: ['GET'], authLevel: 'anonymous' },
+    handler: async () =>
+      new HttpResponse({
+        status: 418,
+        body: 'short and stout',
+        headers: { 'content-type': 'text/plain', 'x-kind': 'teapot' },
+        cookies: [{ name: 'tea', value: 'earl-grey', httpOnly: true, path: '/' }],
+      }),
+  },
+  {
+    name: 'stream',
+    kind: 'http',
+    options: { route: 'stream', methods: ['GET'], authLevel: 'anonymous' },
+    handler: async () => ({ body: Readable.from(['a', 'b', 'c']) }),
+  },
+  {
+    name: 'boom',
+    kind: 'http',
+    options: { route: 'boom', methods: ['GET'], authLevel: 'anonymous' },
+    handler: async () => {
+      throw new Error('secret connection string inside');
+    },
+  },
+  {
+    name: 'denied',
+    kind: 'http',
+    options: { route: 'denied', methods: ['DELETE'], authLevel: 'anonymous' },
+    handler: async () => {
+      throw new AppError('forbidden', 'Approvers only.');
+    },
+  },
+];
+
+let host: LocalHost;
+const logger = new RecordingLogger();
+
+beforeAll(async () => {
+  host = await startLocalHost({ definitions, env: {}, logger, port: 0, timers: false, queues: false });
+});
+afterAll(async () => {
+  await host?.stop();
+});
+
+describe('local host HTTP routing', () => {
+  it('builds a real HttpRequest: route params, query, headers, body and the full URL', async () => {
+    const response = await fetch(`${host.url}/api/items/42/blue?x=1&x=2&y=z`, {
+      method: 'POST',
+      headers: { 'x-test': 'hello', 'content-type': 'text/plain' },
+      body: 'payload',
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      method: 'POST',
+      url: `${host.url}/api/items/42/blue?x=1&x=2&y=z`,
+      params: { id: '42', label: 'blue' },
+      query: { x: '1,2', y: 'z' },
+      header: 'hello',
+      body: 'payload',
+      functionName: 'echo',
+    });
+    expect(body.invocationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves an optional parameter when it is absent and checks constraints', async () => {
+    const response = await fetch(`${host.url}/api/items/7`);
+    expect(((await response.json()) as { params: unknown }).params).toEqual({ id: '7' });
+    expect((await fetch(`${host.url}/api/items/seven`)).status).toBe(404);
+  });
+
+  it('prefers a literal segment over a parameter', async () => {
+    expect(await (await fetch(`${host.url}/api/items/pending`)).text()).toBe('literal wins');
+  });
+
+  it('gives a catch-all the rest of the path', async () => {
+    const response = await fetch(`${host.url}/api/files/a/b/c.txt`);
+    expect(await response.json()).toEqual({ rest: 'a/b/c.txt' });
+  });
+
+  it('answers an unknown route with 404 problem+json', async () => {
+    const response = await fetch(`${host.url}/api/nothing/here`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 404, code: 'not_found' });
+    expect((await fetch(`${host.url}/elsewhere`)).status).toBe(404);
+  });
+
+  it('answers a wrong method with 405 and an Allow header', async () => {
+    const response = await fetch(`${host.url}/api/teapot`, { method: 'PUT' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+    expect(await response.json()).toMatchObject({ status: 405, code: 'method_not_allowed' });
+  });
+
+  it('writes an HttpResponse with status, headers, cookies and body', async () => {
+    const response = await fetch(`${host.url}/api/teapot`);
+    expect(response.status).toBe(418);
+    expect(response.headers.get('x-kind')).toBe('teapot');
+    expect(response.headers.getSetCookie()).toEqual(['tea=earl-grey; Path=/; HttpOnly']);
+    expect(await response.text()).toBe('short and stout');
+  });
+
+  it('streams a stream body', async () => {
+    expect(await (await fetch(`${host.url}/api/stream`)).text()).toBe('abc');
+  });
+
+  it('turns a throwing handler into 500 problem+json without leaking its message', async () => {
+    const response = await fetch(`${host.url}/api/boom`);
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const text = await response.text();
+    expect(text).not.toContain('secret');
+    expect(JSON.parse(text)).toMatchObject({ status: 500, code: 'internal' });
+    const record = logger.invocations.find((r) => r.functionName === 'boom');
+    expect(record).toMatchObject({ trigger: 'http', outcome: 'failed', detail: 'GET /api/boom' });
+  });
+
+  it('maps a thrown AppError to its own status', async () => {
+    const response = await fetch(`${host.url}/api/denied`, { method: 'DELETE' });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ code: 'forbidden', detail: 'Approvers only.' });
+  });
+
+  it('logs every invocation with its outcome and duration', async () => {
+    await fetch(`${host.url}/api/teapot`);
+    const record = logger.invocations.findLast((r) => r.functionName === 'teapot');
+    expect(record).toMatchObject({ trigger: 'http', outcome: 'succeeded', result: '418' });
+    expect(record?.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses two functions with the same name', async () => {
+    const [first] = definitions;
+    if (first === undefined) throw new Error('no definitions');
+    await expect(
+      startLocalHost({ definitions: [first, first], env: {}, logger, port: 0, timers: false, queues: false }),
+    ).rejects.toThrow(/Two functions are named "echo"/);
+  });
+});
