@@ -1,8 +1,13 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
+import type { ApprovalServices } from './approval/approval-services';
+import type { ArmGateway } from './arm/arm-gateway';
+import type { ArmMetrics } from './arm/arm-metrics';
+import type { ArmNetworkGatewayOptions } from './arm/arm-network-gateway';
 import { type Config, type Env, parseConfig } from './config/config';
 import { AppError } from './errors';
+import type { Policy } from './policy/policy';
 
 /**
  * The one place where the product's dependencies are built. Everything is lazy and memoised:
@@ -23,6 +28,10 @@ export interface ContainerOptions {
   readonly appRoot?: string;
   /** Overrides the ARM credential (tests and the local host use a static token; Azure uses managed identity). */
   readonly armCredential?: TokenCredential;
+  /** Tunes the ARM gateway (tests: fast retries and polls; benchmarks: their own metrics object). */
+  readonly armGateway?: Partial<
+    Pick<ArmNetworkGatewayOptions, 'retry' | 'metrics' | 'lroPollIntervalMs' | 'random'>
+  >;
 }
 
 export class Container {
@@ -31,12 +40,14 @@ export class Container {
   private readonly env: Env;
   private readonly memo = new Map<string, unknown>();
   private readonly armCredentialOverride: TokenCredential | undefined;
+  private readonly armGatewayOptions: ContainerOptions['armGateway'];
 
   constructor(options: ContainerOptions) {
     this.env = options.env;
     this.clock = options.clock ?? systemClock;
     this.appRoot = options.appRoot ?? process.cwd();
     this.armCredentialOverride = options.armCredential;
+    this.armGatewayOptions = options.armGateway;
   }
 
   /** Parsed once; throws the `config_invalid` AppError listing every bad setting. */
@@ -55,6 +66,34 @@ export class Container {
 
   async armCredential(): Promise<TokenCredential> {
     return this.armCredentialOverride ?? this.credential();
+  }
+
+  /** The ARM gateway on @azure/arm-network (loaded on first use), pointed at ARM_ENDPOINT. */
+  async armGateway(): Promise<ArmGateway & { readonly metrics: ArmMetrics }> {
+    return this.onceAsync('armGateway', async () => {
+      const { ArmNetworkGateway } = await import('./arm/arm-network-gateway');
+      const { endpoint, scope } = this.config.arm;
+      return new ArmNetworkGateway({
+        endpoint,
+        scope,
+        credential: await this.armCredential(),
+        ...this.armGatewayOptions,
+      });
+    });
+  }
+
+  /** The approval policy (APPROVAL_POLICY or APPROVAL_POLICY_PATH); a bad one throws `policy_invalid` and is retried next call. */
+  async approvalPolicy(): Promise<Policy> {
+    return this.onceAsync('approvalPolicy', async () =>
+      (await import('./policy/policy-loader')).loadPolicy(this.config.approval.policySource, this.appRoot),
+    );
+  }
+
+  /** The approval decision path's stores, tenant cache and ARM gateway, built on first use. */
+  async approvalServices(): Promise<ApprovalServices> {
+    return this.onceAsync('approvalServices', async () =>
+      (await import('./approval/approval-wiring')).buildApprovalServices(this),
+    );
   }
 
   /** Full table name for a logical one: the configured prefix keeps several installations apart in one account. */
@@ -82,6 +121,20 @@ export class Container {
     }
     const credential = await this.storageCredential();
     return new TableClient(storage.tableEndpoint, fullName, credential);
+  }
+
+  /** The account's table service: listing and dropping tables (monthly probe tables' retention). */
+  async tableService(): Promise<TableServiceClient> {
+    return this.onceAsync('tableService', async () => {
+      const { TableServiceClient } = await import('@azure/data-tables');
+      const storage = this.config.storage;
+      if (storage.kind === 'connectionString') {
+        return TableServiceClient.fromConnectionString(storage.connectionString, {
+          allowInsecureConnection: usesPlainHttp(storage.connectionString),
+        });
+      }
+      return new TableServiceClient(storage.tableEndpoint, await this.storageCredential());
+    });
   }
 
   async queue(name: string): Promise<QueueClient> {

@@ -1,0 +1,10 @@
+import type { TimerFunctionDefinition } from '../shared/host/function-definition';
+
+export const cleanupProbeResults: TimerFunctionDefinition = {
+  name: 'cleanupProbeResults',
+  kind: 'timer',
+  options: { schedule: '%PROBE_CLEANUP_SCHEDULE%' },
+  handler: async (timer, context) => {
+    await (await import('../shared/probe/cleanup')).runProbeCleanup(timer, context);
+  },
+};

@@ -1,0 +1,12 @@
+import type { HttpFunctionDefinition } from '../shared/host/function-definition';
+import { httpRoute } from '../shared/http/http-adapter';
+
+export const probesSummary: HttpFunctionDefinition = {
+  name: 'probesSummary',
+  kind: 'http',
+  // Function key for now; the reader-role check arrives with the auth issue (hook in probe-summary-route.ts).
+  options: { route: 'probes/summary', methods: ['GET'], authLevel: 'function' },
+  handler: httpRoute(async (request, context, correlationId) =>
+    (await import('../shared/probe/probe-summary-route')).probesSummaryRoute(request, context, correlationId),
+  ),
+};
