@@ -240,7 +240,7 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
     route: 'probes/summary',
     tag: 'probes',
     summary: 'Probe state, availability and latency per target',
-    access: 'functionKey',
+    access: 'read',
     success: { status: 200, description: 'The summary.', schema: probesSummarySchema },
     errors: [503],
   },

@@ -1,16 +1,16 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { authorizeRequest } from '../auth/principal';
 import { getContainer } from '../composition-root';
 import { json } from '../http/http-adapter';
 import { probesSummary } from './probe-summary';
 
-/**
- * GET /api/probes/summary. Authorisation hook: the function key (authLevel 'function') guards it
- * today; the reader-role principal check of the auth issue belongs here, before any read.
- */
+/** GET /api/probes/summary: readers only, like every other data route (the function key alone is shared by scripts). */
 export async function probesSummaryRoute(
-  _request: HttpRequest,
+  request: HttpRequest,
   _context: InvocationContext,
   _correlationId: string,
 ): Promise<HttpResponseInit> {
-  return json(200, await probesSummary(getContainer()));
+  const container = getContainer();
+  authorizeRequest(request, container.config, 'read');
+  return json(200, await probesSummary(container));
 }

@@ -16,7 +16,11 @@ afterEach(() => setContainer(undefined));
 
 describe('GET /api/probes/summary on seeded data', () => {
   it('reports state, last result, availability over 24 h / 7 d / 30 d without maintenance, p50/p95 and certificate days', async () => {
-    const env = { AzureWebJobsStorage: azuriteConnectionString(), TABLE_NAME_PREFIX: uniqueTablePrefix() };
+    const env = {
+      AzureWebJobsStorage: azuriteConnectionString(),
+      TABLE_NAME_PREFIX: uniqueTablePrefix(),
+      AUTH_MODE: 'dev',
+    };
     // web: one run every 2 hours for 40 days (older ones count only in 30 d when within 30 days).
     // Last 24 h: 12 runs, 3 DOWN, 1 in maintenance (DOWN but excluded) → 8/11.
     const seed: { at: number; status: ResultStatus; maint?: boolean; totalMs: number }[] = [];
@@ -84,4 +88,18 @@ describe('GET /api/probes/summary on seeded data', () => {
     expect(Math.abs((web?.latency24h.p50Ms ?? 0) / p50 - 1)).toBeLessThan(0.05);
     expect(web?.latency24h.maxMs).toBe(Math.max(...ups));
   }, 60_000);
+
+  it('answers 401 without a principal when App Service Authentication is expected', async () => {
+    setContainer(
+      new Container({
+        env: { AzureWebJobsStorage: azuriteConnectionString(), TABLE_NAME_PREFIX: uniqueTablePrefix() },
+      }),
+    );
+    const response = await probesSummary.handler(
+      new HttpRequest({ url: 'http://127.0.0.1:7071/api/probes/summary', method: 'GET' }),
+      new InvocationContext(),
+    );
+    expect(response.status).toBe(401);
+    expect((response.headers as Record<string, string>)['content-type']).toBe('application/problem+json');
+  });
 });
