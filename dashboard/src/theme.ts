@@ -1,0 +1,47 @@
+import { byId } from './dom';
+
+/**
+ * Light and dark themes: the system's preference by default (CSS prefers-color-scheme), or the
+ * user's choice from the toggle, kept in localStorage and applied as <html data-theme>.
+ */
+type Choice = 'auto' | 'light' | 'dark';
+const KEY = 'plg.theme';
+const ORDER: readonly Choice[] = ['auto', 'light', 'dark'];
+
+function stored(): Choice {
+  try {
+    const value = localStorage.getItem(KEY);
+    return value === 'light' || value === 'dark' ? value : 'auto';
+  } catch {
+    return 'auto';
+  }
+}
+
+function apply(choice: Choice): void {
+  if (choice === 'auto') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = choice;
+  byId('theme-toggle').textContent = `Theme: ${choice}`;
+}
+
+/** Applies the stored choice and wires the toggle; `onChange` redraws what reads colours from CSS (the chart). */
+export function initTheme(onChange: () => void): void {
+  let choice = stored();
+  apply(choice);
+  byId('theme-toggle').addEventListener('click', () => {
+    choice = ORDER[(ORDER.indexOf(choice) + 1) % ORDER.length] ?? 'auto';
+    try {
+      if (choice === 'auto') localStorage.removeItem(KEY);
+      else localStorage.setItem(KEY, choice);
+    } catch {
+      // Private mode without storage: the choice lasts for this page only.
+    }
+    apply(choice);
+    onChange();
+  });
+  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', onChange);
+}
+
+/** A CSS custom property's current value (theme-aware colours for the chart). */
+export function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}

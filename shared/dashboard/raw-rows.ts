@@ -1,0 +1,118 @@
+import type { Container } from '../composition-root';
+import { addSample } from '../probe/percentiles';
+import { METRICS, type Metric, type Rollup } from '../probe/rollup';
+import { asDate, dayKey, invertedTicks, rawTableLogicalName, startOfUtcDay } from '../probe/tables/keys';
+import { rawPartitionKey } from '../probe/tables/raw-results';
+import { isNotFound, storageError } from '../probe/tables/storage-errors';
+import { FAILURE_CLASSES, type FailureClass, type ResultStatus } from '../probe/types';
+
+/**
+ * Reads the final attempt of every run of one target in [from, to) from the raw monthly tables
+ * (docs/probe-tables.md): one partition per UTC day, row keys newest first. Only the columns a
+ * chart needs are selected. Meant for ranges of hours; longer ranges read rollups.
+ */
+
+export interface RawRun {
+  readonly scheduledAt: Date;
+  readonly status: ResultStatus;
+  readonly inMaintenance: boolean;
+  readonly failureClass: FailureClass | null;
+  readonly timings: Readonly<Record<Metric, number | null>>;
+}
+
+const SELECT = [
+  'scheduledAt',
+  'status',
+  'inMaintenance',
+  'failureClass',
+  'totalMs',
+  'dnsMs',
+  'tcpMs',
+  'tlsMs',
+  'ttfbMs',
+  'transferMs',
+];
+
+const DAY_MS = 86_400_000;
+
+/** Row keys are `{invertedTicks}_{runHash}_{attempt}`; `_~` sorts after every suffix of the same instant. */
+export function rawRowKeyFilter(from: Date, to: Date): string {
+  return `RowKey gt '${invertedTicks(to)}_~' and RowKey lt '${invertedTicks(from)}_~'`;
+}
+
+export async function readRawRuns(
+  container: Container,
+  targetId: string,
+  from: Date,
+  to: Date,
+): Promise<RawRun[]> {
+  const days: Date[] = [];
+  for (let day = startOfUtcDay(from); day.getTime() < to.getTime(); day = new Date(day.getTime() + DAY_MS))
+    days.push(day);
+  const perDay = await Promise.all(days.map((day) => readDay(container, targetId, day, from, to)));
+  return perDay.flat().sort((a, b) => a.scheduledAt.getTime() - b.scheduledAt.getTime());
+}
+
+async function readDay(
+  container: Container,
+  targetId: string,
+  day: Date,
+  from: Date,
+  to: Date,
+): Promise<RawRun[]> {
+  const table = await container.tableClient(container.tableName(rawTableLogicalName(day)));
+  const pk = rawPartitionKey(targetId, day).replaceAll("'", "''");
+  const filter = `PartitionKey eq '${pk}' and ${rawRowKeyFilter(from, to)} and isFinal eq true`;
+  const runs: RawRun[] = [];
+  try {
+    for await (const e of table.listEntities({ queryOptions: { filter, select: SELECT } })) {
+      const scheduledAt = asDate(e.scheduledAt);
+      const status = e.status;
+      if (scheduledAt === null || (status !== 'UP' && status !== 'DEGRADED' && status !== 'DOWN')) continue;
+      runs.push({
+        scheduledAt,
+        status,
+        inMaintenance: e.inMaintenance === true,
+        failureClass: FAILURE_CLASSES.find((c) => c === e.failureClass) ?? null,
+        timings: Object.fromEntries(METRICS.map((m) => [m, numberOrNull(e[`${m}Ms`])])) as Record<
+          Metric,
+          number | null
+        >,
+      });
+    }
+  } catch (error) {
+    // A month without a table (nothing probed yet, or dropped by retention) simply has no rows.
+    if (isNotFound(error)) return [];
+    throw storageError(`reading raw probe results of ${dayKey(day)}`, error);
+  }
+  return runs;
+}
+
+/** Counts one run into a rollup with the store's own rules (shared/probe/rollup.ts addResult). */
+export function addRawRun(rollup: Rollup, run: RawRun): void {
+  rollup.count += 1;
+  if (run.inMaintenance) {
+    rollup.maintenance += 1;
+    return;
+  }
+  if (run.status === 'DOWN') {
+    rollup.down += 1;
+    if (run.failureClass !== null) rollup.errors[run.failureClass] += 1;
+    return;
+  }
+  if (run.status === 'UP') rollup.up += 1;
+  else rollup.degraded += 1;
+  for (const metric of METRICS) {
+    const value = run.timings[metric];
+    if (value === null || !Number.isFinite(value)) continue;
+    const stats = rollup.metrics[metric];
+    stats.n += 1;
+    stats.sumMs += value;
+    stats.maxMs = Math.max(stats.maxMs, value);
+    addSample(stats.histogram, value);
+  }
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
