@@ -1,8 +1,9 @@
 import { armHealthChecks } from '../arm/arm-health-check';
 import type { Container } from '../composition-root';
+import { policyHealthChecks } from '../policy/policy-health-check';
 import { type DependencyCheck, tableStorageCheck } from './health-check';
 
 /** The dependencies /api/health checks live. Features add theirs here (ARM once the gateway exists). */
 export function healthChecks(container: Container): DependencyCheck[] {
-  return [tableStorageCheck(container), ...armHealthChecks(container)];
+  return [tableStorageCheck(container), ...armHealthChecks(container), ...policyHealthChecks(container)];
 }

@@ -90,7 +90,10 @@ export async function startTableTraffic(azuriteConnectionString: string): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    connectionString: azuriteConnectionString.replace(endpoint, `http://127.0.0.1:${port}${upstream.pathname}`),
+    connectionString: azuriteConnectionString.replace(
+      endpoint,
+      `http://127.0.0.1:${port}${upstream.pathname}`,
+    ),
     reset() {
       reads = [];
     },
