@@ -4,21 +4,33 @@ import { FUNCTIONS } from '../functions/registry';
 import { Container, setContainer } from '../shared/composition-root';
 import { parseConfig } from '../shared/config/config';
 import { isAppError } from '../shared/errors';
+import { createLab, DEFAULT_SCENARIO } from './lab/lab';
+import { labLogger } from './lab/lab-logger';
+import { narrator } from './lab/narrative';
 import { readHostJson } from './local-host/host-json';
 import { consoleLogger } from './local-host/invocation-logger';
 import { baseEnv, definedOnly, readLocalSettings, withLocalDefaults } from './local-host/local-env';
 import { type LocalHost, startLocalHost } from './local-host/local-host';
 import { LOCAL_SERVICES, type RunningServices, startServices } from './local-host/local-services';
 
-const USAGE = `Usage: npm run local -- [--port <port>] [--quiet]
+const USAGE = `Usage: npm run local -- [--port <port>] [--scenario <file>] [--quiet] [--verbose]
 
 Runs the whole product on this machine: Azurite in memory, then every function of functions/registry.ts
 served like \`func start\` (HTTP under /api, Event Grid webhook, timers, storage queues).
-  --port <port>  listen on this port (default: LOCAL_PORT, local.settings.json Host.LocalHttpPort, 7071)
-  --quiet        print only the ready line (warnings and errors still go to stderr)`;
+With the ARM emulator (ARM_ENDPOINT unset) it plays a lab scenario: consumers connect to the emulated Private
+Link Services, each private endpoint gets a loopback address forwarded to the IIS stand-in while Approved,
+Event Grid events reach the webhook, faults come and go, and a short narrative tells what happens (docs/lab.md).
+  --port <port>      listen on this port (default: LOCAL_PORT, local.settings.json Host.LocalHttpPort, 7071)
+  --scenario <file>  the lab scenario to play (default: ${DEFAULT_SCENARIO})
+  --quiet            print only the ready line (warnings and errors still go to stderr)
+  --verbose          with a scenario, also print every invocation (hidden so the narrative stays readable)`;
 
-/** The repository root: dist/scripts/local.js lives two levels below it. */
-const APP_ROOT = resolve(__dirname, '..', '..');
+/**
+ * The repository root: dist/scripts/local.js lives two levels below it. LOCAL_APP_ROOT overrides it for
+ * a build compiled elsewhere (the lab's end-to-end test compiles its own copy, so it never reads dist/
+ * while another test rewrites it).
+ */
+const APP_ROOT = process.env.LOCAL_APP_ROOT?.trim() || resolve(__dirname, '..', '..');
 
 function parsePort(value: string | undefined, origin: string): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
@@ -32,7 +44,9 @@ async function main(): Promise<void> {
   const { values: args } = parseArgs({
     options: {
       port: { type: 'string' },
+      scenario: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
       help: { type: 'boolean' },
     },
   });
@@ -40,7 +54,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const logger = consoleLogger({ quiet: args.quiet === true });
+  const consoleLog = consoleLogger({ quiet: args.quiet === true });
   const localSettings = readLocalSettings(join(APP_ROOT, 'local.settings.json'));
   const hostSettings = readHostJson(join(APP_ROOT, 'host.json'));
   const port =
@@ -49,6 +63,12 @@ async function main(): Promise<void> {
     localSettings?.localHttpPort ??
     7071;
 
+  const lab = createLab({
+    appRoot: APP_ROOT,
+    ...(args.scenario === undefined ? {} : { scenarioPath: args.scenario }),
+    say: args.quiet === true ? () => undefined : narrator((text) => process.stdout.write(text)).say,
+  });
+  const logger = args.verbose === true ? consoleLog : labLogger(consoleLog, () => lab.active);
   let services: RunningServices | undefined;
   let host: LocalHost | undefined;
   let stopping = false;
@@ -56,6 +76,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: stopping`);
+    // The lab's timeline and watchers call the host; they stop first, then the host, then the services.
+    await lab.stopRun();
     await host?.stop();
     await services?.stop();
     process.exit(0);
@@ -64,11 +86,18 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
 
   try {
-    services = await startServices(LOCAL_SERVICES, baseEnv(process.env, localSettings?.values), logger);
+    services = await startServices(
+      [...LOCAL_SERVICES, lab],
+      baseEnv(process.env, localSettings?.values),
+      logger,
+    );
     const env = definedOnly(withLocalDefaults(services.env));
     // func start hands the settings to the worker as environment variables; code that reads process.env sees the same.
     Object.assign(process.env, env);
-    setContainer(new Container({ env, appRoot: APP_ROOT }));
+    const armCredential = lab.armCredential;
+    setContainer(
+      new Container({ env, appRoot: APP_ROOT, ...(armCredential === undefined ? {} : { armCredential }) }),
+    );
     warnAboutConfig(env, logger.warn);
     host = await startLocalHost({
       definitions: FUNCTIONS,
@@ -80,6 +109,7 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     logger.error((error as Error).message);
+    await lab.stopRun();
     await host?.stop();
     await services?.stop();
     process.exit(1);
@@ -94,6 +124,7 @@ async function main(): Promise<void> {
   const hint =
     dashboard === undefined ? `health: ${host.url}/api/health` : `dashboard: ${host.url}/api/dashboard`;
   process.stdout.write(`Private Link Gatekeeper local host ready at ${host.url} (${hint})\n`);
+  await lab.afterHostReady(host.url);
 }
 
 /** A bad setting does not stop the host (health reports it), but the developer should see it at once. */

@@ -261,6 +261,9 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       correlationId,
     };
 
+    if (matched === undefined && (await serveEmulatorControl(method, url, body, authenticated, response))) {
+      return outcome;
+    }
     if (matched === undefined) {
       sendError(
         response,
@@ -558,6 +561,45 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
         sendError(response, 404, 'InvalidResourceType', 'Not served by the ARM emulator.');
         return;
     }
+  }
+
+  /**
+   * Not ARM: `PUT /emulator/subscriptions/{id}` with `{"tenantId": "..."}` declares who owns a
+   * subscription, so a lab user (lab:consumer) can play a consumer from a tenant of their choosing.
+   */
+  async function serveEmulatorControl(
+    method: string,
+    url: URL,
+    body: string,
+    authenticated: boolean,
+    response: ServerResponse,
+  ): Promise<boolean> {
+    const match = /^\/emulator\/subscriptions\/([0-9a-f-]{36})$/i.exec(url.pathname);
+    if (match === null || method !== 'PUT') return false;
+    if (!authenticated) {
+      sendError(response, 401, 'AuthenticationFailed', "The 'Authorization' header is missing.");
+      return true;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
+    const tenantId = (parsed as { tenantId?: unknown } | null | undefined)?.tenantId;
+    if (
+      typeof tenantId !== 'string' ||
+      !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId)
+    ) {
+      sendError(response, 400, 'InvalidRequestContent', 'Expected {"tenantId": "<guid>"}.');
+      return true;
+    }
+    world.addSubscription(match[1] ?? '', tenantId);
+    sendJson(response, 200, {
+      subscriptionId: (match[1] ?? '').toLowerCase(),
+      tenantId: tenantId.toLowerCase(),
+    });
+    return true;
   }
 
   function acceptedLro(

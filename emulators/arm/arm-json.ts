@@ -80,6 +80,7 @@ export function privateEndpointJson(
   endpoint: PrivateEndpointRecord,
 ): Record<string, unknown> {
   const state = world.consumerState(endpoint);
+  const ip = world.privateIpOf(endpoint.id);
   const connection = {
     name: endpoint.connectionName,
     id: `${endpoint.id}/${endpoint.manual ? 'manualPrivateLinkServiceConnections' : 'privateLinkServiceConnections'}/${endpoint.connectionName}`,
@@ -109,8 +110,18 @@ export function privateEndpointJson(
           id: `/subscriptions/${endpoint.subscriptionId}/resourceGroups/${endpoint.id.split('/')[4] ?? ''}/providers/Microsoft.Network/networkInterfaces/${endpoint.name}.nic.0001`,
         },
       ],
-      customDnsConfigs: [],
-      ipConfigurations: [],
+      // Azure shows the NIC's address here (and on the NIC); the emulator has an address only when the data path runs.
+      customDnsConfigs:
+        ip === undefined ? [] : [{ fqdn: `${endpoint.name}.privatelink.lab`, ipAddresses: [ip] }],
+      ipConfigurations:
+        ip === undefined
+          ? []
+          : [
+              {
+                name: `${endpoint.name}-ipconfig`,
+                properties: { groupId: '', memberName: '', privateIPAddress: ip },
+              },
+            ],
     },
   };
 }

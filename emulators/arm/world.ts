@@ -130,6 +130,8 @@ export class ArmWorld {
   private readonly endpoints = new Map<string, PrivateEndpointRecord>();
   /** Consumer endpoints whose provider-side connection was removed: the consumer then sees Disconnected. */
   private readonly disconnected = new Set<string>();
+  /** Private IPs given to endpoints by the data path (emulators/arm/data-path.ts); none without it. */
+  private readonly privateIps = new Map<string, string>();
 
   // --- subscriptions and tenants -------------------------------------------------------------
 
@@ -408,6 +410,19 @@ export class ArmWorld {
 
   privateEndpoint(id: string): PrivateEndpointRecord | undefined {
     return this.endpoints.get(id.toLowerCase());
+  }
+
+  privateEndpoints(): PrivateEndpointRecord[] {
+    return [...this.endpoints.values()];
+  }
+
+  /** Records the endpoint's private IP (its NIC's address), as the data path allocated it. */
+  assignPrivateIp(privateEndpointId: string, ip: string): void {
+    this.privateIps.set(privateEndpointId.toLowerCase(), ip);
+  }
+
+  privateIpOf(privateEndpointId: string): string | undefined {
+    return this.privateIps.get(privateEndpointId.toLowerCase());
   }
 
   requirePrivateEndpoint(id: string): PrivateEndpointRecord {

@@ -35,9 +35,8 @@ export const azuriteService: LocalService = {
 /** Started in this order, stopped in reverse. */
 export const LOCAL_SERVICES: readonly LocalService[] = [
   azuriteService,
-  // ARM emulator (emulators/arm, `startArmEmulator`): one entry here; it should provide ARM_ENDPOINT
-  // (and stand aside when env.ARM_ENDPOINT is already set).
-  // IIS stand-in (emulators/iis, `startIisStandIn`): one entry here; it provides the probe target's URL.
+  // The ARM emulator (with its data path) and the IIS stand-in come from the lab (scripts/lab/lab.ts),
+  // which scripts/local.ts appends after these because it needs the --scenario option.
 ];
 
 export interface RunningServices {

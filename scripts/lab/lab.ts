@@ -1,0 +1,244 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { TokenCredential } from '@azure/core-auth';
+import { type ArmEmulator, startArmEmulator } from '../../emulators/arm/arm-emulator';
+import { type DataPath, startDataPath } from '../../emulators/arm/data-path';
+import { localArmCredential } from '../../emulators/arm/local-service';
+import { type EventGridBridge, startEventGridBridge } from '../../emulators/event-grid-bridge';
+import {
+  IIS_STAND_IN_DEFAULT_PORT,
+  type IisStandIn,
+  startIisStandIn,
+} from '../../emulators/iis/iis-stand-in';
+import { getContainer } from '../../shared/composition-root';
+import { labStatePath, removeLabState, writeLabState } from './lab-state';
+import { probeTargetsOf, seedOf } from './lab-world';
+import { type Say, type Watcher, watchDecisions, watchProbes } from './narrative';
+import { loadScenario, plsIdOf, privateEndpointIdOf, type Scenario } from './scenario';
+import { type ScenarioRun, startScenario } from './scenario-runner';
+
+/**
+ * The local lab: the whole Private Link story on one machine. Before the host starts it runs the ARM
+ * emulator (filled from the scenario), the IIS stand-in as every PLS's backend, and the data path that
+ * gives each private endpoint a loopback "private IP"; it provides the settings that point the app at
+ * them (ARM_ENDPOINT, PLS_RESOURCE_IDS, PROBE_TARGETS for every endpoint, short schedules). Once the
+ * host serves, it starts the Event Grid bridge, plays the scenario's timeline and tells the story.
+ *
+ * Settings the lab provides fill only what is unset (the user's environment and local.settings.json
+ * win), like every local service. With ARM_ENDPOINT set, the lab stands aside: there is no emulator to
+ * play the scenario against.
+ */
+
+export const DEFAULT_SCENARIO = 'lab/default-scenario.yaml';
+
+export interface LabOptions {
+  readonly appRoot: string;
+  /** Scenario file, relative to appRoot (default lab/default-scenario.yaml). */
+  readonly scenarioPath?: string;
+  /** Where the narrative goes (nothing in quiet mode). */
+  readonly say: Say;
+}
+
+export interface LabStarted {
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+  readonly describe: string;
+}
+
+export interface Lab {
+  readonly name: 'lab';
+  /** LocalService.start: emulators, data path and the settings for the app. */
+  start(env: Readonly<Record<string, string | undefined>>): Promise<LabStarted>;
+  /** True once started with the emulator (false when ARM_ENDPOINT pointed elsewhere). */
+  readonly active: boolean;
+  /** The credential the Container must use for ARM while the lab runs (the emulator wants only a token). */
+  readonly armCredential: TokenCredential | undefined;
+  /** Starts the bridge, the timeline, the narrative and the state file, once the host serves at baseUrl. */
+  afterHostReady(baseUrl: string): Promise<void>;
+  /** Stops what afterHostReady started (start's own stop ends the emulators). */
+  stopRun(): Promise<void>;
+}
+
+export function createLab(options: LabOptions): Lab {
+  const scenarioPath = options.scenarioPath ?? DEFAULT_SCENARIO;
+  const absoluteScenario = isAbsolute(scenarioPath) ? scenarioPath : resolve(options.appRoot, scenarioPath);
+  const statePath = labStatePath(options.appRoot);
+  let scenario: Scenario | undefined;
+  let emulator: ArmEmulator | undefined;
+  let iis: IisStandIn | undefined;
+  let dataPath: DataPath | undefined;
+  let bridge: EventGridBridge | undefined;
+  let run: ScenarioRun | undefined;
+  let watchers: Watcher[] = [];
+  let unsubscribe: (() => void) | undefined;
+
+  const lab: Lab = {
+    name: 'lab',
+    get active() {
+      return emulator !== undefined;
+    },
+    get armCredential() {
+      return emulator === undefined ? undefined : localArmCredential;
+    },
+    async start(env) {
+      const external = env.ARM_ENDPOINT?.trim();
+      if (external !== undefined && external !== '') {
+        return {
+          env: {},
+          stop: async () => undefined,
+          describe: `lab: off (ARM_ENDPOINT is set to ${external}; the scenario needs the ARM emulator)`,
+        };
+      }
+      scenario = await loadScenario(absoluteScenario, options.appRoot);
+      const started: { stop(): Promise<void> }[] = [];
+      const stopStarted = async () => {
+        for (const s of started.reverse()) await s.stop().catch(() => undefined);
+      };
+      try {
+        emulator = await startArmEmulator({ seed: seedOf(scenario), lroRetryAfterSeconds: 1 });
+        started.push(emulator);
+        const needsIis = scenario.provider.privateLinkServices.some((p) => p.backend === 'iis');
+        if (needsIis) {
+          iis = await startIisOnPreferredPort();
+          started.push(iis);
+        }
+        const backends: Record<string, string> = {};
+        for (const pls of scenario.provider.privateLinkServices) {
+          const url = pls.backend === 'iis' ? iis?.url : pls.backend;
+          if (url !== undefined) backends[plsIdOf(scenario, pls)] = url;
+        }
+        dataPath = await startDataPath({ emulator, backends });
+        started.push(dataPath);
+        const current = scenario;
+        const addresses = new Map(
+          await Promise.all(
+            current.consumers.map(async (c) => {
+              const address = await (dataPath as DataPath).reserve(privateEndpointIdOf(c));
+              return [privateEndpointIdOf(c), address] as const;
+            }),
+          ),
+        );
+        const targets = probeTargetsOf(current, (peId) => {
+          const address = addresses.get(peId);
+          if (address === undefined) throw new Error(`no address reserved for ${peId}`);
+          return address;
+        });
+        const provided: Record<string, string> = {
+          ARM_ENDPOINT: emulator.url,
+          PLS_RESOURCE_IDS: current.provider.privateLinkServices.map((p) => plsIdOf(current, p)).join(','),
+          PROBE_TARGETS: JSON.stringify(targets),
+          RECONCILE_SCHEDULE: current.schedules.reconcile,
+          PROBE_SCHEDULE: current.schedules.probe,
+          ...(current.policy === undefined ? {} : { APPROVAL_POLICY_PATH: current.policy }),
+        };
+        const where =
+          dataPath.addressing === 'addresses'
+            ? `127.0.0.x:${dataPath.port ?? 0}`
+            : '127.0.0.1 with a port per endpoint';
+        return {
+          env: provided,
+          stop: async () => {
+            await lab.stopRun();
+            await stopStarted();
+            emulator = undefined;
+          },
+          describe: `lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
+        };
+      } catch (error) {
+        await stopStarted();
+        emulator = undefined;
+        throw error;
+      }
+    },
+    async afterHostReady(baseUrl) {
+      if (emulator === undefined || scenario === undefined || dataPath === undefined) return;
+      const running = emulator;
+      const current = scenario;
+      const path = dataPath;
+      if (current.events.enabled) {
+        bridge = startEventGridBridge({
+          emulator: running,
+          webhookUrl: `${baseUrl}/runtime/webhooks/eventgrid?functionName=onConnectionEvent`,
+          consumerCreates: current.events.consumerCreates,
+          consumerCreatesFor: (peId) =>
+            current.consumers.find((c) => privateEndpointIdOf(c).toLowerCase() === peId.toLowerCase())
+              ?.createEvent,
+          onDelivery: (d) => {
+            const what = `${d.event.eventType.replace('Microsoft.Resources.', '')} ${d.event.subject.split('/').at(-1) ?? ''}`;
+            if (d.outcome === 'delivered') options.say(`event ${what} delivered to onConnectionEvent`);
+            else
+              options.say(
+                `event ${what}: webhook answered ${d.status === 0 ? 'nothing' : d.status}, ${d.outcome}`,
+              );
+          },
+        });
+      }
+      const writeState = () =>
+        writeLabState(statePath, {
+          pid: process.pid,
+          startedAt: new Date().toISOString(),
+          scenario: relative(options.appRoot, absoluteScenario),
+          baseUrl,
+          dashboardUrl: `${baseUrl}/api/dashboard`,
+          armEndpoint: running.url,
+          backendUrl: iis?.url ?? null,
+          dataPath: { addressing: path.addressing, port: path.port ?? null },
+          privateLinkServices: running.world
+            .privateLinkServices()
+            .map((p) => ({ name: p.name, id: p.id, alias: p.alias })),
+          endpoints: Object.fromEntries(path.addresses().map((a) => [a.privateEndpointId, a.url])),
+        });
+      writeState();
+      // New endpoints (lab:consumer's too) get an address; keep the file's list current for the CLI.
+      unsubscribe = running.onWrite((write) => {
+        if (write.operationName.toLowerCase() === 'microsoft.network/privateendpoints/write') {
+          void path.reserve(write.resourceId).then(writeState, () => undefined);
+        }
+      });
+      options.say(
+        `events: ${current.events.enabled ? `on for the provider's writes, ${current.events.consumerCreates ? 'and for consumer creates' : 'off for consumer creates (reconciliation must find them)'}` : 'off'}; reconcile ${current.schedules.reconcile}, probe ${current.schedules.probe}`,
+      );
+      watchers = [watchDecisions(readDecisions, options.say), watchProbes(readProbes, options.say)];
+      run = startScenario({ scenario: current, emulator: running, iis, baseUrl, say: options.say });
+      void run.done.then(() =>
+        options.say(
+          `scenario played out; the lab keeps running. Decide what waits in ${baseUrl}/api/dashboard, or be a consumer: npm run lab:consumer -- --subscription <guid> --tenant <guid> --message "CHG0000001 - ..." (docs/lab.md). Ctrl+C stops.`,
+        ),
+      );
+    },
+    async stopRun() {
+      unsubscribe?.();
+      unsubscribe = undefined;
+      await run?.stop();
+      run = undefined;
+      await Promise.all(watchers.map((w) => w.stop()));
+      watchers = [];
+      await bridge?.stop();
+      bridge = undefined;
+      removeLabState(statePath);
+    },
+  };
+  return lab;
+}
+
+/** The audit trail as GET /api/decisions gives it, read in the host's own process. */
+async function readDecisions(): Promise<unknown> {
+  const [{ listDecisions }, { listDecisionsQuerySchema }] = await Promise.all([
+    import('../../shared/api/list-decisions'),
+    import('../../shared/api/api-schemas'),
+  ]);
+  return listDecisions(getContainer(), listDecisionsQuerySchema.parse({ limit: '200' }));
+}
+
+/** The probe summary as GET /api/probes/summary gives it. */
+async function readProbes(): Promise<unknown> {
+  return (await import('../../shared/probe/probe-summary')).probesSummary(getContainer());
+}
+
+/** The stand-in on 8080 like the sample probe targets say, or any free port when 8080 is taken. */
+async function startIisOnPreferredPort(): Promise<IisStandIn> {
+  try {
+    return await startIisStandIn({ port: IIS_STAND_IN_DEFAULT_PORT });
+  } catch {
+    return startIisStandIn({ port: 0 });
+  }
+}

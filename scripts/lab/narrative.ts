@@ -1,0 +1,189 @@
+/**
+ * The live story `npm run local` tells while a scenario runs: short lines with the time since start.
+ * The watchers read what a person would look at, through the host's own HTTP API (the audit trail
+ * and the probe summary), so the narrative shows what the product did, not what the lab expected.
+ */
+
+export type Say = (line: string) => void;
+
+export interface Narrator {
+  say: Say;
+  /** Seconds since the lab started, for the line prefix. */
+  readonly startedAt: number;
+}
+
+export function narrator(write: (text: string) => void, startedAt = Date.now()): Narrator {
+  return {
+    startedAt,
+    say(line) {
+      const seconds = Math.max(0, Math.round((Date.now() - startedAt) / 1000));
+      write(`[lab +${String(seconds).padStart(3, ' ')}s] ${line}\n`);
+    },
+  };
+}
+
+/** `pe-fabrikam-web.3c1d…` → `pe-fabrikam-web`: the endpoint part of a connection name. */
+export function endpointOf(connectionName: string): string {
+  const dot = connectionName.lastIndexOf('.');
+  return dot > 0 && /^[0-9a-f-]{36}$/i.test(connectionName.slice(dot + 1))
+    ? connectionName.slice(0, dot)
+    : connectionName;
+}
+
+interface DecisionRow {
+  readonly kind: string;
+  readonly decisionId: string;
+  readonly connectionName: string;
+  readonly action: string;
+  readonly rule: string | null;
+  readonly actor: { readonly kind: string; readonly name: string };
+  readonly reason: string;
+  readonly trigger: string;
+  readonly result: string | null;
+  readonly statusAfter: string | null;
+  readonly errorCode: string | null;
+}
+
+/** One line for an audit row worth telling (outcomes and "left Pending" verdicts); undefined for intents. */
+export function describeDecision(row: DecisionRow): string | undefined {
+  const endpoint = endpointOf(row.connectionName);
+  const who =
+    row.actor.kind === 'policy'
+      ? `policy${row.rule === null ? ' (default)' : ` rule ${row.rule}`}`
+      : `${row.actor.name}`;
+  const via =
+    row.actor.kind === 'policy'
+      ? `, via ${row.trigger === 'event' ? 'Event Grid event' : row.trigger === 'timer' ? 'reconciliation' : row.trigger}`
+      : '';
+  if (row.kind === 'verdict' && row.action === 'manual')
+    return `${endpoint}: left Pending for a person by ${who}${via}`;
+  if (row.kind !== 'outcome') return undefined;
+  const verb = row.action === 'approve' ? 'approved' : 'rejected';
+  switch (row.result) {
+    case 'succeeded':
+      return `${endpoint}: ${verb} by ${who}${via}${row.actor.kind === 'person' ? ` ("${row.reason}")` : ''}`;
+    case 'failed':
+      return `${endpoint}: ${verb.replace('ed', 'ing')} by ${who} failed (${row.errorCode ?? 'error'}); it will be retried`;
+    case 'refused':
+      return `${endpoint}: ${row.action} by ${who} refused: ${row.reason}`;
+    default:
+      return undefined;
+  }
+}
+
+interface TargetRow {
+  readonly id: string;
+  readonly state: string;
+  readonly lastResult: {
+    readonly class: string | null;
+    readonly connectionState: string | null;
+    readonly reason: string | null;
+  } | null;
+}
+
+/** A probe state change as one line; a change to DOWN on an Approved connection is an incident. */
+export function describeProbeChange(target: TargetRow, from: string): string {
+  const last = target.lastResult;
+  const why =
+    target.state === 'UP'
+      ? 'IIS answers through the private endpoint'
+      : [
+          last?.class,
+          last?.connectionState === null || last?.connectionState === undefined
+            ? undefined
+            : `connection ${last.connectionState}`,
+        ]
+          .filter((p) => p !== undefined && p !== null)
+          .join(', ');
+  const incident =
+    target.state === 'DOWN' &&
+    (last?.connectionState === 'Approved' ||
+      last?.connectionState === null ||
+      last?.connectionState === undefined) &&
+    from === 'UP';
+  return `${incident ? 'INCIDENT ' : ''}probe ${target.id}: ${from} → ${target.state}${why === '' ? '' : ` (${why})`}`;
+}
+
+export interface Watcher {
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads something every `everyMs` and hands it to `onBody`; failures are told once, then quietly
+ * retried. The lab reads in-process (the host's own container) rather than over HTTP, so its polling
+ * does not fill the host's invocation log.
+ */
+export function poll(
+  read: () => Promise<unknown>,
+  everyMs: number,
+  onBody: (body: unknown) => void,
+  say: Say,
+  what: string,
+): Watcher {
+  let stopped = false;
+  let failing = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = () => {
+    inFlight = (async () => {
+      try {
+        const body = await read();
+        failing = false;
+        if (!stopped) onBody(body);
+      } catch (error) {
+        if (!failing && !stopped)
+          say(`(cannot read ${what} yet: ${(error as Error).message.split('\n')[0]})`);
+        failing = true;
+      }
+      if (!stopped) timer = setTimeout(tick, everyMs);
+    })();
+  };
+  timer = setTimeout(tick, everyMs);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await inFlight;
+    },
+  };
+}
+
+/** Tells every new decision of the audit trail (what GET /api/decisions returns). */
+export function watchDecisions(read: () => Promise<unknown>, say: Say, everyMs = 2_000): Watcher {
+  const seen = new Set<string>();
+  return poll(
+    read,
+    everyMs,
+    (body) => {
+      const items = ((body as { items?: DecisionRow[] }).items ?? []).slice().reverse();
+      for (const row of items) {
+        const key = `${row.decisionId}:${row.kind}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const line = describeDecision(row);
+        if (line !== undefined) say(line);
+      }
+    },
+    say,
+    'the audit trail',
+  );
+}
+
+/** Tells every probe state change (what GET /api/probes/summary returns). */
+export function watchProbes(read: () => Promise<unknown>, say: Say, everyMs = 2_000): Watcher {
+  const states = new Map<string, string>();
+  return poll(
+    read,
+    everyMs,
+    (body) => {
+      for (const target of (body as { targets?: TargetRow[] }).targets ?? []) {
+        const before = states.get(target.id) ?? 'UNKNOWN';
+        if (before === target.state) continue;
+        states.set(target.id, target.state);
+        say(describeProbeChange(target, before));
+      }
+    },
+    say,
+    'the probe summary',
+  );
+}

@@ -1,0 +1,250 @@
+import { z } from 'zod';
+import { loadDocument, parseDocumentText } from '../../shared/config/document-loader';
+
+/**
+ * A lab scenario (YAML or JSON): the provider's Private Link Services and their backends, the
+ * consumers who connect (who, from which tenant, with which request message, and when), the faults
+ * to inject over time, and the lab's timing. Validated with every problem reported by path, e.g.
+ * `consumers[2].connectAfterSeconds: expected a number of seconds`.
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$/;
+const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
+const ROUTE_KINDS = [
+  'subscription.get',
+  'pls.get',
+  'connection.list',
+  'connection.get',
+  'connection.put',
+  'connection.delete',
+  'endpoint.get',
+  'endpoint.put',
+  'endpoint.delete',
+  'operation.get',
+] as const;
+
+const guid = z.string().regex(GUID, 'expected a GUID');
+const name = z
+  .string()
+  .regex(NAME, 'expected an Azure resource name (letters, digits, _ . -; 2-64 characters)');
+const seconds = (max: number) =>
+  z
+    .number({ error: 'expected a number of seconds' })
+    .min(0, 'expected 0 or more seconds')
+    .max(max, `expected at most ${max} seconds`);
+const ncrontab = z
+  .string()
+  .refine(
+    (v) => v.trim().split(/\s+/).length === 6,
+    'expected a six-field NCRONTAB, seconds first (e.g. "*/15 * * * * *")',
+  );
+
+/** `iis` is the lab's IIS stand-in; anything else must be an http URL on a loopback host. */
+const backend = z.union([
+  z.literal('iis'),
+  z
+    .url({ error: 'expected "iis" or an http://127.0.0.x URL' })
+    .refine(
+      (u) => /^http:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|localhost)(:\d+)?\//i.test(u.endsWith('/') ? u : `${u}/`),
+      {
+        message: 'expected "iis" or an http URL on a loopback host (the lab sends traffic only to loopback)',
+      },
+    ),
+]);
+
+const plsSchema = z.strictObject({
+  name,
+  resourceGroup: z.string().regex(RESOURCE_GROUP, 'expected a resource group name').default('rg-provider'),
+  alias: z
+    .string()
+    .regex(
+      /^[^.\s]+\.[0-9a-f-]{36}\.[a-z0-9]+\.azure\.privatelinkservice$/i,
+      'expected {name}.{guid}.{region}.azure.privatelinkservice',
+    )
+    .optional(),
+  location: z
+    .string()
+    .regex(/^[a-z0-9]+$/, 'expected a region name such as westeurope')
+    .default('westeurope'),
+  /** Subscriptions that may find it by alias; `*` (default) is anyone with the alias. */
+  visibility: z.array(z.union([guid, z.literal('*')])).default(['*']),
+  backend: backend.default('iis'),
+});
+
+const consumerSchema = z.strictObject({
+  /** Who this is, for the narrative: "Fabrikam (acquired company)". */
+  label: z.string().min(1).max(80),
+  subscriptionId: guid,
+  /** The consumer's tenant; omit it for a subscription ARM reveals no tenant for. */
+  tenantId: guid.optional(),
+  endpoint: name,
+  resourceGroup: z.string().regex(RESOURCE_GROUP, 'expected a resource group name').default('rg-consumer'),
+  location: z
+    .string()
+    .regex(/^[a-z0-9]+$/, 'expected a region name such as westeurope')
+    .default('westeurope'),
+  /** The Private Link Service to connect to: its name in `provider.privateLinkServices`, or its alias. */
+  privateLinkService: z.string().min(1),
+  requestMessage: z.string().max(140, 'ARM allows at most 140 characters').default(''),
+  connectAfterSeconds: seconds(3600),
+  /** What the policy should do with it; the narrative and the end-to-end test compare against it. */
+  expect: z.enum(['approve', 'reject', 'manual']).optional(),
+  /** Whether this endpoint's creation publishes a provider-side event; `events.consumerCreates` when omitted. */
+  createEvent: z.boolean().optional(),
+  /** Probe the endpoint's address from the consumer side (default true). */
+  probe: z.boolean().default(true),
+});
+
+const throttlingSchema = z.strictObject({
+  kind: z.literal('armThrottling'),
+  startSeconds: seconds(3600),
+  durationSeconds: seconds(3600).refine((v) => v > 0, 'expected more than 0 seconds'),
+  /** Share of matching ARM requests answered 429, 0-1. */
+  rate: z.number().min(0).max(1, 'expected a share between 0 and 1').default(0.5),
+  retryAfterSeconds: z.number().int().min(0).max(60).default(1),
+  /** Which ARM routes are throttled; the provider's reads and writes by default. */
+  routes: z
+    .array(z.enum(ROUTE_KINDS, { error: `expected one of ${ROUTE_KINDS.join(', ')}` }))
+    .min(1)
+    .default(['pls.get', 'connection.list', 'connection.get', 'connection.put']),
+});
+
+const backendDownSchema = z.strictObject({
+  kind: z.literal('backendDown'),
+  startSeconds: seconds(3600),
+  durationSeconds: seconds(3600).refine((v) => v > 0, 'expected more than 0 seconds'),
+  /** `down`: IIS stopped (connections refused); `error`: the application pool stopped (HTTP 503). */
+  mode: z.enum(['down', 'error']).default('down'),
+});
+
+const personSchema = z.strictObject({
+  kind: z.enum(['approve', 'reject']),
+  /** Which consumer's connection (its `endpoint` name). */
+  endpoint: name,
+  atSeconds: seconds(3600),
+  reason: z.string().min(1).max(140),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    version: z.literal(1, { error: 'expected version: 1' }),
+    name: z.string().min(1).max(80),
+    description: z.string().optional(),
+    provider: z.strictObject({
+      label: z.string().default('Provider'),
+      subscriptionId: guid,
+      tenantId: guid,
+      privateLinkServices: z.array(plsSchema).min(1, 'expected at least one Private Link Service'),
+    }),
+    consumers: z.array(consumerSchema).default([]),
+    faults: z.array(z.discriminatedUnion('kind', [throttlingSchema, backendDownSchema])).default([]),
+    /** Decisions a person makes through the API during the run (the lab plays the operator). */
+    people: z.array(personSchema).default([]),
+    events: z
+      .strictObject({
+        /** Deliver Event Grid events for the provider's writes (our approve/reject/delete). */
+        enabled: z.boolean().default(true),
+        /** Also publish a provider-side event when a consumer creates an endpoint (undocumented in Azure). */
+        consumerCreates: z.boolean().default(false),
+      })
+      .prefault({}),
+    schedules: z
+      .strictObject({
+        reconcile: ncrontab.default('*/15 * * * * *'),
+        probe: ncrontab.default('*/5 * * * * *'),
+      })
+      .prefault({}),
+    /** Path of the approval policy (relative to the repository); the app's setting when omitted. */
+    policy: z.string().min(1).optional(),
+  })
+  .superRefine((scenario, ctx) => {
+    const plsNames = new Set<string>();
+    scenario.provider.privateLinkServices.forEach((pls, index) => {
+      const key = `${pls.resourceGroup}/${pls.name}`.toLowerCase();
+      if (plsNames.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['provider', 'privateLinkServices', index, 'name'],
+          message: 'duplicate Private Link Service',
+        });
+      plsNames.add(key);
+    });
+    const known = (ref: string) =>
+      scenario.provider.privateLinkServices.some(
+        (p) => p.name.toLowerCase() === ref.toLowerCase() || p.alias?.toLowerCase() === ref.toLowerCase(),
+      );
+    const endpoints = new Set<string>();
+    scenario.consumers.forEach((consumer, index) => {
+      if (!known(consumer.privateLinkService)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['consumers', index, 'privateLinkService'],
+          message: 'no Private Link Service with this name or alias in provider.privateLinkServices',
+        });
+      }
+      const key = `${consumer.subscriptionId}/${consumer.resourceGroup}/${consumer.endpoint}`.toLowerCase();
+      if (endpoints.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['consumers', index, 'endpoint'],
+          message: 'duplicate private endpoint',
+        });
+      endpoints.add(key);
+      const tenants = scenario.consumers
+        .filter((c) => c.subscriptionId.toLowerCase() === consumer.subscriptionId.toLowerCase())
+        .map((c) => c.tenantId?.toLowerCase());
+      if (new Set(tenants).size > 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['consumers', index, 'tenantId'],
+          message: 'another consumer names a different tenant for this subscription',
+        });
+    });
+    scenario.people.forEach((person, index) => {
+      if (!scenario.consumers.some((c) => c.endpoint.toLowerCase() === person.endpoint.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['people', index, 'endpoint'],
+          message: 'no consumer with this endpoint name',
+        });
+    });
+  });
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioConsumer = Scenario['consumers'][number];
+export type ScenarioPls = Scenario['provider']['privateLinkServices'][number];
+export type ScenarioFault = Scenario['faults'][number];
+
+/** Reads and validates a scenario file; throws a `config_invalid` AppError listing every problem by path. */
+export async function loadScenario(path: string, baseDir: string): Promise<Scenario> {
+  const loaded = await loadDocument({ kind: 'file', path }, scenarioSchema, {
+    settingName: '--scenario',
+    baseDir,
+    code: 'config_invalid',
+  });
+  return loaded.value;
+}
+
+export function parseScenario(text: string, origin = 'scenario'): Scenario {
+  return parseDocumentText(text, scenarioSchema, origin, 'config_invalid');
+}
+
+export function plsIdOf(scenario: Scenario, pls: ScenarioPls): string {
+  return `/subscriptions/${scenario.provider.subscriptionId}/resourceGroups/${pls.resourceGroup}/providers/Microsoft.Network/privateLinkServices/${pls.name}`;
+}
+
+export function privateEndpointIdOf(consumer: ScenarioConsumer): string {
+  return `/subscriptions/${consumer.subscriptionId}/resourceGroups/${consumer.resourceGroup}/providers/Microsoft.Network/privateEndpoints/${consumer.endpoint}`;
+}
+
+/** The PLS a consumer names (by name or alias); the schema guarantees there is one. */
+export function targetPls(scenario: Scenario, consumer: ScenarioConsumer): ScenarioPls {
+  const ref = consumer.privateLinkService.toLowerCase();
+  const pls = scenario.provider.privateLinkServices.find(
+    (p) => p.name.toLowerCase() === ref || p.alias?.toLowerCase() === ref,
+  );
+  if (pls === undefined)
+    throw new Error(`No Private Link Service ${consumer.privateLinkService} in the scenario.`);
+  return pls;
+}

@@ -1,0 +1,288 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../emulators/azurite';
+
+/**
+ * `npm run local` with lab/short-scenario.yaml as a child process, checked through HTTP only: every
+ * connection ends where the policy says (by reconciliation alone when no event announces it, within
+ * seconds when one does), probes follow approvals and rejections, people decide through the API, the
+ * audit has every decision, and nothing is left running afterwards.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+/** A private build: local.test.ts rebuilds dist/ at the same time, and a half-written file must never be loaded. */
+const OUT_DIR = join(ROOT, 'dist', 'e2e-lab');
+const RECONCILE_PERIOD_MS = 10_000; // lab/short-scenario.yaml: "*/10 * * * * *"
+const CONNECT_AFTER_MS = { withoutEvent: 1_000, withEvent: 3_000 };
+
+interface Connection {
+  readonly name: string;
+  readonly status: string;
+  readonly privateEndpointId: string | null;
+  readonly pls: { readonly name: string };
+}
+interface Decision {
+  readonly kind: string;
+  readonly connectionName: string;
+  readonly action: string;
+  readonly actor: { readonly kind: string; readonly name: string };
+  readonly rule: string | null;
+  readonly trigger: string;
+  readonly result: string | null;
+  readonly at: string;
+}
+interface Target {
+  readonly id: string;
+  readonly state: string;
+  readonly lastResult: { readonly connectionState: string | null; readonly class: string | null } | null;
+}
+
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // Ended while we looked.
+    }
+  }
+  return children;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const endpointOf = (c: Connection) => c.privateEndpointId?.split('/').at(-1) ?? '';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${timeoutMs} ms${last === undefined ? '' : ` (${String(last)})`}`);
+    await sleep(250);
+  }
+}
+
+describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () => {
+  let child: ChildProcess | undefined;
+  let stdout = '';
+  let stderr = '';
+  let port = 0;
+  let stateDir = '';
+
+  beforeAll(async () => {
+    await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', OUT_DIR],
+      { cwd: ROOT },
+    );
+    port = await freePort();
+    stateDir = mkdtempSync(join(tmpdir(), 'plg-lab-e2e-'));
+  }, 180_000);
+
+  afterAll(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('decides, probes, lets a person decide, audits everything, and stops cleanly', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOCAL_PORT: String(port),
+      LOCAL_APP_ROOT: ROOT,
+      LAB_STATE_FILE: join(stateDir, 'lab.json'),
+    };
+    // The scenario decides these; a developer's shell must not.
+    for (const name of [
+      'ARM_ENDPOINT',
+      'PLS_RESOURCE_IDS',
+      'PROBE_TARGETS',
+      'RECONCILE_SCHEDULE',
+      'PROBE_SCHEDULE',
+      'APPROVAL_POLICY',
+      'APPROVAL_MODE',
+    ])
+      delete env[name];
+    const proc = spawn(
+      process.execPath,
+      [join(OUT_DIR, 'scripts', 'local.js'), '--scenario', 'lab/short-scenario.yaml', '--quiet'],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = proc;
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      proc.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+
+    await until('the ready line', 60_000, async () => {
+      if (proc.exitCode !== null) throw new Error(`exited early (${proc.exitCode}): ${stderr}`);
+      return stdout.includes('ready') ? true : undefined;
+    });
+    const readyAt = Date.now();
+    const base = `http://127.0.0.1:${port}`;
+    const getJson = async <T>(path: string): Promise<T> => {
+      const response = await fetch(`${base}${path}`);
+      if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    };
+    const connections = async () =>
+      new Map(
+        (await getJson<{ items: Connection[] }>('/api/connections?limit=200')).items.map((c) => [
+          endpointOf(c),
+          c,
+        ]),
+      );
+    const decisions = async () => (await getJson<{ items: Decision[] }>('/api/decisions?limit=200')).items;
+    const probe = async (id: string) =>
+      (await getJson<{ targets: Target[] }>('/api/probes/summary')).targets.find((t) => t.id === id);
+    const decide = async (c: Connection, action: 'approve' | 'reject', reason: string) => {
+      const response = await fetch(`${base}/api/connections/${c.pls.name}/${c.name}/${action}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reason }),
+      });
+      expect(response.status, await response.clone().text()).toBe(200);
+      return (await response.json()) as { status: string };
+    };
+
+    // --- The state file names this process; its children are Azurite (and nothing else may outlive it).
+    const state = JSON.parse(readFileSync(join(stateDir, 'lab.json'), 'utf8')) as {
+      pid: number;
+      dataPath: { port: number };
+    };
+    expect(state.pid).toBe(proc.pid);
+    const children = childrenOf(proc.pid ?? -1);
+    expect(children.length).toBeGreaterThanOrEqual(1);
+
+    // --- With the event switched on for it, pe-fabrikam-api is approved within seconds of its creation.
+    const eventDecided = await until(
+      'pe-fabrikam-api approved',
+      CONNECT_AFTER_MS.withEvent + 8_000,
+      async () =>
+        (await connections()).get('pe-fabrikam-api')?.status === 'Approved' ? Date.now() : undefined,
+    );
+    expect(eventDecided - readyAt).toBeLessThan(CONNECT_AFTER_MS.withEvent + 8_000);
+
+    // --- Without events, reconciliation alone decides the rest within two periods.
+    const expected = {
+      'pe-fabrikam-web': 'Approved',
+      'pe-tailwind-web': 'Rejected',
+      'pe-northwind-web': 'Pending',
+    };
+    const decidedByTimer = await until(
+      'every connection as the policy says',
+      CONNECT_AFTER_MS.withoutEvent + 2 * RECONCILE_PERIOD_MS + 2_000,
+      async () => {
+        const [now, audit] = [await connections(), await decisions()];
+        const settled = Object.entries(expected).every(([pe, status]) => now.get(pe)?.status === status);
+        const northwindVerdict = audit.some(
+          (d) =>
+            d.connectionName.startsWith('pe-northwind-web.') && d.kind === 'verdict' && d.action === 'manual',
+        );
+        return settled && northwindVerdict ? { now, audit } : undefined;
+      },
+    );
+    const policyOutcome = (pe: string) =>
+      decidedByTimer.audit.find(
+        (d) => d.kind === 'outcome' && d.connectionName.startsWith(`${pe}.`) && d.actor.kind === 'policy',
+      );
+    expect(policyOutcome('pe-fabrikam-web')).toMatchObject({
+      action: 'approve',
+      rule: 'trusted-tenant',
+      trigger: 'timer',
+      result: 'succeeded',
+    });
+    expect(policyOutcome('pe-tailwind-web')).toMatchObject({
+      action: 'reject',
+      rule: 'require-ticket',
+      trigger: 'timer',
+      result: 'succeeded',
+    });
+    expect(policyOutcome('pe-fabrikam-api')).toMatchObject({ action: 'approve', result: 'succeeded' });
+
+    // --- The approved endpoint's probe turns UP; the pending one's is DOWN and says why.
+    await until('pe-fabrikam-web probe UP', 15_000, async () =>
+      (await probe('pe-fabrikam-web'))?.state === 'UP' ? true : undefined,
+    );
+    const pending = await until('pe-northwind-web probe DOWN', 15_000, async () => {
+      const target = await probe('pe-northwind-web');
+      return target?.state === 'DOWN' ? target : undefined;
+    });
+    expect(pending.lastResult?.connectionState).toBe('Pending');
+
+    // --- A person approves the pending one through the API; its probe turns UP.
+    const northwind = decidedByTimer.now.get('pe-northwind-web');
+    const fabrikamWeb = decidedByTimer.now.get('pe-fabrikam-web');
+    if (northwind === undefined || fabrikamWeb === undefined) throw new Error('connections missing');
+    expect((await decide(northwind, 'approve', 'CHG0098765 checked with Northwind')).status).toBe('Approved');
+    await until('pe-northwind-web probe UP', 15_000, async () =>
+      (await probe('pe-northwind-web'))?.state === 'UP' ? true : undefined,
+    );
+
+    // --- A later rejection turns the approved endpoint's probe DOWN.
+    expect((await decide(fabrikamWeb, 'reject', 'access withdrawn by the provider')).status).toBe('Rejected');
+    const rejected = await until('pe-fabrikam-web probe DOWN', 20_000, async () => {
+      const target = await probe('pe-fabrikam-web');
+      return target?.state === 'DOWN' ? target : undefined;
+    });
+    expect(rejected.lastResult?.connectionState).toBe('Rejected');
+
+    // --- The audit trail has every decision, each applied.
+    const audit = await decisions();
+    const outcomes = audit
+      .filter((d) => d.kind === 'outcome')
+      .map((d) => `${d.connectionName.split('.')[0]} ${d.action} ${d.actor.kind} ${d.result}`)
+      .sort();
+    expect(outcomes).toEqual([
+      'pe-fabrikam-api approve policy succeeded',
+      'pe-fabrikam-web approve policy succeeded',
+      'pe-fabrikam-web reject person succeeded',
+      'pe-northwind-web approve person succeeded',
+      'pe-tailwind-web reject policy succeeded',
+    ]);
+
+    // --- Shutdown: exit 0, no child left, the endpoints' addresses closed, the state file gone.
+    proc.kill('SIGTERM');
+    const { code, signal } = await exited;
+    expect({ code, signal, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, signal: null, stderr: '' });
+    for (const pid of children) expect(isAlive(pid), `child ${pid} still running`).toBe(false);
+    expect(existsSync(join(stateDir, 'lab.json'))).toBe(false);
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect({ host: '127.0.0.10', port: state.dataPath.port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+  }, 150_000);
+});

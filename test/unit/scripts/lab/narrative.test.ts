@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { labLogger } from '../../../../scripts/lab/lab-logger';
+import {
+  describeDecision,
+  describeProbeChange,
+  endpointOf,
+  narrator,
+} from '../../../../scripts/lab/narrative';
+import { RecordingLogger } from '../../../../scripts/local-host/invocation-logger';
+
+const row = {
+  kind: 'outcome',
+  decisionId: 'd1',
+  connectionName: 'pe-fabrikam-web.3c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e01',
+  action: 'approve',
+  rule: 'trusted-tenant',
+  actor: { kind: 'policy', name: 'policy' },
+  reason: 'matched',
+  trigger: 'timer',
+  result: 'succeeded',
+  statusAfter: 'Approved',
+  errorCode: null,
+};
+
+describe('lab narrative', () => {
+  it('prefixes lines with the seconds since start', () => {
+    const lines: string[] = [];
+    narrator((t) => lines.push(t), Date.now() - 12_400).say('hello');
+    expect(lines).toEqual(['[lab + 12s] hello\n']);
+  });
+
+  it('names the endpoint, the rule or person, and the trigger of a decision', () => {
+    expect(endpointOf(row.connectionName)).toBe('pe-fabrikam-web');
+    expect(endpointOf('plain-name')).toBe('plain-name');
+    expect(describeDecision(row)).toBe(
+      'pe-fabrikam-web: approved by policy rule trusted-tenant, via reconciliation',
+    );
+    expect(describeDecision({ ...row, trigger: 'event', action: 'reject', rule: 'require-ticket' })).toBe(
+      'pe-fabrikam-web: rejected by policy rule require-ticket, via Event Grid event',
+    );
+    expect(
+      describeDecision({
+        ...row,
+        actor: { kind: 'person', name: 'local-developer' },
+        trigger: 'api',
+        reason: 'checked',
+      }),
+    ).toBe('pe-fabrikam-web: approved by local-developer ("checked")');
+    expect(describeDecision({ ...row, kind: 'verdict', action: 'manual', rule: null })).toBe(
+      'pe-fabrikam-web: left Pending for a person by policy (default), via reconciliation',
+    );
+    expect(describeDecision({ ...row, result: 'failed', errorCode: 'arm_throttled' })).toContain(
+      'failed (arm_throttled)',
+    );
+    expect(describeDecision({ ...row, kind: 'intent', result: null })).toBeUndefined();
+  });
+
+  it('calls a drop to DOWN of a working endpoint an incident, and says why a probe is down', () => {
+    const down = {
+      id: 'pe-a',
+      state: 'DOWN',
+      lastResult: { class: 'TCP_RESET', connectionState: null, reason: null },
+    };
+    expect(describeProbeChange(down, 'UP')).toBe('INCIDENT probe pe-a: UP → DOWN (TCP_RESET)');
+    expect(
+      describeProbeChange(
+        { ...down, lastResult: { class: 'TCP_RESET', connectionState: 'Rejected', reason: null } },
+        'UP',
+      ),
+    ).toBe('probe pe-a: UP → DOWN (TCP_RESET, connection Rejected)');
+    expect(describeProbeChange({ ...down, state: 'UP' }, 'DOWN')).toBe(
+      'probe pe-a: DOWN → UP (IIS answers through the private endpoint)',
+    );
+  });
+
+  it('hides successful invocations and the probe’s state-change warnings while the lab runs, not otherwise', () => {
+    let active = true;
+    const inner = new RecordingLogger();
+    const logger = labLogger(inner, () => active);
+    const ok = {
+      functionName: 'probeEndpoints',
+      invocationId: 'i',
+      trigger: 'timer' as const,
+      detail: 'x',
+      durationMs: 1,
+    };
+    logger.invocation({ ...ok, outcome: 'succeeded' });
+    logger.invocation({ ...ok, outcome: 'failed', result: 'boom' });
+    logger.functionLog('probeEndpoints', 'i', 'information', ['routine']);
+    logger.functionLog('probeEndpoints', 'i', 'warning', [JSON.stringify({ event: 'probe.stateChange' })]);
+    logger.functionLog('probeEndpoints', 'i', 'warning', ['something else']);
+    expect(inner.invocations.map((r) => r.outcome)).toEqual(['failed']);
+    expect(inner.lines.map((l) => l.text)).toEqual(['probeEndpoints: something else']);
+    active = false;
+    logger.invocation({ ...ok, outcome: 'succeeded' });
+    logger.functionLog('probeEndpoints', 'i', 'information', ['routine']);
+    expect(inner.invocations).toHaveLength(2);
+    expect(inner.lines).toHaveLength(2);
+  });
+});
