@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import type * as Esbuild from 'esbuild';
+import { findAppRoot } from '../shared/host/app-root';
 
 /**
  * Builds the dashboard's browser assets with esbuild: dashboard/src/main.ts (with Chart.js and the
@@ -21,15 +22,9 @@ export interface DashboardManifest {
 
 export const MANIFEST = 'manifest.json';
 
-/** The repository (app) root: the nearest directory above with host.json, from source or from dist/. */
+/** The repository (app) root, from source or from dist/. */
 export function appRoot(start = __dirname): string {
-  let dir = start;
-  while (!existsSync(join(dir, 'host.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no host.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
+  return findAppRoot(start);
 }
 
 export function assetsDir(root = appRoot()): string {

@@ -1,6 +1,7 @@
-import { existsSync, rmSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { BuildOptions, Metafile } from 'esbuild';
+import { findAppRoot } from '../shared/host/app-root';
 
 /**
  * The production bundle the Functions host loads (package.json "main"). ESM with code splitting:
@@ -20,18 +21,7 @@ export interface BundleResult {
   readonly totalBytes: number;
 }
 
-/** The repository root, whether this runs from scripts/ (tests) or dist/scripts/ (npm run build). */
-function findRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(join(dir, 'host.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no host.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-const ROOT = findRoot(__dirname);
+const ROOT = findAppRoot(__dirname);
 
 /** Packages the entry may load eagerly: the programming model library and what it requires itself. */
 export const ALLOWED_EAGER_PACKAGES = ['@azure/functions', '@azure/functions-extensions-base', 'cookie'];

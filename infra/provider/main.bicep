@@ -1,6 +1,6 @@
 // Provider side: the approval app (Flex Consumption, Node 22) with its identity, storage, telemetry,
 // Easy Auth, the custom role on every managed Private Link Service and the Event Grid system topic.
-// `azd up` deploys it (azure.yaml); `az deployment sub create` works the same way (docs/deploy.md).
+// `azd up` deploys it (azure.yaml); `az deployment sub create` works the same way (README.md#deploy).
 targetScope = 'subscription'
 
 @description('Environment name (azd AZURE_ENV_NAME); names and tags every resource.')
@@ -20,7 +20,7 @@ param tags object = {}
 @description('Full resource ids of the Private Link Services the app manages (PLS_RESOURCE_IDS). The app\'s identity gets the operator role on each.')
 param plsResourceIds array
 
-@description('Application (client) id of the Entra app registration that defines the Gatekeeper.Reader and Gatekeeper.Approver app roles (see docs/deploy.md).')
+@description('Application (client) id of the Entra app registration that defines the Gatekeeper.Reader and Gatekeeper.Approver app roles (see README.md#deploy).')
 param authClientId string
 
 @description('Tenant of that app registration.')

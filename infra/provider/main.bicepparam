@@ -7,7 +7,7 @@ param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'plg-dev')
 // Comma-separated PLS resource ids, e.g. the provider lab's `plsId` output.
 param plsResourceIds = split(readEnvironmentVariable('PLS_RESOURCE_IDS', '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-plg-lab-provider/providers/Microsoft.Network/privateLinkServices/pls-web'), ',')
 
-// Client id of the app registration created with `az ad app create` (docs/deploy.md).
+// Client id of the app registration created with `az ad app create` (README.md#deploy).
 param authClientId = readEnvironmentVariable('AUTH_CLIENT_ID', '00000000-0000-0000-0000-000000000000')
 
 param approvalMode = readEnvironmentVariable('APPROVAL_MODE', 'dry-run')

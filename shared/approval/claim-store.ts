@@ -1,6 +1,6 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { mapWithConcurrency } from '../async/map-with-concurrency';
 import type { Clock } from '../composition-root';
-import { mapWithConcurrency } from './concurrency';
 import { statusCodeOf, storageError } from './storage-errors';
 import { chunksByPartition } from './table-batches';
 import { connectionKey, plsKey } from './table-keys';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { PrivateEndpointConnection } from '../arm/arm-gateway';
+import { mapWithConcurrency } from '../async/map-with-concurrency';
 import { type AppError, toAppError } from '../errors';
 import type { Actor } from './actor';
 import type { ApprovalServices, Log, Trigger } from './approval-services';
 import { type AuditEntry, type AuditResult, entryId } from './audit-store';
 import type { CapturedConnection } from './captured-connection';
 import type { ClaimHandle, ClaimResult } from './claim-store';
-import { mapWithConcurrency } from './concurrency';
 import type { ConnectionSnapshot } from './snapshot-store';
 import { storageError } from './storage-errors';
 import { type DecisionAction, targetStatusOf, transitionRefusal } from './transitions';

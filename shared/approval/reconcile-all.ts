@@ -1,7 +1,8 @@
+import { mapWithConcurrency } from '../async/map-with-concurrency';
 import { toAppError } from '../errors';
 import type { Policy } from '../policy/policy';
 import type { ApprovalServices } from './approval-services';
-import { Coalescer, mapWithConcurrency } from './concurrency';
+import { Coalescer } from './concurrency';
 import {
   emptyCounts,
   type OutcomeCounts,

@@ -8,7 +8,7 @@ import { FAILURE_CLASSES, type FailureClass, type ResultStatus } from '../probe/
 
 /**
  * Reads the final attempt of every run of one target in [from, to) from the raw monthly tables
- * (docs/probe-tables.md): one partition per UTC day, row keys newest first. Only the columns a
+ * (README.md#probe-tables): one partition per UTC day, row keys newest first. Only the columns a
  * chart needs are selected. Meant for ranges of hours; longer ranges read rollups.
  */
 

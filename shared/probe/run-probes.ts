@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { InvocationContext, Timer } from '@azure/functions';
+import { mapWithConcurrency } from '../async/map-with-concurrency';
 import { type Container, getContainer } from '../composition-root';
 import { isAppError } from '../errors';
-import { mapBounded } from './bounded';
 import { type ConnectionStateLookup, connectionStateLookup } from './connection-state';
 import { isInMaintenance } from './maintenance';
 import { enqueueProbeRequests, parseProbeRequest } from './probe-queue';
@@ -125,11 +125,11 @@ async function inlineRun(
   // Probe everything first, then write: writes running beside probes would steal the event loop
   // from them and show up as latency (or, at high concurrency, as false HEADERS_TIMEOUTs).
   const probeStart = performance.now();
-  const probed = await mapBounded(targets, base.concurrency, (target) =>
+  const probed = await mapWithConcurrency(targets, base.concurrency, (target) =>
     probeOne(resolved, context, target, base.scheduledAt, signal),
   );
   const probeMs = Math.round(performance.now() - probeStart);
-  const outcomes = await mapBounded(probed, Math.min(base.concurrency, WRITE_CONCURRENCY), (p) =>
+  const outcomes = await mapWithConcurrency(probed, Math.min(base.concurrency, WRITE_CONCURRENCY), (p) =>
     p.result === null ? Promise.resolve(p) : recordOne(resolved, context, p.target, p.result, false),
   );
   const count = (status: ProbeResult['status']) =>

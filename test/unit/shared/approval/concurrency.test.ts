@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Coalescer, mapWithConcurrency } from '../../../../shared/approval/concurrency';
+import { Coalescer } from '../../../../shared/approval/concurrency';
+import { mapWithConcurrency } from '../../../../shared/async/map-with-concurrency';
 
 describe('mapWithConcurrency', () => {
   it('keeps order and never exceeds the limit', async () => {

@@ -1,8 +1,8 @@
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the items' order. */
-export async function mapBounded<T, R>(
+/** Runs `work` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapWithConcurrency<T, R>(
   items: readonly T[],
   limit: number,
-  fn: (item: T, index: number) => Promise<R>,
+  work: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
@@ -10,7 +10,7 @@ export async function mapBounded<T, R>(
     for (;;) {
       const index = next++;
       if (index >= items.length) return;
-      results[index] = await fn(items[index] as T, index);
+      results[index] = await work(items[index] as T, index);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
