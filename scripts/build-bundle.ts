@@ -7,7 +7,7 @@ import { findAppRoot } from '../shared/host/app-root';
  * The production bundle the Functions host loads (package.json "main"). ESM with code splitting:
  * the entry holds @azure/functions and the function definitions only, and every implementation
  * (with zod, yaml, undici and the Azure SDKs) sits in a chunk that `await import()` loads on first
- * call. A single CommonJS file would make V8 read all ~2 MB at cold start; bench/coldstart.md has
+ * call. A single CommonJS file would make V8 read all ~2 MB at cold start; bench/README.md has
  * the measurements behind this choice.
  */
 export type BundleFormat = 'esm' | 'cjs';

@@ -1,5 +1,6 @@
 import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import type { Actor } from './actor';
+import type { CapturedConnection } from './captured-connection';
 import { statusCodeOf, storageError } from './storage-errors';
 import { chunksByPartition } from './table-batches';
 import { connectionKey, dayKey, invertedTime, odata, plsKey, prefixRange } from './table-keys';
@@ -48,6 +49,32 @@ export interface AuditEntry {
   /** Our error code and ARM's (`arm_conflict/InvalidStateTransition`) when the ARM write failed. */
   readonly errorCode?: string;
   readonly statusAfter?: string;
+}
+
+/** The connection facts every audit row carries, as captured before the decision (request message included). */
+export function auditedConnection(
+  capture: CapturedConnection,
+): Pick<
+  AuditEntry,
+  | 'plsId'
+  | 'connectionId'
+  | 'connectionName'
+  | 'privateEndpointId'
+  | 'consumerSubscriptionId'
+  | 'consumerTenantId'
+  | 'requestMessage'
+  | 'statusBefore'
+> {
+  return {
+    plsId: capture.connection.plsId,
+    connectionId: capture.connection.id,
+    connectionName: capture.connection.name,
+    privateEndpointId: capture.connection.privateEndpointId,
+    consumerSubscriptionId: capture.consumerSubscriptionId,
+    consumerTenantId: capture.consumerTenantId,
+    requestMessage: capture.requestMessage,
+    statusBefore: capture.status,
+  };
 }
 
 export class AuditStore {

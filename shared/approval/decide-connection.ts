@@ -4,7 +4,7 @@ import { mapWithConcurrency } from '../async/map-with-concurrency';
 import { type AppError, toAppError } from '../errors';
 import type { Actor } from './actor';
 import type { ApprovalServices, Log, Trigger } from './approval-services';
-import { type AuditEntry, type AuditResult, entryId } from './audit-store';
+import { type AuditEntry, type AuditResult, auditedConnection, entryId } from './audit-store';
 import type { CapturedConnection } from './captured-connection';
 import type { ClaimHandle, ClaimResult } from './claim-store';
 import type { ConnectionSnapshot } from './snapshot-store';
@@ -392,14 +392,7 @@ function intentEntry(services: ApprovalServices, request: DecisionRequest, decis
     kind: 'intent',
     decisionId,
     at: services.clock.now(),
-    plsId: capture.connection.plsId,
-    connectionId: capture.connection.id,
-    connectionName: capture.connection.name,
-    privateEndpointId: capture.connection.privateEndpointId,
-    consumerSubscriptionId: capture.consumerSubscriptionId,
-    consumerTenantId: capture.consumerTenantId,
-    requestMessage: capture.requestMessage,
-    statusBefore: capture.status,
+    ...auditedConnection(capture),
     action: request.action,
     rule: request.rule,
     policyVersion: request.policyVersion,

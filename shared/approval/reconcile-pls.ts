@@ -5,7 +5,7 @@ import { type Plan, planDecision } from '../policy/plan-decision';
 import type { Policy } from '../policy/policy';
 import { POLICY_ACTOR } from './actor';
 import type { ApprovalServices, Log, Trigger } from './approval-services';
-import { type AuditEntry, entryId } from './audit-store';
+import { type AuditEntry, auditedConnection, entryId } from './audit-store';
 import { type CapturedConnection, captureConnection, factsOf } from './captured-connection';
 import { type DecisionOutcome, decideConnections } from './decide-connection';
 import { compareWithSnapshots } from './drift';
@@ -293,14 +293,7 @@ async function recordVerdicts(
       kind: 'verdict',
       decisionId: `${context.correlationId}:${connectionKey(capture.connection.name)}`,
       at: now,
-      plsId: capture.connection.plsId,
-      connectionId: capture.connection.id,
-      connectionName: capture.connection.name,
-      privateEndpointId: capture.connection.privateEndpointId,
-      consumerSubscriptionId: capture.consumerSubscriptionId,
-      consumerTenantId: capture.consumerTenantId,
-      requestMessage: capture.requestMessage,
-      statusBefore: capture.status,
+      ...auditedConnection(capture),
       action: 'manual',
       rule: verdict.rule,
       policyVersion: verdict.policyVersion,

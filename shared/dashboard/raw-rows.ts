@@ -1,6 +1,5 @@
 import type { Container } from '../composition-root';
-import { addSample } from '../probe/percentiles';
-import { METRICS, type Metric, type Rollup } from '../probe/rollup';
+import { addMetricSample, METRICS, type Metric, type Rollup } from '../probe/rollup';
 import { asDate, dayKey, invertedTicks, rawTableLogicalName, startOfUtcDay } from '../probe/tables/keys';
 import { rawPartitionKey } from '../probe/tables/raw-results';
 import { isNotFound, storageError } from '../probe/tables/storage-errors';
@@ -103,13 +102,7 @@ export function addRawRun(rollup: Rollup, run: RawRun): void {
   if (run.status === 'UP') rollup.up += 1;
   else rollup.degraded += 1;
   for (const metric of METRICS) {
-    const value = run.timings[metric];
-    if (value === null || !Number.isFinite(value)) continue;
-    const stats = rollup.metrics[metric];
-    stats.n += 1;
-    stats.sumMs += value;
-    stats.maxMs = Math.max(stats.maxMs, value);
-    addSample(stats.histogram, value);
+    addMetricSample(rollup.metrics[metric], run.timings[metric]);
   }
 }
 

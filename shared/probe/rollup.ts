@@ -82,13 +82,7 @@ export function addResult(rollup: Rollup, result: ProbeResult): Rollup {
     return rollup;
   }
   for (const metric of METRICS) {
-    const value = result.final.timings[METRIC_FIELD[metric]];
-    if (value === null || !Number.isFinite(value)) continue;
-    const stats = rollup.metrics[metric];
-    stats.n += 1;
-    stats.sumMs += value;
-    stats.maxMs = Math.max(stats.maxMs, value);
-    addSample(stats.histogram, value);
+    addMetricSample(rollup.metrics[metric], result.final.timings[METRIC_FIELD[metric]]);
   }
   return rollup;
 }
@@ -186,4 +180,13 @@ export function rollupFromEntity(entity: Readonly<Record<string, unknown>>): Rol
 
 function nullableDouble(value: number | null): ReturnType<typeof double> | undefined {
   return value === null ? undefined : double(round3(value));
+}
+
+/** Counts one phase timing into a rollup's statistics; phases that did not happen (null) are skipped. */
+export function addMetricSample(stats: MetricStats, value: number | null | undefined): void {
+  if (value === null || value === undefined || !Number.isFinite(value)) return;
+  stats.n += 1;
+  stats.sumMs += value;
+  stats.maxMs = Math.max(stats.maxMs, value);
+  addSample(stats.histogram, value);
 }
