@@ -1,11 +1,10 @@
 /**
- * npm run bench:probe-fanout — one probe tick over 1,000 targets on local servers that answer
+ * npm run bench:probe-fanout — one probe tick over 1,000 targets on local servers (in a worker thread, standing in for remote hosts) that answer
  * after a random 0–200 ms, with the real engine and real Azurite. Prints wall time, the slowest
  * target, peak RSS/heap and Table Storage requests per target, for several PROBE_CONCURRENCY values.
  * Usage: node dist/bench/probe-fanout.js [targets=1000] [concurrency list=32,128,512,1000]
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type { TableClient } from '@azure/data-tables';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { startAzurite } from '../emulators/azurite';
@@ -33,9 +32,19 @@ class CountingContainer extends Container {
   }
 }
 
-async function startDelayServer(delays: number[]): Promise<Server> {
+/**
+ * The target servers run in a worker thread: in production they are other machines, so their CPU
+ * must not be charged to the probe. The worker reports the delays it used, for the slowest target.
+ */
+const SERVER_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createServer } = require('node:http');
+let delays = [];
+const servers = [];
+let listening = 0;
+for (let i = 0; i < workerData.count; i++) {
   const server = createServer((request, response) => {
-    const delay = Math.random() * MAX_DELAY_MS;
+    const delay = Math.random() * workerData.maxDelayMs;
     delays.push(delay);
     setTimeout(() => {
       response.writeHead(200, { 'content-type': 'text/html', server: 'Microsoft-IIS/10.0' });
@@ -43,16 +52,51 @@ async function startDelayServer(delays: number[]): Promise<Server> {
     }, delay);
     request.resume();
   });
-  server.maxConnections = 10_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', 511, resolve));
-  return server;
+  server.maxConnections = 10000;
+  servers.push(server);
+  server.listen(0, '127.0.0.1', 511, () => {
+    if (++listening === workerData.count) parentPort.postMessage({ ports: servers.map((s) => s.address().port) });
+  });
+}
+parentPort.on('message', (message) => {
+  if (message === 'reset') delays = [];
+  if (message === 'delays') parentPort.postMessage({ delays });
+  if (message === 'stop') for (const server of servers) { server.closeAllConnections(); server.close(); }
+  if (message === 'stop') parentPort.close();
+});
+`;
+
+interface DelayServers {
+  readonly ports: number[];
+  reset(): void;
+  delays(): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+async function startDelayServers(count: number): Promise<DelayServers> {
+  const worker = new Worker(SERVER_WORKER, { eval: true, workerData: { count, maxDelayMs: MAX_DELAY_MS } });
+  const next = <T>() => new Promise<T>((resolve) => worker.once('message', resolve));
+  const { ports } = await next<{ ports: number[] }>();
+  return {
+    ports,
+    reset: () => worker.postMessage('reset'),
+    async delays() {
+      const answer = next<{ delays: number[] }>();
+      worker.postMessage('delays');
+      return (await answer).delays;
+    },
+    async stop() {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const azurite = await startAzurite({ timeoutMs: 60_000 });
-  const delays: number[] = [];
-  const servers = await Promise.all(Array.from({ length: SERVERS }, () => startDelayServer(delays)));
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  const servers = await startDelayServers(SERVERS);
+  const ports = servers.ports;
   const targets = Array.from({ length: TARGETS }, (_, i) => ({
     id: `t${String(i).padStart(4, '0')}`,
     url: `http://127.0.0.1:${ports[i % SERVERS]}/`,
@@ -63,7 +107,7 @@ async function main(): Promise<void> {
   );
   try {
     for (const concurrency of CONCURRENCIES) {
-      delays.length = 0;
+      servers.reset();
       const container = new CountingContainer({
         env: {
           AzureWebJobsStorage: azurite.connectionString,
@@ -103,7 +147,7 @@ async function main(): Promise<void> {
       });
       const wallMs = performance.now() - started;
       clearInterval(sampler);
-      const slowest = Math.max(...delays);
+      const slowest = Math.max(...(await servers.delays()));
       const classes: Record<string, number> = {};
       for (const row of await (await import('../shared/probe/tables/latest')).readAllLatest(container))
         if (row.last.failureClass) classes[row.last.failureClass] = (classes[row.last.failureClass] ?? 0) + 1;
@@ -128,7 +172,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await servers.stop();
     await azurite.stop();
   }
 }
