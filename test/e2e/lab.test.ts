@@ -1,11 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../emulators/azurite';
+import { childrenOf, isAlive } from '../helpers/processes';
 
 /**
  * `npm run local` with lab/short-scenario.yaml as a child process, checked through HTTP only: every
@@ -40,30 +41,6 @@ interface Target {
   readonly id: string;
   readonly state: string;
   readonly lastResult: { readonly connectionState: string | null; readonly class: string | null } | null;
-}
-
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
-    } catch {
-      // Ended while we looked.
-    }
-  }
-  return children;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const endpointOf = (c: Connection) => c.privateEndpointId?.split('/').at(-1) ?? '';
