@@ -23,19 +23,20 @@ const subscriptionSchema = z.strictObject({
   label: z.string().optional(),
 });
 
+/** A PLS alias as Azure hands it out: `{name}.{guid}.{region}.azure.privatelinkservice`. */
+export const plsAlias = z
+  .string()
+  .regex(
+    /^[^.\s]+\.[0-9a-f-]{36}\.[a-z0-9]+\.azure\.privatelinkservice$/i,
+    'expected {name}.{guid}.{region}.azure.privatelinkservice',
+  );
+
+export const region = z.string().regex(/^[a-z0-9]+$/, 'expected a region name such as westeurope');
+
 const plsSchema = z.strictObject({
   id: z.string().regex(PLS_ID, 'expected a Private Link Service resource id'),
-  alias: z
-    .string()
-    .regex(
-      /^[^.\s]+\.[0-9a-f-]{36}\.[a-z0-9]+\.azure\.privatelinkservice$/i,
-      'expected {name}.{guid}.{region}.azure.privatelinkservice',
-    )
-    .optional(),
-  location: z
-    .string()
-    .regex(/^[a-z0-9]+$/, 'expected a region name such as westeurope')
-    .optional(),
+  alias: plsAlias.optional(),
+  location: region.optional(),
   autoApproval: subscriptionList.max(100, 'ARM allows at most 100 auto-approved subscriptions').optional(),
   visibility: subscriptionList.optional(),
 });

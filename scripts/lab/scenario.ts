@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ROUTE_KINDS as ARM_ROUTE_KINDS, type RouteKind } from '../../emulators/arm/route-kinds';
+import { plsAlias, region } from '../../emulators/arm/seed';
 import { loadDocument, parseDocumentText } from '../../shared/config/document-loader';
 
 /**
@@ -11,18 +13,11 @@ import { loadDocument, parseDocumentText } from '../../shared/config/document-lo
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$/;
 const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
-const ROUTE_KINDS = [
-  'subscription.get',
-  'pls.get',
-  'connection.list',
-  'connection.get',
-  'connection.put',
-  'connection.delete',
-  'endpoint.get',
-  'endpoint.put',
-  'endpoint.delete',
-  'operation.get',
-] as const;
+/** Route kinds a scenario may throttle: every route the emulator names, except its catch-all. */
+const ROUTE_KINDS = ARM_ROUTE_KINDS.filter((kind) => kind !== 'unknown') as [
+  Exclude<RouteKind, 'unknown'>,
+  ...Exclude<RouteKind, 'unknown'>[],
+];
 
 const guid = z.string().regex(GUID, 'expected a GUID');
 const name = z
@@ -56,17 +51,8 @@ const backend = z.union([
 const plsSchema = z.strictObject({
   name,
   resourceGroup: z.string().regex(RESOURCE_GROUP, 'expected a resource group name').default('rg-provider'),
-  alias: z
-    .string()
-    .regex(
-      /^[^.\s]+\.[0-9a-f-]{36}\.[a-z0-9]+\.azure\.privatelinkservice$/i,
-      'expected {name}.{guid}.{region}.azure.privatelinkservice',
-    )
-    .optional(),
-  location: z
-    .string()
-    .regex(/^[a-z0-9]+$/, 'expected a region name such as westeurope')
-    .default('westeurope'),
+  alias: plsAlias.optional(),
+  location: region.default('westeurope'),
   /** Subscriptions that may find it by alias; `*` (default) is anyone with the alias. */
   visibility: z.array(z.union([guid, z.literal('*')])).default(['*']),
   backend: backend.default('iis'),
