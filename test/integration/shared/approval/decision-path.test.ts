@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArmEmulator } from '../../../../emulators/arm';
+import { decideByPerson } from '../../../../shared/api/decide-by-person';
 import { AuditStore } from '../../../../shared/approval/audit-store';
-import { decideAsPerson } from '../../../../shared/approval/decide-as-person';
 import { reconcileAll } from '../../../../shared/approval/reconcile-all';
 import { reconcilePrivateLinkService } from '../../../../shared/approval/reconcile-pls';
 import type { ArmGateway } from '../../../../shared/arm/arm-gateway';
@@ -34,6 +34,13 @@ const PERSON = {
   name: 'Ada Lovelace',
   objectId: '0000aaaa-0000-4000-8000-000000000001',
   tenantId: undefined,
+};
+const ADA = {
+  name: PERSON.name,
+  objectId: PERSON.objectId,
+  tenantId: undefined,
+  identityProvider: 'aad',
+  roles: ['Gatekeeper.Approver'],
 };
 
 async function allRows(container: Container, table: string): Promise<Record<string, unknown>[]> {
@@ -179,21 +186,21 @@ describe('the write-ahead decision path', () => {
     expect(summary.outcomes.settled).toBe(10);
     const name = rejected[0]?.name ?? '';
     await expect(
-      decideAsPerson(
-        services,
+      decideByPerson(
+        container,
         {
-          plsId,
-          connectionName: name,
+          pls: plsId,
+          connection: name,
           action: 'approve',
           reason: 'please',
-          actor: PERSON,
+          principal: ADA,
           correlationId: 'p1',
         },
         collectLog().log,
       ),
     ).rejects.toMatchObject({
       code: 'conflict',
-      message: expect.stringContaining('must recreate the private endpoint'),
+      message: expect.stringContaining('recreate the private endpoint'),
     });
     expect(emulator.requestLog.count('connection.put')).toBe(0);
     const history = await services.audit.listByConnection(plsId, name);
@@ -213,14 +220,14 @@ describe('the write-ahead decision path', () => {
     const { services, policy } = await servicesAndPolicy(container);
     const { log } = collectLog();
     const [person, policyRun] = await Promise.allSettled([
-      decideAsPerson(
-        services,
+      decideByPerson(
+        container,
         {
-          plsId,
-          connectionName: record.name,
+          pls: plsId,
+          connection: record.name,
           action: 'approve',
           reason: 'Approved by Ada',
-          actor: PERSON,
+          principal: ADA,
           correlationId: 'race',
         },
         log,
@@ -255,14 +262,14 @@ describe('the write-ahead decision path', () => {
     const { services } = await servicesAndPolicy(container);
     const { log } = collectLog();
     // A person approves the Pending one through the decision path first.
-    await decideAsPerson(
-      services,
+    await decideByPerson(
+      container,
       {
-        plsId,
-        connectionName: pending.name,
+        pls: plsId,
+        connection: pending.name,
         action: 'approve',
         reason: 'ok by Ada',
-        actor: PERSON,
+        principal: ADA,
         correlationId: 'p',
       },
       log,
