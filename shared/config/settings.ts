@@ -137,7 +137,7 @@ export const SETTINGS = [
   {
     name: 'APPROVAL_MODE',
     description:
-      '`enforce` writes decisions to ARM; `dry-run` decides and audits but writes nothing to ARM; `off` decides nothing.',
+      '`enforce` writes decisions to ARM; `dry-run` decides and audits but writes nothing to ARM (for people too); `off`: the policy decides nothing, people still can.',
     default: 'enforce',
     example: 'dry-run',
     side: 'provider',
