@@ -11,6 +11,7 @@ import {
   ScatterController,
   Tooltip,
 } from 'chart.js';
+import { FAILURE_CLASSES } from '../../shared/probe/types';
 import { axisLabel, ms } from './format';
 import { cssVar } from './theme';
 import { PHASES, type ProbeSeries } from './types';
@@ -67,19 +68,7 @@ const CLASS_COLOURS = [
   '#495057',
   '#e03131',
 ];
-const CLASS_ORDER = [
-  'DNS',
-  'TCP_TIMEOUT',
-  'TCP_REFUSED',
-  'TCP_RESET',
-  'TLS',
-  'HEADERS_TIMEOUT',
-  'BODY_TIMEOUT',
-  'HTTP_STATUS',
-  'ASSERTION',
-  'BODY_TOO_LARGE',
-  'DEADLINE',
-];
+const CLASS_ORDER = FAILURE_CLASSES;
 
 type XY = { x: number; y: number | null; runs?: number };
 

@@ -1,103 +1,31 @@
-/** The JSON the page reads, as far as the page uses it (the routes' schemas are the full contract). */
+/**
+ * The JSON the page reads. Probe and dashboard bodies come from the server's own types; the approval
+ * API's bodies are restated as far as the page uses them, because shared/api/api-schemas.ts pulls in
+ * server-only modules that do not type-check against the DOM library (the OpenAPI test holds the
+ * real responses to those schemas).
+ */
+import type { z } from 'zod';
+import type {
+  evidenceSchema,
+  meSchema,
+  probeEventListSchema,
+  probeEventSchema,
+  probeSeriesSchema,
+} from '../../shared/dashboard/dashboard-schemas';
 
-export type TargetState = 'UP' | 'DEGRADED' | 'DOWN' | 'UNKNOWN';
-
-export interface TargetSummary {
-  readonly id: string;
-  readonly displayName: string | null;
-  readonly url: string | null;
-  readonly state: TargetState;
-  readonly since: string | null;
-  readonly lastResult: {
-    readonly status: string | null;
-    readonly class: string | null;
-    readonly phase: string | null;
-    readonly reason: string | null;
-    readonly at: string | null;
-    readonly inMaintenance: boolean;
-    readonly connectionState: string | null;
-  };
-  readonly availability: {
-    readonly h24: number | null;
-    readonly d7: number | null;
-    readonly d30: number | null;
-  };
-  readonly latency24h: {
-    readonly p50Ms: number | null;
-    readonly p95Ms: number | null;
-    readonly samples: number;
-  };
-  readonly certificateDaysLeft: number | null;
-}
-
-export interface ProbesSummary {
-  readonly generatedAt: string;
-  readonly targets: readonly TargetSummary[];
-}
+// The probe and dashboard bodies are the server's own contracts (type-only imports: nothing of the
+// server is bundled into the page), so the page cannot drift from what the routes send.
+export type { ProbesSummary, TargetSummary } from '../../shared/probe/probe-summary-types';
+export type { TargetState } from '../../shared/probe/types';
+export type ProbeSeries = z.output<typeof probeSeriesSchema>;
+export type SeriesPoint = ProbeSeries['points'][number];
+export type Evidence = z.output<typeof evidenceSchema>;
+export type ProbeEvent = z.output<typeof probeEventSchema>;
+export type ProbeEventList = z.output<typeof probeEventListSchema>;
+export type Me = z.output<typeof meSchema>;
 
 export const PHASES = ['dns', 'tcp', 'tls', 'ttfb', 'transfer'] as const;
 export type Phase = (typeof PHASES)[number];
-
-export interface SeriesPoint {
-  readonly start: string;
-  readonly runs: number;
-  readonly up: number;
-  readonly degraded: number;
-  readonly down: number;
-  readonly maintenance: number;
-  readonly availability: number | null;
-  readonly phasesMeanMs: Readonly<Record<Phase, number | null>>;
-  readonly totalMeanMs: number | null;
-  readonly totalP50Ms: number | null;
-  readonly totalP95Ms: number | null;
-  readonly failures: Readonly<Record<string, number>>;
-}
-
-export interface ProbeSeries {
-  readonly target: { readonly id: string; readonly displayName: string | null };
-  readonly range: string;
-  readonly source: 'raw' | 'hour' | 'day';
-  readonly bucketSeconds: number;
-  readonly from: string;
-  readonly to: string;
-  readonly points: readonly SeriesPoint[];
-}
-
-export interface Evidence {
-  readonly scheduledAt: string;
-  readonly status: string;
-  readonly failureClass: string | null;
-  readonly phase: string | null;
-  readonly code: string | null;
-  readonly statusCode: number | null;
-  readonly totalMs: number;
-  readonly attempts: number;
-  readonly reason: string | null;
-  readonly connectionState: string | null;
-}
-
-export interface ProbeEvent {
-  readonly targetId: string;
-  readonly displayName: string | null;
-  readonly at: string;
-  readonly from: string;
-  readonly to: string;
-  readonly reason: string;
-  readonly connectionState: string | null;
-  readonly evidence: readonly Evidence[];
-}
-
-export interface ProbeEventList {
-  readonly items: readonly ProbeEvent[];
-  readonly truncated: boolean;
-}
-
-export interface Me {
-  readonly name: string;
-  readonly roles: readonly string[];
-  readonly permissions: { readonly read: boolean; readonly approve: boolean };
-  readonly authMode: 'easyauth' | 'dev';
-}
 
 export interface Actor {
   readonly kind: 'policy' | 'person';

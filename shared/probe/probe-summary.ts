@@ -1,9 +1,9 @@
 import type { Container } from '../composition-root';
+import type { ProbesSummary, TargetSummary } from './probe-summary-types';
 import { availability, mergeRollups, metricPercentile, type Rollup } from './rollup';
 import { addDays, startOfUtcDay, startOfUtcHour } from './tables/keys';
 import { type LatestView, readAllLatest } from './tables/latest';
 import { readRollups } from './tables/rollups';
-import type { TargetState } from './types';
 
 /**
  * What a status board needs per target, from the latest rows and the rollups only (never raw
@@ -14,52 +14,7 @@ import type { TargetState } from './types';
  * maintenance; null means no judged run in the window.
  */
 
-export interface TargetSummary {
-  readonly id: string;
-  readonly displayName: string | null;
-  readonly url: string | null;
-  readonly state: TargetState;
-  readonly since: string | null;
-  readonly consecutiveFailures: number;
-  readonly consecutiveSuccesses: number;
-  readonly lastResult: {
-    readonly status: string | null;
-    readonly class: string | null;
-    readonly phase: string | null;
-    readonly code: string | null;
-    readonly statusCode: number | null;
-    readonly totalMs: number | null;
-    readonly at: string | null;
-    readonly reason: string | null;
-    readonly inMaintenance: boolean;
-    readonly connectionState: string | null;
-  };
-  readonly availability: {
-    readonly h24: number | null;
-    readonly d7: number | null;
-    readonly d30: number | null;
-  };
-  readonly latency24h: {
-    readonly p50Ms: number | null;
-    readonly p95Ms: number | null;
-    readonly maxMs: number | null;
-    readonly samples: number;
-  };
-  readonly runs24h: {
-    readonly count: number;
-    readonly up: number;
-    readonly degraded: number;
-    readonly down: number;
-    readonly maintenance: number;
-  };
-  readonly certificateDaysLeft: number | null;
-  readonly certificateNotAfter: string | null;
-}
-
-export interface ProbesSummary {
-  readonly generatedAt: string;
-  readonly targets: readonly TargetSummary[];
-}
+export type { ProbesSummary, TargetSummary } from './probe-summary-types';
 
 export async function probesSummary(container: Container): Promise<ProbesSummary> {
   const now = container.clock.now();
