@@ -1,10 +1,8 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startAzurite } from '../emulators/azurite';
-import { FUNCTIONS } from '../functions/registry';
-import { RecordingLogger } from '../scripts/local-host/invocation-logger';
-import { startLocalHost } from '../scripts/local-host/local-host';
 import { Container, setContainer } from '../shared/composition-root';
+import { serveHttpFunctions } from '../test/helpers/http-functions';
 import { seedProbeData } from '../test/helpers/seed-probe-data';
 import { startTableTraffic, type TrafficSnapshot } from '../test/helpers/table-traffic';
 
@@ -52,14 +50,7 @@ async function main(): Promise<void> {
     );
     const seedMs = performance.now() - seedStart;
     setContainer(new Container({ env: { ...env, AzureWebJobsStorage: traffic.connectionString } }));
-    const host = await startLocalHost({
-      definitions: FUNCTIONS.filter((d) => d.kind === 'http'),
-      env: {},
-      logger: new RecordingLogger(),
-      port: 0,
-      timers: false,
-      queues: false,
-    });
+    const host = await serveHttpFunctions();
     const routes = [
       ['summary', 'probes/summary'],
       ['series 30d (daily rollups)', 'probes/probe-03/series?range=30d'],

@@ -19,9 +19,9 @@ import {
   type LaunchedBrowser,
   launchChromium,
   type PageProblems,
-  serveHttpFunctions,
   watchProblems,
 } from '../helpers/browser';
+import { serveHttpFunctions } from '../helpers/http-functions';
 import { type SeedReport, seedProbeData } from '../helpers/seed-probe-data';
 
 /**

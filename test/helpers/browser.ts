@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { FUNCTIONS } from '../../functions/registry';
-import { RecordingLogger } from '../../scripts/local-host/invocation-logger';
-import { type LocalHost, startLocalHost } from '../../scripts/local-host/local-host';
+import { principalHeader, type Role } from './principals';
 
 /**
  * Real headless Chromium (Debian's `chromium` package) driven by playwright-core, and the app's
@@ -82,43 +80,6 @@ export function watchProblems(page: Page): PageProblems {
   return problems;
 }
 
-export type Role = 'reader' | 'approver' | 'none';
-
-/** An App Service Authentication principal header as App Service would set it (base64 JSON). */
-export function principalHeader(
-  role: Role,
-  name = role === 'approver' ? 'approver@contoso.example' : 'reader@contoso.example',
-): string {
-  const roles =
-    role === 'reader'
-      ? ['Gatekeeper.Reader']
-      : role === 'approver'
-        ? ['Gatekeeper.Approver']
-        : ['Something.Else'];
-  return Buffer.from(
-    JSON.stringify({
-      auth_typ: 'aad',
-      name_typ: 'name',
-      role_typ: 'roles',
-      claims: [
-        {
-          typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier',
-          val:
-            role === 'approver'
-              ? 'a0000000-0000-4000-8000-000000000001'
-              : 'b0000000-0000-4000-8000-000000000002',
-        },
-        {
-          typ: 'http://schemas.microsoft.com/identity/claims/tenantid',
-          val: 'aaaaaaaa-0000-0000-0000-000000000001',
-        },
-        { typ: 'name', val: name },
-        ...roles.map((r) => ({ typ: 'roles', val: r })),
-      ],
-    }),
-  ).toString('base64');
-}
-
 /** A browser context whose every request carries the role's principal, as App Service Authentication would add it. */
 export async function contextAs(
   browser: Browser,
@@ -131,17 +92,5 @@ export async function contextAs(
     colorScheme,
     deviceScaleFactor: 1,
     ...(role === 'dev' ? {} : { extraHTTPHeaders: { 'x-ms-client-principal': principalHeader(role) } }),
-  });
-}
-
-/** The registered HTTP functions on a free loopback port (no timers, no queues): the container comes from setContainer. */
-export async function serveHttpFunctions(): Promise<LocalHost> {
-  return startLocalHost({
-    definitions: FUNCTIONS.filter((d) => d.kind === 'http'),
-    env: {},
-    logger: new RecordingLogger(),
-    port: 0,
-    timers: false,
-    queues: false,
   });
 }

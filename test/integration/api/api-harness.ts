@@ -1,8 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { ArmEmulator } from '../../../emulators/arm';
-import { FUNCTIONS } from '../../../functions/registry';
-import { RecordingLogger } from '../../../scripts/local-host/invocation-logger';
-import { type LocalHost, startLocalHost } from '../../../scripts/local-host/local-host';
+import type { LocalHost } from '../../../scripts/local-host/local-host';
 import { type Container, setContainer } from '../../../shared/composition-root';
 import {
   armTestContainer,
@@ -11,6 +9,8 @@ import {
   privateEndpointIdOf,
   useArmEmulator,
 } from '../../helpers/arm-emulator';
+import { serveHttpFunctions } from '../../helpers/http-functions';
+import { principalHeader as principalOf, type Role } from '../../helpers/principals';
 
 /**
  * The API through real HTTP: the foundation's local host serving the registered HTTP functions on a
@@ -38,35 +38,11 @@ default:
   action: manual
 `;
 
-export type Role = 'reader' | 'approver' | 'none';
+export type { Role } from '../../helpers/principals';
 
-export function principalHeader(
-  role: Role,
-  who = 'ops@contoso.example',
-  objectId = 'a1b2c3d4-0000-0000-0000-000000000001',
-): string {
-  const roles =
-    role === 'reader'
-      ? ['Gatekeeper.Reader']
-      : role === 'approver'
-        ? ['Gatekeeper.Approver']
-        : ['Something.Else'];
-  return Buffer.from(
-    JSON.stringify({
-      auth_typ: 'aad',
-      name_typ: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
-      role_typ: 'roles',
-      claims: [
-        { typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier', val: objectId },
-        {
-          typ: 'http://schemas.microsoft.com/identity/claims/tenantid',
-          val: 'aaaaaaaa-0000-0000-0000-000000000001',
-        },
-        { typ: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', val: who },
-        ...roles.map((r) => ({ typ: 'roles', val: r })),
-      ],
-    }),
-  ).toString('base64');
+/** The API tests' caller: one fixed person per role, whose name and object id the audit assertions name. */
+export function principalHeader(role: Role): string {
+  return principalOf(role, { name: 'ops@contoso.example', objectId: 'a1b2c3d4-0000-0000-0000-000000000001' });
 }
 
 export interface ApiResponse {
@@ -99,14 +75,7 @@ export function useApi(): ApiHarness {
   let host: LocalHost | undefined;
   const seen: ApiHarness['seen'] = [];
   beforeAll(async () => {
-    host = await startLocalHost({
-      definitions: FUNCTIONS.filter((d) => d.kind === 'http'),
-      env: {},
-      logger: new RecordingLogger(),
-      port: 0,
-      timers: false,
-      queues: false,
-    });
+    host = await serveHttpFunctions();
   });
   afterAll(async () => {
     await host?.stop();

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHost } from '../../../scripts/local-host/local-host';
 import { Container, setContainer } from '../../../shared/composition-root';
 import { planRange } from '../../../shared/dashboard/series-ranges';
-import { principalHeader, type Role, serveHttpFunctions } from '../../helpers/browser';
+import { serveHttpFunctions } from '../../helpers/http-functions';
+import { principalHeader, type Role } from '../../helpers/principals';
 import {
   DEGRADED_TARGET_INDEX,
   DOWN_TARGET_INDEX,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard, type DashboardManifest } from '../../../dashboard/build';
 import type { LocalHost } from '../../../scripts/local-host/local-host';
 import { setContainer } from '../../../shared/composition-root';
-import { serveHttpFunctions } from '../../helpers/browser';
+import { serveHttpFunctions } from '../../helpers/http-functions';
 import { testContainer } from '../../helpers/storage';
 
 /** The page and its assets over real HTTP: strict CSP, hashed immutable assets, nothing else served. */
