@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ArmMetrics } from '../../../../shared/arm/arm-metrics';
 import { ArmNetworkGateway, type ArmNetworkGatewayOptions } from '../../../../shared/arm/arm-network-gateway';
-import { AppError } from '../../../../shared/errors';
+import { appErrorFrom } from '../../../helpers/app-errors';
 import {
   plsIdOf,
   populateConnections,
@@ -30,15 +30,6 @@ function gateway(overrides: Partial<ArmNetworkGatewayOptions> = {}) {
     random: () => 0.5,
     ...overrides,
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 beforeEach(() => {
@@ -71,7 +62,7 @@ describe('ArmNetworkGateway retries (against injected faults)', () => {
       { type: 'status', status: 429, retryAfterSeconds: 120 },
     ]);
     const started = performance.now();
-    const error = await failure(gateway().getPrivateLinkService(plsId));
+    const error = await appErrorFrom(gateway().getPrivateLinkService(plsId));
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(error).toMatchObject({
       code: 'arm_throttled',
@@ -98,7 +89,7 @@ describe('ArmNetworkGateway retries (against injected faults)', () => {
   it('turns a persistent 503 into arm_unavailable after the attempt cap', async () => {
     arm.emulator.faults.rate({ kind: 'pls.get' }, 1, [{ type: 'status', status: 503 }]);
     const metrics = new ArmMetrics();
-    const error = await failure(gateway({ metrics }).getPrivateLinkService(plsId));
+    const error = await appErrorFrom(gateway({ metrics }).getPrivateLinkService(plsId));
     expect(error).toMatchObject({ code: 'arm_unavailable', upstreamCode: 'ServiceUnavailable' });
     expect(error.transient).toBe(true);
     expect(metrics.snapshot().requests.get).toBe(4);
@@ -132,7 +123,7 @@ describe('ArmNetworkGateway retries (against injected faults)', () => {
       { type: 'status', status: 400, code: 'InvalidRequestFormat' },
     ]);
     const metrics = new ArmMetrics();
-    const error = await failure(gateway({ metrics }).getPrivateLinkService(plsId));
+    const error = await appErrorFrom(gateway({ metrics }).getPrivateLinkService(plsId));
     expect(error).toMatchObject({ code: 'arm_error', upstreamCode: 'InvalidRequestFormat' });
     expect(metrics.snapshot().requests.get).toBe(1);
   });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ArmMetrics } from '../../../../shared/arm/arm-metrics';
 import { ArmNetworkGateway } from '../../../../shared/arm/arm-network-gateway';
-import { AppError } from '../../../../shared/errors';
+import { appErrorFrom } from '../../../helpers/app-errors';
 import {
   PROVIDER_SUBSCRIPTION,
   plsIdOf,
@@ -31,15 +31,6 @@ function freshPls(): string {
   const id = plsIdOf(`pls-gw-${counter}`);
   arm.emulator.world.addPrivateLinkService({ id, autoApproval: [CONSUMER], visibility: ['*'] });
   return id;
-}
-
-async function expectAppError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 beforeEach(() => {
@@ -95,7 +86,7 @@ describe('ArmNetworkGateway against the ARM emulator (real @azure/arm-network cl
       description: 'revoked',
     });
     expect(rejected.status).toBe('Rejected');
-    const error = await expectAppError(
+    const error = await appErrorFrom(
       gw.updateConnectionState(plsId, name, { status: 'Approved', description: 'again' }),
     );
     expect(error.code).toBe('arm_conflict');
@@ -115,7 +106,7 @@ describe('ArmNetworkGateway against the ARM emulator (real @azure/arm-network cl
       status: 'Rejected',
       description: 'someone else',
     });
-    const error = await expectAppError(
+    const error = await appErrorFrom(
       gw.updateConnectionState(plsId, read.name, {
         status: 'Approved',
         description: 'x',
@@ -127,9 +118,9 @@ describe('ArmNetworkGateway against the ARM emulator (real @azure/arm-network cl
 
   it('maps 404 to arm_not_found', async () => {
     const plsId = freshPls();
-    const error = await expectAppError(gateway().getConnection(plsId, 'nope.123'));
+    const error = await appErrorFrom(gateway().getConnection(plsId, 'nope.123'));
     expect(error).toMatchObject({ code: 'arm_not_found', upstreamCode: 'ResourceNotFound' });
-    const missingPls = await expectAppError(gateway().listConnections(plsIdOf('does-not-exist')));
+    const missingPls = await appErrorFrom(gateway().listConnections(plsIdOf('does-not-exist')));
     expect(missingPls.code).toBe('arm_not_found');
   });
 
@@ -172,7 +163,7 @@ describe('ArmNetworkGateway against the ARM emulator (real @azure/arm-network cl
     const credential = staticArmCredential();
     await gateway({ credential }).getPrivateLinkService(plsId);
     expect(credential.calls).toBeGreaterThan(0);
-    const wrong = await expectAppError(
+    const wrong = await appErrorFrom(
       gateway({ credential: staticArmCredential('other-token') }).getPrivateLinkService(plsId),
     );
     expect(wrong).toMatchObject({ code: 'arm_error', upstreamCode: 'InvalidAuthenticationToken' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { connectionNameSchema, plsNameSchema, plsReferenceSchema } from '../../../../shared/api/arm-names';
 import { resolveManagedPls } from '../../../../shared/api/managed-pls';
 import { parseConfig } from '../../../../shared/config/config';
-import { AppError } from '../../../../shared/errors';
+import { appErrorOf } from '../../../helpers/app-errors';
 
 const ok = (schema: { safeParse(v: unknown): { success: boolean } }, value: string) =>
   schema.safeParse(value).success;
@@ -73,14 +73,7 @@ describe('resolving {pls} to a managed Private Link Service', () => {
   });
 
   it('answers 404 for an unmanaged PLS and 400 for an ambiguous name', () => {
-    const error = (ref: string) => {
-      try {
-        resolveManagedPls(config, ref);
-      } catch (e) {
-        if (e instanceof AppError) return e;
-      }
-      throw new Error('expected an AppError');
-    };
+    const error = (ref: string) => appErrorOf(() => resolveManagedPls(config, ref));
     expect(error('pls-other').status).toBe(404);
     expect(error(id('rg-c', 'pls-web')).status).toBe(404);
     expect(error('twin')).toMatchObject({ code: 'validation_failed', issues: [{ path: 'pls' }] });

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decodeToken, encodeToken, fingerprintOf } from '../../../../shared/api/continuation-token';
-import { AppError } from '../../../../shared/errors';
+import { appErrorOf } from '../../../helpers/app-errors';
 
 const cursor = z.object({ v: z.literal(1), f: z.string(), p: z.string(), a: z.string() }).strict();
-
-function failure(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('continuation tokens', () => {
   const f = fingerprintOf({ status: 'pending', pls: undefined });
@@ -29,7 +19,7 @@ describe('continuation tokens', () => {
     const token = encodeToken({ f, p: 'pls-a', a: 'pe-1.x' });
     const other = fingerprintOf({ status: 'approved', pls: undefined });
     expect(other).not.toBe(f);
-    expect(failure(() => decodeToken(token, cursor, other)).issues[0]?.path).toBe('continuationToken');
+    expect(appErrorOf(() => decodeToken(token, cursor, other)).issues[0]?.path).toBe('continuationToken');
     expect(fingerprintOf({ a: '1', b: '2' })).toBe(fingerprintOf({ b: '2', a: '1' }));
   });
 
@@ -43,7 +33,7 @@ describe('continuation tokens', () => {
     ],
     ['too long', 'A'.repeat(5000)],
   ])('refuses a token that is %s with 400', (_label, token) => {
-    const error = failure(() => decodeToken(token, cursor, 'x'));
+    const error = appErrorOf(() => decodeToken(token, cursor, 'x'));
     expect(error.status).toBe(400);
     expect(error.issues[0]?.path).toBe('continuationToken');
   });

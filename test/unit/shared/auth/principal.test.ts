@@ -7,7 +7,7 @@ import {
   decodeClientPrincipal,
 } from '../../../../shared/auth/principal';
 import { parseConfig } from '../../../../shared/config/config';
-import { AppError } from '../../../../shared/errors';
+import { appErrorOf } from '../../../helpers/app-errors';
 
 const easyauth = parseConfig({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
 const dev = parseConfig({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', AUTH_MODE: 'dev' });
@@ -44,16 +44,6 @@ function request(headers: Record<string, string> = {}): HttpRequest {
   return new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/connections', headers });
 }
 
-function thrown(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-}
-
 describe('App Service client principal', () => {
   it('decodes name, object id, tenant and roles', () => {
     const principal = decodeClientPrincipal(principalHeader(['Gatekeeper.Approver']));
@@ -72,13 +62,13 @@ describe('App Service client principal', () => {
     ['no identity provider', encode({ claims: [{ typ: 'oid', val: 'x' }] })],
     ['no object id', encode({ auth_typ: 'aad', claims: [{ typ: 'name', val: 'x' }] })],
   ])('rejects a header that is %s with 401', (_label, header) => {
-    expect(thrown(() => decodeClientPrincipal(header)).status).toBe(401);
+    expect(appErrorOf(() => decodeClientPrincipal(header)).status).toBe(401);
   });
 });
 
 describe('authenticate and authorize', () => {
   it('requires a principal in easyauth mode', () => {
-    expect(thrown(() => authenticate(request(), easyauth)).code).toBe('unauthenticated');
+    expect(appErrorOf(() => authenticate(request(), easyauth)).code).toBe('unauthenticated');
   });
 
   it('acts as the named developer in dev mode, with both roles', () => {
@@ -92,7 +82,7 @@ describe('authenticate and authorize', () => {
       request({ 'x-ms-client-principal': principalHeader(['Gatekeeper.Reader']) }),
       dev,
     );
-    expect(thrown(() => authorize(principal, 'approve', dev)).status).toBe(403);
+    expect(appErrorOf(() => authorize(principal, 'approve', dev)).status).toBe(403);
   });
 
   it('lets readers read but not approve, approvers do both, others neither', () => {
@@ -100,12 +90,12 @@ describe('authenticate and authorize', () => {
     const approver = request({ 'x-ms-client-principal': principalHeader(['Gatekeeper.Approver']) });
     const nobody = request({ 'x-ms-client-principal': principalHeader(['Something.Else']) });
     expect(authorizeRequest(reader, easyauth, 'read').roles).toEqual(['Gatekeeper.Reader']);
-    expect(thrown(() => authorizeRequest(reader, easyauth, 'approve')).code).toBe('forbidden');
+    expect(appErrorOf(() => authorizeRequest(reader, easyauth, 'approve')).code).toBe('forbidden');
     expect(authorizeRequest(approver, easyauth, 'approve').name).toBe('ops@contoso.example');
     expect(authorizeRequest(approver, easyauth, 'read').objectId).toBe(
       'a1b2c3d4-0000-0000-0000-000000000001',
     );
-    expect(thrown(() => authorizeRequest(nobody, easyauth, 'read')).status).toBe(403);
+    expect(appErrorOf(() => authorizeRequest(nobody, easyauth, 'read')).status).toBe(403);
   });
 
   it('uses the configured role names', () => {
@@ -117,6 +107,6 @@ describe('authenticate and authorize', () => {
     const req = request({ 'x-ms-client-principal': principalHeader(['Net.Approve']) });
     expect(authorizeRequest(req, custom, 'approve').roles).toEqual(['Net.Approve']);
     const gk = request({ 'x-ms-client-principal': principalHeader(['Gatekeeper.Approver']) });
-    expect(thrown(() => authorizeRequest(gk, custom, 'read')).status).toBe(403);
+    expect(appErrorOf(() => authorizeRequest(gk, custom, 'read')).status).toBe(403);
   });
 });

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../shared/config/config';
-import { AppError } from '../../../../shared/errors';
+import { appErrorOf } from '../../../helpers/app-errors';
 
 const PLS =
   '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-p/providers/Microsoft.Network/privateLinkServices/pls-web';
 
-function configError(env: Record<string, string>): AppError {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected parseConfig to throw');
-}
+const configError = (env: Record<string, string>) => appErrorOf(() => parseConfig(env));
 
 describe('parseConfig', () => {
   it('applies documented defaults and freezes the result', () => {
