@@ -46,15 +46,20 @@ describe('function registry', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
+  it('uses only the route grammar the local host serves (literals and whole-segment {name})', () => {
+    for (const f of FUNCTIONS) {
+      if (f.kind !== 'http') continue;
+      expect(() => compileRoute(f.options.route, f.options.methods, f.name), f.name).not.toThrow();
+    }
+  });
+
   it('has valid routes, unique per method', () => {
     const seen = new Map<string, string>();
     for (const f of FUNCTIONS) {
       if (f.kind !== 'http') continue;
       const route = compileRoute(f.options.route, f.options.methods, f.name);
       // Parameter names do not make routes different: `a/{x}` and `a/{y}` collide.
-      const shape = route.segments
-        .map((s) => s.parts.map((p) => (p.kind === 'literal' ? p.text.toLowerCase() : '{}')).join(''))
-        .join('/');
+      const shape = route.segments.map((s) => (s.kind === 'literal' ? s.text : '{}')).join('/');
       for (const method of route.methods) {
         const key = `${method} ${shape}`;
         expect(seen.get(key), `${f.name} and ${seen.get(key)} both serve ${key}`).toBeUndefined();
