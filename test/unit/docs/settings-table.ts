@@ -19,7 +19,7 @@ function code(value: string): string {
   return value.includes('`') ? `\`\` ${value} \`\`` : `\`${value}\``;
 }
 
-/** The README's settings table, one row per setting, in the order of SETTINGS. */
+/** The settings table of docs/settings.md, one row per setting, in the order of SETTINGS. */
 export function settingsTable(settings: readonly SettingSpec[] = SETTINGS): string {
   const rows = settings.map((s) => {
     const fallback = s.default === undefined ? '—' : s.default === '' ? '(empty)' : code(s.default);

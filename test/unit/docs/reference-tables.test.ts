@@ -6,7 +6,8 @@ import { SETTINGS } from '../../../shared/config/settings';
 import { settingsTable, TABLE_END, TABLE_START } from './settings-table';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const README = join(ROOT, 'README.md');
+const SETTINGS_DOC = join(ROOT, 'docs', 'settings.md');
+const DEVELOPMENT_DOC = join(ROOT, 'docs', 'development.md');
 const SAMPLE = join(ROOT, 'local.settings.sample.json');
 
 /** Keys the sample may hold besides the product's settings: the Functions runtime's own. */
@@ -32,37 +33,37 @@ function readmeTable(text: string): string | undefined {
   return text.slice(start + TABLE_START.length, end).trim();
 }
 
-describe('README settings table', () => {
+describe('docs/settings.md settings table', () => {
   it('lists every setting of SETTINGS, and nothing else, as generated', () => {
-    let text = readFileSync(README, 'utf8');
+    let text = readFileSync(SETTINGS_DOC, 'utf8');
     const expected = settingsTable();
     if (process.env.UPDATE_DOCS === '1') {
       const start = text.indexOf(TABLE_START);
       const end = text.indexOf(TABLE_END);
       if (start >= 0 && end > start) {
         text = `${text.slice(0, start + TABLE_START.length)}\n${expected}\n${text.slice(end)}`;
-        writeFileSync(README, text);
+        writeFileSync(SETTINGS_DOC, text);
       }
     }
     const table = readmeTable(text);
-    expect(table, `README.md needs the markers ${TABLE_START} ... ${TABLE_END}`).toBeDefined();
+    expect(table, `docs/settings.md needs the markers ${TABLE_START} ... ${TABLE_END}`).toBeDefined();
     const names = [...(table ?? '').matchAll(/^\| `([^`]+)` +\|/gm)].map((m) => m[1]);
     const missing = SETTINGS.map((s) => s.name).filter((n) => !names.includes(n));
     const stale = names.filter((n) => !SETTINGS.some((s) => s.name === n));
     expect({ missing, stale }).toEqual({ missing: [], stale: [] });
     expect(
       rows(table ?? ''),
-      'README settings table is out of date: UPDATE_DOCS=1 npx vitest run test/unit/docs, then npm run format',
+      'docs/settings.md settings table is out of date: UPDATE_DOCS=1 npx vitest run test/unit/docs, then npm run format',
     ).toEqual(rows(expected));
   });
 });
 
-describe('README scripts table', () => {
+describe('docs/development.md scripts table', () => {
   it('lists every package.json script, and nothing else', () => {
-    const text = readFileSync(README, 'utf8');
+    const text = readFileSync(DEVELOPMENT_DOC, 'utf8');
     const start = text.indexOf('<!-- scripts-table:start');
     const end = text.indexOf('<!-- scripts-table:end -->');
-    expect(start, 'README.md needs the scripts-table markers').toBeGreaterThanOrEqual(0);
+    expect(start, 'docs/development.md needs the scripts-table markers').toBeGreaterThanOrEqual(0);
     const listed = [...text.slice(start, end).matchAll(/^\| `npm (?:run )?([\w:-]+)` +\|/gm)].map(
       (m) => m[1],
     );
