@@ -19,7 +19,7 @@ const outsideFences = (text: string): string => text.replace(/^```[\s\S]*?^```/g
 const prose = (text: string): string => outsideFences(text).replace(/`[^`\n]*`/g, '');
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
-export function anchors(text: string): Set<string> {
+function anchors(text: string): Set<string> {
   const seen = new Map<string, number>();
   const result = new Set<string>();
   for (const match of outsideFences(text).matchAll(/^#{1,6} +(.+?) *#*$/gm)) {
