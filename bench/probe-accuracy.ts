@@ -11,8 +11,8 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { probeTarget } from '../shared/probe/http-probe';
-import { parseProbeTargets } from '../shared/probe/targets';
+import { probeTarget } from '../shared/probe/adapters/http-probe';
+import { parseProbeTargets } from '../shared/probe/adapters/targets';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 const WARMUP = 10;

@@ -9,7 +9,7 @@ import type { TableClient } from '@azure/data-tables';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { startAzurite } from '../emulators/azurite';
 import { Container } from '../shared/composition-root';
-import { runProbeTimer } from '../shared/probe/run-probes';
+import { runProbeTimer } from '../shared/probe/use-cases/run-probes';
 
 const TARGETS = Number(process.argv[2] ?? 1000);
 const CONCURRENCIES = (process.argv[3] ?? '32,128,512,1000').split(',').map(Number);
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
       clearInterval(sampler);
       const slowest = Math.max(...(await servers.delays()));
       const classes: Record<string, number> = {};
-      for (const row of await (await import('../shared/probe/tables/latest')).readAllLatest(container))
+      for (const row of await (await import('../shared/probe/storage/latest')).readAllLatest(container))
         if (row.last.failureClass) classes[row.last.failureClass] = (classes[row.last.failureClass] ?? 0) + 1;
       console.log(
         JSON.stringify({

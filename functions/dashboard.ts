@@ -9,6 +9,10 @@ export const dashboard: HttpFunctionDefinition = {
   // Azure App Service Authentication still requires a signed-in user before the request arrives.
   options: { route: 'dashboard', methods: ['GET'], authLevel: 'anonymous' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/dashboard/page-routes')).dashboardPageRoute(request, context, correlationId),
+    (await import('../shared/dashboard/routes/page-routes')).dashboardPageRoute(
+      request,
+      context,
+      correlationId,
+    ),
   ),
 };

@@ -8,6 +8,10 @@ export const dashboardAsset: HttpFunctionDefinition = {
   // Anonymous for the same reason as the page: <script src> and <link href> cannot carry a function key.
   options: { route: 'dashboard/assets/{name}', methods: ['GET'], authLevel: 'anonymous' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/dashboard/page-routes')).dashboardAssetRoute(request, context, correlationId),
+    (await import('../shared/dashboard/routes/page-routes')).dashboardAssetRoute(
+      request,
+      context,
+      correlationId,
+    ),
   ),
 };

@@ -8,6 +8,6 @@ export const evaluatePolicy: HttpFunctionDefinition = {
   // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
   options: { route: 'policy/evaluate', methods: ['POST'], authLevel: 'function' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/api/api-routes')).evaluatePolicyRoute(request, context, correlationId),
+    (await import('../shared/api/routes/api-routes')).evaluatePolicyRoute(request, context, correlationId),
   ),
 };

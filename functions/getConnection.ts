@@ -8,6 +8,6 @@ export const getConnection: HttpFunctionDefinition = {
   // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
   options: { route: 'connections/{pls}/{connection}', methods: ['GET'], authLevel: 'function' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/api/api-routes')).getConnectionRoute(request, context, correlationId),
+    (await import('../shared/api/routes/api-routes')).getConnectionRoute(request, context, correlationId),
   ),
 };

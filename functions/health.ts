@@ -7,5 +7,7 @@ export const health: HttpFunctionDefinition = {
   // Anonymous so the platform's health check and load balancers can call it; it reveals no secrets.
   options: { route: 'health', methods: ['GET'], authLevel: 'anonymous' },
   // The implementation loads on first call, so registering this function at cold start costs nothing.
-  handler: httpRoute(async (request) => (await import('../shared/health/health-route')).healthRoute(request)),
+  handler: httpRoute(async (request) =>
+    (await import('../shared/health/routes/health-route')).healthRoute(request),
+  ),
 };

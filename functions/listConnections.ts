@@ -8,6 +8,6 @@ export const listConnections: HttpFunctionDefinition = {
   // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
   options: { route: 'connections', methods: ['GET'], authLevel: 'function' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/api/api-routes')).listConnectionsRoute(request, context, correlationId),
+    (await import('../shared/api/routes/api-routes')).listConnectionsRoute(request, context, correlationId),
   ),
 };

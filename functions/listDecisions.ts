@@ -8,6 +8,6 @@ export const listDecisions: HttpFunctionDefinition = {
   // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
   options: { route: 'decisions', methods: ['GET'], authLevel: 'function' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/api/api-routes')).listDecisionsRoute(request, context, correlationId),
+    (await import('../shared/api/routes/api-routes')).listDecisionsRoute(request, context, correlationId),
   ),
 };

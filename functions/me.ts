@@ -8,6 +8,6 @@ export const me: HttpFunctionDefinition = {
   // Function key AND a principal with the reader role (checked in the route).
   options: { route: 'me', methods: ['GET'], authLevel: 'function' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/dashboard/data-routes')).meRoute(request, context, correlationId),
+    (await import('../shared/dashboard/routes/data-routes')).meRoute(request, context, correlationId),
   ),
 };

@@ -6,5 +6,5 @@ export const onConnectionEvent: EventGridFunctionDefinition = {
   options: {},
   // Loads the implementation (and @azure/eventgrid) on the first event, not at cold start.
   handler: async (event, context) =>
-    (await import('../shared/approval/connection-event-handler')).onConnectionEvent(event, context),
+    (await import('../shared/approval/handlers/connection-event-handler')).onConnectionEvent(event, context),
 };

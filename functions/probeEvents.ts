@@ -8,6 +8,10 @@ export const probeEvents: HttpFunctionDefinition = {
   // Function key AND a principal with the reader role (checked in the route).
   options: { route: 'probes/events', methods: ['GET'], authLevel: 'function' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/dashboard/data-routes')).probeEventsRoute(request, context, correlationId),
+    (await import('../shared/dashboard/routes/data-routes')).probeEventsRoute(
+      request,
+      context,
+      correlationId,
+    ),
   ),
 };

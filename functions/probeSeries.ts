@@ -8,6 +8,10 @@ export const probeSeries: HttpFunctionDefinition = {
   // Function key AND a principal with the reader role (checked in the route).
   options: { route: 'probes/{target}/series', methods: ['GET'], authLevel: 'function' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/dashboard/data-routes')).probeSeriesRoute(request, context, correlationId),
+    (await import('../shared/dashboard/routes/data-routes')).probeSeriesRoute(
+      request,
+      context,
+      correlationId,
+    ),
   ),
 };

@@ -7,6 +7,10 @@ export const probesSummary: HttpFunctionDefinition = {
   // Function key for now; the reader-role check arrives with the auth issue (hook in probe-summary-route.ts).
   options: { route: 'probes/summary', methods: ['GET'], authLevel: 'function' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/probe/probe-summary-route')).probesSummaryRoute(request, context, correlationId),
+    (await import('../shared/probe/routes/probe-summary-route')).probesSummaryRoute(
+      request,
+      context,
+      correlationId,
+    ),
   ),
 };

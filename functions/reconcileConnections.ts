@@ -7,5 +7,5 @@ export const reconcileConnections: TimerFunctionDefinition = {
   // repeat (claims make overlapping runs write each connection once; a settled PLS costs one list).
   options: { schedule: '%RECONCILE_SCHEDULE%', runOnStartup: true },
   handler: async (timer, context) =>
-    (await import('../shared/approval/reconcile-timer')).runReconcileTimer(timer, context),
+    (await import('../shared/approval/handlers/reconcile-timer')).runReconcileTimer(timer, context),
 };

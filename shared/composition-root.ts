@@ -1,13 +1,13 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
-import type { ApprovalServices } from './approval/approval-services';
+import type { Policy } from './approval/core/policy/policy';
+import type { ApprovalServices } from './approval/use-cases/approval-services';
 import type { ArmGateway } from './arm/arm-gateway';
 import type { ArmMetrics } from './arm/arm-metrics';
 import type { ArmNetworkGatewayOptions } from './arm/arm-network-gateway';
 import { type Config, type Env, parseConfig } from './config/config';
-import { AppError } from './errors';
-import type { Policy } from './policy/policy';
+import { storageError, storageStatus } from './storage/table-errors';
 
 /**
  * The one place where the product's dependencies are built. Everything is lazy and memoised:
@@ -85,14 +85,17 @@ export class Container {
   /** The approval policy (APPROVAL_POLICY or APPROVAL_POLICY_PATH); a bad one throws `policy_invalid` and is retried next call. */
   async approvalPolicy(): Promise<Policy> {
     return this.onceAsync('approvalPolicy', async () =>
-      (await import('./policy/policy-loader')).loadPolicy(this.config.approval.policySource, this.appRoot),
+      (await import('./approval/adapters/policy-loader')).loadPolicy(
+        this.config.approval.policySource,
+        this.appRoot,
+      ),
     );
   }
 
   /** The approval decision path's stores, tenant cache and ARM gateway, built on first use. */
   async approvalServices(): Promise<ApprovalServices> {
     return this.onceAsync('approvalServices', async () =>
-      (await import('./approval/approval-wiring')).buildApprovalServices(this),
+      (await import('./approval/wiring')).buildApprovalServices(this),
     );
   }
 
@@ -196,11 +199,8 @@ async function ensureTable(client: TableClient): Promise<void> {
   try {
     await client.createTable();
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status === 409) return; // already exists (created by another instance)
-    throw new AppError('storage_unavailable', `Table ${client.tableName} could not be created or reached.`, {
-      cause: error,
-    });
+    if (storageStatus(error) === 409) return; // already exists (created by another instance)
+    throw storageError(`creating or reaching table ${client.tableName}`, error);
   }
 }
 

@@ -11,7 +11,7 @@ import {
   ScatterController,
   Tooltip,
 } from 'chart.js';
-import { FAILURE_CLASSES } from '../../shared/probe/types';
+import { FAILURE_CLASSES } from '../../shared/probe/core/types';
 import { axisLabel, ms } from './format';
 import { cssVar } from './theme';
 import { PHASES, type ProbeSeries } from './types';

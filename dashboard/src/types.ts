@@ -1,26 +1,25 @@
 /**
  * The JSON the page reads. Probe and dashboard bodies come from the server's own types; the approval
- * API's bodies are restated as far as the page uses them, because shared/api/api-schemas.ts pulls in
+ * API's bodies are restated as far as the page uses them, because shared/api/core/api-schemas.ts pulls in
  * server-only modules that do not type-check against the DOM library (the OpenAPI test holds the
  * real responses to those schemas).
  */
 import type { z } from 'zod';
 import type {
-  evidenceSchema,
   meSchema,
   probeEventListSchema,
-  probeEventSchema,
   probeSeriesSchema,
-} from '../../shared/dashboard/dashboard-schemas';
+} from '../../shared/dashboard/core/dashboard-schemas';
+import type { evidenceSchema, ProbeEvent } from '../../shared/probe/core/probe-event';
 
 // The probe and dashboard bodies are the server's own contracts (type-only imports: nothing of the
 // server is bundled into the page), so the page cannot drift from what the routes send.
-export type { ProbesSummary, TargetSummary } from '../../shared/probe/probe-summary-types';
-export type { TargetState } from '../../shared/probe/types';
+export type { ProbesSummary, TargetSummary } from '../../shared/probe/core/probe-summary-types';
+export type { TargetState } from '../../shared/probe/core/types';
 export type ProbeSeries = z.output<typeof probeSeriesSchema>;
 export type SeriesPoint = ProbeSeries['points'][number];
 export type Evidence = z.output<typeof evidenceSchema>;
-export type ProbeEvent = z.output<typeof probeEventSchema>;
+export type { ProbeEvent };
 export type ProbeEventList = z.output<typeof probeEventListSchema>;
 export type Me = z.output<typeof meSchema>;
 

@@ -1,3 +1,4 @@
+import { odata } from '@azure/data-tables';
 import type { Container } from '../composition-root';
 import { isAppError } from '../errors';
 
@@ -93,7 +94,7 @@ export function tableStorageCheck(container: Container): DependencyCheck {
     async run() {
       const table = await container.table('Health');
       const page = table
-        .listEntities({ queryOptions: { filter: "PartitionKey eq 'health'" } })
+        .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${'health'}` } })
         .byPage({ maxPageSize: 1 });
       await page.next();
     },

@@ -1,6 +1,6 @@
-import { armHealthChecks } from '../arm/arm-health-check';
 import type { Container } from '../composition-root';
-import { policyHealthChecks } from '../policy/policy-health-check';
+import { armHealthChecks } from './checks/arm-health-check';
+import { policyHealthChecks } from './checks/policy-health-check';
 import { type DependencyCheck, tableStorageCheck } from './health-check';
 
 /** The dependencies /api/health checks live. Features add theirs here (ARM once the gateway exists). */

@@ -1,4 +1,4 @@
-import type { FailureClass, ProbeAttempt, ProbeResult, ResultStatus } from '../../shared/probe/types';
+import type { FailureClass, ProbeAttempt, ProbeResult, ResultStatus } from '../../shared/probe/core/types';
 
 /**
  * Builds ProbeResult values directly: pure data, as the engine would produce them, so the store

@@ -1,25 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import type { Container } from '../../shared/composition-root';
-import { recordResult, type StoreTarget } from '../../shared/probe/probe-store';
-import { addResult, emptyRollup, type Rollup } from '../../shared/probe/rollup';
-import { eventEntity } from '../../shared/probe/tables/events';
-import {
-  keySafe,
-  PROBE_TABLES,
-  rawTableLogicalName,
-  startOfUtcDay,
-  startOfUtcHour,
-} from '../../shared/probe/tables/keys';
-import { LATEST_PARTITION } from '../../shared/probe/tables/latest';
-import { attemptEntity } from '../../shared/probe/tables/raw-results';
-import { periodStart, rollupEntity, rollupRowKey } from '../../shared/probe/tables/rollups';
+import { addResult, emptyRollup, type Rollup } from '../../shared/probe/core/rollup';
 import {
   applyResult,
   INITIAL_STATE,
   type TargetStateRecord,
   type Transition,
-} from '../../shared/probe/target-state';
+} from '../../shared/probe/core/target-state';
 import {
   FAILURE_CLASSES,
   type FailureClass,
@@ -27,7 +15,14 @@ import {
   type ProbePhase,
   type ProbeResult,
   type ResultStatus,
-} from '../../shared/probe/types';
+} from '../../shared/probe/core/types';
+import { eventEntity } from '../../shared/probe/storage/events';
+import { LATEST_PARTITION } from '../../shared/probe/storage/latest';
+import { recordResult, type StoreTarget } from '../../shared/probe/storage/probe-store';
+import { PROBE_TABLES, rawTableLogicalName } from '../../shared/probe/storage/probe-tables';
+import { attemptEntity } from '../../shared/probe/storage/raw-results';
+import { periodStart, rollupEntity, rollupRowKey } from '../../shared/probe/storage/rollups';
+import { keySafe, startOfUtcDay, startOfUtcHour } from '../../shared/storage/table-keys';
 
 /**
  * A month of 1-minute probe history for N targets, in the probe tables' own layout, fast enough

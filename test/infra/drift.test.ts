@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../../shared/approval/event-filter';
+import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../../shared/approval/core/event-filter';
 import { ARM_OPERATIONS } from '../../shared/arm/arm-operations';
 import { SETTINGS, type SettingSpec } from '../../shared/config/settings';
 import type { FunctionDefinition } from '../../shared/host/function-definition';

@@ -1,6 +1,6 @@
 // Event Grid → onConnectionEvent. Events are only a hint ("PLS X may have changed"); the function
 // re-reads the connection from ARM, and the reconciliation timer is the source of truth. The filters
-// are held to shared/approval/event-filter.ts (ACCEPTED_EVENT_TYPES / ACCEPTED_OPERATION_NAMES) by
+// are held to shared/approval/core/event-filter.ts (ACCEPTED_EVENT_TYPES / ACCEPTED_OPERATION_NAMES) by
 // test/infra, so Event Grid delivers exactly what the handler acts on.
 //
 // Deploy this only after the app's code is deployed: Event Grid validates an AzureFunction

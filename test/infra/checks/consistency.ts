@@ -1,10 +1,10 @@
 import { posix } from 'node:path';
 import type { Node } from 'web-tree-sitter';
-import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../../../shared/approval/event-filter';
+import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../../../shared/approval/core/event-filter';
 import { ARM_OPERATIONS, CONSUMER_ARM_OPERATIONS } from '../../../shared/arm/arm-operations';
 import { SETTINGS, type SettingSpec } from '../../../shared/config/settings';
 import type { FunctionDefinition } from '../../../shared/host/function-definition';
-import { parseProbeTargets } from '../../../shared/probe/targets';
+import { parseProbeTargets } from '../../../shared/probe/adapters/targets';
 import {
   type BicepFile,
   callArguments,
@@ -209,7 +209,7 @@ function sameSet(a: readonly string[], b: readonly string[]): { missing: string[
   return { missing: b.filter((x) => !a.includes(x)), extra: a.filter((x) => !b.includes(x)) };
 }
 
-/** The event subscriptions deliver exactly what onConnectionEvent accepts (shared/approval/event-filter.ts). */
+/** The event subscriptions deliver exactly what onConnectionEvent accepts (shared/approval/core/event-filter.ts). */
 export function checkEventFilters(
   files: readonly BicepFile[],
   expected: EventExpectation = { eventTypes: ACCEPTED_EVENT_TYPES, operationNames: ACCEPTED_OPERATION_NAMES },

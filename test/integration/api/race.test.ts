@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconcilePrivateLinkService } from '../../../shared/approval/reconcile-pls';
+import { reconcilePrivateLinkService } from '../../../shared/approval/use-cases/reconcile-pls';
 import { addPending, scenario, useApi } from './api-harness';
 
 const api = useApi();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHost } from '../../../scripts/local-host/local-host';
 import { Container, setContainer } from '../../../shared/composition-root';
-import { planRange } from '../../../shared/dashboard/series-ranges';
+import { planRange } from '../../../shared/dashboard/core/series-ranges';
 import { serveHttpFunctions } from '../../helpers/http-functions';
 import { principalHeader, type Role } from '../../helpers/principals';
 import {

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type IisStandIn, startIisStandIn } from '../../../../emulators/iis/iis-stand-in';
-import { probeTarget } from '../../../../shared/probe/http-probe';
-import { parseProbeTargets } from '../../../../shared/probe/targets';
-import type { ProbeResult, ProbeTarget } from '../../../../shared/probe/types';
+import { probeTarget } from '../../../../shared/probe/adapters/http-probe';
+import { parseProbeTargets } from '../../../../shared/probe/adapters/targets';
+import type { ProbeResult, ProbeTarget } from '../../../../shared/probe/core/types';
 
 let standIn: IisStandIn | undefined;
 

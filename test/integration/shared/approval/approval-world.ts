@@ -1,7 +1,7 @@
 import type { ArmEmulator } from '../../../../emulators/arm';
-import type { ApprovalServices } from '../../../../shared/approval/approval-services';
+import type { Policy } from '../../../../shared/approval/core/policy/policy';
+import type { ApprovalServices } from '../../../../shared/approval/use-cases/approval-services';
 import type { Container } from '../../../../shared/composition-root';
-import type { Policy } from '../../../../shared/policy/policy';
 import { guidOf, plsIdOf, privateEndpointIdOf } from '../../../helpers/arm-emulator';
 
 /**

@@ -1,9 +1,9 @@
 import { InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArmEmulator } from '../../../../emulators/arm';
-import { onConnectionEvent } from '../../../../shared/approval/connection-event-handler';
-import { reconcileAll } from '../../../../shared/approval/reconcile-all';
-import { reconcilePrivateLinkService } from '../../../../shared/approval/reconcile-pls';
+import { onConnectionEvent } from '../../../../shared/approval/handlers/connection-event-handler';
+import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
+import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
 import { setContainer } from '../../../../shared/composition-root';
 import { armTestContainer, startTestArmEmulator } from '../../../helpers/arm-emulator';
 import { uniqueTablePrefix } from '../../../helpers/storage';

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArmEmulator } from '../../../../emulators/arm';
-import { decideByPerson } from '../../../../shared/api/decide-by-person';
-import { AuditStore } from '../../../../shared/approval/audit-store';
-import { reconcileAll } from '../../../../shared/approval/reconcile-all';
-import { reconcilePrivateLinkService } from '../../../../shared/approval/reconcile-pls';
+import { decideByPerson } from '../../../../shared/api/use-cases/decide-by-person';
+import { parsePolicy } from '../../../../shared/approval/adapters/policy-loader';
+import { AuditStore } from '../../../../shared/approval/storage/audit-store';
+import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
+import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
 import type { ArmGateway } from '../../../../shared/arm/arm-gateway';
 import type { Container } from '../../../../shared/composition-root';
-import { parsePolicy } from '../../../../shared/policy/policy-loader';
 import { armTestContainer, privateEndpointIdOf, startTestArmEmulator } from '../../../helpers/arm-emulator';
 import {
   collectLog,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArmEmulator } from '../../../../emulators/arm';
-import { reconcileAll } from '../../../../shared/approval/reconcile-all';
+import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
 import { armTestContainer, startTestArmEmulator } from '../../../helpers/arm-emulator';
 import {
   collectLog,

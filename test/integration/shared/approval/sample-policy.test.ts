@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ArmEmulator, loadArmSeed } from '../../../../emulators/arm';
-import { reconcileAll } from '../../../../shared/approval/reconcile-all';
+import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
 import { armTestContainer, startTestArmEmulator } from '../../../helpers/arm-emulator';
 import { collectLog, servicesAndPolicy } from './approval-world';
 

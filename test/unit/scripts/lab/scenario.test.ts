@@ -8,9 +8,9 @@ import {
   privateEndpointIdOf,
   targetPls,
 } from '../../../../scripts/lab/scenario';
+import { loadPolicy } from '../../../../shared/approval/adapters/policy-loader';
 import { AppError } from '../../../../shared/errors';
-import { loadPolicy } from '../../../../shared/policy/policy-loader';
-import { parseProbeTargets } from '../../../../shared/probe/targets';
+import { parseProbeTargets } from '../../../../shared/probe/adapters/targets';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 

@@ -21,7 +21,7 @@ describe('API function files stay light at cold start', () => {
     );
     expect(imports).toEqual(['type ../shared/host/function-definition', '../shared/http/http-adapter']);
     // The implementation (zod schemas, SDKs) loads on first call.
-    expect(source).toContain("await import('../shared/api/api-routes')");
+    expect(source).toContain("await import('../shared/api/routes/api-routes')");
     expect(source).toContain("authLevel: 'function'");
   });
 });

@@ -1,0 +1,131 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
+import type { Log } from '../../approval/use-cases/approval-services';
+import { authorizeRequest, type Permission, type Principal } from '../../auth/principal';
+import { type Container, getContainer } from '../../composition-root';
+import { AppError } from '../../errors';
+import { json, MAX_BODY_BYTES, parseInput, queryObject, readJsonBody } from '../../http/http-adapter';
+import {
+  approveBodySchema,
+  connectionParamsSchema,
+  evaluatePolicyBodySchema,
+  listConnectionsQuerySchema,
+  listDecisionsQuerySchema,
+  rejectBodySchema,
+} from '../core/api-schemas';
+import { decideByPerson } from '../use-cases/decide-by-person';
+import { dryRunPolicy } from '../use-cases/dry-run-policy';
+import { getConnection } from '../use-cases/get-connection';
+import { listConnections } from '../use-cases/list-connections';
+import { listDecisions } from '../use-cases/list-decisions';
+import { normaliseReference } from '../use-cases/managed-pls';
+import { openApiDocument } from './openapi-document';
+
+/**
+ * The API's HTTP handlers: authorise first (401/403 before anything about the input is revealed),
+ * parse every parameter, query and body with its schema, run one use case, answer JSON. Errors
+ * leave through httpRoute (functions/) as problem+json.
+ */
+type Route = (
+  request: HttpRequest,
+  context: InvocationContext,
+  correlationId: string,
+) => Promise<HttpResponseInit>;
+
+function authorized(
+  request: HttpRequest,
+  permission: Permission,
+): { container: Container; principal: Principal } {
+  const container = getContainer();
+  return { container, principal: authorizeRequest(request, container.config, permission) };
+}
+
+function connectionParams(request: HttpRequest): z.output<typeof connectionParamsSchema> {
+  const params: Record<string, string> = { ...request.params };
+  if (params.pls !== undefined) params.pls = normaliseReference(params.pls);
+  return parseInput(connectionParamsSchema, params, 'path');
+}
+
+/**
+ * A POST whose body is optional may come without one (`curl -X POST`); with a body it must be JSON.
+ * Any other content type is a 415, whatever the body holds.
+ */
+async function optionalJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<T> {
+  if (request.headers.get('content-type') !== null) return readJsonBody(request, schema);
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  const buffer = declared > MAX_BODY_BYTES ? undefined : Buffer.from(await request.arrayBuffer());
+  if (buffer === undefined || buffer.byteLength > 0) {
+    throw new AppError('unsupported_media_type', 'The body must be JSON (Content-Type: application/json).', {
+      issues: [{ path: 'Content-Type', message: 'expected application/json' }],
+    });
+  }
+  return parseInput(schema, {}, 'body');
+}
+
+function logTo(context: InvocationContext): Log {
+  return (entry) => context.log(JSON.stringify(entry));
+}
+
+export const listConnectionsRoute: Route = async (request) => {
+  const { container } = authorized(request, 'read');
+  const query = parseInput(listConnectionsQuerySchema, queryObject(request), 'query');
+  return json(200, await listConnections(container, query));
+};
+
+export const getConnectionRoute: Route = async (request) => {
+  const { container } = authorized(request, 'read');
+  return json(200, await getConnection(container, connectionParams(request)));
+};
+
+async function decide(
+  action: 'approve' | 'reject',
+  request: HttpRequest,
+  context: InvocationContext,
+  correlationId: string,
+): Promise<HttpResponseInit> {
+  const { container, principal } = authorized(request, 'approve');
+  const params = connectionParams(request);
+  const body =
+    action === 'approve'
+      ? await optionalJsonBody(request, approveBodySchema)
+      : await readJsonBody(request, rejectBodySchema);
+  const result = await decideByPerson(
+    container,
+    { ...params, action, reason: body.reason, principal, correlationId },
+    logTo(context),
+  );
+  context.log(
+    JSON.stringify({
+      event: 'api.decision',
+      action,
+      outcome: result.outcome,
+      connection: result.connection.id,
+      actor: principal.objectId,
+      correlationId,
+    }),
+  );
+  return json(200, result);
+}
+
+export const approveConnectionRoute: Route = (request, context, correlationId) =>
+  decide('approve', request, context, correlationId);
+
+export const rejectConnectionRoute: Route = (request, context, correlationId) =>
+  decide('reject', request, context, correlationId);
+
+export const listDecisionsRoute: Route = async (request) => {
+  const { container } = authorized(request, 'read');
+  const query = parseInput(listDecisionsQuerySchema, queryObject(request), 'query');
+  return json(200, await listDecisions(container, query));
+};
+
+export const evaluatePolicyRoute: Route = async (request) => {
+  const { container } = authorized(request, 'read');
+  const body = await optionalJsonBody(request, evaluatePolicyBodySchema);
+  return json(200, await dryRunPolicy(container, body));
+};
+
+export const openApiDocumentRoute: Route = async (request) => {
+  authorized(request, 'read');
+  return json(200, openApiDocument());
+};

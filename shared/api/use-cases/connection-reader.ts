@@ -1,0 +1,115 @@
+import { type CapturedConnection, captureConnection, factsOf } from '../../approval/core/captured-connection';
+import type { ApprovedCounts } from '../../approval/core/policy/evaluate-policy';
+import type { Policy } from '../../approval/core/policy/policy';
+import type { AuditEntry } from '../../approval/storage/audit-store';
+import type { ConnectionSnapshot } from '../../approval/storage/snapshot-store';
+import type { ApprovalServices } from '../../approval/use-cases/approval-services';
+import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
+import type { Container } from '../../composition-root';
+import { AppError, isAppError } from '../../errors';
+import { connectionKey } from '../../storage/table-keys';
+import type { ConnectionItem, PlsRef, PolicyState } from '../core/api-schemas';
+import { approvedCounts, policyVerdictFor } from '../core/policy-verdict';
+import { connectionItemOf, lastDecisionFromSnapshot } from '../core/views';
+
+/**
+ * One Private Link Service as the API shows it: every connection read from ARM once, captured the
+ * way the decision path captures it (tenant from the tenant cache, request message kept by the
+ * snapshot once ARM overwrote it), sorted by name so pages are stable.
+ */
+export interface PlsReading {
+  readonly pls: PlsRef;
+  readonly captures: readonly CapturedConnection[];
+  readonly snapshots: ReadonlyMap<string, ConnectionSnapshot>;
+  readonly counts: ApprovedCounts;
+}
+
+export async function readPls(services: ApprovalServices, pls: PlsRef): Promise<PlsReading> {
+  const [connections, snapshots] = await Promise.all([
+    services.arm.listConnections(pls.id),
+    services.snapshots.listForPls(pls.id),
+  ]);
+  const captures = await captureWithTenants(services, connections, snapshots);
+  captures.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+  return { pls, captures, snapshots, counts: approvedCounts(captures.map(factsOf)) };
+}
+
+export function sortKey(capture: CapturedConnection): string {
+  return connectionKey(capture.connection.name);
+}
+
+export async function captureWithTenants(
+  services: ApprovalServices,
+  connections: readonly PrivateEndpointConnection[],
+  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+): Promise<CapturedConnection[]> {
+  const bare = connections.map((c) => captureConnection(c, { consumerTenantId: undefined }));
+  const subscriptions = [...new Set(bare.map((c) => c.consumerSubscriptionId))];
+  const tenants = new Map<string | undefined, string | undefined>();
+  await Promise.all(subscriptions.map(async (s) => tenants.set(s, await services.tenants.tenantOf(s))));
+  return connections.map((connection, i) =>
+    captureConnection(connection, {
+      consumerTenantId: tenants.get(bare[i]?.consumerSubscriptionId),
+      earlierRequestMessage: snapshots.get(connectionKey(connection.name))?.requestMessage,
+    }),
+  );
+}
+
+/** The item for one connection; the audit is asked for the request message only when nothing else kept it. */
+export async function connectionItem(
+  services: ApprovalServices,
+  reading: PlsReading,
+  capture: CapturedConnection,
+  policy: Policy | undefined,
+  history?: readonly AuditEntry[],
+): Promise<ConnectionItem> {
+  const snapshot = reading.snapshots.get(sortKey(capture));
+  const requestMessage =
+    capture.requestMessage ?? (await requestMessageFromAudit(services, capture, history));
+  return connectionItemOf(reading.pls, capture, {
+    requestMessage,
+    lastDecision: lastDecisionFromSnapshot(snapshot),
+    policyVerdict:
+      policy === undefined
+        ? null
+        : policyVerdictFor(policy, factsOf({ ...capture, requestMessage }), reading.counts, {
+            now: services.clock.now(),
+            approvedByPerson: capture.status === 'Approved' && snapshot?.lastDecisionActorKind === 'person',
+          }),
+  });
+}
+
+async function requestMessageFromAudit(
+  services: ApprovalServices,
+  capture: CapturedConnection,
+  history: readonly AuditEntry[] | undefined,
+): Promise<string | undefined> {
+  if (capture.status === 'Pending') return undefined;
+  const rows =
+    history ?? (await services.audit.listByConnection(capture.connection.plsId, capture.connection.name, 50));
+  return rows.find((row) => row.requestMessage !== undefined && row.requestMessage !== '')?.requestMessage;
+}
+
+/**
+ * The current policy, or why there is none: a bad policy stops deciding, but people can still list
+ * and decide by hand, so reads answer with the problem instead of failing.
+ */
+export async function currentPolicy(
+  container: Container,
+): Promise<{ readonly policy: Policy | undefined; readonly state: PolicyState }> {
+  try {
+    const policy = await container.approvalPolicy();
+    return { policy, state: { version: policy.version, problem: null } };
+  } catch (error) {
+    if (isAppError(error) && error.code === 'policy_invalid') {
+      return { policy: undefined, state: { version: null, problem: error.message } };
+    }
+    throw error;
+  }
+}
+
+export function connectionNotFound(pls: PlsRef, name: string): AppError {
+  return new AppError('not_found', `Private Link Service ${pls.name} has no connection named ${name}.`, {
+    issues: [{ path: 'connection', message: 'expected a connection of this Private Link Service' }],
+  });
+}

@@ -1,0 +1,161 @@
+import type { z } from 'zod';
+import { type CapturedConnection, captureConnection, factsOf } from '../../approval/core/captured-connection';
+import type { Policy } from '../../approval/core/policy/policy';
+import type { ApprovalServices } from '../../approval/use-cases/approval-services';
+import { consumerSubscriptionOf } from '../../arm/arm-gateway';
+import type { Container } from '../../composition-root';
+import { AppError, isAppError } from '../../errors';
+import type {
+  EvaluateResult,
+  Evaluation,
+  evaluatePolicyBodySchema,
+  HypotheticalConnection,
+  PlsRef,
+} from '../core/api-schemas';
+import { isPlsId } from '../core/arm-names';
+import { approvedCounts, policyVerdictFor } from '../core/policy-verdict';
+import { readPls, sortKey } from './connection-reader';
+import { managedPrivateLinkServices, nameOf, resolveManagedPls } from './managed-pls';
+
+export type EvaluateBody = z.output<typeof evaluatePolicyBodySchema>;
+
+/**
+ * POST /policy/evaluate: what a policy (the current one, or a draft in the body) would do to every
+ * current connection, or to one hypothetical connection, and why. Reads ARM and the tenant cache;
+ * writes nothing: no audit row, no snapshot, no ARM call but reads.
+ */
+export async function dryRunPolicy(container: Container, body: EvaluateBody): Promise<EvaluateResult> {
+  const { policy, source } = await policyToTry(container, body.policy);
+  const services = await container.approvalServices();
+  const evaluations =
+    body.connection === undefined
+      ? await evaluateCurrent(container, services, policy)
+      : [await evaluateHypothetical(container, services, policy, body.connection)];
+  const summary = { approve: 0, reject: 0, manual: 0 };
+  for (const e of evaluations) summary[e.verdict.action]++;
+  return {
+    policy: {
+      source,
+      version: policy.version,
+      rules: policy.rules.length,
+      defaultAction: policy.default.action,
+    },
+    evaluations,
+    summary,
+  };
+}
+
+async function policyToTry(
+  container: Container,
+  given: EvaluateBody['policy'],
+): Promise<{ policy: Policy; source: 'current' | 'request' }> {
+  if (given === undefined) return { policy: await container.approvalPolicy(), source: 'current' };
+  const { parsePolicy } = await import('../../approval/adapters/policy-loader');
+  // JSON is YAML, so an object goes through the same parser (and the same error paths) as text.
+  const text = typeof given === 'string' ? given : JSON.stringify(given);
+  try {
+    return { policy: parsePolicy(text, 'the policy in the body'), source: 'request' };
+  } catch (error) {
+    // A draft under test is the caller's input: its problems are a 400, each with its path in the body.
+    if (isAppError(error) && error.code === 'policy_invalid') {
+      const issues = error.issues.map((i) => ({ path: `policy.${i.path}`, message: i.message }));
+      throw new AppError('validation_failed', `The policy in the body has ${issues.length} problem(s).`, {
+        issues,
+      });
+    }
+    throw error;
+  }
+}
+
+async function evaluateCurrent(
+  container: Container,
+  services: ApprovalServices,
+  policy: Policy,
+): Promise<Evaluation[]> {
+  const out: Evaluation[] = [];
+  for (const pls of managedPrivateLinkServices(container.config)) {
+    const reading = await readPls(services, pls);
+    for (const capture of reading.captures) {
+      const snapshot = reading.snapshots.get(sortKey(capture));
+      out.push(
+        evaluation(
+          pls,
+          capture,
+          false,
+          policy,
+          reading.counts,
+          services.clock.now(),
+          snapshot?.lastDecisionActorKind === 'person',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+async function evaluateHypothetical(
+  container: Container,
+  services: ApprovalServices,
+  policy: Policy,
+  given: HypotheticalConnection,
+): Promise<Evaluation> {
+  const pls: PlsRef = isPlsId(given.pls)
+    ? (managedPrivateLinkServices(container.config).find(
+        (p) => p.id.toLowerCase() === given.pls.toLowerCase(),
+      ) ?? {
+        id: given.pls,
+        name: nameOf(given.pls),
+      })
+    : resolveManagedPls(container.config, given.pls, 'connection.pls');
+  const subscription = consumerSubscriptionOf(given.privateEndpointId);
+  const tenant = given.consumerTenantId?.toLowerCase() ?? (await services.tenants.tenantOf(subscription));
+  const status = given.status ?? 'Pending';
+  const name = given.name ?? `${nameOf(given.privateEndpointId)}.hypothetical`;
+  const capture = captureConnection(
+    {
+      id: `${pls.id}/privateEndpointConnections/${name}`,
+      name,
+      plsId: pls.id,
+      privateEndpointId: given.privateEndpointId,
+      privateEndpointLocation: given.privateEndpointLocation,
+      status,
+      description: status === 'Pending' ? given.requestMessage : undefined,
+      actionsRequired: undefined,
+      linkIdentifier: undefined,
+      provisioningState: 'Succeeded',
+      etag: undefined,
+    },
+    { consumerTenantId: tenant, earlierRequestMessage: given.requestMessage },
+  );
+  // Quotas count the PLS's real approved connections when it is managed; a foreign PLS has none we know of.
+  const managed = managedPrivateLinkServices(container.config).some(
+    (p) => p.id.toLowerCase() === pls.id.toLowerCase(),
+  );
+  const counts = managed ? (await readPls(services, pls)).counts : approvedCounts([]);
+  return evaluation(pls, capture, true, policy, counts, services.clock.now(), false);
+}
+
+function evaluation(
+  pls: PlsRef,
+  capture: CapturedConnection,
+  hypothetical: boolean,
+  policy: Policy,
+  counts: ReturnType<typeof approvedCounts>,
+  now: Date,
+  approvedByPerson: boolean,
+): Evaluation {
+  return {
+    connection: {
+      pls,
+      name: capture.connection.name,
+      id: hypothetical ? null : capture.connection.id,
+      status: capture.status,
+      privateEndpointId: capture.connection.privateEndpointId ?? null,
+      consumerSubscriptionId: capture.consumerSubscriptionId ?? null,
+      consumerTenantId: capture.consumerTenantId ?? null,
+      requestMessage: capture.requestMessage ?? null,
+      hypothetical,
+    },
+    verdict: policyVerdictFor(policy, factsOf(capture), counts, { now, approvedByPerson }),
+  };
+}

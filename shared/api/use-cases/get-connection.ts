@@ -1,0 +1,37 @@
+import type { Container } from '../../composition-root';
+import { connectionKey } from '../../storage/table-keys';
+import type { ConnectionDetail } from '../core/api-schemas';
+import { decisionRecordOf, lastDecisionFromHistory } from '../core/views';
+import { connectionItem, connectionNotFound, currentPolicy, readPls } from './connection-reader';
+import { resolveManagedPls } from './managed-pls';
+
+/** A connection's whole audit history is small (a few rows per decision); this bounds a pathological one. */
+export const MAX_HISTORY_ROWS = 1000;
+
+/**
+ * GET /connections/{pls}/{connection}: the connection as listed, with its full decision history.
+ * The PLS is listed rather than the connection read alone, because quota conditions in the
+ * verdict depend on the other connections of the same PLS.
+ */
+export async function getConnection(
+  container: Container,
+  params: { readonly pls: string; readonly connection: string },
+): Promise<ConnectionDetail> {
+  const pls = resolveManagedPls(container.config, params.pls);
+  const services = await container.approvalServices();
+  const [reading, { policy, state }, history] = await Promise.all([
+    readPls(services, pls),
+    currentPolicy(container),
+    services.audit.listByConnection(pls.id, params.connection, MAX_HISTORY_ROWS),
+  ]);
+  const wanted = connectionKey(params.connection);
+  const capture = reading.captures.find((c) => connectionKey(c.connection.name) === wanted);
+  if (capture === undefined) throw connectionNotFound(pls, params.connection);
+  const item = await connectionItem(services, reading, capture, policy, history);
+  const fromHistory = lastDecisionFromHistory(history);
+  return {
+    connection: fromHistory === null ? item : { ...item, lastDecision: fromHistory },
+    history: history.map(decisionRecordOf),
+    policy: state,
+  };
+}

@@ -1,0 +1,61 @@
+import {
+  type ConnectionStatus,
+  consumerSubscriptionOf,
+  type PrivateEndpointConnection,
+} from '../../arm/arm-gateway';
+import type { ConnectionFacts } from './policy/evaluate-policy';
+
+/**
+ * A connection as read from ARM at one moment, with what the product derives from it. The request
+ * message lives in `description` only while the connection is Pending (a decision overwrites it),
+ * so it is captured here and carried into every audit row.
+ */
+export interface CapturedConnection {
+  readonly connection: PrivateEndpointConnection;
+  readonly status: ConnectionStatus;
+  readonly plsName: string;
+  readonly privateEndpointName: string | undefined;
+  readonly privateEndpointResourceGroup: string | undefined;
+  readonly consumerSubscriptionId: string | undefined;
+  readonly consumerTenantId: string | undefined;
+  readonly requestMessage: string | undefined;
+}
+
+const PE_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/privateEndpoints\/([^/]+)$/i;
+
+export function captureConnection(
+  connection: PrivateEndpointConnection,
+  context: {
+    readonly consumerTenantId: string | undefined;
+    /** The message captured earlier (from the snapshot), used once ARM no longer holds it. */
+    readonly earlierRequestMessage?: string | undefined;
+  },
+): CapturedConnection {
+  const pe = connection.privateEndpointId === undefined ? null : PE_ID.exec(connection.privateEndpointId);
+  return {
+    connection,
+    status: connection.status,
+    plsName: connection.plsId.split('/').pop() ?? connection.plsId,
+    privateEndpointName: pe?.[2],
+    privateEndpointResourceGroup: pe?.[1],
+    consumerSubscriptionId: consumerSubscriptionOf(connection.privateEndpointId),
+    consumerTenantId: context.consumerTenantId,
+    requestMessage: connection.status === 'Pending' ? connection.description : context.earlierRequestMessage,
+  };
+}
+
+export function factsOf(capture: CapturedConnection): ConnectionFacts {
+  return {
+    plsId: capture.connection.plsId,
+    plsName: capture.plsName,
+    connectionName: capture.connection.name,
+    status: capture.status,
+    privateEndpointName: capture.privateEndpointName,
+    privateEndpointResourceGroup: capture.privateEndpointResourceGroup,
+    privateEndpointLocation: capture.connection.privateEndpointLocation,
+    consumerSubscriptionId: capture.consumerSubscriptionId,
+    consumerTenantId: capture.consumerTenantId,
+    requestMessage: capture.requestMessage,
+  };
+}

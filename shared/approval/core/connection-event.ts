@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { zodIssues } from '../../config/schema-issues';
+import type { FieldIssue } from '../../errors';
+import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from './event-filter';
+
+/**
+ * Reads one Event Grid delivery (Event Grid schema or CloudEvents 1.0) into what the handler acts
+ * on: which PLS may have changed. Nothing else in the event is trusted; the PLS is re-read from ARM.
+ */
+export type ParsedEvent =
+  | {
+      readonly kind: 'accepted';
+      readonly id: string;
+      readonly eventType: string;
+      readonly plsId: string;
+      /** When the event is about one connection (its name), else undefined (the PLS itself). */
+      readonly connectionName: string | undefined;
+      readonly operationName: string | undefined;
+      /** The `appid` claim of the caller that made the change (Event Grid resource events carry it). */
+      readonly callerAppId: string | undefined;
+    }
+  | { readonly kind: 'ignored'; readonly id: string | undefined; readonly reason: string }
+  | { readonly kind: 'malformed'; readonly id: string | undefined; readonly issues: readonly FieldIssue[] };
+
+const RESOURCE =
+  /^(\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateLinkServices\/[^/]+)(?:\/privateEndpointConnections\/([^/]+))?\/?$/i;
+
+const resourceEventData = z.looseObject({
+  resourceUri: z.string().optional(),
+  operationName: z.string().optional(),
+  status: z.string().optional(),
+  claims: z.record(z.string(), z.unknown()).optional(),
+});
+
+const arnEventData = z.looseObject({
+  resourceInfo: z.looseObject({ id: z.string(), type: z.string().optional() }),
+});
+
+interface Envelope {
+  readonly id: string;
+  readonly type: string;
+  readonly subject: string | undefined;
+  readonly data: unknown;
+}
+
+export async function parseConnectionEvent(raw: unknown): Promise<ParsedEvent> {
+  const id = idOf(raw);
+  let envelope: Envelope;
+  try {
+    envelope = await readEnvelope(raw);
+  } catch (error) {
+    return {
+      kind: 'malformed',
+      id,
+      issues: [{ path: '(event)', message: error instanceof Error ? error.message : 'not an event' }],
+    };
+  }
+  if (!ACCEPTED_EVENT_TYPES.some((t) => t.toLowerCase() === envelope.type.toLowerCase())) {
+    return { kind: 'ignored', id, reason: `event type ${envelope.type} is not handled` };
+  }
+  if (envelope.type.toLowerCase().startsWith('microsoft.resourcenotifications.'))
+    return fromArnEvent(envelope);
+  return fromResourceEvent(envelope);
+}
+
+function fromResourceEvent(envelope: Envelope): ParsedEvent {
+  const data = resourceEventData.safeParse(envelope.data);
+  if (!data.success) return { kind: 'malformed', id: envelope.id, issues: zodIssues(data.error, 'data') };
+  const operation = data.data.operationName;
+  if (
+    operation === undefined ||
+    !ACCEPTED_OPERATION_NAMES.some((o) => o.toLowerCase() === operation.toLowerCase())
+  ) {
+    return {
+      kind: 'ignored',
+      id: envelope.id,
+      reason: `operation ${operation ?? '(none)'} does not concern a Private Link Service`,
+    };
+  }
+  const resource = data.data.resourceUri ?? envelope.subject;
+  const match = resource === undefined ? null : RESOURCE.exec(resource);
+  if (match === null) {
+    return {
+      kind: 'malformed',
+      id: envelope.id,
+      issues: [
+        { path: 'data.resourceUri', message: 'expected a Private Link Service (or connection) resource id' },
+      ],
+    };
+  }
+  const appId = data.data.claims?.appid;
+  return {
+    kind: 'accepted',
+    id: envelope.id,
+    eventType: envelope.type,
+    plsId: match[1] ?? '',
+    connectionName: match[2],
+    operationName: operation,
+    callerAppId: typeof appId === 'string' ? appId : undefined,
+  };
+}
+
+function fromArnEvent(envelope: Envelope): ParsedEvent {
+  const data = arnEventData.safeParse(envelope.data);
+  if (!data.success) return { kind: 'malformed', id: envelope.id, issues: zodIssues(data.error, 'data') };
+  const match = RESOURCE.exec(data.data.resourceInfo.id);
+  if (match === null) {
+    return { kind: 'ignored', id: envelope.id, reason: 'resource is not a Private Link Service' };
+  }
+  return {
+    kind: 'accepted',
+    id: envelope.id,
+    eventType: envelope.type,
+    plsId: match[1] ?? '',
+    connectionName: match[2],
+    operationName: undefined,
+    callerAppId: undefined,
+  };
+}
+
+/**
+ * Validates the envelope with @azure/eventgrid's deserializer (loaded on first use). The Functions
+ * host may hand over an Event Grid event without `topic`/`metadataVersion`; those are filled with
+ * the values Event Grid itself sends, as nothing here depends on them.
+ */
+async function readEnvelope(raw: unknown): Promise<Envelope> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error('expected one event object');
+  const event = raw as Record<string, unknown>;
+  const { EventGridDeserializer } = await import('@azure/eventgrid');
+  const deserializer = new EventGridDeserializer();
+  if ('specversion' in event) {
+    const [cloud] = await deserializer.deserializeCloudEvents(event);
+    if (cloud === undefined) throw new Error('expected one CloudEvent');
+    return { id: cloud.id, type: cloud.type, subject: cloud.subject, data: cloud.data };
+  }
+  const [grid] = await deserializer.deserializeEventGridEvents({
+    topic: '',
+    metadataVersion: '1',
+    dataVersion: '',
+    ...event,
+    eventTime: normaliseTime(event.eventTime),
+  });
+  if (grid === undefined) throw new Error('expected one Event Grid event');
+  return { id: grid.id, type: grid.eventType, subject: grid.subject, data: grid.data };
+}
+
+/** The host may have turned eventTime into a Date already. */
+function normaliseTime(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+function idOf(raw: unknown): string | undefined {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,0 +1,311 @@
+import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import { chunksByPartition } from '../../storage/table-batches';
+import { storageError, storageStatus } from '../../storage/table-errors';
+import {
+  connectionKey,
+  dayKey,
+  invertedTicks,
+  legacyInvertedMillis,
+  plsKey,
+  prefixRange,
+} from '../../storage/table-keys';
+import type { Actor } from '../core/actor';
+import type { CapturedConnection } from '../core/captured-connection';
+
+/**
+ * The audit trail: one row per intent (written before any ARM write), per outcome, and per
+ * verdict that writes nothing (manual, dry-run skipped). Each row is written to two tables:
+ *
+ * - `Audit` (by connection): PartitionKey = PLS key, RowKey = `{connection}|{inverted ms}|{decisionId}|{kind}`,
+ *   so one connection's history is a RowKey range, newest first, and a PLS's rows share a partition.
+ * - `AuditByTime`: PartitionKey = UTC day `yyyymmdd`, RowKey = `{inverted ms}|{decisionId}|{kind}`,
+ *   so "what happened between A and B" reads a few day partitions, newest first.
+ *
+ * An intent counts as written only when both rows are; a failure means no ARM write follows.
+ */
+export type AuditKind = 'intent' | 'outcome' | 'verdict';
+export type AuditResult = 'succeeded' | 'skipped' | 'failed' | 'dry-run' | 'refused' | 'manual';
+
+export interface AuditEntry {
+  readonly kind: AuditKind;
+  readonly decisionId: string;
+  readonly at: Date;
+  readonly plsId: string;
+  readonly connectionId: string;
+  readonly connectionName: string;
+  readonly privateEndpointId: string | undefined;
+  readonly consumerSubscriptionId: string | undefined;
+  readonly consumerTenantId: string | undefined;
+  /** The consumer's request message as captured while Pending (kept after ARM overwrites it). */
+  readonly requestMessage: string | undefined;
+  readonly statusBefore: string;
+  readonly action: 'approve' | 'reject' | 'manual';
+  readonly rule: string | undefined;
+  readonly policyVersion: string | undefined;
+  readonly actor: Actor;
+  /** The description written (or to be written) to the connection. */
+  readonly description: string | undefined;
+  /** Why: the policy's reason, or the person's. */
+  readonly reason: string;
+  readonly mode: 'enforce' | 'dry-run' | 'off';
+  readonly trigger: 'event' | 'timer' | 'api';
+  readonly correlationId: string;
+  /** Outcome and verdict rows only. */
+  readonly result?: AuditResult;
+  readonly resultDetail?: string;
+  /** Our error code and ARM's (`arm_conflict/InvalidStateTransition`) when the ARM write failed. */
+  readonly errorCode?: string;
+  readonly statusAfter?: string;
+}
+
+/** The connection facts every audit row carries, as captured before the decision (request message included). */
+export function auditedConnection(
+  capture: CapturedConnection,
+): Pick<
+  AuditEntry,
+  | 'plsId'
+  | 'connectionId'
+  | 'connectionName'
+  | 'privateEndpointId'
+  | 'consumerSubscriptionId'
+  | 'consumerTenantId'
+  | 'requestMessage'
+  | 'statusBefore'
+> {
+  return {
+    plsId: capture.connection.plsId,
+    connectionId: capture.connection.id,
+    connectionName: capture.connection.name,
+    privateEndpointId: capture.connection.privateEndpointId,
+    consumerSubscriptionId: capture.consumerSubscriptionId,
+    consumerTenantId: capture.consumerTenantId,
+    requestMessage: capture.requestMessage,
+    statusBefore: capture.status,
+  };
+}
+
+export class AuditStore {
+  constructor(
+    private readonly byConnection: () => Promise<TableClient>,
+    private readonly byTime: () => Promise<TableClient>,
+  ) {}
+
+  /** Writes both rows; throws `storage_unavailable` unless both are stored. */
+  async write(entry: AuditEntry): Promise<void> {
+    const failed = await this.writeMany([entry]);
+    if (failed.size > 0) throw storageError(`writing the audit ${entry.kind} row`, undefined);
+  }
+
+  /**
+   * Writes many entries with as few round trips as the keys allow: one transaction per 100 rows of
+   * one partition (a PLS in `Audit`, a day in `AuditByTime`). Returns the entries (by `entryId`)
+   * that are NOT stored in both tables; a transaction that fails is retried row by row, so one bad
+   * row does not sink its 99 neighbours, and a replay of a stored row (409) counts as stored.
+   */
+  async writeMany(entries: readonly AuditEntry[]): Promise<Set<string>> {
+    const failed = new Set<string>();
+    if (entries.length === 0) return failed;
+    let byConnection: TableClient;
+    let byTime: TableClient;
+    try {
+      [byConnection, byTime] = await Promise.all([this.byConnection(), this.byTime()]);
+    } catch {
+      for (const e of entries) failed.add(entryId(e));
+      return failed;
+    }
+    const rows = entries.map((entry) => {
+      const props = toProperties(entry);
+      const inv = invertedTicks(entry.at);
+      return {
+        id: entryId(entry),
+        connection: {
+          partitionKey: plsKey(entry.plsId),
+          rowKey: `${connectionKey(entry.connectionName)}|${inv}|${entry.decisionId}|${entry.kind}`,
+          ...props,
+        },
+        time: {
+          partitionKey: dayKey(entry.at),
+          rowKey: `${inv}|${entry.decisionId}|${entry.kind}`,
+          ...props,
+        },
+      };
+    });
+    await Promise.all([
+      insertAll(
+        byConnection,
+        rows.map((r) => ({ id: r.id, entity: r.connection })),
+        failed,
+      ),
+      insertAll(
+        byTime,
+        rows.map((r) => ({ id: r.id, entity: r.time })),
+        failed,
+      ),
+    ]);
+    return failed;
+  }
+
+  /** One connection's history, newest first. */
+  async listByConnection(plsId: string, connectionName: string, limit = 100): Promise<AuditEntry[]> {
+    const table = await this.byConnection();
+    const range = prefixRange(connectionKey(connectionName));
+    const filter = odata`PartitionKey eq ${plsKey(plsId)} and RowKey ge ${range.from} and RowKey lt ${range.to}`;
+    return collect(table, filter, limit);
+  }
+
+  /** Rows between two times (inclusive), newest first, reading one day partition at a time. */
+  async listByTime(from: Date, to: Date, limit = 100): Promise<AuditEntry[]> {
+    const table = await this.byTime();
+    const out: AuditEntry[] = [];
+    const day = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), to.getUTCDate()));
+    const firstDay = dayKey(from);
+    while (out.length < limit && dayKey(day) >= firstDay) {
+      // Tick keys (written now) and legacy millisecond keys (before 0.2) are disjoint ranges, ticks first.
+      const filter = odata`PartitionKey eq ${dayKey(day)} and ((RowKey ge ${invertedTicks(to)} and RowKey le ${`${invertedTicks(from)}}`}) or (RowKey ge ${legacyInvertedMillis(to)} and RowKey le ${`${legacyInvertedMillis(from)}}`}))`;
+      out.push(...(await collect(table, filter, limit - out.length)));
+      day.setUTCDate(day.getUTCDate() - 1);
+    }
+    return out;
+  }
+}
+
+/** The key an entry is reported under by writeMany. */
+export function entryId(entry: AuditEntry): string {
+  return `${entry.decisionId}|${entry.kind}`;
+}
+
+interface PendingRow {
+  readonly id: string;
+  readonly entity: { partitionKey: string; rowKey: string };
+}
+
+async function insertAll(
+  table: TableClient,
+  rows: readonly PendingRow[],
+  failed: Set<string>,
+): Promise<void> {
+  await Promise.all(
+    chunksByPartition(rows, (r) => r.entity.partitionKey).map(async (chunk) => {
+      if (chunk.length > 1) {
+        try {
+          await table.submitTransaction(chunk.map((r): TransactionAction => ['create', r.entity]));
+          return;
+        } catch {
+          // Fall through to row-by-row: finds out which rows are really missing.
+        }
+      }
+      await Promise.all(
+        chunk.map(async (r) => {
+          try {
+            await insertOnce(table, r.entity);
+          } catch {
+            failed.add(r.id);
+          }
+        }),
+      );
+    }),
+  );
+}
+
+/** An SDK retry of an insert whose response was lost answers 409: the row is there, which is what we wanted. */
+async function insertOnce(
+  table: TableClient,
+  entity: { partitionKey: string; rowKey: string },
+): Promise<void> {
+  try {
+    await table.createEntity(entity);
+  } catch (error) {
+    if (storageStatus(error) !== 409) throw error;
+  }
+}
+
+async function collect(table: TableClient, filter: string, limit: number): Promise<AuditEntry[]> {
+  const out: AuditEntry[] = [];
+  for await (const page of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({
+    maxPageSize: Math.min(limit, 1000),
+  })) {
+    for (const row of page) {
+      out.push(fromRow(row));
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
+}
+
+function toProperties(e: AuditEntry): Record<string, string> {
+  const props: Record<string, string | undefined> = {
+    kind: e.kind,
+    decisionId: e.decisionId,
+    at: e.at.toISOString(),
+    plsId: e.plsId,
+    connectionId: e.connectionId,
+    connectionName: e.connectionName,
+    privateEndpointId: e.privateEndpointId,
+    consumerSubscriptionId: e.consumerSubscriptionId,
+    consumerTenantId: e.consumerTenantId,
+    requestMessage: e.requestMessage,
+    statusBefore: e.statusBefore,
+    action: e.action,
+    rule: e.rule,
+    policyVersion: e.policyVersion,
+    actorKind: e.actor.kind,
+    actorName: e.actor.kind === 'person' ? e.actor.name : 'policy',
+    actorObjectId: e.actor.kind === 'person' ? e.actor.objectId : undefined,
+    actorTenantId: e.actor.kind === 'person' ? e.actor.tenantId : undefined,
+    description: e.description,
+    reason: e.reason,
+    mode: e.mode,
+    trigger: e.trigger,
+    correlationId: e.correlationId,
+    result: e.result,
+    resultDetail: e.resultDetail,
+    errorCode: e.errorCode,
+    statusAfter: e.statusAfter,
+  };
+  return Object.fromEntries(
+    Object.entries(props).filter((kv): kv is [string, string] => kv[1] !== undefined),
+  );
+}
+
+function fromRow(row: TableEntityResult<Record<string, unknown>>): AuditEntry {
+  const s = (name: string): string | undefined => {
+    const v = row[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const actor: Actor =
+    s('actorKind') === 'person'
+      ? {
+          kind: 'person',
+          name: s('actorName') ?? '',
+          objectId: s('actorObjectId') ?? '',
+          tenantId: s('actorTenantId'),
+        }
+      : { kind: 'policy' };
+  return {
+    kind: (s('kind') ?? 'outcome') as AuditKind,
+    decisionId: s('decisionId') ?? '',
+    at: new Date(s('at') ?? 0),
+    plsId: s('plsId') ?? '',
+    connectionId: s('connectionId') ?? '',
+    connectionName: s('connectionName') ?? '',
+    privateEndpointId: s('privateEndpointId'),
+    consumerSubscriptionId: s('consumerSubscriptionId'),
+    consumerTenantId: s('consumerTenantId'),
+    requestMessage: s('requestMessage'),
+    statusBefore: s('statusBefore') ?? '',
+    action: (s('action') ?? 'manual') as AuditEntry['action'],
+    rule: s('rule'),
+    policyVersion: s('policyVersion'),
+    actor,
+    description: s('description'),
+    reason: s('reason') ?? '',
+    mode: (s('mode') ?? 'enforce') as AuditEntry['mode'],
+    trigger: (s('trigger') ?? 'timer') as AuditEntry['trigger'],
+    correlationId: s('correlationId') ?? '',
+    ...(s('result') !== undefined ? { result: s('result') as AuditResult } : {}),
+    ...(s('resultDetail') !== undefined ? { resultDetail: s('resultDetail') } : {}),
+    ...(s('errorCode') !== undefined ? { errorCode: s('errorCode') } : {}),
+    ...(s('statusAfter') !== undefined ? { statusAfter: s('statusAfter') } : {}),
+  };
+}

@@ -1,0 +1,124 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
+import { storageError } from '../../storage/table-errors';
+import { connectionKey, dayKey, invertedTicks, plsKey } from '../../storage/table-keys';
+import type { ConnectionSnapshot } from './snapshot-store';
+
+/**
+ * Drift: what changed on a PLS that the product did not do. Appeared (a consumer created a
+ * connection), vanished (deleted outside the product), or changed state (someone used the portal,
+ * or ARM's own auto-approval). Our own decisions update the snapshot as they land, so they are not
+ * drift. A snapshot written after this run's list started is skipped: it reflects a decision by a
+ * concurrent run that this list may predate.
+ */
+export type DriftKind = 'appeared' | 'vanished' | 'changed';
+
+export interface DriftRecord {
+  readonly kind: DriftKind;
+  readonly plsId: string;
+  readonly connectionName: string;
+  readonly connectionId: string;
+  readonly statusBefore: string | undefined;
+  readonly statusAfter: string | undefined;
+  readonly at: Date;
+}
+
+export interface DriftComparison {
+  readonly drift: readonly DriftRecord[];
+  /** Connections whose snapshot must be (re)written. */
+  readonly changed: readonly PrivateEndpointConnection[];
+  readonly vanished: readonly ConnectionSnapshot[];
+}
+
+export function compareWithSnapshots(
+  plsId: string,
+  listed: readonly PrivateEndpointConnection[],
+  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  listedAt: Date,
+): DriftComparison {
+  const drift: DriftRecord[] = [];
+  const changed: PrivateEndpointConnection[] = [];
+  const seen = new Set<string>();
+  for (const connection of listed) {
+    const key = connectionKey(connection.name);
+    seen.add(key);
+    const before = snapshots.get(key);
+    if (before === undefined) {
+      changed.push(connection);
+      drift.push(
+        record('appeared', plsId, connection.name, connection.id, undefined, connection.status, listedAt),
+      );
+    } else if (before.status !== connection.status && Date.parse(before.changedAt) < listedAt.getTime()) {
+      changed.push(connection);
+      drift.push(
+        record('changed', plsId, connection.name, connection.id, before.status, connection.status, listedAt),
+      );
+    }
+  }
+  const vanished = [...snapshots.entries()]
+    .filter(([key, s]) => !seen.has(key) && Date.parse(s.changedAt) < listedAt.getTime())
+    .map(([, s]) => s);
+  for (const s of vanished) {
+    drift.push(record('vanished', plsId, s.connectionName, s.connectionId, s.status, undefined, listedAt));
+  }
+  return { drift, changed, vanished };
+}
+
+function record(
+  kind: DriftKind,
+  plsId: string,
+  connectionName: string,
+  connectionId: string,
+  statusBefore: string | undefined,
+  statusAfter: string | undefined,
+  at: Date,
+): DriftRecord {
+  return { kind, plsId, connectionName, connectionId, statusBefore, statusAfter, at };
+}
+
+/** Table `Drift`: PartitionKey = UTC day, RowKey = `{inverted ticks}|{PLS key}|{connection}|{kind}`; newest first per day. */
+export class DriftStore {
+  constructor(private readonly table: () => Promise<TableClient>) {}
+
+  async write(records: readonly DriftRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const byDay = new Map<string, TransactionAction[]>();
+    for (const r of records) {
+      const pk = dayKey(r.at);
+      const entity = {
+        partitionKey: pk,
+        rowKey: `${invertedTicks(r.at)}|${plsKey(r.plsId)}|${connectionKey(r.connectionName)}|${r.kind}`,
+        kind: r.kind,
+        plsId: r.plsId,
+        connectionName: r.connectionName,
+        connectionId: r.connectionId,
+        at: r.at.toISOString(),
+        ...(r.statusBefore !== undefined ? { statusBefore: r.statusBefore } : {}),
+        ...(r.statusAfter !== undefined ? { statusAfter: r.statusAfter } : {}),
+      };
+      const list = byDay.get(pk) ?? [];
+      list.push(['upsert', entity, 'Replace']);
+      byDay.set(pk, list);
+    }
+    try {
+      const table = await this.table();
+      for (const actions of byDay.values()) {
+        for (let i = 0; i < actions.length; i += 100)
+          await table.submitTransaction(actions.slice(i, i + 100));
+      }
+    } catch (error) {
+      throw storageError('writing a drift record', error);
+    }
+  }
+
+  async listDay(day: Date): Promise<Record<string, unknown>[]> {
+    const table = await this.table();
+    const out: Record<string, unknown>[] = [];
+    for await (const row of table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${dayKey(day)}` },
+    }))
+      out.push(row);
+    return out;
+  }
+}

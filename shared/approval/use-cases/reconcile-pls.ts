@@ -1,0 +1,348 @@
+import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
+import { toAppError } from '../../errors';
+import { connectionKey } from '../../storage/table-keys';
+import { POLICY_ACTOR } from '../core/actor';
+import { type CapturedConnection, captureConnection, factsOf } from '../core/captured-connection';
+import type { ApprovedCounts, Verdict } from '../core/policy/evaluate-policy';
+import { type Plan, planDecision } from '../core/policy/plan-decision';
+import type { Policy } from '../core/policy/policy';
+import { type AuditEntry, auditedConnection, entryId } from '../storage/audit-store';
+import { compareWithSnapshots } from '../storage/drift';
+import type { ConnectionSnapshot } from '../storage/snapshot-store';
+import type { ApprovalServices, Log, Trigger } from './approval-services';
+import { type DecisionOutcome, decideConnections } from './decide-connection';
+
+export type OutcomeCounts = Record<
+  'applied' | 'dryRun' | 'noOp' | 'refused' | 'claimed' | 'stale' | 'failed' | 'manual' | 'settled',
+  number
+>;
+
+export interface PlsReconcileSummary {
+  readonly plsId: string;
+  readonly listed: number;
+  readonly outcomes: OutcomeCounts;
+  readonly drift: { readonly appeared: number; readonly vanished: number; readonly changed: number };
+  readonly durationMs: number;
+}
+
+export interface ReconcileContext {
+  readonly trigger: Trigger;
+  readonly correlationId: string;
+  readonly log: Log;
+}
+
+export function emptyCounts(): OutcomeCounts {
+  return {
+    applied: 0,
+    dryRun: 0,
+    noOp: 0,
+    refused: 0,
+    claimed: 0,
+    stale: 0,
+    failed: 0,
+    manual: 0,
+    settled: 0,
+  };
+}
+
+/**
+ * Brings one Private Link Service in line with the policy: read every connection once, record
+ * drift against the last snapshot, plan each connection (first come, first served for quotas),
+ * record verdicts that need no ARM write once, and run the writes through the decision path.
+ */
+export async function reconcilePrivateLinkService(
+  services: ApprovalServices,
+  policy: Policy,
+  plsId: string,
+  context: ReconcileContext,
+): Promise<PlsReconcileSummary> {
+  const started = performance.now();
+  const listedAt = services.clock.now();
+  const connections = await services.arm.listConnections(plsId);
+  const snapshots = await services.snapshots.listForPls(plsId);
+  const captures = await captureAll(services, connections, snapshots);
+  const drift = await recordDrift(services, plsId, captures, snapshots, listedAt, context.log);
+
+  const outcomes = emptyCounts();
+  if (services.mode !== 'off') {
+    const plans = planAll(policy, captures, snapshots, listedAt);
+    await carryOut(services, plans, snapshots, outcomes, context);
+  }
+  return {
+    plsId,
+    listed: connections.length,
+    outcomes,
+    drift,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+async function captureAll(
+  services: ApprovalServices,
+  connections: readonly PrivateEndpointConnection[],
+  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+): Promise<CapturedConnection[]> {
+  const subscriptions = [
+    ...new Set(
+      connections.map((c) => captureConnection(c, { consumerTenantId: undefined }).consumerSubscriptionId),
+    ),
+  ];
+  const tenants = new Map<string | undefined, string | undefined>();
+  await Promise.all(subscriptions.map(async (s) => tenants.set(s, await services.tenants.tenantOf(s))));
+  return connections.map((connection) => {
+    const bare = captureConnection(connection, { consumerTenantId: undefined });
+    return captureConnection(connection, {
+      consumerTenantId: tenants.get(bare.consumerSubscriptionId),
+      earlierRequestMessage: snapshots.get(connectionKey(connection.name))?.requestMessage,
+    });
+  });
+}
+
+async function recordDrift(
+  services: ApprovalServices,
+  plsId: string,
+  captures: readonly CapturedConnection[],
+  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  listedAt: Date,
+  log: Log,
+): Promise<PlsReconcileSummary['drift']> {
+  const comparison = compareWithSnapshots(
+    plsId,
+    captures.map((c) => c.connection),
+    snapshots,
+    listedAt,
+  );
+  const byName = new Map(captures.map((c) => [connectionKey(c.connection.name), c]));
+  const at = listedAt.toISOString();
+  const upserts = comparison.changed.map((connection): Partial<ConnectionSnapshot> => {
+    const capture = byName.get(connectionKey(connection.name));
+    const known = snapshots.get(connectionKey(connection.name));
+    return {
+      plsId,
+      connectionId: connection.id,
+      connectionName: connection.name,
+      status: connection.status,
+      privateEndpointId: connection.privateEndpointId,
+      privateEndpointLocation: connection.privateEndpointLocation,
+      consumerSubscriptionId: capture?.consumerSubscriptionId,
+      consumerTenantId: capture?.consumerTenantId,
+      requestMessage: capture?.requestMessage,
+      firstSeenAt: known?.firstSeenAt ?? at,
+      changedAt: at,
+    };
+  });
+  await services.snapshots.apply(
+    plsId,
+    upserts,
+    comparison.vanished.map((s) => s.connectionName),
+  );
+  await services.drift.write(comparison.drift);
+  const counts = { appeared: 0, vanished: 0, changed: 0 };
+  for (const d of comparison.drift) {
+    counts[d.kind]++;
+    if (d.kind !== 'appeared') {
+      log({
+        event: 'approval.drift',
+        kind: d.kind,
+        pls: plsId,
+        connection: d.connectionName,
+        from: d.statusBefore,
+        to: d.statusAfter,
+      });
+    }
+  }
+  return counts;
+}
+
+/** Plans in a stable order (oldest first) so quotas go to the earliest requests, and counts planned approvals. */
+function planAll(
+  policy: Policy,
+  captures: readonly CapturedConnection[],
+  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  now: Date,
+): { capture: CapturedConnection; plan: Plan }[] {
+  const bySubscription = new Map<string, number>();
+  const byTenant = new Map<string, number>();
+  const bump = (c: CapturedConnection) => {
+    if (c.consumerSubscriptionId !== undefined)
+      bySubscription.set(c.consumerSubscriptionId, (bySubscription.get(c.consumerSubscriptionId) ?? 0) + 1);
+    if (c.consumerTenantId !== undefined)
+      byTenant.set(c.consumerTenantId, (byTenant.get(c.consumerTenantId) ?? 0) + 1);
+  };
+  for (const c of captures) if (c.status === 'Approved') bump(c);
+  const counts: ApprovedCounts = {
+    bySubscription: (s) => bySubscription.get(s) ?? 0,
+    byTenant: (t) => byTenant.get(t) ?? 0,
+  };
+  const firstSeen = (c: CapturedConnection) =>
+    snapshots.get(connectionKey(c.connection.name))?.firstSeenAt ?? now.toISOString();
+  const ordered = [...captures].sort(
+    (a, b) => firstSeen(a).localeCompare(firstSeen(b)) || a.connection.name.localeCompare(b.connection.name),
+  );
+  return ordered.map((capture) => {
+    const snapshot = snapshots.get(connectionKey(capture.connection.name));
+    const plan = planDecision(policy, factsOf(capture), counts, {
+      now,
+      approvedByPerson: capture.status === 'Approved' && snapshot?.lastDecisionActorKind === 'person',
+    });
+    if (plan.kind === 'write' && plan.target === 'Approved') bump(capture);
+    return { capture, plan };
+  });
+}
+
+/** Decisions go through the decision path in batches of this many (one transaction each for claims and audit rows). */
+export const DECISION_BATCH = 100;
+
+type Planned = { readonly capture: CapturedConnection; readonly plan: Plan };
+
+async function carryOut(
+  services: ApprovalServices,
+  plans: readonly Planned[],
+  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  outcomes: OutcomeCounts,
+  context: ReconcileContext,
+): Promise<void> {
+  const dryRun = services.mode === 'dry-run';
+  const keyOf = ({ capture, plan }: Planned) =>
+    plan.verdict === undefined
+      ? ''
+      : verdictKey(capture.status, plan.verdict.policyVersion, plan.verdict.action, plan.verdict.rule);
+  const known = ({ capture }: Planned) => snapshots.get(connectionKey(capture.connection.name))?.verdictKey;
+
+  const manual = plans.filter(
+    (p) => p.plan.kind === 'leave' && p.plan.why === 'manual' && p.plan.verdict !== undefined,
+  );
+  outcomes.manual += manual.length;
+  outcomes.settled += plans.filter((p) => p.plan.kind === 'leave').length - manual.length;
+  await recordVerdicts(
+    services,
+    manual.filter((p) => known(p) !== keyOf(p)),
+    keyOf,
+    context,
+  );
+
+  const writes = plans.filter((p) => p.plan.kind === 'write');
+  // A dry run would otherwise re-audit the same would-be decision on every timer run.
+  const toDecide = dryRun ? writes.filter((p) => known(p) !== keyOf(p)) : writes;
+  outcomes.dryRun += writes.length - toDecide.length;
+  for (let i = 0; i < toDecide.length; i += DECISION_BATCH) {
+    const batch = toDecide.slice(i, i + DECISION_BATCH);
+    const results = await decideConnections(
+      services,
+      batch.map(({ capture, plan }) => {
+        const verdict = plan.verdict as Verdict;
+        return {
+          capture,
+          action: plan.kind === 'write' && plan.target === 'Approved' ? 'approve' : 'reject',
+          description: verdict.description ?? '',
+          reason: verdict.reason,
+          rule: verdict.rule,
+          policyVersion: verdict.policyVersion,
+          actor: POLICY_ACTOR,
+          trigger: context.trigger,
+          correlationId: context.correlationId,
+          dryRun,
+        };
+      }),
+      context.log,
+    );
+    for (const result of results) outcomes[outcomeKey(result)]++;
+    const recorded = batch.filter((_, j) => results[j]?.kind === 'dry-run');
+    await rememberVerdicts(services, recorded, keyOf, context);
+  }
+}
+
+function outcomeKey(outcome: DecisionOutcome): keyof OutcomeCounts {
+  switch (outcome.kind) {
+    case 'applied':
+      return 'applied';
+    case 'dry-run':
+      return 'dryRun';
+    case 'no-op':
+      return 'noOp';
+    case 'refused':
+      return 'refused';
+    case 'claimed':
+      return 'claimed';
+    case 'stale':
+      return 'stale';
+    case 'failed':
+      return 'failed';
+  }
+}
+
+function verdictKey(status: string, policyVersion: string, action: string, rule: string | undefined): string {
+  return `${status}|${policyVersion}|${action}|${rule ?? ''}`;
+}
+
+/**
+ * A manual verdict writes nothing to ARM; it is audited once per (state, policy version, rule), not
+ * on every timer run, so the audit says "left for a person because ..." without repeating it.
+ */
+async function recordVerdicts(
+  services: ApprovalServices,
+  planned: readonly Planned[],
+  keyOf: (p: Planned) => string,
+  context: ReconcileContext,
+): Promise<void> {
+  if (planned.length === 0) return;
+  const now = services.clock.now();
+  const entries: AuditEntry[] = planned.map(({ capture, plan }) => {
+    const verdict = plan.verdict as Verdict;
+    return {
+      kind: 'verdict',
+      decisionId: `${context.correlationId}:${connectionKey(capture.connection.name)}`,
+      at: now,
+      ...auditedConnection(capture),
+      action: 'manual',
+      rule: verdict.rule,
+      policyVersion: verdict.policyVersion,
+      actor: POLICY_ACTOR,
+      description: undefined,
+      reason: verdict.reason,
+      mode: services.mode,
+      trigger: context.trigger,
+      correlationId: context.correlationId,
+      result: 'manual',
+      ...(verdict.error !== undefined ? { errorCode: verdict.error } : {}),
+    };
+  });
+  const failed = await services.audit.writeMany(entries);
+  if (failed.size > 0) context.log({ event: 'approval.verdicts_not_recorded', count: failed.size });
+  await rememberVerdicts(
+    services,
+    planned.filter((_, i) => !failed.has(entryId(entries[i] as AuditEntry))),
+    keyOf,
+    context,
+  );
+}
+
+/** Remembers recorded verdicts in the snapshots (one transaction per 100), so they are not audited again. */
+async function rememberVerdicts(
+  services: ApprovalServices,
+  planned: readonly Planned[],
+  keyOf: (p: Planned) => string,
+  context: ReconcileContext,
+): Promise<void> {
+  const first = planned[0];
+  if (first === undefined) return;
+  try {
+    await services.snapshots.apply(
+      first.capture.connection.plsId,
+      planned.map((p) => ({
+        connectionName: p.capture.connection.name,
+        verdictKey: keyOf(p),
+        verdictAction: p.plan.verdict?.action,
+        verdictRule: p.plan.verdict?.rule ?? '',
+        verdictReason: p.plan.verdict?.reason,
+      })),
+      [],
+    );
+  } catch (error) {
+    context.log({
+      event: 'approval.verdicts_not_remembered',
+      count: planned.length,
+      code: toAppError(error).code,
+    });
+  }
+}

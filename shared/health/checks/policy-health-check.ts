@@ -1,0 +1,25 @@
+import type { Container } from '../../composition-root';
+import type { DependencyCheck } from '../health-check';
+
+/**
+ * The approval policy loads and validates. Only on a provider app (PLS_RESOURCE_IDS set): a policy
+ * that does not load means nothing is decided, which health should say loudly, with the first
+ * problem's path (the AppError's message lists them).
+ */
+export function policyHealthChecks(container: Container): DependencyCheck[] {
+  let managed: number;
+  try {
+    managed = container.config.approval.plsResourceIds.length;
+  } catch {
+    return [];
+  }
+  if (managed === 0) return [];
+  return [
+    {
+      name: 'approvalPolicy',
+      async run() {
+        await container.approvalPolicy();
+      },
+    },
+  ];
+}

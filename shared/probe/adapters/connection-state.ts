@@ -1,0 +1,67 @@
+import type { InvocationContext } from '@azure/functions';
+import type { ArmGateway } from '../../arm/arm-gateway';
+import type { Container } from '../../composition-root';
+import { isAppError } from '../../errors';
+
+/**
+ * Labels a failing probe with the state of the Private Link connection its target depends on,
+ * so "DOWN" explains itself ("the provider has not approved it yet", "it was rejected").
+ * Strictly best effort: when ARM cannot be asked, the label is null and the probe verdict stands.
+ */
+
+/** Resolves a target's `dependsOn` to the connection status when it is NOT Approved; null otherwise. */
+export type ConnectionStateLookup = (dependsOn: string) => Promise<string | null>;
+
+const CONNECTION_ID =
+  /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateLinkServices\/[^/]+)\/privateEndpointConnections\/([^/]+)$/i;
+
+/** The label used when the endpoint has no connection to any PLS (deleted, or never made). */
+export const MISSING_CONNECTION = 'Missing';
+
+export function lookupFromGateway(
+  gateway: Pick<ArmGateway, 'getConnection' | 'getPrivateEndpointConnectionStatus'>,
+  context: InvocationContext,
+): ConnectionStateLookup {
+  return async (dependsOn) => {
+    try {
+      const match = CONNECTION_ID.exec(dependsOn);
+      const status =
+        match !== null && match[1] !== undefined && match[2] !== undefined
+          ? (await gateway.getConnection(match[1], match[2])).status
+          : await gateway.getPrivateEndpointConnectionStatus(dependsOn);
+      if (status === undefined) return MISSING_CONNECTION;
+      return status === 'Approved' ? null : status;
+    } catch (error) {
+      if (isAppError(error) && error.code === 'arm_not_found') return MISSING_CONNECTION;
+      context.warn(
+        JSON.stringify({
+          event: 'probe.connectionState.unavailable',
+          dependsOn,
+          code: isAppError(error) ? error.code : 'unknown',
+        }),
+      );
+      return null;
+    }
+  };
+}
+
+/**
+ * The lookup through the container's ARM gateway. Building the gateway can fail (no identity, bad
+ * ARM_ENDPOINT on a probe-only app): that is logged and the probe goes on without labels.
+ */
+export async function connectionStateLookup(
+  container: Container,
+  context: InvocationContext,
+): Promise<ConnectionStateLookup | null> {
+  try {
+    return lookupFromGateway(await container.armGateway(), context);
+  } catch (error) {
+    context.warn(
+      JSON.stringify({
+        event: 'probe.connectionState.unavailable',
+        code: isAppError(error) ? error.code : 'unknown',
+      }),
+    );
+    return null;
+  }
+}

@@ -1,0 +1,482 @@
+import { createHash, type Hash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import type { Dispatcher } from 'undici';
+import { VERSION } from '../../version';
+import { checkAssertions, needsBody } from '../core/assertions';
+import { classifyError, PROBE_CODES, ProbeAbort } from '../core/classify-failure';
+import {
+  PROBE_PHASES,
+  type ProbeAttempt,
+  type ProbeFailure,
+  type ProbePhase,
+  type ProbeTarget,
+} from '../core/types';
+import { type ConnectionObservation, emptyObservation, phaseConnector } from './phase-connector';
+
+/**
+ * One attempt: resolve, open one fresh connection, send one request, read the response, judge it.
+ * Every deadline is our own timer (undici's fire with ~1 s granularity), and the first failure
+ * decided wins: tearing the connection down afterwards cannot overwrite it with a secondary error.
+ */
+
+const EXCERPT_BYTES = 1024;
+const USER_AGENT = `private-link-gatekeeper-probe/${VERSION}`;
+/** Response headers kept on every attempt besides `server` and the ones assertions name. */
+const KEPT_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'location',
+  'x-powered-by',
+  'retry-after',
+  'x-azure-ref',
+];
+
+type Undici = typeof import('undici');
+
+export interface AttemptInput {
+  readonly target: ProbeTarget;
+  readonly attempt: number;
+  /** The run's deadline: when it aborts, the attempt ends as DEADLINE (RUN_DEADLINE). */
+  readonly signal: AbortSignal;
+}
+
+interface Marks {
+  dnsStart: number | null;
+  dnsEnd: number | null;
+  requestSent: number | null;
+  firstByte: number | null;
+  headers: number | null;
+  end: number | null;
+}
+
+interface ResponseState {
+  statusCode: number | null;
+  headers: Record<string, string>;
+  bytes: number;
+  hash: Hash;
+  excerpt: Buffer[];
+  excerptBytes: number;
+  body: Buffer[] | null;
+}
+
+/** performance.now() differences, kept to the microsecond: sub-millisecond precision without float noise. */
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+function span(from: number | null, to: number | null): number | null {
+  return from === null || to === null ? null : round(to - from);
+}
+
+let undiciModule: Promise<Undici> | undefined;
+
+export async function runHttpAttempt(input: AttemptInput): Promise<ProbeAttempt> {
+  // Loaded before the attempt's clock starts: module loading is not network time.
+  undiciModule ??= import('undici');
+  const undici = await undiciModule;
+  return new HttpAttempt(input, undici).run();
+}
+
+const secureContexts = new Map<string, SecureContext>();
+
+/**
+ * One secure context per extra CA (building one from the root store costs milliseconds that would
+ * otherwise land in the TCP phase). Sharing it shares no sessions: Node's client contexts keep
+ * none unless a session is passed explicitly, and the connector caches none.
+ */
+function secureContextFor(ca: string | undefined): SecureContext {
+  const key = ca ?? '';
+  let context = secureContexts.get(key);
+  if (context === undefined) {
+    context = createSecureContext(ca === undefined ? {} : { ca: [...rootCertificates, ca] });
+    if (secureContexts.size >= 64) secureContexts.clear();
+    secureContexts.set(key, context);
+  }
+  return context;
+}
+
+class HttpAttempt {
+  private readonly target: ProbeTarget;
+  private readonly attemptNo: number;
+  private readonly runSignal: AbortSignal;
+  private readonly startedAt = new Date();
+  private readonly t0 = performance.now();
+  private readonly marks: Marks = {
+    dnsStart: null,
+    dnsEnd: null,
+    requestSent: null,
+    firstByte: null,
+    headers: null,
+    end: null,
+  };
+  private readonly conn: ConnectionObservation = emptyObservation();
+  private readonly response: ResponseState = {
+    statusCode: null,
+    headers: {},
+    bytes: 0,
+    hash: createHash('sha256'),
+    excerpt: [],
+    excerptBytes: 0,
+    body: null,
+  };
+  private readonly aborter = new AbortController();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private phase: ProbePhase = 'dns';
+  private failure: ProbeFailure | null = null;
+  private resolvedIp: string | null = null;
+  private abortRequest: ((error: Error) => void) | null = null;
+  private client: Dispatcher | null = null;
+  private bodyIdleTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    input: AttemptInput,
+    private readonly undici: Undici,
+  ) {
+    this.target = input.target;
+    this.attemptNo = input.attempt;
+    this.runSignal = input.signal;
+  }
+
+  async run(): Promise<ProbeAttempt> {
+    const onRunAbort = () => this.fail(PROBE_CODES.runDeadline, 'DEADLINE', "the run's deadline passed");
+    if (this.runSignal.aborted) onRunAbort();
+    else this.runSignal.addEventListener('abort', onRunAbort, { once: true });
+    const { totalMs } = this.target.timeouts;
+    this.startTimer(totalMs, () =>
+      this.fail(
+        PROBE_CODES.totalTimeout,
+        'DEADLINE',
+        `the attempt did not complete within totalMs (${totalMs} ms)`,
+      ),
+    );
+    try {
+      const ip = await this.resolve();
+      if (ip !== null && this.failure === null) await this.exchange(ip);
+    } catch (error) {
+      this.noteError(error);
+    } finally {
+      this.marks.end ??= performance.now();
+      this.runSignal.removeEventListener('abort', onRunAbort);
+      for (const timer of this.timers) clearTimeout(timer);
+      this.closeConnection();
+    }
+    if (this.failure === null && this.response.statusCode !== null) this.judge();
+    return this.result();
+  }
+
+  // ── DNS ────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Resolves the host ourselves (getaddrinfo, as Node would) so the DNS phase is measured on its own. */
+  private async resolve(): Promise<string | null> {
+    const host = this.target.url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) !== 0) {
+      this.resolvedIp = host;
+      return host;
+    }
+    this.marks.dnsStart = performance.now();
+    const { connectMs } = this.target.timeouts;
+    const timer = this.startTimer(connectMs, () =>
+      this.fail(PROBE_CODES.dnsTimeout, 'DNS', `${host} did not resolve within connectMs (${connectMs} ms)`),
+    );
+    try {
+      const answer = await Promise.race([lookup(host), this.aborted()]);
+      this.resolvedIp = answer.address;
+      return answer.address;
+    } finally {
+      // Also on failure: how long the resolver took to say NXDOMAIN is part of the diagnosis.
+      if (this.failure === null) this.marks.dnsEnd = performance.now();
+      this.clearTimer(timer);
+    }
+  }
+
+  // ── TCP, TLS, request and response ────────────────────────────────────────────────────────────
+
+  private async exchange(ip: string): Promise<void> {
+    const { Client, buildConnector } = this.undici;
+    const target = this.target;
+    const base = buildConnector({
+      // Our own timer bounds the connect precisely; 0 turns undici's coarse one off.
+      timeout: 0,
+      // No TLS session resumption: every attempt pays (and measures) a full handshake.
+      maxCachedSessions: 0,
+      keepAlive: false,
+      ...(target.url.protocol === 'https:' ? { secureContext: secureContextFor(target.ca) } : {}),
+      // The phase connector takes the certificate verdict itself and fails closed (see there).
+      rejectUnauthorized: false,
+    });
+    const connect = phaseConnector({
+      base,
+      ip,
+      now: () => performance.now(),
+      observation: this.conn,
+      onPhase: (phase) => this.enterPhase(phase),
+    });
+    const client = new Client(target.url.origin, {
+      connect,
+      // One request per connection, and undici's own (coarse) timers off: ours decide.
+      pipelining: 0,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    this.client = client;
+    const connectTimer = this.startTimer(target.timeouts.connectMs, () => {
+      if (this.phase === 'tcp' || this.phase === 'tls' || this.phase === 'dns') {
+        const what = this.phase === 'tls' ? 'the TLS handshake' : 'the TCP connection';
+        this.fail(
+          PROBE_CODES.connectTimeout,
+          this.phase === 'tls' ? 'TLS' : 'TCP_TIMEOUT',
+          `${what} did not complete within connectMs (${target.timeouts.connectMs} ms)`,
+        );
+      }
+    });
+    const done = new Promise<void>((resolve) => {
+      const handler: Dispatcher.DispatchHandler & { onRequestSent(): void } = {
+        onConnect: (abort) => {
+          this.abortRequest = abort;
+        },
+        onRequestSent: () => {
+          this.clearTimer(connectTimer);
+          this.marks.requestSent = performance.now();
+          this.enterPhase('ttfb');
+          this.startHeadersTimer();
+        },
+        onResponseStarted: () => {
+          this.marks.firstByte ??= performance.now();
+        },
+        onHeaders: (statusCode, rawHeaders) => this.onHeaders(statusCode, rawHeaders),
+        onData: (chunk) => this.onData(chunk),
+        onComplete: () => {
+          this.marks.end = performance.now();
+          resolve();
+        },
+        onError: (error) => {
+          this.marks.end ??= performance.now();
+          this.noteError(error);
+          resolve();
+        },
+      };
+      client.dispatch(
+        {
+          path: `${target.url.pathname}${target.url.search}`,
+          method: target.method,
+          headers: { 'user-agent': USER_AGENT, accept: '*/*', ...target.headers },
+        },
+        handler,
+      );
+    });
+    await Promise.race([done, this.aborted().catch(() => undefined)]);
+  }
+
+  private onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return true; // 1xx interim responses: the real one follows
+    this.marks.headers = performance.now();
+    this.marks.firstByte ??= this.marks.headers;
+    this.enterPhase('transfer');
+    this.response.statusCode = statusCode;
+    this.response.headers = headerMap(rawHeaders);
+    if (this.target.method === 'GET' && needsBody(this.target.assertions)) this.response.body = [];
+    const declared = Number(this.response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.target.maxBodyBytes) {
+      this.fail(
+        PROBE_CODES.bodyTooLarge,
+        'BODY_TOO_LARGE',
+        `content-length ${declared} exceeds maxBodyBytes (${this.target.maxBodyBytes})`,
+      );
+      return false;
+    }
+    this.armBodyIdleTimer();
+    return true;
+  }
+
+  private onData(chunk: Buffer): boolean {
+    const r = this.response;
+    r.bytes += chunk.length;
+    if (r.bytes > this.target.maxBodyBytes) {
+      this.fail(
+        PROBE_CODES.bodyTooLarge,
+        'BODY_TOO_LARGE',
+        `the body exceeded maxBodyBytes (${this.target.maxBodyBytes}) without a content-length saying so`,
+      );
+      return false;
+    }
+    r.hash.update(chunk);
+    if (r.excerptBytes < EXCERPT_BYTES) {
+      const part = chunk.subarray(0, EXCERPT_BYTES - r.excerptBytes);
+      r.excerpt.push(part);
+      r.excerptBytes += part.length;
+    }
+    r.body?.push(chunk);
+    this.armBodyIdleTimer();
+    return true;
+  }
+
+  // ── Deadlines and failures ────────────────────────────────────────────────────────────────────
+
+  private startHeadersTimer(): void {
+    const { firstByteMs } = this.target.timeouts;
+    this.startTimer(firstByteMs, () => {
+      if (this.marks.headers === null) {
+        this.fail(
+          PROBE_CODES.headersTimeout,
+          'HEADERS_TIMEOUT',
+          `no response headers within firstByteMs (${firstByteMs} ms) of sending the request`,
+        );
+      }
+    });
+  }
+
+  private armBodyIdleTimer(): void {
+    const idleMs = this.target.timeouts.bodyIdleMs ?? this.target.timeouts.firstByteMs;
+    if (this.bodyIdleTimer !== null) this.clearTimer(this.bodyIdleTimer);
+    this.bodyIdleTimer = this.startTimer(idleMs, () =>
+      this.fail(
+        PROBE_CODES.bodyTimeout,
+        'BODY_TIMEOUT',
+        `the body stalled for bodyIdleMs (${idleMs} ms) after ${this.response.bytes} bytes`,
+      ),
+    );
+  }
+
+  /** Records the engine's own verdict (first one wins) and tears the exchange down. */
+  private fail(code: string, klass: ProbeFailure['class'], message: string): void {
+    if (this.failure !== null || this.marks.end !== null) return;
+    this.failure = { class: klass, phase: this.phase, code, message };
+    this.marks.end = performance.now();
+    const error = new ProbeAbort(this.failure);
+    this.aborter.abort(error);
+    this.abortRequest?.(error);
+    this.conn.socket?.destroy(error);
+  }
+
+  /** An error from DNS, the socket or undici; ignored when the engine already decided the failure. */
+  private noteError(error: unknown): void {
+    if (this.failure !== null) return;
+    if (error instanceof ProbeAbort) {
+      this.failure = error.failure;
+      return;
+    }
+    const failure = classifyError(error, this.phase, this.conn.socketError);
+    const declared = this.response.headers['content-length'];
+    this.failure =
+      failure.phase === 'transfer'
+        ? {
+            ...failure,
+            message: `${failure.message}; after ${this.response.bytes}${declared === undefined ? '' : ` of ${declared}`} body bytes`,
+          }
+        : failure;
+  }
+
+  private aborted(): Promise<never> {
+    return new Promise((_, reject) => {
+      const signal = this.aborter.signal;
+      if (signal.aborted) reject(signal.reason);
+      else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  }
+
+  /** Phases only move forward: socket events and undici callbacks may arrive in either order. */
+  private enterPhase(phase: ProbePhase): void {
+    if (PROBE_PHASES.indexOf(phase) > PROBE_PHASES.indexOf(this.phase)) this.phase = phase;
+  }
+
+  private startTimer(ms: number, fire: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fire();
+    }, ms);
+    this.timers.add(timer);
+    return timer;
+  }
+
+  private clearTimer(timer: NodeJS.Timeout): void {
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
+
+  private closeConnection(): void {
+    const client = this.client;
+    this.client = null;
+    // destroy(), not close(): nothing may linger for reuse, and a stalled server must not hold us.
+    client?.destroy().catch(() => undefined);
+    this.conn.socket?.destroy();
+  }
+
+  // ── Verdict and result ────────────────────────────────────────────────────────────────────────
+
+  private judge(): void {
+    this.enterPhase('assertions');
+    const body = this.response.body === null ? null : Buffer.concat(this.response.body).toString('utf8');
+    this.failure = checkAssertions(
+      { statusCode: this.response.statusCode ?? 0, headers: this.response.headers, body },
+      this.target.assertions,
+    );
+  }
+
+  private result(): ProbeAttempt {
+    const m = this.marks;
+    const c = this.conn;
+    const r = this.response;
+    const end = m.end ?? performance.now();
+    const https = this.target.url.protocol === 'https:';
+    const completed = r.statusCode !== null && (this.failure === null || this.failure.phase === 'assertions');
+    const expectedIp = this.target.expectedIp;
+    return {
+      attempt: this.attemptNo,
+      startedAt: this.startedAt.toISOString(),
+      timings: {
+        dnsMs: span(m.dnsStart, m.dnsEnd),
+        tcpMs: span(c.tcpStartAt, c.tcpEndAt),
+        tlsMs: https ? span(c.tcpEndAt, c.tlsEndAt) : null,
+        ttfbMs: span(m.requestSent, m.firstByte),
+        transferMs: completed ? span(m.firstByte, end) : null,
+        totalMs: round(end - this.t0),
+        firstByteAtMs: span(this.t0, m.firstByte),
+      },
+      resolvedIp: this.resolvedIp,
+      expectedIpMatches:
+        expectedIp === undefined || this.resolvedIp === null ? null : sameIp(expectedIp, this.resolvedIp),
+      localAddress: c.localAddress,
+      localPort: c.localPort,
+      httpVersion: r.statusCode === null ? null : (c.httpVersion ?? '1.1'),
+      statusCode: r.statusCode,
+      serverHeader: r.headers.server ?? null,
+      headers: this.keptHeaders(),
+      bodyBytes: r.statusCode === null ? null : r.bytes,
+      bodySha256: completed ? r.hash.digest('hex') : null,
+      bodyExcerpt:
+        this.failure !== null && r.excerptBytes > 0 ? Buffer.concat(r.excerpt).toString('utf8') : null,
+      tls: https ? c.tls : null,
+      failure: this.failure,
+    };
+  }
+
+  private keptHeaders(): Record<string, string> {
+    const names = new Set([...KEPT_HEADERS, ...Object.keys(this.target.assertions.headers)]);
+    const kept: Record<string, string> = {};
+    for (const name of names) {
+      const value = this.response.headers[name];
+      if (value !== undefined) kept[name] = value.length > 256 ? `${value.slice(0, 253)}...` : value;
+    }
+    return kept;
+  }
+}
+
+function headerMap(raw: Buffer[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]?.toString('latin1').toLowerCase();
+    const value = raw[i + 1]?.toString('latin1') ?? '';
+    if (name === undefined) continue;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  return headers;
+}
+
+/** `::ffff:10.0.0.5` and `10.0.0.5` are the same endpoint; IPv6 text forms vary in case. */
+function sameIp(expected: string, actual: string): boolean {
+  const norm = (ip: string) => ip.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  return norm(expected) === norm(actual);
+}

@@ -1,0 +1,176 @@
+import type { Socket } from 'node:net';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { buildConnector } from 'undici';
+import type { TlsDetails } from '../core/types';
+
+/**
+ * A connector for undici that opens exactly one fresh socket to an address we already resolved
+ * and watches it: when TCP connected, when TLS finished, from which local address, with which
+ * certificate. undici has no channel that separates these phases, so we observe the socket itself.
+ */
+
+export interface ConnectionObservation {
+  tcpStartAt: number | null;
+  tcpEndAt: number | null;
+  tlsEndAt: number | null;
+  localAddress: string | null;
+  localPort: number | null;
+  tls: TlsDetails | null;
+  /** From the status line of the first response bytes: "1.1", "1.0". */
+  httpVersion: string | null;
+  /** The socket's own first error (ECONNRESET, EPIPE), which undici may report under a wrapper code. */
+  socketError: Error | null;
+  socket: Socket | null;
+}
+
+export function emptyObservation(): ConnectionObservation {
+  return {
+    tcpStartAt: null,
+    tcpEndAt: null,
+    tlsEndAt: null,
+    localAddress: null,
+    localPort: null,
+    tls: null,
+    httpVersion: null,
+    socketError: null,
+    socket: null,
+  };
+}
+
+export interface PhaseConnectorOptions {
+  /**
+   * The connector undici's own `buildConnector` made, with session caching off and
+   * `rejectUnauthorized: false`: the certificate verdict is taken here (fail closed), so that a
+   * rejected certificate's subject and dates can still be reported.
+   */
+  readonly base: buildConnector.connector;
+  /** The address DNS gave us (or the literal from the URL); SNI and the certificate check still use the host name. */
+  readonly ip: string;
+  readonly now: () => number;
+  readonly observation: ConnectionObservation;
+  /** Called when the socket moves on: 'tls' after TCP for https, 'request' when ready to send. */
+  readonly onPhase: (phase: 'tcp' | 'tls' | 'request') => void;
+}
+
+type ConnectFunction = (
+  options: buildConnector.Options,
+  callback: buildConnector.Callback,
+) => Socket | undefined;
+
+export function phaseConnector(options: PhaseConnectorOptions): buildConnector.connector {
+  const { observation: obs, now } = options;
+  const base = options.base as unknown as ConnectFunction;
+  return (connectOptions, callback) => {
+    const https = connectOptions.protocol === 'https:';
+    const tcpConnected = (socket: Socket) => {
+      if (obs.tcpEndAt !== null) return;
+      obs.tcpEndAt = now();
+      obs.localAddress = socket.localAddress ?? null;
+      obs.localPort = socket.localPort ?? null;
+      options.onPhase(https ? 'tls' : 'request');
+    };
+    obs.tcpStartAt = now();
+    options.onPhase('tcp');
+    // The base calls back once the socket is usable (after TCP, or after TLS for https). We record
+    // the phase before undici sees the socket and writes the request, so the marks stay in order.
+    const socket = base({ ...connectOptions, hostname: options.ip }, (error, connected) => {
+      if (error !== null || connected === null) return callback(error ?? new Error('no socket'), null);
+      if (!https) {
+        tcpConnected(connected);
+        return callback(null, connected);
+      }
+      const tlsSocket = connected as TLSSocket;
+      obs.tlsEndAt = now();
+      obs.tls = tlsDetails(tlsSocket);
+      if (!tlsSocket.authorized) {
+        const rejected = certificateError(tlsSocket.authorizationError, obs.tls, connectOptions.hostname);
+        tlsSocket.destroy(rejected);
+        return callback(rejected, null);
+      }
+      options.onPhase('request');
+      return callback(null, connected);
+    });
+    if (socket === undefined) return;
+    obs.socket = socket;
+    if (https) socket.once('connect', () => tcpConnected(socket));
+    socket.once('error', (error: Error) => {
+      obs.socketError ??= error;
+    });
+    watchStatusLine(socket, obs);
+  };
+}
+
+/** The error for a certificate the TLS stack did not accept, with the facts that explain it. */
+function certificateError(reason: Error | string | undefined, tls: TlsDetails | null, host: string): Error {
+  const code =
+    typeof reason === 'string'
+      ? reason
+      : ((reason as NodeJS.ErrnoException | undefined)?.code ?? 'CERT_REJECTED');
+  const subject = tls?.subject ?? 'unknown subject';
+  const message =
+    code === 'CERT_HAS_EXPIRED'
+      ? `the certificate (${subject}) expired on ${tls?.notAfter ?? 'an unknown date'}`
+      : code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? `the certificate (${subject}) is not valid for ${host}`
+        : code === 'CERT_NOT_YET_VALID'
+          ? `the certificate (${subject}) is not valid yet`
+          : `the certificate (${subject}, issued by ${tls?.issuer ?? 'unknown'}) was rejected: ${code}`;
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * undici does not expose the response's HTTP version. It reads the socket with `read()`, so we
+ * look at the first chunk it reads (without taking it) to find `HTTP/1.x` in the status line.
+ */
+function watchStatusLine(socket: Socket, obs: ConnectionObservation): void {
+  const read = socket.read.bind(socket);
+  socket.read = (size?: number) => {
+    const chunk: unknown = read(size);
+    if (obs.httpVersion === null && Buffer.isBuffer(chunk) && chunk.length > 0) {
+      const match = /^HTTP\/(\d(?:\.\d)?) /.exec(chunk.subarray(0, 16).toString('latin1'));
+      obs.httpVersion = match?.[1] ?? 'unknown';
+      socket.read = read;
+    }
+    return chunk;
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+function distinguishedName(name: PeerCertificate['subject'] | undefined): string | null {
+  if (name === undefined || name === null) return null;
+  const parts = Object.entries(name).map(([key, value]) => `${key}=${[value].flat().join('+')}`);
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
+function tlsDetails(socket: TLSSocket): TlsDetails | null {
+  let cert: PeerCertificate | undefined;
+  try {
+    const peer = socket.getPeerCertificate(false);
+    cert = peer !== null && Object.keys(peer).length > 0 ? peer : undefined;
+  } catch {
+    cert = undefined;
+  }
+  const cipher = safe(() => socket.getCipher()?.name ?? null);
+  const protocol = safe(() => socket.getProtocol());
+  if (cert === undefined && cipher === null && protocol === null) return null;
+  const notAfterTime = cert?.valid_to === undefined ? Number.NaN : Date.parse(cert.valid_to);
+  const notAfter = Number.isNaN(notAfterTime) ? null : new Date(notAfterTime).toISOString();
+  return {
+    protocol,
+    cipher,
+    sessionReused: safe(() => socket.isSessionReused()) ?? false,
+    subject: distinguishedName(cert?.subject),
+    issuer: distinguishedName(cert?.issuer),
+    notAfter,
+    daysLeft: notAfter === null ? null : Math.floor((notAfterTime - Date.now()) / DAY_MS),
+  };
+}
+
+function safe<T>(read: () => T | null | undefined): T | null {
+  try {
+    return read() ?? null;
+  } catch {
+    return null;
+  }
+}

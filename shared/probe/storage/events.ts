@@ -1,0 +1,110 @@
+import type { TableEntity } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import type { Container } from '../../composition-root';
+import { asIso, compact } from '../../storage/entity-values';
+import { storageError } from '../../storage/table-errors';
+import { invertedTicks, keySafe, runHash } from '../../storage/table-keys';
+import type { ProbeEvent } from '../core/probe-event';
+import type { Transition } from '../core/target-state';
+import { PROBE_TABLES } from './probe-tables';
+
+/**
+ * State-change events: partition = target id, row key `{invertedTicks(at)}_{runHash}`, newest
+ * first. The key derives from the run that caused the change, so writing an event twice (a
+ * retried run) overwrites it.
+ */
+
+export function eventRowKey(transition: Pick<Transition, 'at' | 'runId'>): string {
+  return `${invertedTicks(new Date(transition.at))}_${runHash(transition.runId)}`;
+}
+
+export function eventEntity(targetId: string, displayName: string, transition: Transition): TableEntity {
+  return compact({
+    partitionKey: keySafe(targetId),
+    rowKey: eventRowKey(transition),
+    targetId,
+    displayName,
+    at: new Date(transition.at),
+    fromState: transition.from,
+    toState: transition.to,
+    reason: transition.reason.slice(0, 1024),
+    runId: transition.runId,
+    connectionState: transition.connectionState,
+    evidence: JSON.stringify(transition.evidence),
+    evidenceCount: transition.evidence.length,
+  });
+}
+
+export async function writeEvent(
+  container: Container,
+  targetId: string,
+  displayName: string,
+  transition: Transition,
+): Promise<void> {
+  const table = await container.table(PROBE_TABLES.events);
+  try {
+    await table.upsertEntity(eventEntity(targetId, displayName, transition), 'Replace');
+  } catch (error) {
+    throw storageError('writing a probe state-change event', error);
+  }
+}
+
+export interface EventRange {
+  /** Oldest and newest instant to include; absent bounds read the whole partition. */
+  readonly from?: Date | undefined;
+  readonly to?: Date | undefined;
+  readonly limit: number;
+}
+
+/**
+ * A target's events, newest first (its partition in key order). Reads one row more than `limit`,
+ * so a caller merging several targets can tell that the range holds more.
+ */
+export async function readEvents(
+  container: Container,
+  targetId: string,
+  range: EventRange = { limit: 50 },
+): Promise<ProbeEvent[]> {
+  const table = await container.table(PROBE_TABLES.events);
+  const newest = range.to === undefined ? '' : `${invertedTicks(range.to)}_~`;
+  const oldest = range.from === undefined ? '~' : `${invertedTicks(range.from)}_~`;
+  const filter = odata`PartitionKey eq ${keySafe(targetId)} and RowKey gt ${newest} and RowKey lt ${oldest}`;
+  const events: ProbeEvent[] = [];
+  try {
+    for await (const row of table.listEntities({ queryOptions: { filter } })) {
+      const event = eventFromRow(row, targetId);
+      if (event !== undefined) events.push(event);
+      if (events.length > range.limit) break;
+    }
+  } catch (error) {
+    throw storageError('reading probe state-change events', error);
+  }
+  return events;
+}
+
+function eventFromRow(row: Record<string, unknown>, targetId: string): ProbeEvent | undefined {
+  const at = asIso(row.at);
+  if (at === null) return undefined;
+  return {
+    targetId: typeof row.targetId === 'string' ? row.targetId : targetId,
+    displayName: typeof row.displayName === 'string' ? row.displayName : null,
+    at,
+    from: String(row.fromState ?? ''),
+    to: String(row.toState ?? ''),
+    reason: String(row.reason ?? ''),
+    runId: String(row.runId ?? ''),
+    connectionState: typeof row.connectionState === 'string' ? row.connectionState : null,
+    evidence: parseEvidence(row.evidence),
+  };
+}
+
+/** Lenient: a malformed evidence column must not hide the event itself. */
+function parseEvidence(value: unknown): ProbeEvent['evidence'] {
+  if (typeof value !== 'string') return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? (parsed as ProbeEvent['evidence']) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,85 @@
+import type { Container } from '../../composition-root';
+import { addDays, startOfUtcDay, startOfUtcHour } from '../../storage/table-keys';
+import type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
+import { availability, mergeRollups, metricPercentile, type Rollup } from '../core/rollup';
+import { type LatestView, readAllLatest } from '../storage/latest';
+import { readRollups } from '../storage/rollups';
+
+/**
+ * What a status board needs per target, from the latest rows and the rollups only (never raw
+ * rows): two range queries per target (hourly for 24 h, daily for 30 d), all targets at once.
+ *
+ * Windows: "24 h" is the last 24 hourly rollups including the current, partial hour; "7 d" and
+ * "30 d" are the last 7 / 30 daily rollups including today (UTC). Availability excludes
+ * maintenance; null means no judged run in the window.
+ */
+
+export type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
+
+export async function probesSummary(container: Container): Promise<ProbesSummary> {
+  const now = container.clock.now();
+  const latest = await readAllLatest(container);
+  const targets = await Promise.all(latest.map((view) => summariseTarget(container, view, now)));
+  targets.sort((a, b) => a.id.localeCompare(b.id));
+  return { generatedAt: now.toISOString(), targets };
+}
+
+async function summariseTarget(container: Container, view: LatestView, now: Date): Promise<TargetSummary> {
+  const hourEnd = new Date(startOfUtcHour(now).getTime() + 3_600_000);
+  const dayEnd = addDays(startOfUtcDay(now), 1);
+  const [hours, days] = await Promise.all([
+    readRollups(container, view.targetId, 'hour', new Date(hourEnd.getTime() - 24 * 3_600_000), hourEnd),
+    readRollups(container, view.targetId, 'day', addDays(dayEnd, -30), dayEnd),
+  ]);
+  const last24h = mergeRollups(hours.map((h) => h.rollup));
+  const since = (n: number) =>
+    mergeRollups(
+      days.filter((d) => d.periodStart.getTime() >= addDays(dayEnd, -n).getTime()).map((d) => d.rollup),
+    );
+  return {
+    id: view.targetId,
+    displayName: view.displayName,
+    url: view.url,
+    state: view.record.state,
+    since: view.record.since,
+    consecutiveFailures: view.record.consecutiveFailures,
+    consecutiveSuccesses: view.record.consecutiveSuccesses,
+    lastResult: {
+      status: view.last.status,
+      class: view.last.failureClass,
+      phase: view.last.phase,
+      code: view.last.code,
+      statusCode: view.last.statusCode,
+      totalMs: view.last.totalMs,
+      at: view.last.at,
+      reason: view.last.reason,
+      inMaintenance: view.last.inMaintenance,
+      connectionState: view.last.connectionState,
+    },
+    availability: { h24: ratio(last24h), d7: ratio(since(7)), d30: ratio(since(30)) },
+    latency24h: {
+      p50Ms: round(metricPercentile(last24h, 'total', 0.5)),
+      p95Ms: round(metricPercentile(last24h, 'total', 0.95)),
+      maxMs: last24h.metrics.total.n > 0 ? round(last24h.metrics.total.maxMs) : null,
+      samples: last24h.metrics.total.n,
+    },
+    runs24h: {
+      count: last24h.count,
+      up: last24h.up,
+      degraded: last24h.degraded,
+      down: last24h.down,
+      maintenance: last24h.maintenance,
+    },
+    certificateDaysLeft: view.certificate.daysLeft,
+    certificateNotAfter: view.certificate.notAfter,
+  };
+}
+
+function ratio(rollup: Rollup): number | null {
+  const value = availability(rollup);
+  return value === null ? null : Math.round(value * 1_000_000) / 1_000_000;
+}
+
+function round(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 10) / 10;
+}

@@ -1,0 +1,365 @@
+import { setMaxListeners } from 'node:events';
+import type { InvocationContext, Timer } from '@azure/functions';
+import { mapWithConcurrency } from '../../async/map-with-concurrency';
+import { type Container, getContainer } from '../../composition-root';
+import { isAppError } from '../../errors';
+import { type ConnectionStateLookup, connectionStateLookup } from '../adapters/connection-state';
+import { enqueueProbeRequests, parseProbeRequest } from '../adapters/probe-queue';
+import { loadProbeTargets } from '../adapters/targets';
+import { isInMaintenance } from '../core/maintenance';
+import { occurrenceAtOrBefore, probeDeadlineMs, scheduleIntervalMs } from '../core/probe-schedule';
+import type { ProbeResult, ProbeRunner, ProbeTarget } from '../core/types';
+import { type RecordOutcome, recordResult } from '../storage/probe-store';
+import { type RunLogEntry, writeRunLog } from '../storage/run-log';
+
+/**
+ * The probe timer (`probeEndpoints`) and the queue-triggered probe (`probeTarget`): load the
+ * targets, probe them with a bound and a deadline, label failures with the PLS connection state,
+ * record everything, log one summary line. Reads top to bottom as the flow it is.
+ */
+
+export interface ProbeDependencies {
+  readonly container: Container;
+  readonly runner: ProbeRunner;
+  /** Null when the app cannot ask ARM; failures are then recorded without a connection label. */
+  readonly lookup: ConnectionStateLookup | null;
+}
+
+export interface RunSummary extends RunLogEntry {
+  readonly durationMs: number;
+}
+
+export async function runProbeTimer(
+  timer: Timer,
+  context: InvocationContext,
+  deps?: Partial<ProbeDependencies>,
+): Promise<RunSummary> {
+  const container = deps?.container ?? getContainer();
+  const startedAt = container.clock.now();
+  const { schedule, concurrency, queueThreshold } = container.config.probe;
+  const scheduledAt = occurrenceAtOrBefore(schedule, startedAt);
+  const intervalMs = scheduleIntervalMs(schedule, scheduledAt);
+  const deadlineMs = probeDeadlineMs(intervalMs);
+  const base = {
+    source: 'timer' as const,
+    scheduledAt,
+    startedAt,
+    isPastDue: timer.isPastDue === true,
+    lastScheduled: timer.scheduleStatus?.last ?? null,
+    nextScheduled: timer.scheduleStatus?.next ?? null,
+    deadlineMs,
+    concurrency,
+  };
+
+  let targets: ProbeTarget[];
+  try {
+    targets = (await loadProbeTargets(container.config.probe.targetsSource, container.appRoot)).value;
+  } catch (error) {
+    // A broken targets file must be as visible as a dead timer: log it and keep a run row.
+    const entry = emptyEntry(base, container.clock.now(), error);
+    await writeRunLog(container, entry);
+    context.error(
+      JSON.stringify({ event: 'probe.run.targetsInvalid', scheduledAt, detail: entry.loadError }),
+    );
+    throw error;
+  }
+
+  const entry =
+    targets.length > queueThreshold
+      ? await enqueueRun(container, targets, base, intervalMs)
+      : await inlineRun(container, context, targets, base, deps);
+  await writeRunLog(container, entry);
+  const summary = { ...entry, durationMs: entry.finishedAt.getTime() - entry.startedAt.getTime() };
+  logRunSummary(context, summary);
+  return summary;
+}
+
+/** The queue trigger's use case: one target, the same write path as the inline run. */
+export async function runQueuedProbe(
+  message: unknown,
+  context: InvocationContext,
+  deps?: Partial<ProbeDependencies>,
+): Promise<ProbeOutcome | null> {
+  const container = deps?.container ?? getContainer();
+  const request = parseProbeRequest(message);
+  const scheduledAt = new Date(request.scheduledAt);
+  const now = container.clock.now();
+  const intervalMs = scheduleIntervalMs(container.config.probe.schedule, scheduledAt);
+  const remainingMs = scheduledAt.getTime() + probeDeadlineMs(intervalMs) - now.getTime();
+  if (remainingMs < 1_000) {
+    // The next tick has its own message; probing now would only misdate a result.
+    context.warn(
+      JSON.stringify({
+        event: 'probe.queue.stale',
+        targetId: request.targetId,
+        scheduledAt: request.scheduledAt,
+      }),
+    );
+    return null;
+  }
+  const targets = (await loadProbeTargets(container.config.probe.targetsSource, container.appRoot)).value;
+  const target = targets.find((t) => t.id === request.targetId);
+  if (target === undefined) {
+    // Removed from the configuration since the tick: nothing to probe, and retrying cannot help.
+    context.warn(JSON.stringify({ event: 'probe.queue.unknownTarget', targetId: request.targetId }));
+    return null;
+  }
+  const resolved = await resolveDependencies(container, context, deps);
+  const signal = AbortSignal.timeout(remainingMs);
+  // Unlike the inline run, a failed write is thrown: the host retries the message (idempotently).
+  const outcome = await probeAndRecord(resolved, context, target, scheduledAt, signal, true);
+  return outcome;
+}
+
+async function inlineRun(
+  container: Container,
+  context: InvocationContext,
+  targets: readonly ProbeTarget[],
+  base: RunBase,
+  deps: Partial<ProbeDependencies> | undefined,
+): Promise<RunLogEntry> {
+  const resolved = await resolveDependencies(container, context, deps);
+  const signal = AbortSignal.timeout(base.deadlineMs);
+  // Every in-flight probe listens on the one run deadline: that is by design, not a leak.
+  setMaxListeners(base.concurrency * 4 + 16, signal);
+  // Probe everything first, then write: writes running beside probes would steal the event loop
+  // from them and show up as latency (or, at high concurrency, as false HEADERS_TIMEOUTs).
+  const probeStart = performance.now();
+  const probed = await mapWithConcurrency(targets, base.concurrency, (target) =>
+    probeOne(resolved, context, target, base.scheduledAt, signal),
+  );
+  const probeMs = Math.round(performance.now() - probeStart);
+  const outcomes = await mapWithConcurrency(probed, Math.min(base.concurrency, WRITE_CONCURRENCY), (p) =>
+    p.result === null ? Promise.resolve(p) : recordOne(resolved, context, p.target, p.result, false),
+  );
+  const count = (status: ProbeResult['status']) =>
+    outcomes.filter((o) => o.result !== null && !o.result.inMaintenance && o.result.status === status).length;
+  return {
+    ...base,
+    mode: 'inline',
+    finishedAt: container.clock.now(),
+    probeMs,
+    targets: targets.length,
+    enqueued: 0,
+    up: count('UP'),
+    degraded: count('DEGRADED'),
+    down: count('DOWN'),
+    maintenance: outcomes.filter((o) => o.result?.inMaintenance === true).length,
+    writeErrors: outcomes.filter((o) => o.error !== null).length,
+    stateChanges: outcomes.filter((o) => o.outcome?.transition != null).length,
+    loadError: null,
+  };
+}
+
+async function enqueueRun(
+  container: Container,
+  targets: readonly ProbeTarget[],
+  base: RunBase,
+  intervalMs: number,
+): Promise<RunLogEntry> {
+  const enqueued = await enqueueProbeRequests(container, targets, base.scheduledAt, intervalMs / 1000);
+  return {
+    ...emptyEntry(base, container.clock.now(), null),
+    mode: 'queue',
+    targets: targets.length,
+    enqueued,
+  };
+}
+
+export interface ProbeOutcome {
+  readonly target: ProbeTarget;
+  readonly result: ProbeResult | null;
+  readonly outcome: RecordOutcome | null;
+  /** Why the probe or its writes failed (the run goes on with the other targets). */
+  readonly error: string | null;
+}
+
+/** At most this many targets are written at once: enough to hide storage latency, few enough to bound sockets. */
+export const WRITE_CONCURRENCY = 64;
+
+/** Probe one target, annotate (maintenance, connection state), record, warn on a state change. */
+export async function probeAndRecord(
+  deps: ProbeDependencies,
+  context: InvocationContext,
+  target: ProbeTarget,
+  scheduledAt: Date,
+  signal: AbortSignal,
+  throwOnWriteError: boolean,
+): Promise<ProbeOutcome> {
+  const probed = await probeOne(deps, context, target, scheduledAt, signal);
+  if (probed.result === null) return probed;
+  return recordOne(deps, context, target, probed.result, throwOnWriteError);
+}
+
+async function probeOne(
+  deps: ProbeDependencies,
+  context: InvocationContext,
+  target: ProbeTarget,
+  scheduledAt: Date,
+  signal: AbortSignal,
+): Promise<ProbeOutcome> {
+  try {
+    const result = await annotate(await deps.runner(target, { scheduledAt, signal }), target, deps.lookup);
+    return { target, result, outcome: null, error: null };
+  } catch (error) {
+    // The engine turns probe failures into results; reaching here is a bug, kept to this target.
+    const code = isAppError(error) ? error.code : 'internal';
+    context.error(
+      JSON.stringify({ event: 'probe.target.failed', targetId: target.id, stage: 'probe', code }),
+    );
+    return { target, result: null, outcome: null, error: code };
+  }
+}
+
+async function recordOne(
+  deps: ProbeDependencies,
+  context: InvocationContext,
+  target: ProbeTarget,
+  result: ProbeResult,
+  throwOnWriteError: boolean,
+): Promise<ProbeOutcome> {
+  try {
+    const outcome = await recordResult(deps.container, target, result);
+    if (outcome.transition !== null) {
+      const t = outcome.transition;
+      context.warn(
+        JSON.stringify({
+          event: 'probe.stateChange',
+          targetId: target.id,
+          from: t.from,
+          to: t.to,
+          at: t.at,
+          reason: t.reason,
+          connectionState: t.connectionState,
+          runId: t.runId,
+        }),
+      );
+    }
+    return { target, result, outcome, error: null };
+  } catch (error) {
+    if (throwOnWriteError) throw error;
+    const code = isAppError(error) ? error.code : 'internal';
+    context.error(
+      JSON.stringify({ event: 'probe.target.failed', targetId: target.id, stage: 'write', code }),
+    );
+    return { target, result, outcome: null, error: code };
+  }
+}
+
+/**
+ * Marks maintenance and, for a DOWN result, the connection state. Maintenance is judged at the
+ * run's scheduled time, the same instant rollups bucket the run by, so a run is never counted in
+ * one hour but judged by another.
+ */
+async function annotate(
+  result: ProbeResult,
+  target: ProbeTarget,
+  lookup: ConnectionStateLookup | null,
+): Promise<ProbeResult> {
+  const inMaintenance =
+    result.inMaintenance || isInMaintenance(target.maintenance, new Date(result.scheduledAt));
+  let connectionState = result.connectionState;
+  if (
+    connectionState === null &&
+    result.status === 'DOWN' &&
+    target.dependsOn !== undefined &&
+    lookup !== null
+  )
+    connectionState = await lookup(target.dependsOn);
+  return inMaintenance === result.inMaintenance && connectionState === result.connectionState
+    ? result
+    : { ...result, inMaintenance, connectionState };
+}
+
+async function resolveDependencies(
+  container: Container,
+  context: InvocationContext,
+  deps: Partial<ProbeDependencies> | undefined,
+): Promise<ProbeDependencies> {
+  const runner = deps?.runner ?? (await defaultProbeRunner(container));
+  const lookup = deps?.lookup !== undefined ? deps.lookup : lazyLookup(container, context);
+  return { container, runner, lookup };
+}
+
+/**
+ * ARM is asked only when a target with `dependsOn` fails, once per connection per run; the
+ * gateway (and the ARM SDK) is not even built while everything is up.
+ */
+function lazyLookup(container: Container, context: InvocationContext): ConnectionStateLookup {
+  let lookup: Promise<ConnectionStateLookup | null> | undefined;
+  const perConnection = new Map<string, Promise<string | null>>();
+  return (dependsOn) => {
+    let state = perConnection.get(dependsOn);
+    if (state === undefined) {
+      lookup ??= connectionStateLookup(container, context);
+      state = lookup.then((l) => (l === null ? null : l(dependsOn)));
+      perConnection.set(dependsOn, state);
+    }
+    return state;
+  };
+}
+
+async function defaultProbeRunner(_container: Container): Promise<ProbeRunner> {
+  const engine = await import('../adapters/http-probe');
+  return engine.probeTarget;
+}
+
+type RunBase = Pick<
+  RunLogEntry,
+  | 'source'
+  | 'scheduledAt'
+  | 'startedAt'
+  | 'isPastDue'
+  | 'lastScheduled'
+  | 'nextScheduled'
+  | 'deadlineMs'
+  | 'concurrency'
+>;
+
+function emptyEntry(base: RunBase, finishedAt: Date, error: unknown): RunLogEntry {
+  return {
+    ...base,
+    mode: 'inline',
+    finishedAt,
+    probeMs: 0,
+    targets: 0,
+    enqueued: 0,
+    up: 0,
+    degraded: 0,
+    down: 0,
+    maintenance: 0,
+    writeErrors: 0,
+    stateChanges: 0,
+    loadError:
+      error === null
+        ? null
+        : isAppError(error)
+          ? error.message.slice(0, 1024)
+          : 'targets could not be loaded',
+  };
+}
+
+function logRunSummary(context: InvocationContext, s: RunSummary): void {
+  const line = JSON.stringify({
+    event: 'probe.run',
+    mode: s.mode,
+    scheduledAt: s.scheduledAt.toISOString(),
+    startedAt: s.startedAt.toISOString(),
+    delayMs: s.startedAt.getTime() - s.scheduledAt.getTime(),
+    isPastDue: s.isPastDue,
+    targets: s.targets,
+    enqueued: s.enqueued,
+    up: s.up,
+    degraded: s.degraded,
+    down: s.down,
+    maintenance: s.maintenance,
+    writeErrors: s.writeErrors,
+    stateChanges: s.stateChanges,
+    durationMs: s.durationMs,
+    probeMs: s.probeMs,
+    deadlineMs: s.deadlineMs,
+    concurrency: s.concurrency,
+  });
+  if (s.isPastDue || s.writeErrors > 0) context.warn(line);
+  else context.log(line);
+}

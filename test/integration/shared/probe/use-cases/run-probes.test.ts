@@ -1,0 +1,252 @@
+import { InvocationContext, type Timer } from '@azure/functions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Clock, Container } from '../../../../../shared/composition-root';
+import { readEvents } from '../../../../../shared/probe/storage/events';
+import { readAllLatest } from '../../../../../shared/probe/storage/latest';
+import { PROBE_TABLES } from '../../../../../shared/probe/storage/probe-tables';
+import { readRollups } from '../../../../../shared/probe/storage/rollups';
+import { runLogRowKey } from '../../../../../shared/probe/storage/run-log';
+import { runProbeTimer, runQueuedProbe } from '../../../../../shared/probe/use-cases/run-probes';
+import { dayKey } from '../../../../../shared/storage/table-keys';
+import {
+  FAST_ARM_GATEWAY,
+  PROVIDER_SUBSCRIPTION,
+  plsIdOf,
+  privateEndpointIdOf,
+  staticArmCredential,
+  useArmEmulator,
+} from '../../../../helpers/arm-emulator';
+import { type ProbeTestServer, refusedPort, startProbeServer } from '../../../../helpers/probe-servers';
+import { azuriteConnectionString, uniqueTablePrefix } from '../../../../helpers/storage';
+
+const arm = useArmEmulator();
+let server: ProbeTestServer;
+let closedPort: number;
+beforeAll(async () => {
+  server = await startProbeServer();
+  closedPort = await refusedPort();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+function timer(isPastDue = false): Timer {
+  return {
+    isPastDue,
+    schedule: { adjustForDST: false },
+    scheduleStatus: {
+      last: '2026-11-03T09:59:00.000Z',
+      next: '2026-11-03T10:01:00.000Z',
+      lastUpdated: '2026-11-03T09:59:00.000Z',
+    },
+  };
+}
+
+function logs() {
+  const lines: { level: string; text: string }[] = [];
+  const context = new InvocationContext({
+    logHandler: (level, ...args) => lines.push({ level, text: args.map(String).join(' ') }),
+  });
+  return { context, lines };
+}
+
+/** A clock that follows real time from a chosen start, so deadlines and writes behave as in a real tick. */
+function clockFrom(startIso: string): Clock {
+  const offset = Date.parse(startIso) - Date.now();
+  return { now: () => new Date(Date.now() + offset) };
+}
+
+function container(
+  targets: unknown,
+  env: Record<string, string> = {},
+  clock = clockFrom('2026-11-03T10:00:00.400Z'),
+) {
+  return new Container({
+    env: {
+      AzureWebJobsStorage: azuriteConnectionString(),
+      TABLE_NAME_PREFIX: uniqueTablePrefix(),
+      PROBE_TARGETS: JSON.stringify(targets),
+      ARM_ENDPOINT: arm.emulator.url,
+      ...env,
+    },
+    clock,
+    armCredential: staticArmCredential(),
+    armGateway: FAST_ARM_GATEWAY,
+  });
+}
+
+describe('probe timer run against real local servers and Azurite', () => {
+  it('probes every target inline, writes raw/latest/rollups/events and a run log row, and labels a failure with its connection state', async () => {
+    const plsId = plsIdOf('pls-web');
+    arm.emulator.world.addPrivateLinkService({ id: plsId });
+    const peId = privateEndpointIdOf('22222222-2222-2222-2222-222222222222', 'pe-web');
+    const connection = arm.emulator.world.addConnection({
+      plsId,
+      privateEndpointId: peId,
+      status: 'Pending',
+    });
+    const c = container([
+      { id: 'ok', url: server.url('/') },
+      { id: 'slow', url: server.url('/slow/150'), latencySloMs: 50 },
+      {
+        id: 'refused',
+        url: `http://127.0.0.1:${closedPort}/`,
+        retries: 0,
+        dependsOn: connection.id ?? `${plsId}/privateEndpointConnections/${connection.name}`,
+      },
+      { id: 'bad-status', url: server.url('/status/503'), retries: 0 },
+    ]);
+    const { context, lines } = logs();
+    const summary = await runProbeTimer(timer(true), context, { container: c });
+
+    expect(summary).toMatchObject({
+      mode: 'inline',
+      targets: 4,
+      up: 1,
+      degraded: 1,
+      down: 2,
+      writeErrors: 0,
+      stateChanges: 4,
+    });
+    expect(summary.scheduledAt.toISOString()).toBe('2026-11-03T10:00:00.000Z');
+    expect(summary.deadlineMs).toBe(48_000);
+
+    const latest = Object.fromEntries((await readAllLatest(c)).map((l) => [l.targetId, l]));
+    expect(latest.ok?.record.state).toBe('UP');
+    expect(latest.slow?.record.state).toBe('DEGRADED');
+    expect(latest.refused?.last).toMatchObject({
+      status: 'DOWN',
+      failureClass: 'TCP_REFUSED',
+      connectionState: 'Pending',
+    });
+    expect(latest['bad-status']?.last).toMatchObject({ failureClass: 'HTTP_STATUS', statusCode: 503 });
+    const [event] = await readEvents(c, 'refused');
+    expect(event).toMatchObject({ from: 'UNKNOWN', to: 'DOWN', connectionState: 'Pending' });
+    const [hour] = await readRollups(
+      c,
+      'refused',
+      'hour',
+      new Date('2026-11-03T10:00:00Z'),
+      new Date('2026-11-03T11:00:00Z'),
+    );
+    expect(hour?.rollup).toMatchObject({ count: 1, down: 1 });
+    expect(hour?.rollup.errors.TCP_REFUSED).toBe(1);
+
+    const runs = await c.table(PROBE_TABLES.runs);
+    const row = await runs.getEntity(dayKey(summary.scheduledAt), runLogRowKey(summary.scheduledAt, 'timer'));
+    expect(row).toMatchObject({ isPastDue: true, targets: 4, up: 1, down: 2, mode: 'inline' });
+    expect(row.delayMs).toBeGreaterThanOrEqual(400);
+
+    expect(lines.filter((l) => l.level === 'warning' && l.text.includes('probe.stateChange'))).toHaveLength(
+      4,
+    );
+    // A past-due run is logged as a warning, so a late probe is never silent.
+    expect(
+      lines.some(
+        (l) =>
+          l.level === 'warning' &&
+          l.text.includes('"event":"probe.run"') &&
+          l.text.includes('"isPastDue":true'),
+      ),
+    ).toBe(true);
+  });
+
+  it('marks results inside a maintenance window and keeps them out of availability and state', async () => {
+    const c = container([
+      {
+        id: 'maint',
+        url: `http://127.0.0.1:${closedPort}/`,
+        retries: 0,
+        maintenance: [{ cron: '0 0 10 * * *', durationMinutes: 30, timeZone: 'UTC' }],
+      },
+    ]);
+    const summary = await runProbeTimer(timer(), logs().context, { container: c });
+    expect(summary).toMatchObject({ maintenance: 1, down: 0, stateChanges: 0 });
+    const [latest] = await readAllLatest(c);
+    expect(latest?.record.state).toBe('UNKNOWN');
+    expect(latest?.last.inMaintenance).toBe(true);
+    const [hour] = await readRollups(
+      c,
+      'maint',
+      'hour',
+      new Date('2026-11-03T10:00:00Z'),
+      new Date('2026-11-03T11:00:00Z'),
+    );
+    expect(hour?.rollup).toMatchObject({ count: 1, maintenance: 1, down: 0 });
+  });
+
+  it('records a run row and fails loudly when the targets document is invalid', async () => {
+    const c = container([{ id: 'x', url: 'ftp://nope' }]);
+    const { context, lines } = logs();
+    await expect(runProbeTimer(timer(), context, { container: c })).rejects.toMatchObject({
+      code: 'config_invalid',
+    });
+    const runs = await c.table(PROBE_TABLES.runs);
+    const row = await runs.getEntity('20261103', runLogRowKey(new Date('2026-11-03T10:00:00Z'), 'timer'));
+    expect(String(row.loadError)).toContain('targets[0].url');
+    expect(lines.some((l) => l.level === 'error')).toBe(true);
+  });
+
+  it('queue mode: enqueues one base64 message per target; the queue handler probes and records it', async () => {
+    const targets = [
+      { id: 'q1', url: server.url('/') },
+      { id: 'q2', url: server.url('/slow/20') },
+      { id: 'q3', url: `http://127.0.0.1:${closedPort}/`, retries: 0 },
+    ];
+    const c = container(targets, {
+      PROBE_QUEUE_THRESHOLD: '2',
+      PROBE_QUEUE_NAME: `q${uniqueTablePrefix().slice(1)}`,
+    });
+    const summary = await runProbeTimer(timer(), logs().context, { container: c });
+    expect(summary).toMatchObject({ mode: 'queue', targets: 3, enqueued: 3 });
+    expect(await readAllLatest(c)).toHaveLength(0);
+
+    const queue = await c.queue(c.config.probe.queueName);
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
+    expect(receivedMessageItems).toHaveLength(3);
+    for (const item of receivedMessageItems) {
+      // As the host hands it over: base64 decoded, JSON parsed.
+      const message: unknown = JSON.parse(Buffer.from(item.messageText, 'base64').toString('utf8'));
+      const outcome = await runQueuedProbe(message, logs().context, { container: c });
+      expect(outcome?.outcome?.rollup).toBe('counted');
+      // At-least-once: a redelivered message records the same run again, without double counting.
+      const again = await runQueuedProbe(item.messageText, logs().context, { container: c });
+      expect(again?.outcome?.rollup).toBe('duplicate');
+      await queue.deleteMessage(item.messageId, item.popReceipt);
+    }
+    const latest = Object.fromEntries((await readAllLatest(c)).map((l) => [l.targetId, l.last.status]));
+    expect(latest).toEqual({ q1: 'UP', q2: 'UP', q3: 'DOWN' });
+    const [day] = await readRollups(
+      c,
+      'q3',
+      'day',
+      new Date('2026-11-03T00:00:00Z'),
+      new Date('2026-11-04T00:00:00Z'),
+    );
+    expect(day?.rollup).toMatchObject({ count: 1, down: 1 });
+  });
+
+  it('queue mode: drops a stale message and one for a target no longer configured, with a warning', async () => {
+    const c = container([{ id: 'q1', url: server.url('/') }], {}, clockFrom('2026-11-03T10:05:00Z'));
+    const stale = logs();
+    expect(
+      await runQueuedProbe(
+        { targetId: 'q1', scheduledAt: '2026-11-03T10:00:00.000Z', runId: 'r' },
+        stale.context,
+        { container: c },
+      ),
+    ).toBeNull();
+    expect(stale.lines.some((l) => l.text.includes('probe.queue.stale'))).toBe(true);
+    const gone = logs();
+    expect(
+      await runQueuedProbe(
+        { targetId: 'gone', scheduledAt: '2026-11-03T10:05:00.000Z', runId: 'r' },
+        gone.context,
+        { container: c },
+      ),
+    ).toBeNull();
+    expect(gone.lines.some((l) => l.text.includes('probe.queue.unknownTarget'))).toBe(true);
+  });
+});
+
+void PROVIDER_SUBSCRIPTION;
