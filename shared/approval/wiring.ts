@@ -1,4 +1,7 @@
-import type { Container } from '../composition-root';
+import type { ArmGateway } from '../arm/arm-gateway';
+import type { Clock } from '../clock';
+import type { Config } from '../config/config';
+import type { TableSource } from '../storage/table-source';
 import { AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
 import { DriftStore } from './storage/drift';
@@ -16,8 +19,15 @@ export const APPROVAL_TABLES = {
   tenantCache: 'TenantCache',
 } as const;
 
-/** Builds the decision path's dependencies from the container (called once, lazily, by Container.approvalServices). */
-export async function buildApprovalServices(container: Container): Promise<ApprovalServices> {
+/** What the wiring takes from the composition root. */
+export interface ApprovalWiringSource extends TableSource {
+  readonly config: Config;
+  readonly clock: Clock;
+  armGateway(): Promise<ArmGateway>;
+}
+
+/** Builds the decision path's dependencies (called once, lazily, by Container.approvalServices). */
+export async function buildApprovalServices(container: ApprovalWiringSource): Promise<ApprovalServices> {
   const config = container.config;
   const table = (name: string) => () => container.table(name);
   const arm = await container.armGateway();

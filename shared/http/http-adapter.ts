@@ -2,9 +2,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { z } from 'zod';
 import { zodIssues } from '../config/schema-issues';
 import { AppError, toAppError } from '../errors';
+import { MAX_BODY_BYTES } from './body-limits';
 import { problemResponse } from './problem';
-
-export const MAX_BODY_BYTES = 16 * 1024;
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_BODY_BYTES } from '../../http/http-adapter';
+import { MAX_BODY_BYTES } from '../../http/body-limits';
 import { connectionNameSchema, plsReferenceSchema } from './arm-names';
 
 /**

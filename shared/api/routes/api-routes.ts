@@ -4,7 +4,8 @@ import type { Log } from '../../approval/use-cases/approval-services';
 import { authorizeRequest, type Permission, type Principal } from '../../auth/principal';
 import { type Container, getContainer } from '../../composition-root';
 import { AppError } from '../../errors';
-import { json, MAX_BODY_BYTES, parseInput, queryObject, readJsonBody } from '../../http/http-adapter';
+import { MAX_BODY_BYTES } from '../../http/body-limits';
+import { json, parseInput, queryObject, readJsonBody } from '../../http/http-adapter';
 import {
   approveBodySchema,
   connectionParamsSchema,

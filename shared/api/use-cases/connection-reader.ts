@@ -5,12 +5,12 @@ import type { AuditEntry } from '../../approval/storage/audit-store';
 import type { ConnectionSnapshot } from '../../approval/storage/snapshot-store';
 import type { ApprovalServices } from '../../approval/use-cases/approval-services';
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
-import type { Container } from '../../composition-root';
 import { AppError, isAppError } from '../../errors';
 import { connectionKey } from '../../storage/table-keys';
 import type { ConnectionItem, PlsRef, PolicyState } from '../core/api-schemas';
 import { approvedCounts, policyVerdictFor } from '../core/policy-verdict';
-import { connectionItemOf, lastDecisionFromSnapshot } from '../core/views';
+import type { ApprovalApiDeps } from './api-deps';
+import { connectionItemOf, lastDecisionFromSnapshot } from './views';
 
 /**
  * One Private Link Service as the API shows it: every connection read from ARM once, captured the
@@ -95,7 +95,7 @@ async function requestMessageFromAudit(
  * and decide by hand, so reads answer with the problem instead of failing.
  */
 export async function currentPolicy(
-  container: Container,
+  container: ApprovalApiDeps,
 ): Promise<{ readonly policy: Policy | undefined; readonly state: PolicyState }> {
   try {
     const policy = await container.approvalPolicy();

@@ -5,12 +5,12 @@ import type { ApprovalServices, Log } from '../../approval/use-cases/approval-se
 import { type DecisionOutcome, decideConnection } from '../../approval/use-cases/decide-connection';
 import { consumerSubscriptionOf, type PrivateEndpointConnection } from '../../arm/arm-gateway';
 import type { Principal } from '../../auth/principal';
-import type { Container } from '../../composition-root';
 import { AppError } from '../../errors';
 import { type DecisionResult, MAX_REASON_LENGTH, type PlsRef } from '../core/api-schemas';
-import { actorView } from '../core/views';
+import type { ApprovalApiDeps } from './api-deps';
 import { connectionNotFound } from './connection-reader';
 import { resolveManagedPls } from './managed-pls';
+import { actorView } from './views';
 
 export interface PersonDecision {
   readonly pls: string;
@@ -30,7 +30,7 @@ export interface PersonDecision {
  *   resolve the PLS → read the connection → capture it → decide → answer (or explain the conflict)
  */
 export async function decideByPerson(
-  container: Container,
+  container: ApprovalApiDeps,
   decision: PersonDecision,
   log: Log,
 ): Promise<DecisionResult> {

@@ -3,7 +3,6 @@ import { type CapturedConnection, captureConnection, factsOf } from '../../appro
 import type { Policy } from '../../approval/core/policy/policy';
 import type { ApprovalServices } from '../../approval/use-cases/approval-services';
 import { consumerSubscriptionOf } from '../../arm/arm-gateway';
-import type { Container } from '../../composition-root';
 import { AppError, isAppError } from '../../errors';
 import type {
   EvaluateResult,
@@ -14,6 +13,7 @@ import type {
 } from '../core/api-schemas';
 import { isPlsId } from '../core/arm-names';
 import { approvedCounts, policyVerdictFor } from '../core/policy-verdict';
+import type { ApprovalApiDeps } from './api-deps';
 import { readPls, sortKey } from './connection-reader';
 import { managedPrivateLinkServices, nameOf, resolveManagedPls } from './managed-pls';
 
@@ -24,7 +24,7 @@ export type EvaluateBody = z.output<typeof evaluatePolicyBodySchema>;
  * current connection, or to one hypothetical connection, and why. Reads ARM and the tenant cache;
  * writes nothing: no audit row, no snapshot, no ARM call but reads.
  */
-export async function dryRunPolicy(container: Container, body: EvaluateBody): Promise<EvaluateResult> {
+export async function dryRunPolicy(container: ApprovalApiDeps, body: EvaluateBody): Promise<EvaluateResult> {
   const { policy, source } = await policyToTry(container, body.policy);
   const services = await container.approvalServices();
   const evaluations =
@@ -46,7 +46,7 @@ export async function dryRunPolicy(container: Container, body: EvaluateBody): Pr
 }
 
 async function policyToTry(
-  container: Container,
+  container: ApprovalApiDeps,
   given: EvaluateBody['policy'],
 ): Promise<{ policy: Policy; source: 'current' | 'request' }> {
   if (given === undefined) return { policy: await container.approvalPolicy(), source: 'current' };
@@ -68,7 +68,7 @@ async function policyToTry(
 }
 
 async function evaluateCurrent(
-  container: Container,
+  container: ApprovalApiDeps,
   services: ApprovalServices,
   policy: Policy,
 ): Promise<Evaluation[]> {
@@ -94,7 +94,7 @@ async function evaluateCurrent(
 }
 
 async function evaluateHypothetical(
-  container: Container,
+  container: ApprovalApiDeps,
   services: ApprovalServices,
   policy: Policy,
   given: HypotheticalConnection,

@@ -1,9 +1,9 @@
-import type { Container } from '../../composition-root';
 import { connectionKey } from '../../storage/table-keys';
 import type { ConnectionDetail } from '../core/api-schemas';
-import { decisionRecordOf, lastDecisionFromHistory } from '../core/views';
+import type { ApprovalApiDeps } from './api-deps';
 import { connectionItem, connectionNotFound, currentPolicy, readPls } from './connection-reader';
 import { resolveManagedPls } from './managed-pls';
+import { decisionRecordOf, lastDecisionFromHistory } from './views';
 
 /** A connection's whole audit history is small (a few rows per decision); this bounds a pathological one. */
 export const MAX_HISTORY_ROWS = 1000;
@@ -14,7 +14,7 @@ export const MAX_HISTORY_ROWS = 1000;
  * verdict depend on the other connections of the same PLS.
  */
 export async function getConnection(
-  container: Container,
+  container: ApprovalApiDeps,
   params: { readonly pls: string; readonly connection: string },
 ): Promise<ConnectionDetail> {
   const pls = resolveManagedPls(container.config, params.pls);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { CapturedConnection } from '../../approval/core/captured-connection';
-import type { Container } from '../../composition-root';
 import { plsKey } from '../../storage/table-keys';
 import {
   type ConnectionItem,
@@ -9,6 +8,7 @@ import {
   type listConnectionsQuerySchema,
 } from '../core/api-schemas';
 import { decodeToken, encodeToken, fingerprintOf, invalidToken } from '../core/continuation-token';
+import type { ApprovalApiDeps } from './api-deps';
 import { connectionItem, currentPolicy, type PlsReading, readPls, sortKey } from './connection-reader';
 import { managedPrivateLinkServices, resolveManagedPls } from './managed-pls';
 
@@ -32,7 +32,7 @@ const cursorSchema = z
  * by name), optionally one PLS and some states only, a page at a time.
  */
 export async function listConnections(
-  container: Container,
+  container: ApprovalApiDeps,
   query: ListConnectionsQuery,
 ): Promise<ConnectionList> {
   const config = container.config;

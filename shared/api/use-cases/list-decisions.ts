@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { AuditEntry, AuditStore } from '../../approval/storage/audit-store';
-import type { Container } from '../../composition-root';
 import { AppError } from '../../errors';
 import { plsKey } from '../../storage/table-keys';
 import {
@@ -12,8 +11,9 @@ import {
   type PlsRef,
 } from '../core/api-schemas';
 import { decodeToken, encodeToken, fingerprintOf } from '../core/continuation-token';
-import { decisionRecordOf } from '../core/views';
+import type { ApprovalApiDeps } from './api-deps';
 import { resolveManagedPls } from './managed-pls';
+import { decisionRecordOf } from './views';
 
 export type ListDecisionsQuery = z.output<typeof listDecisionsQuerySchema>;
 
@@ -56,7 +56,10 @@ interface Filters {
 }
 
 /** GET /decisions: the audit trail, newest first, by connection, actor and time range, a page at a time. */
-export async function listDecisions(container: Container, query: ListDecisionsQuery): Promise<DecisionList> {
+export async function listDecisions(
+  container: ApprovalApiDeps,
+  query: ListDecisionsQuery,
+): Promise<DecisionList> {
   const filters = filtersOf(container, query);
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const fingerprint = fingerprintOf({
@@ -83,7 +86,7 @@ export async function listDecisions(container: Container, query: ListDecisionsQu
   return { ...page, from: filters.from.toISOString(), to: filters.to.toISOString() };
 }
 
-function filtersOf(container: Container, query: ListDecisionsQuery): Filters {
+function filtersOf(container: ApprovalApiDeps, query: ListDecisionsQuery): Filters {
   if (query.connection !== undefined && query.pls === undefined) {
     throw new AppError(
       'validation_failed',

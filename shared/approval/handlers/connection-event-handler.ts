@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { getContainer } from '../../composition-root';
 import { toAppError } from '../../errors';
-import { parseConnectionEvent } from '../core/connection-event';
+import { parseConnectionEvent } from '../adapters/connection-event';
 import type { Log } from '../use-cases/approval-services';
 import { handleParsedEvent } from '../use-cases/handle-connection-event';
 

@@ -1,6 +1,6 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
-import type { Clock } from '../../composition-root';
+import type { Clock } from '../../clock';
 import { chunksByPartition } from '../../storage/table-batches';
 import { storageError, storageStatus } from '../../storage/table-errors';
 import { connectionKey, plsKey } from '../../storage/table-keys';

@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import type { Clock } from '../../composition-root';
+import type { Clock } from '../../clock';
 import { storageStatus } from '../../storage/table-errors';
 
 /**

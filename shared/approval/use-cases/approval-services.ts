@@ -1,5 +1,5 @@
 import type { ArmGateway } from '../../arm/arm-gateway';
-import type { Clock } from '../../composition-root';
+import type { Clock } from '../../clock';
 import type { AuditStore } from '../storage/audit-store';
 import type { ClaimStore } from '../storage/claim-store';
 import type { DriftStore } from '../storage/drift';

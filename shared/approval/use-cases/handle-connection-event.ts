@@ -1,5 +1,5 @@
 import type { Container } from '../../composition-root';
-import type { ParsedEvent } from '../core/connection-event';
+import type { ParsedEvent } from '../adapters/connection-event';
 import type { Log } from './approval-services';
 import { reconcileCoalesced } from './reconcile-all';
 import type { PlsReconcileSummary } from './reconcile-pls';

@@ -1,7 +1,7 @@
-import type { Container } from '../../composition-root';
 import type { ProbeEvent } from '../../probe/core/probe-event';
 import { readEvents } from '../../probe/storage/events';
 import { readAllLatest } from '../../probe/storage/latest';
+import type { TableSource } from '../../storage/table-source';
 
 /**
  * The incident timeline: state-change events of every target (or one), newest first, each with
@@ -26,7 +26,7 @@ export interface ProbeEventList {
 }
 
 export async function listProbeEvents(
-  container: Container,
+  container: TableSource,
   query: ProbeEventsQuery,
 ): Promise<ProbeEventList> {
   const targets =

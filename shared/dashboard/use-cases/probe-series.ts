@@ -1,4 +1,4 @@
-import type { Container } from '../../composition-root';
+import type { Clock } from '../../clock';
 import { AppError } from '../../errors';
 import {
   availability,
@@ -13,6 +13,7 @@ import { PROBE_TABLES } from '../../probe/storage/probe-tables';
 import { readRollups } from '../../probe/storage/rollups';
 import { getOrUndefined } from '../../storage/table-errors';
 import { keySafe } from '../../storage/table-keys';
+import type { MonthlyTableSource } from '../../storage/table-source';
 import { planRange, type RangePlan, type SeriesRange, type SeriesSource } from '../core/series-ranges';
 import { addRawRun, readRawRuns } from './raw-rows';
 
@@ -55,7 +56,7 @@ export interface ProbeSeries {
 }
 
 export async function probeSeries(
-  container: Container,
+  container: MonthlyTableSource & { readonly clock: Clock },
   targetId: string,
   range: SeriesRange,
 ): Promise<ProbeSeries> {
@@ -79,7 +80,10 @@ export async function probeSeries(
 }
 
 /** One point read of the target's latest row: an unknown target is a 404, not an empty chart. */
-async function readTarget(container: Container, targetId: string): Promise<ProbeSeries['target']> {
+async function readTarget(
+  container: MonthlyTableSource & { readonly clock: Clock },
+  targetId: string,
+): Promise<ProbeSeries['target']> {
   const table = await container.table(PROBE_TABLES.latest);
   const entity = await getOrUndefined(
     () => table.getEntity(LATEST_PARTITION, keySafe(targetId)),
@@ -100,7 +104,11 @@ function bucketIndex(plan: RangePlan, at: Date): number {
   return Math.floor((at.getTime() - plan.from.getTime()) / plan.bucketMs);
 }
 
-async function rawBuckets(container: Container, targetId: string, plan: RangePlan): Promise<Rollup[]> {
+async function rawBuckets(
+  container: MonthlyTableSource & { readonly clock: Clock },
+  targetId: string,
+  plan: RangePlan,
+): Promise<Rollup[]> {
   const buckets = emptyBuckets(plan);
   for (const run of await readRawRuns(container, targetId, plan.from, plan.to)) {
     const bucket = buckets[bucketIndex(plan, run.scheduledAt)];
@@ -109,7 +117,11 @@ async function rawBuckets(container: Container, targetId: string, plan: RangePla
   return buckets;
 }
 
-async function rollupBuckets(container: Container, targetId: string, plan: RangePlan): Promise<Rollup[]> {
+async function rollupBuckets(
+  container: MonthlyTableSource & { readonly clock: Clock },
+  targetId: string,
+  plan: RangePlan,
+): Promise<Rollup[]> {
   const kind = plan.source === 'day' ? 'day' : 'hour';
   const buckets = emptyBuckets(plan);
   for (const stored of await readRollups(container, targetId, kind, plan.from, plan.to)) {

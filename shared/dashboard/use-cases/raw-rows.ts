@@ -1,5 +1,4 @@
 import { odata } from '@azure/data-tables';
-import type { Container } from '../../composition-root';
 import { addMetricSample, METRICS, type Metric, type Rollup } from '../../probe/core/rollup';
 import { FAILURE_CLASSES, type FailureClass, type ResultStatus } from '../../probe/core/types';
 import { rawTableLogicalName } from '../../probe/storage/probe-tables';
@@ -7,6 +6,7 @@ import { rawPartitionKey } from '../../probe/storage/raw-results';
 import { asDate } from '../../storage/entity-values';
 import { isNotFound, storageError } from '../../storage/table-errors';
 import { dayKey, invertedTicks, startOfUtcDay } from '../../storage/table-keys';
+import type { MonthlyTableSource } from '../../storage/table-source';
 
 /**
  * Reads the final attempt of every run of one target in [from, to) from the raw monthly tables
@@ -43,7 +43,7 @@ export function rawRowKeyFilter(from: Date, to: Date): string {
 }
 
 export async function readRawRuns(
-  container: Container,
+  container: MonthlyTableSource,
   targetId: string,
   from: Date,
   to: Date,
@@ -56,7 +56,7 @@ export async function readRawRuns(
 }
 
 async function readDay(
-  container: Container,
+  container: MonthlyTableSource,
   targetId: string,
   day: Date,
   from: Date,

@@ -1,7 +1,6 @@
-import type { InvocationContext } from '@azure/functions';
 import type { ArmGateway } from '../../arm/arm-gateway';
-import type { Container } from '../../composition-root';
 import { isAppError } from '../../errors';
+import type { Log } from '../../log';
 
 /**
  * Labels a failing probe with the state of the Private Link connection its target depends on,
@@ -20,7 +19,7 @@ export const MISSING_CONNECTION = 'Missing';
 
 export function lookupFromGateway(
   gateway: Pick<ArmGateway, 'getConnection' | 'getPrivateEndpointConnectionStatus'>,
-  context: InvocationContext,
+  context: Log,
 ): ConnectionStateLookup {
   return async (dependsOn) => {
     try {
@@ -50,8 +49,8 @@ export function lookupFromGateway(
  * ARM_ENDPOINT on a probe-only app): that is logged and the probe goes on without labels.
  */
 export async function connectionStateLookup(
-  container: Container,
-  context: InvocationContext,
+  container: { armGateway(): Promise<ArmGateway> },
+  context: Log,
 ): Promise<ConnectionStateLookup | null> {
   try {
     return lookupFromGateway(await container.armGateway(), context);

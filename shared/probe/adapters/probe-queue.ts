@@ -1,5 +1,6 @@
+import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
-import type { Container } from '../../composition-root';
+import type { Config } from '../../config/config';
 import { AppError } from '../../errors';
 import { parseInput } from '../../http/http-adapter';
 import type { ProbeTarget } from '../core/types';
@@ -59,7 +60,7 @@ const ENQUEUE_CONCURRENCY = 32;
 
 /** Sends one message per target; returns how many were sent. Idempotent enough: a duplicate message probes and records the same run. */
 export async function enqueueProbeRequests(
-  container: Container,
+  container: { readonly config: Config; queue(name: string): Promise<QueueClient> },
   targets: readonly Pick<ProbeTarget, 'id'>[],
   scheduledAt: Date,
   timeToLiveSeconds: number,

@@ -1,9 +1,9 @@
 import type { TableEntity } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import type { Container } from '../../composition-root';
 import { asIso, compact } from '../../storage/entity-values';
 import { storageError } from '../../storage/table-errors';
 import { invertedTicks, keySafe, runHash } from '../../storage/table-keys';
+import type { TableSource } from '../../storage/table-source';
 import type { ProbeEvent } from '../core/probe-event';
 import type { Transition } from '../core/target-state';
 import { PROBE_TABLES } from './probe-tables';
@@ -36,7 +36,7 @@ export function eventEntity(targetId: string, displayName: string, transition: T
 }
 
 export async function writeEvent(
-  container: Container,
+  container: TableSource,
   targetId: string,
   displayName: string,
   transition: Transition,
@@ -61,7 +61,7 @@ export interface EventRange {
  * so a caller merging several targets can tell that the range holds more.
  */
 export async function readEvents(
-  container: Container,
+  container: TableSource,
   targetId: string,
   range: EventRange = { limit: 50 },
 ): Promise<ProbeEvent[]> {

@@ -1,6 +1,5 @@
 import type { TableEntity } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import type { Container } from '../../composition-root';
 import { asIso, compact, double } from '../../storage/entity-values';
 import {
   conflictBackoff,
@@ -10,6 +9,7 @@ import {
   storageError,
 } from '../../storage/table-errors';
 import { keySafe } from '../../storage/table-keys';
+import type { TableSource } from '../../storage/table-source';
 import {
   applyResult,
   INITIAL_STATE,
@@ -66,7 +66,7 @@ export interface LatestUpdate {
 
 /** Applies a result to the target's state under ETag; retries on a concurrent write. */
 export async function updateLatest(
-  container: Container,
+  container: TableSource,
   target: Pick<ProbeTarget, 'id' | 'displayName' | 'url'> & Thresholds,
   result: ProbeResult,
   now: Date,
@@ -196,7 +196,7 @@ export function latestViewFromEntity(entity: Readonly<Record<string, unknown>>):
 }
 
 /** Every target's latest row: one partition, typically one page. */
-export async function readAllLatest(container: Container): Promise<LatestView[]> {
+export async function readAllLatest(container: TableSource): Promise<LatestView[]> {
   const table = await container.table(PROBE_TABLES.latest);
   const views: LatestView[] = [];
   try {

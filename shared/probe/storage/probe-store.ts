@@ -1,4 +1,5 @@
-import type { Container } from '../../composition-root';
+import type { Clock } from '../../clock';
+import type { TableSource } from '../../storage/table-source';
 import type { Thresholds, Transition } from '../core/target-state';
 import type { ProbeResult, ProbeTarget } from '../core/types';
 import { writeEvent } from './events';
@@ -23,7 +24,7 @@ export interface RecordOutcome {
 }
 
 export async function recordResult(
-  container: Container,
+  container: TableSource & { readonly clock: Clock },
   target: StoreTarget,
   result: ProbeResult,
 ): Promise<RecordOutcome> {

@@ -1,8 +1,8 @@
 import type { TableEntity, TransactionAction } from '@azure/data-tables';
-import type { Container } from '../../composition-root';
 import { compact, double } from '../../storage/entity-values';
 import { storageError } from '../../storage/table-errors';
 import { dayKey, invertedTicks, keySafe, runHash } from '../../storage/table-keys';
+import type { TableSource } from '../../storage/table-source';
 import type { ProbeAttempt, ProbeResult } from '../core/types';
 import { rawTableLogicalName } from './probe-tables';
 
@@ -75,7 +75,7 @@ export function attemptEntity(result: ProbeResult, attempt: ProbeAttempt): Table
 }
 
 /** Upserts every attempt of a run in one entity-group transaction (they share a partition). */
-export async function writeRawResult(container: Container, result: ProbeResult): Promise<void> {
+export async function writeRawResult(container: TableSource, result: ProbeResult): Promise<void> {
   const table = await container.table(rawTableLogicalName(new Date(result.scheduledAt)));
   const actions: TransactionAction[] = result.attempts.map((a) => [
     'upsert',

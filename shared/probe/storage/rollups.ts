@@ -1,6 +1,5 @@
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import type { Container } from '../../composition-root';
 import { asDate } from '../../storage/entity-values';
 import {
   conflictBackoff,
@@ -10,6 +9,7 @@ import {
   storageError,
 } from '../../storage/table-errors';
 import { addDays, dayKey, hourKey, keySafe, runHash, secondKey } from '../../storage/table-keys';
+import type { TableSource } from '../../storage/table-source';
 import { addResult, emptyRollup, type Rollup, rollupColumns, rollupFromEntity } from '../core/rollup';
 import type { ProbeResult } from '../core/types';
 import { PROBE_TABLES } from './probe-tables';
@@ -44,7 +44,7 @@ export function markerRowKey(runId: string, scheduledAt: Date): string {
 
 /** Counts a run into its hour and day exactly once; results are bucketed by their scheduled time (UTC). */
 export async function addToRollups(
-  container: Container,
+  container: TableSource,
   result: ProbeResult,
   now: Date,
 ): Promise<RollupOutcome> {
@@ -144,7 +144,7 @@ export interface StoredRollup {
 
 /** Rollups of one target and kind whose period starts in [from, to): one partition-scoped range query. */
 export async function readRollups(
-  container: Container,
+  container: TableSource,
   targetId: string,
   kind: RollupKind,
   from: Date,

@@ -1,7 +1,7 @@
-import type { Container } from '../../composition-root';
 import { asDate, compact } from '../../storage/entity-values';
 import { storageError } from '../../storage/table-errors';
 import { dayKey, invertedTicks } from '../../storage/table-keys';
+import type { TableSource } from '../../storage/table-source';
 import { PROBE_TABLES } from './probe-tables';
 
 /**
@@ -38,7 +38,7 @@ export function runLogRowKey(scheduledAt: Date, source: RunLogEntry['source']): 
   return `${invertedTicks(scheduledAt)}_${source}`;
 }
 
-export async function writeRunLog(container: Container, entry: RunLogEntry): Promise<void> {
+export async function writeRunLog(container: TableSource, entry: RunLogEntry): Promise<void> {
   const table = await container.table(PROBE_TABLES.runs);
   try {
     await table.upsertEntity(

@@ -1,5 +1,6 @@
-import type { Container } from '../../composition-root';
+import type { Clock } from '../../clock';
 import { addDays, startOfUtcDay, startOfUtcHour } from '../../storage/table-keys';
+import type { TableSource } from '../../storage/table-source';
 import type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
 import { availability, mergeRollups, metricPercentile, type Rollup } from '../core/rollup';
 import { type LatestView, readAllLatest } from '../storage/latest';
@@ -16,7 +17,9 @@ import { readRollups } from '../storage/rollups';
 
 export type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
 
-export async function probesSummary(container: Container): Promise<ProbesSummary> {
+export async function probesSummary(
+  container: TableSource & { readonly clock: Clock },
+): Promise<ProbesSummary> {
   const now = container.clock.now();
   const latest = await readAllLatest(container);
   const targets = await Promise.all(latest.map((view) => summariseTarget(container, view, now)));
@@ -24,7 +27,11 @@ export async function probesSummary(container: Container): Promise<ProbesSummary
   return { generatedAt: now.toISOString(), targets };
 }
 
-async function summariseTarget(container: Container, view: LatestView, now: Date): Promise<TargetSummary> {
+async function summariseTarget(
+  container: TableSource & { readonly clock: Clock },
+  view: LatestView,
+  now: Date,
+): Promise<TargetSummary> {
   const hourEnd = new Date(startOfUtcHour(now).getTime() + 3_600_000);
   const dayEnd = addDays(startOfUtcDay(now), 1);
   const [hours, days] = await Promise.all([

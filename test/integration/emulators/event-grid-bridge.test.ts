@@ -9,7 +9,7 @@ import {
   startEventGridBridge,
 } from '../../../emulators/event-grid-bridge';
 import { eventGridBatchSchema } from '../../../scripts/local-host/event-grid-schemas';
-import { parseConnectionEvent } from '../../../shared/approval/core/connection-event';
+import { parseConnectionEvent } from '../../../shared/approval/adapters/connection-event';
 import {
   PROVIDER_SUBSCRIPTION,
   PROVIDER_TENANT,

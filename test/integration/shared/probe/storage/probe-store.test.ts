@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Clock, Container } from '../../../../../shared/composition-root';
+import type { Clock } from '../../../../../shared/clock';
+import { Container } from '../../../../../shared/composition-root';
 import { bucketOf, bucketValue, exactPercentile } from '../../../../../shared/probe/core/percentiles';
 import type { FailureClass, ProbeResult, ResultStatus } from '../../../../../shared/probe/core/types';
 import { readEvents } from '../../../../../shared/probe/storage/events';

@@ -1,6 +1,7 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Clock, Container } from '../../../../../shared/composition-root';
+import type { Clock } from '../../../../../shared/clock';
+import { Container } from '../../../../../shared/composition-root';
 import { readEvents } from '../../../../../shared/probe/storage/events';
 import { readAllLatest } from '../../../../../shared/probe/storage/latest';
 import { PROBE_TABLES } from '../../../../../shared/probe/storage/probe-tables';

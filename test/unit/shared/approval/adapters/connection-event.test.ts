@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConnectionEvent } from '../../../../../shared/approval/core/connection-event';
+import { parseConnectionEvent } from '../../../../../shared/approval/adapters/connection-event';
 
 const FIXTURES = join(__dirname, '../../../fixtures/events');
 const fixture = (name: string): Record<string, unknown> =>

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { zodIssues } from '../../config/schema-issues';
 import type { FieldIssue } from '../../errors';
-import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from './event-filter';
+import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../core/event-filter';
 
 /**
  * Reads one Event Grid delivery (Event Grid schema or CloudEvents 1.0) into what the handler acts

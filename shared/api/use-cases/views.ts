@@ -2,8 +2,14 @@ import type { Actor } from '../../approval/core/actor';
 import type { CapturedConnection } from '../../approval/core/captured-connection';
 import type { AuditEntry } from '../../approval/storage/audit-store';
 import type { ConnectionSnapshot } from '../../approval/storage/snapshot-store';
-import { nameOf } from '../use-cases/managed-pls';
-import type { ActorView, ConnectionItem, DecisionRecord, PlsRef, PolicyVerdictView } from './api-schemas';
+import type {
+  ActorView,
+  ConnectionItem,
+  DecisionRecord,
+  PlsRef,
+  PolicyVerdictView,
+} from '../core/api-schemas';
+import { nameOf } from './managed-pls';
 
 /** Domain objects as the API shows them: every field present, `null` where unknown. */
 
