@@ -73,8 +73,15 @@ var allTags = union(tags, {
   side: 'consumer'
 })
 var deploymentContainerName = 'app-package-${resourceToken}'
+// Names known before anything exists, given to modules instead of module outputs so what-if keeps
+// predicting (linter: what-if-short-circuiting); dependsOn keeps the order.
+var identityName = 'id-plgprobe-${resourceToken}'
+var storageAccountName = 'stprobe${resourceToken}'
+var applicationInsightsName = 'appi-plgprobe-${resourceToken}'
+var functionAppName = 'func-plgprobe-${resourceToken}'
+var readerRoleName = 'Private Link Gatekeeper probe reader (${environmentName})'
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}-consumer' : resourceGroupName
   location: location
   tags: allTags
@@ -84,7 +91,7 @@ module identity '../modules/identity.bicep' = {
   name: 'identity-${resourceToken}'
   scope: rg
   params: {
-    name: 'id-plgprobe-${resourceToken}'
+    name: identityName
     location: location
     tags: allTags
   }
@@ -94,7 +101,7 @@ module storage '../modules/storage.bicep' = {
   name: 'storage-${resourceToken}'
   scope: rg
   params: {
-    name: 'stprobe${resourceToken}'
+    name: storageAccountName
     location: location
     tags: allTags
     containerNames: [
@@ -112,7 +119,7 @@ module monitoring '../modules/monitoring.bicep' = {
   scope: rg
   params: {
     workspaceName: 'log-plgprobe-${resourceToken}'
-    applicationInsightsName: 'appi-plgprobe-${resourceToken}'
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: allTags
     publisherPrincipalIds: [
@@ -141,26 +148,30 @@ module app '../modules/function-app.bicep' = {
   name: 'app-${resourceToken}'
   scope: rg
   params: {
-    name: 'func-plgprobe-${resourceToken}'
+    name: functionAppName
     planName: 'plan-plgprobe-${resourceToken}'
     location: location
     tags: allTags
     serviceName: 'probe'
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
+    storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    applicationInsightsName: applicationInsightsName
     virtualNetworkSubnetId: integrationSubnetId
     appSettings: consumerSettings
   }
+  dependsOn: [
+    storage
+    monitoring
+  ]
 }
 
 module auth '../provider/modules/app-auth.bicep' = if (!empty(authClientId)) {
   name: 'auth-${resourceToken}'
   scope: rg
   params: {
-    functionAppName: app.outputs.name
+    functionAppName: functionAppName
     clientId: authClientId
     tenantId: tenant().tenantId
     federatedIdentitySettingName: 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
@@ -168,12 +179,15 @@ module auth '../provider/modules/app-auth.bicep' = if (!empty(authClientId)) {
       '/api/health'
     ]
   }
+  dependsOn: [
+    app
+  ]
 }
 
 module readerRoleDefinition 'modules/pe-reader-role.bicep' = if (!empty(privateEndpointIds)) {
   name: 'pe-role-${resourceToken}'
   params: {
-    roleName: 'Private Link Gatekeeper probe reader (${environmentName})'
+    roleName: readerRoleName
   }
 }
 
@@ -183,9 +197,13 @@ module privateEndpointAccess 'modules/pe-role-assignment.bicep' = [
     scope: resourceGroup(split(privateEndpointId, '/')[2], split(privateEndpointId, '/')[4])
     params: {
       privateEndpointName: last(split(privateEndpointId, '/'))
-      roleGuid: readerRoleDefinition.outputs.roleGuid
+      roleGuid: guid(subscription().id, readerRoleName)
       principalId: identity.outputs.principalId
+      principalKey: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', identityName)
     }
+    dependsOn: [
+      readerRoleDefinition
+    ]
   }
 ]
 

@@ -87,10 +87,16 @@ var storageAccountName = 'stplg${resourceToken}'
 var deploymentContainerName = 'app-package-${resourceToken}'
 var deadLetterContainerName = 'eventgrid-dead-letters'
 var topicName = empty(systemTopicName) ? 'evgt-${environmentName}-subscription' : systemTopicName
+var applicationInsightsName = 'appi-plg-${resourceToken}'
+var identityName = 'id-plg-${resourceToken}'
+var operatorRoleName = 'Private Link Gatekeeper operator (${environmentName})'
+// Names every module can be given before anything exists. Passing module outputs where a module
+// uses them as resource names makes what-if stop predicting (linter: what-if-short-circuiting), so
+// modules get these and an explicit dependsOn for the order.
 // App setting that Easy Auth reads the federated-credential client id from (no client secret).
 var federatedIdentitySettingName = 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}-provider' : resourceGroupName
   location: location
   tags: allTags
@@ -100,7 +106,7 @@ module identity '../modules/identity.bicep' = {
   name: 'identity-${resourceToken}'
   scope: rg
   params: {
-    name: 'id-plg-${resourceToken}'
+    name: identityName
     location: location
     tags: allTags
   }
@@ -128,7 +134,7 @@ module monitoring '../modules/monitoring.bicep' = {
   scope: rg
   params: {
     workspaceName: 'log-plg-${resourceToken}'
-    applicationInsightsName: 'appi-plg-${resourceToken}'
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: allTags
     publisherPrincipalIds: [
@@ -166,19 +172,23 @@ module app '../modules/function-app.bicep' = {
     serviceName: 'api'
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
+    storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    applicationInsightsName: applicationInsightsName
     maximumInstanceCount: maximumInstanceCount
     appSettings: union(providerSettings, inlinePolicySettings)
   }
+  dependsOn: [
+    storage
+    monitoring
+  ]
 }
 
 module auth 'modules/app-auth.bicep' = {
   name: 'auth-${resourceToken}'
   scope: rg
   params: {
-    functionAppName: app.outputs.name
+    functionAppName: functionAppName
     clientId: authClientId
     tenantId: authTenantId
     federatedIdentitySettingName: federatedIdentitySettingName
@@ -188,12 +198,15 @@ module auth 'modules/app-auth.bicep' = {
       '/runtime/webhooks/EventGrid'
     ]
   }
+  dependsOn: [
+    app
+  ]
 }
 
 module plsRole 'modules/pls-operator-role.bicep' = {
   name: 'pls-role-${resourceToken}'
   params: {
-    roleName: 'Private Link Gatekeeper operator (${environmentName})'
+    roleName: operatorRoleName
     assignableScopes: union([subscription().id], map(plsResourceIds, plsId => '/subscriptions/${split(plsId, '/')[2]}'))
   }
 }
@@ -204,9 +217,13 @@ module plsAccess 'modules/pls-role-assignment.bicep' = [
     scope: resourceGroup(split(plsId, '/')[2], split(plsId, '/')[4])
     params: {
       privateLinkServiceName: last(split(plsId, '/'))
-      roleGuid: plsRole.outputs.roleGuid
+      roleGuid: guid(subscription().id, operatorRoleName)
       principalId: identity.outputs.principalId
+      principalKey: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', identityName)
     }
+    dependsOn: [
+      plsRole
+    ]
   }
 ]
 
@@ -217,20 +234,27 @@ module topic 'modules/system-topic.bicep' = {
     name: topicName
     createSystemTopic: createSystemTopic
     tags: allTags
-    storageAccountName: storage.outputs.name
+    storageAccountName: storageAccountName
     deadLetterContainerName: deadLetterContainerName
   }
+  dependsOn: [
+    storage
+  ]
 }
 
 module events 'modules/event-subscriptions.bicep' = if (deployEventSubscription) {
   name: 'events-${resourceToken}'
   scope: rg
   params: {
-    functionAppName: app.outputs.name
-    systemTopicName: topic.outputs.name
-    storageAccountName: storage.outputs.name
+    functionAppName: functionAppName
+    systemTopicName: topicName
+    storageAccountName: storageAccountName
     deadLetterContainerName: deadLetterContainerName
   }
+  dependsOn: [
+    app
+    topic
+  ]
 }
 
 // What the next steps need (azd stores outputs in the environment; the postdeploy hook reads them).
