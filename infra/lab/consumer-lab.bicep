@@ -29,7 +29,7 @@ param plsAlias string
 
 @description('Request message the provider sees on the Pending connection (ARM allows at most 140 characters).')
 @maxLength(140)
-param requestMessage string = 'Consumer lab: please approve (ticket LAB-1)'
+param requestMessage string = 'Consumer lab: please approve (change CHG0000001)'
 
 @description('Text the probe expects in the IIS default page.')
 param expectedBodyText string = 'IIS Windows Server'

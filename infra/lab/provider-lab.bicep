@@ -1,4 +1,4 @@
-// Provider lab: the published service of SCENARIO.md. A Windows Server VM running IIS (no public IP)
+// Provider lab: the published service of the scenario (docs/deploy.md). A Windows Server VM running IIS (no public IP)
 // behind a Standard internal load balancer, published through a Private Link Service whose alias the
 // provider hands to consumers. Deploy into an empty resource group of the provider subscription.
 

@@ -87,6 +87,8 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references in app settings (e.g. NOTIFY_WEBHOOKS) resolve with the app's own identity.
+    keyVaultReferenceIdentity: identityId
     virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     // No ftpsState: Flex Consumption rejects it with the other deprecated site properties ("Flex
     // Consumption plan deprecations", learn.microsoft.com/azure/azure-functions/functions-app-settings).
