@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../functions/registry';
 import { emptyCounts } from '../../shared/approval/reconcile-pls';
-import { type BicepFile, variables } from '../helpers/bicep';
+import { type BicepFile, parameters, variables } from '../helpers/bicep';
 import {
+  appSettingsOf,
   checkAppSettings,
   checkCustomRoles,
   checkEventFilters,
@@ -82,4 +83,19 @@ describe('alert queries rely only on what the app writes (docs/deploy.md#alerts)
     expect(rules?.text).toContain("query: 'availabilityResults");
     expect(rules?.text).toMatch(/dimensions: \[\s*'name'\s*\]/);
   });
+});
+
+describe('no deployment serves data routes with a forgeable principal', () => {
+  for (const entry of ['infra/provider/main.bicep', 'infra/consumer/main.bicep']) {
+    it(`${entry}: Easy Auth is always deployed, its client id is required, and principals are held to the tenant`, () => {
+      const file = files.find((f) => f.path === entry);
+      if (file === undefined) throw new Error(`missing ${entry}`);
+      // x-ms-client-principal is only stripped from callers' requests where Easy Auth is on.
+      expect(file.text).toMatch(/^module auth '[^']*app-auth\.bicep' = \{/m);
+      const clientId = parameters(file).find((p) => p.name === 'authClientId');
+      expect(clientId?.defaultValue, 'authClientId must have no default').toBeUndefined();
+      const allowed = appSettingsOf(files, entry).find((s) => s.name === 'AUTH_ALLOWED_TENANT_IDS');
+      expect(['tenant().tenantId', 'authTenantId']).toContain(allowed?.value?.text);
+    });
+  }
 });
