@@ -37,7 +37,7 @@ param approvalMode string = 'enforce'
 @description('APPROVAL_POLICY_PATH: policy file shipped with the app package, relative to the app root.')
 param approvalPolicyPath string = 'approval-policy.yaml'
 
-@description('APPROVAL_POLICY: the policy inline (YAML or JSON); empty to use the file.')
+@description('APPROVAL_POLICY: the policy inline (YAML or JSON); main.bicepparam loads infra/provider/approval-policy.yaml (npm run policy:starter writes it). Empty falls back to the file at approvalPolicyPath in the package.')
 param approvalPolicy string = ''
 
 @description('RECONCILE_SCHEDULE: six-field NCRONTAB of the reconciliation timer.')
