@@ -60,8 +60,31 @@ param probeCleanupSchedule string = '0 30 3 * * *'
 @description('AUTH_READER_ROLE: app role value that may read probe data.')
 param readerRole string = 'Gatekeeper.Reader'
 
-@description('Client id of an Entra app registration in the consumer tenant with the Gatekeeper.Reader app role; puts App Service Authentication in front of the probe summary API. Empty leaves Easy Auth off: then the API must not be reachable by untrusted callers, since x-ms-client-principal is only trustworthy behind Easy Auth.')
-param authClientId string = ''
+@description('Client id of an Entra app registration in the consumer tenant with the Gatekeeper.Reader app role. Required: App Service Authentication always sits in front of the probe API, since x-ms-client-principal is only trustworthy where Easy Auth strips what callers send.')
+@minLength(36)
+@maxLength(36)
+param authClientId string
+
+@description('NOTIFY_WEBHOOKS from Key Vault: the secret URI of a secret holding the JSON list of webhooks (probe.down / probe.up / probe.degraded); the app\'s identity needs Key Vault Secrets User on it. Empty: notifyWebhooks, or no webhooks.')
+param notifyWebhooksSecretUri string = ''
+
+@description('NOTIFY_WEBHOOKS inline (JSON list of {name, kind, url, events}); used when notifyWebhooksSecretUri is empty. Webhook URLs are secrets: prefer the Key Vault reference.')
+@secure()
+param notifyWebhooks string = ''
+
+@description('DASHBOARD_URL: public URL of the dashboard, for the buttons in notifications; empty for the app\'s own /api/dashboard.')
+param dashboardUrl string = ''
+
+@description('Email addresses that receive the availability alerts.')
+param alertEmails array = []
+
+@description('Webhook URLs (Azure Monitor common alert schema) that receive the availability alerts.')
+param alertWebhookUrls array = []
+
+@description('Failed availability results of one target within 5 minutes that raise its alert (the probe runs every minute by default).')
+@minValue(1)
+@maxValue(60)
+param availabilityAlertFailures int = 3
 
 @description('TABLE_NAME_PREFIX: prefix of every table the app creates.')
 param tableNamePrefix string = 'plg'
@@ -73,8 +96,15 @@ var allTags = union(tags, {
   side: 'consumer'
 })
 var deploymentContainerName = 'app-package-${resourceToken}'
+// Names known before anything exists, given to modules instead of module outputs so what-if keeps
+// predicting (linter: what-if-short-circuiting); dependsOn keeps the order.
+var identityName = 'id-plgprobe-${resourceToken}'
+var storageAccountName = 'stprobe${resourceToken}'
+var applicationInsightsName = 'appi-plgprobe-${resourceToken}'
+var functionAppName = 'func-plgprobe-${resourceToken}'
+var readerRoleName = 'Private Link Gatekeeper probe reader (${environmentName})'
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}-consumer' : resourceGroupName
   location: location
   tags: allTags
@@ -84,7 +114,7 @@ module identity '../modules/identity.bicep' = {
   name: 'identity-${resourceToken}'
   scope: rg
   params: {
-    name: 'id-plgprobe-${resourceToken}'
+    name: identityName
     location: location
     tags: allTags
   }
@@ -94,7 +124,7 @@ module storage '../modules/storage.bicep' = {
   name: 'storage-${resourceToken}'
   scope: rg
   params: {
-    name: 'stprobe${resourceToken}'
+    name: storageAccountName
     location: location
     tags: allTags
     containerNames: [
@@ -112,7 +142,7 @@ module monitoring '../modules/monitoring.bicep' = {
   scope: rg
   params: {
     workspaceName: 'log-plgprobe-${resourceToken}'
-    applicationInsightsName: 'appi-plgprobe-${resourceToken}'
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: allTags
     publisherPrincipalIds: [
@@ -135,32 +165,45 @@ var consumerSettings = {
   AUTH_READER_ROLE: readerRole
   TABLE_NAME_PREFIX: tableNamePrefix
   OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: identity.outputs.clientId
+  // Only principals from this tenant, and only behind Easy Auth (always deployed below).
+  AUTH_ALLOWED_TENANT_IDS: tenant().tenantId
 }
+// Key Vault references resolve with the app's identity (keyVaultReferenceIdentity, function-app.bicep).
+var notifySettings = union(
+  !empty(notifyWebhooksSecretUri)
+    ? { NOTIFY_WEBHOOKS: '@Microsoft.KeyVault(SecretUri=${notifyWebhooksSecretUri})' }
+    : empty(notifyWebhooks) ? {} : { NOTIFY_WEBHOOKS: notifyWebhooks },
+  empty(dashboardUrl) ? {} : { DASHBOARD_URL: dashboardUrl }
+)
 
 module app '../modules/function-app.bicep' = {
   name: 'app-${resourceToken}'
   scope: rg
   params: {
-    name: 'func-plgprobe-${resourceToken}'
+    name: functionAppName
     planName: 'plan-plgprobe-${resourceToken}'
     location: location
     tags: allTags
     serviceName: 'probe'
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
+    storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    applicationInsightsName: applicationInsightsName
     virtualNetworkSubnetId: integrationSubnetId
-    appSettings: consumerSettings
+    appSettings: union(consumerSettings, notifySettings)
   }
+  dependsOn: [
+    storage
+    monitoring
+  ]
 }
 
-module auth '../provider/modules/app-auth.bicep' = if (!empty(authClientId)) {
+module auth '../provider/modules/app-auth.bicep' = {
   name: 'auth-${resourceToken}'
   scope: rg
   params: {
-    functionAppName: app.outputs.name
+    functionAppName: functionAppName
     clientId: authClientId
     tenantId: tenant().tenantId
     federatedIdentitySettingName: 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
@@ -168,12 +211,15 @@ module auth '../provider/modules/app-auth.bicep' = if (!empty(authClientId)) {
       '/api/health'
     ]
   }
+  dependsOn: [
+    app
+  ]
 }
 
 module readerRoleDefinition 'modules/pe-reader-role.bicep' = if (!empty(privateEndpointIds)) {
   name: 'pe-role-${resourceToken}'
   params: {
-    roleName: 'Private Link Gatekeeper probe reader (${environmentName})'
+    roleName: readerRoleName
   }
 }
 
@@ -183,11 +229,50 @@ module privateEndpointAccess 'modules/pe-role-assignment.bicep' = [
     scope: resourceGroup(split(privateEndpointId, '/')[2], split(privateEndpointId, '/')[4])
     params: {
       privateEndpointName: last(split(privateEndpointId, '/'))
-      roleGuid: readerRoleDefinition.outputs.roleGuid
+      roleGuid: guid(subscription().id, readerRoleName)
       principalId: identity.outputs.principalId
+      principalKey: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', identityName)
     }
+    dependsOn: [
+      readerRoleDefinition
+    ]
   }
 ]
+
+// One alert per target: the probe sends one availability result per target and run (test name =
+// the target's display name), so the rule splits by `name`.
+var availabilityAlertRules = [
+  {
+    name: 'target-unavailable'
+    description: 'A probe target failed at least ${availabilityAlertFailures} times in 5 minutes (availabilityResults, success == false); the alert names the target.'
+    severity: 1
+    query: 'availabilityResults | where success == false'
+    operator: 'GreaterThanOrEqual'
+    threshold: availabilityAlertFailures
+    windowSize: 'PT5M'
+    evaluationFrequency: 'PT5M'
+    dimensions: [
+      'name'
+    ]
+  }
+]
+
+module alerts '../modules/alerts.bicep' = {
+  name: 'alerts-${resourceToken}'
+  scope: rg
+  params: {
+    namePrefix: 'plgprobe-${resourceToken}'
+    location: location
+    tags: allTags
+    applicationInsightsName: applicationInsightsName
+    alertEmails: alertEmails
+    alertWebhookUrls: alertWebhookUrls
+    rules: availabilityAlertRules
+  }
+  dependsOn: [
+    monitoring
+  ]
+}
 
 output AZURE_RESOURCE_GROUP string = rg.name
 output PROBE_FUNCTION_APP_NAME string = app.outputs.name

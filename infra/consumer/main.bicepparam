@@ -14,6 +14,10 @@ param privateEndpointIds = [
   '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-plg-lab-consumer/providers/Microsoft.Network/privateEndpoints/pe-web'
 ]
 
+// Client id of the consumer tenant's app registration with the Gatekeeper.Reader role (required:
+// Easy Auth always fronts the probe API; docs/deploy.md step 5).
+param authClientId = readEnvironmentVariable('PROBE_AUTH_CLIENT_ID', '00000000-0000-0000-0000-000000000000')
+
 param tags = {
   owner: 'consumer-team'
 }

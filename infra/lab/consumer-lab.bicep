@@ -29,7 +29,7 @@ param plsAlias string
 
 @description('Request message the provider sees on the Pending connection (ARM allows at most 140 characters).')
 @maxLength(140)
-param requestMessage string = 'Consumer lab: please approve (ticket LAB-1)'
+param requestMessage string = 'Consumer lab: please approve (change CHG0000001)'
 
 @description('Text the probe expects in the IIS default page.')
 param expectedBodyText string = 'IIS Windows Server'
@@ -42,8 +42,10 @@ var vnetName = '${namePrefix}-vnet-consumer'
 var endpointSubnetName = 'snet-endpoints'
 var probeSubnetName = 'snet-probe-func'
 var privateEndpointName = '${namePrefix}-pe-web'
+// Named by us (customNetworkInterfaceName), so the IP lookup knows the NIC before the endpoint exists.
+var endpointNicName = '${privateEndpointName}-nic'
 
-resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+resource vnet 'Microsoft.Network/virtualNetworks@2025-05-01' = {
   name: vnetName
   location: location
   tags: allTags
@@ -85,17 +87,17 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
   }
 }
 
-resource endpointSubnet 'Microsoft.Network/virtualNetworks/subnets@2024-05-01' existing = {
+resource endpointSubnet 'Microsoft.Network/virtualNetworks/subnets@2025-05-01' existing = {
   parent: vnet
   name: endpointSubnetName
 }
 
-resource probeSubnet 'Microsoft.Network/virtualNetworks/subnets@2024-05-01' existing = {
+resource probeSubnet 'Microsoft.Network/virtualNetworks/subnets@2025-05-01' existing = {
   parent: vnet
   name: probeSubnetName
 }
 
-resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
+resource privateEndpoint 'Microsoft.Network/privateEndpoints@2025-05-01' = {
   name: privateEndpointName
   location: location
   tags: allTags
@@ -103,7 +105,7 @@ resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
     subnet: {
       id: endpointSubnet.id
     }
-    customNetworkInterfaceName: '${privateEndpointName}-nic'
+    customNetworkInterfaceName: endpointNicName
     // A manual connection: the provider (in another tenant) decides. ARM accepts the PLS alias
     // where a resource id is expected, which is how cross-tenant consumers connect.
     manualPrivateLinkServiceConnections: [
@@ -121,8 +123,11 @@ resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
 module endpointIp 'modules/nic-private-ip.bicep' = {
   name: '${privateEndpointName}-ip'
   params: {
-    networkInterfaceId: privateEndpoint.properties.networkInterfaces[0].id
+    networkInterfaceName: endpointNicName
   }
+  dependsOn: [
+    privateEndpoint
+  ]
 }
 
 var suggestedTargets = [

@@ -2,4 +2,5 @@
 using 'consumer-lab.bicep'
 
 param plsAlias = 'plglab-pls-web.00000000-0000-0000-0000-000000000000.westeurope.azure.privatelinkservice'
-param requestMessage = 'Contoso consumer lab, ticket LAB-1: please approve'
+// A change ticket in the form the starter policy's rules look for (CHG + 7 digits).
+param requestMessage = 'Contoso consumer lab, change CHG0000001: please approve'

@@ -1,4 +1,4 @@
-// Provider lab: the published service of SCENARIO.md. A Windows Server VM running IIS (no public IP)
+// Provider lab: the published service of the scenario (docs/deploy.md). A Windows Server VM running IIS (no public IP)
 // behind a Standard internal load balancer, published through a Private Link Service whose alias the
 // provider hands to consumers. Deploy into an empty resource group of the provider subscription.
 
@@ -75,7 +75,7 @@ var bastionSubnetDefinition = {
   }
 }
 
-resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+resource vnet 'Microsoft.Network/virtualNetworks@2025-05-01' = {
   name: vnetName
   location: location
   tags: allTags
@@ -89,12 +89,12 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
   }
 }
 
-resource providerSubnet 'Microsoft.Network/virtualNetworks/subnets@2024-05-01' existing = {
+resource providerSubnet 'Microsoft.Network/virtualNetworks/subnets@2025-05-01' existing = {
   parent: vnet
   name: providerSubnetName
 }
 
-resource lb 'Microsoft.Network/loadBalancers@2024-05-01' = {
+resource lb 'Microsoft.Network/loadBalancers@2025-05-01' = {
   name: lbName
   location: location
   tags: allTags
@@ -156,7 +156,7 @@ resource lb 'Microsoft.Network/loadBalancers@2024-05-01' = {
   }
 }
 
-resource nic 'Microsoft.Network/networkInterfaces@2024-05-01' = {
+resource nic 'Microsoft.Network/networkInterfaces@2025-05-01' = {
   name: '${namePrefix}-vm-iis-nic'
   location: location
   tags: allTags
@@ -180,7 +180,7 @@ resource nic 'Microsoft.Network/networkInterfaces@2024-05-01' = {
   }
 }
 
-resource vm 'Microsoft.Compute/virtualMachines@2024-07-01' = {
+resource vm 'Microsoft.Compute/virtualMachines@2025-04-01' = {
   name: '${namePrefix}-vm-iis'
   location: location
   tags: allTags
@@ -229,7 +229,7 @@ resource vm 'Microsoft.Compute/virtualMachines@2024-07-01' = {
 }
 
 // Installs IIS from the OS's own feature store (no internet access needed: the VM has no public IP).
-resource installIis 'Microsoft.Compute/virtualMachines/extensions@2024-07-01' = {
+resource installIis 'Microsoft.Compute/virtualMachines/extensions@2025-04-01' = {
   parent: vm
   name: 'install-iis'
   location: location
@@ -245,7 +245,7 @@ resource installIis 'Microsoft.Compute/virtualMachines/extensions@2024-07-01' = 
   }
 }
 
-resource pls 'Microsoft.Network/privateLinkServices@2024-05-01' = {
+resource pls 'Microsoft.Network/privateLinkServices@2025-05-01' = {
   name: '${namePrefix}-pls-web'
   location: location
   tags: allTags
@@ -278,7 +278,7 @@ resource pls 'Microsoft.Network/privateLinkServices@2024-05-01' = {
   }
 }
 
-resource bastionIp 'Microsoft.Network/publicIPAddresses@2024-05-01' = if (deployBastion) {
+resource bastionIp 'Microsoft.Network/publicIPAddresses@2025-05-01' = if (deployBastion) {
   name: '${namePrefix}-bastion-pip'
   location: location
   tags: allTags
@@ -290,7 +290,7 @@ resource bastionIp 'Microsoft.Network/publicIPAddresses@2024-05-01' = if (deploy
   }
 }
 
-resource bastion 'Microsoft.Network/bastionHosts@2024-05-01' = if (deployBastion) {
+resource bastion 'Microsoft.Network/bastionHosts@2025-05-01' = if (deployBastion) {
   name: '${namePrefix}-bastion'
   location: location
   tags: allTags

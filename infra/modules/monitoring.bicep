@@ -24,7 +24,7 @@ param retentionInDays int = 30
 // Built-in role "Monitoring Metrics Publisher": required to ingest telemetry with Entra ID auth.
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
   name: workspaceName
   location: location
   tags: tags

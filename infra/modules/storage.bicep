@@ -35,18 +35,21 @@ var openNetwork = {
   bypass: 'AzureServices'
 }
 
+// A for-expression may only be the whole value of a variable (BCP138), not one property of it.
+var virtualNetworkRules = [
+  for subnetId in allowedSubnetIds: {
+    id: subnetId
+    action: 'Allow'
+  }
+]
+
 var subnetsOnly = {
   defaultAction: 'Deny'
   bypass: 'AzureServices'
-  virtualNetworkRules: [
-    for subnetId in allowedSubnetIds: {
-      id: subnetId
-      action: 'Allow'
-    }
-  ]
+  virtualNetworkRules: virtualNetworkRules
 }
 
-resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
   tags: tags
@@ -66,12 +69,12 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
   parent: account
   name: 'default'
 }
 
-resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = [
   for containerName in containerNames: {
     parent: blobService
     name: containerName

@@ -1,6 +1,6 @@
 // Provider side: the approval app (Flex Consumption, Node 22) with its identity, storage, telemetry,
 // Easy Auth, the custom role on every managed Private Link Service and the Event Grid system topic.
-// `azd up` deploys it (azure.yaml); `az deployment sub create` works the same way (README.md#deploy).
+// `azd up` deploys it (azure.yaml); `az deployment sub create` works the same way (docs/deploy.md).
 targetScope = 'subscription'
 
 @description('Environment name (azd AZURE_ENV_NAME); names and tags every resource.')
@@ -20,7 +20,7 @@ param tags object = {}
 @description('Full resource ids of the Private Link Services the app manages (PLS_RESOURCE_IDS). The app\'s identity gets the operator role on each.')
 param plsResourceIds array
 
-@description('Application (client) id of the Entra app registration that defines the Gatekeeper.Reader and Gatekeeper.Approver app roles (see README.md#deploy).')
+@description('Application (client) id of the Entra app registration that defines the Gatekeeper.Reader and Gatekeeper.Approver app roles (see docs/deploy.md).')
 param authClientId string
 
 @description('Tenant of that app registration.')
@@ -37,7 +37,7 @@ param approvalMode string = 'enforce'
 @description('APPROVAL_POLICY_PATH: policy file shipped with the app package, relative to the app root.')
 param approvalPolicyPath string = 'approval-policy.yaml'
 
-@description('APPROVAL_POLICY: the policy inline (YAML or JSON); empty to use the file.')
+@description('APPROVAL_POLICY: the policy inline (YAML or JSON); main.bicepparam loads infra/provider/approval-policy.yaml (npm run policy:starter writes it). Empty falls back to the file at approvalPolicyPath in the package.')
 param approvalPolicy string = ''
 
 @description('RECONCILE_SCHEDULE: six-field NCRONTAB of the reconciliation timer.')
@@ -71,6 +71,41 @@ param systemTopicName string = ''
 @description('Create the Event Grid subscription to onConnectionEvent in this deployment. Leave false on the first deployment: Event Grid validates the function, which exists only after the code is deployed (azure.yaml\'s postdeploy hook creates it then).')
 param deployEventSubscription bool = false
 
+@description('NOTIFY_WEBHOOKS from Key Vault: the secret URI (https://<vault>.vault.azure.net/secrets/<name>[/<version>]) of a secret holding the JSON list of webhooks; the app\'s identity needs Key Vault Secrets User on it (docs/deploy.md). Empty: notifyWebhooks, or no webhooks.')
+param notifyWebhooksSecretUri string = ''
+
+@description('NOTIFY_WEBHOOKS inline (JSON list of {name, kind, url, events}); used when notifyWebhooksSecretUri is empty. Webhook URLs are secrets: prefer the Key Vault reference.')
+@secure()
+param notifyWebhooks string = ''
+
+@description('DASHBOARD_URL: public URL of the dashboard, for the buttons in notifications; empty for the app\'s own /api/dashboard.')
+param dashboardUrl string = ''
+
+@description('NOTIFY_PENDING_REMINDER_HOURS: hours a connection may wait for a person before connection.reminder is sent again.')
+@minValue(1)
+@maxValue(720)
+param pendingReminderHours int = 24
+
+@description('Email addresses that receive the Azure Monitor alerts (reconciliation failing, runs missed, connections waiting).')
+param alertEmails array = []
+
+@description('Webhook URLs (Azure Monitor common alert schema) that receive the Azure Monitor alerts.')
+param alertWebhookUrls array = []
+
+@description('Alert when no reconciliation run has finished for this many minutes (the timer runs every 5 minutes by default). One of the window sizes log search alerts accept.')
+@allowed([
+  15
+  30
+  45
+  60
+])
+param missedRunAlertMinutes int = 30
+
+@description('Alert when some connection has waited for a person this many hours (every reconciliation run in the window left a connection to a person).')
+@minValue(1)
+@maxValue(48)
+param pendingAlertHours int = 24
+
 @description('Maximum instances of the Flex Consumption plan.')
 @minValue(1)
 @maxValue(1000)
@@ -87,10 +122,16 @@ var storageAccountName = 'stplg${resourceToken}'
 var deploymentContainerName = 'app-package-${resourceToken}'
 var deadLetterContainerName = 'eventgrid-dead-letters'
 var topicName = empty(systemTopicName) ? 'evgt-${environmentName}-subscription' : systemTopicName
+var applicationInsightsName = 'appi-plg-${resourceToken}'
+var identityName = 'id-plg-${resourceToken}'
+var operatorRoleName = 'Private Link Gatekeeper operator (${environmentName})'
+// Names every module can be given before anything exists. Passing module outputs where a module
+// uses them as resource names makes what-if stop predicting (linter: what-if-short-circuiting), so
+// modules get these and an explicit dependsOn for the order.
 // App setting that Easy Auth reads the federated-credential client id from (no client secret).
 var federatedIdentitySettingName = 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}-provider' : resourceGroupName
   location: location
   tags: allTags
@@ -100,7 +141,7 @@ module identity '../modules/identity.bicep' = {
   name: 'identity-${resourceToken}'
   scope: rg
   params: {
-    name: 'id-plg-${resourceToken}'
+    name: identityName
     location: location
     tags: allTags
   }
@@ -128,7 +169,7 @@ module monitoring '../modules/monitoring.bicep' = {
   scope: rg
   params: {
     workspaceName: 'log-plg-${resourceToken}'
-    applicationInsightsName: 'appi-plg-${resourceToken}'
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: allTags
     publisherPrincipalIds: [
@@ -151,9 +192,20 @@ var providerSettings = {
   AUTH_APPROVER_ROLE: approverRole
   TABLE_NAME_PREFIX: tableNamePrefix
   WEBSITE_AUTH_AAD_ALLOWED_TENANTS: authTenantId
+  // Principals from other tenants are refused by the app too, not only by Easy Auth.
+  AUTH_ALLOWED_TENANT_IDS: authTenantId
+  NOTIFY_PENDING_REMINDER_HOURS: string(pendingReminderHours)
   '${federatedIdentitySettingName}': identity.outputs.clientId
 }
 var inlinePolicySettings = empty(approvalPolicy) ? {} : { APPROVAL_POLICY: approvalPolicy }
+// App Service resolves @Microsoft.KeyVault(SecretUri=...) with the identity in
+// keyVaultReferenceIdentity (function-app.bicep), so the URL list never sits in the site config.
+var notifySettings = union(
+  !empty(notifyWebhooksSecretUri)
+    ? { NOTIFY_WEBHOOKS: '@Microsoft.KeyVault(SecretUri=${notifyWebhooksSecretUri})' }
+    : empty(notifyWebhooks) ? {} : { NOTIFY_WEBHOOKS: notifyWebhooks },
+  empty(dashboardUrl) ? {} : { DASHBOARD_URL: dashboardUrl }
+)
 
 module app '../modules/function-app.bicep' = {
   name: 'app-${resourceToken}'
@@ -166,19 +218,23 @@ module app '../modules/function-app.bicep' = {
     serviceName: 'api'
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
+    storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    applicationInsightsName: applicationInsightsName
     maximumInstanceCount: maximumInstanceCount
-    appSettings: union(providerSettings, inlinePolicySettings)
+    appSettings: union(providerSettings, inlinePolicySettings, notifySettings)
   }
+  dependsOn: [
+    storage
+    monitoring
+  ]
 }
 
 module auth 'modules/app-auth.bicep' = {
   name: 'auth-${resourceToken}'
   scope: rg
   params: {
-    functionAppName: app.outputs.name
+    functionAppName: functionAppName
     clientId: authClientId
     tenantId: authTenantId
     federatedIdentitySettingName: federatedIdentitySettingName
@@ -188,12 +244,15 @@ module auth 'modules/app-auth.bicep' = {
       '/runtime/webhooks/EventGrid'
     ]
   }
+  dependsOn: [
+    app
+  ]
 }
 
 module plsRole 'modules/pls-operator-role.bicep' = {
   name: 'pls-role-${resourceToken}'
   params: {
-    roleName: 'Private Link Gatekeeper operator (${environmentName})'
+    roleName: operatorRoleName
     assignableScopes: union([subscription().id], map(plsResourceIds, plsId => '/subscriptions/${split(plsId, '/')[2]}'))
   }
 }
@@ -204,9 +263,13 @@ module plsAccess 'modules/pls-role-assignment.bicep' = [
     scope: resourceGroup(split(plsId, '/')[2], split(plsId, '/')[4])
     params: {
       privateLinkServiceName: last(split(plsId, '/'))
-      roleGuid: plsRole.outputs.roleGuid
+      roleGuid: guid(subscription().id, operatorRoleName)
       principalId: identity.outputs.principalId
+      principalKey: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', identityName)
     }
+    dependsOn: [
+      plsRole
+    ]
   }
 ]
 
@@ -217,20 +280,80 @@ module topic 'modules/system-topic.bicep' = {
     name: topicName
     createSystemTopic: createSystemTopic
     tags: allTags
-    storageAccountName: storage.outputs.name
+    storageAccountName: storageAccountName
     deadLetterContainerName: deadLetterContainerName
   }
+  dependsOn: [
+    storage
+  ]
 }
 
 module events 'modules/event-subscriptions.bicep' = if (deployEventSubscription) {
   name: 'events-${resourceToken}'
   scope: rg
   params: {
-    functionAppName: app.outputs.name
-    systemTopicName: topic.outputs.name
-    storageAccountName: storage.outputs.name
+    functionAppName: functionAppName
+    systemTopicName: topicName
+    storageAccountName: storageAccountName
     deadLetterContainerName: deadLetterContainerName
   }
+  dependsOn: [
+    app
+    topic
+  ]
+}
+
+// Log search alerts on the lines the app writes through the invocation context (one JSON object per
+// line, in the `traces` table with the JSON as `message`). The events and fields they rely on are
+// listed in docs/deploy.md#alerts and held to the code by test/infra (alert-contract).
+var approvalAlertRules = [
+  {
+    name: 'reconcile-failed'
+    description: 'A reconciliation could not read or decide a Private Link Service (approval.reconcile.pls_failed), or the policy is invalid (approval.policy_invalid).'
+    severity: 1
+    query: 'traces | where message has_any ("approval.reconcile.pls_failed", "approval.policy_invalid") | extend e = parse_json(message) | where tostring(e.event) in ("approval.reconcile.pls_failed", "approval.policy_invalid") | extend pls = tostring(e.pls), code = tostring(e.code)'
+    operator: 'GreaterThan'
+    threshold: 0
+    windowSize: 'PT15M'
+    evaluationFrequency: 'PT5M'
+  }
+  {
+    name: 'reconcile-missed'
+    description: 'No reconciliation run finished (approval.reconcile.summary) within ${missedRunAlertMinutes} minutes: the timer is not running or every run fails.'
+    severity: 1
+    query: 'traces | where timestamp > ago(${missedRunAlertMinutes}m) | where message has "approval.reconcile.summary" | where tostring(parse_json(message).event) == "approval.reconcile.summary"'
+    operator: 'LessThan'
+    threshold: 1
+    windowSize: 'PT${missedRunAlertMinutes}M'
+    evaluationFrequency: 'PT5M'
+  }
+  {
+    name: 'connections-waiting'
+    description: 'For ${pendingAlertHours} hours every reconciliation run left at least one connection to a person (outcomes.manual > 0): somebody has to approve or reject.'
+    severity: 2
+    query: 'traces | where timestamp > ago(${pendingAlertHours}h) | where message has "approval.reconcile.summary" | extend e = parse_json(message) | where tostring(e.event) == "approval.reconcile.summary" | summarize runs = count(), waitingRuns = countif(toint(e.outcomes.manual) > 0), first = min(timestamp) | where runs > 0 and runs == waitingRuns and first < ago(${pendingAlertHours - 1}h)'
+    operator: 'GreaterThan'
+    threshold: 0
+    windowSize: 'P2D'
+    evaluationFrequency: 'PT1H'
+  }
+]
+
+module alerts '../modules/alerts.bicep' = {
+  name: 'alerts-${resourceToken}'
+  scope: rg
+  params: {
+    namePrefix: 'plg-${resourceToken}'
+    location: location
+    tags: allTags
+    applicationInsightsName: applicationInsightsName
+    alertEmails: alertEmails
+    alertWebhookUrls: alertWebhookUrls
+    rules: approvalAlertRules
+  }
+  dependsOn: [
+    monitoring
+  ]
 }
 
 // What the next steps need (azd stores outputs in the environment; the postdeploy hook reads them).

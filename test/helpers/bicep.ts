@@ -3,9 +3,10 @@ import { join, relative, sep } from 'node:path';
 import { Language, type Node, Parser } from 'web-tree-sitter';
 
 /**
- * Offline Bicep parsing for the infra checks: the Bicep CLI is a downloaded binary and cannot run
- * here, so files are parsed with tree-sitter-bicep (syntax only, no type checking) and the checks
- * walk the syntax trees.
+ * Bicep parsing for the project's own infra rules (house rules, agreement with the code): files are
+ * parsed with tree-sitter-bicep (syntax only) and the checks walk the syntax trees, with no binary.
+ * Type checking and Microsoft's linter come from the real Bicep CLI (scripts/check-infra.ts,
+ * test/infra/bicep-cli.test.ts).
  */
 
 export interface BicepFile {

@@ -14,6 +14,7 @@ import {
   ROLE_EXPECTATIONS,
 } from './checks/consistency';
 import {
+  flexSitesAvoidDeprecatedProperties,
   modulesArePinned,
   noLiteralLocations,
   noSecretOutputs,
@@ -151,6 +152,18 @@ describe('house rules catch drift', () => {
       (t) => `${t}\noutput primaryKey string = account.listKeys().keys[0].value\n`,
     );
     expectViolation(noSecretOutputs(bad), 'output primaryKey looks like it exposes a secret');
+  });
+
+  it('a Flex Consumption site with siteConfig.ftpsState (ARM refuses it on Flex)', async () => {
+    const bad = await withEdit(
+      files,
+      'infra/modules/function-app.bicep',
+      replaceOnce(
+        "      minTlsVersion: '1.2'\n",
+        "      minTlsVersion: '1.2'\n      ftpsState: 'Disabled'\n",
+      ),
+    );
+    expectViolation(flexSitesAvoidDeprecatedProperties(bad), 'Flex Consumption refuses siteConfig.ftpsState');
   });
 
   it('a storage account that allows shared keys, or does not say', async () => {

@@ -9,12 +9,15 @@ param roleGuid string
 @description('Principal id of the probe app\'s managed identity.')
 param principalId string
 
-resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' existing = {
+@description('Resource id of that identity: known before the deployment starts (its principal id is not), so it names the assignment and what-if can predict it.')
+param principalKey string
+
+resource privateEndpoint 'Microsoft.Network/privateEndpoints@2025-05-01' existing = {
   name: privateEndpointName
 }
 
 resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(privateEndpoint.id, principalId, roleGuid)
+  name: guid(privateEndpoint.id, principalKey, roleGuid)
   scope: privateEndpoint
   properties: {
     principalId: principalId

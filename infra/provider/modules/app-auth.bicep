@@ -17,11 +17,11 @@ param excludedPaths array
 @description('App setting that names the client id of the managed identity used as a federated credential of the app registration (browser sign-in without a client secret).')
 param federatedIdentitySettingName string
 
-resource site 'Microsoft.Web/sites@2024-04-01' existing = {
+resource site 'Microsoft.Web/sites@2025-03-01' existing = {
   name: functionAppName
 }
 
-resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+resource auth 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'authsettingsV2'
   properties: {

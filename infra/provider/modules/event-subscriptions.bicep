@@ -31,11 +31,11 @@ param maxDeliveryAttempts int = 10
 @maxValue(1440)
 param eventTimeToLiveInMinutes int = 60
 
-resource site 'Microsoft.Web/sites@2024-04-01' existing = {
+resource site 'Microsoft.Web/sites@2025-03-01' existing = {
   name: functionAppName
 }
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
 

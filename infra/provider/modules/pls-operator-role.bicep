@@ -2,7 +2,7 @@
 // ARM gateway performs (shared/arm/arm-operations.ts, ARM_OPERATIONS; test/infra holds them equal).
 targetScope = 'subscription'
 
-@description('Display name of the role; unique in the tenant, so it carries the environment name.')
+@description('Display name of the role; unique in the tenant, so it carries the environment name. The role\'s GUID is guid(subscription().id, roleName), which callers compute too.')
 param roleName string
 
 @description('Scopes (subscriptions) where the role may be assigned: every subscription holding a managed Private Link Service.')

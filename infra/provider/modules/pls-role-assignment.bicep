@@ -10,12 +10,15 @@ param roleGuid string
 @description('Principal id of the approval app\'s managed identity.')
 param principalId string
 
-resource pls 'Microsoft.Network/privateLinkServices@2024-05-01' existing = {
+@description('Resource id of that identity: known before the deployment starts (its principal id is not), so it names the assignment and what-if can predict it.')
+param principalKey string
+
+resource pls 'Microsoft.Network/privateLinkServices@2025-05-01' existing = {
   name: privateLinkServiceName
 }
 
 resource operator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(pls.id, principalId, roleGuid)
+  name: guid(pls.id, principalKey, roleGuid)
   scope: pls
   properties: {
     principalId: principalId

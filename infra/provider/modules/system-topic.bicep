@@ -1,6 +1,12 @@
 // The Event Grid system topic on the provider subscription: ARM's write/delete events for every
 // resource in it, including the PLS connections. Only one system topic per source may exist, so a
 // subscription that already has one is reused (createSystemTopic = false).
+//
+// Dead letters are written with the topic's system-assigned identity (the event subscription's
+// deadLetterWithResourceIdentity), so that identity gets the blob role on the dead-letter container
+// in both cases. A reused topic must already have a system-assigned identity
+// (`az eventgrid system-topic update --identity systemassigned`, docs/deploy.md); without one this
+// deployment fails on its principalId instead of deploying a dead letter that can never be written.
 
 @description('Name of the system topic (new or existing).')
 param name string
@@ -38,7 +44,7 @@ resource existingTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = 
   name: name
 }
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 
   resource blobService 'blobServices' existing = {
@@ -50,14 +56,18 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   }
 }
 
-resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (createSystemTopic) {
-  name: guid(storage::blobService::deadLetters.id, newTopic.id, storageBlobDataContributorRoleId)
+// The topic's id is known before the deployment starts (unlike its principal), so the assignment's
+// name is too, which keeps what-if precise.
+var topicId = resourceId('Microsoft.EventGrid/systemTopics', name)
+
+resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobService::deadLetters.id, topicId, storageBlobDataContributorRoleId)
   scope: storage::blobService::deadLetters
   properties: {
-    principalId: newTopic.identity.principalId
+    principalId: createSystemTopic ? newTopic!.identity.principalId : existingTopic!.identity.principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
   }
 }
 
-output name string = createSystemTopic ? newTopic.name : existingTopic.name
+output name string = name

@@ -60,6 +60,18 @@ export const HOST_SETTINGS: ReadonlySet<string> = new Set([
   'WEBSITE_AUTH_AAD_ALLOWED_TENANTS',
 ]);
 
+/**
+ * Settings the infra sets that are being added to shared/config/settings.ts on other branches
+ * (notifications, issue 14; allowed tenants, issue 12). Accepted as known only while SETTINGS lacks
+ * them: once a branch lands, the full check (side, default) applies and the entry here is inert.
+ */
+export const SETTINGS_LANDING_ELSEWHERE: ReadonlySet<string> = new Set([
+  'NOTIFY_WEBHOOKS',
+  'NOTIFY_PENDING_REMINDER_HOURS',
+  'DASHBOARD_URL',
+  'AUTH_ALLOWED_TENANT_IDS',
+]);
+
 function fileAt(files: readonly BicepFile[], path: string): BicepFile | undefined {
   return files.find((f) => f.path === path);
 }
@@ -155,7 +167,7 @@ export function checkAppSettings(
     for (const e of entries) {
       const spec = known.get(e.name);
       if (spec === undefined) {
-        if (!HOST_SETTINGS.has(e.name)) {
+        if (!HOST_SETTINGS.has(e.name) && !SETTINGS_LANDING_ELSEWHERE.has(e.name)) {
           found.push(
             violation(
               'app-settings',

@@ -204,7 +204,50 @@ export const paramsAreUsed: Check = (files) =>
         .map((p) => violation('params-used', file, p.node, `param ${p.name} is never used`));
     });
 
+/**
+ * Site properties Flex Consumption refuses ("Flex Consumption plan deprecations" in
+ * learn.microsoft.com/azure/azure-functions/functions-app-settings; ARM answers "...site
+ * configuration properties (Site.SiteConfig.FtpsState, ...) for Flex Consumption sites is invalid").
+ * The runtime, its version and scale live in functionAppConfig instead.
+ */
+export const FLEX_REFUSED_SITE_CONFIG: readonly string[] = [
+  'ftpsState',
+  'linuxFxVersion',
+  'windowsFxVersion',
+  'netFrameworkVersion',
+  'javaVersion',
+  'powerShellVersion',
+  'functionAppScaleLimit',
+  'preWarmedInstanceCount',
+  'use32BitWorkerProcess',
+];
+
+/** A Flex Consumption site (one with functionAppConfig) sets none of FLEX_REFUSED_SITE_CONFIG. */
+export const flexSitesAvoidDeprecatedProperties: Check = (files) =>
+  files.flatMap((file) =>
+    resources(file)
+      .filter(
+        (r) =>
+          r.type === 'Microsoft.Web/sites' &&
+          !r.existing &&
+          propertyPath(r.body, 'properties.functionAppConfig') !== undefined,
+      )
+      .flatMap((r) =>
+        properties(resolveVariable(propertyPath(r.body, 'properties.siteConfig'), file))
+          .filter((p) => p.key !== undefined && FLEX_REFUSED_SITE_CONFIG.includes(p.key))
+          .map((p) =>
+            violation(
+              'flex-site-config',
+              file,
+              p.node,
+              `site ${r.symbol}: Flex Consumption refuses siteConfig.${p.key}`,
+            ),
+          ),
+      ),
+  );
+
 export const HOUSE_RULES: Readonly<Record<string, Check>> = {
+  flexSitesAvoidDeprecatedProperties,
   parsesCleanly,
   modulesArePinned,
   roleAssignmentNamesUseGuid,
