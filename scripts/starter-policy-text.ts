@@ -1,7 +1,7 @@
 // Pure part of `npm run policy:starter`: the sample policy, rewritten for one provider's consumers.
 // No I/O, so the test drives it with the real sample text.
 import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
-import { parsePolicy } from '../shared/policy/policy-loader';
+import { parsePolicy } from '../shared/approval/adapters/policy-loader';
 
 export interface StarterOptions {
   /** Consumer tenants whose requests (with a ticket) are approved. */

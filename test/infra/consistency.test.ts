@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../functions/registry';
-import { emptyCounts } from '../../shared/approval/reconcile-pls';
+import { emptyCounts } from '../../shared/approval/use-cases/reconcile-pls';
 import { type BicepFile, parameters, variables } from '../helpers/bicep';
 import {
   appSettingsOf,
