@@ -9,15 +9,24 @@ import { randomInt, randomUUID } from 'node:crypto';
 
 export type ConnectionStatus = 'Pending' | 'Approved' | 'Rejected';
 
-/** An ARM-shaped failure: the HTTP status, ARM's `error.code` and message. */
+/** An ARM-shaped failure: the HTTP status, ARM's `error.code`, message, optional details and Retry-After. */
 export class EmulatorError extends Error {
+  readonly details: readonly { readonly code: string; readonly message: string }[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    extra: {
+      readonly details?: readonly { readonly code: string; readonly message: string }[];
+      readonly retryAfterSeconds?: number;
+    } = {},
   ) {
     super(message);
     this.name = 'EmulatorError';
+    this.details = extra.details;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
   }
 }
 
