@@ -6,7 +6,7 @@
  * throttles requests", learn.microsoft.com), and tells every answer how many tokens are left in
  * `x-ms-ratelimit-remaining-subscription-{reads|writes|deletes}`. While what is left stays above a
  * reserve, requests go at once; below it they are spaced at the bucket's refill rate, which is as
- * fast as ARM can take them without refusing any. A 429 counts as "nothing left".
+ * fast as ARM can take them without refusing any. A 429 without a count counts as "nothing left".
  *
  * Pure (no I/O, no SDK types): the pipeline policy in arm-pacing-policy.ts feeds it.
  */
@@ -105,9 +105,10 @@ export class ArmPacer {
   settle(rateClass: ArmRateClass, remaining: number | undefined, throttled: boolean): void {
     const s = this.state[rateClass];
     s.inFlight = Math.max(0, s.inFlight - 1);
-    if (throttled) s.estimate = 0;
-    // Requests still in flight will each take a token the header did not count yet.
-    else if (remaining !== undefined) s.estimate = Math.max(0, remaining - s.inFlight);
+    // Requests still in flight will each take a token the header did not count yet. A 429 with a
+    // count is not about the bucket (a locked resource answers 429 too); without one, assume empty.
+    if (remaining !== undefined) s.estimate = Math.max(0, remaining - s.inFlight);
+    else if (throttled) s.estimate = 0;
     if (s.probing) {
       s.probing = false;
       const waiters = s.waiters.splice(0);

@@ -31,13 +31,18 @@ describe('ArmPacer', () => {
     expect(waits).toEqual([0, 0, 0, 100, 200, 300]);
   });
 
-  it('counts requests still in flight against the remaining header, and a 429 as nothing left', () => {
+  it('counts requests still in flight against the remaining header, and a 429 without one as nothing left', () => {
     const pacer = new ArmPacer(options);
     pacer.reserve('writes', 0);
     pacer.settle('writes', 50, false);
     for (let i = 0; i < 10; i++) pacer.reserve('writes', 0);
     pacer.settle('writes', 20, false);
     expect(pacer.estimates().writes).toBe(11);
+    // A 429 that still reports tokens is not the bucket (a locked resource): the count stands.
+    pacer.reserve('writes', 0);
+    pacer.settle('writes', 30, true);
+    expect(pacer.estimates().writes).toBe(21);
+    pacer.reserve('writes', 0);
     pacer.settle('writes', undefined, true);
     expect(pacer.estimates().writes).toBe(0);
     expect(taken(pacer.reserve('writes', 0))).toBeGreaterThanOrEqual(0);
