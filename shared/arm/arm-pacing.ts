@@ -16,9 +16,10 @@ export type ArmRateClass = 'reads' | 'writes' | 'deletes';
 export interface ArmPacingOptions {
   /**
    * Pace once this few tokens are left; above it requests are not held. ARM refills once a second, so
-   * at least one second's refill: pacing at the refill rate then never meets an empty bucket.
+   * at least one second's refill: pacing at the refill rate then never meets an empty bucket. When
+   * undefined, one second's refill of the class plus a margin of 5.
    */
-  readonly reserve: number;
+  readonly reserve: number | undefined;
   /** Refill rate (tokens per second) of each bucket; ARM's documented defaults unless told otherwise. */
   readonly refillPerSecond: Readonly<Record<ArmRateClass, number>>;
 }
@@ -37,7 +38,7 @@ export function pacingOptions(settings: ArmPacingSettings = {}): ArmPacingOption
 }
 
 export const DEFAULT_PACING_OPTIONS: ArmPacingOptions = {
-  reserve: 30,
+  reserve: undefined,
   refillPerSecond: { reads: 25, writes: 10, deletes: 10 },
 };
 
@@ -94,8 +95,9 @@ export class ArmPacer {
     }
     s.inFlight += 1;
     s.estimate = estimate - 1;
-    if (estimate > this.options.reserve) return { waitMs: 0 };
-    const interval = 1000 / this.options.refillPerSecond[rateClass];
+    const refill = this.options.refillPerSecond[rateClass];
+    if (estimate > (this.options.reserve ?? Math.ceil(refill) + RESERVE_MARGIN)) return { waitMs: 0 };
+    const interval = 1000 / refill;
     const slot = Math.max(now, s.nextSlot);
     s.nextSlot = slot + interval;
     return { waitMs: slot - now };
@@ -125,6 +127,8 @@ export class ArmPacer {
     };
   }
 }
+
+const RESERVE_MARGIN = 5;
 
 function emptyState(): ClassState {
   return { estimate: undefined, inFlight: 0, nextSlot: 0, probing: false, waiters: [] };
