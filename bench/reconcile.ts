@@ -13,6 +13,12 @@ import { Container } from '../shared/composition-root';
  * injected latency) and Azurite, with the real SDKs. Reports total time, ARM calls by kind, and our
  * overhead: the wall time during which no ARM call was in flight (our code plus Table Storage),
  * per connection; plus time inside Table Storage calls and process CPU per connection.
+ *
+ * `--limits`: the same reconciliation with the emulator enforcing ARM's documented token buckets
+ * (per subscription and principal: reads 250 then 25/s, writes 200 then 10/s) and a policy that
+ * decides every connection (1,000 by default: 10 PLS x 100). Reports total time against the lower
+ * bound those buckets allow, the 429s ARM had to send, connections left undecided (lost) and any
+ * decided twice (more than one accepted PUT).
  */
 
 const TOKEN = 'bench-token';
@@ -93,16 +99,35 @@ function seed(emulator: ArmEmulator, plsCount: number, perPls: number): string[]
   return ids;
 }
 
+/** Every connection decided: approve the trusted tenant with a ticket, reject everything else. */
+const LIMITS_POLICY = `
+version: 1
+default: { action: reject }
+rules:
+  - name: trusted
+    action: approve
+    match: { consumerTenants: [${TRUSTED_TENANT}], requestMessage: "CHG\\\\d{7}" }
+`;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      pls: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '1000' },
+      pls: { type: 'string' },
+      connections: { type: 'string' },
       concurrency: { type: 'string', default: '4' },
+      limits: { type: 'boolean', default: false },
     },
   });
-  const plsCount = Number(values.pls);
-  const perPls = Number(values.connections);
+  if (values.limits) {
+    await limitsMode(
+      Number(values.pls ?? '10'),
+      Number(values.connections ?? '100'),
+      Number(values.concurrency),
+    );
+    return;
+  }
+  const plsCount = Number(values.pls ?? '10');
+  const perPls = Number(values.connections ?? '1000');
   const azurite = await startAzurite();
   const emulator = await startArmEmulator({ expectedToken: TOKEN, lroDurationMs: 5 });
   try {
@@ -189,6 +214,103 @@ async function main(): Promise<void> {
       armRequestsByKind: metrics.snapshot().requests,
     };
     process.stdout.write(`${JSON.stringify({ ...report, steadyState }, null, 2)}\n`);
+  } finally {
+    await emulator.stop();
+    await azurite.stop();
+  }
+}
+
+async function limitsMode(plsCount: number, perPls: number, concurrency: number): Promise<void> {
+  const azurite = await startAzurite();
+  const emulator = await startArmEmulator({
+    expectedToken: TOKEN,
+    lroDurationMs: 5,
+    rateLimits: { enforce: true },
+  });
+  try {
+    const plsIds = seed(emulator, plsCount, perPls);
+    const metrics = new ArmMetrics();
+    const container = new Container({
+      env: {
+        AzureWebJobsStorage: azurite.connectionString,
+        ARM_ENDPOINT: emulator.url,
+        PLS_RESOURCE_IDS: plsIds.join(','),
+        APPROVAL_POLICY: LIMITS_POLICY,
+        RECONCILE_CONCURRENCY: String(concurrency),
+        TABLE_NAME_PREFIX: 'benchlimits',
+      },
+      armCredential: { getToken: async () => ({ token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }) },
+      armGateway: { metrics },
+    });
+    const services = await container.approvalServices();
+    const policy = await container.approvalPolicy();
+    await Promise.all(
+      ['Audit', 'AuditByTime', 'Claims', 'Connections', 'Drift', 'TenantCache'].map((t) =>
+        container.table(t),
+      ),
+    );
+    emulator.requestLog.clear();
+    const started = performance.now();
+    const summary = await reconcileAll(services, policy, plsIds, concurrency, {
+      trigger: 'timer',
+      correlationId: 'bench-limits',
+      log: () => {},
+    });
+    const totalMs = performance.now() - started;
+
+    const log = emulator.requestLog.entries.filter((e) => e.authenticated);
+    const accepted = log.filter((e) => e.status !== 429);
+    const reads = accepted.filter((e) => e.method === 'GET').length;
+    const writes = accepted.filter((e) => e.method === 'PUT').length;
+    const throttled = log.filter((e) => e.status === 429).length;
+    const limits = emulator.rateLimits;
+    const bound = (count: number, limit: { burst: number; refillPerSecond: number }) =>
+      (Math.max(0, count - limit.burst) / limit.refillPerSecond) * 1000;
+    const lowerBoundMs = Math.max(bound(reads, limits.limit('reads')), bound(writes, limits.limit('writes')));
+    const putsPerConnection = new Map<string, number>();
+    for (const e of accepted) {
+      if (e.method !== 'PUT' || e.status !== 200) continue;
+      const name = decodeURIComponent(new URL(e.path, emulator.url).pathname.split('/').at(-1) ?? '');
+      putsPerConnection.set(name.toLowerCase(), (putsPerConnection.get(name.toLowerCase()) ?? 0) + 1);
+    }
+    const decidedTwice = [...putsPerConnection.values()].filter((n) => n > 1).length;
+    const stillPending = plsIds.reduce(
+      (sum, id) =>
+        sum +
+        [...(emulator.world.privateLinkService(id)?.connections.values() ?? [])].filter(
+          (c) => c.status === 'Pending',
+        ).length,
+      0,
+    );
+    const m = metrics.snapshot();
+    const report = {
+      mode: 'limits',
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+      shape: {
+        privateLinkServices: plsCount,
+        connectionsPerPls: perPls,
+        connections: summary.connections,
+        concurrency,
+      },
+      limits: { reads: limits.limit('reads'), writes: limits.limit('writes') },
+      outcomes: summary.outcomes,
+      totalMs: Math.round(totalMs),
+      lowerBoundMs: Math.round(lowerBoundMs),
+      overLowerBound: lowerBoundMs === 0 ? null : Number((totalMs / lowerBoundMs - 1).toFixed(3)),
+      acceptedRequests: { reads, writes },
+      throttled429: throttled,
+      lost: stillPending,
+      decidedTwice,
+      pacedRequests: m.pacedRequests,
+      pacingWaitMs: Math.round(m.pacingWaitMs),
+      retries: m.retries,
+      functionTimeoutMs: 600_000,
+      withinOneInvocation: totalMs < 600_000,
+    };
+    process.stdout.write(
+      `limits on: ${summary.connections} connections in ${(totalMs / 1000).toFixed(1)} s; bucket lower bound ${(lowerBoundMs / 1000).toFixed(1)} s (+${((totalMs / lowerBoundMs - 1) * 100).toFixed(1)} %); 429s ${throttled}; lost ${stillPending}; decided twice ${decidedTwice}\n`,
+    );
+    process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
     await emulator.stop();
     await azurite.stop();

@@ -14,6 +14,8 @@ import type { ArmMetrics } from './arm/arm-metrics';
 import type { ArmNetworkGatewayOptions } from './arm/arm-network-gateway';
 import { type Clock, systemClock } from './clock';
 import { type Config, type Env, parseConfig } from './config/config';
+import { AppError } from './errors';
+import { isLoopbackHost } from './net/loopback';
 import { storageError, storageStatus } from './storage/table-errors';
 
 export interface ContainerOptions {
@@ -25,7 +27,7 @@ export interface ContainerOptions {
   readonly armCredential?: TokenCredential;
   /** Tunes the ARM gateway (tests: fast retries and polls; benchmarks: their own metrics object). */
   readonly armGateway?: Partial<
-    Pick<ArmNetworkGatewayOptions, 'retry' | 'metrics' | 'lroPollIntervalMs' | 'random'>
+    Pick<ArmNetworkGatewayOptions, 'retry' | 'metrics' | 'lroPollIntervalMs' | 'random' | 'pacing'>
   >;
 }
 
@@ -59,8 +61,14 @@ export class Container {
     });
   }
 
+  /** The ARM token source: an override, else a fixed local token for a loopback ARM_ENDPOINT, else `credential()`. */
   async armCredential(): Promise<TokenCredential> {
-    return this.armCredentialOverride ?? this.credential();
+    if (this.armCredentialOverride !== undefined) return this.armCredentialOverride;
+    if (isLoopbackHost(this.config.arm.endpoint.hostname)) {
+      // Your own ARM on this machine (the emulator, recorded traffic): no Azure login needed or used.
+      return (await import('./arm/loopback-credential')).loopbackArmCredential;
+    }
+    return this.credential();
   }
 
   /** The ARM gateway on @azure/arm-network (loaded on first use), pointed at ARM_ENDPOINT. */

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   policy_invalid: 500,
   arm_throttled: 503,
   arm_unavailable: 503,
+  /** No Azure credential could give a token for ARM (no login, no managed identity). */
+  arm_credential_unavailable: 503,
   arm_error: 502,
   arm_not_found: 404,
   arm_conflict: 409,

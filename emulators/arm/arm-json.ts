@@ -126,6 +126,19 @@ export function privateEndpointJson(
   };
 }
 
-export function errorJson(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
+export interface ArmErrorJson {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details?: readonly { readonly code: string; readonly message: string }[];
+  };
+}
+
+/** ARM's error body; `details` only when there are some (ARM omits an empty list). */
+export function errorJson(
+  code: string,
+  message: string,
+  details?: readonly { readonly code: string; readonly message: string }[],
+): ArmErrorJson {
+  return { error: { code, message, ...(details === undefined || details.length === 0 ? {} : { details }) } };
 }

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import type { TokenCredential } from '@azure/core-auth';
+import { loopbackArmCredential } from '../../shared/arm/loopback-credential';
 import { type ArmEmulator, startArmEmulator } from './arm-emulator';
 import { loadArmSeed } from './seed';
 
@@ -57,8 +58,4 @@ export function armEmulatorLocalService(options: {
  * The credential the local host gives the Container when ARM is the emulator: a fixed token, since the
  * emulator checks only that a bearer token is sent. Never used against a real ARM endpoint.
  */
-export const localArmCredential: TokenCredential = {
-  async getToken(): Promise<AccessToken> {
-    return { token: 'local-emulator-token', expiresOnTimestamp: Date.now() + 3_600_000 };
-  },
-};
+export const localArmCredential: TokenCredential = loopbackArmCredential;

@@ -9,15 +9,24 @@ import { randomInt, randomUUID } from 'node:crypto';
 
 export type ConnectionStatus = 'Pending' | 'Approved' | 'Rejected';
 
-/** An ARM-shaped failure: the HTTP status, ARM's `error.code` and message. */
+/** An ARM-shaped failure: the HTTP status, ARM's `error.code`, message, optional details and Retry-After. */
 export class EmulatorError extends Error {
+  readonly details: readonly { readonly code: string; readonly message: string }[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    extra: {
+      readonly details?: readonly { readonly code: string; readonly message: string }[];
+      readonly retryAfterSeconds?: number;
+    } = {},
   ) {
     super(message);
     this.name = 'EmulatorError';
+    this.details = extra.details;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
   }
 }
 
@@ -27,7 +36,7 @@ export interface PlsSpec {
   /** Defaults to `{name}.{guid}.{location}.azure.privatelinkservice`. */
   readonly alias?: string;
   readonly location?: string;
-  /** Subscriptions whose automatic connections are approved at once (ARM's `autoApproval`). */
+  /** Subscriptions whose connections are approved at creation (ARM's `autoApproval`). */
   readonly autoApproval?: readonly string[];
   /** Subscriptions that may connect; `*` means anyone with the alias. Defaults to `*`. */
   readonly visibility?: readonly string[];
@@ -54,6 +63,8 @@ export interface PrivateEndpointSpec {
   readonly requestMessage?: string;
   /** Manual (`manualPrivateLinkServiceConnections`) or automatic (`privateLinkServiceConnections`). */
   readonly manual?: boolean;
+  /** The status the consumer's PUT carries in its connection state (`Pending` asks again after a rejection). */
+  readonly requestedStatus?: string;
   /** Name of the connection inside the private endpoint. */
   readonly connectionName?: string;
   readonly subnetId?: string;
@@ -112,6 +123,8 @@ export interface ConsumerConnectionState {
 }
 
 export const MAX_DESCRIPTION_LENGTH = 140;
+/** Retry-After (seconds) of a write refused because a delete holds the connection. */
+export const LOCKED_RETRY_AFTER_SECONDS = 1;
 export const PROVIDER_RESOURCE_TYPE = 'Microsoft.Network/privateLinkServices/privateEndpointConnections';
 
 const PLS_ID =
@@ -254,7 +267,9 @@ export class ArmWorld {
   }
 
   /**
-   * The provider's PUT: only status, description and actionsRequired change. Pending → Approved/Rejected
+   * The provider's PUT: only status, description and actionsRequired change.
+   * A PUT cannot create a connection: on one that does not exist (any more) NRP answers 400
+   * `PrivateEndpointConnectionCannotBeCreatedByServiceProvider`, not 404 (Azure/azure-sdk-for-go#9484). Pending → Approved/Rejected
    * and Approved → Rejected are allowed; Rejected → Approved is refused, as in Azure.
    */
   updateConnectionState(
@@ -263,19 +278,40 @@ export class ArmWorld {
     update: { readonly status: string; readonly description?: string; readonly actionsRequired?: string },
     ifMatch?: string,
   ): ConnectionRecord {
-    const connection = this.requireConnection(plsId, name);
+    const pls = this.privateLinkService(plsId);
+    const connection = pls?.connections.get(name.toLowerCase());
+    if (pls !== undefined && connection === undefined) {
+      throw new EmulatorError(
+        400,
+        'PrivateEndpointConnectionCannotBeCreatedByServiceProvider',
+        `Private endpoint connection ${name} cannot be created by the service provider; only the consumer's private endpoint creates it.`,
+      );
+    }
+    if (connection === undefined) return this.requireConnection(plsId, name);
     if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== connection.etag) {
+      // ARM's ETag mismatch: 412 PreconditionFailed, the reason in details[].code (ARM request guidelines).
       throw new EmulatorError(
         412,
         'PreconditionFailed',
         `The condition specified using HTTP conditional header(s) is not met (If-Match: ${ifMatch}).`,
+        {
+          details: [
+            {
+              code: 'PreconditionFailedEtagMismatch',
+              message: `The specified ETag ${ifMatch} does not match the current ETag of ${connection.name}.`,
+            },
+          ],
+        },
       );
     }
     if (connection.provisioningState === 'Deleting') {
+      // A resource locked by another operation answers 429 RetryableErrorDueToAnotherOperation with
+      // Retry-After (ARM "request limits and throttling" doc), not 409: the client is to come back later.
       throw new EmulatorError(
-        409,
-        'AnotherOperationInProgress',
-        `Another operation on this or dependent resource is in progress: the connection ${connection.name} is being deleted.`,
+        429,
+        'RetryableErrorDueToAnotherOperation',
+        `Operation on ${connection.name} is not allowed because another operation (delete) is in progress on it; retry later.`,
+        { retryAfterSeconds: LOCKED_RETRY_AFTER_SECONDS },
       );
     }
     const to = update.status;
@@ -296,9 +332,12 @@ export class ArmWorld {
     }
     const from = connection.status;
     if (from === 'Rejected' && to === 'Approved') {
+      // Refused, as the Private Link docs say; the exact code NRP uses is not published (Cosmos DB's
+      // answer is 400 BadRequest "Approving rejected private endpoint connections is not supported",
+      // MicrosoftDocs/azure-docs#86823), so a generic one: the product decides by the state it re-reads.
       throw new EmulatorError(
         400,
-        'CannotApproveRejectedPrivateEndpointConnection',
+        'BadRequest',
         `Approving rejected private endpoint connections is not supported. Connection ${connection.name} must be recreated by the consumer.`,
       );
     }
@@ -337,8 +376,17 @@ export class ArmWorld {
   // --- consumer side ------------------------------------------------------------------------
 
   /**
-   * A consumer's private endpoint PUT. A manual connection arrives Pending with the request message; an
-   * automatic one is Approved when the consumer's subscription is in the PLS's auto-approval list, else Pending.
+   * A consumer's private endpoint PUT.
+   * - From a subscription on the PLS's `autoApproval` list the connection is Approved at creation,
+   *   manual or automatic (Private Link service overview, "auto-approval").
+   * - Otherwise a manual request arrives Pending with the request message.
+   * - An automatic request needs the approval permission on the PLS; the emulator models no role
+   *   assignments, so only the PLS's own subscription holds it. Anyone else is refused 403
+   *   `LinkedAuthorizationFailed` (Azure/azure-sdk-for-go#14306, MicrosoftDocs/azure-docs#96892);
+   *   across tenants a request must be manual (MicrosoftDocs/azure-docs#68387).
+   * - Re-sending an existing endpoint whose connection was Rejected with status Pending asks again: the
+   *   connection becomes Pending (reported by a user in MicrosoftDocs/azure-docs#81751, not confirmed
+   *   by Microsoft); the product is to treat that as drift.
    */
   createPrivateEndpoint(spec: PrivateEndpointSpec): { endpoint: PrivateEndpointRecord; created: boolean } {
     const pe = parsePe(spec.id);
@@ -355,6 +403,7 @@ export class ArmWorld {
           `Private endpoint ${spec.id} is already connected to another Private Link Service; delete and recreate it.`,
         );
       }
+      if (spec.requestedStatus === 'Pending') this.requestAgain(existing);
       return { endpoint: existing, created: false };
     }
     if (pls === undefined) {
@@ -380,7 +429,13 @@ export class ArmWorld {
       );
     }
     const manual = spec.manual ?? true;
-    const autoApproved = !manual && pls.autoApproval.includes(pe.subscriptionId);
+    const autoApproved = pls.autoApproval.includes(pe.subscriptionId);
+    if (!manual && !autoApproved && pe.subscriptionId !== pls.subscriptionId) {
+      const consumerTenant = this.tenantOf(pe.subscriptionId);
+      const crossTenant =
+        consumerTenant !== undefined && consumerTenant !== this.tenantOf(pls.subscriptionId);
+      throw linkedAuthorizationFailed(spec.id, pls, crossTenant ? consumerTenant : undefined);
+    }
     const connection = this.insertConnection(pls, {
       name: `${pe.name}.${randomUUID()}`,
       privateEndpointId: spec.id,
@@ -406,6 +461,18 @@ export class ArmWorld {
     this.endpoints.set(key, endpoint);
     this.disconnected.delete(key);
     return { endpoint, created: true };
+  }
+
+  /** The consumer asks again for a Rejected connection: it becomes Pending with the request message. */
+  requestAgain(endpoint: PrivateEndpointRecord): ConnectionRecord | undefined {
+    const connection = this.pls
+      .get(endpoint.plsKey)
+      ?.connections.get(endpoint.plsConnectionName.toLowerCase());
+    if (connection === undefined || connection.status !== 'Rejected') return connection;
+    connection.status = 'Pending';
+    connection.description = endpoint.requestMessage;
+    connection.etag = newEtag();
+    return connection;
   }
 
   privateEndpoint(id: string): PrivateEndpointRecord | undefined {
@@ -504,6 +571,21 @@ export class ArmWorld {
 
 export function connectionId(_pls: PlsRecord, connection: ConnectionRecord): string {
   return connection.id;
+}
+
+function linkedAuthorizationFailed(
+  privateEndpointId: string,
+  pls: PlsRecord,
+  /** Set when the consumer is in another tenant than the provider. */
+  foreignTenant: string | undefined,
+): EmulatorError {
+  return new EmulatorError(
+    403,
+    'LinkedAuthorizationFailed',
+    foreignTenant === undefined
+      ? `The client has permission to perform action 'Microsoft.Network/privateEndpoints/write' on scope '${privateEndpointId}'; however, it does not have permission to perform action 'Microsoft.Network/privateLinkServices/PrivateEndpointConnectionsApproval/action' on the linked scope '${pls.id}'. Request the connection manually.`
+      : `The client has permission to perform action 'Microsoft.Network/privateEndpoints/write' on scope '${privateEndpointId}'; however, the current tenant '${foreignTenant}' is not authorized to access linked subscription '${pls.subscriptionId}'. Request the connection manually.`,
+  );
 }
 
 function isVisible(pls: PlsRecord, subscriptionId: string): boolean {

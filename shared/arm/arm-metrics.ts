@@ -12,6 +12,9 @@ export interface ArmMetricsSnapshot {
   readonly retries: Readonly<Record<ArmRetryReason, number>>;
   /** Total milliseconds slept between attempts. */
   readonly retryWaitMs: number;
+  /** Requests held back to stay under ARM's remaining-requests budget, and for how long in total. */
+  readonly pacedRequests: number;
+  readonly pacingWaitMs: number;
   /** Gateway operations performed (one list of many pages is one operation). */
   readonly operations: number;
   /** Sum of the wall time of every gateway operation, retries and waits included. */
@@ -24,6 +27,8 @@ export class ArmMetrics {
   private readonly requests: Record<ArmCallKind, number> = { get: 0, list: 0, put: 0, delete: 0, poll: 0 };
   private readonly retries: Record<ArmRetryReason, number> = { throttled: 0, server: 0, network: 0 };
   private retryWaitMs = 0;
+  private pacedRequests = 0;
+  private pacingWaitMs = 0;
   private operations = 0;
   private operationTimeMs = 0;
   private requestTimeMs = 0;
@@ -38,6 +43,11 @@ export class ArmMetrics {
     this.retryWaitMs += waitMs;
   }
 
+  recordPacing(waitMs: number): void {
+    this.pacedRequests += 1;
+    this.pacingWaitMs += waitMs;
+  }
+
   recordOperation(durationMs: number): void {
     this.operations += 1;
     this.operationTimeMs += durationMs;
@@ -48,6 +58,8 @@ export class ArmMetrics {
       requests: { ...this.requests },
       retries: { ...this.retries },
       retryWaitMs: this.retryWaitMs,
+      pacedRequests: this.pacedRequests,
+      pacingWaitMs: this.pacingWaitMs,
       operations: this.operations,
       operationTimeMs: this.operationTimeMs,
       requestTimeMs: this.requestTimeMs,
@@ -58,6 +70,8 @@ export class ArmMetrics {
     for (const key of Object.keys(this.requests) as ArmCallKind[]) this.requests[key] = 0;
     for (const key of Object.keys(this.retries) as ArmRetryReason[]) this.retries[key] = 0;
     this.retryWaitMs = 0;
+    this.pacedRequests = 0;
+    this.pacingWaitMs = 0;
     this.operations = 0;
     this.operationTimeMs = 0;
     this.requestTimeMs = 0;

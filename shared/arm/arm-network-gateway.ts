@@ -15,6 +15,8 @@ import type {
   PrivateLinkServiceInfo,
 } from './arm-gateway';
 import { ArmMetrics } from './arm-metrics';
+import { type ArmPacingSettings, pacingOptions } from './arm-pacing';
+import { ARM_PACING_POLICY_NAME, armPacingPolicy } from './arm-pacing-policy';
 import {
   ARM_RETRY_POLICY_NAME,
   type ArmRetryOptions,
@@ -36,6 +38,11 @@ export interface ArmNetworkGatewayOptions {
   readonly scope: string;
   readonly credential: TokenCredential;
   readonly retry?: Partial<ArmRetryOptions>;
+  /**
+   * Pacing on ARM's remaining-requests headers (see arm-pacing.ts); on with ARM's documented refill
+   * rates by default, `false` turns it off.
+   */
+  readonly pacing?: ArmPacingSettings | false;
   readonly metrics?: ArmMetrics;
   /** Poll interval of long-running deletes; ARM's own Retry-After wins when it sends one. */
   readonly lroPollIntervalMs?: number;
@@ -46,7 +53,8 @@ export interface ArmNetworkGatewayOptions {
 /**
  * The ArmGateway on the real `@azure/arm-network` client. One client per subscription (the SDK binds
  * a client to one), created on first use with the SDK loaded lazily. Our retry policy replaces the
- * SDK's (see arm-retry-policy.ts); errors leave as AppErrors (see arm-errors.ts).
+ * SDK's (see arm-retry-policy.ts), and inside it each attempt is paced on ARM's remaining-requests
+ * headers (see arm-pacing.ts); errors leave as AppErrors (see arm-errors.ts).
  */
 export class ArmNetworkGateway implements ArmGateway {
   readonly metrics: ArmMetrics;
@@ -178,6 +186,7 @@ export class ArmNetworkGateway implements ArmGateway {
       credential: this.options.credential,
       retry: this.retry,
       metrics: this.metrics,
+      ...(this.options.pacing === undefined ? {} : { pacing: this.options.pacing }),
       ...(this.options.random === undefined ? {} : { random: this.options.random }),
     });
   }
@@ -188,7 +197,7 @@ export class ArmNetworkGateway implements ArmGateway {
   }
 }
 
-export { ARM_RETRY_POLICY_NAME };
+export { ARM_PACING_POLICY_NAME, ARM_RETRY_POLICY_NAME };
 
 /**
  * A NetworkManagementClient for one subscription with the gateway's pipeline: our retry policy in
@@ -197,7 +206,7 @@ export { ARM_RETRY_POLICY_NAME };
  */
 export async function createNetworkClient(
   subscriptionId: string,
-  options: Pick<ArmNetworkGatewayOptions, 'endpoint' | 'scope' | 'credential' | 'random'> & {
+  options: Pick<ArmNetworkGatewayOptions, 'endpoint' | 'scope' | 'credential' | 'random' | 'pacing'> & {
     readonly retry?: Partial<ArmRetryOptions>;
     readonly metrics?: ArmMetrics;
   },
@@ -226,6 +235,16 @@ export async function createNetworkClient(
     ),
     { phase: 'Retry' },
   );
+  if (options.pacing !== false) {
+    client.pipeline.addPolicy(
+      armPacingPolicy(
+        pacingOptions(options.pacing),
+        options.metrics === undefined ? {} : { metrics: options.metrics },
+      ),
+      // Inside the retry policy, so each attempt (retries too) is paced.
+      { phase: 'Retry', afterPolicies: [ARM_RETRY_POLICY_NAME] },
+    );
+  }
   if (endpoint.protocol === 'http:') {
     client.pipeline.removePolicy({ name: SDK_BEARER_POLICY_NAME });
     client.pipeline.addPolicy(loopbackBearerPolicy(credential, scope), { phase: 'Sign' });

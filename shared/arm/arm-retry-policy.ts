@@ -139,7 +139,7 @@ function withJitter(ms: number, random: () => number): number {
   return Math.round(ms + random() * ms * 0.1);
 }
 
-function abortableSleep(ms: number, signal: AbortSignalLike | undefined): Promise<void> {
+export function abortableSleep(ms: number, signal: AbortSignalLike | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new Error('The ARM request was aborted by the caller.'));

@@ -41,28 +41,64 @@ export async function discoverTenantId(
   const url = new URL(`/subscriptions/${subscriptionId}`, armEndpoint);
   url.searchParams.set('api-version', TENANT_DISCOVERY_API_VERSION);
   const { request } = await import('undici');
-  let status: number;
-  let challenge: string | undefined;
-  try {
-    const response = await request(url, {
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-    });
-    status = response.statusCode;
-    const header = response.headers['www-authenticate'];
-    challenge = Array.isArray(header) ? header.join(', ') : header;
-    await response.body.dump();
-  } catch (error) {
-    throw new AppError('arm_unavailable', 'ARM could not be reached to discover a tenant.', { cause: error });
+  const deadline = performance.now() + (options.timeoutMs ?? 5_000);
+  for (let attempt = 1; ; attempt++) {
+    let status: number;
+    let challenge: string | undefined;
+    let retryAfter: string | undefined;
+    try {
+      const response = await request(url, {
+        method: 'GET',
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(Math.max(1, Math.round(deadline - performance.now()))),
+      });
+      status = response.statusCode;
+      challenge = joined(response.headers['www-authenticate']);
+      retryAfter = joined(response.headers['retry-after']);
+      await response.body.dump();
+    } catch (error) {
+      throw new AppError('arm_unavailable', 'ARM could not be reached to discover a tenant.', {
+        cause: error,
+      });
+    }
+    if (status === 429) {
+      // ARM says how long to stay away (request-limits-and-throttling doc): wait that long when it fits
+      // in this lookup's deadline, else hand the wait to the caller instead of a guess.
+      const waitMs = retryAfterMsOf(retryAfter);
+      if (
+        waitMs !== undefined &&
+        attempt < MAX_THROTTLED_ATTEMPTS &&
+        performance.now() + waitMs < deadline - MIN_ATTEMPT_MS
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        continue;
+      }
+      throw new AppError('arm_throttled', 'ARM is throttling tenant discovery; retry later.', {
+        retryAfterSeconds:
+          waitMs === undefined ? DEFAULT_THROTTLE_SECONDS : Math.max(1, Math.ceil(waitMs / 1000)),
+      });
+    }
+    if (status >= 500) throw new AppError('arm_unavailable', `ARM answered ${status} to tenant discovery.`);
+    return challenge === undefined ? undefined : tenantFromChallenge(challenge);
   }
-  if (status === 429) {
-    throw new AppError('arm_throttled', 'ARM is throttling tenant discovery; retry later.', {
-      retryAfterSeconds: 30,
-    });
-  }
-  if (status >= 500) throw new AppError('arm_unavailable', `ARM answered ${status} to tenant discovery.`);
-  return challenge === undefined ? undefined : tenantFromChallenge(challenge);
+}
+
+const MAX_THROTTLED_ATTEMPTS = 3;
+/** Time left for the attempt after a wait, below which waiting is pointless. */
+const MIN_ATTEMPT_MS = 250;
+const DEFAULT_THROTTLE_SECONDS = 30;
+
+function joined(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header.join(', ') : header;
+}
+
+/** Retry-After in seconds or as an HTTP date, in milliseconds; undefined when absent or unreadable. */
+export function retryAfterMsOf(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
 /** The tenant GUID in a challenge's `authorization_uri` (first path segment of the authority), if any. */

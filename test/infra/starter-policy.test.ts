@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APPROVE_RULE, starterPolicyText } from '../../scripts/starter-policy-text';
-import { type ConnectionFacts, evaluatePolicy } from '../../shared/approval/core/policy/evaluate-policy';
 import { parsePolicy } from '../../shared/approval/adapters/policy-loader';
+import { type ConnectionFacts, evaluatePolicy } from '../../shared/approval/core/policy/evaluate-policy';
 import { type BicepFile, parameters, stringValue, variables } from '../helpers/bicep';
 import { infraFiles, REPO_ROOT } from './infra-fixture';
 

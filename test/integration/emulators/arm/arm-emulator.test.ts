@@ -31,7 +31,7 @@ const writes: ArmWriteEvent[] = [];
 let plsCounter = 0;
 
 beforeAll(async () => {
-  emulator = await startArmEmulator({ expectedToken: TEST_TOKEN, pageSize: 3, lroDurationMs: 150 });
+  emulator = await startArmEmulator({ expectedToken: TEST_TOKEN, pageSize: 3, lroDurationMs: 400 });
   emulator.world.addSubscription('11111111-1111-1111-1111-111111111111', PROVIDER_TENANT);
   emulator.world.addSubscription(CONSUMER, CONSUMER_TENANT);
   emulator.onWrite((event) => writes.push(event));
@@ -211,7 +211,7 @@ describe('ARM emulator: connection state rules', () => {
     expect((await arm('PUT', path, stateBody('Rejected', 'no'))).status).toBe(200);
     const back = await arm('PUT', path, stateBody('Approved'));
     expect(back.status).toBe(400);
-    expect(back.get('error.code')).toBe('CannotApproveRejectedPrivateEndpointConnection');
+    expect(back.get('error.code')).toBe('BadRequest');
     expect((await arm('PUT', path, stateBody('Maybe'))).get('error.code')).toBe(
       'InvalidPrivateLinkServiceConnectionStatus',
     );
@@ -235,11 +235,17 @@ describe('ARM emulator: connection state rules', () => {
     expect(sneaky.get('properties.privateEndpoint.id')).toBe(privateEndpointIdOf(CONSUMER, 'pe-only-state'));
     const stale = await arm('PUT', path, stateBody('Rejected'), { 'if-match': 'W/"stale"' });
     expect(stale.status).toBe(412);
+    expect(stale.get('error.code')).toBe('PreconditionFailed');
+    expect(stale.get('error.details[0].code')).toBe('PreconditionFailedEtagMismatch');
     const fresh = await arm('PUT', path, stateBody('Rejected'), { 'if-match': String(sneaky.get('etag')) });
     expect(fresh.status).toBe(200);
-    expect(
-      (await arm('PUT', `${pls.id}/privateEndpointConnections/absent?${API}`, stateBody('Approved'))).status,
-    ).toBe(404);
+    const absent = await arm(
+      'PUT',
+      `${pls.id}/privateEndpointConnections/absent?${API}`,
+      stateBody('Approved'),
+    );
+    expect(absent.status).toBe(400);
+    expect(absent.get('error.code')).toBe('PrivateEndpointConnectionCannotBeCreatedByServiceProvider');
   });
 
   it('deletes as a long-running operation: 202, InProgress, then Succeeded and gone', async () => {
@@ -257,7 +263,7 @@ describe('ARM emulator: connection state rules', () => {
     );
     expect((await arm('GET', asyncOp.replace(emulator.url, ''))).json).toEqual({ status: 'InProgress' });
     expect((await arm('GET', location.replace(emulator.url, ''))).status).toBe(202);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 600));
     expect((await arm('GET', asyncOp.replace(emulator.url, ''))).json).toEqual({ status: 'Succeeded' });
     expect((await arm('GET', location.replace(emulator.url, ''))).status).toBe(204);
     expect(emulator.world.connection(pls.id, c.name)).toBeUndefined();
@@ -316,12 +322,17 @@ describe('ARM emulator: consumer side', () => {
     expect(writes[0]?.tenantId).toBe(CONSUMER_TENANT);
   });
 
-  it('auto-approves an automatic connection only for subscriptions in the auto-approval list', async () => {
+  it('approves at creation for subscriptions in the auto-approval list; refuses an automatic request from another tenant', async () => {
     const auto = freshPls({ autoApproval: [CONSUMER] });
     const notAuto = freshPls({ autoApproval: [AUTO] });
     await createPe('pe-auto-yes', auto.id, {}, false);
-    await createPe('pe-auto-no', notAuto.id, {}, false);
-    expect([...auto.connections.values()][0]?.status).toBe('Approved');
+    await createPe('pe-auto-manual', auto.id);
+    const refused = await createPe('pe-auto-no', notAuto.id, {}, false);
+    expect([...auto.connections.values()].map((c) => c.status)).toEqual(['Approved', 'Approved']);
+    expect(refused.status).toBe(403);
+    expect(refused.get('error.code')).toBe('LinkedAuthorizationFailed');
+    expect(notAuto.connections.size).toBe(0);
+    await createPe('pe-auto-no-manual', notAuto.id);
     expect([...notAuto.connections.values()][0]?.status).toBe('Pending');
   });
 
@@ -355,7 +366,7 @@ describe('ARM emulator: consumer side', () => {
     const goneId = privateEndpointIdOf(CONSUMER, 'pe-gone');
     const deleted = await arm('DELETE', `${goneId}?${API}`);
     expect(deleted.status).toBe(202);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 600));
     expect((await arm('GET', `${goneId}?${API}`)).status).toBe(404);
     expect(pls.connections.size).toBe(0);
   });

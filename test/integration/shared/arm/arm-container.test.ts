@@ -1,14 +1,20 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { CredentialUnavailableError } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
+import { startArmEmulator } from '../../../../emulators/arm';
 import { ArmNetworkGateway } from '../../../../shared/arm/arm-network-gateway';
+import { LOOPBACK_ARM_TOKEN } from '../../../../shared/arm/loopback-credential';
 import { Container } from '../../../../shared/composition-root';
 import { checkHealth } from '../../../../shared/health/health-check';
 import { healthChecks } from '../../../../shared/health/health-checks';
+import { appErrorFrom } from '../../../helpers/app-errors';
 import {
   armTestContainer,
   plsIdOf,
   staticArmCredential,
   useArmEmulator,
 } from '../../../helpers/arm-emulator';
+import { testContainer } from '../../../helpers/storage';
 
 const arm = useArmEmulator();
 
@@ -70,5 +76,64 @@ describe('health: ARM check', () => {
 
     const none = armTestContainer(arm.emulator, []);
     expect(healthChecks(none).map((c) => c.name)).not.toContain('arm');
+  });
+});
+
+/** A Container whose Azure credential must never be asked for (it would reach past loopback). */
+class NoAzureLogin extends Container {
+  asked = 0;
+  override async credential(): Promise<TokenCredential> {
+    this.asked += 1;
+    throw new Error('the Azure credential must not be used here');
+  }
+}
+
+function noLoginContainer(env: Record<string, string>): NoAzureLogin {
+  return new NoAzureLogin({ env: { ...env, AzureWebJobsStorage: 'UseDevelopmentStorage=true' } });
+}
+
+describe('ARM credential', () => {
+  it('sends a fixed local token to a loopback ARM_ENDPOINT without asking for any Azure credential', async () => {
+    const own = await startArmEmulator({ expectedToken: LOOPBACK_ARM_TOKEN, lroDurationMs: 5 });
+    try {
+      const plsId = plsIdOf('pls-loopback-login');
+      own.world.addPrivateLinkService({ id: plsId });
+      const container = noLoginContainer({ ARM_ENDPOINT: own.url, PLS_RESOURCE_IDS: plsId });
+      expect((await (await container.armGateway()).getPrivateLinkService(plsId)).id).toBe(plsId);
+      expect(container.asked).toBe(0);
+      expect(own.requestLog.entries.at(-1)).toMatchObject({ status: 200, authenticated: true });
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('against real ARM asks the Azure credential, never the local token', async () => {
+    const container = noLoginContainer({ ARM_ENDPOINT: 'https://management.azure.com' });
+    await expect(container.armCredential()).rejects.toThrow(/must not be used/);
+    expect(container.asked).toBe(1);
+  });
+
+  it('turns an unavailable credential into arm_credential_unavailable, shown by the health report, sending nothing', async () => {
+    const unavailable: TokenCredential = {
+      async getToken() {
+        throw new CredentialUnavailableError('DefaultAzureCredential found no credential.');
+      },
+    };
+    const plsId = plsIdOf('pls-no-login');
+    // https://management.azure.com: the token is asked for before any request, and none is given.
+    const container = testContainer(
+      { ARM_ENDPOINT: 'https://management.azure.com', PLS_RESOURCE_IDS: plsId },
+      { armCredential: unavailable },
+    );
+    const error = await appErrorFrom((await container.armGateway()).getPrivateLinkService(plsId));
+    expect(error).toMatchObject({
+      code: 'arm_credential_unavailable',
+      message: 'no Azure credential: run `az login` or set `AZURE_CLIENT_ID`',
+    });
+    const report = await checkHealth(container, 't', healthChecks(container));
+    expect(report.dependencies.find((d) => d.name === 'arm')).toMatchObject({
+      status: 'down',
+      reason: 'arm_credential_unavailable: no Azure credential: run `az login` or set `AZURE_CLIENT_ID`',
+    });
   });
 });

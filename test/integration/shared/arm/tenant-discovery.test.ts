@@ -81,6 +81,34 @@ describe('discoverTenantId', () => {
     }
   });
 
+  it('honours Retry-After on a 429: waits and asks again when it fits the deadline', async () => {
+    arm.emulator.faults.script({ kind: 'subscription.get' }, [
+      { type: 'status', status: 429, retryAfterSeconds: 1 },
+    ]);
+    const started = performance.now();
+    expect(await discoverTenantId(new URL(arm.emulator.url), CONSUMER, { timeoutMs: 4_000 })).toBe(
+      CONSUMER_TENANT,
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+    const [throttled, answered] = arm.emulator.requestLog.entries
+      .filter((e) => e.kind === 'subscription.get')
+      .slice(-2);
+    expect(throttled?.status).toBe(429);
+    expect(answered?.status).toBe(401);
+  });
+
+  it("hands ARM's Retry-After to the caller as arm_throttled when it exceeds the deadline", async () => {
+    arm.emulator.faults.script({ kind: 'subscription.get' }, [
+      { type: 'status', status: 429, retryAfterSeconds: 120 },
+    ]);
+    const started = performance.now();
+    await expect(discoverTenantId(new URL(arm.emulator.url), CONSUMER)).rejects.toMatchObject({
+      code: 'arm_throttled',
+      retryAfterSeconds: 120,
+    });
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
   it('refuses a non-GUID subscription and a plain-http non-loopback endpoint', async () => {
     await expect(discoverTenantId(new URL(arm.emulator.url), '../../x')).rejects.toMatchObject({
       code: 'validation_failed',

@@ -27,6 +27,10 @@ function restError(
 describe('toArmError', () => {
   it.each([
     [404, 'ResourceNotFound', 'arm_not_found'],
+    // A PUT on a connection that no longer exists (Azure/azure-sdk-for-go#9484): gone, as a 404.
+    [400, 'PrivateEndpointConnectionCannotBeCreatedByServiceProvider', 'arm_not_found'],
+    [429, 'RetryableErrorDueToAnotherOperation', 'arm_throttled'],
+    [400, 'BadRequest', 'arm_error'],
     [409, 'AnotherOperationInProgress', 'arm_conflict'],
     [412, 'PreconditionFailed', 'arm_conflict'],
     [400, 'CannotApproveRejectedPrivateEndpointConnection', 'arm_conflict'],

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { connectionJson } from '../arm-json';
+import { type RouteHandler, writeEvent } from '../context';
+import { headerOf, parseJsonBody, sendEmpty, sendJson } from '../http';
+import { connectionId, EmulatorError } from '../world';
+import { acceptedLro } from './operations';
+
+/**
+ * The provider's view of private endpoint connections (privateLinkService.json): list (paged with an
+ * absolute `nextLink`), get, the plain PUT that changes the state, and the long-running delete.
+ */
+
+export const listConnections: RouteHandler = (context, { route, url, apiVersion, response }) => {
+  const pls = context.world.requirePls(route.resourceId);
+  const skip = Number(url.searchParams.get('$skipToken') ?? '0');
+  const start = Number.isInteger(skip) && skip > 0 ? skip : 0;
+  const all = [...pls.connections.values()];
+  const pageSize = context.pageSize;
+  const value = all.slice(start, start + pageSize).map((c) => connectionJson(pls, c));
+  const next = start + pageSize < all.length ? start + pageSize : undefined;
+  sendJson(response, 200, {
+    value,
+    ...(next === undefined
+      ? {}
+      : { nextLink: `${context.origin()}${url.pathname}?api-version=${apiVersion}&$skipToken=${next}` }),
+  });
+};
+
+export const getConnection: RouteHandler = (context, { route, response }) => {
+  const connection = context.world.requireConnection(route.resourceId, route.params.name ?? '');
+  sendJson(response, 200, connectionJson(context.world.requirePls(route.resourceId), connection));
+};
+
+export const putConnection: RouteHandler = (context, { route, body, request, response, correlationId }) => {
+  const state = readConnectionState(parseJsonBody(body));
+  const connection = context.world.updateConnectionState(
+    route.resourceId,
+    route.params.name ?? '',
+    state,
+    headerOf(request, 'if-match'),
+  );
+  const pls = context.world.requirePls(route.resourceId);
+  sendJson(response, 200, connectionJson(pls, connection));
+  context.emit(
+    writeEvent(
+      context,
+      connectionId(pls, connection),
+      'Microsoft.Network/privateLinkServices/privateEndpointConnections/write',
+      'PUT',
+      pls.subscriptionId,
+      correlationId,
+    ),
+  );
+};
+
+export const deleteConnection: RouteHandler = (context, { route, apiVersion, response, correlationId }) => {
+  const { world } = context;
+  const pls = world.privateLinkService(route.resourceId);
+  const connection = world.connection(route.resourceId, route.params.name ?? '');
+  if (pls === undefined || connection === undefined || connection.provisioningState === 'Deleting') {
+    // ARM answers a delete of something already gone (or going) with 204: deletes are idempotent.
+    sendEmpty(response, 204);
+    return;
+  }
+  const id = connectionId(pls, connection);
+  world.markConnectionDeleting(pls.id, connection.name);
+  const operationId = context.operations.start(pls.subscriptionId, pls.location, () => {
+    if (world.removeConnection(pls.id, connection.name)) {
+      context.emit(
+        writeEvent(
+          context,
+          id,
+          'Microsoft.Network/privateLinkServices/privateEndpointConnections/delete',
+          'DELETE',
+          pls.subscriptionId,
+          correlationId,
+        ),
+      );
+    }
+  });
+  acceptedLro(context, response, pls.subscriptionId, pls.location, operationId, apiVersion);
+};
+
+// Fields other than these three are ignored, as NRP ignores them on this PUT; a wrong type is dropped.
+const connectionStateBody = z.object({
+  properties: z.object({
+    privateLinkServiceConnectionState: z.object({
+      status: z.string(),
+      description: z.string().optional().catch(undefined),
+      actionsRequired: z.string().optional().catch(undefined),
+    }),
+  }),
+});
+
+function readConnectionState(body: unknown): {
+  status: string;
+  description?: string;
+  actionsRequired?: string;
+} {
+  const parsed = connectionStateBody.safeParse(body);
+  if (!parsed.success) {
+    throw new EmulatorError(
+      400,
+      'InvalidRequestFormat',
+      'properties.privateLinkServiceConnectionState.status is required to update a private endpoint connection.',
+    );
+  }
+  const state = parsed.data.properties.privateLinkServiceConnectionState;
+  return {
+    status: state.status,
+    ...(state.description === undefined ? {} : { description: state.description }),
+    ...(state.actionsRequired === undefined ? {} : { actionsRequired: state.actionsRequired }),
+  };
+}
