@@ -17,6 +17,7 @@ import { probeSeries } from './probeSeries';
 import { probesSummary } from './probesSummary';
 import { probeTarget } from './probeTarget';
 import { reconcileConnections } from './reconcileConnections';
+import { reconcileQueuedPls } from './reconcileQueuedPls';
 import { rejectConnection } from './rejectConnection';
 
 /**
@@ -36,6 +37,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   me,
   onConnectionEvent,
   reconcileConnections,
+  reconcileQueuedPls,
   listConnections,
   getConnection,
   approveConnection,

@@ -1,3 +1,9 @@
+/**
+ * The one place where the product's dependencies are built. Everything is lazy and memoised:
+ * importing this module (or any module) opens no socket and loads no Azure SDK, so a cold start
+ * pays only for what the invoked function really uses. Tests build their own container from an
+ * env object instead of patching globals.
+ */
 import type { TokenCredential } from '@azure/core-auth';
 import type { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
@@ -5,21 +11,14 @@ import type { ApprovalServices } from './approval/approval-services';
 import type { ArmGateway } from './arm/arm-gateway';
 import type { ArmMetrics } from './arm/arm-metrics';
 import type { ArmNetworkGatewayOptions } from './arm/arm-network-gateway';
+import { type Clock, systemClock } from './clock';
 import { type Config, type Env, parseConfig } from './config/config';
 import { AppError } from './errors';
 import type { Policy } from './policy/policy';
 
-/**
- * The one place where the product's dependencies are built. Everything is lazy and memoised:
- * importing this module (or any module) opens no socket and loads no Azure SDK, so a cold start
- * pays only for what the invoked function really uses. Tests build their own container from an
- * env object instead of patching globals.
- */
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+// Re-exported for modules that still name it here; new code imports ./clock.
+export type { Clock } from './clock';
+export { systemClock } from './clock';
 
 export interface ContainerOptions {
   readonly env: Env;

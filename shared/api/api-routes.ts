@@ -91,7 +91,15 @@ async function decide(
       : await readJsonBody(request, rejectBodySchema);
   const result = await decideByPerson(
     container,
-    { ...params, action, reason: body.reason, principal, correlationId },
+    {
+      ...params,
+      action,
+      reason: body.reason,
+      principal,
+      correlationId,
+      ifMatch: request.headers.get('if-match') ?? undefined,
+      expectedStatus: body.expectedStatus,
+    },
     logTo(context),
   );
   context.log(

@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import type { Clock } from '../composition-root';
+import type { Clock } from '../clock';
 import { statusCodeOf } from './storage-errors';
 import { odata } from './table-keys';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ClaimRequest, ClaimStore } from '../../../../shared/approval/claim-store';
-import type { Clock } from '../../../../shared/composition-root';
+import type { Clock } from '../../../../shared/clock';
 import { testContainer } from '../../../helpers/storage';
 
 const PLS =
