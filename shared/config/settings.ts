@@ -162,7 +162,7 @@ export const SETTINGS = [
   {
     name: 'RECONCILE_QUEUE_NAME',
     description:
-      'Storage queue of per-PLS reconciliation work: what events ask for, and continuations of runs that ran out of time.',
+      'Storage queue of per-PLS reconciliation work: what events ask for, and continuations of runs out of time.',
     default: 'reconcile-requests',
     example: 'reconcile-requests',
     side: 'provider',
@@ -175,7 +175,7 @@ export const SETTINGS = [
   {
     name: 'RECONCILE_TIME_BUDGET_SECONDS',
     description:
-      'How long one reconciliation invocation (timer or queue) keeps deciding before it hands the rest of its work to a queued continuation; keep it well under the function timeout.',
+      'Seconds one reconciliation invocation decides before it queues the rest as a continuation; keep it well under the function timeout.',
     default: '240',
     example: '120',
     side: 'provider',
