@@ -1,16 +1,30 @@
 import type { Actor } from '../approval/actor';
-import type { ApprovalServices, Log } from '../approval/approval-services';
+import type { ApprovalMode, DecisionDeps, Log } from '../approval/approval-services';
 import { captureConnection } from '../approval/captured-connection';
 import { type DecisionOutcome, decideConnection } from '../approval/decide-connection';
+import type { SnapshotStore } from '../approval/snapshot-store';
+import type { TenantCache } from '../approval/tenant-cache';
 import { targetStatusOf } from '../approval/transitions';
 import { consumerSubscriptionOf, type PrivateEndpointConnection } from '../arm/arm-gateway';
 import type { Principal } from '../auth/principal';
-import type { Container } from '../composition-root';
+import type { Config } from '../config/config';
 import { AppError } from '../errors';
 import { type DecisionResult, MAX_REASON_LENGTH, type PlsRef } from './api-schemas';
 import { connectionNotFound } from './connection-reader';
 import { resolveManagedPls } from './managed-pls';
 import { actorView } from './views';
+
+/** What a person's decision uses: the managed PLS list, and the decision path's services (built on first use). */
+export interface PersonDecisionDeps {
+  readonly config: Config;
+  approvalServices(): Promise<PersonDecisionServices>;
+}
+
+export interface PersonDecisionServices extends DecisionDeps {
+  readonly tenants: Pick<TenantCache, 'tenantOf'>;
+  readonly snapshots: Pick<SnapshotStore, 'apply' | 'get'>;
+  readonly mode: ApprovalMode;
+}
 
 export interface PersonDecision {
   readonly pls: string;
@@ -37,12 +51,12 @@ export interface PersonDecision {
  *   answer (or explain the conflict)
  */
 export async function decideByPerson(
-  container: Container,
+  deps: PersonDecisionDeps,
   decision: PersonDecision,
   log: Log,
 ): Promise<DecisionResult> {
-  const pls = resolveManagedPls(container.config, decision.pls);
-  const services = await container.approvalServices();
+  const pls = resolveManagedPls(deps.config, decision.pls);
+  const services = await deps.approvalServices();
   const connection = await readConnection(services, pls, decision.connection);
   const requiredEtag = checkPreconditions(decision, connection);
   const capture = captureConnection(connection, {
@@ -183,7 +197,7 @@ function answer(
 }
 
 async function readConnection(
-  services: ApprovalServices,
+  services: Pick<DecisionDeps, 'arm'>,
   pls: PlsRef,
   name: string,
 ): Promise<PrivateEndpointConnection> {
