@@ -4,6 +4,7 @@ import { cleanupProbeResults } from './cleanupProbeResults';
 import { dashboard } from './dashboard';
 import { dashboardAsset } from './dashboardAsset';
 import { evaluatePolicy } from './evaluatePolicy';
+import { eventFastPath } from './eventFastPath';
 import { getConnection } from './getConnection';
 import { health } from './health';
 import { listConnections } from './listConnections';
@@ -43,6 +44,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   approveConnection,
   rejectConnection,
   listDecisions,
+  eventFastPath,
   evaluatePolicy,
   openApiDocument,
 ];

@@ -121,6 +121,12 @@ export const approveConnectionRoute: Route = (request, context, correlationId) =
 export const rejectConnectionRoute: Route = (request, context, correlationId) =>
   decide('reject', request, context, correlationId);
 
+export const eventFastPathRoute: Route = async (request) => {
+  const { container } = authorized(request, 'read');
+  const { readFastPathStats } = await import('../approval/read-fast-path-stats');
+  return json(200, await readFastPathStats(await container.approvalServices()));
+};
+
 export const listDecisionsRoute: Route = async (request) => {
   const { container } = authorized(request, 'read');
   const query = parseInput(listDecisionsQuerySchema, queryObject(request), 'query');

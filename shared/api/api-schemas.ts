@@ -420,6 +420,32 @@ export type ConnectionList = z.output<typeof connectionListSchema>;
 export type ConnectionDetail = z.output<typeof connectionDetailSchema>;
 export type DecisionRecord = z.output<typeof decisionRecordSchema>;
 export type DecisionList = z.output<typeof decisionListSchema>;
+export const eventFastPathSchema = z
+  .strictObject({
+    windowDays: z.number().int(),
+    newConnections: z.number().int().meta({
+      description: 'Connections that appeared in the window (not those a PLS held when first listed).',
+    }),
+    byEvent: z.strictObject({
+      count: z.number().int(),
+      medianDelayMs: z
+        .number()
+        .nullable()
+        .meta({ description: "From the event's time to our receiving it." }),
+      eventTypes: z.array(z.string()),
+      topics: z.array(z.string()),
+    }),
+    byReconciliation: z.strictObject({
+      count: z.number().int(),
+      medianDelayMs: z
+        .number()
+        .nullable()
+        .meta({ description: "Since the PLS's previous list: an upper bound of the true delay." }),
+    }),
+    line: z.string().meta({ description: 'The same figures as the reconcile runs log them.' }),
+  })
+  .meta({ id: 'EventFastPath' });
+
 export type DecisionResult = z.output<typeof decisionResultSchema>;
 export type Evaluation = z.output<typeof evaluationSchema>;
 export type EvaluateResult = z.output<typeof evaluateResultSchema>;
