@@ -229,6 +229,48 @@ describe('decided on the state that was read', () => {
     expect(history[0]).toMatchObject({ kind: 'outcome', result: 'skipped', statusAfter: 'Approved' });
   });
 
+  it('a change between the list and the re-read is skipped and not overwritten (the re-read)', async () => {
+    const container = await world(REJECT_ALL);
+    const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
+    const services = await container.approvalServices();
+    // The portal approves it after our list, before our re-read: the ETag ARM gives the re-read is current.
+    const arm: ArmGateway = Object.assign(Object.create(services.arm) as ArmGateway, {
+      getConnection: (plsId: string, n: string) => {
+        const record = emulator?.world.connection(plsId, n);
+        if (record !== undefined && record.status === 'Pending') {
+          record.status = 'Approved';
+          record.etag = `W/"${randomUUID()}"`;
+        }
+        return services.arm.getConnection(plsId, n);
+      },
+    });
+    const summary = await reconcilePrivateLinkService(
+      { ...services, arm },
+      await container.approvalPolicy(),
+      PLS,
+      ctx(),
+    );
+    expect(summary.outcomes.stale).toBe(1);
+    expect(emulator?.world.connection(PLS, name)?.status).toBe('Approved');
+    expect(emulator?.requestLog.count('connection.put')).toBe(0);
+  });
+
+  it('overlapping runs of one PLS (no coalescing): one PUT and one intent row per connection (the claims)', async () => {
+    const container = await world(REJECT_ALL);
+    const names = pendingConnections(emulator as ArmEmulator, 30);
+    const services = await container.approvalServices();
+    const policy = await container.approvalPolicy();
+    await Promise.all(
+      Array.from({ length: 5 }, () => reconcilePrivateLinkService(services, policy, PLS, ctx())),
+    );
+    const rows = await auditRows(container);
+    const puts = successfulPuts(emulator as ArmEmulator);
+    for (const name of names) {
+      expect(puts.get(connectionPath(PLS, name))).toBe(1);
+      expect(rows.filter((r) => r.connectionName === name && r.kind === 'intent')).toHaveLength(1);
+    }
+  }, 60_000);
+
   it('a refused PUT is explained by the connection as re-read, not by its error code', async () => {
     const container = await world(APPROVE_ALL);
     const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
