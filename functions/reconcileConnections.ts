@@ -1,11 +1,22 @@
 import type { TimerFunctionDefinition } from '../shared/host/function-definition';
 
+/** Timer: every configured PLS against the policy, within the time budget; the rest continues on the queue. */
 export const reconcileConnections: TimerFunctionDefinition = {
   name: 'reconcileConnections',
   kind: 'timer',
   // On startup too: a fresh instance catches up at once instead of up to one period later. Safe to
   // repeat (claims make overlapping runs write each connection once; a settled PLS costs one list).
   options: { schedule: '%RECONCILE_SCHEDULE%', runOnStartup: true },
-  handler: async (timer, context) =>
-    (await import('../shared/approval/handlers/reconcile-timer')).runReconcileTimer(timer, context),
+  handler: async (_timer, context) => {
+    const [{ getContainer }, { reconcileConfigured }, { invocationLog }] = await Promise.all([
+      import('../shared/composition-root'),
+      import('../shared/approval/use-cases/reconcile-all'),
+      import('../shared/approval/handlers/invocation-log'),
+    ]);
+    const container = getContainer();
+    await reconcileConfigured(await container.approvalServices(), () => container.approvalPolicy(), {
+      correlationId: context.invocationId,
+      log: invocationLog(context),
+    });
+  },
 };

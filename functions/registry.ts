@@ -4,6 +4,7 @@ import { cleanupProbeResults } from './cleanupProbeResults';
 import { dashboard } from './dashboard';
 import { dashboardAsset } from './dashboardAsset';
 import { evaluatePolicy } from './evaluatePolicy';
+import { eventFastPath } from './eventFastPath';
 import { getConnection } from './getConnection';
 import { health } from './health';
 import { listConnections } from './listConnections';
@@ -17,6 +18,7 @@ import { probeSeries } from './probeSeries';
 import { probesSummary } from './probesSummary';
 import { probeTarget } from './probeTarget';
 import { reconcileConnections } from './reconcileConnections';
+import { reconcileQueuedPls } from './reconcileQueuedPls';
 import { rejectConnection } from './rejectConnection';
 
 /**
@@ -36,11 +38,13 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   me,
   onConnectionEvent,
   reconcileConnections,
+  reconcileQueuedPls,
   listConnections,
   getConnection,
   approveConnection,
   rejectConnection,
   listDecisions,
+  eventFastPath,
   evaluatePolicy,
   openApiDocument,
 ];

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** The caller decided on a version of the resource (If-Match / expectedStatus) that is no longer current. */
+  state_changed: 409,
   precondition_failed: 412,
   policy_invalid: 500,
   arm_throttled: 503,

@@ -48,6 +48,14 @@ param reconcileSchedule string = '0 */5 * * * *'
 @maxValue(64)
 param reconcileConcurrency int = 4
 
+@description('RECONCILE_QUEUE_NAME: storage queue of per-PLS reconciliation work (events, continuations).')
+param reconcileQueueName string = 'reconcile-requests'
+
+@description('RECONCILE_TIME_BUDGET_SECONDS: seconds one reconciliation invocation decides before it queues the rest.')
+@minValue(5)
+@maxValue(3600)
+param reconcileTimeBudgetSeconds int = 240
+
 @description('TENANT_CACHE_TTL_HOURS: hours a subscription-to-tenant lookup is trusted.')
 @minValue(1)
 @maxValue(720)
@@ -186,6 +194,8 @@ var providerSettings = {
   APPROVAL_POLICY_PATH: approvalPolicyPath
   RECONCILE_SCHEDULE: reconcileSchedule
   RECONCILE_CONCURRENCY: string(reconcileConcurrency)
+  RECONCILE_QUEUE_NAME: reconcileQueueName
+  RECONCILE_TIME_BUDGET_SECONDS: string(reconcileTimeBudgetSeconds)
   TENANT_CACHE_TTL_HOURS: string(tenantCacheTtlHours)
   AUTH_MODE: 'easyauth'
   AUTH_READER_ROLE: readerRole

@@ -1,7 +1,11 @@
+/** Builds the approval side's services from what the composition root provides (called once, lazily). */
+import type { TableClient } from '@azure/data-tables';
+import type { QueueClient } from '@azure/storage-queue';
 import type { ArmGateway } from '../arm/arm-gateway';
 import type { Clock } from '../clock';
 import type { Config } from '../config/config';
-import type { TableSource } from '../storage/table-source';
+import { ReconcileQueue } from './adapters/reconcile-queue';
+import { ArrivalStore } from './storage/arrival-store';
 import { AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
 import { DriftStore } from './storage/drift';
@@ -11,41 +15,53 @@ import type { ApprovalServices } from './use-cases/approval-services';
 
 /** Logical table names of the approval side (the configured prefix is added by the container). */
 export const APPROVAL_TABLES = {
+  arrivals: 'Arrivals',
   audit: 'Audit',
   auditByTime: 'AuditByTime',
   claims: 'Claims',
   connections: 'Connections',
   drift: 'Drift',
+  reconcileRequests: 'ReconcileRequests',
   tenantCache: 'TenantCache',
 } as const;
 
-/** What the wiring takes from the composition root. */
-export interface ApprovalWiringSource extends TableSource {
+/** The part of the composition root the wiring uses (kept narrow so this module does not import it). */
+export interface WiringSource {
   readonly config: Config;
   readonly clock: Clock;
+  table(logical: string): Promise<TableClient>;
+  queue(name: string): Promise<QueueClient>;
   armGateway(): Promise<ArmGateway>;
 }
 
-/** Builds the decision path's dependencies (called once, lazily, by Container.approvalServices). */
-export async function buildApprovalServices(container: ApprovalWiringSource): Promise<ApprovalServices> {
-  const config = container.config;
-  const table = (name: string) => () => container.table(name);
-  const arm = await container.armGateway();
+export async function buildApprovalServices(source: WiringSource): Promise<ApprovalServices> {
+  const config = source.config;
+  const table = (name: string) => () => source.table(name);
+  const arm = await source.armGateway();
   const { discoverTenantId } = await import('../arm/tenant-discovery');
   return {
     arm,
     audit: new AuditStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.auditByTime)),
-    claims: new ClaimStore(table(APPROVAL_TABLES.claims), container.clock),
+    claims: new ClaimStore(table(APPROVAL_TABLES.claims), source.clock),
     snapshots: new SnapshotStore(table(APPROVAL_TABLES.connections)),
     drift: new DriftStore(table(APPROVAL_TABLES.drift)),
     tenants: new TenantCache(
       table(APPROVAL_TABLES.tenantCache),
       (subscriptionId) => discoverTenantId(config.arm.endpoint, subscriptionId),
-      container.clock,
+      source.clock,
       config.approval.tenantCacheTtlHours,
     ),
-    clock: container.clock,
+    arrivals: new ArrivalStore(table(APPROVAL_TABLES.arrivals)),
+    workQueue: new ReconcileQueue(
+      () => source.queue(config.approval.reconcileQueueName),
+      table(APPROVAL_TABLES.reconcileRequests),
+      source.clock,
+    ),
+    clock: source.clock,
     mode: config.approval.mode,
     ownClientId: config.arm.clientId,
+    plsResourceIds: config.approval.plsResourceIds,
+    reconcileConcurrency: config.approval.reconcileConcurrency,
+    timeBudgetMs: config.approval.reconcileTimeBudgetSeconds * 1000,
   };
 }

@@ -31,6 +31,8 @@ export interface Config {
     readonly mode: 'enforce' | 'dry-run' | 'off';
     readonly reconcileSchedule: string;
     readonly reconcileConcurrency: number;
+    readonly reconcileTimeBudgetSeconds: number;
+    readonly reconcileQueueName: string;
     readonly tenantCacheTtlHours: number;
   };
   readonly auth: {
@@ -111,6 +113,8 @@ export function parseConfig(env: Env): Config {
       mode: str('APPROVAL_MODE') as Config['approval']['mode'],
       reconcileSchedule: str('RECONCILE_SCHEDULE') as string,
       reconcileConcurrency: num('RECONCILE_CONCURRENCY'),
+      reconcileTimeBudgetSeconds: num('RECONCILE_TIME_BUDGET_SECONDS'),
+      reconcileQueueName: str('RECONCILE_QUEUE_NAME') as string,
       tenantCacheTtlHours: num('TENANT_CACHE_TTL_HOURS'),
     },
     auth: {

@@ -160,6 +160,28 @@ export const SETTINGS = [
     rule: { type: 'int', min: 1, max: 64 },
   },
   {
+    name: 'RECONCILE_QUEUE_NAME',
+    description:
+      'Storage queue of per-PLS reconciliation work: what events ask for, and continuations of runs out of time.',
+    default: 'reconcile-requests',
+    example: 'reconcile-requests',
+    side: 'provider',
+    rule: {
+      type: 'string',
+      pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+      expected: 'expected a storage queue name (3-63 lower-case letters, digits, single hyphens)',
+    },
+  },
+  {
+    name: 'RECONCILE_TIME_BUDGET_SECONDS',
+    description:
+      'Seconds one reconciliation invocation decides before it queues the rest as a continuation; keep it well under the function timeout.',
+    default: '240',
+    example: '120',
+    side: 'provider',
+    rule: { type: 'int', min: 5, max: 3600 },
+  },
+  {
     name: 'TENANT_CACHE_TTL_HOURS',
     description:
       'How long a discovered subscription-to-tenant mapping is trusted before it is looked up again.',

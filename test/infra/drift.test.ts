@@ -371,6 +371,12 @@ describe('consistency checks catch drift', () => {
           options: { schedule: '%RECONCILE_SCHEDULE%' },
           handler: noop,
         },
+        reconcileQueuedPls: {
+          name: 'reconcileQueuedPls',
+          kind: 'storageQueue',
+          options: { queueName: '%RECONCILE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
+          handler: noop,
+        },
         probeEndpoints: {
           name: 'probeEndpoints',
           kind: 'timer',

@@ -114,8 +114,17 @@ export const reasonSchema = z
     description: `Why; written to the connection as its description (at most ${MAX_REASON_LENGTH} characters).`,
   });
 
-export const approveBodySchema = z.object({ reason: reasonSchema.optional() }).strict();
-export const rejectBodySchema = z.object({ reason: reasonSchema }).strict();
+export const expectedStatusSchema = z.enum(['Pending', 'Approved', 'Rejected']).meta({
+  description:
+    "The status the caller saw: if the connection is in another one now, the answer is 409 `state_changed` and nothing is written. Send the `If-Match` header with the connection's `etag` to pin the exact version.",
+});
+
+export const approveBodySchema = z
+  .object({ reason: reasonSchema.optional(), expectedStatus: expectedStatusSchema.optional() })
+  .strict();
+export const rejectBodySchema = z
+  .object({ reason: reasonSchema, expectedStatus: expectedStatusSchema.optional() })
+  .strict();
 
 export const hypotheticalConnectionSchema = z
   .object({
@@ -229,6 +238,10 @@ export const connectionItemSchema = z
       description: "The consumer's request message (kept by the audit after a decision overwrites it).",
     }),
     description: nullableString.meta({ description: 'The description ARM holds now.' }),
+    etag: nullableString.meta({
+      description:
+        "ARM's ETag of the connection as read: send it as `If-Match` with approve/reject to decide on exactly this version.",
+    }),
     lastDecision: lastDecisionSchema.nullable(),
     policyVerdict: policyVerdictSchema
       .nullable()
@@ -407,6 +420,32 @@ export type ConnectionList = z.output<typeof connectionListSchema>;
 export type ConnectionDetail = z.output<typeof connectionDetailSchema>;
 export type DecisionRecord = z.output<typeof decisionRecordSchema>;
 export type DecisionList = z.output<typeof decisionListSchema>;
+export const eventFastPathSchema = z
+  .strictObject({
+    windowDays: z.number().int(),
+    newConnections: z.number().int().meta({
+      description: 'Connections that appeared in the window (not those a PLS held when first listed).',
+    }),
+    byEvent: z.strictObject({
+      count: z.number().int(),
+      medianDelayMs: z
+        .number()
+        .nullable()
+        .meta({ description: "From the event's time to our receiving it." }),
+      eventTypes: z.array(z.string()),
+      topics: z.array(z.string()),
+    }),
+    byReconciliation: z.strictObject({
+      count: z.number().int(),
+      medianDelayMs: z
+        .number()
+        .nullable()
+        .meta({ description: "Since the PLS's previous list: an upper bound of the true delay." }),
+    }),
+    line: z.string().meta({ description: 'The same figures as the reconcile runs log them.' }),
+  })
+  .meta({ id: 'EventFastPath' });
+
 export type DecisionResult = z.output<typeof decisionResultSchema>;
 export type Evaluation = z.output<typeof evaluationSchema>;
 export type EvaluateResult = z.output<typeof evaluateResultSchema>;

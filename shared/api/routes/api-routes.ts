@@ -92,7 +92,15 @@ async function decide(
       : await readJsonBody(request, rejectBodySchema);
   const result = await decideByPerson(
     container,
-    { ...params, action, reason: body.reason, principal, correlationId },
+    {
+      ...params,
+      action,
+      reason: body.reason,
+      principal,
+      correlationId,
+      ifMatch: request.headers.get('if-match') ?? undefined,
+      expectedStatus: body.expectedStatus,
+    },
     logTo(context),
   );
   context.log(
@@ -113,6 +121,12 @@ export const approveConnectionRoute: Route = (request, context, correlationId) =
 
 export const rejectConnectionRoute: Route = (request, context, correlationId) =>
   decide('reject', request, context, correlationId);
+
+export const eventFastPathRoute: Route = async (request) => {
+  const { container } = authorized(request, 'read');
+  const { readFastPathStats } = await import('../../approval/use-cases/read-fast-path-stats');
+  return json(200, await readFastPathStats(await container.approvalServices()));
+};
 
 export const listDecisionsRoute: Route = async (request) => {
   const { container } = authorized(request, 'read');

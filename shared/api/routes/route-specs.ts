@@ -16,6 +16,7 @@ import {
   decisionResultSchema,
   evaluatePolicyBodySchema,
   evaluateResultSchema,
+  eventFastPathSchema,
   healthReportSchema,
   listConnectionsQuerySchema,
   listDecisionsQuerySchema,
@@ -115,6 +116,18 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
     body: { schema: rejectBodySchema, required: true },
     success: { status: 200, description: 'The decision.', schema: decisionResultSchema },
     errors: [...CONNECTION_ERRORS, 409, 413, 415],
+  },
+  {
+    operationId: 'eventFastPath',
+    method: 'get',
+    route: 'approval/fast-path',
+    tag: 'decisions',
+    summary: 'How new connections arrived in the last 30 days: by event or by reconciliation',
+    description:
+      'Whether Event Grid delivers an event for a consumer’s new connection is not published; this answers it for your tenant. See docs/architecture.md ("Event fast path statistics").',
+    access: 'read',
+    success: { status: 200, description: 'The figures.', schema: eventFastPathSchema },
+    errors: [503],
   },
   {
     operationId: 'listDecisions',

@@ -1,16 +1,30 @@
 import type { Actor } from '../../approval/core/actor';
 import { captureConnection } from '../../approval/core/captured-connection';
 import { targetStatusOf } from '../../approval/core/transitions';
-import type { ApprovalServices, Log } from '../../approval/use-cases/approval-services';
+import type { SnapshotStore } from '../../approval/storage/snapshot-store';
+import type { TenantCache } from '../../approval/storage/tenant-cache';
+import type { ApprovalMode, DecisionDeps, Log } from '../../approval/use-cases/approval-services';
 import { type DecisionOutcome, decideConnection } from '../../approval/use-cases/decide-connection';
 import { consumerSubscriptionOf, type PrivateEndpointConnection } from '../../arm/arm-gateway';
 import type { Principal } from '../../auth/principal';
+import type { Config } from '../../config/config';
 import { AppError } from '../../errors';
 import { type DecisionResult, MAX_REASON_LENGTH, type PlsRef } from '../core/api-schemas';
-import type { ApprovalApiDeps } from './api-deps';
 import { connectionNotFound } from './connection-reader';
 import { resolveManagedPls } from './managed-pls';
 import { actorView } from './views';
+
+/** What a person's decision uses: the managed PLS list, and the decision path's services (built on first use). */
+export interface PersonDecisionDeps {
+  readonly config: Config;
+  approvalServices(): Promise<PersonDecisionServices>;
+}
+
+export interface PersonDecisionServices extends DecisionDeps {
+  readonly tenants: Pick<TenantCache, 'tenantOf'>;
+  readonly snapshots: Pick<SnapshotStore, 'apply' | 'get'>;
+  readonly mode: ApprovalMode;
+}
 
 export interface PersonDecision {
   readonly pls: string;
@@ -20,23 +34,31 @@ export interface PersonDecision {
   readonly reason: string | undefined;
   readonly principal: Principal;
   readonly correlationId: string;
+  /** The `If-Match` header as sent: the connection's ETag the person decided on (or `*`). */
+  readonly ifMatch?: string | undefined;
+  /** The status the person saw (body `expectedStatus`). */
+  readonly expectedStatus?: 'Pending' | 'Approved' | 'Rejected' | undefined;
 }
 
 /**
  * POST /connections/{pls}/{connection}/approve|reject: a person's decision, through the same
  * write-ahead decision path as the policy's (claim, intent row, re-read, guarded PUT, outcome row),
  * with the person as the actor. Every way the decision can be refused becomes a 409 that says why.
+ * A person who names the version they decided on (If-Match, expectedStatus) gets 409
+ * `state_changed` with nothing written when the connection is no longer that version.
  *
- *   resolve the PLS → read the connection → capture it → decide → answer (or explain the conflict)
+ *   resolve the PLS → read the connection → check the caller's preconditions → capture it → decide →
+ *   answer (or explain the conflict)
  */
 export async function decideByPerson(
-  container: ApprovalApiDeps,
+  deps: PersonDecisionDeps,
   decision: PersonDecision,
   log: Log,
 ): Promise<DecisionResult> {
-  const pls = resolveManagedPls(container.config, decision.pls);
-  const services = await container.approvalServices();
+  const pls = resolveManagedPls(deps.config, decision.pls);
+  const services = await deps.approvalServices();
   const connection = await readConnection(services, pls, decision.connection);
+  const requiredEtag = checkPreconditions(decision, connection);
   const capture = captureConnection(connection, {
     consumerTenantId: await services.tenants.tenantOf(consumerSubscriptionOf(connection.privateEndpointId)),
     earlierRequestMessage: (await services.snapshots.get(pls.id, connection.name))?.requestMessage,
@@ -59,6 +81,7 @@ export async function decideByPerson(
       correlationId: decision.correlationId,
       // APPROVAL_MODE=dry-run writes nothing to ARM for anyone; `off` only stops the policy deciding.
       dryRun: services.mode === 'dry-run',
+      requiredEtag,
     },
     log,
   );
@@ -69,7 +92,47 @@ export async function decideByPerson(
     at: services.clock.now().toISOString(),
     connection: { pls, name: connection.name, id: connection.id },
   };
-  return answer(outcome, base, description, decision.action);
+  const pinned = decision.ifMatch !== undefined || decision.expectedStatus !== undefined;
+  return answer(outcome, base, description, decision.action, pinned);
+}
+
+/**
+ * The person's view against ARM's: a mismatch is 409 `state_changed` before anything is written.
+ * Returns the ETag the write must still find at the re-read (undefined when none was pinned).
+ */
+function checkPreconditions(
+  decision: PersonDecision,
+  connection: PrivateEndpointConnection,
+): string | undefined {
+  if (decision.expectedStatus !== undefined && decision.expectedStatus !== connection.status) {
+    throw stateChanged(
+      `The connection is ${connection.status} now, not ${decision.expectedStatus} as when you read it; nothing was written. Read it again.`,
+      'expectedStatus',
+    );
+  }
+  const ifMatch = decision.ifMatch?.trim();
+  if (ifMatch === undefined || ifMatch === '*') return undefined;
+  if (ifMatch.length > 1024)
+    throw new AppError('validation_failed', 'The If-Match header is too long.', {
+      issues: [
+        { path: 'If-Match', message: 'expected the connection etag from GET (at most 1024 characters)' },
+      ],
+    });
+  // An If-Match header may list several entity tags (RFC 9110 §13.1.1); ARM's ETag is compared as sent.
+  const tags = ifMatch.split(',').map((t) => t.trim());
+  if (connection.etag === undefined || !tags.includes(connection.etag)) {
+    throw stateChanged(
+      'The connection has changed since the version you read (its ETag differs); nothing was written. Read it again.',
+      'If-Match',
+    );
+  }
+  return connection.etag;
+}
+
+function stateChanged(detail: string, path: string): AppError {
+  return new AppError('state_changed', detail, {
+    issues: [{ path, message: 'the connection is no longer in the state the decision was made on' }],
+  });
 }
 
 function answer(
@@ -77,6 +140,7 @@ function answer(
   base: Omit<DecisionResult, 'outcome' | 'decisionId' | 'status' | 'description'>,
   description: string,
   action: 'approve' | 'reject',
+  pinned: boolean,
 ): DecisionResult {
   const target = targetStatusOf(action);
   switch (outcome.kind) {
@@ -115,6 +179,11 @@ function answer(
         'another decision holds this connection',
       );
     case 'stale':
+      if (pinned)
+        throw stateChanged(
+          `The connection changed while the decision was being written${outcome.statusNow === undefined ? '' : ` (it is ${outcome.statusNow} now)`}; nothing was written. Read it again.`,
+          'connection',
+        );
       throw conflict(
         outcome.statusNow === undefined
           ? 'The connection changed while the decision was being written (or no longer exists); nothing was written. Read it again.'
@@ -128,7 +197,7 @@ function answer(
 }
 
 async function readConnection(
-  services: ApprovalServices,
+  services: Pick<DecisionDeps, 'arm'>,
   pls: PlsRef,
   name: string,
 ): Promise<PrivateEndpointConnection> {

@@ -100,6 +100,7 @@ export function connectionItemOf(
     consumerTenantId: capture.consumerTenantId ?? null,
     requestMessage: extra.requestMessage ?? null,
     description: c.description ?? null,
+    etag: c.etag ?? null,
     lastDecision: extra.lastDecision,
     policyVerdict: extra.policyVerdict,
   };

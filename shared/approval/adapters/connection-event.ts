@@ -18,6 +18,10 @@ export type ParsedEvent =
       readonly operationName: string | undefined;
       /** The `appid` claim of the caller that made the change (Event Grid resource events carry it). */
       readonly callerAppId: string | undefined;
+      /** Where the event came from (Event Grid `topic`, CloudEvents `source`): the fast path statistics name it. */
+      readonly topic: string | undefined;
+      /** When the change happened, as the event says (`eventTime` / `time`). */
+      readonly eventTime: Date | undefined;
     }
   | { readonly kind: 'ignored'; readonly id: string | undefined; readonly reason: string }
   | { readonly kind: 'malformed'; readonly id: string | undefined; readonly issues: readonly FieldIssue[] };
@@ -41,6 +45,8 @@ interface Envelope {
   readonly type: string;
   readonly subject: string | undefined;
   readonly data: unknown;
+  readonly topic: string | undefined;
+  readonly eventTime: Date | undefined;
 }
 
 export async function parseConnectionEvent(raw: unknown): Promise<ParsedEvent> {
@@ -97,6 +103,8 @@ function fromResourceEvent(envelope: Envelope): ParsedEvent {
     connectionName: match[2],
     operationName: operation,
     callerAppId: typeof appId === 'string' ? appId : undefined,
+    topic: envelope.topic,
+    eventTime: envelope.eventTime,
   };
 }
 
@@ -115,6 +123,8 @@ function fromArnEvent(envelope: Envelope): ParsedEvent {
     connectionName: match[2],
     operationName: undefined,
     callerAppId: undefined,
+    topic: envelope.topic,
+    eventTime: envelope.eventTime,
   };
 }
 
@@ -132,7 +142,14 @@ async function readEnvelope(raw: unknown): Promise<Envelope> {
   if ('specversion' in event) {
     const [cloud] = await deserializer.deserializeCloudEvents(event);
     if (cloud === undefined) throw new Error('expected one CloudEvent');
-    return { id: cloud.id, type: cloud.type, subject: cloud.subject, data: cloud.data };
+    return {
+      id: cloud.id,
+      type: cloud.type,
+      subject: cloud.subject,
+      data: cloud.data,
+      topic: cloud.source,
+      eventTime: validDate(cloud.time),
+    };
   }
   const [grid] = await deserializer.deserializeEventGridEvents({
     topic: '',
@@ -142,12 +159,23 @@ async function readEnvelope(raw: unknown): Promise<Envelope> {
     eventTime: normaliseTime(event.eventTime),
   });
   if (grid === undefined) throw new Error('expected one Event Grid event');
-  return { id: grid.id, type: grid.eventType, subject: grid.subject, data: grid.data };
+  return {
+    id: grid.id,
+    type: grid.eventType,
+    subject: grid.subject,
+    data: grid.data,
+    topic: grid.topic === '' ? undefined : grid.topic,
+    eventTime: validDate(grid.eventTime),
+  };
 }
 
 /** The host may have turned eventTime into a Date already. */
 function normaliseTime(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : value;
+}
+
+function validDate(value: Date | undefined): Date | undefined {
+  return value === undefined || Number.isNaN(value.getTime()) ? undefined : value;
 }
 
 function idOf(raw: unknown): string | undefined {

@@ -21,6 +21,12 @@ export interface ClaimRequest {
   /** The status the decision was made on, and the status it will write. */
   readonly basedOn: string;
   readonly target: string;
+  /**
+   * The connection's ETag when the decision was made. A finished claim absorbs only duplicates made
+   * on that same version: a connection that went Rejected → Pending (the consumer asked again) is
+   * Pending once more but with a new ETag, and is decided again instead of being taken for a duplicate.
+   */
+  readonly basedOnEtag?: string | undefined;
 }
 
 export type ClaimResult =
@@ -53,6 +59,7 @@ type ClaimRow = {
   readonly actorKind: string;
   readonly phase: 'held' | 'done';
   readonly basedOn: string;
+  readonly basedOnEtag?: string;
   readonly target: string;
   readonly expiresAt: string;
 };
@@ -89,7 +96,12 @@ export class ClaimStore {
           decisionId: existing.decisionId,
         };
         if (live && existing.phase === 'held') return { acquired: false, reason: 'held', holder };
-        if (live && existing.phase === 'done' && existing.basedOn === request.basedOn) {
+        if (
+          live &&
+          existing.phase === 'done' &&
+          existing.basedOn === request.basedOn &&
+          sameVersion(existing.basedOnEtag, request.basedOnEtag)
+        ) {
           return { acquired: false, reason: 'decided', holder };
         }
         try {
@@ -238,8 +250,14 @@ export class ClaimStore {
       actorKind: request.actorKind,
       phase,
       basedOn: request.basedOn,
+      ...(request.basedOnEtag !== undefined ? { basedOnEtag: request.basedOnEtag } : {}),
       target: request.target,
       expiresAt: new Date(this.clock.now().getTime() + ttlMs).toISOString(),
     };
   }
+}
+
+/** Unknown on either side (rows written before ETags were kept, a gateway without them) counts as the same. */
+function sameVersion(held: string | undefined, asked: string | undefined): boolean {
+  return held === undefined || held === '' || asked === undefined || asked === '' || held === asked;
 }

@@ -1,12 +1,20 @@
 import type { ArmGateway } from '../../arm/arm-gateway';
 import type { Clock } from '../../clock';
+import type { ReconcileQueue } from '../adapters/reconcile-queue';
+import type { ArrivalStore } from '../storage/arrival-store';
 import type { AuditStore } from '../storage/audit-store';
 import type { ClaimStore } from '../storage/claim-store';
 import type { DriftStore } from '../storage/drift';
 import type { SnapshotStore } from '../storage/snapshot-store';
 import type { TenantCache } from '../storage/tenant-cache';
 
-/** Everything the decision path and reconciliation need, built once per instance by the composition root. */
+export type ApprovalMode = 'enforce' | 'dry-run' | 'off';
+
+/**
+ * Everything the approval side uses, built once per instance by the composition root. Use cases do
+ * not take this whole bundle by name: each declares the narrow slice it uses (the interfaces
+ * below), and a handler passes this object, which satisfies all of them.
+ */
 export interface ApprovalServices {
   readonly arm: ArmGateway;
   readonly audit: AuditStore;
@@ -14,13 +22,52 @@ export interface ApprovalServices {
   readonly snapshots: SnapshotStore;
   readonly drift: DriftStore;
   readonly tenants: TenantCache;
+  readonly arrivals: ArrivalStore;
+  readonly workQueue: ReconcileQueue;
   readonly clock: Clock;
-  readonly mode: 'enforce' | 'dry-run' | 'off';
+  readonly mode: ApprovalMode;
   /** The client id of our identity (AZURE_CLIENT_ID): events whose `appid` claim is this are our own writes. */
   readonly ownClientId: string | undefined;
+  /** The managed PLS ids (PLS_RESOURCE_IDS), in configured casing. */
+  readonly plsResourceIds: readonly string[];
+  /** How many PLS one run works on at once (RECONCILE_CONCURRENCY). */
+  readonly reconcileConcurrency: number;
+  /** How long one invocation keeps deciding before it hands the rest to a continuation (RECONCILE_TIME_BUDGET_SECONDS). */
+  readonly timeBudgetMs: number;
 }
 
-/** Structured log sink (the invocation context's `log`, or a collector in tests). */
-export type Log = (entry: Record<string, unknown>) => void;
+/** What the decision path (decide-connection.ts) uses. */
+export interface DecisionDeps {
+  readonly arm: Pick<ArmGateway, 'getConnection' | 'updateConnectionState'>;
+  readonly audit: Pick<AuditStore, 'writeMany'>;
+  readonly claims: Pick<ClaimStore, 'acquireMany' | 'completeMany' | 'release'>;
+  readonly snapshots: Pick<SnapshotStore, 'apply'>;
+  readonly clock: Clock;
+}
+
+/** What reconciling one PLS (reconcile-pls.ts) uses: the decision path, plus listing, drift and arrivals. */
+export interface ReconcileDeps extends DecisionDeps {
+  readonly arm: Pick<
+    ArmGateway,
+    'getConnection' | 'updateConnectionState' | 'listConnections' | 'getPrivateLinkService'
+  >;
+  readonly snapshots: Pick<SnapshotStore, 'apply' | 'listForPls'>;
+  readonly drift: Pick<DriftStore, 'write'>;
+  readonly tenants: Pick<TenantCache, 'tenantOf'>;
+  readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed'>;
+  readonly mode: ApprovalMode;
+}
+
+/** What a run over many PLS (reconcile-all.ts, reconcile-queued-pls.ts) adds: the work queue and the settings. */
+export interface RunDeps extends ReconcileDeps {
+  readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed' | 'listSince'>;
+  readonly workQueue: Pick<ReconcileQueue, 'enqueue' | 'started'>;
+  readonly plsResourceIds: readonly string[];
+  readonly reconcileConcurrency: number;
+  readonly timeBudgetMs: number;
+}
+
+/** Structured log sink (the invocation context's `log`, or a collector in tests). An entry with `level` goes to warn/error. */
+export type Log = (entry: Record<string, unknown> & { readonly level?: 'warn' | 'error' }) => void;
 
 export type Trigger = 'event' | 'timer' | 'api';

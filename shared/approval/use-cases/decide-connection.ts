@@ -9,7 +9,7 @@ import { type DecisionAction, targetStatusOf, transitionRefusal } from '../core/
 import { type AuditEntry, type AuditResult, auditedConnection, entryId } from '../storage/audit-store';
 import type { ClaimHandle, ClaimResult } from '../storage/claim-store';
 import type { ConnectionSnapshot } from '../storage/snapshot-store';
-import type { ApprovalServices, Log, Trigger } from './approval-services';
+import type { DecisionDeps, Log, Trigger } from './approval-services';
 
 /**
  * The one decision path, for the policy (events and the timer) and for people (the API): given a
@@ -38,6 +38,11 @@ export interface DecisionRequest {
   readonly correlationId: string;
   /** Decide and audit, but write nothing to ARM (APPROVAL_MODE=dry-run). */
   readonly dryRun: boolean;
+  /**
+   * A person decided on this version of the connection (the ETag they read, `If-Match`): the write
+   * goes ahead only if the re-read still shows it, else the decision is skipped as stale.
+   */
+  readonly requiredEtag?: string | undefined;
 }
 
 export type DecisionOutcome =
@@ -55,7 +60,7 @@ export type DecisionOutcome =
 
 /** One decision (the API's path): the same pipeline as a batch of one. */
 export async function decideConnection(
-  services: ApprovalServices,
+  services: DecisionDeps,
   request: DecisionRequest,
   log: Log,
 ): Promise<DecisionOutcome> {
@@ -74,7 +79,7 @@ export const ARM_WRITES_IN_FLIGHT = 16;
  * claim, no intent; no stored intent, no PUT. Outcomes are returned in request order.
  */
 export async function decideConnections(
-  services: ApprovalServices,
+  services: DecisionDeps,
   requests: readonly DecisionRequest[],
   log: Log,
 ): Promise<DecisionOutcome[]> {
@@ -132,7 +137,7 @@ function screen(request: DecisionRequest): DecisionOutcome | undefined {
 }
 
 async function refuseForPeople(
-  services: ApprovalServices,
+  services: DecisionDeps,
   requests: readonly DecisionRequest[],
   outcomes: (DecisionOutcome | undefined)[],
   log: Log,
@@ -152,7 +157,7 @@ async function refuseForPeople(
 }
 
 async function recordDryRuns(
-  services: ApprovalServices,
+  services: DecisionDeps,
   requests: readonly DecisionRequest[],
   intents: readonly AuditEntry[],
   outcomes: (DecisionOutcome | undefined)[],
@@ -182,7 +187,7 @@ async function recordDryRuns(
 }
 
 async function claimAll(
-  services: ApprovalServices,
+  services: DecisionDeps,
   live: readonly Live[],
   outcomes: (DecisionOutcome | undefined)[],
   log: Log,
@@ -197,6 +202,7 @@ async function claimAll(
         decisionId: item.intent.decisionId,
         actorKind: item.request.actor.kind,
         basedOn: item.request.capture.status,
+        basedOnEtag: item.request.capture.connection.etag,
         target: targetStatusOf(item.request.action),
       })),
     );
@@ -242,7 +248,7 @@ async function claimAll(
 
 /** Write-ahead: a decision whose intent row is not stored goes no further (and gives its claim back). */
 async function writeIntents(
-  services: ApprovalServices,
+  services: DecisionDeps,
   claimed: readonly Live[],
   outcomes: (DecisionOutcome | undefined)[],
   log: Log,
@@ -269,22 +275,14 @@ async function writeIntents(
   return recorded;
 }
 
-async function rereadAndWrite(services: ApprovalServices, item: Live): Promise<WriteResult> {
+async function rereadAndWrite(services: DecisionDeps, item: Live): Promise<WriteResult> {
   const { capture } = item.request;
   const current = await reread(services, capture);
   if (current.kind === 'error')
     return { kind: 'failed', error: current.error, detail: 're-read failed; nothing written to ARM' };
-  if (current.connection === undefined || current.connection.status !== capture.status) {
-    const statusNow = current.connection?.status;
-    return {
-      kind: 'stale',
-      statusNow,
-      detail:
-        statusNow === undefined
-          ? 'the connection no longer exists'
-          : `the connection is ${statusNow} now, not ${capture.status} as when decided`,
-    };
-  }
+  const changed = changedSince(item.request, current.connection);
+  if (changed !== undefined) return changed;
+  const sentEtag = current.connection?.etag;
   try {
     const connection = await services.arm.updateConnectionState(
       capture.connection.plsId,
@@ -293,26 +291,59 @@ async function rereadAndWrite(services: ApprovalServices, item: Live): Promise<W
         status: targetStatusOf(item.request.action),
         description: item.request.description,
         // A change between the re-read and this write is refused by ARM instead of overwritten.
-        ...(current.connection.etag !== undefined ? { ifMatch: current.connection.etag } : {}),
+        ...(sentEtag !== undefined ? { ifMatch: sentEtag } : {}),
       },
     );
     return { kind: 'applied', connection };
   } catch (error) {
     const appError = toAppError(error);
-    if (appError.code === 'arm_conflict' && appError.upstreamCode === 'PreconditionFailed') {
-      return {
-        kind: 'stale',
-        statusNow: undefined,
-        detail: 'the connection changed between the re-read and the write (ETag mismatch)',
-        error: appError,
-      };
+    // What happened is read from ARM again, not guessed from the error code: ARM's codes for these
+    // cases are not all published (Rejected → Approved has none; a vanished connection answers 400
+    // PrivateEndpointConnectionCannotBeCreatedByServiceProvider, Azure/azure-sdk-for-go#9484).
+    const after = await reread(services, capture);
+    if (after.kind === 'ok') {
+      const moved =
+        changedSince(item.request, after.connection) ??
+        (after.connection?.etag !== undefined && sentEtag !== undefined && after.connection.etag !== sentEtag
+          ? {
+              kind: 'stale' as const,
+              statusNow: after.connection.status,
+              detail: 'the connection changed between the re-read and the write',
+            }
+          : undefined);
+      if (moved !== undefined) return { ...moved, error: appError };
     }
     return { kind: 'failed', error: appError, detail: 'ARM write failed' };
   }
 }
 
+/** The connection as re-read, against the state the decision was made on: undefined when unchanged. */
+function changedSince(
+  request: DecisionRequest,
+  connection: PrivateEndpointConnection | undefined,
+): Extract<WriteResult, { kind: 'stale' }> | undefined {
+  const { capture } = request;
+  if (connection === undefined)
+    return { kind: 'stale', statusNow: undefined, detail: 'the connection no longer exists' };
+  if (connection.status !== capture.status) {
+    return {
+      kind: 'stale',
+      statusNow: connection.status,
+      detail: `the connection is ${connection.status} now, not ${capture.status} as when decided`,
+    };
+  }
+  if (request.requiredEtag !== undefined && connection.etag !== request.requiredEtag) {
+    return {
+      kind: 'stale',
+      statusNow: connection.status,
+      detail: 'the connection changed since the version the decision was made on (ETag)',
+    };
+  }
+  return undefined;
+}
+
 async function finish(
-  services: ApprovalServices,
+  services: DecisionDeps,
   recorded: readonly Live[],
   results: readonly WriteResult[],
   outcomes: (DecisionOutcome | undefined)[],
@@ -362,7 +393,7 @@ async function finish(
 }
 
 async function recordDecisionsInSnapshots(
-  services: ApprovalServices,
+  services: DecisionDeps,
   applied: readonly { request: DecisionRequest; connection: PrivateEndpointConnection }[],
 ): Promise<void> {
   const now = services.clock.now().toISOString();
@@ -386,7 +417,7 @@ async function recordDecisionsInSnapshots(
   await Promise.all([...byPls].map(([plsId, upserts]) => services.snapshots.apply(plsId, upserts, [])));
 }
 
-function intentEntry(services: ApprovalServices, request: DecisionRequest, decisionId: string): AuditEntry {
+function intentEntry(services: DecisionDeps, request: DecisionRequest, decisionId: string): AuditEntry {
   const { capture } = request;
   return {
     kind: 'intent',
@@ -406,7 +437,7 @@ function intentEntry(services: ApprovalServices, request: DecisionRequest, decis
 }
 
 async function reread(
-  services: ApprovalServices,
+  services: DecisionDeps,
   capture: CapturedConnection,
 ): Promise<
   { kind: 'ok'; connection: PrivateEndpointConnection | undefined } | { kind: 'error'; error: AppError }
@@ -424,7 +455,7 @@ async function reread(
 }
 
 function outcomeEntry(
-  services: ApprovalServices,
+  services: DecisionDeps,
   intent: AuditEntry,
   result: AuditResult,
   details: { detail?: string; error?: AppError | undefined; statusAfter?: string | undefined },
@@ -443,11 +474,7 @@ function outcomeEntry(
   };
 }
 
-async function writeOutcomes(
-  services: ApprovalServices,
-  rows: readonly AuditEntry[],
-  log: Log,
-): Promise<void> {
+async function writeOutcomes(services: DecisionDeps, rows: readonly AuditEntry[], log: Log): Promise<void> {
   if (rows.length === 0) return;
   const failed = await services.audit.writeMany(rows);
   // The ARM write (if any) already happened; an intent without an outcome reads as "unknown" in
@@ -464,11 +491,7 @@ async function writeOutcomes(
   }
 }
 
-async function releaseAll(
-  services: ApprovalServices,
-  handles: readonly ClaimHandle[],
-  log: Log,
-): Promise<void> {
+async function releaseAll(services: DecisionDeps, handles: readonly ClaimHandle[], log: Log): Promise<void> {
   await Promise.all(
     handles.map(async (handle) => {
       try {

@@ -1,9 +1,17 @@
+/**
+ * Reconciliation over many Private Link Services: the timer's use case (every configured PLS) and
+ * the shared per-PLS coalescing. Each invocation has a time budget; a PLS it could not finish, or
+ * not start, is handed to the work queue as a continuation, so a backlog larger than one function
+ * timeout is worked off over several invocations instead of being cut off.
+ */
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
-import { toAppError } from '../../errors';
+import { isAppError, toAppError } from '../../errors';
 import { plsKey } from '../../storage/table-keys';
 import { Coalescer } from '../core/concurrency';
 import type { Policy } from '../core/policy/policy';
-import type { ApprovalServices } from './approval-services';
+import { continuationOf, type ReconcileWorkItem } from '../core/reconcile-work-item';
+import type { Log, ReconcileDeps, RunDeps } from './approval-services';
+import { readFastPathStats } from './read-fast-path-stats';
 import {
   emptyCounts,
   type OutcomeCounts,
@@ -18,15 +26,17 @@ export interface ReconcileRunSummary {
   readonly connections: number;
   readonly outcomes: OutcomeCounts;
   readonly drift: { appeared: number; vanished: number; changed: number };
+  /** PLS whose decisions were cut by the time budget (with how many remain), or that were not started. */
+  readonly unfinished: readonly { readonly plsId: string; readonly remaining: number | null }[];
   readonly durationMs: number;
 }
 
 /** Runs of one PLS in this instance share one in-flight reconciliation (plus one queued); an instance is one set of services. */
-const coalescers = new WeakMap<ApprovalServices, Coalescer<PlsReconcileSummary>>();
+const coalescers = new WeakMap<ReconcileDeps, Coalescer<PlsReconcileSummary>>();
 
 /** Reconciles one PLS, coalesced with any run of the same PLS already in progress in this instance. */
 export function reconcileCoalesced(
-  services: ApprovalServices,
+  services: ReconcileDeps,
   policy: Policy,
   plsId: string,
   context: ReconcileContext,
@@ -40,11 +50,12 @@ export function reconcileCoalesced(
 }
 
 /**
- * The timer's run: every configured PLS, `concurrency` at a time; one PLS failing (ARM down for
- * it, throttled past the retry budget) is logged and does not stop the others.
+ * Every given PLS, `concurrency` at a time; one PLS failing (ARM down for it, throttled past the
+ * retry budget) is logged and does not stop the others. With a deadline, a PLS not started by then
+ * is left for a continuation (listed in `unfinished` with `remaining: null`).
  */
 export async function reconcileAll(
-  services: ApprovalServices,
+  services: ReconcileDeps,
   policy: Policy,
   plsIds: readonly string[],
   concurrency: number,
@@ -52,10 +63,15 @@ export async function reconcileAll(
 ): Promise<ReconcileRunSummary> {
   const started = performance.now();
   const failedPrivateLinkServices: { plsId: string; code: string }[] = [];
+  const unfinished: { plsId: string; remaining: number | null }[] = [];
   const outcomes = emptyCounts();
   const drift = { appeared: 0, vanished: 0, changed: 0 };
   let connections = 0;
   await mapWithConcurrency(plsIds, concurrency, async (plsId) => {
+    if (context.deadline !== undefined && services.clock.now() >= context.deadline) {
+      unfinished.push({ plsId, remaining: null });
+      return;
+    }
     try {
       const summary = await reconcileCoalesced(services, policy, plsId, context);
       connections += summary.listed;
@@ -64,6 +80,7 @@ export async function reconcileAll(
       drift.appeared += summary.drift.appeared;
       drift.vanished += summary.drift.vanished;
       drift.changed += summary.drift.changed;
+      if (summary.unfinished > 0) unfinished.push({ plsId, remaining: summary.unfinished });
     } catch (error) {
       const appError = toAppError(error);
       failedPrivateLinkServices.push({ plsId, code: appError.code });
@@ -81,6 +98,93 @@ export async function reconcileAll(
     connections,
     outcomes,
     drift,
+    unfinished,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The `reconcileConnections` timer's use case: every configured PLS against the policy within the
+ * time budget, continuations queued for what is left, one summary line and one fast path line.
+ *
+ *   load the policy → reconcile every PLS (budgeted) → queue continuations → log summary + fast path
+ */
+export async function reconcileConfigured(
+  deps: RunDeps,
+  loadPolicy: () => Promise<Policy>,
+  context: { readonly correlationId: string; readonly log: Log },
+): Promise<ReconcileRunSummary | undefined> {
+  const { log } = context;
+  if (deps.plsResourceIds.length === 0) {
+    log({ event: 'approval.reconcile.skipped', reason: 'PLS_RESOURCE_IDS is empty' });
+    return undefined;
+  }
+  let policy: Policy;
+  try {
+    policy = await loadPolicy();
+  } catch (error) {
+    // A bad policy decides nothing; the failed invocation makes it visible in monitoring.
+    if (isAppError(error))
+      log({ level: 'error', event: 'approval.policy_invalid', detail: error.message, issues: error.issues });
+    throw error;
+  }
+  const startedAt = deps.clock.now();
+  const summary = await reconcileAll(deps, policy, deps.plsResourceIds, deps.reconcileConcurrency, {
+    trigger: 'timer',
+    correlationId: context.correlationId,
+    log,
+    deadline: new Date(startedAt.getTime() + deps.timeBudgetMs),
+  });
+  await queueContinuations(deps, summary.unfinished, context.correlationId, log);
+  log({
+    ...(summary.failedPrivateLinkServices.length > 0 ? { level: 'warn' as const } : {}),
+    event: 'approval.reconcile.summary',
+    mode: deps.mode,
+    policyVersion: policy.version,
+    ...summary,
+  });
+  await logFastPath(deps, log);
+  return summary;
+}
+
+async function queueContinuations(
+  deps: RunDeps,
+  unfinished: ReconcileRunSummary['unfinished'],
+  correlationId: string,
+  log: Log,
+): Promise<void> {
+  const now = deps.clock.now();
+  for (const { plsId, remaining } of unfinished) {
+    const first: ReconcileWorkItem = {
+      v: 1,
+      plsId,
+      cause: 'timer',
+      round: 0,
+      correlationId,
+      enqueuedAt: now.toISOString(),
+    };
+    const item = remaining === null ? first : continuationOf(first, remaining, now);
+    try {
+      await deps.workQueue.enqueue(item, { dedupe: false });
+      log({ event: 'approval.reconcile.continued', pls: plsId, remaining, round: item.round });
+    } catch (error) {
+      // The next timer run reconciles the PLS anyway; only the head start is lost.
+      log({
+        level: 'warn',
+        event: 'approval.reconcile.continuation_lost',
+        pls: plsId,
+        code: toAppError(error).code,
+      });
+    }
+  }
+}
+
+/** The fast path line, after every run; observation only, so a read failure is a warning. */
+export async function logFastPath(deps: Pick<RunDeps, 'arrivals' | 'clock'>, log: Log): Promise<void> {
+  try {
+    const stats = await readFastPathStats(deps);
+    log({ event: 'approval.fast_path', ...stats });
+  } catch (error) {
+    log({ level: 'warn', event: 'approval.fast_path_unavailable', code: toAppError(error).code });
+  }
 }

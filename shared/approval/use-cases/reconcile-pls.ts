@@ -3,13 +3,15 @@ import { toAppError } from '../../errors';
 import { connectionKey } from '../../storage/table-keys';
 import { POLICY_ACTOR } from '../core/actor';
 import { type CapturedConnection, captureConnection, factsOf } from '../core/captured-connection';
+import type { Arrival } from '../core/fast-path-stats';
 import type { ApprovedCounts, Verdict } from '../core/policy/evaluate-policy';
 import { type Plan, planDecision } from '../core/policy/plan-decision';
 import type { Policy } from '../core/policy/policy';
+import type { WorkItemEvent } from '../core/reconcile-work-item';
 import { type AuditEntry, auditedConnection, entryId } from '../storage/audit-store';
-import { compareWithSnapshots } from '../storage/drift';
+import { compareWithSnapshots, type DriftRecord } from '../storage/drift';
 import type { ConnectionSnapshot } from '../storage/snapshot-store';
-import type { ApprovalServices, Log, Trigger } from './approval-services';
+import type { Log, ReconcileDeps, Trigger } from './approval-services';
 import { type DecisionOutcome, decideConnections } from './decide-connection';
 
 export type OutcomeCounts = Record<
@@ -22,6 +24,10 @@ export interface PlsReconcileSummary {
   readonly listed: number;
   readonly outcomes: OutcomeCounts;
   readonly drift: { readonly appeared: number; readonly vanished: number; readonly changed: number };
+  /** New connections recorded for the fast path statistics (none on a PLS's first list). */
+  readonly arrivals: number;
+  /** Decisions left undone because the time budget ran out: a continuation must follow. */
+  readonly unfinished: number;
   readonly durationMs: number;
 }
 
@@ -29,6 +35,12 @@ export interface ReconcileContext {
   readonly trigger: Trigger;
   readonly correlationId: string;
   readonly log: Log;
+  /** No decision batch starts at or after this moment; what is left is counted as `unfinished`. */
+  readonly deadline?: Date | undefined;
+  /** The event that asked for this run, if one did (the fast path statistics credit it). */
+  readonly event?: WorkItemEvent | undefined;
+  /** Decisions per batch (tests make it small to cut a run between batches). */
+  readonly decisionBatch?: number;
 }
 
 export function emptyCounts(): OutcomeCounts {
@@ -51,7 +63,7 @@ export function emptyCounts(): OutcomeCounts {
  * record verdicts that need no ARM write once, and run the writes through the decision path.
  */
 export async function reconcilePrivateLinkService(
-  services: ApprovalServices,
+  services: ReconcileDeps,
   policy: Policy,
   plsId: string,
   context: ReconcileContext,
@@ -61,24 +73,112 @@ export async function reconcilePrivateLinkService(
   const connections = await services.arm.listConnections(plsId);
   const snapshots = await services.snapshots.listForPls(plsId);
   const captures = await captureAll(services, connections, snapshots);
-  const drift = await recordDrift(services, plsId, captures, snapshots, listedAt, context.log);
+  const { counts: drift, appeared } = await recordDrift(
+    services,
+    plsId,
+    captures,
+    snapshots,
+    listedAt,
+    context.log,
+  );
+  const arrivals = await recordArrivals(services, plsId, appeared, listedAt, context);
 
   const outcomes = emptyCounts();
+  let unfinished = 0;
   if (services.mode !== 'off') {
-    const plans = planAll(policy, captures, snapshots, listedAt);
-    await carryOut(services, plans, snapshots, outcomes, context);
+    const admitted = await nativelyAdmitted(services, policy, plsId, captures, context.log);
+    const plans = planAll(policy, captures, snapshots, listedAt, admitted);
+    unfinished = await carryOut(services, plans, snapshots, outcomes, context);
   }
   return {
     plsId,
     listed: connections.length,
     outcomes,
     drift,
+    arrivals,
+    unfinished,
     durationMs: Math.round(performance.now() - started),
   };
 }
 
+/**
+ * Records the connections that appeared for the fast path statistics, and when this PLS was
+ * listed. Observation only: a failure here is logged and decides nothing.
+ */
+async function recordArrivals(
+  services: ReconcileDeps,
+  plsId: string,
+  appeared: readonly DriftRecord[],
+  listedAt: Date,
+  context: ReconcileContext,
+): Promise<number> {
+  try {
+    const previous = appeared.length === 0 ? undefined : await services.arrivals.lastListedAt(plsId);
+    const event = context.event;
+    const arrivals: Arrival[] =
+      previous === undefined
+        ? []
+        : appeared.map((d) => {
+            const eventTime = event?.eventTime === undefined ? undefined : Date.parse(event.eventTime);
+            const seenAt = event === undefined ? listedAt.getTime() : Date.parse(event.receivedAt);
+            // The event's own time measures the change only if it is newer than the last list.
+            const changedAt =
+              eventTime !== undefined && eventTime >= previous.getTime() ? eventTime : undefined;
+            return {
+              plsId,
+              connectionName: d.connectionName,
+              foundAt: listedAt,
+              foundBy: event === undefined ? 'reconciliation' : 'event',
+              eventType: event?.type,
+              eventTopic: event?.topic,
+              delayMs: Math.max(0, seenAt - (changedAt ?? previous.getTime())),
+              delayIsUpperBound: changedAt === undefined,
+            };
+          });
+    await services.arrivals.record(arrivals);
+    await services.arrivals.markListed(plsId, listedAt);
+    return arrivals.length;
+  } catch (error) {
+    context.log({
+      level: 'warn',
+      event: 'approval.arrivals_not_recorded',
+      pls: plsId,
+      code: toAppError(error).code,
+    });
+    return 0;
+  }
+}
+
+/**
+ * Subscriptions on the PLS's own `autoApproval` list: ARM approves their connections at creation,
+ * so no request message was ever captured, and a rule on the message would revoke them under
+ * enforceOnApproved. What the provider's own list admits is never revoked. Read only when a
+ * revocation is possible; if the PLS cannot be read, no approval is revoked in this run.
+ */
+async function nativelyAdmitted(
+  services: ReconcileDeps,
+  policy: Policy,
+  plsId: string,
+  captures: readonly CapturedConnection[],
+  log: Log,
+): Promise<ReadonlySet<string> | 'unknown'> {
+  if (!policy.enforceOnApproved || !captures.some((c) => c.status === 'Approved')) return new Set();
+  try {
+    const pls = await services.arm.getPrivateLinkService(plsId);
+    return new Set(pls.autoApprovalSubscriptions.map((s) => s.toLowerCase()));
+  } catch (error) {
+    log({
+      level: 'warn',
+      event: 'approval.auto_approval_list_unavailable',
+      pls: plsId,
+      code: toAppError(error).code,
+    });
+    return 'unknown';
+  }
+}
+
 async function captureAll(
-  services: ApprovalServices,
+  services: ReconcileDeps,
   connections: readonly PrivateEndpointConnection[],
   snapshots: ReadonlyMap<string, ConnectionSnapshot>,
 ): Promise<CapturedConnection[]> {
@@ -99,13 +199,13 @@ async function captureAll(
 }
 
 async function recordDrift(
-  services: ApprovalServices,
+  services: ReconcileDeps,
   plsId: string,
   captures: readonly CapturedConnection[],
   snapshots: ReadonlyMap<string, ConnectionSnapshot>,
   listedAt: Date,
   log: Log,
-): Promise<PlsReconcileSummary['drift']> {
+): Promise<{ counts: PlsReconcileSummary['drift']; appeared: DriftRecord[] }> {
   const comparison = compareWithSnapshots(
     plsId,
     captures.map((c) => c.connection),
@@ -151,7 +251,7 @@ async function recordDrift(
       });
     }
   }
-  return counts;
+  return { counts, appeared: comparison.drift.filter((d) => d.kind === 'appeared') };
 }
 
 /** Plans in a stable order (oldest first) so quotas go to the earliest requests, and counts planned approvals. */
@@ -160,6 +260,7 @@ function planAll(
   captures: readonly CapturedConnection[],
   snapshots: ReadonlyMap<string, ConnectionSnapshot>,
   now: Date,
+  admitted: ReadonlySet<string> | 'unknown',
 ): { capture: CapturedConnection; plan: Plan }[] {
   const bySubscription = new Map<string, number>();
   const byTenant = new Map<string, number>();
@@ -181,10 +282,15 @@ function planAll(
   );
   return ordered.map((capture) => {
     const snapshot = snapshots.get(connectionKey(capture.connection.name));
-    const plan = planDecision(policy, factsOf(capture), counts, {
-      now,
-      approvedByPerson: capture.status === 'Approved' && snapshot?.lastDecisionActorKind === 'person',
-    });
+    const sub = capture.consumerSubscriptionId;
+    const nativelyApproved =
+      capture.status === 'Approved' && (admitted === 'unknown' || (sub !== undefined && admitted.has(sub)));
+    const plan: Plan = nativelyApproved
+      ? { kind: 'leave', why: 'settled', verdict: undefined }
+      : planDecision(policy, factsOf(capture), counts, {
+          now,
+          approvedByPerson: capture.status === 'Approved' && snapshot?.lastDecisionActorKind === 'person',
+        });
     if (plan.kind === 'write' && plan.target === 'Approved') bump(capture);
     return { capture, plan };
   });
@@ -196,12 +302,12 @@ export const DECISION_BATCH = 100;
 type Planned = { readonly capture: CapturedConnection; readonly plan: Plan };
 
 async function carryOut(
-  services: ApprovalServices,
+  services: ReconcileDeps,
   plans: readonly Planned[],
   snapshots: ReadonlyMap<string, ConnectionSnapshot>,
   outcomes: OutcomeCounts,
   context: ReconcileContext,
-): Promise<void> {
+): Promise<number> {
   const dryRun = services.mode === 'dry-run';
   const keyOf = ({ capture, plan }: Planned) =>
     plan.verdict === undefined
@@ -225,8 +331,12 @@ async function carryOut(
   // A dry run would otherwise re-audit the same would-be decision on every timer run.
   const toDecide = dryRun ? writes.filter((p) => known(p) !== keyOf(p)) : writes;
   outcomes.dryRun += writes.length - toDecide.length;
-  for (let i = 0; i < toDecide.length; i += DECISION_BATCH) {
-    const batch = toDecide.slice(i, i + DECISION_BATCH);
+  const size = context.decisionBatch ?? DECISION_BATCH;
+  for (let i = 0; i < toDecide.length; i += size) {
+    // The budget is checked between batches: a batch once started finishes (its claims and intents are taken).
+    if (context.deadline !== undefined && services.clock.now() >= context.deadline)
+      return toDecide.length - i;
+    const batch = toDecide.slice(i, i + size);
     const results = await decideConnections(
       services,
       batch.map(({ capture, plan }) => {
@@ -250,6 +360,7 @@ async function carryOut(
     const recorded = batch.filter((_, j) => results[j]?.kind === 'dry-run');
     await rememberVerdicts(services, recorded, keyOf, context);
   }
+  return 0;
 }
 
 function outcomeKey(outcome: DecisionOutcome): keyof OutcomeCounts {
@@ -280,7 +391,7 @@ function verdictKey(status: string, policyVersion: string, action: string, rule:
  * on every timer run, so the audit says "left for a person because ..." without repeating it.
  */
 async function recordVerdicts(
-  services: ApprovalServices,
+  services: ReconcileDeps,
   planned: readonly Planned[],
   keyOf: (p: Planned) => string,
   context: ReconcileContext,
@@ -319,7 +430,7 @@ async function recordVerdicts(
 
 /** Remembers recorded verdicts in the snapshots (one transaction per 100), so they are not audited again. */
 async function rememberVerdicts(
-  services: ApprovalServices,
+  services: ReconcileDeps,
   planned: readonly Planned[],
   keyOf: (p: Planned) => string,
   context: ReconcileContext,

@@ -20,6 +20,7 @@ const API_ROUTES = [
   'approveConnection',
   'rejectConnection',
   'listDecisions',
+  'eventFastPath',
   'evaluatePolicy',
   'openApiDocument',
 ];

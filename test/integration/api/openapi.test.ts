@@ -70,6 +70,7 @@ describe('GET /api/openapi.json', () => {
     await api.call('GET', `connections/${pls}/${a}`, { as: 'reader' });
     await api.call('GET', 'decisions?limit=2', { as: 'reader' });
     await api.call('GET', `decisions?pls=${pls}&connection=${a}`, { as: 'reader' });
+    await api.call('GET', 'approval/fast-path', { as: 'reader' });
     await api.call('POST', 'policy/evaluate', { as: 'reader' });
     await api.call('POST', 'policy/evaluate', {
       as: 'reader',

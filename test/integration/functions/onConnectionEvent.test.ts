@@ -4,13 +4,15 @@ import { InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArmEmulator } from '../../../emulators/arm';
 import { onConnectionEvent } from '../../../functions/onConnectionEvent';
-import { setContainer } from '../../../shared/composition-root';
+import { reconcileQueuedPls } from '../../../functions/reconcileQueuedPls';
+import { type Container, getContainer, setContainer } from '../../../shared/composition-root';
 import {
   armTestContainer,
   plsIdOf,
   privateEndpointIdOf,
   startTestArmEmulator,
 } from '../../helpers/arm-emulator';
+import { drainReconcileQueue, uniqueQueueName } from '../shared/approval/approval-world';
 
 const FIXTURES = join(__dirname, '../../fixtures/events');
 const fixture = (name: string): Record<string, unknown> =>
@@ -48,8 +50,19 @@ async function world(
     privateEndpointId: privateEndpointIdOf(CONSUMER, 'pe-app'),
     requestMessage: 'hello',
   });
-  setContainer(armTestContainer(emulator, plsIds, { APPROVAL_POLICY: REJECT_ALL, ...env }));
+  setContainer(
+    armTestContainer(emulator, plsIds, {
+      APPROVAL_POLICY: REJECT_ALL,
+      RECONCILE_QUEUE_NAME: uniqueQueueName(),
+      ...env,
+    }),
+  );
   return { name: record.name };
+}
+
+/** The host's queue trigger, played against the current container's reconciliation queue. */
+function drain(container: Container = getContainer()): Promise<number> {
+  return drainReconcileQueue(container, (text) => reconcileQueuedPls.handler(text, invocation().context));
 }
 
 describe('onConnectionEvent (Event Grid trigger)', () => {
@@ -61,14 +74,17 @@ describe('onConnectionEvent (Event Grid trigger)', () => {
     'arn-created-or-updated.pls.cloudevent.json',
   ];
   for (const name of kinds) {
-    it(`${name}: reconciles the configured PLS from ARM, never from the event`, async () => {
+    it(`${name}: queues the configured PLS at once; the queue trigger reconciles it from ARM, never from the event`, async () => {
       const { name: connection } = await world({ AZURE_CLIENT_ID: '00000000-0000-4000-8000-00000000abcd' });
       const { context, lines } = invocation();
       await onConnectionEvent.handler(fixture(name), context);
+      // The webhook touches no ARM: it only queues the work (Event Grid's 30 s window is never at risk).
+      expect(emulator?.requestLog.entries).toHaveLength(0);
+      expect(lines.some((l) => l.includes('approval.event.queued'))).toBe(true);
+      expect(await drain()).toBe(1);
       // The ARN fixture claims the connection is Approved; ARM says Pending, and the policy rejects it.
       expect(emulator?.world.connection(PLS_WEB, connection)?.status).toBe('Rejected');
       expect(emulator?.requestLog.count('connection.list')).toBe(1);
-      expect(lines.some((l) => l.includes('approval.event.reconciled'))).toBe(true);
     });
   }
 
@@ -86,6 +102,7 @@ describe('onConnectionEvent (Event Grid trigger)', () => {
       fixture('resource-write-success.pls.eventgrid.json'),
       invocation().context,
     );
+    expect(await drain()).toBe(1);
     expect(emulator?.requestLog.count('connection.list')).toBe(1);
   });
 
@@ -97,7 +114,12 @@ describe('onConnectionEvent (Event Grid trigger)', () => {
     expect(lines.join('\n')).toContain('our own write');
 
     // Without a client id (system-assigned identity), the claim tells: decide once, then send the echo.
-    setContainer(armTestContainer(emulator as ArmEmulator, [PLS_WEB], { APPROVAL_POLICY: REJECT_ALL }));
+    setContainer(
+      armTestContainer(emulator as ArmEmulator, [PLS_WEB], {
+        APPROVAL_POLICY: REJECT_ALL,
+        RECONCILE_QUEUE_NAME: uniqueQueueName(),
+      }),
+    );
     const echo = fixture('resource-write-success.connection.eventgrid.json');
     const data = echo.data as Record<string, unknown>;
     const uri = `${PLS_WEB}/privateEndpointConnections/${name}`;
@@ -105,6 +127,7 @@ describe('onConnectionEvent (Event Grid trigger)', () => {
       { ...echo, subject: uri, data: { ...data, resourceUri: uri } },
       invocation().context,
     );
+    await drain();
     expect(emulator?.world.connection(PLS_WEB, name)?.status).toBe('Rejected');
     emulator?.requestLog.clear();
     const second = invocation();
@@ -112,8 +135,55 @@ describe('onConnectionEvent (Event Grid trigger)', () => {
       { ...echo, id: 'echo', subject: uri, data: { ...data, resourceUri: uri } },
       second.context,
     );
+    expect(await drain()).toBe(0);
     expect(emulator?.requestLog.entries).toHaveLength(0);
     expect(second.lines.join('\n')).toContain('just decided here');
+  });
+
+  it('with APPROVAL_MODE=off queues nothing, and a work item queued before the switch decides nothing', async () => {
+    const { name } = await world({ APPROVAL_MODE: 'off' });
+    const { context, lines } = invocation();
+    await onConnectionEvent.handler(fixture('resource-write-success.pls.eventgrid.json'), context);
+    expect(lines.join('\n')).toContain('APPROVAL_MODE is off');
+    expect(await drain()).toBe(0);
+    const services = await getContainer().approvalServices();
+    await services.workQueue.enqueue(
+      {
+        v: 1,
+        plsId: PLS_WEB,
+        cause: 'event',
+        event: {
+          id: 'before-off',
+          type: 'Microsoft.Resources.ResourceWriteSuccess',
+          receivedAt: new Date().toISOString(),
+        },
+        round: 0,
+        correlationId: 'before-off',
+        enqueuedAt: new Date().toISOString(),
+      },
+      { dedupe: false },
+    );
+    expect(await drain()).toBe(1);
+    // Dropped before ARM is asked anything (the timer still lists, for drift, in off mode).
+    expect(emulator?.requestLog.entries).toHaveLength(0);
+    expect(emulator?.world.connection(PLS_WEB, name)?.status).toBe('Pending');
+  });
+
+  it('fifty events for one PLS queue one work item', async () => {
+    await world();
+    const event = fixture('resource-write-success.pls.eventgrid.json');
+    const outcomes: string[] = [];
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const { context, lines } = invocation();
+        await onConnectionEvent.handler({ ...event, id: `storm-${i}` }, context);
+        outcomes.push(...lines.filter((l) => l.includes('approval.event.')));
+      }),
+    );
+    expect(outcomes.filter((l) => l.includes('approval.event.queued'))).toHaveLength(1);
+    expect(outcomes.filter((l) => l.includes('approval.event.duplicate'))).toHaveLength(49);
+    expect(await drain()).toBe(1);
+    expect(emulator?.requestLog.count('connection.list')).toBe(1);
   });
 
   it('logs and drops malformed and unrelated events without throwing', async () => {
@@ -130,14 +200,13 @@ describe('onConnectionEvent (Event Grid trigger)', () => {
     expect(emulator?.requestLog.entries).toHaveLength(0);
   });
 
-  it('throws on a transient failure so Event Grid retries (ARM keeps answering 503)', async () => {
+  it('the queue trigger throws on a transient failure so the host retries the item (ARM keeps answering 503)', async () => {
     await world();
     emulator?.faults.rate({ kind: 'connection.list' }, 1, [{ type: 'status', status: 503 }]);
-    const { context } = invocation();
-    await expect(
-      onConnectionEvent.handler(fixture('resource-write-success.pls.eventgrid.json'), context),
-    ).rejects.toMatchObject({
-      code: 'arm_unavailable',
-    });
+    await onConnectionEvent.handler(
+      fixture('resource-write-success.pls.eventgrid.json'),
+      invocation().context,
+    );
+    await expect(drain()).rejects.toMatchObject({ code: 'arm_unavailable' });
   });
 });

@@ -101,3 +101,31 @@ export function collectLog(): {
   const entries: Record<string, unknown>[] = [];
   return { entries, log: (e) => entries.push(e) };
 }
+
+/** A queue name of its own per test, so parallel test files never take each other's work items. */
+export function uniqueQueueName(): string {
+  return `rq-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+/**
+ * Plays the host's queue trigger: receives every visible work item and hands its text to the
+ * `reconcileQueuedPls` definition, deleting it once handled (a failure leaves it for a retry),
+ * until the queue is empty or `maxMessages` were handled.
+ */
+export async function drainReconcileQueue(
+  container: Container,
+  handle: (messageText: string) => Promise<void>,
+  maxMessages = 100,
+): Promise<number> {
+  const queue = await container.queue(container.config.approval.reconcileQueueName);
+  let handled = 0;
+  while (handled < maxMessages) {
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 1 });
+    const message = receivedMessageItems[0];
+    if (message === undefined) return handled;
+    await handle(message.messageText);
+    await queue.deleteMessage(message.messageId, message.popReceipt);
+    handled++;
+  }
+  return handled;
+}

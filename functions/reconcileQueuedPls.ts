@@ -1,0 +1,21 @@
+import type { QueueFunctionDefinition } from '../shared/host/function-definition';
+
+/** Storage queue: one PLS to reconcile (an event's hint, or the continuation of a run that ran out of time). */
+export const reconcileQueuedPls: QueueFunctionDefinition = {
+  name: 'reconcileQueuedPls',
+  kind: 'storageQueue',
+  options: { queueName: '%RECONCILE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
+  handler: async (message, context) => {
+    const [{ getContainer }, { reconcileQueuedPls: run }, { invocationLog }] = await Promise.all([
+      import('../shared/composition-root'),
+      import('../shared/approval/use-cases/reconcile-queued-pls'),
+      import('../shared/approval/handlers/invocation-log'),
+    ]);
+    const container = getContainer();
+    // A transient failure is thrown: the host makes the message visible again and retries it.
+    await run(await container.approvalServices(), () => container.approvalPolicy(), message, {
+      correlationId: context.invocationId,
+      log: invocationLog(context),
+    });
+  },
+};

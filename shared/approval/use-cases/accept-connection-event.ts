@@ -1,0 +1,107 @@
+/**
+ * The `onConnectionEvent` use case: an Event Grid event is only a hint that a PLS may have changed.
+ * It is parsed, filtered (a managed PLS, approval not off, not the echo of our own write),
+ * de-duplicated per PLS and queued as "reconcile PLS X"; the reconciliation itself runs in the
+ * queue-triggered `reconcileQueuedPls`. The webhook so answers in milliseconds: Event Grid waits 30 s
+ * for an answer before it retries (then 10 s, 30 s, 1 min, 5 min, 10 min, 30 min, 1 h; see
+ * https://learn.microsoft.com/azure/event-grid/delivery-and-retry), and reconciling a large PLS can
+ * take longer than that.
+ *
+ *   parse → filter → de-duplicate + enqueue → answer
+ */
+
+import type { Clock } from '../../clock';
+import { toAppError } from '../../errors';
+import { parseConnectionEvent } from '../adapters/connection-event';
+import type { ReconcileQueue } from '../adapters/reconcile-queue';
+import type { ClaimStore } from '../storage/claim-store';
+import type { ApprovalMode, Log } from './approval-services';
+
+/** How long after our own write an event about that connection is taken to be its echo. */
+export const OWN_WRITE_ECHO_MS = 5 * 60_000;
+
+export interface EventIntakeDeps {
+  readonly plsResourceIds: readonly string[];
+  readonly mode: ApprovalMode;
+  readonly ownClientId: string | undefined;
+  readonly claims: Pick<ClaimStore, 'recentlyCompleted'>;
+  readonly workQueue: Pick<ReconcileQueue, 'enqueue'>;
+  readonly clock: Clock;
+}
+
+export type EventIntake =
+  | { readonly kind: 'queued' | 'duplicate'; readonly plsId: string }
+  | { readonly kind: 'ignored'; readonly reason: string }
+  | { readonly kind: 'malformed' };
+
+/**
+ * A malformed event is permanent (a retry brings the same bytes), so it is logged and dropped; a
+ * failure to queue is thrown when transient, so Event Grid retries; the timer catches up either way.
+ */
+export async function acceptConnectionEvent(
+  deps: EventIntakeDeps,
+  raw: unknown,
+  context: { readonly correlationId: string; readonly log: Log },
+): Promise<EventIntake> {
+  const { log } = context;
+  const receivedAt = deps.clock.now();
+  const event = await parseConnectionEvent(raw);
+  if (event.kind === 'malformed') {
+    log({ level: 'warn', event: 'approval.event.malformed', id: event.id, issues: event.issues });
+    return { kind: 'malformed' };
+  }
+  const ignore = (reason: string, plsId?: string): EventIntake => {
+    log({ event: 'approval.event.ignored', id: event.id, pls: plsId, reason });
+    return { kind: 'ignored', reason };
+  };
+  if (event.kind === 'ignored') return ignore(event.reason);
+  const configured = deps.plsResourceIds.find((id) => id.toLowerCase() === event.plsId.toLowerCase());
+  if (configured === undefined)
+    return ignore('Private Link Service is not managed here (not in PLS_RESOURCE_IDS)', event.plsId);
+  if (deps.mode === 'off') return ignore('APPROVAL_MODE is off', configured);
+  if (
+    event.callerAppId !== undefined &&
+    deps.ownClientId !== undefined &&
+    event.callerAppId.toLowerCase() === deps.ownClientId.toLowerCase()
+  ) {
+    return ignore('our own write (caller appid is this app’s identity)', configured);
+  }
+  try {
+    if (
+      event.connectionName !== undefined &&
+      event.operationName?.toLowerCase().endsWith('/privateendpointconnections/write') === true &&
+      (await deps.claims.recentlyCompleted(configured, event.connectionName, OWN_WRITE_ECHO_MS))
+    ) {
+      return ignore('our own write (this connection was just decided here)', configured);
+    }
+    const result = await deps.workQueue.enqueue(
+      {
+        v: 1,
+        plsId: configured,
+        cause: 'event',
+        event: {
+          id: event.id.slice(0, 256),
+          type: event.eventType.slice(0, 256),
+          ...(event.topic !== undefined ? { topic: event.topic.slice(0, 1024) } : {}),
+          ...(event.eventTime !== undefined ? { eventTime: event.eventTime.toISOString() } : {}),
+          receivedAt: receivedAt.toISOString(),
+        },
+        round: 0,
+        correlationId: context.correlationId.slice(0, 256) || 'event',
+        enqueuedAt: receivedAt.toISOString(),
+      },
+      { dedupe: true },
+    );
+    log({
+      event: result === 'enqueued' ? 'approval.event.queued' : 'approval.event.duplicate',
+      id: event.id,
+      pls: configured,
+    });
+    return { kind: result === 'enqueued' ? 'queued' : 'duplicate', plsId: configured };
+  } catch (error) {
+    const appError = toAppError(error);
+    log({ level: 'error', event: 'approval.event.failed', id: event.id, code: appError.code });
+    if (appError.transient) throw appError;
+    return ignore(`could not be queued (${appError.code})`, configured);
+  }
+}

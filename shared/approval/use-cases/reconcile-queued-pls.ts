@@ -1,0 +1,74 @@
+/**
+ * The `reconcileQueuedPls` use case: one work item from the reconciliation queue (an event's "PLS X
+ * may have changed", or the continuation of a run that ran out of time) reconciles that PLS within
+ * this invocation's time budget, and queues its own continuation if decisions are left.
+ *
+ *   parse the item → (event) drop the de-duplication marker → reconcile (budgeted) → continue if unfinished
+ */
+import { toAppError } from '../../errors';
+import type { Policy } from '../core/policy/policy';
+import { continuationOf, parseWorkItem } from '../core/reconcile-work-item';
+import type { Log, RunDeps } from './approval-services';
+import { reconcileCoalesced } from './reconcile-all';
+import type { PlsReconcileSummary } from './reconcile-pls';
+
+export async function reconcileQueuedPls(
+  deps: RunDeps,
+  loadPolicy: () => Promise<Policy>,
+  message: unknown,
+  context: { readonly correlationId: string; readonly log: Log },
+): Promise<PlsReconcileSummary | undefined> {
+  const { log } = context;
+  let item: ReturnType<typeof parseWorkItem>;
+  try {
+    item = parseWorkItem(message);
+  } catch (error) {
+    // The same bytes would fail again: dropped with a warning, not retried into the poison queue.
+    log({ level: 'warn', event: 'approval.queue.malformed', issues: toAppError(error).issues });
+    return undefined;
+  }
+  const configured = deps.plsResourceIds.find((id) => id.toLowerCase() === item.plsId.toLowerCase());
+  if (configured === undefined) {
+    log({ event: 'approval.queue.ignored', pls: item.plsId, reason: 'no longer in PLS_RESOURCE_IDS' });
+    return undefined;
+  }
+  if (item.cause === 'event' && deps.mode === 'off') {
+    log({ event: 'approval.queue.ignored', pls: configured, reason: 'APPROVAL_MODE is off' });
+    return undefined;
+  }
+  const policy = await loadPolicy();
+  // From here on an event for this PLS must queue a new run: this run's list may predate its change.
+  if (item.cause === 'event' && item.round === 0) await deps.workQueue.started(configured);
+  const startedAt = deps.clock.now();
+  const summary = await reconcileCoalesced(deps, policy, configured, {
+    trigger: item.cause === 'event' ? 'event' : 'timer',
+    correlationId: item.correlationId,
+    log,
+    deadline: new Date(startedAt.getTime() + deps.timeBudgetMs),
+    event: item.event,
+  });
+  if (summary.unfinished > 0) {
+    const next = continuationOf(item, summary.unfinished, deps.clock.now());
+    // A lost continuation is not lost work: the timer reconciles the PLS on its next run.
+    await deps.workQueue.enqueue(next, { dedupe: false });
+    log({
+      event: 'approval.reconcile.continued',
+      pls: configured,
+      remaining: summary.unfinished,
+      round: next.round,
+    });
+  }
+  log({
+    event: 'approval.queue.reconciled',
+    pls: configured,
+    cause: item.cause,
+    round: item.round,
+    eventId: item.event?.id,
+    outcomes: summary.outcomes,
+    drift: summary.drift,
+    arrivals: summary.arrivals,
+    unfinished: summary.unfinished,
+    durationMs: summary.durationMs,
+  });
+  return summary;
+}
