@@ -279,9 +279,10 @@ describe('dashboard in Chromium', () => {
     );
     await approved.locator('button[data-action="reject"]').click();
     await approved.locator('button[data-action="confirm-reject"]').click();
-    await page.waitForFunction(
-      "document.querySelector('#decision-message')?.textContent.includes('changed since this page showed it')",
-    );
+    // Polled from the test (a string predicate would be evaluated in the page, which the CSP forbids).
+    await expect
+      .poll(() => page.textContent('#decision-message'), { timeout: 10_000 })
+      .toContain('changed since this page showed it');
     await expect(page.textContent('#decision-message')).resolves.toContain('reloaded');
     expect(arm.emulator.world.connection(plsId, pending[0] ?? '')?.status).toBe('Approved');
     await page.unroute('**/reject');
