@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FUNCTIONS } from '../functions/registry';
 import { Container, setContainer } from '../shared/composition-root';
-import { parseConfig } from '../shared/config/config';
-import { isAppError } from '../shared/errors';
+import { allSettingIssues, parseConfig } from '../shared/config/config';
+import { formatIssues, isAppError } from '../shared/errors';
 import { createLab, DEFAULT_SCENARIO } from './lab/lab';
 import { labLogger } from './lab/lab-logger';
 import { narrator } from './lab/narrative';
@@ -12,6 +13,7 @@ import { consoleLogger } from './local-host/invocation-logger';
 import { baseEnv, definedOnly, readLocalSettings, withLocalDefaults } from './local-host/local-env';
 import { type LocalHost, startLocalHost } from './local-host/local-host';
 import { LOCAL_SERVICES, type RunningServices, startServices } from './local-host/local-services';
+import { applySources, chooseSources } from './local-sources';
 
 const USAGE = `Usage: npm run local -- [--port <port>] [--scenario <file>] [--quiet] [--verbose]
 
@@ -86,12 +88,11 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
 
   try {
-    services = await startServices(
-      [...LOCAL_SERVICES, lab],
-      baseEnv(process.env, localSettings?.values),
-      logger,
-    );
-    const env = definedOnly(withLocalDefaults(services.env));
+    const userEnv = baseEnv(process.env, localSettings?.values);
+    services = await startServices([...LOCAL_SERVICES, lab], userEnv, logger);
+    const sources = chooseSources(userEnv, services.env, (path) => existsSync(join(APP_ROOT, path)));
+    const env = definedOnly(withLocalDefaults(applySources(services.env, sources)));
+    for (const line of sources.lines) logger.info(line);
     // func start hands the settings to the worker as environment variables; code that reads process.env sees the same.
     Object.assign(process.env, env);
     const armCredential = lab.armCredential;
@@ -130,7 +131,10 @@ async function main(): Promise<void> {
 /** A bad setting does not stop the host (health reports it), but the developer should see it at once. */
 function warnAboutConfig(env: Record<string, string>, warn: (message: string) => void): void {
   try {
-    parseConfig(env);
+    const issues = allSettingIssues(parseConfig(env));
+    // Only the features whose settings are bad are off; say which, with every problem.
+    if (issues.length > 0)
+      warn(`Some features are off until their settings are fixed:\n${formatIssues(issues)}`);
   } catch (error) {
     warn(isAppError(error) ? error.message : `settings cannot be read: ${(error as Error).message}`);
   }

@@ -4,8 +4,8 @@ import type { Problem } from './types';
  * Calls the app's own JSON routes (same origin, relative to /api/dashboard). When the page was
  * opened with `?code=<function key>`, the key is sent as `x-functions-key` on every call, because
  * the JSON routes require it (authLevel function) and a browser has no other way to hold it.
- * Writes send JSON only, so a cross-site form can never trigger them (CSRF), and the server checks
- * the principal on every call.
+ * Writes always send a JSON body with `Content-Type: application/json` (the server refuses anything
+ * else, which a cross-site form cannot send), and the server checks the principal on every call.
  */
 
 export type ApiResult<T> =
@@ -22,13 +22,18 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResult<T>> {
+async function call<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+      headers: headers({ ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extra }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
@@ -46,7 +51,9 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
 }
 
 export const getJson = <T>(path: string) => call<T>('GET', path);
-export const postJson = <T>(path: string, body: unknown) => call<T>('POST', path, body);
+/** Always a JSON body (at least `{}`) with the JSON content type: the server refuses other writes. */
+export const postJson = <T>(path: string, body: object, extraHeaders: Record<string, string> = {}) =>
+  call<T>('POST', path, body, extraHeaders);
 
 /** "Not there" (route not deployed on this app) rather than "failed". */
 export function isMissingRoute(result: ApiResult<unknown>): boolean {

@@ -14,13 +14,24 @@ export interface ConnectionsView {
   load(me: Me | undefined, audit: readonly DecisionRecord[]): Promise<boolean>;
 }
 
-export function connectionsView(onDecided: () => Promise<void>): ConnectionsView {
+export interface ConnectionsEvents {
+  /** After a decision: reloads the audit and the table. */
+  readonly onDecided: () => Promise<void>;
+  /** After each load: how many connections wait for a person (Pending), or null when there is no approval API. */
+  readonly onPending: (pending: number | null) => void;
+}
+
+export function connectionsView(events: ConnectionsEvents): ConnectionsView {
   const body = byId('connections-body');
   const message = byId('decision-message');
+  const section = byId('connections');
   return {
     async load(me, audit) {
       const result = await getJson<ConnectionList>('connections?limit=200');
       if (!result.ok) {
+        events.onPending(null);
+        // A probe-only app has no connections: the section would only push the probe data down.
+        section.hidden = isMissingRoute(result);
         replaceChildren(
           body,
           h(
@@ -33,6 +44,8 @@ export function connectionsView(onDecided: () => Promise<void>): ConnectionsView
         );
         return false;
       }
+      section.hidden = false;
+      events.onPending(result.body.items.filter((c) => c.status === 'Pending').length);
       const canApprove = me?.permissions.approve === true;
       const reasons = lastReasons(audit);
       if (result.body.items.length === 0) {
@@ -84,18 +97,44 @@ export function connectionsView(onDecided: () => Promise<void>): ConnectionsView
   ): Promise<void> {
     for (const b of buttons) b.disabled = true;
     const path = `connections/${encodeURIComponent(connection.pls.name)}/${encodeURIComponent(connection.name)}/${action}`;
-    const result = await postJson<{ outcome: string; status: string }>(path, reason === '' ? {} : { reason });
+    // The ETag read with the table: the server refuses (409 state_changed) if the connection changed since.
+    const ifMatch: Record<string, string> =
+      typeof connection.etag === 'string' && connection.etag !== '' ? { 'if-match': connection.etag } : {};
+    const result = await postJson<{ outcome: string; status: string }>(
+      path,
+      reason === '' ? {} : { reason },
+      ifMatch,
+    );
     message.hidden = false;
     if (result.ok) {
       message.className = 'message ok';
       message.textContent = `${action === 'approve' ? 'Approved' : 'Rejected'} ${connection.name}: ${result.body.outcome}, now ${result.body.status}.`;
-      await onDecided();
+      await events.onDecided();
+    } else if (result.status === 409 && result.problem.code === 'state_changed') {
+      message.className = 'message error';
+      message.textContent = `${connection.name} changed since this page showed it (someone or the policy decided it meanwhile), so nothing was done. The list has been reloaded: check its current state and decide again if needed.`;
+      await events.onDecided();
     } else {
       message.className = 'message error';
       message.textContent = `${connection.name}: ${describeProblem(result)}`;
       for (const b of buttons) b.disabled = false;
     }
+    keepFocus(connection.name, message);
   }
+}
+
+/**
+ * The table is redrawn after a decision, which would drop the focus to the page's top: put it back
+ * on the same row (its first control, or the row itself), or on the outcome message when the row is gone.
+ */
+function keepFocus(connectionName: string, message: HTMLElement): void {
+  const row = [...document.querySelectorAll<HTMLElement>('tr[data-connection]')].find(
+    (r) => r.dataset.connection === connectionName,
+  );
+  const control = row?.querySelector<HTMLElement>('input:not([hidden]), button:not([hidden])');
+  const target = control ?? row ?? message;
+  if (!target.hasAttribute('tabindex') && control === null) target.setAttribute('tabindex', '-1');
+  target.focus();
 }
 
 /** The reason of each connection's newest effective decision (the list route has actor, rule and time, not the reason). */
@@ -195,6 +234,27 @@ function actions(
   approve.hidden = !canApprove;
   reject.hidden = !canReject;
   approve.addEventListener('click', () => void decide(c, 'approve', reason.value.trim(), buttons));
+  // Rejecting is final in ARM (Rejected never becomes Approved again), so it asks once more.
+  const confirmReject = h(
+    'button',
+    { type: 'button', class: 'reject', 'data-action': 'confirm-reject' },
+    'Reject for good',
+  );
+  const cancel = h('button', { type: 'button', class: 'ghost', 'data-action': 'cancel-reject' }, 'Cancel');
+  const confirmation = h(
+    'div',
+    { class: 'confirm', role: 'group', 'aria-label': `Confirm rejecting ${c.name}` },
+    h('span', { class: 'small' }, 'Final: the consumer must recreate the endpoint.'),
+    confirmReject,
+    cancel,
+  );
+  confirmation.hidden = true;
+  const showConfirmation = (shown: boolean) => {
+    confirmation.hidden = !shown;
+    approve.hidden = shown || !canApprove;
+    reject.hidden = shown;
+    (shown ? confirmReject : reject).focus();
+  };
   reject.addEventListener('click', () => {
     if (reason.value.trim() === '') {
       reason.focus();
@@ -202,8 +262,13 @@ function actions(
       reason.reportValidity();
       return;
     }
-    void decide(c, 'reject', reason.value.trim(), buttons);
+    showConfirmation(true);
   });
+  cancel.addEventListener('click', () => showConfirmation(false));
+  confirmReject.addEventListener(
+    'click',
+    () => void decide(c, 'reject', reason.value.trim(), [...buttons, confirmReject, cancel]),
+  );
   reason.addEventListener('input', () => reason.setCustomValidity(''));
-  return h('div', { class: 'decide' }, reason, approve, reject);
+  return h('div', { class: 'decide' }, reason, approve, reject, confirmation);
 }

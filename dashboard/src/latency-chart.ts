@@ -193,7 +193,8 @@ function buildDatasets(series: ProbeSeries): ChartDataset<'line' | 'scatter', XY
       backgroundColor: `${colour}bb`,
       fill: i === 0 ? 'origin' : '-1',
       borderWidth: 1,
-      pointRadius: 0,
+      // Points as well as lines: a bucket with data but no neighbour (the first minutes of a probe) still shows.
+      pointRadius: 2,
       pointHitRadius: 6,
       spanGaps: false,
       tension: 0,
@@ -210,7 +211,7 @@ function buildDatasets(series: ProbeSeries): ChartDataset<'line' | 'scatter', XY
     borderColor: cssVar('--fg'),
     borderDash: [5, 4],
     borderWidth: 1.5,
-    pointRadius: 0,
+    pointRadius: 2,
     fill: false,
     spanGaps: false,
     order: 1,

@@ -8,24 +8,106 @@ import { renderTimeline } from './incidents';
 import { renderLatencyChart, rethemeLatencyChart } from './latency-chart';
 import { initTheme } from './theme';
 import { renderTiles } from './tiles';
-import type { Me, ProbeEventList, ProbeSeries, ProbesSummary } from './types';
+import type { HealthDetail, Me, ProbeEventList, ProbeSeries, ProbesSummary } from './types';
 
 /**
- * The dashboard page: who is calling, then status tiles, the latency chart, the incident timeline,
- * connections and the audit trail, each from its JSON route. Probe data refreshes every minute
+ * The dashboard page leads with what needs a person: problems to fix, how many connections wait,
+ * and the connections; then status tiles, the latency chart, the incident timeline and the audit
+ * trail, each from its JSON route. Probe data refreshes every minute
  * (the probe's own period); connections and the audit reload on demand and after a decision.
  */
 
 const REFRESH_MS = 60_000;
 const RANGES = ['1h', '6h', '24h', '7d', '30d'];
 
-const state = { target: '', range: '24h', me: undefined as Me | undefined };
+/** Tried in this order until one has data, while the person has not picked a range themselves. */
+const AUTO_RANGES = ['24h', '1h', '6h', '7d', '30d'];
+
+const state = {
+  target: '',
+  range: '24h',
+  /** Until the person picks a range, the page looks for one that has something to draw. */
+  autoRange: true,
+  me: undefined as Me | undefined,
+};
 
 const canvas = () => byId<HTMLCanvasElement>('latency-chart');
 const auditTrail = auditView();
-const connections = connectionsView(async () => {
-  await reloadDecisions();
+const connections = connectionsView({
+  onDecided: async () => {
+    await reloadDecisions();
+    void loadProblems();
+  },
+  onPending: showWaiting,
 });
+
+/** "N connections wait for you": the first thing an approver needs, linked to the table. */
+function showWaiting(pending: number | null): void {
+  const element = byId('waiting');
+  element.hidden = pending === null || pending === 0;
+  if (pending === null || pending === 0) return;
+  const approver = state.me?.permissions.approve === true;
+  const noun = pending === 1 ? 'connection waits' : 'connections wait';
+  byId('waiting-link').textContent = `${pending} ${noun} for ${approver ? 'you' : 'an approver'}`;
+}
+
+const FEATURE_NAMES: Record<string, string> = { approval: 'Approval', api: 'API', probe: 'Probe' };
+
+/**
+ * Problems people must see where they look: invalid settings, policy or targets, and an ARM that
+ * cannot be reached (for example no credential). The first issues of each, and where the rest is.
+ */
+async function loadProblems(): Promise<void> {
+  const result = await getJson<HealthDetail>('health');
+  const element = byId('problems');
+  // An unhealthy app answers 503 with the same report. Anonymous health has no features: nothing to show then.
+  const body = result.ok
+    ? result.body
+    : result.status === 503
+      ? (result.problem as unknown as HealthDetail)
+      : null;
+  const items: HTMLElement[] = [];
+  for (const [name, feature] of Object.entries(body?.features ?? {})) {
+    const problem = feature.problem;
+    if (problem === undefined) continue;
+    const more = problem.issueCount - problem.issues.length;
+    items.push(
+      h(
+        'li',
+        { 'data-problem': name },
+        h('strong', {}, `${FEATURE_NAMES[name] ?? name}: `),
+        problem.message,
+        h('ul', {}, ...problem.issues.map((i) => h('li', {}, h('code', {}, i.path), ` ${i.message}`))),
+        more > 0 ? h('span', { class: 'small' }, `…and ${more} more.`) : null,
+      ),
+    );
+  }
+  for (const dependency of body?.dependencies ?? []) {
+    if (dependency.status !== 'down') continue;
+    items.push(
+      h(
+        'li',
+        { 'data-problem': dependency.name },
+        h('strong', {}, `${dependency.name === 'arm' ? 'Azure Resource Manager' : dependency.name}: `),
+        `unavailable${dependency.reason === undefined ? '' : ` (${dependency.reason})`}.`,
+      ),
+    );
+  }
+  element.hidden = items.length === 0;
+  if (items.length === 0) return;
+  replaceChildren(
+    element,
+    h('p', { class: 'strong' }, 'Something needs fixing before everything works:'),
+    h('ul', {}, ...items),
+    h(
+      'p',
+      { class: 'small' },
+      'The full list, with every path: ',
+      h('a', { href: 'health' }, 'GET /api/health'),
+      ' (as a reader), and the app log.',
+    ),
+  );
+}
 
 function banner(text: string | null): void {
   const element = byId('banner');
@@ -78,7 +160,9 @@ async function loadSummary(): Promise<void> {
   });
   const select = byId<HTMLSelectElement>('series-target');
   const ids = result.body.targets.map((t) => t.id);
-  if (state.target === '' || !ids.includes(state.target)) state.target = ids[0] ?? '';
+  // The first target that has a result: a target that does not exist yet would chart nothing.
+  const withData = result.body.targets.find((t) => t.lastResult.at !== null)?.id;
+  if (state.target === '' || !ids.includes(state.target)) state.target = withData ?? ids[0] ?? '';
   replaceChildren(
     select,
     ...result.body.targets.map((t) =>
@@ -94,12 +178,24 @@ async function loadSeries(): Promise<void> {
     note.textContent = 'No target to chart yet.';
     return;
   }
-  const result = await getJson<ProbeSeries>(
+  let result = await getJson<ProbeSeries>(
     `probes/${encodeURIComponent(state.target)}/series?range=${state.range}`,
   );
   if (!result.ok) {
     note.textContent = `Latency not available: ${describeProblem(result)}`;
     return;
+  }
+  if (state.autoRange && !hasData(result.body)) {
+    for (const range of AUTO_RANGES.filter((r) => r !== state.range)) {
+      const candidate = await getJson<ProbeSeries>(
+        `probes/${encodeURIComponent(state.target)}/series?range=${range}`,
+      );
+      if (candidate.ok && hasData(candidate.body)) {
+        result = candidate;
+        pressRange(range);
+        break;
+      }
+    }
   }
   renderLatencyChart(canvas(), result.body);
   const source =
@@ -108,6 +204,17 @@ async function loadSeries(): Promise<void> {
       : `${result.body.source === 'hour' ? 'hourly' : 'daily'} rollups`;
   const runs = result.body.points.reduce((n, p) => n + p.runs, 0);
   note.textContent = `${runs} runs, ${result.body.points.length} buckets of ${bucketText(result.body.bucketSeconds)}, from ${source}. Phases are means of successful runs; markers along the top are failed runs by class.`;
+}
+
+/** Something to draw: at least two buckets with runs (one bucket makes a lone point, still better than none). */
+function hasData(series: ProbeSeries): boolean {
+  return series.points.filter((p) => p.runs > 0).length >= 2;
+}
+
+function pressRange(range: string): void {
+  state.range = range;
+  for (const b of byId('range').querySelectorAll<HTMLButtonElement>('button[data-range]'))
+    b.setAttribute('aria-pressed', String(b.dataset.range === range));
 }
 
 function bucketText(seconds: number): string {
@@ -153,9 +260,8 @@ function wireControls(): void {
     button.addEventListener('click', () => {
       const range = button.dataset.range ?? '24h';
       if (!RANGES.includes(range)) return;
-      state.range = range;
-      for (const b of byId('range').querySelectorAll('button'))
-        b.setAttribute('aria-pressed', String(b === button));
+      state.autoRange = false;
+      pressRange(range);
       void loadSeries();
     });
   }
@@ -168,18 +274,47 @@ async function refreshProbes(): Promise<void> {
 }
 
 async function refreshAll(): Promise<void> {
-  await Promise.all([refreshProbes(), reloadDecisions()]);
+  await Promise.all([refreshProbes(), reloadDecisions(), loadProblems()]);
+}
+
+/**
+ * A table wider than the screen scrolls sideways; keyboard users can scroll it only if it takes
+ * focus, so it does exactly while it overflows (a focus stop that scrolls nothing would be noise).
+ */
+function keyboardScrollable(ids: readonly string[]): void {
+  const update = (element: HTMLElement) => {
+    if (element.scrollWidth > element.clientWidth + 1) {
+      element.tabIndex = 0;
+      // A focus stop needs a name and a role that say what it is.
+      element.setAttribute('role', 'region');
+      element.setAttribute('aria-label', element.dataset.regionLabel ?? 'Table (scrolls sideways)');
+    } else {
+      for (const name of ['tabindex', 'role', 'aria-label']) element.removeAttribute(name);
+    }
+  };
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) update(entry.target as HTMLElement);
+  });
+  for (const id of ids) {
+    const element = byId(id);
+    observer.observe(element);
+    new MutationObserver(() => update(element)).observe(element, { childList: true, subtree: true });
+  }
 }
 
 async function start(): Promise<void> {
   initTheme(() => rethemeLatencyChart(canvas()));
+  keyboardScrollable(['connections-body', 'audit-body']);
   wireControls();
   // Probe data does not depend on who is calling; connections do (buttons), so they wait for /me.
   const probes = refreshProbes();
   const audit = auditTrail.reload();
   if (await loadMe()) {
-    await Promise.all([probes, audit.then((rows) => connections.load(state.me, rows))]);
-    setInterval(() => void refreshProbes(), REFRESH_MS);
+    await Promise.all([probes, audit.then((rows) => connections.load(state.me, rows)), loadProblems()]);
+    setInterval(() => {
+      void refreshProbes();
+      void loadProblems();
+    }, REFRESH_MS);
   } else {
     await Promise.allSettled([probes, audit]);
   }

@@ -8,17 +8,51 @@ export function renderTiles(
   summary: ProbesSummary,
   onSelect: (id: string) => void,
 ): void {
+  const problem = summary.targetsProblem;
+  const problemNote =
+    problem === undefined
+      ? null
+      : h(
+          'div',
+          { class: 'tile-config-problem', 'data-targets-problem': 'true' },
+          h('p', { class: 'strong' }, `Nothing new is probed: ${problem.message}.`),
+          h('ul', {}, ...problem.issues.map((i) => h('li', {}, h('code', {}, i.path), ` ${i.message}`))),
+          problem.issueCount > problem.issues.length
+            ? h('p', { class: 'small' }, `…and ${problem.issueCount - problem.issues.length} more.`)
+            : null,
+        );
   if (summary.targets.length === 0) {
     replaceChildren(
       container,
-      h('p', { class: 'muted' }, 'No probe results yet. The probe timer writes them every minute.'),
+      problemNote ??
+        h('p', { class: 'muted' }, 'No probe results yet. The probe timer writes them every minute.'),
     );
     return;
   }
-  replaceChildren(container, ...summary.targets.map((t) => tile(t, onSelect)));
+  const suffixes = distinguishingSuffixes(summary.targets);
+  replaceChildren(
+    container,
+    problemNote,
+    ...summary.targets.map((t) => tile(t, suffixes.get(t.id), onSelect)),
+  );
 }
 
-function tile(t: TargetSummary, onSelect: (id: string) => void): HTMLElement {
+/** Names longer than a tile shows that begin alike ("Fabrikam (acquired c…") need a visible difference. */
+const VISIBLE_NAME_CHARS = 22;
+
+/** For each target whose shown name could be mistaken for another's: its id, shown under the name. */
+export function distinguishingSuffixes(targets: readonly TargetSummary[]): Map<string, string> {
+  const byStart = new Map<string, TargetSummary[]>();
+  for (const t of targets) {
+    const start = (t.displayName ?? t.id).slice(0, VISIBLE_NAME_CHARS).toLowerCase();
+    byStart.set(start, [...(byStart.get(start) ?? []), t]);
+  }
+  const suffixes = new Map<string, string>();
+  for (const group of byStart.values()) if (group.length > 1) for (const t of group) suffixes.set(t.id, t.id);
+  return suffixes;
+}
+
+function tile(t: TargetSummary, suffix: string | undefined, onSelect: (id: string) => void): HTMLElement {
   const state = t.state.toLowerCase();
   const last = t.lastResult;
   const problem =
@@ -39,7 +73,8 @@ function tile(t: TargetSummary, onSelect: (id: string) => void): HTMLElement {
       class: `tile state-${state}`,
       'data-target': t.id,
       'data-state': t.state,
-      title: t.url ?? t.id,
+      // The full name, the id and the URL: the visible name may be cut short on a narrow tile.
+      title: [t.displayName ?? t.id, `id ${t.id}`, t.url].filter(Boolean).join(' · '),
     },
     h(
       'span',
@@ -47,6 +82,7 @@ function tile(t: TargetSummary, onSelect: (id: string) => void): HTMLElement {
       h('span', { class: 'tile-name' }, t.displayName ?? t.id),
       h('span', { class: `badge state-${state}` }, t.state),
     ),
+    suffix === undefined ? null : h('span', { class: 'tile-suffix muted small' }, suffix),
     h(
       'span',
       { class: 'tile-since' },

@@ -42,6 +42,8 @@ export interface Connection {
   readonly description: string | null;
   readonly lastDecision: { readonly actor: Actor; readonly rule: string | null; readonly at: string } | null;
   readonly policyVerdict: { readonly action: string; readonly reason: string } | null;
+  /** ARM's ETag of the connection as read; sent back as If-Match so a decision applies to the state shown. */
+  readonly etag?: string | null;
 }
 
 export interface ConnectionList {
@@ -80,4 +82,27 @@ export interface Problem {
   readonly status?: number;
   readonly code?: string;
   readonly detail?: string;
+}
+
+/** The reader-detail health report, as far as the page's banners use it. */
+export interface HealthDetail {
+  readonly status: 'healthy' | 'degraded' | 'unhealthy';
+  readonly features?: Readonly<
+    Record<
+      string,
+      {
+        readonly state: string;
+        readonly problem?: {
+          readonly message: string;
+          readonly issues: readonly { readonly path: string; readonly message: string }[];
+          readonly issueCount: number;
+        };
+      }
+    >
+  >;
+  readonly dependencies: readonly {
+    readonly name: string;
+    readonly status: string;
+    readonly reason?: string;
+  }[];
 }

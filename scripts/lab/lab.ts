@@ -12,7 +12,7 @@ import {
 import { getContainer } from '../../shared/composition-root';
 import { labStatePath, removeLabState, writeLabState } from './lab-state';
 import { probeTargetsOf, seedOf } from './lab-world';
-import { type Say, type Watcher, watchDecisions, watchProbes } from './narrative';
+import { type Say, type Watcher, watchDecisions, watchProbes, watchProblems } from './narrative';
 import { loadScenario, plsIdOf, privateEndpointIdOf, type Scenario } from './scenario';
 import { type ScenarioRun, startScenario } from './scenario-runner';
 
@@ -197,7 +197,11 @@ export function createLab(options: LabOptions): Lab {
       options.say(
         `events: ${current.events.enabled ? `on for the provider's writes, ${current.events.consumerCreates ? 'and for consumer creates' : 'off for consumer creates (reconciliation must find them)'}` : 'off'}; reconcile ${current.schedules.reconcile}, probe ${current.schedules.probe}`,
       );
-      watchers = [watchDecisions(readDecisions, options.say), watchProbes(readProbes, options.say)];
+      watchers = [
+        watchDecisions(readDecisions, options.say),
+        watchProbes(readProbes, options.say),
+        watchProblems(readProblems, options.say),
+      ];
       run = startScenario({ scenario: current, emulator: running, iis, baseUrl, say: options.say });
       void run.done.then(() =>
         options.say(
@@ -227,6 +231,11 @@ async function readDecisions(): Promise<unknown> {
     import('../../shared/api/core/api-schemas'),
   ]);
   return listDecisions(getContainer(), listDecisionsQuerySchema.parse({ limit: '200' }));
+}
+
+/** Each feature's state as the reader-detail GET /api/health gives it. */
+async function readProblems(): Promise<unknown> {
+  return (await import('../../shared/health/feature-report')).featureReports(getContainer());
 }
 
 /** The probe summary as GET /api/probes/summary gives it. */

@@ -59,16 +59,24 @@ export function describeDecision(row: DecisionRow): string | undefined {
     return `${endpoint}: left Pending for a person by ${who}${via}`;
   if (row.kind !== 'outcome') return undefined;
   const verb = row.action === 'approve' ? 'approved' : 'rejected';
+  const given = givenReason(row.reason);
   switch (row.result) {
     case 'succeeded':
-      return `${endpoint}: ${verb} by ${who}${via}${row.actor.kind === 'person' ? ` ("${row.reason}")` : ''}`;
+      return `${endpoint}: ${verb} by ${who}${via}${row.actor.kind === 'person' ? (given === undefined ? ' (no reason given)' : ` ("${given}")`) : ''}`;
     case 'failed':
       return `${endpoint}: ${verb.replace('ed', 'ing')} by ${who} failed (${row.errorCode ?? 'error'}); it will be retried`;
     case 'refused':
-      return `${endpoint}: ${row.action} by ${who} refused: ${row.reason}`;
+      // Say why ARM's state refused it; the row's reason is what was asked for, not why it was refused.
+      return `${endpoint}: ${row.action} by ${who} refused${row.statusAfter === null ? '' : `: the connection is ${row.statusAfter}${row.statusAfter === 'Rejected' ? ' (final; the consumer must recreate the endpoint)' : ''}`}`;
     default:
       return undefined;
   }
+}
+
+/** A person's own words, or undefined when none were given (the API fills in a default text then). */
+function givenReason(reason: string | null | undefined): string | undefined {
+  if (reason === null || reason === undefined || reason.trim() === '') return undefined;
+  return /^(approved|rejected) by a person \(no reason given\)$/.test(reason) ? undefined : reason;
 }
 
 interface TargetRow {
@@ -185,5 +193,44 @@ export function watchProbes(read: () => Promise<unknown>, say: Say, everyMs = 2_
     },
     say,
     'the probe summary',
+  );
+}
+
+interface FeatureRow {
+  readonly state: string;
+  readonly problem?: {
+    readonly message: string;
+    readonly issues: readonly { readonly path: string; readonly message: string }[];
+    readonly issueCount: number;
+  };
+}
+
+/**
+ * Tells each feature problem once when it appears (invalid policy, targets or settings) and once
+ * when it is gone, so a broken file is not mistaken for a quiet lab.
+ */
+export function watchProblems(read: () => Promise<unknown>, say: Say, everyMs = 5_000): Watcher {
+  const told = new Map<string, string>();
+  return poll(
+    read,
+    everyMs,
+    (body) => {
+      for (const [name, feature] of Object.entries(body as Record<string, FeatureRow>)) {
+        const problem = feature.problem;
+        const key = problem === undefined ? '' : `${problem.message}|${problem.issueCount}`;
+        if ((told.get(name) ?? '') === key) continue;
+        told.set(name, key);
+        if (problem === undefined) {
+          say(`fixed: ${name} works again`);
+          continue;
+        }
+        const first = problem.issues[0];
+        say(
+          `PROBLEM ${name}: ${problem.message}${first === undefined ? '' : `; first: ${first.path}: ${first.message}`} (${problem.issueCount} in all; GET /api/health lists them)`,
+        );
+      }
+    },
+    say,
+    'the health report',
   );
 }

@@ -177,10 +177,19 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       } else out.destroy();
     });
   });
+  const wanted = options.port ?? 7071;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 7071, hostname, () => {
-      server.off('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${wanted} on ${hostname} is already in use (another npm run local or func start?). Stop that one, or pick another port: npm run local -- --port ${wanted + 1}  (or set LOCAL_PORT=${wanted + 1}).`,
+            )
+          : error,
+      ),
+    );
+    server.listen(wanted, hostname, () => {
+      server.removeAllListeners('error');
       resolve();
     });
   });

@@ -1,7 +1,8 @@
 import { AppError, type FieldIssue, formatIssues } from '../errors';
 import { isLoopbackHost } from '../net/loopback';
+import { findNearMisses } from './setting-names';
 import { schemaFor } from './setting-rules';
-import { SETTINGS, type SettingName } from './settings';
+import { FEATURES, type Feature, featureOf, SETTINGS, type SettingName, type SettingSpec } from './settings';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -55,9 +56,24 @@ export interface Config {
     readonly inAzure: boolean;
     readonly siteName: string | undefined;
   };
+  /**
+   * Problems found in each feature's settings. `approval`, `auth` (the API) and `probe` throw their
+   * feature's `config_invalid` error when read while their list is not empty; the others keep working.
+   */
+  readonly settingIssues: Readonly<Record<Feature, readonly FieldIssue[]>>;
 }
 
+/** What each feature is called in messages and in the health report. */
+const FEATURE_LABEL: Record<Feature, string> = {
+  common: 'common',
+  approval: 'approval',
+  api: 'API',
+  probe: 'probe',
+};
+
 type Parsed = { [K in SettingName]?: unknown };
+
+export type { Feature };
 
 /** Empty and whitespace-only values count as unset: app settings and .env files produce them by accident. */
 function read(env: Env, name: string): string | undefined {
@@ -65,78 +81,135 @@ function read(env: Env, name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
+/** How a rejected value is shown: quoted and cut short, or hidden when the setting may hold a credential. */
+export function rejectedValue(spec: SettingSpec, raw: string): string {
+  if (spec.secret === true) return '(value not shown: it may hold a secret)';
+  const shown = raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
+  return `got ${JSON.stringify(shown)}`;
+}
+
 /**
- * Parses the environment once. On failure throws one `config_invalid` AppError whose issues list
- * every bad or missing setting, so a broken deployment is fixed in one round, not one key at a time.
+ * Parses the environment once. Every bad or missing setting is listed (so a broken deployment is
+ * fixed in one round, not one key at a time), but only common settings (storage, ARM, table prefix)
+ * make this throw: a bad approval, API or probe setting disables that feature alone, whose section
+ * of the result then throws its own `config_invalid` error when read.
  */
 export function parseConfig(env: Env): Config {
-  const issues: FieldIssue[] = [];
+  const byFeature: Record<Feature, FieldIssue[]> = { common: [], approval: [], api: [], probe: [] };
   const values: Parsed = {};
-  for (const spec of SETTINGS) {
-    const raw = read(env, spec.name) ?? ('default' in spec ? spec.default : undefined);
+  for (const spec of SETTINGS as readonly SettingSpec[]) {
+    const given = read(env, spec.name);
+    const raw = given ?? spec.default;
     if (raw === undefined) continue;
     const result = schemaFor(spec.rule).safeParse(raw);
-    if (result.success) values[spec.name] = result.data;
-    else for (const issue of result.error.issues) issues.push({ path: spec.name, message: issue.message });
+    if (result.success) values[spec.name as SettingName] = result.data;
+    else
+      for (const issue of result.error.issues)
+        byFeature[featureOf(spec)].push({
+          path: spec.name,
+          message: `${issue.message}; ${rejectedValue(spec, raw)}`,
+        });
+  }
+  const specByName = new Map<string, SettingSpec>(SETTINGS.map((spec) => [spec.name, spec]));
+  const setNames = Object.keys(env).filter((name) => read(env, name) !== undefined);
+  for (const miss of findNearMisses(setNames, [...specByName.keys()])) {
+    const spec = specByName.get(miss.meant) as SettingSpec;
+    byFeature[featureOf(spec)].push({
+      path: miss.given,
+      message: `not a setting of this app; did you mean ${miss.meant}? (as written it is ignored, so ${miss.meant} ${read(env, miss.meant) === undefined ? 'keeps its default' : 'keeps its own value'})`,
+    });
   }
   const str = (name: SettingName) => values[name] as string | undefined;
   const num = (name: SettingName) => values[name] as number;
 
-  const storage = parseStorage(env, str, issues);
-  const arm = parseArm(str('ARM_ENDPOINT'), str('AZURE_CLIENT_ID'), issues);
+  const storage = parseStorage(env, str, byFeature.common);
+  const arm = parseArm(str('ARM_ENDPOINT'), str('AZURE_CLIENT_ID'), byFeature.common);
   const siteName = str('WEBSITE_SITE_NAME');
   const authMode = (str('AUTH_MODE') ?? 'easyauth') as Config['auth']['mode'];
   if (authMode === 'dev' && siteName !== undefined) {
-    issues.push({
+    byFeature.api.push({
       path: 'AUTH_MODE',
       message:
         'dev mode is refused in Azure (WEBSITE_SITE_NAME is set): it would let anyone act as an approver',
     });
   }
 
-  if (issues.length > 0 || storage === undefined || arm === undefined) {
+  if (byFeature.common.length > 0 || storage === undefined || arm === undefined) {
+    const issues = FEATURES.flatMap((feature) => byFeature[feature]);
     throw new AppError('config_invalid', `Invalid app settings:\n${formatIssues(issues)}`, { issues });
   }
 
   const policyInline = str('APPROVAL_POLICY');
   const targetsInline = str('PROBE_TARGETS');
-  const config: Config = {
-    storage,
+  const settingIssues = deepFreeze({ ...byFeature });
+  const base = {
+    storage: deepFreeze(storage),
     tablePrefix: str('TABLE_NAME_PREFIX') ?? 'plg',
-    arm,
-    approval: {
+    arm: deepFreeze(arm),
+    runtime: deepFreeze({ inAzure: siteName !== undefined, siteName }),
+    settingIssues,
+  };
+  const sections = {
+    approval: section(settingIssues.approval, 'approval', () => ({
       plsResourceIds: dedupeCaseInsensitive((values.PLS_RESOURCE_IDS as string[] | undefined) ?? []),
       policySource:
         policyInline !== undefined
-          ? { kind: 'inline', text: policyInline }
-          : { kind: 'file', path: str('APPROVAL_POLICY_PATH') ?? 'approval-policy.yaml' },
+          ? ({ kind: 'inline', text: policyInline } as const)
+          : ({ kind: 'file', path: str('APPROVAL_POLICY_PATH') ?? 'approval-policy.yaml' } as const),
       mode: str('APPROVAL_MODE') as Config['approval']['mode'],
       reconcileSchedule: str('RECONCILE_SCHEDULE') as string,
       reconcileConcurrency: num('RECONCILE_CONCURRENCY'),
       reconcileTimeBudgetSeconds: num('RECONCILE_TIME_BUDGET_SECONDS'),
       reconcileQueueName: str('RECONCILE_QUEUE_NAME') as string,
       tenantCacheTtlHours: num('TENANT_CACHE_TTL_HOURS'),
-    },
-    auth: {
+    })),
+    auth: section(settingIssues.api, 'api', () => ({
       mode: authMode,
       readerRole: str('AUTH_READER_ROLE') as string,
       approverRole: str('AUTH_APPROVER_ROLE') as string,
-    },
-    probe: {
+    })),
+    probe: section(settingIssues.probe, 'probe', () => ({
       targetsSource:
         targetsInline !== undefined
-          ? { kind: 'inline', text: targetsInline }
-          : { kind: 'file', path: str('PROBE_TARGETS_PATH') ?? 'probe-targets.yaml' },
+          ? ({ kind: 'inline', text: targetsInline } as const)
+          : ({ kind: 'file', path: str('PROBE_TARGETS_PATH') ?? 'probe-targets.yaml' } as const),
       schedule: str('PROBE_SCHEDULE') as string,
       concurrency: num('PROBE_CONCURRENCY'),
       queueThreshold: num('PROBE_QUEUE_THRESHOLD'),
       queueName: str('PROBE_QUEUE_NAME') as string,
       retentionDays: num('PROBE_RETENTION_DAYS'),
       cleanupSchedule: str('PROBE_CLEANUP_SCHEDULE') as string,
-    },
-    runtime: { inAzure: siteName !== undefined, siteName },
+    })),
   };
-  return deepFreeze(config);
+  const config = Object.defineProperties(base, {
+    approval: { get: sections.approval, enumerable: true },
+    auth: { get: sections.auth, enumerable: true },
+    probe: { get: sections.probe, enumerable: true },
+  }) as typeof base & Pick<Config, 'approval' | 'auth' | 'probe'>;
+  return Object.freeze(config) satisfies Config;
+}
+
+/**
+ * One feature's section: built (and frozen) once when its settings are valid; otherwise every read
+ * throws that feature's error, which names only its own settings.
+ */
+function section<T>(issues: readonly FieldIssue[], feature: Feature, build: () => T): () => T {
+  if (issues.length > 0) {
+    return () => {
+      throw new AppError(
+        'config_invalid',
+        `Invalid ${FEATURE_LABEL[feature]} settings (the ${FEATURE_LABEL[feature]} feature is off until they are fixed; other features are unaffected):\n${formatIssues(issues)}`,
+        { issues },
+      );
+    };
+  }
+  const value = deepFreeze(build());
+  return () => value;
+}
+
+/** Every setting problem of every feature, for startup output (the local host prints them all at once). */
+export function allSettingIssues(config: Config): FieldIssue[] {
+  return FEATURES.flatMap((feature) => config.settingIssues[feature]);
 }
 
 function parseStorage(

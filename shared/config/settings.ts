@@ -15,6 +15,15 @@ export type SettingRule =
   | { readonly type: 'ncrontab' }
   | { readonly type: 'list'; readonly itemPattern: RegExp; readonly expected: string };
 
+/**
+ * The part of the product a setting belongs to. A bad setting disables only its own feature: a typo in
+ * a probe setting must not stop approval or the API. `common` settings (storage, ARM, table prefix) are
+ * needed by everything, so a bad one stops everything.
+ */
+export type Feature = 'common' | 'approval' | 'api' | 'probe';
+
+export const FEATURES: readonly Feature[] = ['common', 'approval', 'api', 'probe'];
+
 export interface SettingSpec {
   readonly name: string;
   readonly description: string;
@@ -24,6 +33,16 @@ export interface SettingSpec {
   /** Which deployment sets it: both apps, the provider (approval) app, the consumer (probe) app, or the platform. */
   readonly side: 'both' | 'provider' | 'consumer' | 'platform';
   readonly rule: SettingRule;
+  /** Defaults from `side`: provider settings belong to approval, consumer ones to probe, the rest are common. */
+  readonly feature?: Feature;
+  /** The value may hold a credential: error messages never echo it. */
+  readonly secret?: boolean;
+}
+
+/** The feature whose health a bad value of this setting takes down. */
+export function featureOf(spec: SettingSpec): Feature {
+  if (spec.feature !== undefined) return spec.feature;
+  return spec.side === 'provider' ? 'approval' : spec.side === 'consumer' ? 'probe' : 'common';
 }
 
 export const PLS_ID_PATTERN =
@@ -37,6 +56,8 @@ export const SETTINGS = [
     example: 'UseDevelopmentStorage=true',
     side: 'both',
     rule: { type: 'string' },
+    // A connection string carries the account key.
+    secret: true,
   },
   {
     name: 'AzureWebJobsStorage__accountName',
@@ -198,6 +219,7 @@ export const SETTINGS = [
     example: 'dev',
     side: 'provider',
     rule: { type: 'enum', values: ['easyauth', 'dev'] },
+    feature: 'api',
   },
   {
     name: 'AUTH_READER_ROLE',
@@ -206,6 +228,7 @@ export const SETTINGS = [
     example: 'Gatekeeper.Reader',
     side: 'both',
     rule: { type: 'string' },
+    feature: 'api',
   },
   {
     name: 'AUTH_APPROVER_ROLE',
@@ -214,6 +237,7 @@ export const SETTINGS = [
     example: 'Gatekeeper.Approver',
     side: 'provider',
     rule: { type: 'string' },
+    feature: 'api',
   },
   {
     name: 'PROBE_TARGETS_PATH',
@@ -229,6 +253,8 @@ export const SETTINGS = [
     example: '[{"id":"iis","url":"http://10.0.0.5/"}]',
     side: 'consumer',
     rule: { type: 'string' },
+    // Targets may carry request headers such as Authorization.
+    secret: true,
   },
   {
     name: 'PROBE_SCHEDULE',

@@ -1,6 +1,7 @@
 import { odata } from '@azure/data-tables';
 import type { Container } from '../composition-root';
 import { isAppError } from '../errors';
+import { type FeatureReports, featureReports } from './feature-report';
 
 export interface DependencyStatus {
   readonly name: string;
@@ -10,11 +11,31 @@ export interface DependencyStatus {
   readonly reason?: string;
 }
 
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+/** The reader-detail report: every feature's state and problems, every dependency with its reason. */
 export interface HealthReport {
-  readonly status: 'healthy' | 'unhealthy';
+  /**
+   * `unhealthy`: a dependency is down or the common settings are invalid (nothing works as it should);
+   * `degraded`: a feature is off because its own settings or document are invalid, the rest works.
+   */
+  readonly status: HealthStatus;
   readonly version: string;
-  readonly features: Record<string, unknown>;
+  readonly features: Partial<FeatureReports>;
   readonly dependencies: readonly DependencyStatus[];
+}
+
+/** What anyone may read: the overall status and each dependency's up/down, nothing about modes or files. */
+export interface PublicHealthReport {
+  readonly status: HealthStatus;
+  readonly dependencies: readonly { readonly name: string; readonly status: DependencyStatus['status'] }[];
+}
+
+export function publicHealth(report: HealthReport): PublicHealthReport {
+  return {
+    status: report.status,
+    dependencies: report.dependencies.map((d) => ({ name: d.name, status: d.status })),
+  };
 }
 
 export interface DependencyCheck {
@@ -31,18 +52,8 @@ export async function checkHealth(
   version: string,
   checks: readonly DependencyCheck[],
 ): Promise<HealthReport> {
-  let features: Record<string, unknown>;
   try {
-    const config = container.config;
-    features = {
-      approval: {
-        enabled: config.approval.plsResourceIds.length > 0,
-        managedPrivateLinkServices: config.approval.plsResourceIds.length,
-        mode: config.approval.mode,
-      },
-      probe: { schedule: config.probe.schedule },
-      auth: { mode: config.auth.mode },
-    };
+    void container.config;
   } catch (error) {
     const reason = isAppError(error) ? error.issues.map((i) => i.path).join(', ') : 'unreadable';
     return {
@@ -54,13 +65,16 @@ export async function checkHealth(
       ],
     };
   }
-  const dependencies = await Promise.all(checks.map(runCheck));
-  return {
-    status: dependencies.every((d) => d.status !== 'down') ? 'healthy' : 'unhealthy',
-    version,
-    features,
-    dependencies,
-  };
+  const [dependencies, features] = await Promise.all([
+    Promise.all(checks.map(runCheck)),
+    featureReports(container),
+  ]);
+  const status: HealthStatus = dependencies.some((d) => d.status === 'down')
+    ? 'unhealthy'
+    : Object.values(features).some((f) => f.state === 'invalid')
+      ? 'degraded'
+      : 'healthy';
+  return { status, version, features, dependencies };
 }
 
 async function runCheck(check: DependencyCheck): Promise<DependencyStatus> {

@@ -385,16 +385,17 @@ export const problemSchema = z
   });
 
 /** Shapes owned by other features, described loosely so their additions do not break this document. */
+// Anonymous callers get status and dependencies (name, up/down) only; readers also get the rest.
 export const healthReportSchema = z
   .looseObject({
-    status: z.enum(['healthy', 'unhealthy']),
-    version: z.string(),
-    features: z.record(z.string(), z.unknown()),
+    status: z.enum(['healthy', 'degraded', 'unhealthy']),
+    version: z.string().optional(),
+    features: z.record(z.string(), z.unknown()).optional(),
     dependencies: z.array(
       z.looseObject({
         name: z.string(),
         status: z.enum(['up', 'down', 'skipped']),
-        latencyMs: z.number().nullable(),
+        latencyMs: z.number().nullable().optional(),
         reason: z.string().optional(),
       }),
     ),

@@ -170,9 +170,15 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
     method: 'get',
     route: 'health',
     tag: 'meta',
-    summary: 'Liveness and dependency health (anonymous, for the platform health check)',
+    summary:
+      'Health: anonymous callers get the status and each dependency up/down; readers also get each feature state and its problems',
     access: 'anonymous',
-    success: { status: 200, description: 'Every dependency answers.', schema: healthReportSchema },
+    success: {
+      status: 200,
+      description:
+        'Healthy, or degraded (a feature is off because its own settings or document are invalid).',
+      schema: healthReportSchema,
+    },
     alternatives: [
       {
         status: 503,

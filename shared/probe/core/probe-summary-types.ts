@@ -49,4 +49,13 @@ export interface TargetSummary {
 export interface ProbesSummary {
   readonly generatedAt: string;
   readonly targets: readonly TargetSummary[];
+  /**
+   * Set when the configured targets do not load: nothing new is probed, and `targets` holds only what
+   * was probed before. An empty board then says why instead of "no results yet".
+   */
+  readonly targetsProblem?: {
+    readonly message: string;
+    readonly issues: readonly { readonly path: string; readonly message: string }[];
+    readonly issueCount: number;
+  };
 }

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { authorizeRequest } from '../../auth/principal';
 import { getContainer } from '../../composition-root';
+import { targetsProblem as targetsProblemOf } from '../../health/feature-report';
 import { json } from '../../http/http-adapter';
 import { probesSummary } from '../use-cases/probe-summary';
 
@@ -12,5 +13,9 @@ export async function probesSummaryRoute(
 ): Promise<HttpResponseInit> {
   const container = getContainer();
   authorizeRequest(request, container.config, 'read');
-  return json(200, await probesSummary(container));
+  const [summary, targetsProblem] = await Promise.all([
+    probesSummary(container),
+    targetsProblemOf(container),
+  ]);
+  return json(200, targetsProblem === undefined ? summary : { ...summary, targetsProblem });
 }

@@ -177,4 +177,13 @@ describe('local host HTTP routing', () => {
       startLocalHost({ definitions: [first, first], env: {}, logger, port: 0, timers: false, queues: false }),
     ).rejects.toThrow(/Two functions are named "echo"/);
   });
+
+  it('says how to pick another port when the port is taken, instead of a bare EADDRINUSE', async () => {
+    await expect(
+      startLocalHost({ definitions: [], env: {}, logger, port: host.port, timers: false, queues: false }),
+    ).rejects.toThrow(`port ${host.port} on 127.0.0.1 is already in use`);
+    await expect(
+      startLocalHost({ definitions: [], env: {}, logger, port: host.port, timers: false, queues: false }),
+    ).rejects.toThrow(/--port \d+ {2}\(or set LOCAL_PORT=\d+\)/);
+  });
 });

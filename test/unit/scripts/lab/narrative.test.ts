@@ -5,6 +5,7 @@ import {
   describeProbeChange,
   endpointOf,
   narrator,
+  watchProblems,
 } from '../../../../scripts/lab/narrative';
 import { RecordingLogger } from '../../../../scripts/local-host/invocation-logger';
 
@@ -53,6 +54,52 @@ describe('lab narrative', () => {
       'failed (arm_throttled)',
     );
     expect(describeDecision({ ...row, kind: 'intent', result: null })).toBeUndefined();
+  });
+
+  it('tells a refused approval of a Rejected connection as refused, never as approved with a default reason', () => {
+    const person = { ...row, actor: { kind: 'person', name: 'local-developer' }, trigger: 'api' };
+    const refused = describeDecision({
+      ...person,
+      result: 'refused',
+      statusAfter: 'Rejected',
+      reason: 'approved by a person (no reason given)',
+    });
+    expect(refused).toBe(
+      'pe-fabrikam-web: approve by local-developer refused: the connection is Rejected (final; the consumer must recreate the endpoint)',
+    );
+    expect(refused).not.toContain('no reason given');
+    for (const reason of ['', 'approved by a person (no reason given)'])
+      expect(describeDecision({ ...person, reason })).toBe(
+        'pe-fabrikam-web: approved by local-developer (no reason given)',
+      );
+  });
+
+  it('tells a feature problem once when it appears, with its first issue, and once when it is fixed', async () => {
+    const lines: string[] = [];
+    let body: Record<string, unknown> = {
+      approval: {
+        state: 'invalid',
+        problem: {
+          message: 'the approval policy is invalid',
+          issues: [{ path: 'default.action', message: 'expected manual or reject' }],
+          issueCount: 3,
+        },
+      },
+      probe: { state: 'on' },
+    };
+    const watcher = watchProblems(
+      async () => body,
+      (t) => lines.push(t),
+      5,
+    );
+    await new Promise((r) => setTimeout(r, 40));
+    body = { approval: { state: 'on' }, probe: { state: 'on' } };
+    await new Promise((r) => setTimeout(r, 40));
+    await watcher.stop();
+    expect(lines).toEqual([
+      'PROBLEM approval: the approval policy is invalid; first: default.action: expected manual or reject (3 in all; GET /api/health lists them)',
+      'fixed: approval works again',
+    ]);
   });
 
   it('calls a drop to DOWN of a working endpoint an incident, and says why a probe is down', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../../shared/config/config';
+import { allSettingIssues, parseConfig, rejectedValue } from '../../../../shared/config/config';
+import { editDistance } from '../../../../shared/config/setting-names';
+import { SETTINGS, type SettingSpec } from '../../../../shared/config/settings';
 import { appErrorOf } from '../../../helpers/app-errors';
 
 const PLS =
@@ -19,7 +21,7 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config.approval)).toBe(true);
   });
 
-  it('lists every bad or missing setting in one error', () => {
+  it('lists every bad or missing setting in one error when a common setting is bad', () => {
     const error = configError({
       PLS_RESOURCE_IDS: `${PLS},/subscriptions/nope`,
       ARM_ENDPOINT: 'http://management.example.com',
@@ -94,8 +96,92 @@ describe('parseConfig', () => {
     });
   });
 
-  it('refuses dev auth mode in Azure', () => {
-    const error = configError({ AzureWebJobsStorage: 'x', AUTH_MODE: 'dev', WEBSITE_SITE_NAME: 'func-prod' });
+  it('refuses dev auth mode in Azure (the API is off; approval and probes keep working)', () => {
+    const config = parseConfig({
+      AzureWebJobsStorage: 'x',
+      AUTH_MODE: 'dev',
+      WEBSITE_SITE_NAME: 'func-prod',
+    });
+    const error = appErrorOf(() => config.auth);
     expect(error.issues).toEqual([expect.objectContaining({ path: 'AUTH_MODE' })]);
+    expect(config.approval.mode).toBe('enforce');
+  });
+});
+
+describe('settings fail narrowly: each feature on its own settings', () => {
+  const STORAGE = { AzureWebJobsStorage: 'UseDevelopmentStorage=true' };
+
+  it('a bad probe setting disables the probe feature only', () => {
+    const config = parseConfig({ ...STORAGE, PLS_RESOURCE_IDS: PLS, PROBE_CONCURRENCY: 'lots' });
+    expect(config.approval.plsResourceIds).toEqual([PLS]);
+    expect(config.auth.mode).toBe('easyauth');
+    const error = appErrorOf(() => config.probe);
+    expect(error.code).toBe('config_invalid');
+    expect(error.issues.map((i) => i.path)).toEqual(['PROBE_CONCURRENCY']);
+    expect(error.message).toContain('probe feature is off');
+    expect(config.settingIssues.probe).toHaveLength(1);
+    expect(config.settingIssues.approval).toEqual([]);
+  });
+
+  it('a bad approval setting disables approval only; a bad API setting the API only', () => {
+    const config = parseConfig({ ...STORAGE, APPROVAL_MODE: 'dryrun', AUTH_MODE: 'none' });
+    expect(appErrorOf(() => config.approval).issues.map((i) => i.path)).toEqual(['APPROVAL_MODE']);
+    expect(appErrorOf(() => config.auth).issues.map((i) => i.path)).toEqual(['AUTH_MODE']);
+    expect(config.probe.concurrency).toBe(32);
+  });
+
+  it('echoes the rejected value, except for settings that may hold a secret', () => {
+    const config = parseConfig({ ...STORAGE, APPROVAL_MODE: 'dryrun', PROBE_SCHEDULE: '* * * * *' });
+    expect(appErrorOf(() => config.approval).message).toContain(
+      'APPROVAL_MODE: expected one of enforce, dry-run, off; got "dryrun"',
+    );
+    expect(appErrorOf(() => config.probe).message).toContain('got "* * * * *"');
+    expect(configError({ ...STORAGE, TABLE_NAME_PREFIX: '1bad' }).message).toContain('got "1bad"');
+    const storage = SETTINGS.find((spec) => spec.name === 'AzureWebJobsStorage') as SettingSpec;
+    expect(storage.secret).toBe(true);
+    expect(rejectedValue(storage, 'AccountKey=c2VjcmV0')).not.toContain('c2VjcmV0');
+    expect(rejectedValue({ ...storage, secret: false }, 'AccountKey=c2VjcmV0')).toContain('c2VjcmV0');
+    expect(rejectedValue({ ...storage, secret: false }, 'x'.repeat(500)).length).toBeLessThan(80);
+  });
+
+  it("a misspelled setting close to one of ours is an error naming both, in that setting's feature", () => {
+    const config = parseConfig({ ...STORAGE, APROVAL_MODE: 'dry-run' });
+    const error = appErrorOf(() => config.approval);
+    expect(error.issues).toEqual([
+      expect.objectContaining({ path: 'APROVAL_MODE', message: expect.stringContaining('APPROVAL_MODE') }),
+    ]);
+    expect(config.probe.concurrency).toBe(32);
+    const probe = parseConfig({ ...STORAGE, PROBE_CONCURENCY: '8', probe_schedule: '0 * * * * *' });
+    expect(appErrorOf(() => probe.probe).issues.map((i) => i.path)).toEqual(['PROBE_CONCURENCY']);
+    const storage = configError({ AzureWebJobsStorage__acountName: 'stgk01', AzureWebJobsStorage: 'x' });
+    expect(storage.issues.map((i) => i.path)).toEqual(['AzureWebJobsStorage__acountName']);
+  });
+
+  it('ignores platform and SDK variables and names far from ours', () => {
+    const config = parseConfig({
+      ...STORAGE,
+      WEBSITE_AUTH_ENABLED: 'true',
+      FUNCTIONS_WORKER_RUNTIME: 'node',
+      AZURE_TENANT_ID: '00000000-0000-0000-0000-000000000001',
+      AZURE_CLIENT_SECRET: 'x',
+      MSI_ENDPOINT: 'http://127.0.0.1:41741/msi/token',
+      IDENTITY_ENDPOINT: 'http://127.0.0.1:41741/msi/token',
+      AzureWebJobsStorage__credential: 'managedidentity',
+      AzureWebJobsStorage__blobServiceUri: 'https://a.blob.core.windows.net',
+      AzureWebJobsScriptRoot: '/home/site/wwwroot',
+      LOCAL_PORT: '7072',
+      HOME: '/root',
+    });
+    expect(allSettingIssues(config)).toEqual([]);
+  });
+});
+
+describe('editDistance', () => {
+  it('counts insertions, deletions, substitutions and adjacent swaps as one', () => {
+    expect(editDistance('APPROVAL_MODE', 'APROVAL_MODE')).toBe(1);
+    expect(editDistance('APPROVAL_MODE', 'APPROVLA_MODE')).toBe(1);
+    expect(editDistance('APPROVAL_MODE', 'APPROVAL_MODES')).toBe(1);
+    expect(editDistance('ABC', 'XYZ')).toBe(3);
+    expect(editDistance('', 'AB')).toBe(2);
   });
 });
