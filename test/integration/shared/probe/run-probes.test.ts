@@ -1,12 +1,15 @@
 import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Clock, Container } from '../../../../shared/composition-root';
+import { START_GAP_MS } from '../../../../shared/probe/fan-out';
+import { probeTarget } from '../../../../shared/probe/http-probe';
 import { runProbeTimer, runQueuedProbe } from '../../../../shared/probe/run-probes';
 import { readEvents } from '../../../../shared/probe/tables/events';
 import { dayKey, PROBE_TABLES } from '../../../../shared/probe/tables/keys';
 import { readAllLatest } from '../../../../shared/probe/tables/latest';
 import { readRollups } from '../../../../shared/probe/tables/rollups';
 import { runLogRowKey } from '../../../../shared/probe/tables/run-log';
+import type { ProbeRunner } from '../../../../shared/probe/types';
 import {
   FAST_ARM_GATEWAY,
   PROVIDER_SUBSCRIPTION,
@@ -148,6 +151,35 @@ describe('probe timer run against real local servers and Azurite', () => {
           l.text.includes('"isPastDue":true'),
       ),
     ).toBe(true);
+  });
+
+  it('spaces the starts of an inline run and never starts one before its slot', async () => {
+    const c = container([
+      { id: 'a', url: server.url('/') },
+      { id: 'b', url: server.url('/') },
+      { id: 'c', url: server.url('/') },
+    ]);
+    const starts: number[] = [];
+    const runner: ProbeRunner = async (target, run) => {
+      starts.push(performance.now());
+      return probeTarget(target, run);
+    };
+    await runProbeTimer(timer(), logs().context, { container: c, runner, startGapMs: 40 });
+    // A timer never fires early, so each start is at least one gap after the one before.
+    expect(starts).toHaveLength(3);
+    expect((starts[1] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(39);
+    expect((starts[2] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(79);
+    // Without an explicit gap the engine's own spacing applies: still in order, never early.
+    const c2 = container([
+      { id: 'a', url: server.url('/') },
+      { id: 'b', url: server.url('/') },
+    ]);
+    starts.length = 0;
+    await runProbeTimer(timer(), logs().context, {
+      container: c2,
+      runner,
+    });
+    expect((starts[1] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(START_GAP_MS - 1);
   });
 
   it('marks results inside a maintenance window and keeps them out of availability and state', async () => {
