@@ -5,7 +5,8 @@
  *
  * `bare` mode (`node dist/bench/peer-ours.js bare`) only loads undici and idles: the RSS baseline.
  */
-import { fanOut, startGapMs } from '../shared/probe/fan-out';
+import { setMaxListeners } from 'node:events';
+import { fanOut } from '../shared/probe/fan-out';
 import { probeTarget } from '../shared/probe/http-probe';
 import { parseProbeTargets } from '../shared/probe/targets';
 import type { ProbeTarget } from '../shared/probe/types';
@@ -24,8 +25,8 @@ export type OursJob =
       readonly kind: 'fanout';
       readonly urls: readonly string[];
       readonly concurrency: number;
-      /** 0 starts everything at once (the old behaviour); undefined uses the engine's default gap. */
-      readonly gapMs?: number;
+      /** 0 starts everything at once (the old behaviour). */
+      readonly gapMs: number;
     };
 
 export type OursAnswer =
@@ -63,6 +64,8 @@ function targetFor(url: string): ProbeTarget {
 }
 
 const signal = new AbortController().signal;
+// Every in-flight probe listens on this one signal, as on a run's deadline.
+setMaxListeners(0, signal);
 
 async function probe(url: string) {
   return probeTarget(targetFor(url), { scheduledAt: new Date(), signal });
@@ -100,7 +103,7 @@ async function run(job: OursJob): Promise<OursAnswer> {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     return { kind: 'batch', cpuUs: used.user + used.system, wallMs, peakRssBytes: peakRss, failures };
   }
-  const gapMs = job.gapMs ?? startGapMs(job.urls.length, Number.POSITIVE_INFINITY);
+  const gapMs = job.gapMs;
   const started = performance.now();
   const results = await fanOut(job.urls, { limit: job.concurrency, gapMs }, (url) => probe(url));
   const wallMs = performance.now() - started;

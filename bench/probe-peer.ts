@@ -8,8 +8,9 @@
  *   on a fresh connection. Offsets are the tool's median minus curl's median, per phase.
  * - Cost: CPU per probe (0 ms target, 50 in flight) of our engine's process and of the exporter's
  *   process (/proc/<pid>/stat); RSS with 32 in flight, next to a bare Node process with undici.
- * - Fan-out: 1,000 targets with random 0-200 ms delays in one go for each tool; inflation is the
- *   recorded total minus the server's own delay.
+ * - Fan-out: 1,000 targets with random 0-200 ms delays for each tool, once all at once (burst) and
+ *   once spaced as the product spaces a one-minute run (the same gap for the exporter); inflation
+ *   is the recorded total minus the server's own delay.
  *
  * Prints a table, then one JSON line with every figure. Needs curl and blackbox_exporter on PATH
  * (`apt-get install -y prometheus-blackbox-exporter curl`); without them it says so and exits 2.
@@ -22,7 +23,10 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
+import { startGapMs } from '../shared/probe/fan-out';
+import { probeDeadlineMs } from '../shared/probe/probe-schedule';
 import type { OursAnswer, OursJob } from './peer-ours';
 
 const SAMPLES = Number(process.argv[2] ?? process.env.BENCH_SAMPLES ?? 200);
@@ -269,18 +273,21 @@ async function blackboxFanout(
   base: string,
   urls: readonly string[],
   delays: number[],
+  gapMs: number,
 ): Promise<FanoutFigures> {
   const started = performance.now();
   let failures = 0;
   const totals = await Promise.all(
-    urls.map((url) =>
-      blackboxSample(base, 'http', url).then(
-        (s) => s.total,
-        () => {
-          failures++;
-          return Number.NaN;
-        },
-      ),
+    urls.map((url, i) =>
+      (gapMs > 0 ? sleep(i * gapMs) : Promise.resolve())
+        .then(() => blackboxSample(base, 'http', url))
+        .then(
+          (s) => s.total,
+          () => {
+            failures++;
+            return Number.NaN;
+          },
+        ),
     ),
   );
   return inflation(totals, delays, performance.now() - started, failures);
@@ -462,17 +469,22 @@ async function main(): Promise<void> {
     const delays = Array.from({ length: FANOUT }, () => randomInt(201));
     // A query string makes every URL distinct, so curl's per-transfer output can be matched back.
     const urls = delays.map((d, i) => `${url('http', d)}?i=${i}`);
+    // The gap the product uses for this many targets on a one-minute schedule (retries 0, 10 s total).
+    const gapMs = startGapMs(FANOUT, probeDeadlineMs(60_000) - 10_000);
     const oursBurstAnswer = await o.run({ kind: 'fanout', urls, concurrency: FANOUT, gapMs: 0 });
-    const oursSpreadAnswer = await o.run({ kind: 'fanout', urls, concurrency: FANOUT });
+    const oursSpreadAnswer = await o.run({ kind: 'fanout', urls, concurrency: FANOUT, gapMs });
     const fanout = {
       targets: FANOUT,
+      periodMs: 60_000,
+      deadlineMs: probeDeadlineMs(60_000),
       oursBurst: inflation(oursBurstAnswer.totals, delays, oursBurstAnswer.wallMs, oursBurstAnswer.failures),
       oursSpread: {
         ...inflation(oursSpreadAnswer.totals, delays, oursSpreadAnswer.wallMs, oursSpreadAnswer.failures),
         gapMs: oursSpreadAnswer.gapMs,
         queueMedianMs: r3(median(oursSpreadAnswer.queueMs)),
       },
-      blackbox: await blackboxFanout(bbBase, urls, delays),
+      blackboxBurst: await blackboxFanout(bbBase, urls, delays, 0),
+      blackboxSpread: await blackboxFanout(bbBase, urls, delays, gapMs),
       curl: await (async () => {
         const before = childrenTicks();
         const figures = await curlFanout(urls, delays, dir);
@@ -507,10 +519,13 @@ async function main(): Promise<void> {
         ),
         rssOurs32OverBareNode: r3(rssOurs.peakRssBytes / bareRss),
         rssOurs32OverBlackbox32: r3(rssOurs.peakRssBytes / rssBb.peakRssBytes),
-        fanoutInflationOursSpreadOverBlackbox: r3(
-          fanout.oursSpread.inflationMedianMs / fanout.blackbox.inflationMedianMs,
+        fanoutInflationBurstOursOverBlackbox: r3(
+          fanout.oursBurst.inflationMedianMs / fanout.blackboxBurst.inflationMedianMs,
         ),
-        fanoutWallOursSpreadOverBlackbox: r3(fanout.oursSpread.wallMs / fanout.blackbox.wallMs),
+        fanoutInflationSpreadOursOverBlackbox: r3(
+          fanout.oursSpread.inflationMedianMs / fanout.blackboxSpread.inflationMedianMs,
+        ),
+        fanoutWallBurstOursOverBlackbox: r3(fanout.oursBurst.wallMs / fanout.blackboxBurst.wallMs),
       },
     };
     printTable(figures);

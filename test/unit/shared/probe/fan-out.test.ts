@@ -1,15 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { fanOut, START_GAP_MS, startGapMs, startOffsets } from '../../../../shared/probe/fan-out';
+import { fanOut, MAX_START_GAP_MS, startGapMs, startOffsets } from '../../../../shared/probe/fan-out';
 
 describe('startGapMs', () => {
-  it('uses the preferred gap when the window holds every start', () => {
-    expect(startGapMs(1000, 28_000)).toBe(START_GAP_MS);
+  it('spreads the starts over the whole window, the last one at its end', () => {
+    expect(startGapMs(1001, 28_000)).toBe(28);
+    expect(startGapMs(11, 5, 2)).toBe(0.5);
   });
 
-  it('shrinks the gap so the last start is still inside the window', () => {
-    expect(startGapMs(1001, 1000)).toBe(1);
-    expect(startGapMs(11, 5, 2)).toBe(0.5);
+  it('never spaces two starts wider than the maximum', () => {
+    expect(startGapMs(3, 28_000)).toBe(MAX_START_GAP_MS);
+    expect(startGapMs(100, 28_000, 10)).toBe(10);
   });
 
   it('does not space a single target, an empty window or a zero preference', () => {
