@@ -2,8 +2,6 @@
  * Our probe engine as its own process for bench:probe-peer (forked with an IPC channel), so that
  * its CPU and memory are measured alone, the way blackbox_exporter's are. Each message names one
  * job; the answer carries what the engine recorded. Timings come from the engine's own result.
- *
- * `bare` mode (`node dist/bench/peer-ours.js bare`) only loads undici and idles: the RSS baseline.
  */
 import { setMaxListeners } from 'node:events';
 import { fanOut } from '../shared/probe/fan-out';
@@ -118,14 +116,6 @@ async function run(job: OursJob): Promise<OursAnswer> {
 }
 
 function main(): void {
-  if (process.argv[2] === 'bare') {
-    // The baseline the brief names: a Node process that has loaded undici, and nothing else.
-    require('undici');
-    process.send?.({ ready: true });
-    process.on('disconnect', () => process.exit(0));
-    setInterval(() => undefined, 60_000);
-    return;
-  }
   ca = process.env.PEER_CA_PEM;
   process.on('message', (message: { id: number; job: OursJob }) => {
     run(message.job).then(

@@ -49,7 +49,7 @@ let listening = 0;
 for (let i = 0; i < workerData.count; i++) {
   const server = createServer((request, response) => {
     // Each target has its own fixed delay in its path, so the bench knows every target's true delay.
-    const match = /^/delay/(d+)/.exec(request.url || '');
+    const match = /^\\/delay\\/(\\d+)/.exec(request.url || '');
     const delay = match ? Number(match[1]) : Math.random() * workerData.maxDelayMs;
     delays.push(delay);
     setTimeout(() => {
@@ -100,7 +100,7 @@ async function startDelayServers(count: number): Promise<DelayServers> {
 }
 
 async function main(): Promise<void> {
-  const azurite = await startAzurite({ timeoutMs: 60_000 });
+  const azurite = await startAzurite({ timeoutMs: 180_000 });
   const servers = await startDelayServers(SERVERS);
   const ports = servers.ports;
   const trueDelay = Array.from({ length: TARGETS }, () => Math.floor(Math.random() * (MAX_DELAY_MS + 1)));

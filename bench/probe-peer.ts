@@ -36,6 +36,8 @@ const DELAYS = [0, 20, 50, 100, 200] as const;
 const SCHEMES = ['http', 'https'] as const;
 const TOOLS = ['ours', 'blackbox', 'curl'] as const;
 const BLACKBOX = 'prometheus-blackbox-exporter';
+/** The memory baseline: a Node process that has required undici and does nothing else. */
+const BARE_UNDICI = "require('undici'); console.log('ready'); setInterval(() => {}, 60000);";
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 type Scheme = (typeof SCHEMES)[number];
@@ -457,13 +459,22 @@ async function main(): Promise<void> {
       cpu[scheme] = entry;
     }
 
-    // ── memory: 32 in flight on a 50 ms target ──
-    const rssOurs = await o.run({ kind: 'batch', url: url('http', 50), count: 32 * 20, concurrency: 32 });
+    // ── memory: 32 in flight on a 50 ms target, in a fresh engine process (no garbage from the
+    // batches above), next to a process that has only required undici ──
+    const fresh = await Ours.start(ca);
+    for (let k = 0; k < 5; k++) await fresh.run({ kind: 'one', url: url('http', 0) });
+    const rssOurs = await fresh.run({ kind: 'batch', url: url('http', 50), count: 32 * 20, concurrency: 32 });
+    fresh.stop();
     const rssBb = await blackboxBatch(bbBase, bbPid, url('http', 50), 'http', 32 * 20, 32);
-    const bare = await Ours.start(ca, ['bare']);
-    await new Promise((r) => setTimeout(r, 500));
-    const bareRss = procStat(bare.child.pid ?? 0).rssBytes;
-    bare.stop();
+    const bare = spawn(process.execPath, ['-e', BARE_UNDICI], {
+      cwd: join(__dirname, '..', '..'),
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    children.push(bare);
+    await firstLine(bare);
+    await sleep(500);
+    const bareRss = procStat(bare.pid ?? 0).rssBytes;
+    bare.kill('SIGTERM');
 
     // ── fan-out: FANOUT targets with random 0-200 ms delays, one go per tool ──
     const delays = Array.from({ length: FANOUT }, () => randomInt(201));
