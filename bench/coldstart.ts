@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,9 @@ import { buildBundle } from '../scripts/build-bundle';
  * Cold-start cost of the deployed entry: how long a fresh `node` takes to load the module
  * package.json "main" points at (registering every function) above a bare `node -e ''`, next to
  * the same cost for a minimal app that registers one HTTP function with @azure/functions alone.
- * Runs are interleaved so machine noise hits every variant alike; medians are reported.
+ * Every round runs each variant once in a fresh random order, so machine noise hits them alike;
+ * medians with their spread are reported, and hyperfine (if on PATH) gives a second opinion.
+ * The last line is one JSON object with every figure.
  * Outside the Functions host, registration prints a "test mode" warning and is skipped; stderr is ignored.
  */
 
@@ -21,6 +24,7 @@ app.http('hello', { methods: ['GET'], authLevel: 'anonymous', handler: async () 
 `;
 
 interface Variant {
+  readonly key: string;
   readonly name: string;
   readonly args: readonly string[];
 }
@@ -37,14 +41,70 @@ function runOnce(args: readonly string[]): number {
   return elapsed;
 }
 
-function median(values: readonly number[]): number {
+function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return (sorted[lo] ?? 0) + ((sorted[hi] ?? 0) - (sorted[lo] ?? 0)) * (pos - lo);
+}
+const median = (values: readonly number[]) => quantile(values, 0.5);
+const r1 = (n: number) => Math.round(n * 10) / 10;
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+interface Spread {
+  readonly median: number;
+  readonly p25: number;
+  readonly p75: number;
+  readonly min: number;
+  readonly max: number;
+}
+function spread(values: readonly number[]): Spread {
+  return {
+    median: r1(median(values)),
+    p25: r1(quantile(values, 0.25)),
+    p75: r1(quantile(values, 0.75)),
+    min: r1(quantile(values, 0)),
+    max: r1(quantile(values, 1)),
+  };
+}
+
+/**
+ * hyperfine (when on PATH) as an independent second method: its own timer, no shell (-N), its own
+ * warm-up. It runs each command's samples back to back, so machine noise does not hit the variants
+ * alike; that is why the interleaved figures are the headline and these the cross-check.
+ */
+function hyperfine(variants: readonly Variant[], runs: number): Record<string, number> | null {
+  const probe = spawnSync('hyperfine', ['--version'], { encoding: 'utf8' });
+  if (probe.error !== undefined || probe.status !== 0) return null;
+  const out = join(OUT, 'hyperfine.json');
+  const commands = variants.map((v) => [process.execPath, ...v.args.map((a) => JSON.stringify(a))].join(' '));
+  const result = spawnSync(
+    'hyperfine',
+    ['-N', '--warmup', '3', '--runs', String(runs), '--export-json', out, ...commands],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  if (result.status !== 0) return null;
+  const parsed = JSON.parse(readFileSync(out, 'utf8')) as { results: Array<{ median: number }> };
+  return Object.fromEntries(
+    variants.map((v, i) => [v.key, (parsed.results[i]?.median ?? Number.NaN) * 1000]),
+  );
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' } } });
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '60' }, 'no-hyperfine': { type: 'boolean', default: false } },
+  });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 3) throw new Error('--runs expects a whole number of at least 3');
 
@@ -56,36 +116,68 @@ async function main(): Promise<void> {
   const cjs = await buildBundle({ format: 'cjs', outdir: join(OUT, 'bundle-cjs') });
 
   const variants: Variant[] = [
-    { name: 'bare node -e ""', args: ['-e', ''] },
-    { name: `entry (${pkg.main})`, args: [pkg.main] },
-    { name: 'minimal app (1 HTTP function)', args: [minimal] },
-    { name: `single CJS bundle (${cjs.entry})`, args: [cjs.entry] },
+    { key: 'bare', name: 'bare node -e ""', args: ['-e', ''] },
+    { key: 'entry', name: `entry (${pkg.main})`, args: [pkg.main] },
+    { key: 'minimal', name: 'minimal app (1 HTTP function)', args: [minimal] },
+    { key: 'cjs', name: `single CJS bundle (${cjs.entry})`, args: [cjs.entry] },
   ];
-  for (const v of variants) runOnce(v.args); // warm the file system cache; not counted
+  for (const v of variants) for (let i = 0; i < 3; i++) runOnce(v.args); // warm the page cache; not counted
 
-  const samples = variants.map(() => [] as number[]);
+  // Every round runs each variant once, in a fresh random order: no variant always follows
+  // another's teardown, and a burst of load on the machine lands on all of them alike.
+  const samples = new Map<string, number[]>(variants.map((v) => [v.key, []]));
+  const ratios: number[] = [];
   for (let i = 0; i < runs; i++) {
-    variants.forEach((v, index) => {
-      samples[index]?.push(runOnce(v.args));
-    });
+    const round = new Map<string, number>();
+    for (const v of shuffled(variants)) round.set(v.key, runOnce(v.args));
+    for (const [key, ms] of round) samples.get(key)?.push(ms);
+    const bareMs = round.get('bare') ?? 0;
+    ratios.push(((round.get('entry') ?? 0) - bareMs) / ((round.get('minimal') ?? 0) - bareMs));
   }
-  const medians = samples.map(median);
-  const bare = medians[0] ?? 0;
-  const cost = (index: number) => (medians[index] ?? 0) - bare;
+  const stats = Object.fromEntries(variants.map((v) => [v.key, spread(samples.get(v.key) ?? [])]));
+  const med = (key: string) => stats[key]?.median ?? Number.NaN;
+  const cost = (key: string) => med(key) - med('bare');
+  const hf = values['no-hyperfine'] ? null : hyperfine(variants, runs);
+  const hfRatio =
+    hf === null ? null : ((hf.entry ?? 0) - (hf.bare ?? 0)) / ((hf.minimal ?? 0) - (hf.bare ?? 0));
+  const uptime = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
 
   const lines = [
-    `Cold start, ${runs} interleaved runs each, median wall time of a fresh node process`,
+    `Cold start, ${runs} rounds, each round every variant once in random order; wall time of a fresh node process`,
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${process.platform}`,
+    `uptime: ${uptime}`,
     '',
-    ...variants.map(
-      (v, index) =>
-        `${v.name.padEnd(52)} ${(medians[index] ?? 0).toFixed(1).padStart(7)} ms${index === 0 ? '' : `   load cost ${cost(index).toFixed(1).padStart(6)} ms`}`,
-    ),
+    `${'variant'.padEnd(52)}  median     p25     p75   (ms)   load cost`,
+    ...variants.map((v) => {
+      const s = stats[v.key];
+      return `${v.name.padEnd(52)} ${String(s?.median).padStart(7)} ${String(s?.p25).padStart(7)} ${String(s?.p75).padStart(7)}${v.key === 'bare' ? '' : `   ${cost(v.key).toFixed(1).padStart(8)}`}`;
+    }),
     '',
-    `ratio entry / minimal app:              ${(cost(1) / cost(2)).toFixed(2)}x (target <= 1.5x)`,
-    `ratio single CJS bundle / minimal app:  ${(cost(3) / cost(2)).toFixed(2)}x`,
+    `ratio entry / minimal app (load cost of the medians): ${(cost('entry') / cost('minimal')).toFixed(2)}x (target <= 1.3x)`,
+    `  per-round ratio: median ${median(ratios).toFixed(2)}x, p25-p75 ${quantile(ratios, 0.25).toFixed(2)}-${quantile(ratios, 0.75).toFixed(2)}x`,
+    `ratio single CJS bundle / minimal app:                ${(cost('cjs') / cost('minimal')).toFixed(2)}x`,
+    hf === null
+      ? 'hyperfine: not on PATH (apt-get install -y hyperfine), cross-check skipped'
+      : `hyperfine -N cross-check (medians): bare ${r1(hf.bare ?? 0)}, entry ${r1(hf.entry ?? 0)}, minimal ${r1(hf.minimal ?? 0)}, cjs ${r1(hf.cjs ?? 0)} ms; entry / minimal ${hfRatio?.toFixed(2)}x`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'coldstart',
+      runs,
+      uptime,
+      variants: stats,
+      loadCostMs: Object.fromEntries(variants.slice(1).map((v) => [v.key, r1(cost(v.key))])),
+      entryOverMinimal: r3(cost('entry') / cost('minimal')),
+      entryOverMinimalPerRound: {
+        median: r3(median(ratios)),
+        p25: r3(quantile(ratios, 0.25)),
+        p75: r3(quantile(ratios, 0.75)),
+      },
+      cjsOverMinimal: r3(cost('cjs') / cost('minimal')),
+      hyperfine: hf === null ? null : { mediansMs: hf, entryOverMinimal: r3(hfRatio ?? Number.NaN) },
+    })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -2,7 +2,9 @@
  * npm run bench:probe-fanout — one probe tick over 1,000 targets on local servers (in a worker thread, standing in for remote hosts) that answer
  * after a random 0–200 ms, with the real engine and real Azurite. Prints wall time, the slowest
  * target, peak RSS/heap and Table Storage requests per target, for several PROBE_CONCURRENCY values.
- * Usage: node dist/bench/probe-fanout.js [targets=1000] [concurrency list=32,128,512,1000]
+ * Each target has a fixed true delay (in its path), so every recorded total is compared with it:
+ * the inflation is what the engine adds over the server's own wait (median and p95).
+ * Usage: node dist/bench/probe-fanout.js [targets=1000] [concurrency list=32,128,512,1000] [modes=burst,spaced]
  */
 import { Worker } from 'node:worker_threads';
 import type { TableClient } from '@azure/data-tables';
@@ -13,6 +15,8 @@ import { runProbeTimer } from '../shared/probe/use-cases/run-probes';
 
 const TARGETS = Number(process.argv[2] ?? 1000);
 const CONCURRENCIES = (process.argv[3] ?? '32,128,512,1000').split(',').map(Number);
+/** 'spaced' is the product's behaviour (starts START_GAP_MS apart); 'burst' starts all at once, as before. */
+const MODES = (process.argv[4] ?? 'burst,spaced').split(',') as Array<'burst' | 'spaced'>;
 const SERVERS = 4;
 const MAX_DELAY_MS = 200;
 
@@ -44,7 +48,9 @@ const servers = [];
 let listening = 0;
 for (let i = 0; i < workerData.count; i++) {
   const server = createServer((request, response) => {
-    const delay = Math.random() * workerData.maxDelayMs;
+    // Each target has its own fixed delay in its path, so the bench knows every target's true delay.
+    const match = /^\\/delay\\/(\\d+)/.exec(request.url || '');
+    const delay = match ? Number(match[1]) : Math.random() * workerData.maxDelayMs;
     delays.push(delay);
     setTimeout(() => {
       response.writeHead(200, { 'content-type': 'text/html', server: 'Microsoft-IIS/10.0' });
@@ -94,19 +100,21 @@ async function startDelayServers(count: number): Promise<DelayServers> {
 }
 
 async function main(): Promise<void> {
-  const azurite = await startAzurite({ timeoutMs: 60_000 });
+  const azurite = await startAzurite({ timeoutMs: 180_000 });
   const servers = await startDelayServers(SERVERS);
   const ports = servers.ports;
+  const trueDelay = Array.from({ length: TARGETS }, () => Math.floor(Math.random() * (MAX_DELAY_MS + 1)));
   const targets = Array.from({ length: TARGETS }, (_, i) => ({
     id: `t${String(i).padStart(4, '0')}`,
-    url: `http://127.0.0.1:${ports[i % SERVERS]}/`,
+    url: `http://127.0.0.1:${ports[i % SERVERS]}/delay/${trueDelay[i]}`,
     retries: 0,
   }));
+  const delayOf = new Map(targets.map((t, i) => [t.id, trueDelay[i] ?? 0]));
   console.log(
     `node ${process.version}, ${TARGETS} targets on ${SERVERS} local servers (0–${MAX_DELAY_MS} ms random delay)`,
   );
   try {
-    for (const concurrency of CONCURRENCIES) {
+    for (const [concurrency, spacing] of CONCURRENCIES.flatMap((c) => MODES.map((m) => [c, m] as const))) {
       servers.reset();
       const container = new CountingContainer({
         env: {
@@ -144,16 +152,30 @@ async function main(): Promise<void> {
       const started = performance.now();
       const summary = await runProbeTimer(timer, new InvocationContext({ logHandler: () => {} }), {
         container,
+        // 'burst' is the behaviour before spacing: every start at once.
+        ...(spacing === 'burst' ? { startGapMs: 0 } : {}),
       });
       const wallMs = performance.now() - started;
       clearInterval(sampler);
       const slowest = Math.max(...(await servers.delays()));
       const classes: Record<string, number> = {};
-      for (const row of await (await import('../shared/probe/storage/latest')).readAllLatest(container))
+      const inflation: number[] = [];
+      for (const row of await (await import('../shared/probe/storage/latest')).readAllLatest(container)) {
         if (row.last.failureClass) classes[row.last.failureClass] = (classes[row.last.failureClass] ?? 0) + 1;
+        const delay = delayOf.get(row.targetId);
+        if (row.last.totalMs !== null && delay !== undefined) inflation.push(row.last.totalMs - delay);
+      }
+      inflation.sort((a, b) => a - b);
+      const at = (q: number) =>
+        Number((inflation[Math.floor((inflation.length - 1) * q)] ?? Number.NaN).toFixed(3));
       console.log(
         JSON.stringify({
           concurrency,
+          spacing,
+          inflationMedianMs: at(0.5),
+          inflationP95Ms: at(0.95),
+          deadlineMs: summary.deadlineMs,
+          probePhaseWithinDeadline: summary.probeMs <= summary.deadlineMs,
           wallMs: Math.round(wallMs),
           probePhaseMs: summary.probeMs,
           writePhaseMs: Math.round(wallMs - summary.probeMs),

@@ -92,7 +92,9 @@ export function phaseConnector(options: PhaseConnectorOptions): buildConnector.c
     });
     if (socket === undefined) return;
     obs.socket = socket;
-    if (https) socket.once('connect', () => tcpConnected(socket));
+    // tls.connect() starts the handshake (builds and writes the ClientHello) in its own 'connect'
+    // listener, registered before we see the socket; going first puts that work in the TLS phase.
+    if (https) socket.prependOnceListener('connect', () => tcpConnected(socket));
     socket.once('error', (error: Error) => {
       obs.socketError ??= error;
     });

@@ -148,6 +148,11 @@ export interface ProbeResult {
   readonly inMaintenance: boolean;
   /** When the target depends on a PLS connection that is not Approved: its state, explaining the failure. */
   readonly connectionState: string | null;
+  /**
+   * How late the run started after its planned slot in a spaced inline run (waiting for a free
+   * concurrency slot or a busy event loop), ms. Kept apart from every timing; absent when not spaced.
+   */
+  readonly queueMs?: number;
 }
 
 /** Runs one target once (attempts included) and never throws for a probe failure: failures are results. */

@@ -11,6 +11,7 @@ import { occurrenceAtOrBefore, probeDeadlineMs, scheduleIntervalMs } from '../co
 import type { ProbeResult, ProbeRunner, ProbeTarget } from '../core/types';
 import { type RecordOutcome, recordResult } from '../storage/probe-store';
 import { type RunLogEntry, writeRunLog } from '../storage/run-log';
+import { fanOut, startGapMs } from './fan-out';
 
 /**
  * The probe timer (`probeEndpoints`) and the queue-triggered probe (`probeTarget`): load the
@@ -23,6 +24,8 @@ export interface ProbeDependencies {
   readonly runner: ProbeRunner;
   /** Null when the app cannot ask ARM; failures are then recorded without a connection label. */
   readonly lookup: ConnectionStateLookup | null;
+  /** Gap between two probe starts in an inline run; default from `startGapMs` (0 starts all at once). */
+  readonly startGapMs?: number;
 }
 
 export interface RunSummary extends RunLogEntry {
@@ -124,9 +127,15 @@ async function inlineRun(
   setMaxListeners(base.concurrency * 4 + 16, signal);
   // Probe everything first, then write: writes running beside probes would steal the event loop
   // from them and show up as latency (or, at high concurrency, as false HEADERS_TIMEOUTs).
+  // Starts are spaced (see fan-out.ts) so that no attempt's clock runs while it waits behind the
+  // others' work; the last start still leaves the slowest target its whole budget before the deadline.
+  const gapMs = deps?.startGapMs ?? startGapMs(targets.length, base.deadlineMs - longestRunMs(targets));
   const probeStart = performance.now();
-  const probed = await mapWithConcurrency(targets, base.concurrency, (target) =>
+  const started = await fanOut(targets, { limit: base.concurrency, gapMs, signal }, (target) =>
     probeOne(resolved, context, target, base.scheduledAt, signal),
+  );
+  const probed = started.map(({ value, queueMs }) =>
+    value.result === null ? value : { ...value, result: { ...value.result, queueMs } },
   );
   const probeMs = Math.round(performance.now() - probeStart);
   const outcomes = await mapWithConcurrency(probed, Math.min(base.concurrency, WRITE_CONCURRENCY), (p) =>
@@ -149,6 +158,13 @@ async function inlineRun(
     stateChanges: outcomes.filter((o) => o.outcome?.transition != null).length,
     loadError: null,
   };
+}
+
+/** The longest one target's run may take: every attempt to its total timeout. */
+function longestRunMs(targets: readonly ProbeTarget[]): number {
+  let longest = 0;
+  for (const t of targets) longest = Math.max(longest, (1 + t.retries) * t.timeouts.totalMs);
+  return longest;
 }
 
 async function enqueueRun(

@@ -2,11 +2,14 @@ import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../../../shared/clock';
 import { Container } from '../../../../../shared/composition-root';
+import { probeTarget } from '../../../../../shared/probe/adapters/http-probe';
+import type { ProbeRunner } from '../../../../../shared/probe/core/types';
 import { readEvents } from '../../../../../shared/probe/storage/events';
 import { readAllLatest } from '../../../../../shared/probe/storage/latest';
 import { PROBE_TABLES } from '../../../../../shared/probe/storage/probe-tables';
 import { readRollups } from '../../../../../shared/probe/storage/rollups';
 import { runLogRowKey } from '../../../../../shared/probe/storage/run-log';
+import { MAX_START_GAP_MS } from '../../../../../shared/probe/use-cases/fan-out';
 import { runProbeTimer, runQueuedProbe } from '../../../../../shared/probe/use-cases/run-probes';
 import { dayKey } from '../../../../../shared/storage/table-keys';
 import {
@@ -150,6 +153,37 @@ describe('probe timer run against real local servers and Azurite', () => {
           l.text.includes('"isPastDue":true'),
       ),
     ).toBe(true);
+  });
+
+  it('spaces the starts of an inline run and never starts one before its slot', async () => {
+    const c = container([
+      { id: 'a', url: server.url('/') },
+      { id: 'b', url: server.url('/') },
+      { id: 'c', url: server.url('/') },
+    ]);
+    const starts: number[] = [];
+    const runner: ProbeRunner = async (target, run) => {
+      starts.push(performance.now());
+      return probeTarget(target, run);
+    };
+    await runProbeTimer(timer(), logs().context, { container: c, runner, startGapMs: 40 });
+    // A timer never fires early, so starts are one and two gaps after the run began; the first
+    // start itself may lag the run's origin a little, hence the slack.
+    expect(starts).toHaveLength(3);
+    expect((starts[1] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(30);
+    expect((starts[2] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(70);
+    // Without an explicit gap the run spreads its starts over its window, at most MAX_START_GAP_MS
+    // apart: two targets with a whole minute's window start exactly that far apart.
+    const c2 = container([
+      { id: 'a', url: server.url('/') },
+      { id: 'b', url: server.url('/') },
+    ]);
+    starts.length = 0;
+    await runProbeTimer(timer(), logs().context, {
+      container: c2,
+      runner,
+    });
+    expect((starts[1] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(MAX_START_GAP_MS - 10);
   });
 
   it('marks results inside a maintenance window and keeps them out of availability and state', async () => {

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeTarget } from '../../../../../shared/probe/adapters/http-probe';
+import { parseProbeTargets } from '../../../../../shared/probe/adapters/targets';
+import type { ProbeTarget } from '../../../../../shared/probe/core/types';
+import { type ProbeTestServer, startProbeServer, testPki } from '../../../../helpers/probe-servers';
+
+let http: ProbeTestServer;
+let https: ProbeTestServer;
+let ca: string;
+beforeAll(async () => {
+  const pki = await testPki();
+  ca = pki.ca;
+  [http, https] = await Promise.all([startProbeServer(), startProbeServer({ tls: pki.valid })]);
+});
+afterAll(async () => {
+  await Promise.all([http?.close(), https?.close()]);
+});
+
+function target(url: string): ProbeTarget {
+  const [t] = parseProbeTargets(JSON.stringify([{ id: 't', url, retries: 0, ca }]));
+  if (t === undefined) throw new Error('no target');
+  return t;
+}
+
+/**
+ * Every error whose stack gets formatted passes through Error.prepareStackTrace. Node's streams
+ * format the stack of the error a socket is destroyed with, so an error built per attempt (undici's
+ * InformationalError('reset') or ClientDestroyedError) shows up here; a shared one only once.
+ */
+async function stacksFormattedDuring(work: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const original = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error, frames) => {
+    seen.push(`${error.name}: ${error.message}`);
+    return `${error.name}: ${error.message}\n${frames.map((f) => `    at ${f}`).join('\n')}`;
+  };
+  try {
+    await work();
+  } finally {
+    Error.prepareStackTrace = original;
+  }
+  return seen;
+}
+
+describe('cost of a successful attempt', () => {
+  it.each(['http', 'https'] as const)('builds no error object per successful %s attempt', async (scheme) => {
+    const t = target((scheme === 'http' ? http : https).url('/'));
+    const run = async () => {
+      const result = await probeTarget(t, { scheduledAt: new Date(), signal: new AbortController().signal });
+      expect(result.status).toBe('UP');
+    };
+    await run(); // the first attempt in a process may format the shared reason's stack once
+    const seen = await stacksFormattedDuring(async () => {
+      for (let i = 0; i < 10; i++) await run();
+    });
+    expect(seen).toEqual([]);
+  });
+});

@@ -1,0 +1,79 @@
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { buildConnector } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyObservation, phaseConnector } from '../../../../../shared/probe/adapters/phase-connector';
+import { type ProbeTestServer, startProbeServer, testPki } from '../../../../helpers/probe-servers';
+
+let https: ProbeTestServer;
+let http: ProbeTestServer;
+let ca: string;
+beforeAll(async () => {
+  const pki = await testPki();
+  ca = pki.ca;
+  [https, http] = await Promise.all([startProbeServer({ tls: pki.valid }), startProbeServer()]);
+});
+afterAll(async () => {
+  await Promise.all([https?.close(), http?.close()]);
+});
+
+/**
+ * Connects through the phase connector and logs every mark and the moment Node starts the TLS
+ * handshake (`TLSSocket#_start`, where the ClientHello is built and written, run from the socket's
+ * 'connect' listener): the TCP mark must come first, or that work is counted as TCP time.
+ */
+async function connect(protocol: 'http:' | 'https:', port: number) {
+  const observation = emptyObservation();
+  const log: string[] = [];
+  const phases: string[] = [];
+  const proto = TLSSocket.prototype as unknown as { _start(this: TLSSocket): void };
+  const start = proto._start;
+  proto._start = function (this: TLSSocket) {
+    log.push('handshake');
+    start.call(this);
+  };
+  const connector = phaseConnector({
+    base: buildConnector({ ca, rejectUnauthorized: false, maxCachedSessions: 0, timeout: 0 }),
+    ip: '127.0.0.1',
+    now: () => {
+      log.push('mark');
+      return performance.now();
+    },
+    observation,
+    onPhase: (phase) => phases.push(phase),
+  });
+  try {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      connector(
+        { protocol, hostname: 'localhost', host: 'localhost', port: String(port), servername: 'localhost' },
+        (error, connected) => (error === null && connected !== null ? resolve(connected) : reject(error)),
+      );
+    });
+    socket.destroy();
+  } finally {
+    proto._start = start;
+  }
+  return { observation, log, phases };
+}
+
+describe('phase connector', () => {
+  it('marks the end of TCP for https before the TLS handshake starts', async () => {
+    const { observation, log, phases } = await connect('https:', https.port);
+    // Marks: tcp start, tcp end, then the handshake, then tls end.
+    expect(log).toEqual(['mark', 'mark', 'handshake', 'mark']);
+    expect(phases).toEqual(['tcp', 'tls', 'request']);
+    const { tcpStartAt, tcpEndAt, tlsEndAt } = observation;
+    expect(tcpStartAt).not.toBeNull();
+    expect(tcpEndAt ?? 0).toBeGreaterThanOrEqual(tcpStartAt ?? 0);
+    expect(tlsEndAt ?? 0).toBeGreaterThan(tcpEndAt ?? 0);
+    expect(observation.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
+  });
+
+  it('marks plain http as connected when the socket connects, with no handshake', async () => {
+    const { observation, log, phases } = await connect('http:', http.port);
+    expect(log).toEqual(['mark', 'mark']);
+    expect(phases).toEqual(['tcp', 'request']);
+    expect(observation.tlsEndAt).toBeNull();
+    expect(observation.localPort).toEqual(expect.any(Number));
+  });
+});
