@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConnectionEvent } from '../../../../../shared/approval/adapters/connection-event';
 
-const FIXTURES = join(__dirname, '../../../fixtures/events');
+const FIXTURES = join(__dirname, '../../../../fixtures/events');
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
 const PLS =

@@ -109,7 +109,7 @@ rules:
 
   it('accepts JSON too and loads the shipped sample from its file', async () => {
     expect(parsePolicy('{"version":1,"default":{"action":"reject"}}').default.action).toBe('reject');
-    const root = join(__dirname, '../../../..');
+    const root = join(__dirname, '../../../../..');
     const policy = await loadPolicy({ kind: 'file', path: 'approval-policy.sample.yaml' }, root);
     expect(policy.rules.length).toBeGreaterThan(0);
     const text = await readFile(join(root, 'approval-policy.sample.yaml'), 'utf8');
