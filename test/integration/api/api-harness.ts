@@ -28,7 +28,7 @@ rules:
   - name: require-ticket
     action: reject
     match:
-      requestMessage: "^(?![\\\\s\\\\S]*CHG\\\\d{7})"
+      not: { requestMessage: "CHG\\\\d{7}" }
   - name: trusted-tenant
     action: approve
     match:
