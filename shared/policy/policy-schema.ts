@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type CrossCheck, duplicateKeyIssues } from '../config/document-loader';
 import { checkTemplate, MAX_DESCRIPTION_LENGTH, PLACEHOLDERS } from './description-template';
 import { compileMessageRegex, compileNamePattern, type PatternResult } from './pattern';
 
@@ -159,11 +160,24 @@ export const policySchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['rules', index, 'name'],
-          message: `duplicate rule name (also rules[${first}].name)`,
+          message: duplicateRuleMessage(first),
         });
       } else seen.set(key, index);
     });
   });
+
+function duplicateRuleMessage(firstIndex: number): string {
+  return `duplicate rule name (also rules[${firstIndex}].name)`;
+}
+
+/** Duplicate rule names found on the raw document, so they are listed with every other problem. */
+export const policyCrossCheck: CrossCheck = (raw) =>
+  duplicateKeyIssues(
+    raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).rules : undefined,
+    'rules',
+    'name',
+    (_, first) => duplicateRuleMessage(first),
+  );
 
 export type PolicyDocument = z.output<typeof policySchema>;
 export type RuleDocument = z.output<typeof ruleSchema>;

@@ -3,7 +3,13 @@ import { isIP } from 'node:net';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import type { Config } from '../config/config';
-import { type LoadedDocument, loadDocument, parseDocumentText } from '../config/document-loader';
+import {
+  type CrossCheck,
+  duplicateKeyIssues,
+  type LoadedDocument,
+  loadDocument,
+  parseDocumentText,
+} from '../config/document-loader';
 import { compileLinearRegex, type LinearRegex, regexLiteralParts } from '../regex/linear-regex';
 import type { MaintenanceWindow, ProbeAssertions, ProbeTarget, StatusRange } from './types';
 
@@ -347,15 +353,32 @@ export const probeTargetsSchema: z.ZodType<ProbeTarget[]> = z
         ctx.addIssue({
           code: 'custom',
           path: ['targets', index, 'id'],
-          message: `duplicate id "${target.id}" (already used by targets[${first}]; ids are compared ignoring case)`,
+          message: duplicateIdMessage(target.id, first),
         });
     });
   })
   .transform((doc) => doc.targets.map(toTarget));
 
+function duplicateIdMessage(id: string, firstIndex: number): string {
+  return `duplicate id "${id}" (already used by targets[${firstIndex}]; ids are compared ignoring case)`;
+}
+
+/** Duplicate ids found on the raw document, so they are listed with every other problem. */
+const targetsCrossCheck: CrossCheck = (raw) =>
+  duplicateKeyIssues(
+    Array.isArray(raw)
+      ? raw
+      : raw !== null && typeof raw === 'object'
+        ? (raw as Record<string, unknown>).targets
+        : undefined,
+    'targets',
+    'id',
+    duplicateIdMessage,
+  );
+
 /** Parses targets from text (tests, the local host); throws a `config_invalid` AppError listing every problem. */
 export function parseProbeTargets(text: string, origin = 'probe targets'): ProbeTarget[] {
-  return parseDocumentText(text, probeTargetsSchema, origin, 'config_invalid');
+  return parseDocumentText(text, probeTargetsSchema, origin, 'config_invalid', targetsCrossCheck);
 }
 
 /** Loads the configured targets document (file or app setting); relative paths resolve against `appRoot`. */
@@ -367,5 +390,6 @@ export function loadProbeTargets(
     settingName: 'PROBE_TARGETS',
     baseDir: appRoot,
     code: 'config_invalid',
+    crossCheck: targetsCrossCheck,
   });
 }
