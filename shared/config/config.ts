@@ -35,6 +35,10 @@ export interface Config {
   };
   readonly auth: {
     readonly mode: 'easyauth' | 'dev';
+    /** Lower-cased tenant ids; undefined when unset (any tenant outside Azure, none in Azure). */
+    readonly allowedTenantIds: ReadonlySet<string> | undefined;
+    /** App Service says its Authentication module is on (WEBSITE_AUTH_ENABLED=True). */
+    readonly platformAuthEnabled: boolean;
     readonly readerRole: string;
     readonly approverRole: string;
   };
@@ -115,6 +119,8 @@ export function parseConfig(env: Env): Config {
     },
     auth: {
       mode: authMode,
+      allowedTenantIds: allowedTenants(values.AUTH_ALLOWED_TENANT_IDS as string[] | undefined),
+      platformAuthEnabled: str('WEBSITE_AUTH_ENABLED')?.trim().toLowerCase() === 'true',
       readerRole: str('AUTH_READER_ROLE') as string,
       approverRole: str('AUTH_APPROVER_ROLE') as string,
     },
@@ -133,6 +139,10 @@ export function parseConfig(env: Env): Config {
     runtime: { inAzure: siteName !== undefined, siteName },
   };
   return deepFreeze(config);
+}
+
+function allowedTenants(ids: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  return ids === undefined || ids.length === 0 ? undefined : new Set(ids.map((id) => id.toLowerCase()));
 }
 
 function parseStorage(
