@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { zodIssues } from '../config/schema-issues';
 import { AppError, toAppError } from '../errors';
 import { problemResponse } from './problem';
+import { guardWrite } from './write-guard';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -29,13 +30,11 @@ export function httpRoute(handler: RouteHandler) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const correlationId = correlationIdOf(request, context);
     try {
+      guardWrite(request.method, request.headers, request.url);
       const response = await handler(request, context, correlationId);
       return {
         ...response,
-        headers: {
-          ...(response.headers as Record<string, string> | undefined),
-          'x-correlation-id': correlationId,
-        },
+        headers: apiHeaders(response.headers as Record<string, string> | undefined, correlationId),
       };
     } catch (thrown) {
       const error = toAppError(thrown);
@@ -53,6 +52,22 @@ export function httpRoute(handler: RouteHandler) {
       return problemResponse(error, correlationId);
     }
   };
+}
+
+/**
+ * Every answer: the correlation id, `nosniff` (a JSON body is never run as script or sniffed into
+ * HTML), and `no-store` unless the route chose its own caching (the dashboard's hashed assets).
+ */
+function apiHeaders(
+  given: Record<string, string> | undefined,
+  correlationId: string,
+): Record<string, string> {
+  const headers: Record<string, string> = { ...given };
+  const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if (!has('cache-control')) headers['cache-control'] = 'no-store';
+  headers['x-content-type-options'] = 'nosniff';
+  headers['x-correlation-id'] = correlationId;
+  return headers;
 }
 
 function causeName(error: AppError): string | undefined {
