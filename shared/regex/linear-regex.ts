@@ -38,6 +38,21 @@ const IGNORED_FLAGS = new Set(['g', 'y', 'u', 'v', 'd']);
  * lookaround, saying what the document offers instead (e.g. the policy's `not:` block).
  */
 export function compileLinearRegex(source: string, flags = '', hint?: string): CompiledRegex {
+  const key = `${flags}\u0000${hint ?? ''}\u0000${source}`;
+  const cached = compiled.get(key);
+  if (cached !== undefined) return cached;
+  const result = compileUncached(source, flags, hint);
+  // Policies are parsed again on every dry run, and RE2 compiles more slowly than RegExp; the
+  // cache is bounded so drafts sent to the API cannot grow it without end.
+  if (compiled.size >= MAX_CACHED) compiled.clear();
+  compiled.set(key, result);
+  return result;
+}
+
+const MAX_CACHED = 500;
+const compiled = new Map<string, CompiledRegex>();
+
+function compileUncached(source: string, flags: string, hint: string | undefined): CompiledRegex {
   const unsupported = unsupportedSyntax(source);
   if (unsupported !== undefined) {
     const extra = unsupported.lookaround && hint !== undefined ? `; ${hint}` : '';
@@ -50,10 +65,10 @@ export function compileLinearRegex(source: string, flags = '', hint?: string): C
     else if (!IGNORED_FLAGS.has(flag))
       return { ok: false, message: `unknown regular expression flag ${flag}` };
   }
-  let compiled: RE2JS;
+  let re2: RE2JS;
   try {
     // translateRegExp maps JS-only spellings RE2 reads differently (\u{…}, (?<name>…), [^]).
-    compiled = RE2JS.compile(RE2JS.translateRegExp(source), bits);
+    re2 = RE2JS.compile(RE2JS.translateRegExp(source), bits);
   } catch (error) {
     const reason =
       error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : 'unreadable';
@@ -62,7 +77,7 @@ export function compileLinearRegex(source: string, flags = '', hint?: string): C
   const shown = `/${escapeSlashes(source)}/${flags}`;
   return {
     ok: true,
-    regex: { source, test: (value) => compiled.test(value), toString: () => shown },
+    regex: { source, test: (value) => re2.test(value), toString: () => shown },
   };
 }
 
