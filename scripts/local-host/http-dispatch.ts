@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpResponse } from '@azure/functions';
 import type { FunctionDefinition, HttpFunctionDefinition } from '../../shared/host/function-definition';
 import { problemResponse } from '../../shared/http/problem';
+import { rememberRemoteAddress } from '../../shared/http/remote-address';
 import { sendHostProblem } from './host-problem';
 import {
   BodyTooLargeError,
@@ -70,6 +71,8 @@ export async function dispatchHttp(
   }
   const definition = match.route.target;
   const request = toHttpRequest(incoming, url, body, match.params);
+  // From the socket, not from any header: dev mode serves loopback callers only (shared/auth).
+  rememberRemoteAddress(request, incoming.socket.remoteAddress);
   const outcome = await invoke<HttpResponse>({
     logger,
     functionName: definition.name,

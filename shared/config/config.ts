@@ -38,6 +38,10 @@ export interface Config {
   };
   readonly auth: {
     readonly mode: 'easyauth' | 'dev';
+    /** Lower-cased tenant ids; undefined when unset (any tenant outside Azure, none in Azure). */
+    readonly allowedTenantIds: ReadonlySet<string> | undefined;
+    /** App Service says its Authentication module is on (WEBSITE_AUTH_ENABLED=True). */
+    readonly platformAuthEnabled: boolean;
     readonly readerRole: string;
     readonly approverRole: string;
   };
@@ -165,6 +169,8 @@ export function parseConfig(env: Env): Config {
     })),
     auth: section(settingIssues.api, 'api', () => ({
       mode: authMode,
+      allowedTenantIds: allowedTenants(values.AUTH_ALLOWED_TENANT_IDS as string[] | undefined),
+      platformAuthEnabled: str('WEBSITE_AUTH_ENABLED')?.trim().toLowerCase() === 'true',
       readerRole: str('AUTH_READER_ROLE') as string,
       approverRole: str('AUTH_APPROVER_ROLE') as string,
     })),
@@ -210,6 +216,10 @@ function section<T>(issues: readonly FieldIssue[], feature: Feature, build: () =
 /** Every setting problem of every feature, for startup output (the local host prints them all at once). */
 export function allSettingIssues(config: Config): FieldIssue[] {
   return FEATURES.flatMap((feature) => config.settingIssues[feature]);
+}
+
+function allowedTenants(ids: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  return ids === undefined || ids.length === 0 ? undefined : new Set(ids.map((id) => id.toLowerCase()));
 }
 
 function parseStorage(

@@ -18,10 +18,51 @@ export interface LoadedDocument<T> {
 }
 
 /**
+ * Checks across entries (duplicate names or ids) run on the raw document, so they are reported
+ * together with every other problem: a schema refinement only runs once everything else is valid.
+ * Must cope with any shape (the raw value is unvalidated) and return issues with document paths.
+ */
+export type CrossCheck = (raw: unknown) => readonly FieldIssue[];
+
+/** More aliases than any hand-written document needs; beyond it `yaml` refuses (a "billion laughs" bomb). */
+const MAX_ALIAS_COUNT = 50;
+
+/**
  * Parses YAML or JSON text (JSON is YAML) and validates it with a schema. Throws one AppError with
  * every problem and its path in the document, e.g. `rules[2].match.requestMessage: invalid regular expression`.
+ * Nothing else escapes: whatever the parser or a schema step throws becomes a problem in that list.
  */
-export function parseDocumentText<T>(text: string, schema: z.ZodType<T>, origin: string, code: ErrorCode): T {
+export function parseDocumentText<T>(
+  text: string,
+  schema: z.ZodType<T>,
+  origin: string,
+  code: ErrorCode,
+  crossCheck?: CrossCheck,
+): T {
+  try {
+    return parseOrThrow(text, schema, origin, code, crossCheck);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // The message of yaml's own exceptions is safe and useful (e.g. the alias limit); others are not ours to show.
+    const message =
+      error instanceof Error && /alias/i.test(error.message)
+        ? `too many alias uses (at most ${MAX_ALIAS_COUNT}); write the values out`
+        : 'the document could not be read';
+    const issues: FieldIssue[] = [{ path: '(document)', message }];
+    throw new AppError(code, `${origin} has 1 problem(s):\n${formatIssues(issues)}`, {
+      issues,
+      cause: error,
+    });
+  }
+}
+
+function parseOrThrow<T>(
+  text: string,
+  schema: z.ZodType<T>,
+  origin: string,
+  code: ErrorCode,
+  crossCheck: CrossCheck | undefined,
+): T {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const issues: FieldIssue[] = doc.errors.map((e) => ({
@@ -30,9 +71,10 @@ export function parseDocumentText<T>(text: string, schema: z.ZodType<T>, origin:
     }));
     throw new AppError(code, `${origin} is not valid YAML or JSON:\n${formatIssues(issues)}`, { issues });
   }
-  const result = schema.safeParse(doc.toJS({ maxAliasCount: 50 }));
+  const raw: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  const result = schema.safeParse(raw);
   if (!result.success) {
-    const issues = zodIssues(result.error);
+    const issues = withoutRepeats([...zodIssues(result.error), ...(crossCheck?.(raw) ?? [])]);
     throw new AppError(code, `${origin} has ${issues.length} problem(s):\n${formatIssues(issues)}`, {
       issues,
     });
@@ -40,11 +82,50 @@ export function parseDocumentText<T>(text: string, schema: z.ZodType<T>, origin:
   return result.data;
 }
 
+function withoutRepeats(issues: readonly FieldIssue[]): FieldIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Duplicate keys in a list of entries, ignoring case: `rules[3].name: duplicate ... (also rules[0].name)`.
+ * Works on the raw document (see CrossCheck); entries without a string key are skipped.
+ */
+export function duplicateKeyIssues(
+  entries: unknown,
+  listPath: string,
+  key: string,
+  describe: (value: string, firstIndex: number) => string,
+): FieldIssue[] {
+  if (!Array.isArray(entries)) return [];
+  const firstIndex = new Map<string, number>();
+  const issues: FieldIssue[] = [];
+  entries.forEach((entry: unknown, index) => {
+    if (entry === null || typeof entry !== 'object') return;
+    const value = (entry as Record<string, unknown>)[key];
+    if (typeof value !== 'string') return;
+    const first = firstIndex.get(value.toLowerCase());
+    if (first === undefined) firstIndex.set(value.toLowerCase(), index);
+    else issues.push({ path: `${listPath}[${index}].${key}`, message: describe(value, first) });
+  });
+  return issues;
+}
+
 /** Loads a document from a file (relative paths resolve against `baseDir`) or from inline text in an app setting. */
 export async function loadDocument<T>(
   source: DocumentSource,
   schema: z.ZodType<T>,
-  options: { readonly settingName: string; readonly baseDir: string; readonly code: ErrorCode },
+  options: {
+    readonly settingName: string;
+    readonly baseDir: string;
+    readonly code: ErrorCode;
+    readonly crossCheck?: CrossCheck;
+  },
 ): Promise<LoadedDocument<T>> {
   let text: string;
   let origin: string;
@@ -65,5 +146,5 @@ export async function loadDocument<T>(
       });
     }
   }
-  return { value: parseDocumentText(text, schema, origin, options.code), text, origin };
+  return { value: parseDocumentText(text, schema, origin, options.code, options.crossCheck), text, origin };
 }

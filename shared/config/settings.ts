@@ -222,6 +222,18 @@ export const SETTINGS = [
     feature: 'api',
   },
   {
+    name: 'AUTH_ALLOWED_TENANT_IDS',
+    description:
+      'Entra tenants whose people may call the API and dashboard (comma-separated GUIDs); a principal from any other tenant is refused. Required in Azure (the Bicep sets the deploying tenant); unset outside Azure means any tenant.',
+    example: 'aaaaaaaa-0000-0000-0000-000000000001',
+    side: 'both',
+    rule: {
+      type: 'list',
+      itemPattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      expected: 'expected tenant ids (GUIDs), comma separated',
+    },
+  },
+  {
     name: 'AUTH_READER_ROLE',
     description: 'App role that may read connections, decisions and probe data.',
     default: 'Gatekeeper.Reader',
@@ -313,6 +325,14 @@ export const SETTINGS = [
     name: 'WEBSITE_SITE_NAME',
     description: 'Set by App Service in Azure (never by hand); its presence tells the app it runs in Azure.',
     example: 'func-gatekeeper-prod',
+    side: 'platform',
+    rule: { type: 'string' },
+  },
+  {
+    name: 'WEBSITE_AUTH_ENABLED',
+    description:
+      'Set by App Service (`True`) when App Service Authentication is on. In Azure, `easyauth` mode trusts `x-ms-client-principal` only when it is set; otherwise every protected route answers a configuration error.',
+    example: 'True',
     side: 'platform',
     rule: { type: 'string' },
   },

@@ -4,6 +4,7 @@ import { zodIssues } from '../config/schema-issues';
 import { AppError, toAppError } from '../errors';
 import { MAX_BODY_BYTES } from './body-limits';
 import { problemResponse } from './problem';
+import { guardWrite } from './write-guard';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -28,13 +29,11 @@ export function httpRoute(handler: RouteHandler) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const correlationId = correlationIdOf(request, context);
     try {
+      guardWrite(request.method, request.headers, request.url);
       const response = await handler(request, context, correlationId);
       return {
         ...response,
-        headers: {
-          ...(response.headers as Record<string, string> | undefined),
-          'x-correlation-id': correlationId,
-        },
+        headers: apiHeaders(response.headers as Record<string, string> | undefined, correlationId),
       };
     } catch (thrown) {
       const error = toAppError(thrown);
@@ -52,6 +51,22 @@ export function httpRoute(handler: RouteHandler) {
       return problemResponse(error, correlationId);
     }
   };
+}
+
+/**
+ * Every answer: the correlation id, `nosniff` (a JSON body is never run as script or sniffed into
+ * HTML), and `no-store` unless the route chose its own caching (the dashboard's hashed assets).
+ */
+function apiHeaders(
+  given: Record<string, string> | undefined,
+  correlationId: string,
+): Record<string, string> {
+  const headers: Record<string, string> = { ...given };
+  const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if (!has('cache-control')) headers['cache-control'] = 'no-store';
+  headers['x-content-type-options'] = 'nosniff';
+  headers['x-correlation-id'] = correlationId;
+  return headers;
 }
 
 function causeName(error: AppError): string | undefined {

@@ -47,6 +47,7 @@ export function problemResponse(thrown: unknown, correlationId: string): HttpRes
     'content-type': 'application/problem+json',
     'x-correlation-id': correlationId,
     'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
   };
   if (error.retryAfterSeconds !== undefined)
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));

@@ -1,6 +1,6 @@
 import { type DocumentSource, loadDocument, parseDocumentText } from '../../config/document-loader';
 import { compilePolicy, type Policy } from '../core/policy/policy';
-import { policySchema } from '../core/policy/policy-schema';
+import { policyCrossCheck, policySchema } from '../core/policy/policy-schema';
 
 /**
  * Loads the approval policy from APPROVAL_POLICY (inline) or APPROVAL_POLICY_PATH. A bad policy
@@ -11,11 +11,12 @@ export async function loadPolicy(source: DocumentSource, baseDir: string): Promi
     settingName: source.kind === 'inline' ? 'APPROVAL_POLICY' : 'APPROVAL_POLICY_PATH',
     baseDir,
     code: 'policy_invalid',
+    crossCheck: policyCrossCheck,
   });
   return compilePolicy(loaded.value);
 }
 
 /** Parses policy text directly (tests, and the evaluate-a-draft API of the manual approval routes). */
 export function parsePolicy(text: string, origin = 'policy'): Policy {
-  return compilePolicy(parseDocumentText(text, policySchema, origin, 'policy_invalid'));
+  return compilePolicy(parseDocumentText(text, policySchema, origin, 'policy_invalid', policyCrossCheck));
 }

@@ -3,6 +3,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { Dispatcher } from 'undici';
+import { type Redactor, redactor } from '../../redact/redact';
 import { VERSION } from '../../version';
 import { checkAssertions, needsBody } from '../core/assertions';
 import { classifyError, PROBE_CODES, ProbeAbort } from '../core/classify-failure';
@@ -434,6 +435,8 @@ class HttpAttempt {
     const https = this.target.url.protocol === 'https:';
     const completed = r.statusCode !== null && (this.failure === null || this.failure.phase === 'assertions');
     const expectedIp = this.target.expectedIp;
+    // Nothing secret leaves an attempt: the rows, events and logs are all built from this result.
+    const clean = redactorFor(this.target);
     return {
       attempt: this.attemptNo,
       startedAt: this.startedAt.toISOString(),
@@ -453,14 +456,14 @@ class HttpAttempt {
       localPort: c.localPort,
       httpVersion: r.statusCode === null ? null : (c.httpVersion ?? '1.1'),
       statusCode: r.statusCode,
-      serverHeader: r.headers.server ?? null,
-      headers: this.keptHeaders(),
+      serverHeader: r.headers.server === undefined ? null : clean(r.headers.server),
+      headers: Object.fromEntries(Object.entries(this.keptHeaders()).map(([k, v]) => [k, clean(v)])),
       bodyBytes: r.statusCode === null ? null : r.bytes,
       bodySha256: completed ? r.hash.digest('hex') : null,
       bodyExcerpt:
-        this.failure !== null && r.excerptBytes > 0 ? Buffer.concat(r.excerpt).toString('utf8') : null,
+        this.failure !== null && r.excerptBytes > 0 ? clean(Buffer.concat(r.excerpt).toString('utf8')) : null,
       tls: https ? c.tls : null,
-      failure: this.failure,
+      failure: this.failure === null ? null : { ...this.failure, message: clean(this.failure.message) },
     };
   }
 
@@ -473,6 +476,18 @@ class HttpAttempt {
     }
     return kept;
   }
+}
+
+const redactors = new WeakMap<ProbeTarget, Redactor>();
+
+/** One redactor per target: its configured header values are the secrets it may echo back. */
+function redactorFor(target: ProbeTarget): Redactor {
+  let found = redactors.get(target);
+  if (found === undefined) {
+    found = redactor(Object.values(target.headers));
+    redactors.set(target, found);
+  }
+  return found;
 }
 
 function headerMap(raw: Buffer[]): Record<string, string> {

@@ -3,7 +3,14 @@ import { isIP } from 'node:net';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import type { Config } from '../../config/config';
-import { type LoadedDocument, loadDocument, parseDocumentText } from '../../config/document-loader';
+import {
+  type CrossCheck,
+  duplicateKeyIssues,
+  type LoadedDocument,
+  loadDocument,
+  parseDocumentText,
+} from '../../config/document-loader';
+import { compileLinearRegex, type LinearRegex, regexLiteralParts } from '../../regex/linear-regex';
 import type { MaintenanceWindow, ProbeAssertions, ProbeTarget, StatusRange } from '../core/types';
 
 /**
@@ -63,49 +70,45 @@ export function parseStatusRange(value: number | string): StatusRange | undefine
   return undefined;
 }
 
-/** `/pattern/flags` is a regular expression with flags; anything else is null (callers decide). */
-function regexLiteral(text: string): RegExp | null | 'invalid' {
-  const m = /^\/(.+)\/([dgimsuvy]*)$/s.exec(text);
-  if (!m) return null;
-  try {
-    // The `g` and `y` flags make RegExp.test stateful; they mean nothing for a one-off match.
-    return new RegExp(m[1] ?? '', (m[2] ?? '').replace(/[gy]/g, ''));
-  } catch {
-    return 'invalid';
-  }
-}
+/**
+ * Assertion patterns run on RE2 (linear time; shared/regex/linear-regex.ts): the body they are
+ * matched against comes from the network, and a backtracking pattern would block the probe loop.
+ */
+const LOOKAROUND_HINT = 'match the positive text with bodyContains, or split the check into several patterns';
 
 /** `Microsoft-IIS/*` → /^Microsoft-IIS\/.*$/i: `*` any run, `?` one character, whole value, any case. */
-export function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string): LinearRegex {
   const body = glob
     .split('')
     .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
     .join('');
-  return new RegExp(`^${body}$`, 'i');
+  const compiled = compileLinearRegex(`^${body}$`, 'i');
+  // Every character is escaped, so the glob's regex always compiles.
+  if (!compiled.ok) throw new Error(`glob ${glob} did not compile: ${compiled.message}`);
+  return compiled.regex;
 }
 
+function addRegexIssue(ctx: z.RefinementCtx, text: string, message: string): typeof z.NEVER {
+  ctx.addIssue({ code: 'custom', message: `invalid regular expression ${JSON.stringify(text)}: ${message}` });
+  return z.NEVER;
+}
+
+/** A bare source or a `/pattern/flags` literal. */
 const regexString = z.string().transform((text, ctx) => {
-  const literal = regexLiteral(text);
-  if (literal instanceof RegExp) return literal;
-  try {
-    if (literal === 'invalid') throw new Error('bad literal');
-    return new RegExp(text);
-  } catch (error) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `invalid regular expression ${JSON.stringify(text)}${error instanceof SyntaxError ? `: ${error.message}` : ''}`,
-    });
-    return z.NEVER;
-  }
+  const literal = regexLiteralParts(text);
+  const compiled =
+    literal === undefined
+      ? compileLinearRegex(text, '', LOOKAROUND_HINT)
+      : compileLinearRegex(literal.source, literal.flags, LOOKAROUND_HINT);
+  return compiled.ok ? compiled.regex : addRegexIssue(ctx, text, compiled.message);
 });
 
+/** A glob (`Microsoft-IIS/*`) or a `/pattern/flags` literal. */
 const headerPattern = z.string().transform((text, ctx) => {
-  const literal = regexLiteral(text);
-  if (literal === 'invalid') {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression ${JSON.stringify(text)}` });
-    return z.NEVER;
-  }
-  return literal ?? globToRegExp(text);
+  const literal = regexLiteralParts(text);
+  if (literal === undefined) return globToRegExp(text);
+  const compiled = compileLinearRegex(literal.source, literal.flags, LOOKAROUND_HINT);
+  return compiled.ok ? compiled.regex : addRegexIssue(ctx, text, compiled.message);
 });
 
 const statusEntry = z.union([z.number(), z.string()], { error: STATUS_MESSAGE }).transform((value, ctx) => {
@@ -350,15 +353,32 @@ export const probeTargetsSchema: z.ZodType<ProbeTarget[]> = z
         ctx.addIssue({
           code: 'custom',
           path: ['targets', index, 'id'],
-          message: `duplicate id "${target.id}" (already used by targets[${first}]; ids are compared ignoring case)`,
+          message: duplicateIdMessage(target.id, first),
         });
     });
   })
   .transform((doc) => doc.targets.map(toTarget));
 
+function duplicateIdMessage(id: string, firstIndex: number): string {
+  return `duplicate id "${id}" (already used by targets[${firstIndex}]; ids are compared ignoring case)`;
+}
+
+/** Duplicate ids found on the raw document, so they are listed with every other problem. */
+const targetsCrossCheck: CrossCheck = (raw) =>
+  duplicateKeyIssues(
+    Array.isArray(raw)
+      ? raw
+      : raw !== null && typeof raw === 'object'
+        ? (raw as Record<string, unknown>).targets
+        : undefined,
+    'targets',
+    'id',
+    duplicateIdMessage,
+  );
+
 /** Parses targets from text (tests, the local host); throws a `config_invalid` AppError listing every problem. */
 export function parseProbeTargets(text: string, origin = 'probe targets'): ProbeTarget[] {
-  return parseDocumentText(text, probeTargetsSchema, origin, 'config_invalid');
+  return parseDocumentText(text, probeTargetsSchema, origin, 'config_invalid', targetsCrossCheck);
 }
 
 /** Loads the configured targets document (file or app setting); relative paths resolve against `appRoot`. */
@@ -370,5 +390,6 @@ export function loadProbeTargets(
     settingName: 'PROBE_TARGETS',
     baseDir: appRoot,
     code: 'config_invalid',
+    crossCheck: targetsCrossCheck,
   });
 }

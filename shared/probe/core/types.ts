@@ -1,3 +1,4 @@
+import type { LinearRegex } from '../../regex/linear-regex';
 /**
  * The probe's two contracts: a parsed target (what to probe and how to judge it) and a result
  * (what one probe run observed). The probe engine produces results; the probe store, state
@@ -34,9 +35,9 @@ export interface ProbeAssertions {
   /** Accepted status codes and ranges; default 200-399. */
   readonly status: readonly StatusRange[];
   readonly bodyContains: readonly string[];
-  readonly bodyRegex: readonly RegExp[];
+  readonly bodyRegex: readonly LinearRegex[];
   /** Header name (lower case) → pattern the value must match, e.g. server → /^Microsoft-IIS\//. */
-  readonly headers: Readonly<Record<string, RegExp>>;
+  readonly headers: Readonly<Record<string, LinearRegex>>;
 }
 
 export interface MaintenanceWindow {

@@ -69,7 +69,7 @@ describe('POST /api/connections/{pls}/{connection}/approve|reject', () => {
     });
   });
 
-  it('approves without a body (no content type), with a default description naming the person', async () => {
+  it('approves with an empty JSON body, with a default description naming the person', async () => {
     const s = scenario(api.emulator);
     const name = addPending(api.emulator, s.plsIds[0] as string);
     const response = await api.call('POST', `connections/${s.plsNames[0]}/${name}/approve`);

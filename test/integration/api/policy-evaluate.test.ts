@@ -46,7 +46,7 @@ describe('POST /api/policy/evaluate', () => {
       action: 'manual',
       rule: null,
       skipped: [
-        { rule: 'require-ticket', failed: 'requestMessage' },
+        { rule: 'require-ticket', failed: 'not.requestMessage' },
         { rule: 'trusted-tenant', failed: 'consumerTenants' },
       ],
     });

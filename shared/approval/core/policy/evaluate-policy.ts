@@ -1,5 +1,7 @@
 import { renderTemplate, type TemplateValues } from './description-template';
+import type { NamePattern } from './pattern';
 import {
+  type CompiledConditions,
   type CompiledMatch,
   type CompiledRule,
   DEFAULT_DESCRIPTIONS,
@@ -30,15 +32,18 @@ export interface ApprovedCounts {
   byTenant(tenantId: string): number;
 }
 
-export type Condition =
+/** The conditions about the connection itself, which a rule's `not:` block can also exclude. */
+export type FactCondition =
   | 'consumerSubscriptions'
   | 'consumerTenants'
   | 'privateEndpointResourceGroup'
   | 'privateEndpointName'
   | 'requestMessage'
   | 'privateEndpointLocation'
-  | 'privateLinkService'
-  | 'quota';
+  | 'privateLinkService';
+
+/** A failed `not.requestMessage` means the message matched the excluded pattern. */
+export type Condition = FactCondition | `not.${FactCondition}` | 'quota';
 
 export interface Verdict {
   readonly action: PolicyAction;
@@ -152,51 +157,96 @@ function templateValues(
   };
 }
 
-/** Undefined when every condition holds. Missing facts never satisfy a condition (fail closed). */
+/**
+ * Undefined when every condition holds. Missing facts never satisfy a condition, and never satisfy
+ * an exclusion either: a `not: { consumerTenants: [...] }` does not hold for a connection whose
+ * tenant is unknown (fail closed both ways).
+ */
 export function firstFailedCondition(
   match: CompiledMatch,
   facts: ConnectionFacts,
   counts: ApprovedCounts,
   ignoreQuota: boolean,
 ): Condition | undefined {
-  const subscription = facts.consumerSubscriptionId?.toLowerCase();
-  const tenant = facts.consumerTenantId?.toLowerCase();
-  if (match.consumerSubscriptions !== undefined) {
-    if (subscription === undefined || !match.consumerSubscriptions.has(subscription))
-      return 'consumerSubscriptions';
+  for (const condition of FACT_CONDITIONS) {
+    const held = conditionHolds(condition, match, facts);
+    if (held === false || held === 'unknown') return condition;
   }
-  if (match.consumerTenants !== undefined) {
-    if (tenant === undefined || !match.consumerTenants.has(tenant)) return 'consumerTenants';
-  }
-  if (match.privateEndpointResourceGroup !== undefined) {
-    const rg = facts.privateEndpointResourceGroup;
-    if (rg === undefined || !match.privateEndpointResourceGroup.some((p) => p.test(rg)))
-      return 'privateEndpointResourceGroup';
-  }
-  if (match.privateEndpointName !== undefined) {
-    const name = facts.privateEndpointName;
-    if (name === undefined || !match.privateEndpointName.some((p) => p.test(name)))
-      return 'privateEndpointName';
-  }
-  if (match.requestMessage !== undefined && !match.requestMessage.test(facts.requestMessage ?? '')) {
-    return 'requestMessage';
-  }
-  if (match.privateEndpointLocation !== undefined) {
-    const location = facts.privateEndpointLocation;
-    if (location === undefined || !match.privateEndpointLocation.has(normaliseRegion(location)))
-      return 'privateEndpointLocation';
-  }
-  if (match.privateLinkService !== undefined) {
-    const { ids, names } = match.privateLinkService;
-    if (!ids.has(facts.plsId.toLowerCase()) && !names.some((p) => p.test(facts.plsName)))
-      return 'privateLinkService';
+  if (match.not !== undefined) {
+    for (const condition of FACT_CONDITIONS) {
+      const excluded = conditionHolds(condition, match.not, facts);
+      if (excluded === true || excluded === 'unknown') return `not.${condition}`;
+    }
   }
   if (match.quota !== undefined && !ignoreQuota) {
     const { max, per } = match.quota;
-    const key = per === 'subscription' ? subscription : tenant;
+    const key =
+      per === 'subscription'
+        ? facts.consumerSubscriptionId?.toLowerCase()
+        : facts.consumerTenantId?.toLowerCase();
     if (key === undefined) return 'quota';
     const used = per === 'subscription' ? counts.bySubscription(key) : counts.byTenant(key);
     if (used >= max) return 'quota';
   }
   return undefined;
+}
+
+/** In the order they are checked (and reported in `skipped`). */
+const FACT_CONDITIONS: readonly FactCondition[] = [
+  'consumerSubscriptions',
+  'consumerTenants',
+  'privateEndpointResourceGroup',
+  'privateEndpointName',
+  'requestMessage',
+  'privateEndpointLocation',
+  'privateLinkService',
+];
+
+/**
+ * `absent` when the rule does not state the condition; `unknown` when the fact it looks at is
+ * missing (which neither satisfies it nor its negation); else whether it holds.
+ */
+function conditionHolds(
+  condition: FactCondition,
+  m: CompiledConditions,
+  facts: ConnectionFacts,
+): boolean | 'absent' | 'unknown' {
+  switch (condition) {
+    case 'consumerSubscriptions':
+      return inSet(m.consumerSubscriptions, facts.consumerSubscriptionId?.toLowerCase());
+    case 'consumerTenants':
+      return inSet(m.consumerTenants, facts.consumerTenantId?.toLowerCase());
+    case 'privateEndpointResourceGroup':
+      return anyPattern(m.privateEndpointResourceGroup, facts.privateEndpointResourceGroup);
+    case 'privateEndpointName':
+      return anyPattern(m.privateEndpointName, facts.privateEndpointName);
+    case 'requestMessage':
+      // No message is an empty message: "no ticket" must hold for it.
+      return m.requestMessage === undefined ? 'absent' : m.requestMessage.test(facts.requestMessage ?? '');
+    case 'privateEndpointLocation': {
+      const location = facts.privateEndpointLocation;
+      return inSet(m.privateEndpointLocation, location === undefined ? undefined : normaliseRegion(location));
+    }
+    case 'privateLinkService': {
+      if (m.privateLinkService === undefined) return 'absent';
+      const { ids, names } = m.privateLinkService;
+      return ids.has(facts.plsId.toLowerCase()) || names.some((p) => p.test(facts.plsName));
+    }
+  }
+}
+
+function inSet(
+  set: ReadonlySet<string> | undefined,
+  value: string | undefined,
+): boolean | 'absent' | 'unknown' {
+  if (set === undefined) return 'absent';
+  return value === undefined ? 'unknown' : set.has(value);
+}
+
+function anyPattern(
+  patterns: readonly NamePattern[] | undefined,
+  value: string | undefined,
+): boolean | 'absent' | 'unknown' {
+  if (patterns === undefined) return 'absent';
+  return value === undefined ? 'unknown' : patterns.some((p) => p.test(value));
 }

@@ -1,53 +1,55 @@
+import { compileLinearRegex, type LinearRegex, regexLiteralParts } from '../../../regex/linear-regex';
+
 /**
  * Name patterns in a policy: a glob by default (`*` any run of characters, `?` one character),
  * or a regular expression when written between slashes (`/^pe-(web|api)-\d+$/i`). Globs match
  * the whole name and ignore case, because ARM names are case-insensitive; a regex means exactly
- * what it says (anchor it yourself).
+ * what it says (anchor it yourself). Every regex runs on RE2 (linear time; see linear-regex.ts).
  */
 export interface NamePattern {
   readonly source: string;
   test(value: string): boolean;
 }
 
-const REGEX_LITERAL = /^\/(.+)\/([dgimsuyv]*)$/s;
+export type PatternResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly message: string };
 
-/** Undefined when the text is not a valid pattern (the schema reports it at the field's path). */
-export function compileNamePattern(text: string): NamePattern | undefined {
-  const literal = REGEX_LITERAL.exec(text);
-  if (literal !== null) {
-    const regex = compileRegex(literal[1] ?? '', withoutStatefulFlags(literal[2] ?? ''));
-    return regex === undefined ? undefined : { source: text, test: (value) => regex.test(value) };
-  }
-  const regex = compileRegex(`^${globToRegexSource(text)}$`, 'is');
-  return regex === undefined ? undefined : { source: text, test: (value) => regex.test(value) };
+/** What a policy offers instead of lookaround, appended to the load-time error. */
+const LOOKAROUND_HINT =
+  'write the positive pattern and put it under the rule\'s `not:` block (e.g. `not: { requestMessage: "CHG\\\\d{7}" }` for "no ticket")';
+
+export function compileNamePattern(text: string): PatternResult<NamePattern> {
+  const literal = regexLiteralParts(text);
+  if (literal !== undefined)
+    return fromRegex(compileLinearRegex(literal.source, literal.flags, LOOKAROUND_HINT), text);
+  return fromRegex(compileLinearRegex(`^${globToRegexSource(text)}$`, 'is'), text);
 }
 
 /**
  * A request-message regex: the plain source (`CHG\d{7}`) or a slash literal with flags
  * (`/chg\d{7}/i`). Not anchored: "the message contains a match".
  */
-export function compileMessageRegex(text: string): RegExp | undefined {
-  const literal = REGEX_LITERAL.exec(text);
-  if (literal !== null) return compileRegex(literal[1] ?? '', withoutStatefulFlags(literal[2] ?? ''));
-  return compileRegex(text, '');
+export function compileMessageRegex(text: string): PatternResult<LinearRegex> {
+  const literal = regexLiteralParts(text);
+  const compiled =
+    literal !== undefined
+      ? compileLinearRegex(literal.source, literal.flags, LOOKAROUND_HINT)
+      : compileLinearRegex(text, '', LOOKAROUND_HINT);
+  return compiled.ok ? { ok: true, value: compiled.regex } : compiled;
 }
 
 export function isRegexLiteral(text: string): boolean {
-  return REGEX_LITERAL.test(text);
+  return regexLiteralParts(text) !== undefined;
 }
 
-// `g` and `y` make RegExp.test stateful (lastIndex), which would make one rule answer differently
-// for the same connection on consecutive calls.
-function withoutStatefulFlags(flags: string): string {
-  return flags.replace(/[gy]/g, '');
-}
-
-function compileRegex(source: string, flags: string): RegExp | undefined {
-  try {
-    return new RegExp(source, flags);
-  } catch {
-    return undefined;
-  }
+function fromRegex(
+  compiled: ReturnType<typeof compileLinearRegex>,
+  source: string,
+): PatternResult<NamePattern> {
+  if (!compiled.ok) return compiled;
+  const { regex } = compiled;
+  return { ok: true, value: { source, test: (value) => regex.test(value) } };
 }
 
 function globToRegexSource(glob: string): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { type CrossCheck, duplicateKeyIssues } from '../../../config/document-loader';
 import { checkTemplate, MAX_DESCRIPTION_LENGTH, PLACEHOLDERS } from './description-template';
-import { compileMessageRegex, compileNamePattern } from './pattern';
+import { compileMessageRegex, compileNamePattern, type PatternResult } from './pattern';
 
 /**
  * The approval policy document. Every object is strict: an unknown key is an error, because a
@@ -17,10 +18,15 @@ export type PolicyAction = (typeof ACTIONS)[number];
 
 const guidList = z.array(z.string().regex(GUID, 'expected a GUID')).min(1, 'expected at least one GUID');
 
+/** Adds the compiler's own message (what is wrong, and what to write instead) at the field's path. */
+function reportPattern(result: PatternResult<unknown>, ctx: z.RefinementCtx): void {
+  if (!result.ok) ctx.addIssue({ code: 'custom', message: result.message });
+}
+
 const namePattern = z
   .string()
   .min(1, 'expected a non-empty pattern')
-  .refine((p) => compileNamePattern(p) !== undefined, 'invalid regular expression');
+  .superRefine((p, ctx) => reportPattern(compileNamePattern(p), ctx));
 
 const oneOrMore = <T extends z.ZodType>(item: T) =>
   z.union([item, z.array(item).min(1, 'expected at least one entry')]);
@@ -28,10 +34,17 @@ const oneOrMore = <T extends z.ZodType>(item: T) =>
 const plsSelector = z
   .string()
   .min(1, 'expected a Private Link Service id or name pattern')
-  .refine(
-    (p) => (p.startsWith('/') ? PLS_ID.test(p) : compileNamePattern(p) !== undefined),
-    'expected a Private Link Service resource id or a name pattern (glob or /regex/)',
-  );
+  .superRefine((p, ctx) => {
+    if (p.startsWith('/')) {
+      if (!PLS_ID.test(p))
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected a Private Link Service resource id or a name pattern (glob or /regex/)',
+        });
+      return;
+    }
+    reportPattern(compileNamePattern(p), ctx);
+  });
 
 const region = z.string().regex(/^[A-Za-z0-9 ]{2,40}$/, 'expected an Azure region name such as westeurope');
 
@@ -67,19 +80,34 @@ export const quotaSchema = z
   })
   .strict();
 
+/** The conditions about the connection itself: usable in a match and, negated, in its `not:` block. */
+const conditionShape = {
+  consumerSubscriptions: guidList.optional(),
+  consumerTenants: guidList.optional(),
+  privateEndpointResourceGroup: oneOrMore(namePattern).optional(),
+  privateEndpointName: oneOrMore(namePattern).optional(),
+  requestMessage: z
+    .string()
+    .min(1, 'expected a regular expression')
+    .superRefine((p, ctx) => reportPattern(compileMessageRegex(p), ctx))
+    .optional(),
+  privateEndpointLocation: oneOrMore(region).optional(),
+  privateLinkService: oneOrMore(plsSelector).optional(),
+};
+
+/**
+ * `not:` lists exclusions: the rule matches only when none of them holds ("not this tenant, and no
+ * ticket in the message"). It replaces lookaround, which the linear-time engine cannot run.
+ */
+export const notSchema = z
+  .object(conditionShape)
+  .strict()
+  .refine((block) => Object.values(block).some((v) => v !== undefined), 'expected at least one condition');
+
 export const matchSchema = z
   .object({
-    consumerSubscriptions: guidList.optional(),
-    consumerTenants: guidList.optional(),
-    privateEndpointResourceGroup: oneOrMore(namePattern).optional(),
-    privateEndpointName: oneOrMore(namePattern).optional(),
-    requestMessage: z
-      .string()
-      .min(1, 'expected a regular expression')
-      .refine((p) => compileMessageRegex(p) !== undefined, 'invalid regular expression')
-      .optional(),
-    privateEndpointLocation: oneOrMore(region).optional(),
-    privateLinkService: oneOrMore(plsSelector).optional(),
+    ...conditionShape,
+    not: notSchema.optional(),
     quota: quotaSchema.optional(),
   })
   .strict();
@@ -132,11 +160,26 @@ export const policySchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['rules', index, 'name'],
-          message: `duplicate rule name (also rules[${first}].name)`,
+          message: duplicateRuleMessage(first),
         });
       } else seen.set(key, index);
     });
   });
 
+function duplicateRuleMessage(firstIndex: number): string {
+  return `duplicate rule name (also rules[${firstIndex}].name)`;
+}
+
+/** Duplicate rule names found on the raw document, so they are listed with every other problem. */
+export const policyCrossCheck: CrossCheck = (raw) =>
+  duplicateKeyIssues(
+    raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).rules : undefined,
+    'rules',
+    'name',
+    (_, first) => duplicateRuleMessage(first),
+  );
+
 export type PolicyDocument = z.output<typeof policySchema>;
 export type RuleDocument = z.output<typeof ruleSchema>;
+export type MatchDocument = z.output<typeof matchSchema>;
+export type NotDocument = z.output<typeof notSchema>;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { LinearRegex } from '../../../regex/linear-regex';
 import { compileMessageRegex, compileNamePattern, type NamePattern } from './pattern';
-import type { PolicyAction, PolicyDocument, RuleDocument } from './policy-schema';
+import type { MatchDocument, NotDocument, PolicyAction, PolicyDocument, RuleDocument } from './policy-schema';
 
 /** A loaded policy, ready to evaluate: patterns compiled, version computed. */
 export interface Policy {
@@ -18,18 +19,24 @@ export interface CompiledRule {
   readonly match: CompiledMatch;
 }
 
-export interface CompiledMatch {
+/** The conditions about the connection itself (everything but the quota). */
+export interface CompiledConditions {
   /** Lower-cased GUIDs. */
   readonly consumerSubscriptions: ReadonlySet<string> | undefined;
   readonly consumerTenants: ReadonlySet<string> | undefined;
   readonly privateEndpointResourceGroup: readonly NamePattern[] | undefined;
   readonly privateEndpointName: readonly NamePattern[] | undefined;
-  readonly requestMessage: RegExp | undefined;
+  readonly requestMessage: LinearRegex | undefined;
   /** Normalised region names (lower case, no spaces). */
   readonly privateEndpointLocation: ReadonlySet<string> | undefined;
   readonly privateLinkService:
     | { readonly ids: ReadonlySet<string>; readonly names: readonly NamePattern[] }
     | undefined;
+}
+
+export interface CompiledMatch extends CompiledConditions {
+  /** Exclusions: the rule matches only when none of these holds. */
+  readonly not: CompiledConditions | undefined;
   readonly quota: { readonly max: number; readonly per: 'subscription' | 'tenant' } | undefined;
 }
 
@@ -64,28 +71,35 @@ function compileRule(rule: RuleDocument): CompiledRule {
     action: rule.action,
     description: rule.description,
     match: {
-      consumerSubscriptions: lowerSet(m.consumerSubscriptions),
-      consumerTenants: lowerSet(m.consumerTenants),
-      privateEndpointResourceGroup: patterns(m.privateEndpointResourceGroup),
-      privateEndpointName: patterns(m.privateEndpointName),
-      requestMessage: m.requestMessage === undefined ? undefined : mustCompileRegex(m.requestMessage),
-      privateEndpointLocation:
-        m.privateEndpointLocation === undefined
-          ? undefined
-          : new Set(asList(m.privateEndpointLocation).map(normaliseRegion)),
-      privateLinkService:
-        m.privateLinkService === undefined
-          ? undefined
-          : {
-              ids: new Set(
-                asList(m.privateLinkService)
-                  .filter((s) => s.startsWith('/'))
-                  .map((s) => s.toLowerCase()),
-              ),
-              names: patterns(asList(m.privateLinkService).filter((s) => !s.startsWith('/'))) ?? [],
-            },
+      ...compileConditions(m),
+      not: m.not === undefined ? undefined : compileConditions(m.not),
       quota: m.quota,
     },
+  };
+}
+
+function compileConditions(m: MatchDocument | NotDocument): CompiledConditions {
+  return {
+    consumerSubscriptions: lowerSet(m.consumerSubscriptions),
+    consumerTenants: lowerSet(m.consumerTenants),
+    privateEndpointResourceGroup: patterns(m.privateEndpointResourceGroup),
+    privateEndpointName: patterns(m.privateEndpointName),
+    requestMessage: m.requestMessage === undefined ? undefined : mustCompileRegex(m.requestMessage),
+    privateEndpointLocation:
+      m.privateEndpointLocation === undefined
+        ? undefined
+        : new Set(asList(m.privateEndpointLocation).map(normaliseRegion)),
+    privateLinkService:
+      m.privateLinkService === undefined
+        ? undefined
+        : {
+            ids: new Set(
+              asList(m.privateLinkService)
+                .filter((s) => s.startsWith('/'))
+                .map((s) => s.toLowerCase()),
+            ),
+            names: patterns(asList(m.privateLinkService).filter((s) => !s.startsWith('/'))) ?? [],
+          },
   };
 }
 
@@ -101,15 +115,15 @@ function patterns(values: string | readonly string[] | undefined): NamePattern[]
   if (values === undefined) return undefined;
   return asList(values).map((source) => {
     const pattern = compileNamePattern(source);
-    if (pattern === undefined) throw new Error(`pattern ${source} passed the schema but does not compile`);
-    return pattern;
+    if (!pattern.ok) throw new Error(`pattern ${source} passed the schema but does not compile`);
+    return pattern.value;
   });
 }
 
-function mustCompileRegex(source: string): RegExp {
+function mustCompileRegex(source: string): LinearRegex {
   const regex = compileMessageRegex(source);
-  if (regex === undefined) throw new Error(`regex ${source} passed the schema but does not compile`);
-  return regex;
+  if (!regex.ok) throw new Error(`regex ${source} passed the schema but does not compile`);
+  return regex.value;
 }
 
 function canonicalJson(value: unknown): string {

@@ -24,7 +24,7 @@ rules:
   - name: require-ticket
     action: reject
     description: "Rejected: no change ticket in the request message"
-    match: { requestMessage: "^(?![\\\\s\\\\S]*CHG\\\\d{7})" }
+    match: { not: { requestMessage: "CHG\\\\d{7}" } }
   - name: trusted
     action: approve
     match:

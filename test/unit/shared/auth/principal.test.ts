@@ -7,6 +7,7 @@ import {
   decodeClientPrincipal,
 } from '../../../../shared/auth/principal';
 import { parseConfig } from '../../../../shared/config/config';
+import { rememberRemoteAddress } from '../../../../shared/http/remote-address';
 import { appErrorOf } from '../../../helpers/app-errors';
 
 const easyauth = parseConfig({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
@@ -40,8 +41,10 @@ function principalHeader(roles: string[], extra: { typ: string; val: string }[] 
   });
 }
 
-function request(headers: Record<string, string> = {}): HttpRequest {
-  return new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/connections', headers });
+function request(headers: Record<string, string> = {}, remoteAddress = '127.0.0.1'): HttpRequest {
+  const req = new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/connections', headers });
+  rememberRemoteAddress(req, remoteAddress);
+  return req;
 }
 
 describe('App Service client principal', () => {
@@ -61,6 +64,9 @@ describe('App Service client principal', () => {
     ['a JSON array', encode([1])],
     ['no identity provider', encode({ claims: [{ typ: 'oid', val: 'x' }] })],
     ['no object id', encode({ auth_typ: 'aad', claims: [{ typ: 'name', val: 'x' }] })],
+    ['an empty object id', encode({ auth_typ: 'aad', claims: [{ typ: 'oid', val: ' ' }] })],
+    ['not from Entra ID', encode({ auth_typ: 'forged-by-attacker', claims: [{ typ: 'oid', val: 'x' }] })],
+    ['from another provider', encode({ auth_typ: 'github', claims: [{ typ: 'oid', val: 'x' }] })],
   ])('rejects a header that is %s with 401', (_label, header) => {
     expect(appErrorOf(() => decodeClientPrincipal(header)).status).toBe(401);
   });
@@ -108,5 +114,86 @@ describe('authenticate and authorize', () => {
     expect(authorizeRequest(req, custom, 'approve').roles).toEqual(['Net.Approve']);
     const gk = request({ 'x-ms-client-principal': principalHeader(['Gatekeeper.Approver']) });
     expect(appErrorOf(() => authorizeRequest(gk, custom, 'read')).status).toBe(403);
+  });
+});
+
+const TENANT = 'aaaaaaaa-0000-0000-0000-000000000001';
+const IN_AZURE = { AzureWebJobsStorage: 'x', WEBSITE_SITE_NAME: 'func-plg' };
+
+describe('a principal is trusted only where the platform vouches for it', () => {
+  const approver = () => request({ 'x-ms-client-principal': principalHeader(['Gatekeeper.Approver']) });
+
+  it('in Azure, without App Service Authentication, every caller meets a config error saying what to deploy', () => {
+    const config = parseConfig({ ...IN_AZURE, AUTH_ALLOWED_TENANT_IDS: TENANT });
+    const error = appErrorOf(() => authenticate(approver(), config));
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toMatch(/WEBSITE_AUTH_ENABLED.*authClientId/s);
+  });
+
+  it('in Azure, without AUTH_ALLOWED_TENANT_IDS, it fails closed too', () => {
+    const config = parseConfig({ ...IN_AZURE, WEBSITE_AUTH_ENABLED: 'True' });
+    const error = appErrorOf(() => authenticate(approver(), config));
+    expect(error.code).toBe('config_invalid');
+    expect(error.issues[0]?.path).toBe('AUTH_ALLOWED_TENANT_IDS');
+  });
+
+  it('in Azure, with both, the principal from an allowed tenant is accepted, others refused', () => {
+    const config = parseConfig({
+      ...IN_AZURE,
+      WEBSITE_AUTH_ENABLED: 'True',
+      AUTH_ALLOWED_TENANT_IDS: `${TENANT.toUpperCase()}, bbbbbbbb-0000-0000-0000-000000000002`,
+    });
+    expect(authenticate(approver(), config).tenantId).toBe(TENANT);
+    const foreign = request({
+      'x-ms-client-principal': encode({
+        auth_typ: 'aad',
+        claims: [
+          { typ: 'oid', val: 'c0000000-0000-0000-0000-000000000003' },
+          { typ: 'tid', val: 'cccccccc-0000-0000-0000-000000000003' },
+          { typ: 'roles', val: 'Gatekeeper.Approver' },
+        ],
+      }),
+    });
+    expect(appErrorOf(() => authenticate(foreign, config)).code).toBe('forbidden');
+    const noTenant = request({
+      'x-ms-client-principal': encode({ auth_typ: 'aad', claims: [{ typ: 'oid', val: 'x' }] }),
+    });
+    expect(appErrorOf(() => authenticate(noTenant, config)).code).toBe('forbidden');
+  });
+
+  it('outside Azure the tenant list applies when set', () => {
+    const config = parseConfig({
+      AzureWebJobsStorage: 'x',
+      AUTH_ALLOWED_TENANT_IDS: 'cccccccc-0000-0000-0000-000000000003',
+    });
+    expect(appErrorOf(() => authenticate(approver(), config)).code).toBe('forbidden');
+  });
+
+  it('refuses a malformed tenant list when the settings are parsed', () => {
+    expect(() => parseConfig({ AzureWebJobsStorage: 'x', AUTH_ALLOWED_TENANT_IDS: 'contoso' })).toThrow(
+      /AUTH_ALLOWED_TENANT_IDS/,
+    );
+  });
+});
+
+describe('dev mode answers loopback callers only', () => {
+  it.each(['127.0.0.1', '::1', '::ffff:127.0.0.1'])('accepts %s', (address) => {
+    expect(authenticate(request({}, address), dev).identityProvider).toBe('dev');
+  });
+
+  it.each(['10.0.0.5', '::ffff:192.168.1.2', '2001:db8::1'])('refuses %s with 403', (address) => {
+    expect(appErrorOf(() => authenticate(request({}, address), dev)).code).toBe('forbidden');
+  });
+
+  it('does not believe X-Forwarded-For, and refuses when no host told the address', () => {
+    expect(
+      appErrorOf(() => authenticate(request({ 'x-forwarded-for': '127.0.0.1' }, '10.0.0.5'), dev)).code,
+    ).toBe('forbidden');
+    const unknown = new HttpRequest({
+      method: 'GET',
+      url: 'http://127.0.0.1/api/me',
+      headers: { 'x-forwarded-for': '127.0.0.1' },
+    });
+    expect(appErrorOf(() => authenticate(unknown, dev)).code).toBe('forbidden');
   });
 });

@@ -2,6 +2,7 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probesSummary } from '../../../../../functions/probesSummary';
 import { Container, setContainer } from '../../../../../shared/composition-root';
+import { rememberRemoteAddress } from '../../../../../shared/http/remote-address';
 import type { ResultStatus } from '../../../../../shared/probe/core/types';
 import { recordResult } from '../../../../../shared/probe/storage/probe-store';
 import type { ProbesSummary } from '../../../../../shared/probe/use-cases/probe-summary';
@@ -55,10 +56,10 @@ describe('GET /api/probes/summary on seeded data', () => {
     const container = new Container({ env, clock: { now: () => new Date(NOW) } });
     setContainer(container);
 
-    const response = await probesSummary.handler(
-      new HttpRequest({ url: 'http://127.0.0.1:7071/api/probes/summary', method: 'GET' }),
-      new InvocationContext(),
-    );
+    const request = new HttpRequest({ url: 'http://127.0.0.1:7071/api/probes/summary', method: 'GET' });
+    // Dev mode serves loopback callers only; the local host records the socket's address like this.
+    rememberRemoteAddress(request, '127.0.0.1');
+    const response = await probesSummary.handler(request, new InvocationContext());
     expect(response.status).toBe(200);
     const body = (response as { jsonBody?: unknown }).jsonBody as ProbesSummary;
     expect(body.targets).toHaveLength(1);
@@ -95,10 +96,10 @@ describe('GET /api/probes/summary on seeded data', () => {
         env: { AzureWebJobsStorage: azuriteConnectionString(), TABLE_NAME_PREFIX: uniqueTablePrefix() },
       }),
     );
-    const response = await probesSummary.handler(
-      new HttpRequest({ url: 'http://127.0.0.1:7071/api/probes/summary', method: 'GET' }),
-      new InvocationContext(),
-    );
+    const request = new HttpRequest({ url: 'http://127.0.0.1:7071/api/probes/summary', method: 'GET' });
+    // Dev mode serves loopback callers only; the local host records the socket's address like this.
+    rememberRemoteAddress(request, '127.0.0.1');
+    const response = await probesSummary.handler(request, new InvocationContext());
     expect(response.status).toBe(401);
     expect((response.headers as Record<string, string>)['content-type']).toBe('application/problem+json');
   });
