@@ -3,6 +3,7 @@ import { approveConnection } from './approveConnection';
 import { cleanupProbeResults } from './cleanupProbeResults';
 import { dashboard } from './dashboard';
 import { dashboardAsset } from './dashboardAsset';
+import { deliverNotification } from './deliverNotification';
 import { evaluatePolicy } from './evaluatePolicy';
 import { getConnection } from './getConnection';
 import { health } from './health';
@@ -18,6 +19,7 @@ import { probesSummary } from './probesSummary';
 import { probeTarget } from './probeTarget';
 import { reconcileConnections } from './reconcileConnections';
 import { rejectConnection } from './rejectConnection';
+import { sweepNotifications } from './sweepNotifications';
 
 /**
  * Every function of the app. The real host's entry (functions/index.ts) and the local host both
@@ -43,4 +45,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   listDecisions,
   evaluatePolicy,
   openApiDocument,
+  deliverNotification,
+  sweepNotifications,
 ];

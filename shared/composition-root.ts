@@ -7,6 +7,7 @@ import type { ArmMetrics } from './arm/arm-metrics';
 import type { ArmNetworkGatewayOptions } from './arm/arm-network-gateway';
 import { type Config, type Env, parseConfig } from './config/config';
 import { AppError } from './errors';
+import type { Notifier } from './notify/notifier';
 import type { Policy } from './policy/policy';
 
 /**
@@ -93,6 +94,17 @@ export class Container {
   async approvalServices(): Promise<ApprovalServices> {
     return this.onceAsync('approvalServices', async () =>
       (await import('./approval/approval-wiring')).buildApprovalServices(this),
+    );
+  }
+
+  /**
+   * Where notifications are staged and enqueued; null when NOTIFY_WEBHOOKS is unset, so stores
+   * skip the outbox entirely and nothing notification-related is loaded.
+   */
+  async notifier(): Promise<Notifier | null> {
+    if (this.config.notify.webhooksSource === null) return null;
+    return this.onceAsync('notifier', async () =>
+      (await import('./notify/notify-wiring')).buildNotifier(this),
     );
   }
 

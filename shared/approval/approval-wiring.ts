@@ -22,12 +22,13 @@ export async function buildApprovalServices(container: Container): Promise<Appro
   const table = (name: string) => () => container.table(name);
   const arm = await container.armGateway();
   const { discoverTenantId } = await import('../arm/tenant-discovery');
+  const notifier = await container.notifier();
   return {
     arm,
-    audit: new AuditStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.auditByTime)),
+    audit: new AuditStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.auditByTime), notifier),
     claims: new ClaimStore(table(APPROVAL_TABLES.claims), container.clock),
     snapshots: new SnapshotStore(table(APPROVAL_TABLES.connections)),
-    drift: new DriftStore(table(APPROVAL_TABLES.drift)),
+    drift: new DriftStore(table(APPROVAL_TABLES.drift), notifier),
     tenants: new TenantCache(
       table(APPROVAL_TABLES.tenantCache),
       (subscriptionId) => discoverTenantId(config.arm.endpoint, subscriptionId),

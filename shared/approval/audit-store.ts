@@ -1,4 +1,6 @@
 import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
+import type { Notifier } from '../notify/notifier';
+import { stageAuditNotifications } from '../notify/store-hooks';
 import type { Actor } from './actor';
 import type { CapturedConnection } from './captured-connection';
 import { statusCodeOf, storageError } from './storage-errors';
@@ -81,6 +83,8 @@ export class AuditStore {
   constructor(
     private readonly byConnection: () => Promise<TableClient>,
     private readonly byTime: () => Promise<TableClient>,
+    /** Notifications are staged with the by-time rows; null when NOTIFY_WEBHOOKS is unset. */
+    private readonly notifier: Notifier | null = null,
   ) {}
 
   /** Writes both rows; throws `storage_unavailable` unless both are stored. */
@@ -123,6 +127,7 @@ export class AuditStore {
         },
       };
     });
+    const notify = stageAuditNotifications(this.notifier, entries);
     await Promise.all([
       insertAll(
         byConnection,
@@ -131,10 +136,11 @@ export class AuditStore {
       ),
       insertAll(
         byTime,
-        rows.map((r) => ({ id: r.id, entity: r.time })),
+        [...rows.map((r) => ({ id: r.id, entity: r.time })), ...(notify?.rows ?? [])],
         failed,
       ),
     ]);
+    await notify?.publish(byTime, failed);
     return failed;
   }
 

@@ -1,5 +1,6 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { getContainer } from '../composition-root';
+import { notifyReconcileFailures } from '../notify/store-hooks';
 import { isAppError } from '../errors';
 import type { Log } from './approval-services';
 import { reconcileAll } from './reconcile-all';
@@ -30,6 +31,7 @@ export async function runReconcileTimer(_timer: Timer, context: InvocationContex
     correlationId: context.invocationId,
     log,
   });
+  await notifyReconcileFailures(container, summary.failedPrivateLinkServices);
   const line = JSON.stringify({
     event: 'approval.reconcile.summary',
     mode,

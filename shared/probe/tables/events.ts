@@ -1,5 +1,6 @@
 import type { TableEntity } from '@azure/data-tables';
 import type { Container } from '../../composition-root';
+import { stageProbeNotification } from '../../notify/store-hooks';
 import type { ResultSummary, Transition } from '../target-state';
 import { asIso, compact, invertedTicks, keySafe, PROBE_TABLES, runHash } from './keys';
 import { storageError } from './storage-errors';
@@ -38,11 +39,21 @@ export async function writeEvent(
   transition: Transition,
 ): Promise<void> {
   const table = await container.table(PROBE_TABLES.events);
+  const entity = eventEntity(targetId, displayName, transition);
+  const notify = await stageProbeNotification(
+    container,
+    targetId,
+    displayName,
+    transition,
+    entity.partitionKey,
+  );
   try {
-    await table.upsertEntity(eventEntity(targetId, displayName, transition), 'Replace');
+    if (notify === null) await table.upsertEntity(entity, 'Replace');
+    else await table.submitTransaction([['upsert', entity, 'Replace'], ...notify.actions]);
   } catch (error) {
     throw storageError('writing a probe state-change event', error);
   }
+  await notify?.publish(table);
 }
 
 export interface StoredEvent {
@@ -62,7 +73,10 @@ export async function readEvents(container: Container, targetId: string, limit =
   const pk = keySafe(targetId).replaceAll("'", "''");
   const events: StoredEvent[] = [];
   try {
-    for await (const e of table.listEntities({ queryOptions: { filter: `PartitionKey eq '${pk}'` } })) {
+    // Outbox rows (`~notify|...`) share the partition; they are not events.
+    for await (const e of table.listEntities({
+      queryOptions: { filter: `PartitionKey eq '${pk}' and RowKey lt '~'` },
+    })) {
       events.push({
         targetId,
         at: asIso(e.at),
