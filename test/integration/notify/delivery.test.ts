@@ -104,11 +104,9 @@ describe('notification delivery through the outbox, a Storage queue and real web
       consumerTenantId: OTHER_TENANT,
       requestMessage: 'Please, CHG0000001',
     });
-    const card = (
-      teams.received.find((r) => r.headers['x-gatekeeper-event'] === 'connection.pending')?.body as {
-        attachments: { contentType: string; content: { type: string } }[];
-      }
-    ).attachments[0];
+    const pending = teams.received.find((r) => r.headers['x-gatekeeper-event'] === 'connection.pending');
+    const card = (pending?.body as { attachments?: { contentType: string; content: { type: string } }[] })
+      ?.attachments?.[0];
     expect(card?.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(card?.content.type).toBe('AdaptiveCard');
 
