@@ -29,6 +29,11 @@ export interface ContainerOptions {
   readonly appRoot?: string;
   /** Overrides the ARM credential (tests and the local host use a static token; Azure uses managed identity). */
   readonly armCredential?: TokenCredential;
+  /**
+   * Availability telemetry overrides for tests and the local lab: the CA of a local ingestion
+   * stand-in (the exporter always speaks https), and a credential instead of managed identity.
+   */
+  readonly telemetry?: { readonly ca?: string; readonly credential?: TokenCredential };
   /** Tunes the ARM gateway (tests: fast retries and polls; benchmarks: their own metrics object). */
   readonly armGateway?: Partial<
     Pick<ArmNetworkGatewayOptions, 'retry' | 'metrics' | 'lroPollIntervalMs' | 'random'>
@@ -38,6 +43,7 @@ export interface ContainerOptions {
 export class Container {
   readonly clock: Clock;
   readonly appRoot: string;
+  readonly telemetryOverrides: NonNullable<ContainerOptions['telemetry']>;
   private readonly env: Env;
   private readonly memo = new Map<string, unknown>();
   private readonly armCredentialOverride: TokenCredential | undefined;
@@ -49,6 +55,7 @@ export class Container {
     this.appRoot = options.appRoot ?? process.cwd();
     this.armCredentialOverride = options.armCredential;
     this.armGatewayOptions = options.armGateway;
+    this.telemetryOverrides = options.telemetry ?? {};
   }
 
   /** Parsed once; throws the `config_invalid` AppError listing every bad setting. */

@@ -1,7 +1,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { getContainer } from '../composition-root';
-import { notifyReconcileFailures } from '../notify/store-hooks';
 import { isAppError } from '../errors';
+import { notifyReconcileFailures } from '../notify/store-hooks';
 import type { Log } from './approval-services';
 import { reconcileAll } from './reconcile-all';
 
