@@ -16,7 +16,7 @@ const PLS =
 const PE =
   '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-northwind/providers/Microsoft.Network/privateEndpoints/pe-northwind-web';
 
-export const PENDING: NotifyEvent = {
+const PENDING: NotifyEvent = {
   id: '0123456789abcdef0123456789abcdef',
   type: 'connection.pending',
   at: '2026-12-01T09:00:00.000Z',
