@@ -8,15 +8,22 @@ export const reconcileConnections: TimerFunctionDefinition = {
   // repeat (claims make overlapping runs write each connection once; a settled PLS costs one list).
   options: { schedule: '%RECONCILE_SCHEDULE%', runOnStartup: true },
   handler: async (_timer, context) => {
-    const [{ getContainer }, { reconcileConfigured }, { invocationLog }] = await Promise.all([
-      import('../shared/composition-root'),
-      import('../shared/approval/use-cases/reconcile-all'),
-      import('../shared/approval/handlers/invocation-log'),
-    ]);
+    const [{ getContainer }, { reconcileConfigured }, { invocationLog }, { notifyReconcileFailures }] =
+      await Promise.all([
+        import('../shared/composition-root'),
+        import('../shared/approval/use-cases/reconcile-all'),
+        import('../shared/approval/handlers/invocation-log'),
+        import('../shared/notify/store-hooks'),
+      ]);
     const container = getContainer();
-    await reconcileConfigured(await container.approvalServices(), () => container.approvalPolicy(), {
-      correlationId: context.invocationId,
-      log: invocationLog(context),
-    });
+    const summary = await reconcileConfigured(
+      await container.approvalServices(),
+      () => container.approvalPolicy(),
+      {
+        correlationId: context.invocationId,
+        log: invocationLog(context),
+      },
+    );
+    await notifyReconcileFailures(container, summary?.failedPrivateLinkServices ?? []);
   },
 };

@@ -3,6 +3,7 @@ import { approveConnection } from './approveConnection';
 import { cleanupProbeResults } from './cleanupProbeResults';
 import { dashboard } from './dashboard';
 import { dashboardAsset } from './dashboardAsset';
+import { deliverNotification } from './deliverNotification';
 import { evaluatePolicy } from './evaluatePolicy';
 import { eventFastPath } from './eventFastPath';
 import { getConnection } from './getConnection';
@@ -20,6 +21,7 @@ import { probeTarget } from './probeTarget';
 import { reconcileConnections } from './reconcileConnections';
 import { reconcileQueuedPls } from './reconcileQueuedPls';
 import { rejectConnection } from './rejectConnection';
+import { sweepNotifications } from './sweepNotifications';
 
 /**
  * Every function of the app. The real host's entry (functions/index.ts) and the local host both
@@ -47,4 +49,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   eventFastPath,
   evaluatePolicy,
   openApiDocument,
+  deliverNotification,
+  sweepNotifications,
 ];

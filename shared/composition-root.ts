@@ -16,6 +16,7 @@ import { type Clock, systemClock } from './clock';
 import { type Config, type Env, parseConfig } from './config/config';
 import { AppError } from './errors';
 import { isLoopbackHost } from './net/loopback';
+import type { Notifier } from './notify/notifier';
 import { storageError, storageStatus } from './storage/table-errors';
 
 export interface ContainerOptions {
@@ -25,6 +26,11 @@ export interface ContainerOptions {
   readonly appRoot?: string;
   /** Overrides the ARM credential (tests and the local host use a static token; Azure uses managed identity). */
   readonly armCredential?: TokenCredential;
+  /**
+   * Availability telemetry overrides for tests and the local lab: the CA of a local ingestion
+   * stand-in (the exporter always speaks https), and a credential instead of managed identity.
+   */
+  readonly telemetry?: { readonly ca?: string; readonly credential?: TokenCredential };
   /** Tunes the ARM gateway (tests: fast retries and polls; benchmarks: their own metrics object). */
   readonly armGateway?: Partial<
     Pick<ArmNetworkGatewayOptions, 'retry' | 'metrics' | 'lroPollIntervalMs' | 'random' | 'pacing'>
@@ -34,6 +40,7 @@ export interface ContainerOptions {
 export class Container {
   readonly clock: Clock;
   readonly appRoot: string;
+  readonly telemetryOverrides: NonNullable<ContainerOptions['telemetry']>;
   private readonly env: Env;
   private readonly memo = new Map<string, unknown>();
   private readonly armCredentialOverride: TokenCredential | undefined;
@@ -45,6 +52,7 @@ export class Container {
     this.appRoot = options.appRoot ?? process.cwd();
     this.armCredentialOverride = options.armCredential;
     this.armGatewayOptions = options.armGateway;
+    this.telemetryOverrides = options.telemetry ?? {};
   }
 
   /** Parsed once; throws the `config_invalid` AppError listing every bad setting. */
@@ -99,6 +107,17 @@ export class Container {
   async approvalServices(): Promise<ApprovalServices> {
     return this.onceAsync('approvalServices', async () =>
       (await import('./approval/wiring')).buildApprovalServices(this),
+    );
+  }
+
+  /**
+   * Where notifications are staged and enqueued; null when NOTIFY_WEBHOOKS is unset, so stores
+   * skip the outbox entirely and nothing notification-related is loaded.
+   */
+  async notifier(): Promise<Notifier | null> {
+    if (this.config.notify.webhooksSource === null) return null;
+    return this.onceAsync('notifier', async () =>
+      (await import('./notify/notify-wiring')).buildNotifier(this),
     );
   }
 

@@ -13,6 +13,7 @@ import { getContainer } from '../../shared/composition-root';
 import { labStatePath, removeLabState, writeLabState } from './lab-state';
 import { probeTargetsOf, seedOf } from './lab-world';
 import { type Say, type Watcher, watchDecisions, watchProbes, watchProblems } from './narrative';
+import { type NotifySink, startNotifySink } from './notify-sink';
 import { loadScenario, plsIdOf, privateEndpointIdOf, type Scenario } from './scenario';
 import { type ScenarioRun, startScenario } from './scenario-runner';
 
@@ -66,6 +67,7 @@ export function createLab(options: LabOptions): Lab {
   let emulator: ArmEmulator | undefined;
   let iis: IisStandIn | undefined;
   let dataPath: DataPath | undefined;
+  let sink: NotifySink | undefined;
   let bridge: EventGridBridge | undefined;
   let run: ScenarioRun | undefined;
   let watchers: Watcher[] = [];
@@ -108,6 +110,8 @@ export function createLab(options: LabOptions): Lab {
         }
         dataPath = await startDataPath({ emulator, backends });
         started.push(dataPath);
+        sink = await startNotifySink(options.say);
+        started.push(sink);
         const current = scenario;
         const addresses = new Map(
           await Promise.all(
@@ -128,6 +132,10 @@ export function createLab(options: LabOptions): Lab {
           PROBE_TARGETS: JSON.stringify(targets),
           RECONCILE_SCHEDULE: current.schedules.reconcile,
           PROBE_SCHEDULE: current.schedules.probe,
+          // Notifications go to the lab's sink (one endpoint per kind); the sweeper runs often.
+          NOTIFY_WEBHOOKS: sink.webhooks,
+          NOTIFY_SWEEP_SCHEDULE: '*/30 * * * * *',
+          NOTIFY_RETRY_BASE_SECONDS: '2',
           ...(current.policy === undefined ? {} : { APPROVAL_POLICY_PATH: current.policy }),
         };
         const where =
@@ -141,7 +149,7 @@ export function createLab(options: LabOptions): Lab {
             await stopStarted();
             emulator = undefined;
           },
-          describe: `lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
+          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
         };
       } catch (error) {
         await stopStarted();

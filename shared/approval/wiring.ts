@@ -4,6 +4,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import type { ArmGateway } from '../arm/arm-gateway';
 import type { Clock } from '../clock';
 import type { Config } from '../config/config';
+import type { Notifier } from '../notify/notifier';
 import { ReconcileQueue } from './adapters/reconcile-queue';
 import { ArrivalStore } from './storage/arrival-store';
 import { AuditStore } from './storage/audit-store';
@@ -32,19 +33,21 @@ export interface WiringSource {
   table(logical: string): Promise<TableClient>;
   queue(name: string): Promise<QueueClient>;
   armGateway(): Promise<ArmGateway>;
+  notifier(): Promise<Notifier | null>;
 }
 
 export async function buildApprovalServices(source: WiringSource): Promise<ApprovalServices> {
   const config = source.config;
   const table = (name: string) => () => source.table(name);
   const arm = await source.armGateway();
+  const notifier = await source.notifier();
   const { discoverTenantId } = await import('../arm/tenant-discovery');
   return {
     arm,
-    audit: new AuditStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.auditByTime)),
+    audit: new AuditStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.auditByTime), notifier),
     claims: new ClaimStore(table(APPROVAL_TABLES.claims), source.clock),
     snapshots: new SnapshotStore(table(APPROVAL_TABLES.connections)),
-    drift: new DriftStore(table(APPROVAL_TABLES.drift)),
+    drift: new DriftStore(table(APPROVAL_TABLES.drift), notifier),
     tenants: new TenantCache(
       table(APPROVAL_TABLES.tenantCache),
       (subscriptionId) => discoverTenantId(config.arm.endpoint, subscriptionId),

@@ -1,5 +1,6 @@
-import { AppError, type FieldIssue, formatIssues } from '../errors';
+import { AppError, type FieldIssue, formatIssues, isAppError } from '../errors';
 import { isLoopbackHost } from '../net/loopback';
+import { isInlineWebhooks, parseWebhooks } from '../notify/webhook-config';
 import { findNearMisses } from './setting-names';
 import { schemaFor } from './setting-rules';
 import { FEATURES, type Feature, featureOf, SETTINGS, type SettingName, type SettingSpec } from './settings';
@@ -55,6 +56,27 @@ export interface Config {
     readonly queueName: string;
     readonly retentionDays: number;
     readonly cleanupSchedule: string;
+  };
+  readonly notify: {
+    /** Null when NOTIFY_WEBHOOKS is unset: nothing is staged, enqueued or sent. */
+    readonly webhooksSource:
+      | { readonly kind: 'inline'; readonly text: string }
+      | { readonly kind: 'file'; readonly path: string }
+      | null;
+    readonly pendingReminderHours: number;
+    readonly dashboardUrl: string | undefined;
+    readonly queueName: string;
+    readonly maxAttempts: number;
+    readonly retryBaseSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly sweepSchedule: string;
+  };
+  readonly telemetry: {
+    /** APPLICATIONINSIGHTS_CONNECTION_STRING (a host setting, read here too); undefined: no availability results. */
+    readonly connectionString: string | undefined;
+    /** APPLICATIONINSIGHTS_AUTHENTICATION_STRING as given; parsed where the exporter is built. */
+    readonly authenticationString: string | undefined;
+    readonly runLocation: string;
   };
   readonly runtime: {
     readonly inAzure: boolean;
@@ -138,6 +160,17 @@ export function parseConfig(env: Env): Config {
     });
   }
 
+  const webhooks = str('NOTIFY_WEBHOOKS');
+  if (webhooks !== undefined && isInlineWebhooks(webhooks)) {
+    try {
+      parseWebhooks(webhooks);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      // Notifications belong to no single feature: a broken list is fixed before anything starts.
+      byFeature.common.push(...error.issues);
+    }
+  }
+
   if (byFeature.common.length > 0 || storage === undefined || arm === undefined) {
     const issues = FEATURES.flatMap((feature) => byFeature[feature]);
     throw new AppError('config_invalid', `Invalid app settings:\n${formatIssues(issues)}`, { issues });
@@ -151,6 +184,26 @@ export function parseConfig(env: Env): Config {
     tablePrefix: str('TABLE_NAME_PREFIX') ?? 'plg',
     arm: deepFreeze(arm),
     runtime: deepFreeze({ inAzure: siteName !== undefined, siteName }),
+    notify: deepFreeze({
+      webhooksSource:
+        webhooks === undefined
+          ? null
+          : isInlineWebhooks(webhooks)
+            ? ({ kind: 'inline', text: webhooks } as const)
+            : ({ kind: 'file', path: webhooks.trim() } as const),
+      pendingReminderHours: num('NOTIFY_PENDING_REMINDER_HOURS'),
+      dashboardUrl: str('DASHBOARD_URL'),
+      queueName: str('NOTIFY_QUEUE_NAME') as string,
+      maxAttempts: num('NOTIFY_MAX_ATTEMPTS'),
+      retryBaseSeconds: num('NOTIFY_RETRY_BASE_SECONDS'),
+      timeoutSeconds: num('NOTIFY_TIMEOUT_SECONDS'),
+      sweepSchedule: str('NOTIFY_SWEEP_SCHEDULE') as string,
+    }),
+    telemetry: deepFreeze({
+      connectionString: read(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING'),
+      authenticationString: read(env, 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'),
+      runLocation: str('PROBE_RUN_LOCATION') ?? str('REGION_NAME') ?? 'local',
+    }),
     settingIssues,
   };
   const sections = {

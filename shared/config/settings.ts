@@ -322,6 +322,97 @@ export const SETTINGS = [
     rule: { type: 'ncrontab' },
   },
   {
+    name: 'PROBE_RUN_LOCATION',
+    description:
+      'Run location of the availability results sent to Application Insights (where the probe runs); defaults to `REGION_NAME`, else `local`.',
+    example: 'westeurope',
+    side: 'consumer',
+    rule: {
+      type: 'string',
+      pattern: /^[\w .()-]{1,64}$/,
+      expected: 'expected 1-64 letters, digits, spaces or .()-_',
+    },
+  },
+  {
+    name: 'NOTIFY_WEBHOOKS',
+    description:
+      'Where notifications go: a JSON list of `{name, kind: teams|slack|generic, url, events?}`, or the path of a file holding one (relative to the app root). Unset: nothing is sent. The URLs are secrets (keep the setting in Key Vault); https only, plain http only for loopback.',
+    example: '[{"name":"ops","kind":"teams","url":"https://example.webhook.office.com/..."}]',
+    side: 'both',
+    rule: { type: 'string' },
+  },
+  {
+    name: 'NOTIFY_PENDING_REMINDER_HOURS',
+    description:
+      'A connection left Pending for a person gets a `connection.reminder` after this many hours, and again every period, until decided.',
+    default: '24',
+    example: '8',
+    side: 'provider',
+    rule: { type: 'int', min: 1, max: 24 * 30 },
+  },
+  {
+    name: 'DASHBOARD_URL',
+    description: 'Base URL of the dashboard; notifications link to the connection there when set.',
+    example: 'https://func-gatekeeper-prod.azurewebsites.net/api/dashboard',
+    side: 'both',
+    rule: { type: 'httpsUrl' },
+  },
+  {
+    name: 'NOTIFY_QUEUE_NAME',
+    description: 'Storage queue of pending webhook deliveries (one message per event and webhook).',
+    default: 'notify-deliveries',
+    example: 'notify-deliveries',
+    side: 'both',
+    rule: {
+      type: 'string',
+      pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+      expected: 'expected a storage queue name (3-63 lower-case letters, digits, single hyphens)',
+    },
+  },
+  {
+    name: 'NOTIFY_MAX_ATTEMPTS',
+    description:
+      'Delivery attempts per event and webhook before the delivery is marked poison (kept in the NotifyDeliveries table).',
+    default: '8',
+    example: '12',
+    side: 'both',
+    rule: { type: 'int', min: 1, max: 50 },
+  },
+  {
+    name: 'NOTIFY_RETRY_BASE_SECONDS',
+    description:
+      'First retry delay of a failed delivery; each further attempt waits twice as long (with jitter, at most one hour).',
+    default: '30',
+    example: '10',
+    side: 'both',
+    rule: { type: 'int', min: 1, max: 3600 },
+  },
+  {
+    name: 'NOTIFY_TIMEOUT_SECONDS',
+    description: 'How long one webhook call may take before it counts as failed and is retried.',
+    default: '15',
+    example: '30',
+    side: 'both',
+    rule: { type: 'int', min: 1, max: 120 },
+  },
+  {
+    name: 'NOTIFY_SWEEP_SCHEDULE',
+    description:
+      'NCRONTAB schedule of the notification sweeper: enqueues outbox entries a crash left behind and sends pending reminders.',
+    default: '0 */2 * * * *',
+    example: '0 */5 * * * *',
+    side: 'both',
+    rule: { type: 'ncrontab' },
+  },
+  {
+    name: 'REGION_NAME',
+    description:
+      "Set by App Service in Azure (the app's region); the default run location of availability results.",
+    example: 'West Europe',
+    side: 'platform',
+    rule: { type: 'string' },
+  },
+  {
     name: 'WEBSITE_SITE_NAME',
     description: 'Set by App Service in Azure (never by hand); its presence tells the app it runs in Azure.',
     example: 'func-gatekeeper-prod',

@@ -1,5 +1,7 @@
 import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
+import type { Notifier } from '../../notify/notifier';
+import { stageAuditNotifications } from '../../notify/store-hooks';
 import { chunksByPartition } from '../../storage/table-batches';
 import { storageError, storageStatus } from '../../storage/table-errors';
 import {
@@ -89,6 +91,8 @@ export class AuditStore {
   constructor(
     private readonly byConnection: () => Promise<TableClient>,
     private readonly byTime: () => Promise<TableClient>,
+    /** Notifications are staged with the by-time rows; null when NOTIFY_WEBHOOKS is unset. */
+    private readonly notifier: Notifier | null = null,
   ) {}
 
   /** Writes both rows; throws `storage_unavailable` unless both are stored. */
@@ -131,6 +135,7 @@ export class AuditStore {
         },
       };
     });
+    const notify = stageAuditNotifications(this.notifier, entries);
     await Promise.all([
       insertAll(
         byConnection,
@@ -139,10 +144,11 @@ export class AuditStore {
       ),
       insertAll(
         byTime,
-        rows.map((r) => ({ id: r.id, entity: r.time })),
+        [...rows.map((r) => ({ id: r.id, entity: r.time })), ...(notify?.rows ?? [])],
         failed,
       ),
     ]);
+    await notify?.publish(byTime, failed);
     return failed;
   }
 

@@ -1,6 +1,8 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
+import type { Notifier } from '../../notify/notifier';
+import { stageDriftNotifications } from '../../notify/store-hooks';
 import { storageError } from '../../storage/table-errors';
 import { connectionKey, dayKey, invertedTicks, plsKey } from '../../storage/table-keys';
 import type { ConnectionSnapshot } from './snapshot-store';
@@ -79,7 +81,11 @@ function record(
 
 /** Table `Drift`: PartitionKey = UTC day, RowKey = `{inverted ticks}|{PLS key}|{connection}|{kind}`; newest first per day. */
 export class DriftStore {
-  constructor(private readonly table: () => Promise<TableClient>) {}
+  constructor(
+    private readonly table: () => Promise<TableClient>,
+    /** Notifications are staged in each day's transaction; null when NOTIFY_WEBHOOKS is unset. */
+    private readonly notifier: Notifier | null = null,
+  ) {}
 
   async write(records: readonly DriftRecord[]): Promise<void> {
     if (records.length === 0) return;
@@ -101,22 +107,27 @@ export class DriftStore {
       list.push(['upsert', entity, 'Replace']);
       byDay.set(pk, list);
     }
+    const notify = stageDriftNotifications(this.notifier, records);
+    let table: TableClient;
     try {
-      const table = await this.table();
-      for (const actions of byDay.values()) {
+      table = await this.table();
+      for (const [pk, own] of byDay) {
+        const actions = [...own, ...(notify?.actionsFor(pk) ?? [])];
         for (let i = 0; i < actions.length; i += 100)
           await table.submitTransaction(actions.slice(i, i + 100));
       }
     } catch (error) {
       throw storageError('writing a drift record', error);
     }
+    await notify?.publish(table);
   }
 
   async listDay(day: Date): Promise<Record<string, unknown>[]> {
     const table = await this.table();
     const out: Record<string, unknown>[] = [];
     for await (const row of table.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${dayKey(day)}` },
+      // Outbox rows (`~notify|...`) share the partition; they are not drift.
+      queryOptions: { filter: odata`PartitionKey eq ${dayKey(day)} and RowKey lt ${'~'}` },
     }))
       out.push(row);
     return out;

@@ -1,5 +1,6 @@
 import type { TableEntity } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
+import { type NotifierSource, stageProbeNotification } from '../../notify/store-hooks';
 import { asIso, compact } from '../../storage/entity-values';
 import { storageError } from '../../storage/table-errors';
 import { invertedTicks, keySafe, runHash } from '../../storage/table-keys';
@@ -36,17 +37,28 @@ export function eventEntity(targetId: string, displayName: string, transition: T
 }
 
 export async function writeEvent(
-  container: TableSource,
+  container: TableSource & NotifierSource,
   targetId: string,
   displayName: string,
   transition: Transition,
 ): Promise<void> {
   const table = await container.table(PROBE_TABLES.events);
+  const entity = eventEntity(targetId, displayName, transition);
+  // The notification's outbox row shares the event's partition and transaction: both or neither.
+  const notify = await stageProbeNotification(
+    container,
+    targetId,
+    displayName,
+    transition,
+    entity.partitionKey,
+  );
   try {
-    await table.upsertEntity(eventEntity(targetId, displayName, transition), 'Replace');
+    if (notify === null) await table.upsertEntity(entity, 'Replace');
+    else await table.submitTransaction([['upsert', entity, 'Replace'], ...notify.actions]);
   } catch (error) {
     throw storageError('writing a probe state-change event', error);
   }
+  await notify?.publish(table);
 }
 
 export interface EventRange {

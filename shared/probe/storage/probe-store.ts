@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock';
+import type { NotifierSource } from '../../notify/store-hooks';
 import type { TableSource } from '../../storage/table-source';
 import type { Thresholds, Transition } from '../core/target-state';
 import type { ProbeResult, ProbeTarget } from '../core/types';
@@ -24,7 +25,7 @@ export interface RecordOutcome {
 }
 
 export async function recordResult(
-  container: TableSource & { readonly clock: Clock },
+  container: TableSource & NotifierSource & { readonly clock: Clock },
   target: StoreTarget,
   result: ProbeResult,
 ): Promise<RecordOutcome> {

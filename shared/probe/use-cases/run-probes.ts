@@ -3,6 +3,7 @@ import type { InvocationContext, Timer } from '@azure/functions';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
 import { type Container, getContainer } from '../../composition-root';
 import { isAppError } from '../../errors';
+import { publishAvailability } from '../../telemetry/publish-availability';
 import { type ConnectionStateLookup, connectionStateLookup } from '../adapters/connection-state';
 import { enqueueProbeRequests, parseProbeRequest } from '../adapters/probe-queue';
 import { loadProbeTargets } from '../adapters/targets';
@@ -111,6 +112,7 @@ export async function runQueuedProbe(
   const signal = AbortSignal.timeout(remainingMs);
   // Unlike the inline run, a failed write is thrown: the host retries the message (idempotently).
   const outcome = await probeAndRecord(resolved, context, target, scheduledAt, signal, true);
+  await publishAvailability(container, context, [outcome]);
   return outcome;
 }
 
@@ -141,6 +143,7 @@ async function inlineRun(
   const outcomes = await mapWithConcurrency(probed, Math.min(base.concurrency, WRITE_CONCURRENCY), (p) =>
     p.result === null ? Promise.resolve(p) : recordOne(resolved, context, p.target, p.result, false),
   );
+  await publishAvailability(container, context, outcomes);
   const count = (status: ProbeResult['status']) =>
     outcomes.filter((o) => o.result !== null && !o.result.inMaintenance && o.result.status === status).length;
   return {

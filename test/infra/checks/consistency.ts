@@ -48,6 +48,17 @@ export const APP_SIDES: readonly AppSide[] = [
 export const NOT_SET_IN_AZURE: Readonly<Record<string, string>> = {
   AzureWebJobsStorage:
     'identity-based storage: the AzureWebJobsStorage__* settings are set instead of a connection string',
+  // Notification and telemetry settings (issue 14): the Bicep that sets them (item 5, Key Vault
+  // reference for NOTIFY_WEBHOOKS) lands separately; each line goes when it does.
+  PROBE_RUN_LOCATION: 'defaults to REGION_NAME, which App Service sets',
+  NOTIFY_WEBHOOKS: 'pending the issue-14 Bicep (Key Vault reference)',
+  NOTIFY_PENDING_REMINDER_HOURS: 'pending the issue-14 Bicep',
+  DASHBOARD_URL: 'pending the issue-14 Bicep',
+  NOTIFY_QUEUE_NAME: 'pending the issue-14 Bicep',
+  NOTIFY_MAX_ATTEMPTS: 'pending the issue-14 Bicep',
+  NOTIFY_RETRY_BASE_SECONDS: 'pending the issue-14 Bicep',
+  NOTIFY_TIMEOUT_SECONDS: 'pending the issue-14 Bicep',
+  NOTIFY_SWEEP_SCHEDULE: 'pending the issue-14 Bicep',
 };
 
 /** Settings the Functions host and the platform read (not product settings, so not in SETTINGS). */

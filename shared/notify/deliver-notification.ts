@@ -1,0 +1,190 @@
+import type { Clock } from '../clock';
+import { parseInput } from '../http/http-adapter';
+import type { DeliveryStore } from './delivery-store';
+import type { NotifyEvent } from './notify-events';
+import {
+  type DeliveryMessage,
+  deliveryKey,
+  deliveryMessageSchema,
+  isPermanentFailure,
+  retryDelaySeconds,
+} from './outbox-rows';
+import { type RenderOptions, renderPayload } from './payloads';
+import type { WebhookResponse } from './webhook-client';
+import type { WebhookTarget } from './webhook-config';
+
+/**
+ * The queue trigger's use case: deliver one event to one webhook, at least once and (as far as
+ * the webhook's own answer allows) once:
+ *
+ *   parse → already delivered or poison? stop → someone else sending? stop → claim (ETag) →
+ *   POST → delivered | retry later (a new delayed message, exponential backoff) | poison after N
+ *
+ * The retry is our own delayed message rather than the host's fixed visibility timeout, so the
+ * backoff grows and the attempt count survives instance changes. A crash after the POST and
+ * before the state write means one more POST later: receivers get the de-duplication key in
+ * `X-Gatekeeper-Delivery` (and CloudEvents receivers the event id) to drop it.
+ */
+export interface DeliveryDependencies {
+  readonly targets: readonly WebhookTarget[];
+  readonly store: DeliveryStore;
+  readonly enqueue: (
+    event: NotifyEvent,
+    targets: readonly string[],
+    attempt: number,
+    delaySeconds: number,
+  ) => Promise<void>;
+  readonly post: (
+    url: URL,
+    payload: ReturnType<typeof renderPayload>,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ) => Promise<WebhookResponse>;
+  readonly clock: Clock;
+  readonly render: RenderOptions;
+  readonly maxAttempts: number;
+  readonly retryBaseSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly random: () => number;
+  readonly log: (entry: Record<string, unknown>) => void;
+}
+
+export type DeliveryResult = 'delivered' | 'retry' | 'poison' | 'duplicate' | 'busy' | 'unknown-target';
+
+export function parseDeliveryMessage(message: unknown): DeliveryMessage {
+  let value = message;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    try {
+      value = JSON.parse(text.startsWith('{') ? text : Buffer.from(text, 'base64').toString('utf8'));
+    } catch {
+      value = undefined;
+    }
+  }
+  return parseInput(deliveryMessageSchema, value, 'message') as DeliveryMessage;
+}
+
+export async function deliverNotification(
+  deps: DeliveryDependencies,
+  message: unknown,
+): Promise<DeliveryResult> {
+  const { event, target: targetName } = parseDeliveryMessage(message);
+  const key = deliveryKey(event.id, targetName);
+  const target = deps.targets.find((t) => t.name.toLowerCase() === targetName.toLowerCase());
+  if (target === undefined) {
+    // Removed from NOTIFY_WEBHOOKS since it was enqueued: nobody to deliver to, and retrying cannot help.
+    deps.log({ event: 'notify.unknown_target', delivery: key, type: event.type });
+    return 'unknown-target';
+  }
+
+  const now = deps.clock.now();
+  const state = await deps.store.get(event.id, target.name);
+  if (state?.state === 'delivered' || state?.state === 'poison') {
+    deps.log({ event: 'notify.duplicate', delivery: key, state: state.state });
+    return 'duplicate';
+  }
+  if (
+    state?.state === 'sending' &&
+    state.claimUntil !== undefined &&
+    Date.parse(state.claimUntil) > now.getTime()
+  ) {
+    // Another instance is sending it right now; if it dies, its own message comes back after the lease.
+    deps.log({ event: 'notify.busy', delivery: key });
+    return 'busy';
+  }
+
+  const attempt = (state?.attempts ?? 0) + 1;
+  const timeoutMs = deps.timeoutSeconds * 1000;
+  const claimUntil = new Date(now.getTime() + timeoutMs + 30_000).toISOString();
+  const etag = await deps.store.put(event.id, target.name, state?.etag, {
+    state: 'sending',
+    attempts: attempt,
+    claimUntil,
+    eventType: event.type,
+  });
+  if (etag === null) {
+    deps.log({ event: 'notify.busy', delivery: key });
+    return 'busy';
+  }
+
+  const payload = renderPayload(target.kind, event, deps.render);
+  const response = await deps.post(
+    target.url,
+    payload,
+    { 'x-gatekeeper-delivery': key, 'x-gatekeeper-event': event.type },
+    timeoutMs,
+  );
+  const at = deps.clock.now();
+  const logBase = {
+    eventId: event.id,
+    eventType: event.type,
+    target: target.name,
+    attempt,
+    status: response.status,
+    errorCode: response.errorCode,
+    durationMs: response.durationMs,
+    at,
+  };
+
+  if (response.ok) {
+    await deps.store.put(event.id, target.name, etag, {
+      state: 'delivered',
+      attempts: attempt,
+      eventType: event.type,
+      deliveredAt: at.toISOString(),
+      lastStatus: response.status ?? undefined,
+    });
+    await deps.store.append({ ...logBase, result: 'delivered' });
+    deps.log({
+      event: 'notify.delivered',
+      delivery: key,
+      type: event.type,
+      attempt,
+      status: response.status,
+    });
+    return 'delivered';
+  }
+
+  const failure = { lastStatus: response.status ?? undefined, lastError: response.errorCode ?? undefined };
+  if (attempt >= deps.maxAttempts || isPermanentFailure(response.status)) {
+    await deps.store.put(event.id, target.name, etag, {
+      state: 'poison',
+      attempts: attempt,
+      eventType: event.type,
+      poisonedAt: at.toISOString(),
+      ...failure,
+    });
+    await deps.store.append({ ...logBase, result: 'poison' });
+    deps.log({
+      event: 'notify.poison',
+      delivery: key,
+      type: event.type,
+      attempt,
+      status: response.status,
+      code: response.errorCode,
+    });
+    return 'poison';
+  }
+
+  const delay = retryDelaySeconds(attempt, deps.retryBaseSeconds, deps.random(), response.retryAfterSeconds);
+  await deps.store.put(event.id, target.name, etag, {
+    state: 'retrying',
+    attempts: attempt,
+    eventType: event.type,
+    nextAttemptAt: new Date(at.getTime() + delay * 1000).toISOString(),
+    ...failure,
+  });
+  await deps.store.append({ ...logBase, result: 'failed' });
+  // If this enqueue fails the handler throws and the host retries the message: still at least once.
+  await deps.enqueue(event, [target.name], attempt + 1, delay);
+  deps.log({
+    event: 'notify.retry',
+    delivery: key,
+    type: event.type,
+    attempt,
+    status: response.status,
+    code: response.errorCode,
+    delaySeconds: delay,
+  });
+  return 'retry';
+}

@@ -1,0 +1,202 @@
+import type { AuditEntry } from '../approval/storage/audit-store';
+import type { DriftRecord } from '../approval/storage/drift';
+import type { Transition } from '../probe/core/target-state';
+import { armName, compactFacts, eventId, type NotifyEvent } from './notify-events';
+
+/**
+ * Events from the rows that cause them (pure). Each id derives from the causing row's identity,
+ * so a replayed write (an SDK retry, a re-run) produces the same event and is delivered once.
+ */
+
+function connectionFacts(e: AuditEntry) {
+  return {
+    plsId: e.plsId,
+    plsName: armName(e.plsId),
+    connectionId: e.connectionId,
+    connectionName: e.connectionName,
+    endpointName: armName(e.privateEndpointId),
+    privateEndpointId: e.privateEndpointId,
+    consumerSubscriptionId: e.consumerSubscriptionId,
+    consumerTenantId: e.consumerTenantId,
+    requestMessage: e.requestMessage,
+    statusBefore: e.statusBefore,
+  };
+}
+
+/** connection.pending (a manual verdict), connection.decided (a decision that landed, or a dry run), reconcile.failed (an ARM write that failed). */
+export function eventFromAudit(e: AuditEntry): NotifyEvent | null {
+  const base = { at: e.at.toISOString(), subject: e.connectionId };
+  const actor = e.actor.kind === 'person' ? e.actor.name : 'policy';
+  if (e.kind === 'verdict' && e.result === 'manual') {
+    return {
+      ...base,
+      id: eventId(`audit|${e.decisionId}|verdict`),
+      type: 'connection.pending',
+      facts: compactFacts({ ...connectionFacts(e), reason: e.reason, rule: e.rule, mode: e.mode }),
+    };
+  }
+  if (e.kind !== 'outcome') return null;
+  if (e.result === 'succeeded' || e.result === 'dry-run') {
+    return {
+      ...base,
+      id: eventId(`audit|${e.decisionId}|outcome`),
+      type: 'connection.decided',
+      facts: compactFacts({
+        ...connectionFacts(e),
+        statusAfter:
+          e.result === 'dry-run' ? (e.action === 'approve' ? 'Approved' : 'Rejected') : e.statusAfter,
+        reason: e.reason,
+        rule: e.rule,
+        actor,
+        actorKind: e.actor.kind,
+        mode: e.result === 'dry-run' ? 'dry-run' : e.mode,
+      }),
+    };
+  }
+  if (e.result === 'failed') {
+    return {
+      ...base,
+      id: eventId(`audit|${e.decisionId}|outcome`),
+      type: 'reconcile.failed',
+      facts: compactFacts({
+        ...connectionFacts(e),
+        reason: e.resultDetail ?? 'the decision could not be written',
+        errorCode: e.errorCode,
+        actor,
+        actorKind: e.actor.kind,
+        rule: e.rule,
+      }),
+    };
+  }
+  return null;
+}
+
+/**
+ * connection.drift: vanished, changed, or appeared in a state other than Pending (ARM's own
+ * auto-approval list, or an approval made elsewhere). A connection appearing as Pending is told
+ * by connection.pending or connection.decided instead, so it is not told twice.
+ */
+export function eventFromDrift(d: DriftRecord): NotifyEvent | null {
+  if (d.kind === 'appeared' && d.statusAfter === 'Pending') return null;
+  return {
+    id: eventId(
+      `drift|${d.plsId.toLowerCase()}|${d.connectionName.toLowerCase()}|${d.kind}|${d.at.getTime()}`,
+    ),
+    type: 'connection.drift',
+    at: d.at.toISOString(),
+    subject: d.connectionId,
+    facts: compactFacts({
+      plsId: d.plsId,
+      plsName: armName(d.plsId),
+      connectionId: d.connectionId,
+      connectionName: d.connectionName,
+      driftKind: d.kind,
+      statusBefore: d.statusBefore,
+      statusAfter: d.statusAfter,
+    }),
+  };
+}
+
+/**
+ * probe.down / probe.degraded / probe.up. The first judged result of a new target (UNKNOWN → UP)
+ * is not news; UNKNOWN → DOWN is (the target never worked).
+ */
+export function eventFromTransition(
+  targetId: string,
+  displayName: string,
+  t: Transition,
+): NotifyEvent | null {
+  const type =
+    t.to === 'DOWN'
+      ? 'probe.down'
+      : t.to === 'DEGRADED'
+        ? 'probe.degraded'
+        : t.to === 'UP' && t.from !== 'UNKNOWN'
+          ? 'probe.up'
+          : null;
+  if (type === null) return null;
+  const latest = t.evidence[0];
+  return {
+    id: eventId(`probe|${targetId}|${t.runId}|${t.to}`),
+    type,
+    at: t.at,
+    subject: targetId,
+    facts: compactFacts({
+      targetId,
+      targetName: displayName,
+      from: t.from,
+      to: t.to,
+      reason: t.reason,
+      connectionState: t.connectionState ?? undefined,
+      failureClass: latest?.failureClass ?? undefined,
+      phase: latest?.phase ?? undefined,
+      code: latest?.code ?? undefined,
+    }),
+  };
+}
+
+export interface PendingConnection {
+  readonly plsId: string;
+  readonly connectionId: string;
+  readonly connectionName: string;
+  readonly privateEndpointId: string | undefined;
+  readonly consumerSubscriptionId: string | undefined;
+  readonly consumerTenantId: string | undefined;
+  readonly requestMessage: string | undefined;
+  readonly reason: string | undefined;
+  readonly rule: string | undefined;
+  /** When it was first seen Pending. */
+  readonly since: Date;
+}
+
+/** Which reminder period a pending connection is in (0 = too early for any), given the period length. */
+export function reminderPeriod(since: Date, now: Date, periodHours: number): number {
+  const elapsed = now.getTime() - since.getTime();
+  return elapsed <= 0 ? 0 : Math.floor(elapsed / (periodHours * 3_600_000));
+}
+
+/** connection.reminder for period n (n ≥ 1): the id names the period, so each period reminds once. */
+export function reminderEvent(c: PendingConnection, period: number, periodHours: number): NotifyEvent {
+  const at = new Date(c.since.getTime() + period * periodHours * 3_600_000);
+  return {
+    id: eventId(
+      `reminder|${c.plsId.toLowerCase()}|${c.connectionName.toLowerCase()}|${c.since.getTime()}|${period}`,
+    ),
+    type: 'connection.reminder',
+    at: at.toISOString(),
+    subject: c.connectionId,
+    facts: compactFacts({
+      plsId: c.plsId,
+      plsName: armName(c.plsId),
+      connectionId: c.connectionId,
+      connectionName: c.connectionName,
+      endpointName: armName(c.privateEndpointId),
+      privateEndpointId: c.privateEndpointId,
+      consumerSubscriptionId: c.consumerSubscriptionId,
+      consumerTenantId: c.consumerTenantId,
+      requestMessage: c.requestMessage,
+      reason: c.reason,
+      rule: c.rule,
+      statusBefore: 'Pending',
+      pendingSince: c.since.toISOString(),
+      pendingHours: period * periodHours,
+    }),
+  };
+}
+
+/** reconcile.failed for a whole PLS: one per PLS and hour, however many timer runs fail in it. */
+export function reconcileFailedEvent(plsId: string, code: string, at: Date): NotifyEvent {
+  const hour = Math.floor(at.getTime() / 3_600_000);
+  return {
+    id: eventId(`reconcile|${plsId.toLowerCase()}|${hour}`),
+    type: 'reconcile.failed',
+    at: at.toISOString(),
+    subject: plsId,
+    facts: compactFacts({
+      plsId,
+      plsName: armName(plsId),
+      errorCode: code,
+      reason: `the Private Link Service could not be reconciled (${code})`,
+    }),
+  };
+}

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * What the product tells people about, as plain data: an event type, when it happened, and the
+ * facts a message is built from. Pure: builders derive events from the rows that cause them, and
+ * every event id is derived from its cause, so writing the same cause twice yields the same event.
+ */
+export const NOTIFY_EVENT_TYPES = [
+  'connection.pending',
+  'connection.decided',
+  'connection.drift',
+  'connection.reminder',
+  'probe.down',
+  'probe.up',
+  'probe.degraded',
+  'reconcile.failed',
+] as const;
+export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
+
+/** The facts of an event; every field optional because each type carries its own subset. */
+export interface NotifyFacts {
+  readonly plsId?: string;
+  readonly plsName?: string;
+  readonly connectionId?: string;
+  readonly connectionName?: string;
+  readonly endpointName?: string;
+  readonly privateEndpointId?: string;
+  readonly consumerSubscriptionId?: string;
+  readonly consumerTenantId?: string;
+  readonly requestMessage?: string;
+  readonly reason?: string;
+  readonly actor?: string;
+  readonly actorKind?: string;
+  readonly rule?: string;
+  readonly statusBefore?: string;
+  readonly statusAfter?: string;
+  readonly driftKind?: string;
+  readonly mode?: string;
+  readonly pendingSince?: string;
+  readonly pendingHours?: number;
+  readonly targetId?: string;
+  readonly targetName?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly connectionState?: string;
+  readonly failureClass?: string;
+  readonly phase?: string;
+  readonly code?: string;
+  readonly errorCode?: string;
+}
+
+export interface NotifyEvent {
+  /** Stable per cause (hex); with the webhook name it is the de-duplication key of a delivery. */
+  readonly id: string;
+  readonly type: NotifyEventType;
+  /** ISO time of the cause. */
+  readonly at: string;
+  /** What the event is about: a connection or probe target id. */
+  readonly subject: string;
+  readonly facts: NotifyFacts;
+}
+
+/** Event ids are 32 hex characters: safe in table keys and queue messages, whatever the cause's key holds. */
+export function eventId(naturalKey: string): string {
+  return createHash('sha256').update(naturalKey).digest('hex').slice(0, 32);
+}
+
+/** The last segment of an ARM id (the resource's name). */
+export function armName(id: string | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  const parts = id.split('/').filter((p) => p !== '');
+  return parts[parts.length - 1];
+}
+
+/** Drops undefined and empty fields so payloads and rows only hold what is known. */
+export function compactFacts(facts: NotifyFacts): NotifyFacts {
+  return Object.fromEntries(
+    Object.entries(facts).filter(([, v]) => v !== undefined && v !== ''),
+  ) as NotifyFacts;
+}
+
+export function isNotifyEventType(value: string): value is NotifyEventType {
+  return (NOTIFY_EVENT_TYPES as readonly string[]).includes(value);
+}

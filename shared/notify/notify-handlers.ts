@@ -1,0 +1,83 @@
+import type { InvocationContext } from '@azure/functions';
+import { SnapshotStore } from '../approval/storage/snapshot-store';
+import { type Container, getContainer } from '../composition-root';
+import { PROBE_TABLES } from '../probe/storage/probe-tables';
+import { keySafe, plsKey } from '../storage/table-keys';
+import { type DeliveryResult, deliverNotification } from './deliver-notification';
+import { buildDeliveryDependencies, NOTIFY_TABLES } from './notify-wiring';
+import {
+  dayPartitions,
+  type OutboxLocation,
+  type SweepSummary,
+  sweepNotifications,
+} from './sweep-notifications';
+
+/** The queue trigger: one delivery. Nothing configured → the message is dropped (and said so). */
+export async function handleDeliveryMessage(
+  message: unknown,
+  context: InvocationContext,
+  container: Container = getContainer(),
+): Promise<DeliveryResult | null> {
+  const log = (entry: Record<string, unknown>) => context.log(JSON.stringify(entry));
+  const deps = await buildDeliveryDependencies(container, log);
+  if (deps === null) {
+    context.warn(
+      JSON.stringify({ event: 'notify.not_configured', detail: 'NOTIFY_WEBHOOKS is unset; message dropped' }),
+    );
+    return null;
+  }
+  return deliverNotification(deps, message);
+}
+
+/** Outbox rows older than this are the sweeper's; younger ones are still being published by their writer. */
+export const SWEEP_GRACE_MS = 60_000;
+
+/** The sweeper timer: leftover outbox rows of every place that stages them, and pending reminders. */
+export async function handleSweepTimer(
+  context: InvocationContext,
+  container: Container = getContainer(),
+  options: { readonly graceMs?: number } = {},
+): Promise<SweepSummary | null> {
+  const notifier = await container.notifier();
+  if (notifier === null) return null;
+  const now = container.clock.now();
+  const table = (logical: string) => () => container.table(logical);
+  const locations: OutboxLocation[] = [];
+  const plsIds = container.config.approval.plsResourceIds;
+  for (const pk of dayPartitions(now)) {
+    locations.push({ table: table(NOTIFY_TABLES.outbox), partitionKey: pk });
+    if (plsIds.length > 0) {
+      locations.push({ table: table('AuditByTime'), partitionKey: pk });
+      locations.push({ table: table('Drift'), partitionKey: pk });
+    }
+  }
+  for (const plsId of plsIds)
+    locations.push({ table: table(NOTIFY_TABLES.reminders), partitionKey: plsKey(plsId) });
+  for (const targetId of await probeTargetIds(container)) {
+    locations.push({ table: table(PROBE_TABLES.events), partitionKey: keySafe(targetId) });
+  }
+  const snapshots = new SnapshotStore(table('Connections'));
+  return sweepNotifications({
+    notifier,
+    clock: container.clock,
+    locations,
+    plsIds,
+    snapshots: (plsId) => snapshots.listForPls(plsId),
+    reminders: table(NOTIFY_TABLES.reminders),
+    reminderHours: container.config.notify.pendingReminderHours,
+    graceMs: options.graceMs ?? SWEEP_GRACE_MS,
+    log: (entry) => context.log(JSON.stringify(entry)),
+  });
+}
+
+async function probeTargetIds(container: Container): Promise<string[]> {
+  try {
+    const { loadProbeTargets } = await import('../probe/adapters/targets');
+    return (await loadProbeTargets(container.config.probe.targetsSource, container.appRoot)).value.map(
+      (t) => t.id,
+    );
+  } catch {
+    // A provider app has no targets file; a broken one is reported by the probe timer.
+    return [];
+  }
+}

@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import type { Container } from '../composition-root';
+import { AppError } from '../errors';
+import type { DeliveryDependencies } from './deliver-notification';
+import { DeliveryStore } from './delivery-store';
+import { Notifier } from './notifier';
+import type { RenderOptions } from './payloads';
+import { parseWebhooks, type WebhookTarget } from './webhook-config';
+
+/** Logical tables of the notification side (the configured prefix is added by the container). */
+export const NOTIFY_TABLES = {
+  /** Outbox rows whose cause has no row of its own (reconcile failures). */
+  outbox: 'NotifyOutbox',
+  /** Per PLS: one marker row per reminded period, next to that reminder's outbox row. */
+  reminders: 'NotifyReminders',
+  /** Per event and webhook: the delivery state (sending, delivered, retrying, poison). */
+  deliveries: 'NotifyDeliveries',
+  /** Every attempt, by day, newest first. */
+  deliveryLog: 'NotifyDeliveryLog',
+} as const;
+
+/** The webhooks from NOTIFY_WEBHOOKS (inline JSON or a file); a bad list throws `config_invalid`. */
+export async function loadWebhooks(container: Container): Promise<WebhookTarget[]> {
+  const source = container.config.notify.webhooksSource;
+  if (source === null) return [];
+  if (source.kind === 'inline') return parseWebhooks(source.text);
+  const path = isAbsolute(source.path) ? source.path : resolve(container.appRoot, source.path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new AppError('config_invalid', `NOTIFY_WEBHOOKS names a file that cannot be read: ${source.path}`, {
+      issues: [{ path: 'NOTIFY_WEBHOOKS', message: `cannot read ${source.path}` }],
+    });
+  }
+  return parseWebhooks(text, source.path);
+}
+
+export async function buildNotifier(container: Container): Promise<Notifier> {
+  const targets = await loadWebhooks(container);
+  return new Notifier(
+    targets,
+    () => container.queue(container.config.notify.queueName),
+    container.clock,
+    (entry) => {
+      // Stores stage outside any invocation context; only the case someone must know about is logged (never a URL).
+      if (entry.event === 'notify.publish_deferred') console.warn(JSON.stringify(entry));
+    },
+  );
+}
+
+/** The delivery use case's dependencies from the container (the queue trigger's composition). */
+export async function buildDeliveryDependencies(
+  container: Container,
+  log: (entry: Record<string, unknown>) => void,
+): Promise<DeliveryDependencies | null> {
+  const notifier = await container.notifier();
+  if (notifier === null) return null;
+  const { postWebhook } = await import('./webhook-client');
+  const n = container.config.notify;
+  return {
+    targets: notifier.targets,
+    store: new DeliveryStore(
+      () => container.table(NOTIFY_TABLES.deliveries),
+      () => container.table(NOTIFY_TABLES.deliveryLog),
+    ),
+    enqueue: (event, targets, attempt, delay) => notifier.enqueue(event, targets, attempt, delay),
+    post: postWebhook,
+    clock: container.clock,
+    render: renderOptions(container),
+    maxAttempts: n.maxAttempts,
+    retryBaseSeconds: n.retryBaseSeconds,
+    timeoutSeconds: n.timeoutSeconds,
+    random: Math.random,
+    log,
+  };
+}
+
+/** CloudEvents `source` is a URI reference naming the app: the site in Azure, `local` elsewhere. */
+export function renderOptions(container: Container): RenderOptions {
+  return {
+    source: `/private-link-gatekeeper/${container.config.runtime.siteName ?? 'local'}`,
+    dashboardUrl: container.config.notify.dashboardUrl,
+  };
+}

@@ -1,0 +1,223 @@
+import type { NotifyEvent, NotifyEventType, NotifyFacts } from './notify-events';
+import type { WebhookKind } from './webhook-config';
+
+/**
+ * The three wire formats, pure:
+ * - teams: the message a Teams "Workflows" webhook (Power Automate "When a Teams webhook request
+ *   is received") accepts: `type: message` with one Adaptive Card attachment
+ *   (learn.microsoft.com, "Create incoming webhooks with Workflows for Microsoft Teams").
+ * - slack: an incoming-webhook body with a `text` fallback and Block Kit `blocks`
+ *   (api.slack.com/messaging/webhooks, api.slack.com/reference/block-kit/blocks).
+ * - generic: a CloudEvents 1.0 structured-mode event (github.com/cloudevents/spec, spec.md and
+ *   formats/json-format.md), sent as `application/cloudevents+json`.
+ */
+export interface RenderOptions {
+  /** CloudEvents `source` and the apps' name in messages: the site name in Azure. */
+  readonly source: string;
+  readonly dashboardUrl: string | undefined;
+}
+
+export interface RenderedPayload {
+  readonly contentType: string;
+  readonly body: Record<string, unknown>;
+}
+
+const TITLES: Record<NotifyEventType, string> = {
+  'connection.pending': 'Connection waiting for approval',
+  'connection.decided': 'Connection decided',
+  'connection.drift': 'Connection changed outside the gatekeeper',
+  'connection.reminder': 'Connection still waiting for approval',
+  'probe.down': 'Endpoint DOWN',
+  'probe.up': 'Endpoint UP again',
+  'probe.degraded': 'Endpoint DEGRADED',
+  'reconcile.failed': 'Reconciliation failed',
+};
+
+/** One line saying what happened, also the text fallback of chat messages. */
+export function headline(event: NotifyEvent): string {
+  const f = event.facts;
+  const what = f.endpointName ?? f.connectionName ?? f.targetName ?? f.plsName ?? event.subject;
+  switch (event.type) {
+    case 'connection.decided':
+      return `${TITLES[event.type]}: ${what} ${f.statusAfter ?? ''} by ${f.actor ?? 'policy'}${f.mode === 'dry-run' ? ' (dry run)' : ''}`.replace(
+        /\s+/g,
+        ' ',
+      );
+    case 'connection.drift':
+      return `${TITLES[event.type]}: ${what} ${f.driftKind ?? ''} (${f.statusBefore ?? '-'} → ${f.statusAfter ?? '-'})`;
+    case 'connection.reminder':
+      return `${TITLES[event.type]}: ${what} pending for ${f.pendingHours ?? '?'} h`;
+    default:
+      return `${TITLES[event.type]}: ${what}`;
+  }
+}
+
+/** The facts a person reads, in order, as label/value pairs (empty ones left out). */
+export function factRows(event: NotifyEvent): { readonly label: string; readonly value: string }[] {
+  const f: NotifyFacts = event.facts;
+  const rows: [string, string | number | undefined][] = [
+    ['Private Link Service', f.plsName],
+    ['Endpoint', f.endpointName ?? f.connectionName],
+    ['Consumer subscription', f.consumerSubscriptionId],
+    ['Consumer tenant', f.consumerTenantId],
+    ['Request message', f.requestMessage],
+    [
+      'Status',
+      f.statusAfter !== undefined && f.statusBefore !== undefined
+        ? `${f.statusBefore} → ${f.statusAfter}`
+        : (f.statusAfter ?? f.statusBefore),
+    ],
+    ['Decided by', f.actor],
+    ['Rule', f.rule],
+    ['Policy reason', event.type.startsWith('connection.') ? f.reason : undefined],
+    ['Pending since', f.pendingSince],
+    ['Target', f.targetName],
+    ['State', f.from !== undefined && f.to !== undefined ? `${f.from} → ${f.to}` : undefined],
+    [
+      'Failure',
+      [f.failureClass, f.phase && `in ${f.phase}`, f.code && `(${f.code})`].filter(Boolean).join(' ') ||
+        undefined,
+    ],
+    ['Connection state', f.connectionState],
+    ['Why', event.type.startsWith('connection.') ? undefined : f.reason],
+    ['Error', f.errorCode],
+    ['Mode', f.mode !== undefined && f.mode !== 'enforce' ? f.mode : undefined],
+  ];
+  return rows
+    .filter((r): r is [string, string | number] => r[1] !== undefined && r[1] !== '')
+    .map(([label, value]) => ({ label, value: String(value) }));
+}
+
+/** Where the dashboard shows the subject; undefined without DASHBOARD_URL. */
+export function dashboardLink(event: NotifyEvent, dashboardUrl: string | undefined): string | undefined {
+  if (dashboardUrl === undefined) return undefined;
+  const url = new URL(dashboardUrl);
+  const key = event.type.startsWith('probe.') ? 'target' : 'connection';
+  url.hash = `${key}=${encodeURIComponent(event.subject)}`;
+  return url.toString();
+}
+
+export function renderPayload(
+  kind: WebhookKind,
+  event: NotifyEvent,
+  options: RenderOptions,
+): RenderedPayload {
+  switch (kind) {
+    case 'teams':
+      return { contentType: 'application/json', body: teamsMessage(event, options) };
+    case 'slack':
+      return { contentType: 'application/json', body: slackMessage(event, options) };
+    case 'generic':
+      return { contentType: 'application/cloudevents+json; charset=utf-8', body: cloudEvent(event, options) };
+  }
+}
+
+function accent(type: NotifyEventType): 'attention' | 'warning' | 'good' | 'accent' {
+  if (type === 'probe.down' || type === 'reconcile.failed') return 'attention';
+  if (type === 'probe.degraded' || type === 'connection.drift' || type === 'connection.reminder')
+    return 'warning';
+  if (type === 'probe.up') return 'good';
+  return 'accent';
+}
+
+export function adaptiveCard(event: NotifyEvent, options: RenderOptions): Record<string, unknown> {
+  const link = dashboardLink(event, options.dashboardUrl);
+  return {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.4',
+    msteams: { width: 'Full' },
+    body: [
+      {
+        type: 'TextBlock',
+        text: TITLES[event.type],
+        weight: 'Bolder',
+        size: 'Medium',
+        color: accent(event.type),
+        wrap: true,
+      },
+      { type: 'TextBlock', text: headline(event), wrap: true, spacing: 'Small' },
+      { type: 'FactSet', facts: factRows(event).map((r) => ({ title: r.label, value: r.value })) },
+      {
+        type: 'TextBlock',
+        text: `${event.type} · ${event.at} · ${options.source}`,
+        isSubtle: true,
+        size: 'Small',
+        wrap: true,
+      },
+    ],
+    ...(link !== undefined
+      ? {
+          actions: [
+            {
+              type: 'Action.OpenUrl',
+              title: event.type.startsWith('probe.') ? 'Open in dashboard' : 'Open connection',
+              url: link,
+            },
+          ],
+        }
+      : {}),
+  };
+}
+
+function teamsMessage(event: NotifyEvent, options: RenderOptions): Record<string, unknown> {
+  return {
+    type: 'message',
+    summary: headline(event),
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: adaptiveCard(event, options),
+      },
+    ],
+  };
+}
+
+/** Slack mrkdwn: &, < and > are the only characters that must be escaped. */
+function mrkdwn(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function slackMessage(event: NotifyEvent, options: RenderOptions): Record<string, unknown> {
+  const link = dashboardLink(event, options.dashboardUrl);
+  const fields = factRows(event)
+    .slice(0, 10) // a section holds at most 10 fields
+    .map((r) => ({ type: 'mrkdwn', text: `*${mrkdwn(r.label)}*\n${mrkdwn(r.value).slice(0, 1900)}` }));
+  return {
+    text: headline(event),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: TITLES[event.type].slice(0, 150), emoji: false } },
+      { type: 'section', text: { type: 'mrkdwn', text: mrkdwn(headline(event)).slice(0, 3000) } },
+      ...(fields.length > 0 ? [{ type: 'section', fields }] : []),
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: mrkdwn(`${event.type} · ${event.at} · ${options.source}`) }],
+      },
+      ...(link !== undefined
+        ? [
+            {
+              type: 'actions',
+              elements: [
+                { type: 'button', text: { type: 'plain_text', text: 'Open in dashboard' }, url: link },
+              ],
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+function cloudEvent(event: NotifyEvent, options: RenderOptions): Record<string, unknown> {
+  const link = dashboardLink(event, options.dashboardUrl);
+  return {
+    specversion: '1.0',
+    id: event.id,
+    source: options.source,
+    type: event.type,
+    subject: event.subject,
+    time: event.at,
+    datacontenttype: 'application/json',
+    data: { ...event.facts, summary: headline(event), ...(link !== undefined ? { dashboardUrl: link } : {}) },
+  };
+}

@@ -1,0 +1,79 @@
+import type { InvocationContext } from '@azure/functions';
+import type { Container } from '../composition-root';
+import type { ProbeResult, ProbeTarget } from '../probe/core/types';
+import type { AvailabilitySender } from './availability-exporter';
+
+/**
+ * The probe run's one call at its end: one availability result per probed target, sent and
+ * flushed before returning. Without APPLICATIONINSIGHTS_CONNECTION_STRING it returns at once and
+ * loads nothing. A telemetry failure is logged and never fails the run.
+ */
+export interface ProbedTarget {
+  readonly target: Pick<ProbeTarget, 'id' | 'displayName' | 'url'>;
+  readonly result: ProbeResult | null;
+}
+
+const senders = new WeakMap<Container, Promise<AvailabilitySender>>();
+
+/** True once the exporter was loaded in this process (tests prove the unset case loads nothing). */
+export let availabilityExporterLoaded = false;
+
+export async function publishAvailability(
+  container: Container,
+  context: InvocationContext,
+  probed: readonly ProbedTarget[],
+): Promise<number> {
+  const { connectionString, authenticationString, runLocation } = container.config.telemetry;
+  if (connectionString === undefined) return 0;
+  const results = probed.filter((p): p is ProbedTarget & { result: ProbeResult } => p.result !== null);
+  if (results.length === 0) return 0;
+  try {
+    const sender = await senderFor(container, connectionString, authenticationString);
+    const { availabilityRecord } = await import('./availability-record');
+    await sender.send(results.map((p) => availabilityRecord(p.target, p.result, runLocation)));
+    return results.length;
+  } catch (error) {
+    senders.delete(container);
+    const code = (error as { code?: unknown }).code;
+    context.warn(
+      JSON.stringify({
+        event: 'probe.availability.failed',
+        count: results.length,
+        code: typeof code === 'string' ? code : 'internal',
+      }),
+    );
+    return 0;
+  }
+}
+
+function senderFor(
+  container: Container,
+  connectionString: string,
+  authenticationString: string | undefined,
+): Promise<AvailabilitySender> {
+  let sender = senders.get(container);
+  if (sender === undefined) {
+    sender = (async () => {
+      const [{ createAvailabilitySender }, { parseAuthenticationString }] = await Promise.all([
+        import('./availability-exporter'),
+        import('./authentication-string'),
+      ]);
+      availabilityExporterLoaded = true;
+      const overrides = container.telemetryOverrides;
+      return createAvailabilitySender(
+        connectionString,
+        parseAuthenticationString(authenticationString),
+        async (auth) => {
+          if (overrides.credential !== undefined) return overrides.credential;
+          const { ManagedIdentityCredential } = await import('@azure/identity');
+          return auth.clientId === undefined
+            ? new ManagedIdentityCredential()
+            : new ManagedIdentityCredential({ clientId: auth.clientId });
+        },
+        overrides.ca,
+      );
+    })();
+    senders.set(container, sender);
+  }
+  return sender;
+}

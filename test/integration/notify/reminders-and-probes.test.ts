@@ -1,0 +1,134 @@
+import { InvocationContext } from '@azure/functions';
+import { afterEach, describe, expect, it } from 'vitest';
+import { reconcileAll } from '../../../shared/approval/use-cases/reconcile-all';
+import type { Clock } from '../../../shared/clock';
+import { handleSweepTimer } from '../../../shared/notify/notify-handlers';
+import { readEvents } from '../../../shared/probe/storage/events';
+import { recordResult } from '../../../shared/probe/storage/probe-store';
+import { armTestContainer, plsIdOf, privateEndpointIdOf, useArmEmulator } from '../../helpers/arm-emulator';
+import { probeResult, storeTarget } from '../../helpers/probe-results';
+import { testContainer } from '../../helpers/storage';
+import { OTHER_SUB, OTHER_TENANT, TEST_POLICY } from '../shared/approval/approval-world';
+import {
+  FAST_NOTIFY,
+  type Sink,
+  startDeliveryWorker,
+  startSink,
+  waitFor,
+  webhooksSetting,
+} from './notify-harness';
+
+const arm = useArmEmulator();
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function sinkAndWorker(container: Parameters<typeof startDeliveryWorker>[0], sink: Sink) {
+  const w = startDeliveryWorker(container);
+  cleanups.push(() => w.stop());
+  cleanups.push(() => sink.close());
+  return w;
+}
+
+/** Real time shifted by a settable number of hours. */
+function shiftedClock(): Clock & { hours: number } {
+  const clock = { hours: 0, now: () => new Date(Date.now() + clock.hours * 3_600_000) };
+  return clock;
+}
+
+const context = () => new InvocationContext({ logHandler: () => {} });
+
+describe('reminders', () => {
+  it('a connection Pending for a person is reminded once per NOTIFY_PENDING_REMINDER_HOURS until decided', async () => {
+    const hook = await startSink();
+    const w = arm.emulator.world;
+    w.addSubscription(OTHER_SUB, OTHER_TENANT);
+    const plsId = plsIdOf('pls-remind');
+    w.addPrivateLinkService({ id: plsId });
+    const c = w.addConnection({
+      plsId,
+      privateEndpointId: privateEndpointIdOf(OTHER_SUB, 'pe-remind'),
+      requestMessage: 'CHG0000009',
+    });
+    const clock = shiftedClock();
+    const container = armTestContainer(
+      arm.emulator,
+      [plsId],
+      {
+        APPROVAL_POLICY: TEST_POLICY,
+        NOTIFY_WEBHOOKS: webhooksSetting([
+          { name: 'ops', kind: 'generic', url: hook.url, events: ['connection.reminder'] },
+        ]),
+        NOTIFY_PENDING_REMINDER_HOURS: '24',
+        ...FAST_NOTIFY,
+      },
+      { clock },
+    );
+    const worker = await sinkAndWorker(container, hook);
+    const services = await container.approvalServices();
+    const policy = await container.approvalPolicy();
+    await reconcileAll(services, policy, [plsId], 1, {
+      trigger: 'timer',
+      correlationId: 'r1',
+      log: () => {},
+    });
+
+    const sweep = () => handleSweepTimer(context(), container, { graceMs: 0 });
+    expect(await sweep()).toMatchObject({ reminders: 0 }); // too early
+    clock.hours = 25;
+    expect(await sweep()).toMatchObject({ reminders: 1 });
+    expect(await sweep()).toMatchObject({ reminders: 0 }); // at most once per period
+    await waitFor(() => hook.received.length === 1, 10_000, 'the first reminder');
+    clock.hours = 49;
+    expect(await sweep()).toMatchObject({ reminders: 1 });
+    await waitFor(() => hook.received.length === 2, 10_000, 'the second reminder');
+    expect(hook.received.map((r) => (r.body.data as { pendingHours: number }).pendingHours)).toEqual([
+      24, 48,
+    ]);
+    expect(hook.received[0]?.body).toMatchObject({
+      type: 'connection.reminder',
+      data: { connectionName: c.name, requestMessage: 'CHG0000009' },
+    });
+
+    // Decided (here in the portal: drift); no more reminders.
+    w.updateConnectionState(plsId, c.name, { status: 'Approved' });
+    await reconcileAll(services, policy, [plsId], 1, {
+      trigger: 'timer',
+      correlationId: 'r2',
+      log: () => {},
+    });
+    clock.hours = 73;
+    expect(await sweep()).toMatchObject({ reminders: 0 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hook.received).toHaveLength(2);
+    expect(worker.results.filter((r) => r === 'delivered')).toHaveLength(2);
+  }, 60_000);
+});
+
+describe('probe state changes', () => {
+  it('UP → DOWN → UP sends one probe.down and one probe.up; replays send nothing more; the events table still reads only events', async () => {
+    const hook = await startSink();
+    const container = testContainer({
+      NOTIFY_WEBHOOKS: webhooksSetting([{ name: 'teams-sink', kind: 'teams', url: hook.url }]),
+      ...FAST_NOTIFY,
+    });
+    const worker = await sinkAndWorker(container, hook);
+    const target = storeTarget('iis', { failureThreshold: 1, successThreshold: 1 });
+    const at = (m: number) => new Date(Date.UTC(2026, 11, 1, 10, m));
+    const results = [
+      probeResult({ scheduledAt: at(0), status: 'UP' }),
+      probeResult({ scheduledAt: at(1), status: 'DOWN', failureClass: 'TCP_REFUSED' }),
+      probeResult({ scheduledAt: at(2), status: 'UP' }),
+    ];
+    for (const r of results) await recordResult(container, target, r);
+    // A replay of every run (at-least-once queue delivery) rewrites the same rows and events.
+    for (const r of results) await recordResult(container, target, r);
+    await waitFor(() => hook.received.length >= 2, 10_000, 'two notifications');
+    await new Promise((r) => setTimeout(r, 800));
+    expect(hook.received.map((r) => r.headers['x-gatekeeper-event'])).toEqual(['probe.down', 'probe.up']);
+    expect(worker.results.filter((r) => r === 'delivered')).toHaveLength(2);
+    const events = await readEvents(container, 'iis');
+    expect(events.map((e) => `${e.from}>${e.to}`)).toEqual(['DOWN>UP', 'UP>DOWN', 'UNKNOWN>UP']);
+  }, 60_000);
+});

@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import {
+  eventFromAudit,
+  eventFromDrift,
+  eventFromTransition,
+  reminderEvent,
+  reminderPeriod,
+} from '../../../shared/notify/event-builders';
+import type { NotifyEvent } from '../../../shared/notify/notify-events';
+import { retryDelaySeconds } from '../../../shared/notify/outbox-rows';
+import { renderPayload } from '../../../shared/notify/payloads';
+import type { Transition } from '../../../shared/probe/core/target-state';
+
+const PLS =
+  '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-provider/providers/Microsoft.Network/privateLinkServices/pls-web';
+const PE =
+  '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-northwind/providers/Microsoft.Network/privateEndpoints/pe-northwind-web';
+
+const PENDING: NotifyEvent = {
+  id: '0123456789abcdef0123456789abcdef',
+  type: 'connection.pending',
+  at: '2026-12-01T09:00:00.000Z',
+  subject: `${PLS}/privateEndpointConnections/pe-northwind-web.1a2b`,
+  facts: {
+    plsId: PLS,
+    plsName: 'pls-web',
+    connectionName: 'pe-northwind-web.1a2b',
+    endpointName: 'pe-northwind-web',
+    privateEndpointId: PE,
+    consumerSubscriptionId: '22222222-2222-2222-2222-222222222222',
+    consumerTenantId: 'bbbbbbbb-2222-4222-8222-000000000002',
+    requestMessage: 'Northwind web <CHG0001234> & more',
+    reason: 'no rule matched; default is manual',
+    statusBefore: 'Pending',
+  },
+};
+const OPTIONS = {
+  source: '/private-link-gatekeeper/func-provider',
+  dashboardUrl: 'https://gk.example.com/api/dashboard',
+};
+
+describe('payloads', () => {
+  it('teams: a Workflows message with one Adaptive Card carrying the facts and an OpenUrl action', () => {
+    const { body, contentType } = renderPayload('teams', PENDING, OPTIONS);
+    expect(contentType).toBe('application/json');
+    expect(body).toMatchObject({
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null }],
+    });
+    const card = (body.attachments as { content: Record<string, unknown> }[])[0]?.content as {
+      type: string;
+      version: string;
+      body: { type: string; facts?: { title: string; value: string }[] }[];
+      actions: { type: string; url: string }[];
+    };
+    expect(card.type).toBe('AdaptiveCard');
+    const facts = Object.fromEntries(
+      card.body.find((b) => b.type === 'FactSet')?.facts?.map((f) => [f.title, f.value]) ?? [],
+    );
+    expect(facts).toMatchObject({
+      'Private Link Service': 'pls-web',
+      Endpoint: 'pe-northwind-web',
+      'Consumer subscription': '22222222-2222-2222-2222-222222222222',
+      'Consumer tenant': 'bbbbbbbb-2222-4222-8222-000000000002',
+      'Request message': 'Northwind web <CHG0001234> & more',
+      'Policy reason': 'no rule matched; default is manual',
+    });
+    expect(card.actions[0]?.type).toBe('Action.OpenUrl');
+    expect(card.actions[0]?.url).toBe(
+      `https://gk.example.com/api/dashboard#connection=${encodeURIComponent(PENDING.subject)}`,
+    );
+    expect(
+      JSON.stringify(renderPayload('teams', PENDING, { ...OPTIONS, dashboardUrl: undefined }).body),
+    ).not.toContain('Action.OpenUrl');
+  });
+
+  it('slack: text fallback and Block Kit blocks, mrkdwn escaped', () => {
+    const { body } = renderPayload('slack', PENDING, OPTIONS);
+    const blocks = body.blocks as { type: string; fields?: { text: string }[] }[];
+    expect(typeof body.text).toBe('string');
+    expect(blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context', 'actions']);
+    const fields = blocks[2]?.fields?.map((f) => f.text).join('\n') ?? '';
+    expect(fields).toContain('Northwind web &lt;CHG0001234&gt; &amp; more');
+    expect(fields.length).toBeGreaterThan(0);
+    expect(blocks[2]?.fields?.length).toBeLessThanOrEqual(10);
+  });
+
+  it('generic: a CloudEvents 1.0 structured event', () => {
+    const { body, contentType } = renderPayload('generic', PENDING, OPTIONS);
+    expect(contentType).toMatch(/^application\/cloudevents\+json/);
+    expect(body).toMatchObject({
+      specversion: '1.0',
+      id: PENDING.id,
+      type: 'connection.pending',
+      source: '/private-link-gatekeeper/func-provider',
+      subject: PENDING.subject,
+      time: PENDING.at,
+      datacontenttype: 'application/json',
+      data: {
+        requestMessage: 'Northwind web <CHG0001234> & more',
+        consumerTenantId: 'bbbbbbbb-2222-4222-8222-000000000002',
+      },
+    });
+  });
+});
+
+describe('events from their causes', () => {
+  const transition = (from: Transition['from'], to: Transition['to']): Transition => ({
+    from,
+    to,
+    at: '2026-12-01T10:00:00.000Z',
+    runId: 'run-1',
+    reason: 'r',
+    evidence: [],
+    connectionState: null,
+  });
+
+  it('probe transitions: DOWN, DEGRADED and recovery are news; the first UP is not', () => {
+    expect(eventFromTransition('t', 'T', transition('UNKNOWN', 'UP'))).toBeNull();
+    expect(eventFromTransition('t', 'T', transition('UP', 'DOWN'))?.type).toBe('probe.down');
+    expect(eventFromTransition('t', 'T', transition('UNKNOWN', 'DOWN'))?.type).toBe('probe.down');
+    expect(eventFromTransition('t', 'T', transition('UP', 'DEGRADED'))?.type).toBe('probe.degraded');
+    expect(eventFromTransition('t', 'T', transition('DOWN', 'UP'))?.type).toBe('probe.up');
+    // The same transition written twice (a replayed run) is the same event.
+    expect(eventFromTransition('t', 'T', transition('UP', 'DOWN'))?.id).toBe(
+      eventFromTransition('t', 'T', transition('UP', 'DOWN'))?.id,
+    );
+  });
+
+  it('drift: a connection appearing Pending is told by connection.pending, anything else as drift', () => {
+    const d = {
+      plsId: PLS,
+      connectionName: 'c',
+      connectionId: 'id',
+      statusBefore: undefined,
+      at: new Date(),
+    };
+    expect(eventFromDrift({ ...d, kind: 'appeared', statusAfter: 'Pending' })).toBeNull();
+    expect(eventFromDrift({ ...d, kind: 'appeared', statusAfter: 'Approved' })?.type).toBe(
+      'connection.drift',
+    );
+    expect(eventFromDrift({ ...d, kind: 'vanished', statusAfter: undefined })?.facts.driftKind).toBe(
+      'vanished',
+    );
+  });
+
+  it('audit: a manual verdict is pending, a landed or dry-run decision is decided, other outcomes are silent', () => {
+    const base = {
+      decisionId: 'd',
+      at: new Date(),
+      plsId: PLS,
+      connectionId: 'id',
+      connectionName: 'c',
+      privateEndpointId: PE,
+      consumerSubscriptionId: undefined,
+      consumerTenantId: undefined,
+      requestMessage: undefined,
+      statusBefore: 'Pending',
+      rule: 'r',
+      policyVersion: 'v',
+      actor: { kind: 'person' as const, name: 'ada@contoso.com', objectId: 'o', tenantId: undefined },
+      description: undefined,
+      reason: 'ok',
+      mode: 'enforce' as const,
+      trigger: 'api' as const,
+      correlationId: 'c',
+    };
+    expect(eventFromAudit({ ...base, kind: 'verdict', action: 'manual', result: 'manual' })?.type).toBe(
+      'connection.pending',
+    );
+    expect(eventFromAudit({ ...base, kind: 'intent', action: 'approve' })).toBeNull();
+    const decided = eventFromAudit({
+      ...base,
+      kind: 'outcome',
+      action: 'approve',
+      result: 'succeeded',
+      statusAfter: 'Approved',
+    });
+    expect(decided).toMatchObject({
+      type: 'connection.decided',
+      facts: { actor: 'ada@contoso.com', rule: 'r', statusAfter: 'Approved' },
+    });
+    expect(eventFromAudit({ ...base, kind: 'outcome', action: 'approve', result: 'skipped' })).toBeNull();
+  });
+
+  it('reminders: one per period, the period named in the id', () => {
+    const since = new Date('2026-12-01T00:00:00Z');
+    expect(reminderPeriod(since, new Date('2026-12-01T23:59:00Z'), 24)).toBe(0);
+    expect(reminderPeriod(since, new Date('2026-12-02T00:00:00Z'), 24)).toBe(1);
+    expect(reminderPeriod(since, new Date('2026-12-03T01:00:00Z'), 24)).toBe(2);
+    const c = {
+      plsId: PLS,
+      connectionId: 'id',
+      connectionName: 'c',
+      privateEndpointId: PE,
+      consumerSubscriptionId: undefined,
+      consumerTenantId: undefined,
+      requestMessage: undefined,
+      reason: undefined,
+      rule: undefined,
+      since,
+    };
+    expect(reminderEvent(c, 1, 24).id).not.toBe(reminderEvent(c, 2, 24).id);
+    expect(reminderEvent(c, 2, 24).facts.pendingHours).toBe(48);
+  });
+
+  it('backoff doubles from the base, is capped at an hour, and honours a longer Retry-After', () => {
+    expect([1, 2, 3, 4].map((n) => retryDelaySeconds(n, 30, 0))).toEqual([30, 60, 120, 240]);
+    expect(retryDelaySeconds(20, 30, 0)).toBe(3600);
+    expect(retryDelaySeconds(1, 30, 1)).toBe(36);
+    expect(retryDelaySeconds(1, 30, 0, 90)).toBe(90);
+  });
+});
