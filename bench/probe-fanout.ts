@@ -11,7 +11,7 @@ import type { TableClient } from '@azure/data-tables';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { startAzurite } from '../emulators/azurite';
 import { Container } from '../shared/composition-root';
-import { runProbeTimer } from '../shared/probe/use-cases/run-probes';
+import { runProbeTimer } from '../shared/probe/handlers/probe-handlers';
 
 const TARGETS = Number(process.argv[2] ?? 1000);
 const CONCURRENCIES = (process.argv[3] ?? '32,128,512,1000').split(',').map(Number);

@@ -5,6 +5,6 @@ export const cleanupProbeResults: TimerFunctionDefinition = {
   kind: 'timer',
   options: { schedule: '%PROBE_CLEANUP_SCHEDULE%' },
   handler: async (timer, context) => {
-    await (await import('../shared/probe/use-cases/cleanup')).runProbeCleanup(timer, context);
+    await (await import('../shared/probe/handlers/probe-handlers')).cleanupProbeTables(timer, context);
   },
 };

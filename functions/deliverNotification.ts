@@ -5,6 +5,6 @@ export const deliverNotification: QueueFunctionDefinition = {
   kind: 'storageQueue',
   options: { queueName: '%NOTIFY_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
   handler: async (message, context) => {
-    await (await import('../shared/notify/notify-handlers')).handleDeliveryMessage(message, context);
+    await (await import('../shared/notify/handlers/notify-handlers')).handleDeliveryMessage(message, context);
   },
 };

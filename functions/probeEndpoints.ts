@@ -5,6 +5,6 @@ export const probeEndpoints: TimerFunctionDefinition = {
   kind: 'timer',
   options: { schedule: '%PROBE_SCHEDULE%' },
   handler: async (timer, context) => {
-    await (await import('../shared/probe/use-cases/run-probes')).runProbeTimer(timer, context);
+    await (await import('../shared/probe/handlers/probe-handlers')).runProbeTimer(timer, context);
   },
 };

@@ -5,6 +5,6 @@ export const probeTarget: QueueFunctionDefinition = {
   kind: 'storageQueue',
   options: { queueName: '%PROBE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
   handler: async (message, context) => {
-    await (await import('../shared/probe/use-cases/run-probes')).runQueuedProbe(message, context);
+    await (await import('../shared/probe/handlers/probe-handlers')).runQueuedProbe(message, context);
   },
 };

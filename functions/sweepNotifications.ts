@@ -5,6 +5,6 @@ export const sweepNotifications: TimerFunctionDefinition = {
   kind: 'timer',
   options: { schedule: '%NOTIFY_SWEEP_SCHEDULE%' },
   handler: async (_timer, context) => {
-    await (await import('../shared/notify/notify-handlers')).handleSweepTimer(context);
+    await (await import('../shared/notify/handlers/notify-handlers')).handleSweepTimer(context);
   },
 };

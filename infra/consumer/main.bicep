@@ -163,7 +163,6 @@ var consumerSettings = {
   PROBE_CLEANUP_SCHEDULE: probeCleanupSchedule
   ARM_ENDPOINT: environment().resourceManager
   AUTH_READER_ROLE: readerRole
-  AUTH_ALLOWED_TENANT_IDS: tenant().tenantId
   TABLE_NAME_PREFIX: tableNamePrefix
   OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: identity.outputs.clientId
   // Only principals from this tenant, and only behind Easy Auth (always deployed below).

@@ -198,7 +198,6 @@ var providerSettings = {
   RECONCILE_TIME_BUDGET_SECONDS: string(reconcileTimeBudgetSeconds)
   TENANT_CACHE_TTL_HOURS: string(tenantCacheTtlHours)
   AUTH_MODE: 'easyauth'
-  AUTH_ALLOWED_TENANT_IDS: authTenantId
   AUTH_READER_ROLE: readerRole
   AUTH_APPROVER_ROLE: approverRole
   TABLE_NAME_PREFIX: tableNamePrefix

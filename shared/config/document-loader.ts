@@ -3,7 +3,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { AppError, type ErrorCode, type FieldIssue, formatIssues } from '../errors';
+import { type CrossCheck, duplicateKeyIssues } from './document-checks';
 import { zodIssues } from './schema-issues';
+
+export type { CrossCheck };
+export { duplicateKeyIssues };
 
 export type DocumentSource =
   | { readonly kind: 'inline'; readonly text: string }
@@ -16,13 +20,6 @@ export interface LoadedDocument<T> {
   /** Where it came from, for messages: a file path or the name of the app setting. */
   readonly origin: string;
 }
-
-/**
- * Checks across entries (duplicate names or ids) run on the raw document, so they are reported
- * together with every other problem: a schema refinement only runs once everything else is valid.
- * Must cope with any shape (the raw value is unvalidated) and return issues with document paths.
- */
-export type CrossCheck = (raw: unknown) => readonly FieldIssue[];
 
 /** More aliases than any hand-written document needs; beyond it `yaml` refuses (a "billion laughs" bomb). */
 const MAX_ALIAS_COUNT = 50;
@@ -90,30 +87,6 @@ function withoutRepeats(issues: readonly FieldIssue[]): FieldIssue[] {
     seen.add(key);
     return true;
   });
-}
-
-/**
- * Duplicate keys in a list of entries, ignoring case: `rules[3].name: duplicate ... (also rules[0].name)`.
- * Works on the raw document (see CrossCheck); entries without a string key are skipped.
- */
-export function duplicateKeyIssues(
-  entries: unknown,
-  listPath: string,
-  key: string,
-  describe: (value: string, firstIndex: number) => string,
-): FieldIssue[] {
-  if (!Array.isArray(entries)) return [];
-  const firstIndex = new Map<string, number>();
-  const issues: FieldIssue[] = [];
-  entries.forEach((entry: unknown, index) => {
-    if (entry === null || typeof entry !== 'object') return;
-    const value = (entry as Record<string, unknown>)[key];
-    if (typeof value !== 'string') return;
-    const first = firstIndex.get(value.toLowerCase());
-    if (first === undefined) firstIndex.set(value.toLowerCase(), index);
-    else issues.push({ path: `${listPath}[${index}].${key}`, message: describe(value, first) });
-  });
-  return issues;
 }
 
 /** Loads a document from a file (relative paths resolve against `baseDir`) or from inline text in an app setting. */

@@ -1,5 +1,5 @@
-import type { AuditEntry } from '../approval/storage/audit-store';
-import type { DriftRecord } from '../approval/storage/drift';
+import type { AuditEntry } from '../approval/core/audit-entry';
+import type { DriftRecord } from '../approval/core/drift-record';
 import type { Transition } from '../probe/core/target-state';
 import { armName, compactFacts, eventId, type NotifyEvent } from './notify-events';
 

@@ -1,27 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { Container } from '../composition-root';
+import type { QueueClient } from '@azure/storage-queue';
+import type { Clock } from '../clock';
+import type { Config } from '../config/config';
 import { AppError } from '../errors';
+import type { TableSource } from '../storage/table-source';
 import type { DeliveryDependencies } from './deliver-notification';
 import { DeliveryStore } from './delivery-store';
 import { Notifier } from './notifier';
+import { NOTIFY_TABLES } from './notify-tables';
 import type { RenderOptions } from './payloads';
 import { parseWebhooks, type WebhookTarget } from './webhook-config';
 
-/** Logical tables of the notification side (the configured prefix is added by the container). */
-export const NOTIFY_TABLES = {
-  /** Outbox rows whose cause has no row of its own (reconcile failures). */
-  outbox: 'NotifyOutbox',
-  /** Per PLS: one marker row per reminded period, next to that reminder's outbox row. */
-  reminders: 'NotifyReminders',
-  /** Per event and webhook: the delivery state (sending, delivered, retrying, poison). */
-  deliveries: 'NotifyDeliveries',
-  /** Every attempt, by day, newest first. */
-  deliveryLog: 'NotifyDeliveryLog',
-} as const;
+/** The part of the composition root the notification wiring uses (narrow, so this module does not import it). */
+export interface NotifyWiringSource extends TableSource {
+  readonly config: Config;
+  readonly appRoot: string;
+  readonly clock: Clock;
+  queue(name: string): Promise<QueueClient>;
+  notifier(): Promise<Notifier | null>;
+}
+
+export { NOTIFY_TABLES };
 
 /** The webhooks from NOTIFY_WEBHOOKS (inline JSON or a file); a bad list throws `config_invalid`. */
-export async function loadWebhooks(container: Container): Promise<WebhookTarget[]> {
+export async function loadWebhooks(container: NotifyWiringSource): Promise<WebhookTarget[]> {
   const source = container.config.notify.webhooksSource;
   if (source === null) return [];
   if (source.kind === 'inline') return parseWebhooks(source.text);
@@ -37,7 +40,7 @@ export async function loadWebhooks(container: Container): Promise<WebhookTarget[
   return parseWebhooks(text, source.path);
 }
 
-export async function buildNotifier(container: Container): Promise<Notifier> {
+export async function buildNotifier(container: NotifyWiringSource): Promise<Notifier> {
   const targets = await loadWebhooks(container);
   return new Notifier(
     targets,
@@ -52,7 +55,7 @@ export async function buildNotifier(container: Container): Promise<Notifier> {
 
 /** The delivery use case's dependencies from the container (the queue trigger's composition). */
 export async function buildDeliveryDependencies(
-  container: Container,
+  container: NotifyWiringSource,
   log: (entry: Record<string, unknown>) => void,
 ): Promise<DeliveryDependencies | null> {
   const notifier = await container.notifier();
@@ -78,7 +81,7 @@ export async function buildDeliveryDependencies(
 }
 
 /** CloudEvents `source` is a URI reference naming the app: the site in Azure, `local` elsewhere. */
-export function renderOptions(container: Container): RenderOptions {
+export function renderOptions(container: NotifyWiringSource): RenderOptions {
   return {
     source: `/private-link-gatekeeper/${container.config.runtime.siteName ?? 'local'}`,
     dashboardUrl: container.config.notify.dashboardUrl,

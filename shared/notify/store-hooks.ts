@@ -1,13 +1,13 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { type AuditEntry, entryId } from '../approval/storage/audit-store';
-import type { DriftRecord } from '../approval/storage/drift';
+import { type AuditEntry, entryId } from '../approval/core/audit-entry';
+import type { DriftRecord } from '../approval/core/drift-record';
 import type { Clock } from '../clock';
 import type { Transition } from '../probe/core/target-state';
 import { dayKey } from '../storage/table-keys';
 import type { TableSource } from '../storage/table-source';
 import { eventFromAudit, eventFromDrift, eventFromTransition, reconcileFailedEvent } from './event-builders';
 import { Notifier, type Staged } from './notifier';
-import { NOTIFY_TABLES } from './notify-wiring';
+import { NOTIFY_TABLES } from './notify-tables';
 
 /**
  * The one call each store makes to put its notifications in its own batch. Each returns null when

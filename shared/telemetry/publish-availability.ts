@@ -1,5 +1,6 @@
-import type { InvocationContext } from '@azure/functions';
-import type { Container } from '../composition-root';
+import type { TokenCredential } from '@azure/core-auth';
+import type { Config } from '../config/config';
+import type { Log } from '../log';
 import type { ProbeResult, ProbeTarget } from '../probe/core/types';
 import type { AvailabilitySender } from './availability-exporter';
 
@@ -13,14 +14,20 @@ export interface ProbedTarget {
   readonly result: ProbeResult | null;
 }
 
-const senders = new WeakMap<Container, Promise<AvailabilitySender>>();
+/** What publishing takes from the composition root: the telemetry settings and test overrides. */
+export interface TelemetrySource {
+  readonly config: Pick<Config, 'telemetry'>;
+  readonly telemetryOverrides: { readonly ca?: string; readonly credential?: TokenCredential };
+}
+
+const senders = new WeakMap<TelemetrySource, Promise<AvailabilitySender>>();
 
 /** True once the exporter was loaded in this process (tests prove the unset case loads nothing). */
 export let availabilityExporterLoaded = false;
 
 export async function publishAvailability(
-  container: Container,
-  context: InvocationContext,
+  container: TelemetrySource,
+  context: Log,
   probed: readonly ProbedTarget[],
 ): Promise<number> {
   const { connectionString, authenticationString, runLocation } = container.config.telemetry;
@@ -47,7 +54,7 @@ export async function publishAvailability(
 }
 
 function senderFor(
-  container: Container,
+  container: TelemetrySource,
   connectionString: string,
   authenticationString: string | undefined,
 ): Promise<AvailabilitySender> {

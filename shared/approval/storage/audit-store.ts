@@ -13,7 +13,11 @@ import {
   prefixRange,
 } from '../../storage/table-keys';
 import type { Actor } from '../core/actor';
+import { type AuditEntry, type AuditKind, type AuditResult, entryId } from '../core/audit-entry';
 import type { CapturedConnection } from '../core/captured-connection';
+
+export type { AuditEntry, AuditKind, AuditResult } from '../core/audit-entry';
+export { entryId };
 
 /**
  * The audit trail: one row per intent (written before any ARM write), per outcome, and per
@@ -26,40 +30,6 @@ import type { CapturedConnection } from '../core/captured-connection';
  *
  * An intent counts as written only when both rows are; a failure means no ARM write follows.
  */
-export type AuditKind = 'intent' | 'outcome' | 'verdict';
-export type AuditResult = 'succeeded' | 'skipped' | 'failed' | 'dry-run' | 'refused' | 'manual';
-
-export interface AuditEntry {
-  readonly kind: AuditKind;
-  readonly decisionId: string;
-  readonly at: Date;
-  readonly plsId: string;
-  readonly connectionId: string;
-  readonly connectionName: string;
-  readonly privateEndpointId: string | undefined;
-  readonly consumerSubscriptionId: string | undefined;
-  readonly consumerTenantId: string | undefined;
-  /** The consumer's request message as captured while Pending (kept after ARM overwrites it). */
-  readonly requestMessage: string | undefined;
-  readonly statusBefore: string;
-  readonly action: 'approve' | 'reject' | 'manual';
-  readonly rule: string | undefined;
-  readonly policyVersion: string | undefined;
-  readonly actor: Actor;
-  /** The description written (or to be written) to the connection. */
-  readonly description: string | undefined;
-  /** Why: the policy's reason, or the person's. */
-  readonly reason: string;
-  readonly mode: 'enforce' | 'dry-run' | 'off';
-  readonly trigger: 'event' | 'timer' | 'api';
-  readonly correlationId: string;
-  /** Outcome and verdict rows only. */
-  readonly result?: AuditResult;
-  readonly resultDetail?: string;
-  /** Our error code and ARM's (`arm_conflict/InvalidStateTransition`) when the ARM write failed. */
-  readonly errorCode?: string;
-  readonly statusAfter?: string;
-}
 
 /** The connection facts every audit row carries, as captured before the decision (request message included). */
 export function auditedConnection(
@@ -174,11 +144,6 @@ export class AuditStore {
     }
     return out;
   }
-}
-
-/** The key an entry is reported under by writeMany. */
-export function entryId(entry: AuditEntry): string {
-  return `${entry.decisionId}|${entry.kind}`;
 }
 
 interface PendingRow {

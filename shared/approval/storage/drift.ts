@@ -5,6 +5,7 @@ import type { Notifier } from '../../notify/notifier';
 import { stageDriftNotifications } from '../../notify/store-hooks';
 import { storageError } from '../../storage/table-errors';
 import { connectionKey, dayKey, invertedTicks, plsKey } from '../../storage/table-keys';
+import type { DriftKind, DriftRecord } from '../core/drift-record';
 import type { ConnectionSnapshot } from './snapshot-store';
 
 /**
@@ -14,17 +15,7 @@ import type { ConnectionSnapshot } from './snapshot-store';
  * drift. A snapshot written after this run's list started is skipped: it reflects a decision by a
  * concurrent run that this list may predate.
  */
-export type DriftKind = 'appeared' | 'vanished' | 'changed';
-
-export interface DriftRecord {
-  readonly kind: DriftKind;
-  readonly plsId: string;
-  readonly connectionName: string;
-  readonly connectionId: string;
-  readonly statusBefore: string | undefined;
-  readonly statusAfter: string | undefined;
-  readonly at: Date;
-}
+export type { DriftKind, DriftRecord } from '../core/drift-record';
 
 export interface DriftComparison {
   readonly drift: readonly DriftRecord[];

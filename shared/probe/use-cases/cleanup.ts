@@ -1,7 +1,6 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import type { InvocationContext, Timer } from '@azure/functions';
-import { type Container, getContainer } from '../../composition-root';
+import type { Log } from '../../log';
 import { asDate } from '../../storage/entity-values';
 import { storageError } from '../../storage/table-errors';
 import {
@@ -17,6 +16,7 @@ import { readAllLatest } from '../storage/latest';
 import { PROBE_TABLES } from '../storage/probe-tables';
 import { rawPartitionKey } from '../storage/raw-results';
 import { MARKER_RETENTION_DAYS, ROW_PREFIX } from '../storage/rollups';
+import type { ProbeContainer } from './probe-container';
 
 /**
  * Retention (`cleanupProbeResults` timer). Raw results older than PROBE_RETENTION_DAYS go:
@@ -44,9 +44,9 @@ export interface CleanupSummary {
 }
 
 export async function runProbeCleanup(
-  _timer: Timer | undefined,
-  context: InvocationContext,
-  container: Container = getContainer(),
+  _timer: unknown,
+  context: Log,
+  container: ProbeContainer,
 ): Promise<CleanupSummary> {
   const started = Date.now();
   const now = container.clock.now();
@@ -84,7 +84,7 @@ export async function runProbeCleanup(
 }
 
 /** `{prefix}ProbeResults{yyyyMM}` tables whose month ended at or before the cutoff. */
-async function dropExpiredMonthlyTables(container: Container, cutoff: Date): Promise<string[]> {
+async function dropExpiredMonthlyTables(container: ProbeContainer, cutoff: Date): Promise<string[]> {
   const service = await container.tableService();
   const prefix = container.tableName(PROBE_TABLES.rawPrefix);
   const monthly = new RegExp(`^${prefix}(\\d{4})(\\d{2})$`);
@@ -113,7 +113,7 @@ async function dropExpiredMonthlyTables(container: Container, cutoff: Date): Pro
 
 /** Deletes the day partitions before the cutoff in the cutoff's own month, resuming from the last run's progress. */
 async function purgeBoundaryMonth(
-  container: Container,
+  container: ProbeContainer,
   targetIds: readonly string[],
   cutoff: Date,
 ): Promise<{ partitions: number; rows: number }> {
@@ -151,7 +151,7 @@ async function purgeBoundaryMonth(
 }
 
 async function purgeRollupRows(
-  container: Container,
+  container: ProbeContainer,
   targetIds: readonly string[],
   prefix: string,
   before: string,
@@ -167,7 +167,7 @@ async function purgeRollupRows(
 }
 
 /** Run-log partitions are UTC days (`yyyyMMdd`): everything lexically below the cutoff day is older. */
-async function purgeRunLog(container: Container, cutoff: Date): Promise<number> {
+async function purgeRunLog(container: ProbeContainer, cutoff: Date): Promise<number> {
   const table = await container.table(PROBE_TABLES.runs);
   return deleteWhere(table, odata`PartitionKey ge ${'0'} and PartitionKey lt ${dayKey(cutoff)}`);
 }
@@ -209,7 +209,7 @@ async function readProgress(runs: TableClient): Promise<Date | null> {
 }
 
 async function tableExists(
-  service: Awaited<ReturnType<Container['tableService']>>,
+  service: Awaited<ReturnType<ProbeContainer['tableService']>>,
   name: string,
 ): Promise<boolean> {
   for await (const table of service.listTables({ queryOptions: { filter: odata`TableName eq ${name}` } }))

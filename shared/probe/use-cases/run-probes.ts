@@ -1,8 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import type { InvocationContext, Timer } from '@azure/functions';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
-import { type Container, getContainer } from '../../composition-root';
 import { isAppError } from '../../errors';
+import type { Log } from '../../log';
 import { publishAvailability } from '../../telemetry/publish-availability';
 import { type ConnectionStateLookup, connectionStateLookup } from '../adapters/connection-state';
 import { enqueueProbeRequests, parseProbeRequest } from '../adapters/probe-queue';
@@ -13,6 +12,7 @@ import type { ProbeResult, ProbeRunner, ProbeTarget } from '../core/types';
 import { type RecordOutcome, recordResult } from '../storage/probe-store';
 import { type RunLogEntry, writeRunLog } from '../storage/run-log';
 import { fanOut, startGapMs } from './fan-out';
+import type { ProbeContainer, TimerInfo } from './probe-container';
 
 /**
  * The probe timer (`probeEndpoints`) and the queue-triggered probe (`probeTarget`): load the
@@ -21,7 +21,7 @@ import { fanOut, startGapMs } from './fan-out';
  */
 
 export interface ProbeDependencies {
-  readonly container: Container;
+  readonly container: ProbeContainer;
   readonly runner: ProbeRunner;
   /** Null when the app cannot ask ARM; failures are then recorded without a connection label. */
   readonly lookup: ConnectionStateLookup | null;
@@ -33,12 +33,12 @@ export interface RunSummary extends RunLogEntry {
   readonly durationMs: number;
 }
 
-export async function runProbeTimer(
-  timer: Timer,
-  context: InvocationContext,
-  deps?: Partial<ProbeDependencies>,
+export async function probeTick(
+  timer: TimerInfo,
+  context: Log,
+  deps: Partial<ProbeDependencies> & Pick<ProbeDependencies, 'container'>,
 ): Promise<RunSummary> {
-  const container = deps?.container ?? getContainer();
+  const container = deps.container;
   const startedAt = container.clock.now();
   const { schedule, concurrency, queueThreshold } = container.config.probe;
   const scheduledAt = occurrenceAtOrBefore(schedule, startedAt);
@@ -79,12 +79,12 @@ export async function runProbeTimer(
 }
 
 /** The queue trigger's use case: one target, the same write path as the inline run. */
-export async function runQueuedProbe(
+export async function probeQueuedTarget(
   message: unknown,
-  context: InvocationContext,
-  deps?: Partial<ProbeDependencies>,
+  context: Log,
+  deps: Partial<ProbeDependencies> & Pick<ProbeDependencies, 'container'>,
 ): Promise<ProbeOutcome | null> {
-  const container = deps?.container ?? getContainer();
+  const container = deps.container;
   const request = parseProbeRequest(message);
   const scheduledAt = new Date(request.scheduledAt);
   const now = container.clock.now();
@@ -117,8 +117,8 @@ export async function runQueuedProbe(
 }
 
 async function inlineRun(
-  container: Container,
-  context: InvocationContext,
+  container: ProbeContainer,
+  context: Log,
   targets: readonly ProbeTarget[],
   base: RunBase,
   deps: Partial<ProbeDependencies> | undefined,
@@ -171,7 +171,7 @@ function longestRunMs(targets: readonly ProbeTarget[]): number {
 }
 
 async function enqueueRun(
-  container: Container,
+  container: ProbeContainer,
   targets: readonly ProbeTarget[],
   base: RunBase,
   intervalMs: number,
@@ -199,7 +199,7 @@ export const WRITE_CONCURRENCY = 64;
 /** Probe one target, annotate (maintenance, connection state), record, warn on a state change. */
 export async function probeAndRecord(
   deps: ProbeDependencies,
-  context: InvocationContext,
+  context: Log,
   target: ProbeTarget,
   scheduledAt: Date,
   signal: AbortSignal,
@@ -212,7 +212,7 @@ export async function probeAndRecord(
 
 async function probeOne(
   deps: ProbeDependencies,
-  context: InvocationContext,
+  context: Log,
   target: ProbeTarget,
   scheduledAt: Date,
   signal: AbortSignal,
@@ -232,7 +232,7 @@ async function probeOne(
 
 async function recordOne(
   deps: ProbeDependencies,
-  context: InvocationContext,
+  context: Log,
   target: ProbeTarget,
   result: ProbeResult,
   throwOnWriteError: boolean,
@@ -291,8 +291,8 @@ async function annotate(
 }
 
 async function resolveDependencies(
-  container: Container,
-  context: InvocationContext,
+  container: ProbeContainer,
+  context: Log,
   deps: Partial<ProbeDependencies> | undefined,
 ): Promise<ProbeDependencies> {
   const runner = deps?.runner ?? (await defaultProbeRunner(container));
@@ -304,7 +304,7 @@ async function resolveDependencies(
  * ARM is asked only when a target with `dependsOn` fails, once per connection per run; the
  * gateway (and the ARM SDK) is not even built while everything is up.
  */
-function lazyLookup(container: Container, context: InvocationContext): ConnectionStateLookup {
+function lazyLookup(container: ProbeContainer, context: Log): ConnectionStateLookup {
   let lookup: Promise<ConnectionStateLookup | null> | undefined;
   const perConnection = new Map<string, Promise<string | null>>();
   return (dependsOn) => {
@@ -318,7 +318,7 @@ function lazyLookup(container: Container, context: InvocationContext): Connectio
   };
 }
 
-async function defaultProbeRunner(_container: Container): Promise<ProbeRunner> {
+async function defaultProbeRunner(_container: ProbeContainer): Promise<ProbeRunner> {
   const engine = await import('../adapters/http-probe');
   return engine.probeTarget;
 }
@@ -358,7 +358,7 @@ function emptyEntry(base: RunBase, finishedAt: Date, error: unknown): RunLogEntr
   };
 }
 
-function logRunSummary(context: InvocationContext, s: RunSummary): void {
+function logRunSummary(context: Log, s: RunSummary): void {
   const line = JSON.stringify({
     event: 'probe.run',
     mode: s.mode,

@@ -48,17 +48,17 @@ export const APP_SIDES: readonly AppSide[] = [
 export const NOT_SET_IN_AZURE: Readonly<Record<string, string>> = {
   AzureWebJobsStorage:
     'identity-based storage: the AzureWebJobsStorage__* settings are set instead of a connection string',
-  // Notification and telemetry settings (issue 14): the Bicep that sets them (item 5, Key Vault
-  // reference for NOTIFY_WEBHOOKS) lands separately; each line goes when it does.
   PROBE_RUN_LOCATION: 'defaults to REGION_NAME, which App Service sets',
-  NOTIFY_WEBHOOKS: 'pending the issue-14 Bicep (Key Vault reference)',
-  NOTIFY_PENDING_REMINDER_HOURS: 'pending the issue-14 Bicep',
-  DASHBOARD_URL: 'pending the issue-14 Bicep',
-  NOTIFY_QUEUE_NAME: 'pending the issue-14 Bicep',
-  NOTIFY_MAX_ATTEMPTS: 'pending the issue-14 Bicep',
-  NOTIFY_RETRY_BASE_SECONDS: 'pending the issue-14 Bicep',
-  NOTIFY_TIMEOUT_SECONDS: 'pending the issue-14 Bicep',
-  NOTIFY_SWEEP_SCHEDULE: 'pending the issue-14 Bicep',
+  NOTIFY_WEBHOOKS:
+    'optional: set only when given (Key Vault reference or inline parameter); unset means no notifications',
+  DASHBOARD_URL: "optional: set only when given; unset links point at the app's own /api/dashboard",
+  NOTIFY_PENDING_REMINDER_HOURS:
+    'provider only (a parameter there): the consumer app has no pending connections',
+  NOTIFY_QUEUE_NAME: 'delivery tuning with a safe default, not a deployment parameter',
+  NOTIFY_MAX_ATTEMPTS: 'delivery tuning with a safe default, not a deployment parameter',
+  NOTIFY_RETRY_BASE_SECONDS: 'delivery tuning with a safe default, not a deployment parameter',
+  NOTIFY_TIMEOUT_SECONDS: 'delivery tuning with a safe default, not a deployment parameter',
+  NOTIFY_SWEEP_SCHEDULE: 'delivery tuning with a safe default, not a deployment parameter',
 };
 
 /** Settings the Functions host and the platform read (not product settings, so not in SETTINGS). */
@@ -69,18 +69,6 @@ export const HOST_SETTINGS: ReadonlySet<string> = new Set([
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID',
   'WEBSITE_AUTH_AAD_ALLOWED_TENANTS',
-]);
-
-/**
- * Settings the infra sets that are being added to shared/config/settings.ts on other branches
- * (notifications, issue 14; allowed tenants, issue 12). Accepted as known only while SETTINGS lacks
- * them: once a branch lands, the full check (side, default) applies and the entry here is inert.
- */
-export const SETTINGS_LANDING_ELSEWHERE: ReadonlySet<string> = new Set([
-  'NOTIFY_WEBHOOKS',
-  'NOTIFY_PENDING_REMINDER_HOURS',
-  'DASHBOARD_URL',
-  'AUTH_ALLOWED_TENANT_IDS',
 ]);
 
 function fileAt(files: readonly BicepFile[], path: string): BicepFile | undefined {
@@ -178,7 +166,7 @@ export function checkAppSettings(
     for (const e of entries) {
       const spec = known.get(e.name);
       if (spec === undefined) {
-        if (!HOST_SETTINGS.has(e.name) && !SETTINGS_LANDING_ELSEWHERE.has(e.name)) {
+        if (!HOST_SETTINGS.has(e.name)) {
           found.push(
             violation(
               'app-settings',

@@ -6,7 +6,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Container } from '../../../shared/composition-root';
-import { runProbeTimer } from '../../../shared/probe/use-cases/run-probes';
+import { runProbeTimer } from '../../../shared/probe/handlers/probe-handlers';
 import { availabilityExporterLoaded } from '../../../shared/telemetry/publish-availability';
 import { type ProbeTestServer, refusedPort, startProbeServer, testPki } from '../../helpers/probe-servers';
 import { azuriteConnectionString, uniqueTablePrefix } from '../../helpers/storage';

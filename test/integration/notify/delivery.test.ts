@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { POLICY_ACTOR } from '../../../shared/approval/core/actor';
 import { AuditStore } from '../../../shared/approval/storage/audit-store';
 import { reconcileAll } from '../../../shared/approval/use-cases/reconcile-all';
+import { handleSweepTimer } from '../../../shared/notify/handlers/notify-handlers';
 import { Notifier } from '../../../shared/notify/notifier';
 import type { NotifyEvent } from '../../../shared/notify/notify-events';
-import { handleSweepTimer } from '../../../shared/notify/notify-handlers';
 import { NOTIFY_TABLES } from '../../../shared/notify/notify-wiring';
 import { armTestContainer, plsIdOf, privateEndpointIdOf, useArmEmulator } from '../../helpers/arm-emulator';
 import {

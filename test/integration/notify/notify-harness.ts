@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { InvocationContext } from '@azure/functions';
 import { decodeQueueMessage } from '../../../scripts/local-host/queue-poller';
 import type { Container } from '../../../shared/composition-root';
-import { handleDeliveryMessage } from '../../../shared/notify/notify-handlers';
+import { handleDeliveryMessage } from '../../../shared/notify/handlers/notify-handlers';
 
 /** A real local webhook: records every request and answers as `respond` says. */
 export interface Received {

@@ -21,9 +21,12 @@ const PURE_KERNEL = new Set([
   'shared/storage/entity-values.ts',
   'shared/arm/arm-gateway.ts',
   'shared/http/body-limits.ts',
+  'shared/config/document-checks.ts',
+  'shared/regex/linear-regex.ts',
+  'shared/redact/redact.ts',
 ]);
-/** Packages that compute without I/O. */
-const PURE_PACKAGES = new Set(['zod', 'croner', 'node:crypto']);
+/** Packages that compute without I/O (re2js: the pure-JS RE2 port every user-written pattern runs on). */
+const PURE_PACKAGES = new Set(['zod', 'croner', 'node:crypto', 're2js']);
 const isAdapterEdge = (file: string) =>
   /^functions\/|^shared\/host\/|^shared\/http\/|^shared\/auth\/|\/routes\/|\/handlers\//.test(file);
 const mayUseContainer = (file: string) =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CrossCheck, duplicateKeyIssues } from '../../../config/document-loader';
+import { type CrossCheck, duplicateKeyIssues } from '../../../config/document-checks';
 import { checkTemplate, MAX_DESCRIPTION_LENGTH, PLACEHOLDERS } from './description-template';
 import { compileMessageRegex, compileNamePattern, type PatternResult } from './pattern';
 

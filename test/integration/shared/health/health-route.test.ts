@@ -8,6 +8,7 @@ import { probesSummary } from '../../../../functions/probesSummary';
 import { setContainer } from '../../../../shared/composition-root';
 import { policyHealthChecks } from '../../../../shared/health/checks/policy-health-check';
 import { checkHealth, tableStorageCheck } from '../../../../shared/health/health-check';
+import { rememberRemoteAddress } from '../../../../shared/http/remote-address';
 import { principalHeader, type Role } from '../../../helpers/principals';
 import { testContainer } from '../../../helpers/storage';
 
@@ -23,14 +24,14 @@ async function call(
   path: string,
   as: Role | undefined,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = (await definition.handler(
-    new HttpRequest({
-      url: `http://127.0.0.1:7071/api/${path}`,
-      method: 'GET',
-      headers: as === undefined ? {} : { 'x-ms-client-principal': principalHeader(as) },
-    }),
-    new InvocationContext(),
-  )) as HttpResponseInit;
+  const request = new HttpRequest({
+    url: `http://127.0.0.1:7071/api/${path}`,
+    method: 'GET',
+    headers: as === undefined ? {} : { 'x-ms-client-principal': principalHeader(as) },
+  });
+  // Dev mode serves loopback callers only; the local host records the socket's address like this.
+  rememberRemoteAddress(request, '127.0.0.1');
+  const response = (await definition.handler(request, new InvocationContext())) as HttpResponseInit;
   return { status: response.status ?? 200, body: response.jsonBody as Record<string, unknown> };
 }
 

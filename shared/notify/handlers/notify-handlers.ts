@@ -1,16 +1,17 @@
 import type { InvocationContext } from '@azure/functions';
-import { SnapshotStore } from '../approval/storage/snapshot-store';
-import { type Container, getContainer } from '../composition-root';
-import { PROBE_TABLES } from '../probe/storage/probe-tables';
-import { keySafe, plsKey } from '../storage/table-keys';
-import { type DeliveryResult, deliverNotification } from './deliver-notification';
-import { buildDeliveryDependencies, NOTIFY_TABLES } from './notify-wiring';
+import { SnapshotStore } from '../../approval/storage/snapshot-store';
+import { type Container, getContainer } from '../../composition-root';
+import { PROBE_TABLES } from '../../probe/storage/probe-tables';
+import { keySafe, plsKey } from '../../storage/table-keys';
+import { type DeliveryResult, deliverNotification } from '../deliver-notification';
+import { NOTIFY_TABLES } from '../notify-tables';
+import { buildDeliveryDependencies } from '../notify-wiring';
 import {
   dayPartitions,
   type OutboxLocation,
   type SweepSummary,
   sweepNotifications,
-} from './sweep-notifications';
+} from '../sweep-notifications';
 
 /** The queue trigger: one delivery. Nothing configured → the message is dropped (and said so). */
 export async function handleDeliveryMessage(
@@ -72,7 +73,7 @@ export async function handleSweepTimer(
 
 async function probeTargetIds(container: Container): Promise<string[]> {
   try {
-    const { loadProbeTargets } = await import('../probe/adapters/targets');
+    const { loadProbeTargets } = await import('../../probe/adapters/targets');
     return (await loadProbeTargets(container.config.probe.targetsSource, container.appRoot)).value.map(
       (t) => t.id,
     );

@@ -1,0 +1,42 @@
+/* One audit row's facts: who or what decided, why, and what the consumer asked for. */
+import type { Actor } from './actor';
+
+export type AuditKind = 'intent' | 'outcome' | 'verdict';
+export type AuditResult = 'succeeded' | 'skipped' | 'failed' | 'dry-run' | 'refused' | 'manual';
+
+export interface AuditEntry {
+  readonly kind: AuditKind;
+  readonly decisionId: string;
+  readonly at: Date;
+  readonly plsId: string;
+  readonly connectionId: string;
+  readonly connectionName: string;
+  readonly privateEndpointId: string | undefined;
+  readonly consumerSubscriptionId: string | undefined;
+  readonly consumerTenantId: string | undefined;
+  /** The consumer's request message as captured while Pending (kept after ARM overwrites it). */
+  readonly requestMessage: string | undefined;
+  readonly statusBefore: string;
+  readonly action: 'approve' | 'reject' | 'manual';
+  readonly rule: string | undefined;
+  readonly policyVersion: string | undefined;
+  readonly actor: Actor;
+  /** The description written (or to be written) to the connection. */
+  readonly description: string | undefined;
+  /** Why: the policy's reason, or the person's. */
+  readonly reason: string;
+  readonly mode: 'enforce' | 'dry-run' | 'off';
+  readonly trigger: 'event' | 'timer' | 'api';
+  readonly correlationId: string;
+  /** Outcome and verdict rows only. */
+  readonly result?: AuditResult;
+  readonly resultDetail?: string;
+  /** Our error code and ARM's (`arm_conflict/InvalidStateTransition`) when the ARM write failed. */
+  readonly errorCode?: string;
+  readonly statusAfter?: string;
+}
+
+/** The key an entry is reported under by writeMany. */
+export function entryId(entry: AuditEntry): string {
+  return `${entry.decisionId}|${entry.kind}`;
+}
