@@ -14,7 +14,6 @@ import type { ArmMetrics } from './arm/arm-metrics';
 import type { ArmNetworkGatewayOptions } from './arm/arm-network-gateway';
 import { type Clock, systemClock } from './clock';
 import { type Config, type Env, parseConfig } from './config/config';
-import { AppError } from './errors';
 import { isLoopbackHost } from './net/loopback';
 import type { Notifier } from './notify/notifier';
 import { storageError, storageStatus } from './storage/table-errors';
@@ -184,7 +183,7 @@ export class Container {
       const clientId = storage.kind === 'identity' ? storage.clientId : undefined;
       if (clientId === this.config.arm.clientId) return this.credential();
       const { DefaultAzureCredential } = await import('@azure/identity');
-      return new DefaultAzureCredential({ managedIdentityClientId: clientId });
+      return new DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId });
     });
   }
 

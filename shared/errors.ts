@@ -38,12 +38,12 @@ export interface FieldIssue {
 }
 
 export interface AppErrorOptions {
-  readonly issues?: readonly FieldIssue[];
+  readonly issues?: readonly FieldIssue[] | undefined;
   /** Seconds the caller should wait before trying again (throttling). */
-  readonly retryAfterSeconds?: number;
+  readonly retryAfterSeconds?: number | undefined;
   /** The upstream service's own error code (ARM's `error.code`), kept for audit and diagnosis. */
-  readonly upstreamCode?: string;
-  readonly cause?: unknown;
+  readonly upstreamCode?: string | undefined;
+  readonly cause?: unknown | undefined;
 }
 
 export class AppError extends Error {

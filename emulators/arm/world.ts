@@ -34,12 +34,12 @@ export interface PlsSpec {
   /** Full resource id; its subscription is the provider's. */
   readonly id: string;
   /** Defaults to `{name}.{guid}.{location}.azure.privatelinkservice`. */
-  readonly alias?: string;
-  readonly location?: string;
+  readonly alias?: string | undefined;
+  readonly location?: string | undefined;
   /** Subscriptions whose connections are approved at creation (ARM's `autoApproval`). */
-  readonly autoApproval?: readonly string[];
+  readonly autoApproval?: readonly string[] | undefined;
   /** Subscriptions that may connect; `*` means anyone with the alias. Defaults to `*`. */
-  readonly visibility?: readonly string[];
+  readonly visibility?: readonly string[] | undefined;
 }
 
 export interface ConnectionSpec {
@@ -47,12 +47,12 @@ export interface ConnectionSpec {
   /** The consumer's private endpoint id (its subscription is the consumer's). */
   readonly privateEndpointId: string;
   /** Defaults to `{private endpoint name}.{guid}`, as Azure names them. */
-  readonly name?: string;
-  readonly status?: ConnectionStatus;
+  readonly name?: string | undefined;
+  readonly status?: ConnectionStatus | undefined;
   /** While Pending, the consumer's request message; defaults to `requestMessage`. */
-  readonly description?: string;
-  readonly requestMessage?: string;
-  readonly privateEndpointLocation?: string;
+  readonly description?: string | undefined;
+  readonly requestMessage?: string | undefined;
+  readonly privateEndpointLocation?: string | undefined;
 }
 
 export interface PrivateEndpointSpec {

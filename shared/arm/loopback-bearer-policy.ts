@@ -26,7 +26,10 @@ export function loopbackBearerPolicy(credential: TokenCredential, scope: string)
         throw new Error('Refusing to send an ARM bearer token over plain http to a non-loopback host.');
       }
       if (url.protocol === 'http:') request.allowInsecureConnection = true;
-      const token = await credential.getToken(scope, { abortSignal: request.abortSignal });
+      const token = await credential.getToken(
+        scope,
+        request.abortSignal === undefined ? {} : { abortSignal: request.abortSignal },
+      );
       if (token === null) throw new Error('The credential returned no token for ARM.');
       request.headers.set('Authorization', `Bearer ${token.token}`);
       return next(request);

@@ -19,34 +19,34 @@ export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
 
 /** The facts of an event; every field optional because each type carries its own subset. */
 export interface NotifyFacts {
-  readonly plsId?: string;
-  readonly plsName?: string;
-  readonly connectionId?: string;
-  readonly connectionName?: string;
-  readonly endpointName?: string;
-  readonly privateEndpointId?: string;
-  readonly consumerSubscriptionId?: string;
-  readonly consumerTenantId?: string;
-  readonly requestMessage?: string;
-  readonly reason?: string;
-  readonly actor?: string;
-  readonly actorKind?: string;
-  readonly rule?: string;
-  readonly statusBefore?: string;
-  readonly statusAfter?: string;
-  readonly driftKind?: string;
-  readonly mode?: string;
-  readonly pendingSince?: string;
-  readonly pendingHours?: number;
-  readonly targetId?: string;
-  readonly targetName?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly connectionState?: string;
-  readonly failureClass?: string;
-  readonly phase?: string;
-  readonly code?: string;
-  readonly errorCode?: string;
+  readonly plsId?: string | undefined;
+  readonly plsName?: string | undefined;
+  readonly connectionId?: string | undefined;
+  readonly connectionName?: string | undefined;
+  readonly endpointName?: string | undefined;
+  readonly privateEndpointId?: string | undefined;
+  readonly consumerSubscriptionId?: string | undefined;
+  readonly consumerTenantId?: string | undefined;
+  readonly requestMessage?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly actor?: string | undefined;
+  readonly actorKind?: string | undefined;
+  readonly rule?: string | undefined;
+  readonly statusBefore?: string | undefined;
+  readonly statusAfter?: string | undefined;
+  readonly driftKind?: string | undefined;
+  readonly mode?: string | undefined;
+  readonly pendingSince?: string | undefined;
+  readonly pendingHours?: number | undefined;
+  readonly targetId?: string | undefined;
+  readonly targetName?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly connectionState?: string | undefined;
+  readonly failureClass?: string | undefined;
+  readonly phase?: string | undefined;
+  readonly code?: string | undefined;
+  readonly errorCode?: string | undefined;
 }
 
 export interface NotifyEvent {

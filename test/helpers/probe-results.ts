@@ -5,20 +5,20 @@ import type { FailureClass, ProbeAttempt, ProbeResult, ResultStatus } from '../.
  * and the state machine can be tested without sockets. Timings default to a plausible http run.
  */
 export interface ResultSpec {
-  readonly targetId?: string;
+  readonly targetId?: string | undefined;
   readonly scheduledAt: Date;
-  readonly status?: ResultStatus;
-  readonly totalMs?: number;
-  readonly dnsMs?: number | null;
-  readonly tcpMs?: number | null;
-  readonly tlsMs?: number | null;
-  readonly failureClass?: FailureClass;
-  readonly inMaintenance?: boolean;
-  readonly connectionState?: string | null;
+  readonly status?: ResultStatus | undefined;
+  readonly totalMs?: number | undefined;
+  readonly dnsMs?: number | null | undefined;
+  readonly tcpMs?: number | null | undefined;
+  readonly tlsMs?: number | null | undefined;
+  readonly failureClass?: FailureClass | undefined;
+  readonly inMaintenance?: boolean | undefined;
+  readonly connectionState?: string | null | undefined;
   /** Failed attempts before the final one. */
-  readonly retries?: number;
-  readonly tlsDaysLeft?: number;
-  readonly runId?: string;
+  readonly retries?: number | undefined;
+  readonly tlsDaysLeft?: number | undefined;
+  readonly runId?: string | undefined;
 }
 
 export function probeResult(spec: ResultSpec): ProbeResult {

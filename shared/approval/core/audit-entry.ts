@@ -29,11 +29,11 @@ export interface AuditEntry {
   readonly trigger: 'event' | 'timer' | 'api';
   readonly correlationId: string;
   /** Outcome and verdict rows only. */
-  readonly result?: AuditResult;
-  readonly resultDetail?: string;
+  readonly result?: AuditResult | undefined;
+  readonly resultDetail?: string | undefined;
   /** Our error code and ARM's (`arm_conflict/InvalidStateTransition`) when the ARM write failed. */
-  readonly errorCode?: string;
-  readonly statusAfter?: string;
+  readonly errorCode?: string | undefined;
+  readonly statusAfter?: string | undefined;
 }
 
 /** The key an entry is reported under by writeMany. */

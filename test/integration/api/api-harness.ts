@@ -107,7 +107,11 @@ export function useApi(): ApiHarness {
             : 'application/json'
           : options.contentType;
       if (contentType !== null) headers['content-type'] = contentType;
-      const response = await fetch(`${host.url}/api/${path}`, { method, headers, body });
+      const response = await fetch(`${host.url}/api/${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
       const text = await response.text();
       let parsed: unknown;
       try {
