@@ -1,12 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { buildBundle } from '../scripts/build-bundle';
-
-/**
+/*
  * Cold-start cost of the deployed entry: how long a fresh `node` takes to load the module
  * package.json "main" points at (registering every function) above a bare `node -e ''`, next to
  * the same cost for a minimal app that registers one HTTP function with @azure/functions alone.
@@ -15,6 +7,13 @@ import { buildBundle } from '../scripts/build-bundle';
  * The last line is one JSON object with every figure.
  * Outside the Functions host, registration prints a "test mode" warning and is skipped; stderr is ignored.
  */
+import { spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildBundle } from '../scripts/build-bundle';
 
 const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, 'bench', 'out');

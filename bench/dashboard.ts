@@ -1,3 +1,10 @@
+/*
+ * Dashboard read cost: with 30 days x 1-minute results for 10 targets in Azurite (seeded as in the
+ * tests: rollups for the month, raw rows for the last hours), the time of the summary route and of
+ * the series routes over real HTTP (local host), and the Table Storage entities each call reads,
+ * counted on the wire by a proxy in front of Azurite. Target: < 300 ms median for the summary and
+ * the 30-day series, and no raw-row read for any range over a day.
+ */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startAzurite } from '../emulators/azurite';
@@ -5,14 +12,6 @@ import { Container, setContainer } from '../shared/composition-root';
 import { serveHttpFunctions } from '../test/helpers/http-functions';
 import { seedProbeData } from '../test/helpers/seed-probe-data';
 import { startTableTraffic, type TrafficSnapshot } from '../test/helpers/table-traffic';
-
-/**
- * Dashboard read cost: with 30 days x 1-minute results for 10 targets in Azurite (seeded as in the
- * tests: rollups for the month, raw rows for the last hours), the time of the summary route and of
- * the series routes over real HTTP (local host), and the Table Storage entities each call reads,
- * counted on the wire by a proxy in front of Azurite. Target: < 300 ms median for the summary and
- * the 30-day series, and no raw-row read for any range over a day.
- */
 
 interface Figures {
   readonly name: string;

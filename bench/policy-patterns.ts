@@ -1,12 +1,11 @@
-import { parsePolicy } from '../shared/approval/adapters/policy-loader';
-import { evaluatePolicy } from '../shared/approval/core/policy/evaluate-policy';
-
-/**
+/*
  * How long the policy takes to judge a hostile request message, on the engine the product uses
  * (RE2 via re2js) and, for contrast, on V8's backtracking RegExp at lengths it can still finish.
  * The attack from the report: rule `requestMessage: "^(a+)+$"`, message "a"×29 + "!" (25.8 s on
  * the old engine). Prints figures, then one JSON line.
  */
+import { parsePolicy } from '../shared/approval/adapters/policy-loader';
+import { evaluatePolicy } from '../shared/approval/core/policy/evaluate-policy';
 
 const CORPUS = ['^(a+)+$', '^(a|a)*$', '^(a|aa)+$', '^(.*a){20}$', '^(a*)*$', '^((a+)+)+b$', '(x+x+)+y'];
 const RUNS = 200;

@@ -1,14 +1,4 @@
-import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
-import { type ArmEmulator, startArmEmulator } from '../emulators/arm';
-import { startAzurite } from '../emulators/azurite';
-import type { ApprovalServices } from '../shared/approval/use-cases/approval-services';
-import { reconcileAll } from '../shared/approval/use-cases/reconcile-all';
-import type { ArmGateway } from '../shared/arm/arm-gateway';
-import { ArmMetrics } from '../shared/arm/arm-metrics';
-import { Container } from '../shared/composition-root';
-
-/**
+/*
  * Reconciliation throughput: PLS x connections (10 x 1,000 by default) through the ARM emulator (no
  * injected latency) and Azurite, with the real SDKs. Reports total time, ARM calls by kind, and our
  * overhead: the wall time during which no ARM call was in flight (our code plus Table Storage),
@@ -20,6 +10,15 @@ import { Container } from '../shared/composition-root';
  * bound those buckets allow, the 429s ARM had to send, connections left undecided (lost) and any
  * decided twice (more than one accepted PUT).
  */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { type ArmEmulator, startArmEmulator } from '../emulators/arm';
+import { startAzurite } from '../emulators/azurite';
+import type { ApprovalServices } from '../shared/approval/use-cases/approval-services';
+import { reconcileAll } from '../shared/approval/use-cases/reconcile-all';
+import type { ArmGateway } from '../shared/arm/arm-gateway';
+import { ArmMetrics } from '../shared/arm/arm-metrics';
+import { Container } from '../shared/composition-root';
 
 const TOKEN = 'bench-token';
 const PROVIDER_SUB = '11111111-1111-1111-1111-111111111111';

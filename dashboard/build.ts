@@ -1,9 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
-import type * as Esbuild from 'esbuild';
-import { findAppRoot } from '../shared/host/app-root';
-
-/**
+/*
  * Builds the dashboard's browser assets with esbuild: dashboard/src/main.ts (with Chart.js and the
  * CSS it imports) into one minified script and one stylesheet with content-hashed names, and
  * dashboard/src/page.html into index.html pointing at them. Output: dist/dashboard/assets/, with
@@ -12,6 +7,10 @@ import { findAppRoot } from '../shared/host/app-root';
  * `npm run build:dashboard` runs this; the page route also calls it when the assets are missing
  * in a development checkout (after a plain `build:tsc`), where esbuild is installed.
  */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import type * as Esbuild from 'esbuild';
+import { findAppRoot } from '../shared/host/app-root';
 
 export interface DashboardManifest {
   readonly script: string;

@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { ArmEmulator, ArmWriteEvent } from './arm/arm-emulator';
-
-/**
+/*
  * Plays an Event Grid system topic on the provider's subscription (`Microsoft.Resources.Subscriptions`)
  * with a webhook subscription to the local host: every successful ARM write the emulator reports becomes
  * an Event Grid schema event (`ResourceWriteSuccess` / `ResourceDeleteSuccess`, with ARM's operation
@@ -15,6 +12,8 @@ import type { ArmEmulator, ArmWriteEvent } from './arm/arm-emulator';
  * provider-side connection event for it is not documented, so that is the `consumerCreates` switch
  * (default off): with it off, only reconciliation can discover new connections.
  */
+import { randomUUID } from 'node:crypto';
+import type { ArmEmulator, ArmWriteEvent } from './arm/arm-emulator';
 
 export const RESOURCE_WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
 export const RESOURCE_DELETE_SUCCESS = 'Microsoft.Resources.ResourceDeleteSuccess';

@@ -1,9 +1,8 @@
-/**
+/*
  * Which approval policy and probe targets `npm run local` uses, and why. The user's own files and
  * settings win over the samples and the lab's generated targets, and startup says which is in use,
  * so a policy being edited is never silently replaced by the sample. Pure apart from `exists`.
  */
-
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface SourceChoice {

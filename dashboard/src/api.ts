@@ -1,12 +1,11 @@
-import type { Problem } from './types';
-
-/**
+/*
  * Calls the app's own JSON routes (same origin, relative to /api/dashboard). When the page was
  * opened with `?code=<function key>`, the key is sent as `x-functions-key` on every call, because
  * the JSON routes require it (authLevel function) and a browser has no other way to hold it.
  * Writes always send a JSON body with `Content-Type: application/json` (the server refuses anything
  * else, which a cross-site form cannot send), and the server checks the principal on every call.
  */
+import type { Problem } from './types';
 
 export type ApiResult<T> =
   | { readonly ok: true; readonly status: number; readonly body: T }

@@ -1,13 +1,12 @@
-import { describeProblem, getJson, isMissingRoute, postJson } from './api';
-import { byId, h, replaceChildren } from './dom';
-import { relative, shortId, utcTime } from './format';
-import type { Connection, ConnectionList, DecisionRecord, Me } from './types';
-
-/**
+/*
  * The managed Private Link Services' connections. Approvers get approve/reject with a reason on
  * the rows where ARM allows it (Pending → Approved/Rejected, Approved → Rejected); everyone else
  * sees no buttons, and the server refuses them anyway.
  */
+import { describeProblem, getJson, isMissingRoute, postJson } from './api';
+import { byId, h, replaceChildren } from './dom';
+import { relative, shortId, utcTime } from './format';
+import type { Connection, ConnectionList, DecisionRecord, Me } from './types';
 
 export interface ConnectionsView {
   /** Loads and draws; false when this app has no approval API (a probe-only deployment). */

@@ -1,5 +1,4 @@
-/** Formatting for people: percentages, milliseconds, times (UTC shown next to relative times). */
-
+/* Formatting for people: percentages, milliseconds, times (UTC shown next to relative times). */
 export function percent(value: number | null): string {
   if (value === null) return '—';
   const p = value * 100;

@@ -1,3 +1,9 @@
+/*
+ * The dashboard page leads with what needs a person: problems to fix, how many connections wait,
+ * and the connections; then status tiles, the latency chart, the incident timeline and the audit
+ * trail, each from its JSON route. Probe data refreshes every minute
+ * (the probe's own period); connections and the audit reload on demand and after a decision.
+ */
 import './dashboard.css';
 import { describeProblem, getJson } from './api';
 import { auditView } from './audit';
@@ -9,13 +15,6 @@ import { renderLatencyChart, rethemeLatencyChart } from './latency-chart';
 import { initTheme } from './theme';
 import { renderTiles } from './tiles';
 import type { HealthDetail, Me, ProbeEventList, ProbeSeries, ProbesSummary } from './types';
-
-/**
- * The dashboard page leads with what needs a person: problems to fix, how many connections wait,
- * and the connections; then status tiles, the latency chart, the incident timeline and the audit
- * trail, each from its JSON route. Probe data refreshes every minute
- * (the probe's own period); connections and the audit reload on demand and after a decision.
- */
 
 const REFRESH_MS = 60_000;
 const RANGES = ['1h', '6h', '24h', '7d', '30d'];

@@ -1,3 +1,11 @@
+/*
+ * A loopback HTTP server that answers the subset of Azure Resource Manager the product uses, with ARM's
+ * paths, api-version rules, JSON shapes, paging, long-running deletes, throttling and error bodies, so
+ * the real `@azure/arm-network` client can be tested against it. Scriptable through `world` and `faults`.
+ *
+ * Each request goes through the same steps: route (routes.ts) → authentication → rate limit
+ * (rate-limits.ts) → api-version → injected fault (faults.ts) → the route's handler (handlers/).
+ */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -23,15 +31,6 @@ import {
 } from './routes';
 import { type ArmSeed, applySeed } from './seed';
 import { ArmWorld, EmulatorError } from './world';
-
-/**
- * A loopback HTTP server that answers the subset of Azure Resource Manager the product uses, with ARM's
- * paths, api-version rules, JSON shapes, paging, long-running deletes, throttling and error bodies, so
- * the real `@azure/arm-network` client can be tested against it. Scriptable through `world` and `faults`.
- *
- * Each request goes through the same steps: route (routes.ts) → authentication → rate limit
- * (rate-limits.ts) → api-version → injected fault (faults.ts) → the route's handler (handlers/).
- */
 
 export type { ArmWriteEvent } from './context';
 

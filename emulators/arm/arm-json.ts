@@ -1,3 +1,4 @@
+/* Renders the world's records in ARM's wire shapes (privateLinkService.json / privateEndpoint.json). */
 import {
   type ArmWorld,
   type ConnectionRecord,
@@ -6,8 +7,6 @@ import {
   PROVIDER_RESOURCE_TYPE,
   type PrivateEndpointRecord,
 } from './world';
-
-/** Renders the world's records in ARM's wire shapes (privateLinkService.json / privateEndpoint.json). */
 
 export function connectionJson(pls: PlsRecord, connection: ConnectionRecord): Record<string, unknown> {
   return {

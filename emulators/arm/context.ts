@@ -1,8 +1,7 @@
+/* What every route handler of the emulator is given: the shared state and the request being served. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from './routes';
 import type { ArmWorld } from './world';
-
-/** What every route handler of the emulator is given: the shared state and the request being served. */
 
 export interface ArmWriteEvent {
   /** The resource written or deleted (a PE connection, or a consumer's private endpoint). */

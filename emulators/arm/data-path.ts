@@ -1,7 +1,4 @@
-import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
-import type { ArmEmulator } from './arm-emulator';
-
-/**
+/*
  * The emulator's data plane: every private endpoint gets a loopback address (its "private IP") whose
  * TCP traffic is forwarded to its Private Link Service's backend (the IIS stand-in) only while the
  * connection is Approved, so a probe sees the effect of every decision.
@@ -21,6 +18,8 @@ import type { ArmEmulator } from './arm-emulator';
  *   keeps the failure in the TCP phase, is fast, and the probe labels it with the connection state.
  * - When a connection leaves Approved (rejected, removed, endpoint deleted), its open sockets are destroyed.
  */
+import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import type { ArmEmulator } from './arm-emulator';
 
 export type DataPathAddressing = 'addresses' | 'ports';
 export type NotApprovedBehaviour = 'reset' | 'blackhole';

@@ -1,8 +1,7 @@
+/* HTTP helpers of the emulator: reading requests and writing ARM-shaped answers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorJson } from './arm-json';
 import { EmulatorError } from './world';
-
-/** HTTP helpers of the emulator: reading requests and writing ARM-shaped answers. */
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

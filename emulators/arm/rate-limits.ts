@@ -1,4 +1,4 @@
-/**
+/*
  * ARM's request throttling, as documented in "Understand how Azure Resource Manager throttles requests"
  * (learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling) and the
  * 2024 "Modernizing Azure Resource Manager Throttling" update: a token bucket per subscription and
@@ -7,7 +7,6 @@
  * Every answer carries `x-ms-ratelimit-remaining-subscription-{reads|writes|deletes}`; an empty bucket
  * answers 429 with Retry-After. Pure: the clock is injected.
  */
-
 export type RateClass = 'reads' | 'writes' | 'deletes';
 
 export interface BucketLimit {

@@ -1,9 +1,8 @@
-import type { RouteKind } from './route-kinds';
-
-/**
+/*
  * The emulator's route table: ARM paths (matched case-insensitively, as ARM does), the method → route
  * kind of each, and the api-versions each provider accepts. Pure: no I/O.
  */
+import type { RouteKind } from './route-kinds';
 
 export interface Route {
   readonly kind: RouteKind;

@@ -1,11 +1,10 @@
-import { z } from 'zod';
-import { loadDocument, parseDocumentText } from '../../shared/config/document-loader';
-import type { ArmWorld } from './world';
-
-/**
+/*
  * The seed document (YAML or JSON) that fills the emulator: who owns which subscription, the Private
  * Link Services, and connections that already exist. Validated with every problem reported by path.
  */
+import { z } from 'zod';
+import { loadDocument, parseDocumentText } from '../../shared/config/document-loader';
+import type { ArmWorld } from './world';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PLS_ID =

@@ -1,11 +1,10 @@
-import { randomInt, randomUUID } from 'node:crypto';
-
-/**
+/*
  * The emulator's in-memory Azure: Private Link Services with their connections, consumers' private
  * endpoints, and which tenant owns which subscription. It enforces the rules ARM enforces for what the
  * product uses (state transitions, the 140-character limit, If-Match), and nothing it does not need.
  * Every lookup is a Map hit on the lower-cased id, as ARM ids are case-insensitive.
  */
+import { randomInt, randomUUID } from 'node:crypto';
 
 export type ConnectionStatus = 'Pending' | 'Approved' | 'Rejected';
 

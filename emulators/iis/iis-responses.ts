@@ -1,10 +1,9 @@
-import type { ServerResponse } from 'node:http';
-
-/**
+/*
  * What an IIS 10 default web site sends, closely enough for the probe's assertions: the headers
  * IIS adds (`Server: Microsoft-IIS/10.0`, `X-Powered-By: ASP.NET`), a welcome page titled
  * "IIS Windows Server" on `/`, and IIS's own style of 404 elsewhere. The pages are our own markup.
  */
+import type { ServerResponse } from 'node:http';
 
 export const IIS_SERVER_HEADER = 'Microsoft-IIS/10.0';
 export const IIS_TITLE = 'IIS Windows Server';

@@ -1,9 +1,8 @@
+/* The flags of `npm run lab:consumer`, parsed with every problem named by its flag. */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { zodIssues } from '../../shared/config/schema-issues';
 import type { FieldIssue } from '../../shared/errors';
-
-/** The flags of `npm run lab:consumer`, parsed with every problem named by its flag. */
 
 export const CONSUMER_USAGE = `Usage: npm run lab:consumer -- --subscription <guid> --message "<request message>" [options]
 

@@ -1,3 +1,4 @@
+/* `npm run lab:consumer`: a consumer creating a private endpoint against the running lab. */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { localArmCredential } from '../../emulators/arm/local-service';
@@ -6,8 +7,6 @@ import { formatIssues, isAppError } from '../../shared/errors';
 import { CONSUMER_USAGE, type ConsumerArgs, parseConsumerArgs } from './consumer-args';
 import { createConsumerEndpoint } from './consumer-endpoint';
 import { type LabState, labStatePath, readLabState } from './lab-state';
-
-/** `npm run lab:consumer`: a consumer creating a private endpoint against the running lab. */
 
 /** The repository root: dist/scripts/lab/consumer-cli.js lives three levels below it. */
 const APP_ROOT = resolve(__dirname, '..', '..', '..');

@@ -1,13 +1,12 @@
-import type { TokenCredential } from '@azure/core-auth';
-import { localArmCredential } from '../../emulators/arm/local-service';
-import { toArmError } from '../../shared/arm/arm-errors';
-import { createNetworkClient } from '../../shared/arm/arm-network-gateway';
-
-/**
+/*
  * A consumer creating a private endpoint "by alias or resource id" with a request message, through
  * the real @azure/arm-network client, as the portal or Bicep would: a manual connection that arrives
  * on the provider's Private Link Service as Pending.
  */
+import type { TokenCredential } from '@azure/core-auth';
+import { localArmCredential } from '../../emulators/arm/local-service';
+import { toArmError } from '../../shared/arm/arm-errors';
+import { createNetworkClient } from '../../shared/arm/arm-network-gateway';
 
 export interface ConsumerEndpointRequest {
   readonly armEndpoint: URL;

@@ -1,12 +1,11 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { z } from 'zod';
-
-/**
+/*
  * A small file the running lab writes so other tools find it: `lab:consumer` reads the ARM
  * emulator's URL from it, and tests read the process id. `.local/lab.json` in the repository
  * (git-ignored) unless LAB_STATE_FILE points elsewhere. Removed when the lab stops.
  */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
 
 export const labStateSchema = z.object({
   pid: z.number().int(),

@@ -1,8 +1,7 @@
+/* What the scenario means for the ARM emulator and for the probe: the seed, and one probe target per endpoint. */
 import type { ArmSeed } from '../../emulators/arm/seed';
 import { armSeed } from '../../emulators/arm/seed';
 import { plsIdOf, privateEndpointIdOf, type Scenario } from './scenario';
-
-/** What the scenario means for the ARM emulator and for the probe: the seed, and one probe target per endpoint. */
 
 /** The emulator's starting world: who owns which subscription, and the provider's Private Link Services (no connections yet). */
 export function seedOf(scenario: Scenario): ArmSeed {

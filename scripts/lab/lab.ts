@@ -1,3 +1,14 @@
+/*
+ * The local lab: the whole Private Link story on one machine. Before the host starts it runs the ARM
+ * emulator (filled from the scenario), the IIS stand-in as every PLS's backend, and the data path that
+ * gives each private endpoint a loopback "private IP"; it provides the settings that point the app at
+ * them (ARM_ENDPOINT, PLS_RESOURCE_IDS, PROBE_TARGETS for every endpoint, short schedules). Once the
+ * host serves, it starts the Event Grid bridge, plays the scenario's timeline and tells the story.
+ *
+ * Settings the lab provides fill only what is unset (the user's environment and local.settings.json
+ * win), like every local service. With ARM_ENDPOINT set, the lab stands aside: there is no emulator to
+ * play the scenario against.
+ */
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import { type ArmEmulator, startArmEmulator } from '../../emulators/arm/arm-emulator';
@@ -16,18 +27,6 @@ import { type Say, type Watcher, watchDecisions, watchProbes, watchProblems } fr
 import { type NotifySink, startNotifySink } from './notify-sink';
 import { loadScenario, plsIdOf, privateEndpointIdOf, type Scenario } from './scenario';
 import { type ScenarioRun, startScenario } from './scenario-runner';
-
-/**
- * The local lab: the whole Private Link story on one machine. Before the host starts it runs the ARM
- * emulator (filled from the scenario), the IIS stand-in as every PLS's backend, and the data path that
- * gives each private endpoint a loopback "private IP"; it provides the settings that point the app at
- * them (ARM_ENDPOINT, PLS_RESOURCE_IDS, PROBE_TARGETS for every endpoint, short schedules). Once the
- * host serves, it starts the Event Grid bridge, plays the scenario's timeline and tells the story.
- *
- * Settings the lab provides fill only what is unset (the user's environment and local.settings.json
- * win), like every local service. With ARM_ENDPOINT set, the lab stands aside: there is no emulator to
- * play the scenario against.
- */
 
 export const DEFAULT_SCENARIO = 'lab/default-scenario.yaml';
 

@@ -1,9 +1,8 @@
-/**
+/*
  * The live story `npm run local` tells while a scenario runs: short lines with the time since start.
  * The watchers read what a person would look at, through the host's own HTTP API (the audit trail
  * and the probe summary), so the narrative shows what the product did, not what the lab expected.
  */
-
 export type Say = (line: string) => void;
 
 export interface Narrator {

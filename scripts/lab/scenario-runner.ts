@@ -1,3 +1,8 @@
+/*
+ * Plays the scenario's timeline against the running lab: consumers create their private endpoints
+ * through ARM at their time, faults switch on and off, and scripted people approve or reject through
+ * the product's API. Times are seconds after the host is ready.
+ */
 import type { ArmEmulator } from '../../emulators/arm/arm-emulator';
 import type { Fault } from '../../emulators/arm/faults';
 import type { IisStandIn } from '../../emulators/iis/iis-stand-in';
@@ -12,12 +17,6 @@ import {
   type ScenarioFault,
   targetPls,
 } from './scenario';
-
-/**
- * Plays the scenario's timeline against the running lab: consumers create their private endpoints
- * through ARM at their time, faults switch on and off, and scripted people approve or reject through
- * the product's API. Times are seconds after the host is ready.
- */
 
 export interface ScenarioRun {
   /** Resolves when every scheduled step has run (or the run was stopped). */

@@ -1,14 +1,13 @@
-import { z } from 'zod';
-import { ROUTE_KINDS as ARM_ROUTE_KINDS, type RouteKind } from '../../emulators/arm/route-kinds';
-import { plsAlias, region } from '../../emulators/arm/seed';
-import { loadDocument, parseDocumentText } from '../../shared/config/document-loader';
-
-/**
+/*
  * A lab scenario (YAML or JSON): the provider's Private Link Services and their backends, the
  * consumers who connect (who, from which tenant, with which request message, and when), the faults
  * to inject over time, and the lab's timing. Validated with every problem reported by path, e.g.
  * `consumers[2].connectAfterSeconds: expected a number of seconds`.
  */
+import { z } from 'zod';
+import { ROUTE_KINDS as ARM_ROUTE_KINDS, type RouteKind } from '../../emulators/arm/route-kinds';
+import { plsAlias, region } from '../../emulators/arm/seed';
+import { loadDocument, parseDocumentText } from '../../shared/config/document-loader';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$/;

@@ -1,11 +1,10 @@
-/**
+/*
  * Route templates as the registrations use them: literal segments and whole-segment `{name}`
  * parameters, nothing more. The Functions host accepts the whole ASP.NET Core grammar, but a
  * local host that understood more than the app uses would hide a registration the tests never
  * exercise; anything else is refused here and by the registry test. Literals match
  * case-insensitively, like the host, and a literal segment wins over a parameter.
  */
-
 type Segment =
   | { readonly kind: 'literal'; readonly text: string }
   | { readonly kind: 'parameter'; readonly name: string };

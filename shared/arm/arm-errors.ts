@@ -1,11 +1,10 @@
-import { AppError } from '../errors';
-import { retryAfterMs } from './arm-retry-policy';
-
-/**
+/*
  * Turns whatever the SDK threw into our vocabulary, keeping ARM's own `error.code` in `upstreamCode`.
  * 4xx messages are ARM's (they describe the resource, never credentials); 5xx and network failures get
  * our own wording, since their text can carry proxy or socket internals.
  */
+import { AppError } from '../errors';
+import { retryAfterMs } from './arm-retry-policy';
 
 // ARM answers a refused state change with 400 and a code naming the state; these mean "conflict", not "bad input".
 const STATE_CONFLICT_CODE = /state|status|transition|rejected|pending|inprogress|conflict/i;

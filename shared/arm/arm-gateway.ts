@@ -1,11 +1,10 @@
-/**
+/*
  * The product's view of ARM: the few Private Link Service operations it performs, behind a small
  * interface so the decision logic never touches the SDK. The implementation wraps
  * `@azure/arm-network` (see arm-network-gateway.ts); errors leave it as AppErrors
  * (`arm_throttled`, `arm_unavailable`, `arm_not_found`, `arm_conflict`, `arm_error`) with ARM's
  * own error code in `upstreamCode`.
  */
-
 /** ARM's own status strings. Others may appear (ARM adds values); they are kept as strings, never guessed. */
 export type ConnectionStatus = 'Pending' | 'Approved' | 'Rejected' | 'Disconnected' | (string & {});
 

@@ -1,4 +1,4 @@
-/**
+/*
  * Pacing on ARM's remaining-requests headers, so a large backlog never runs into a storm of 429s.
  *
  * ARM throttles with a token bucket per subscription and principal for each operation type (reads 250
@@ -10,7 +10,6 @@
  *
  * Pure (no I/O, no SDK types): the pipeline policy in arm-pacing-policy.ts feeds it.
  */
-
 export type ArmRateClass = 'reads' | 'writes' | 'deletes';
 
 export interface ArmPacingOptions {

@@ -1,9 +1,8 @@
-/**
+/*
  * Finds environment variables that look like a misspelling of one of our settings (`APROVAL_MODE`
  * for `APPROVAL_MODE`). Unknown settings are otherwise invisible: the app would run on the default
  * while the operator believes the setting is in force. Pure: no I/O.
  */
-
 /**
  * Prefixes the platform, the Functions host, Node and the Azure SDKs use for their own variables;
  * never reported, however close they come to one of ours.

@@ -1,13 +1,12 @@
-import type { Container } from '../composition-root';
-import type { Config } from '../config/config';
-import { isAppError } from '../errors';
-import { type ProblemSummary, summariseProblem } from './problem-summary';
-
-/**
+/*
  * Each feature's state for the reader-detail health report and the dashboard's banners: whether its
  * settings parse, whether its document (policy, targets) loads, and the first problems when not.
  * Loads the documents through the container, so repeated health calls reuse the cached policy.
  */
+import type { Container } from '../composition-root';
+import type { Config } from '../config/config';
+import { isAppError } from '../errors';
+import { type ProblemSummary, summariseProblem } from './problem-summary';
 
 export type FeatureState = 'on' | 'off' | 'not configured' | 'invalid';
 

@@ -1,3 +1,8 @@
+/*
+ * The one call each store makes to put its notifications in its own batch. Each returns null when
+ * notifications are off (no notifier) or nothing is worth telling, so the stores' paths are
+ * unchanged then. Kept here, not in the stores, so the stores can change shape around one call.
+ */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { type AuditEntry, entryId } from '../approval/core/audit-entry';
 import type { DriftRecord } from '../approval/core/drift-record';
@@ -8,12 +13,6 @@ import type { TableSource } from '../storage/table-source';
 import { eventFromAudit, eventFromDrift, eventFromTransition, reconcileFailedEvent } from './event-builders';
 import { Notifier, type Staged } from './notifier';
 import { NOTIFY_TABLES } from './notify-tables';
-
-/**
- * The one call each store makes to put its notifications in its own batch. Each returns null when
- * notifications are off (no notifier) or nothing is worth telling, so the stores' paths are
- * unchanged then. Kept here, not in the stores, so the stores can change shape around one call.
- */
 
 export interface AuditStaging {
   /** Outbox rows for the by-time table, each reported under its audit entry's id (a failed row fails its entry). */

@@ -1,10 +1,9 @@
-/**
+/*
  * Removes secrets from text before it is stored or logged (probe body excerpts, failure messages,
  * kept response headers). Two kinds: values the operator configured (probe request headers, which
  * a target that echoes requests sends straight back) and strings that look like credentials
  * wherever they come from (bearer/basic credentials, JWTs, SAS signatures, key headers). Pure.
  */
-
 export const REDACTED = '[redacted]';
 
 /** Shorter configured values are not treated as secrets: replacing "1" or "en" would wreck the text. */

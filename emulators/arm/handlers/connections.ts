@@ -1,14 +1,13 @@
+/*
+ * The provider's view of private endpoint connections (privateLinkService.json): list (paged with an
+ * absolute `nextLink`), get, the plain PUT that changes the state, and the long-running delete.
+ */
 import { z } from 'zod';
 import { connectionJson } from '../arm-json';
 import { type RouteHandler, writeEvent } from '../context';
 import { headerOf, parseJsonBody, sendEmpty, sendJson } from '../http';
 import { connectionId, EmulatorError } from '../world';
 import { acceptedLro } from './operations';
-
-/**
- * The provider's view of private endpoint connections (privateLinkService.json): list (paged with an
- * absolute `nextLink`), get, the plain PUT that changes the state, and the long-running delete.
- */
 
 export const listConnections: RouteHandler = (context, { route, url, apiVersion, response }) => {
   const pls = context.world.requirePls(route.resourceId);

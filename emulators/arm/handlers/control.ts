@@ -1,14 +1,13 @@
-import type { ServerResponse } from 'node:http';
-import { z } from 'zod';
-import type { EmulatorContext } from '../context';
-import { sendError, sendJson } from '../http';
-
-/**
+/*
  * Not ARM: the emulator's own control endpoint, for lab users driving it over HTTP.
  * `PUT /emulator/subscriptions/{id}` with `{"tenantId": "<guid>"}` declares who owns a subscription,
  * so `lab:consumer` can play a consumer from a tenant of its choosing. Bodies are parsed by schema;
  * a token is required as for ARM routes.
  */
+import type { ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { EmulatorContext } from '../context';
+import { sendError, sendJson } from '../http';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

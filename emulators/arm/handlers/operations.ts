@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import type { EmulatorContext, OperationRegistry, RouteHandler } from '../context';
-import { sendEmpty, sendError, sendJson } from '../http';
-
-/**
+/*
  * Long-running operations (deletes): the registry that flips them to Succeeded after a while, the
  * 202 answer that starts one, and the status routes the SDK's poller follows (`Azure-AsyncOperation`
  * → `{status}`, `Location` → 202 until done, then 204), as in ARM's async operation guidelines.
  */
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { EmulatorContext, OperationRegistry, RouteHandler } from '../context';
+import { sendEmpty, sendError, sendJson } from '../http';
 
 interface Operation {
   readonly subscriptionId: string;

@@ -1,14 +1,13 @@
+/*
+ * The consumer's private endpoints (privateEndpoint.json): get, the PUT that creates one (and with it
+ * the provider-side connection) or re-sends it, and the long-running delete that removes both.
+ */
 import { z } from 'zod';
 import { privateEndpointJson } from '../arm-json';
 import { type RouteHandler, writeEvent } from '../context';
 import { parseJsonBody, sendEmpty, sendJson } from '../http';
 import { EmulatorError, type PrivateEndpointSpec } from '../world';
 import { acceptedLro, operationUrls } from './operations';
-
-/**
- * The consumer's private endpoints (privateEndpoint.json): get, the PUT that creates one (and with it
- * the provider-side connection) or re-sends it, and the long-running delete that removes both.
- */
 
 export const getPrivateEndpoint: RouteHandler = (context, { route, response }) => {
   const endpoint = context.world.requirePrivateEndpoint(route.resourceId);

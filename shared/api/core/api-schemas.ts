@@ -1,12 +1,11 @@
-import { z } from 'zod';
-import { MAX_BODY_BYTES } from '../../http/body-limits';
-import { connectionNameSchema, plsReferenceSchema } from './arm-names';
-
-/**
+/*
  * Every schema of the HTTP API, in one module: the route handlers parse input with them and the
  * OpenAPI document is generated from them (`z.toJSONSchema`), so the documented contract and the
  * enforced one cannot drift apart. Loaded on first call of an API route, never at cold start.
  */
+import { z } from 'zod';
+import { MAX_BODY_BYTES } from '../../http/body-limits';
+import { connectionNameSchema, plsReferenceSchema } from './arm-names';
 
 export const MAX_REASON_LENGTH = 140;
 export const MAX_PAGE_SIZE = 200;

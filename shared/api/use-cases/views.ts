@@ -1,3 +1,4 @@
+/* Domain objects as the API shows them: every field present, `null` where unknown. */
 import type { Actor } from '../../approval/core/actor';
 import type { CapturedConnection } from '../../approval/core/captured-connection';
 import type { AuditEntry } from '../../approval/storage/audit-store';
@@ -10,8 +11,6 @@ import type {
   PolicyVerdictView,
 } from '../core/api-schemas';
 import { nameOf } from './managed-pls';
-
-/** Domain objects as the API shows them: every field present, `null` where unknown. */
 
 export function actorView(actor: Actor): ActorView {
   return actor.kind === 'policy'

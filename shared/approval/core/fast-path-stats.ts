@@ -1,4 +1,4 @@
-/**
+/*
  * The event fast path, measured: of the connections that appeared in the last 30 days, how many a
  * run started by an event found first, and how long after the change each path saw them. No public
  * source says whether a consumer's connection raises an event in the provider's subscription, so
@@ -8,7 +8,6 @@
  * reconciliation, the time since the previous list of that PLS, an upper bound (the connection
  * appeared at some moment in between; ARM publishes no creation time for a connection).
  */
-
 export const FAST_PATH_WINDOW_DAYS = 30;
 
 export interface Arrival {

@@ -1,4 +1,4 @@
-/**
+/*
  * The `onConnectionEvent` use case: an Event Grid event is only a hint that a PLS may have changed.
  * It is parsed, filtered (a managed PLS, approval not off, not the echo of our own write),
  * de-duplicated per PLS and queued as "reconcile PLS X"; the reconciliation itself runs in the
@@ -9,7 +9,6 @@
  *
  *   parse → filter → de-duplicate + enqueue → answer
  */
-
 import type { Clock } from '../../clock';
 import { toAppError } from '../../errors';
 import { parseConnectionEvent } from '../adapters/connection-event';

@@ -1,13 +1,12 @@
+/*
+ * The dashboard's built files (dashboard/build.ts), read once per process and kept in memory:
+ * they are small (a few hundred KiB) and immutable for the life of a deployment.
+ */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assetsDir, buildDashboard, type DashboardManifest, MANIFEST } from '../../../dashboard/build';
 import { AppError } from '../../errors';
-
-/**
- * The dashboard's built files (dashboard/build.ts), read once per process and kept in memory:
- * they are small (a few hundred KiB) and immutable for the life of a deployment.
- */
 
 export interface Asset {
   readonly body: Buffer;

@@ -1,12 +1,11 @@
+/*
+ * Input and output schemas of the dashboard's JSON routes. The handlers parse with them and the
+ * OpenAPI document (shared/api/routes/route-specs.ts) is generated from them.
+ */
 import { z } from 'zod';
 import { probeEventSchema } from '../../probe/core/probe-event';
 import { FAILURE_CLASSES } from '../../probe/core/types';
 import { SERIES_RANGES } from './series-ranges';
-
-/**
- * Input and output schemas of the dashboard's JSON routes. The handlers parse with them and the
- * OpenAPI document (shared/api/routes/route-specs.ts) is generated from them.
- */
 
 export const MAX_EVENTS = 500;
 export const DEFAULT_EVENTS = 100;

@@ -1,4 +1,4 @@
-/**
+/*
  * The ranges a latency chart may show, and where each one reads from. Raw rows are read only for
  * ranges of a few hours (one partition per target and day, a few hundred rows); longer ranges read
  * rollups, so a 30-day chart costs 31 entities instead of 43,200 raw rows.
@@ -14,7 +14,6 @@
  * Every range ends at the end of the bucket that holds "now", so the newest, partial bucket is
  * shown (rollups are maintained as results arrive) and buckets line up with the stored ones.
  */
-
 export const SERIES_RANGES = ['1h', '6h', '24h', '7d', '30d'] as const;
 export type SeriesRange = (typeof SERIES_RANGES)[number];
 

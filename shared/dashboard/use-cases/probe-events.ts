@@ -1,14 +1,13 @@
-import type { ProbeEvent } from '../../probe/core/probe-event';
-import { readEvents } from '../../probe/storage/events';
-import { readAllLatest } from '../../probe/storage/latest';
-import type { TableSource } from '../../storage/table-source';
-
-/**
+/*
  * The incident timeline: state-change events of every target (or one), newest first, each with
  * the results that caused it. One partition range query per target on the events table's keys
  * (partition = target id, row key `{invertedTicks(at)}_{runHash}`); the target list comes from
  * the latest-state partition, so no table scan is needed.
  */
+import type { ProbeEvent } from '../../probe/core/probe-event';
+import { readEvents } from '../../probe/storage/events';
+import { readAllLatest } from '../../probe/storage/latest';
+import type { TableSource } from '../../storage/table-source';
 
 export interface ProbeEventsQuery {
   readonly target?: string | undefined;

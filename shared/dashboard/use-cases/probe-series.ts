@@ -1,3 +1,9 @@
+/*
+ * A latency chart's data for one target and range: every bucket of the range (empty ones too, so
+ * a dead probe shows as a gap, not as a line drawn across it), each with its verdict counts,
+ * failures by class, and per-phase means that stack up to the mean total. Raw rows for short
+ * ranges, rollups for long ones (series-ranges.ts).
+ */
 import type { Clock } from '../../clock';
 import { AppError } from '../../errors';
 import {
@@ -16,13 +22,6 @@ import { keySafe } from '../../storage/table-keys';
 import type { MonthlyTableSource } from '../../storage/table-source';
 import { planRange, type RangePlan, type SeriesRange, type SeriesSource } from '../core/series-ranges';
 import { addRawRun, readRawRuns } from './raw-rows';
-
-/**
- * A latency chart's data for one target and range: every bucket of the range (empty ones too, so
- * a dead probe shows as a gap, not as a line drawn across it), each with its verdict counts,
- * failures by class, and per-phase means that stack up to the mean total. Raw rows for short
- * ranges, rollups for long ones (series-ranges.ts).
- */
 
 export const STACKED_PHASES = ['dns', 'tcp', 'tls', 'ttfb', 'transfer'] as const satisfies readonly Metric[];
 

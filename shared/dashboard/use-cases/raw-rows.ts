@@ -1,3 +1,8 @@
+/*
+ * Reads the final attempt of every run of one target in [from, to) from the raw monthly tables
+ * (README.md#probe-tables): one partition per UTC day, row keys newest first. Only the columns a
+ * chart needs are selected. Meant for ranges of hours; longer ranges read rollups.
+ */
 import { odata } from '@azure/data-tables';
 import { addMetricSample, METRICS, type Metric, type Rollup } from '../../probe/core/rollup';
 import { FAILURE_CLASSES, type FailureClass, type ResultStatus } from '../../probe/core/types';
@@ -7,12 +12,6 @@ import { asDate } from '../../storage/entity-values';
 import { isNotFound, storageError } from '../../storage/table-errors';
 import { dayKey, invertedTicks, startOfUtcDay } from '../../storage/table-keys';
 import type { MonthlyTableSource } from '../../storage/table-source';
-
-/**
- * Reads the final attempt of every run of one target in [from, to) from the raw monthly tables
- * (README.md#probe-tables): one partition per UTC day, row keys newest first. Only the columns a
- * chart needs are selected. Meant for ranges of hours; longer ranges read rollups.
- */
 
 export interface RawRun {
   readonly scheduledAt: Date;

@@ -1,12 +1,11 @@
-import type { ArmGateway } from '../../arm/arm-gateway';
-import { isAppError } from '../../errors';
-import type { Log } from '../../log';
-
-/**
+/*
  * Labels a failing probe with the state of the Private Link connection its target depends on,
  * so "DOWN" explains itself ("the provider has not approved it yet", "it was rejected").
  * Strictly best effort: when ARM cannot be asked, the label is null and the probe verdict stands.
  */
+import type { ArmGateway } from '../../arm/arm-gateway';
+import { isAppError } from '../../errors';
+import type { Log } from '../../log';
 
 /** Resolves a target's `dependsOn` to the connection status when it is NOT Approved; null otherwise. */
 export type ConnectionStateLookup = (dependsOn: string) => Promise<string | null>;

@@ -1,3 +1,8 @@
+/*
+ * One attempt: resolve, open one fresh connection, send one request, read the response, judge it.
+ * Every deadline is our own timer (undici's fire with ~1 s granularity), and the first failure
+ * decided wins: tearing the connection down afterwards cannot overwrite it with a secondary error.
+ */
 import { createHash, type Hash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -15,12 +20,6 @@ import {
   type ProbeTarget,
 } from '../core/types';
 import { type ConnectionObservation, emptyObservation, phaseConnector } from './phase-connector';
-
-/**
- * One attempt: resolve, open one fresh connection, send one request, read the response, judge it.
- * Every deadline is our own timer (undici's fire with ~1 s granularity), and the first failure
- * decided wins: tearing the connection down afterwards cannot overwrite it with a secondary error.
- */
 
 const EXCERPT_BYTES = 1024;
 const USER_AGENT = `private-link-gatekeeper-probe/${VERSION}`;

@@ -1,8 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { ProbeAttempt, ProbeResult, ProbeRunner, ProbeTarget, ResultStatus } from '../core/types';
-import { type AttemptInput, runHttpAttempt } from './http-attempt';
-
-/**
+/*
  * The HTTP probe engine: one run of one target. Up to 1 + `retries` attempts, each on a fresh
  * connection; the verdict is UP, DEGRADED (slower than the SLO, passed only on a retry, or reached
  * an address other than the expected private endpoint IP) or DOWN (the last attempt's failure). It never throws for a probe failure: failures are results.
@@ -10,6 +6,9 @@ import { type AttemptInput, runHttpAttempt } from './http-attempt';
  * `inMaintenance` and `connectionState` are left false/null: the run use case knows the windows
  * and the PLS connection state and fills them in.
  */
+import { createHash } from 'node:crypto';
+import type { ProbeAttempt, ProbeResult, ProbeRunner, ProbeTarget, ResultStatus } from '../core/types';
+import { type AttemptInput, runHttpAttempt } from './http-attempt';
 
 export interface HttpProbeOptions {
   /** One attempt; replaceable so the retry and verdict logic can be tested on its own. */

@@ -1,13 +1,12 @@
-import type { Socket } from 'node:net';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
-import type { buildConnector } from 'undici';
-import type { TlsDetails } from '../core/types';
-
-/**
+/*
  * A connector for undici that opens exactly one fresh socket to an address we already resolved
  * and watches it: when TCP connected, when TLS finished, from which local address, with which
  * certificate. undici has no channel that separates these phases, so we observe the socket itself.
  */
+import type { Socket } from 'node:net';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { buildConnector } from 'undici';
+import type { TlsDetails } from '../core/types';
 
 export interface ConnectionObservation {
   tcpStartAt: number | null;

@@ -1,16 +1,15 @@
+/*
+ * Queue mode: one message per target and tick, `{targetId, scheduledAt, runId}` as JSON,
+ * base64-encoded because that is what the Functions host's queue trigger expects by default.
+ * Each message lives no longer than one period: a probe that could not start in time is
+ * superseded by the next tick's message, so a backlog never turns into a burst of stale probes.
+ */
 import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
 import type { Config } from '../../config/config';
 import { AppError } from '../../errors';
 import { parseInput } from '../../http/http-adapter';
 import type { ProbeTarget } from '../core/types';
-
-/**
- * Queue mode: one message per target and tick, `{targetId, scheduledAt, runId}` as JSON,
- * base64-encoded because that is what the Functions host's queue trigger expects by default.
- * Each message lives no longer than one period: a probe that could not start in time is
- * superseded by the next tick's message, so a backlog never turns into a burst of stale probes.
- */
 
 export const probeRequestSchema = z.object({
   targetId: z.string().min(1).max(128),

@@ -1,3 +1,8 @@
+/*
+ * The probe targets document: a file (PROBE_TARGETS_PATH) or an app setting (PROBE_TARGETS), YAML or
+ * JSON, either a list of targets or `{ targets: [...] }`. Every problem is reported with its path,
+ * e.g. `targets[1].assertions.status[0]: expected a status code or range like "200-299"`.
+ */
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Cron } from 'croner';
@@ -12,12 +17,6 @@ import {
 } from '../../config/document-loader';
 import { compileLinearRegex, type LinearRegex, regexLiteralParts } from '../../regex/linear-regex';
 import type { MaintenanceWindow, ProbeAssertions, ProbeTarget, StatusRange } from '../core/types';
-
-/**
- * The probe targets document: a file (PROBE_TARGETS_PATH) or an app setting (PROBE_TARGETS), YAML or
- * JSON, either a list of targets or `{ targets: [...] }`. Every problem is reported with its path,
- * e.g. `targets[1].assertions.status[0]: expected a status code or range like "200-299"`.
- */
 
 export const TARGET_DEFAULTS = {
   method: 'GET',

@@ -1,10 +1,9 @@
-import type { FailureClass, ProbeFailure, ProbePhase } from './types';
-
-/**
+/*
  * Maps whatever a connection attempt threw (an errno, an undici error, an OpenSSL/Node TLS code)
  * to the probe's failure vocabulary. The class says *what* broke, the phase *where*; the raw code
  * is kept so nothing is lost in translation.
  */
+import type { FailureClass, ProbeFailure, ProbePhase } from './types';
 
 /** Codes the engine gives its own deadlines; they mirror undici's names where undici has one. */
 export const PROBE_CODES = {

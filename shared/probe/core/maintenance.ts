@@ -1,13 +1,12 @@
-import { Cron } from 'croner';
-import type { MaintenanceWindow } from './types';
-
-/**
+/*
  * Recurring maintenance windows: each window starts at every occurrence of its cron expression,
  * read as wall-clock time in its IANA zone (croner does the zone and DST arithmetic), and lasts
  * `durationMinutes` of elapsed time. So a 3-hour window starting 01:00 Europe/Berlin ends at 05:00
  * local on the spring-forward night (still 180 real minutes), and a start time that does not exist
  * that night (02:30) is moved to the first instant that does (03:30 CEST), as croner defines.
  */
+import { Cron } from 'croner';
+import type { MaintenanceWindow } from './types';
 
 export function isInMaintenance(windows: readonly MaintenanceWindow[], at: Date): boolean {
   return windows.some((window) => activeWindowStart(window, at) !== null);

@@ -1,4 +1,4 @@
-/**
+/*
  * A compact latency histogram with fixed log-scale buckets. Percentiles cannot be merged from
  * percentiles, but histograms add up exactly: an hour, a day or a 30-day range is the bucket-wise
  * sum, so every rollup level (and any range a dashboard asks for) gets p50/p95 from the same data.
@@ -8,7 +8,6 @@
  * reported as its bucket's geometric midpoint (clamped to the exact maximum), so it is within
  * ±4.4 % of the exact value: far below the noise of network latency.
  */
-
 export const HISTOGRAM_MIN_MS = 0.5;
 export const HISTOGRAM_MAX_MS = 60_000;
 export const BUCKETS_PER_DOUBLING = 8;

@@ -1,11 +1,10 @@
-import { Cron } from 'croner';
-import { AppError } from '../../errors';
-
-/**
+/*
  * Reads the probe timer's NCRONTAB schedule (six fields, seconds first; croner reads it as the
  * host does, in UTC) to derive what the Timer object does not say: which occurrence this run
  * belongs to, how long the period is, and so how long the probes may take.
  */
+import { Cron } from 'croner';
+import { AppError } from '../../errors';
 
 /** The probes must finish within this share of the period, leaving the rest for writes and the next tick. */
 export const DEADLINE_SHARE = 0.8;

@@ -1,16 +1,4 @@
-import { compact, double } from '../../storage/entity-values';
-import {
-  addSample,
-  decodeHistogram,
-  emptyHistogram,
-  encodeHistogram,
-  type Histogram,
-  mergeInto,
-  percentile,
-} from './percentiles';
-import { FAILURE_CLASSES, type FailureClass, type ProbeResult } from './types';
-
-/**
+/*
  * One rollup (an hour or a day of one target): counts by verdict, failure classes, and per-metric
  * latency statistics. Pure data with pure functions, so "the stored rollup equals a recomputation
  * from raw rows" is a plain equality in tests.
@@ -22,6 +10,17 @@ import { FAILURE_CLASSES, type FailureClass, type ProbeResult } from './types';
  * - latency statistics use runs outside maintenance that were UP or DEGRADED (a timeout's
  *   "latency" is the timeout, not the service's speed), from the final attempt.
  */
+import { compact, double } from '../../storage/entity-values';
+import {
+  addSample,
+  decodeHistogram,
+  emptyHistogram,
+  encodeHistogram,
+  type Histogram,
+  mergeInto,
+  percentile,
+} from './percentiles';
+import { FAILURE_CLASSES, type FailureClass, type ProbeResult } from './types';
 
 export const METRICS = ['total', 'dns', 'tcp', 'tls', 'ttfb', 'transfer'] as const;
 export type Metric = (typeof METRICS)[number];

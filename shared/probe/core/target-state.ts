@@ -1,6 +1,4 @@
-import type { ProbeResult, ResultStatus, TargetState } from './types';
-
-/**
+/*
  * The per-target state machine, pure: (record, result, thresholds) → (record', transition?).
  *
  * Rules (flap damping like Gatus, documented in README.md#probe-tables):
@@ -16,6 +14,7 @@ import type { ProbeResult, ResultStatus, TargetState } from './types';
  * - A result not newer than the last applied one (a retried run, or a late queue message) is
  *   ignored, so replays never move the state twice.
  */
+import type { ProbeResult, ResultStatus, TargetState } from './types';
 
 export interface Thresholds {
   readonly failureThreshold: number;

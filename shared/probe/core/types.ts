@@ -1,10 +1,9 @@
-import type { LinearRegex } from '../../regex/linear-regex';
-/**
+/*
  * The probe's two contracts: a parsed target (what to probe and how to judge it) and a result
  * (what one probe run observed). The probe engine produces results; the probe store, state
  * machine and dashboard consume them.
  */
-
+import type { LinearRegex } from '../../regex/linear-regex';
 export const FAILURE_CLASSES = [
   'DNS',
   'TCP_TIMEOUT',

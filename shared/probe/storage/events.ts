@@ -1,3 +1,8 @@
+/*
+ * State-change events: partition = target id, row key `{invertedTicks(at)}_{runHash}`, newest
+ * first. The key derives from the run that caused the change, so writing an event twice (a
+ * retried run) overwrites it.
+ */
 import type { TableEntity } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { type NotifierSource, stageProbeNotification } from '../../notify/store-hooks';
@@ -8,12 +13,6 @@ import type { TableSource } from '../../storage/table-source';
 import type { ProbeEvent } from '../core/probe-event';
 import type { Transition } from '../core/target-state';
 import { PROBE_TABLES } from './probe-tables';
-
-/**
- * State-change events: partition = target id, row key `{invertedTicks(at)}_{runHash}`, newest
- * first. The key derives from the run that caused the change, so writing an event twice (a
- * retried run) overwrites it.
- */
 
 export function eventRowKey(transition: Pick<Transition, 'at' | 'runId'>): string {
   return `${invertedTicks(new Date(transition.at))}_${runHash(transition.runId)}`;

@@ -1,3 +1,9 @@
+/*
+ * Latest result and state per target: partition `latest`, row key = target id. A status board
+ * reads one partition (or one entity per target) and never touches raw rows. The same entity
+ * holds the state machine's record, updated under its ETag so two instances cannot both apply
+ * a transition.
+ */
 import type { TableEntity } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { asIso, compact, double } from '../../storage/entity-values';
@@ -20,13 +26,6 @@ import {
 } from '../core/target-state';
 import type { ProbeResult, ProbeTarget, ResultStatus, TargetState } from '../core/types';
 import { PROBE_TABLES } from './probe-tables';
-
-/**
- * Latest result and state per target: partition `latest`, row key = target id. A status board
- * reads one partition (or one entity per target) and never touches raw rows. The same entity
- * holds the state machine's record, updated under its ETag so two instances cannot both apply
- * a transition.
- */
 
 export const LATEST_PARTITION = 'latest';
 

@@ -1,3 +1,9 @@
+/*
+ * The probe's one write path, used by the inline timer run and the queue-triggered probe alike:
+ * raw rows, rollups and latest state are independent and written concurrently; the state-change
+ * event follows the latest-state write (and is re-written when a replay finds its run caused one).
+ * Every step is idempotent per run, so at-least-once delivery cannot double count.
+ */
 import type { Clock } from '../../clock';
 import type { NotifierSource } from '../../notify/store-hooks';
 import type { TableSource } from '../../storage/table-source';
@@ -7,13 +13,6 @@ import { writeEvent } from './events';
 import { updateLatest } from './latest';
 import { writeRawResult } from './raw-results';
 import { addToRollups, type RollupOutcome } from './rollups';
-
-/**
- * The probe's one write path, used by the inline timer run and the queue-triggered probe alike:
- * raw rows, rollups and latest state are independent and written concurrently; the state-change
- * event follows the latest-state write (and is re-written when a replay finds its run caused one).
- * Every step is idempotent per run, so at-least-once delivery cannot double count.
- */
 
 export type StoreTarget = Pick<ProbeTarget, 'id' | 'displayName' | 'url'> & Thresholds;
 

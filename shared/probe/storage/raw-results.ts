@@ -1,3 +1,9 @@
+/*
+ * Raw results: one entity per attempt, in a monthly table (`{prefix}ProbeResults{yyyyMM}`),
+ * partition `{targetId}_{yyyyMMdd}`, row key `{invertedTicks(scheduledAt)}_{runHash}_{attempt}`.
+ * Every part of the key derives from the run (never from the wall clock of the write), so a
+ * retried run overwrites its own rows instead of adding new ones.
+ */
 import type { TableEntity, TransactionAction } from '@azure/data-tables';
 import { compact, double } from '../../storage/entity-values';
 import { storageError } from '../../storage/table-errors';
@@ -5,13 +11,6 @@ import { dayKey, invertedTicks, keySafe, runHash } from '../../storage/table-key
 import type { TableSource } from '../../storage/table-source';
 import type { ProbeAttempt, ProbeResult } from '../core/types';
 import { rawTableLogicalName } from './probe-tables';
-
-/**
- * Raw results: one entity per attempt, in a monthly table (`{prefix}ProbeResults{yyyyMM}`),
- * partition `{targetId}_{yyyyMMdd}`, row key `{invertedTicks(scheduledAt)}_{runHash}_{attempt}`.
- * Every part of the key derives from the run (never from the wall clock of the write), so a
- * retried run overwrites its own rows instead of adding new ones.
- */
 
 const MAX_MESSAGE = 512;
 const TRANSACTION_LIMIT = 100;

@@ -1,3 +1,16 @@
+/*
+ * Hourly and daily rollups live in one table, one partition per target, so a run's marker, its
+ * hour and its day can change in ONE entity-group transaction:
+ *
+ *   create  M{yyyyMMddHHmmss}_{runHash}   (fails with 409 if this run was counted before)
+ *   update  H{yyyyMMddHH}  if-match ETag  (fails with 412 if another writer got there first)
+ *   update  D{yyyyMMdd}    if-match ETag
+ *
+ * Either all three happen or none, so a retried run is never counted twice (the marker exists)
+ * and never half counted (no marker without the counts), and two instances updating the same
+ * hour simply retry on the ETag. Markers are needed only as long as a run can be retried; the
+ * cleanup removes them after MARKER_RETENTION_DAYS, and results older than that are not counted.
+ */
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { asDate } from '../../storage/entity-values';
@@ -13,20 +26,6 @@ import type { TableSource } from '../../storage/table-source';
 import { addResult, emptyRollup, type Rollup, rollupColumns, rollupFromEntity } from '../core/rollup';
 import type { ProbeResult } from '../core/types';
 import { PROBE_TABLES } from './probe-tables';
-
-/**
- * Hourly and daily rollups live in one table, one partition per target, so a run's marker, its
- * hour and its day can change in ONE entity-group transaction:
- *
- *   create  M{yyyyMMddHHmmss}_{runHash}   (fails with 409 if this run was counted before)
- *   update  H{yyyyMMddHH}  if-match ETag  (fails with 412 if another writer got there first)
- *   update  D{yyyyMMdd}    if-match ETag
- *
- * Either all three happen or none, so a retried run is never counted twice (the marker exists)
- * and never half counted (no marker without the counts), and two instances updating the same
- * hour simply retry on the ETag. Markers are needed only as long as a run can be retried; the
- * cleanup removes them after MARKER_RETENTION_DAYS, and results older than that are not counted.
- */
 
 export const MARKER_RETENTION_DAYS = 7;
 export type RollupKind = 'hour' | 'day';

@@ -1,14 +1,13 @@
+/*
+ * One row per timer run: partition `{yyyyMMdd}` (UTC day of the scheduled time), row key
+ * `{invertedTicks(scheduledAt)}_{source}`, newest first. A dead probe shows as missing rows, a
+ * late one as `delayMs`/`isPastDue`; a retried invocation of the same occurrence overwrites its row.
+ */
 import { asDate, compact } from '../../storage/entity-values';
 import { storageError } from '../../storage/table-errors';
 import { dayKey, invertedTicks } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import { PROBE_TABLES } from './probe-tables';
-
-/**
- * One row per timer run: partition `{yyyyMMdd}` (UTC day of the scheduled time), row key
- * `{invertedTicks(scheduledAt)}_{source}`, newest first. A dead probe shows as missing rows, a
- * late one as `delayMs`/`isPastDue`; a retried invocation of the same occurrence overwrites its row.
- */
 
 export interface RunLogEntry {
   readonly source: 'timer' | 'queue';

@@ -1,3 +1,11 @@
+/*
+ * Retention (`cleanupProbeResults` timer). Raw results older than PROBE_RETENTION_DAYS go:
+ * monthly tables that lie entirely before the cutoff are dropped (one call, no scan); in the
+ * month the cutoff falls in, whole day partitions before it are deleted, one partition-scoped
+ * query per target and day, resuming where the last run stopped. Hourly rollups are kept
+ * HOURLY_RETENTION_DAYS, run markers MARKER_RETENTION_DAYS, the run log as long as raw rows;
+ * daily rollups, latest rows and state-change events are kept forever (they are small).
+ */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { Log } from '../../log';
@@ -17,15 +25,6 @@ import { PROBE_TABLES } from '../storage/probe-tables';
 import { rawPartitionKey } from '../storage/raw-results';
 import { MARKER_RETENTION_DAYS, ROW_PREFIX } from '../storage/rollups';
 import type { ProbeContainer } from './probe-container';
-
-/**
- * Retention (`cleanupProbeResults` timer). Raw results older than PROBE_RETENTION_DAYS go:
- * monthly tables that lie entirely before the cutoff are dropped (one call, no scan); in the
- * month the cutoff falls in, whole day partitions before it are deleted, one partition-scoped
- * query per target and day, resuming where the last run stopped. Hourly rollups are kept
- * HOURLY_RETENTION_DAYS, run markers MARKER_RETENTION_DAYS, the run log as long as raw rows;
- * daily rollups, latest rows and state-change events are kept forever (they are small).
- */
 
 export const HOURLY_RETENTION_DAYS = 90;
 const CLEANUP_PARTITION = 'cleanup';

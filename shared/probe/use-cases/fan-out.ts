@@ -1,13 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { mapWithConcurrency } from '../../async/map-with-concurrency';
-
-/**
+/*
  * How one instance starts many probes in one period. Starting them all at once makes one event
  * loop open every connection in the same instant: each attempt's clock starts at dispatch and then
  * waits behind the others' work, so the recorded phases grow with the number of targets rather
  * than with the network. Spacing the starts (as scrapers stagger their targets) keeps the loop
  * nearly idle when each probe's own events arrive, so what is measured is the path.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mapWithConcurrency } from '../../async/map-with-concurrency';
 
 /**
  * The widest gap between two starts. A run spreads its starts over its whole window, as scrapers

@@ -1,12 +1,4 @@
-import type { Clock } from '../../clock';
-import { addDays, startOfUtcDay, startOfUtcHour } from '../../storage/table-keys';
-import type { TableSource } from '../../storage/table-source';
-import type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
-import { availability, mergeRollups, metricPercentile, type Rollup } from '../core/rollup';
-import { type LatestView, readAllLatest } from '../storage/latest';
-import { readRollups } from '../storage/rollups';
-
-/**
+/*
  * What a status board needs per target, from the latest rows and the rollups only (never raw
  * rows): two range queries per target (hourly for 24 h, daily for 30 d), all targets at once.
  *
@@ -14,6 +6,13 @@ import { readRollups } from '../storage/rollups';
  * "30 d" are the last 7 / 30 daily rollups including today (UTC). Availability excludes
  * maintenance; null means no judged run in the window.
  */
+import type { Clock } from '../../clock';
+import { addDays, startOfUtcDay, startOfUtcHour } from '../../storage/table-keys';
+import type { TableSource } from '../../storage/table-source';
+import type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
+import { availability, mergeRollups, metricPercentile, type Rollup } from '../core/rollup';
+import { type LatestView, readAllLatest } from '../storage/latest';
+import { readRollups } from '../storage/rollups';
 
 export type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
 

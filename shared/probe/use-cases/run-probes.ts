@@ -1,3 +1,8 @@
+/*
+ * The probe timer (`probeEndpoints`) and the queue-triggered probe (`probeTarget`): load the
+ * targets, probe them with a bound and a deadline, label failures with the PLS connection state,
+ * record everything, log one summary line. Reads top to bottom as the flow it is.
+ */
 import { setMaxListeners } from 'node:events';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
 import { isAppError } from '../../errors';
@@ -13,12 +18,6 @@ import { type RecordOutcome, recordResult } from '../storage/probe-store';
 import { type RunLogEntry, writeRunLog } from '../storage/run-log';
 import { fanOut, startGapMs } from './fan-out';
 import type { ProbeContainer, TimerInfo } from './probe-container';
-
-/**
- * The probe timer (`probeEndpoints`) and the queue-triggered probe (`probeTarget`): load the
- * targets, probe them with a bound and a deadline, label failures with the PLS connection state,
- * record everything, log one summary line. Reads top to bottom as the flow it is.
- */
 
 export interface ProbeDependencies {
   readonly container: ProbeContainer;

@@ -1,13 +1,12 @@
-import { z } from 'zod';
-import { type CrossCheck, duplicateKeyIssues } from '../../../config/document-checks';
-import { checkTemplate, MAX_DESCRIPTION_LENGTH, PLACEHOLDERS } from './description-template';
-import { compileMessageRegex, compileNamePattern, type PatternResult } from './pattern';
-
-/**
+/*
  * The approval policy document. Every object is strict: an unknown key is an error, because a
  * typo (`consumerTenant:` for `consumerTenants:`) would otherwise silently drop a condition and
  * widen an approve rule to everyone.
  */
+import { z } from 'zod';
+import { type CrossCheck, duplicateKeyIssues } from '../../../config/document-checks';
+import { checkTemplate, MAX_DESCRIPTION_LENGTH, PLACEHOLDERS } from './description-template';
+import { compileMessageRegex, compileNamePattern, type PatternResult } from './pattern';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PLS_ID =
