@@ -4,7 +4,7 @@
  * job; the answer carries what the engine recorded. Timings come from the engine's own result.
  */
 import { setMaxListeners } from 'node:events';
-import { probeTarget } from '../shared/probe/adapters/http-probe';
+import { probeHttpTarget } from '../shared/probe/adapters/http-probe';
 import { parseProbeTargets } from '../shared/probe/adapters/targets';
 import type { ProbeTarget } from '../shared/probe/core/types';
 import { fanOut } from '../shared/probe/use-cases/fan-out';
@@ -66,7 +66,7 @@ const signal = new AbortController().signal;
 setMaxListeners(0, signal);
 
 async function probe(url: string) {
-  return probeTarget(targetFor(url), { scheduledAt: new Date(), signal });
+  return probeHttpTarget(targetFor(url), { scheduledAt: new Date(), signal });
 }
 
 async function run(job: OursJob): Promise<OursAnswer> {

@@ -5,7 +5,7 @@
  * the old engine). Prints figures, then one JSON line.
  */
 import { parsePolicy } from '../shared/approval/adapters/policy-loader';
-import { evaluatePolicy } from '../shared/approval/core/policy/evaluate-policy';
+import { evaluateConnectionPolicy } from '../shared/approval/core/policy/evaluate-policy';
 
 const CORPUS = ['^(a+)+$', '^(a|a)*$', '^(a|aa)+$', '^(.*a){20}$', '^(a*)*$', '^((a+)+)+b$', '(x+x+)+y'];
 const RUNS = 200;
@@ -43,7 +43,7 @@ function measure(pattern: string, message: string): { median: number; p99: numbe
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    evaluatePolicy(policy, facts(message), counts, { now });
+    evaluateConnectionPolicy(policy, facts(message), counts, { now });
     samples.push(performance.now() - t0);
   }
   samples.sort((a, b) => a - b);

@@ -11,7 +11,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { probeTarget } from '../shared/probe/adapters/http-probe';
+import { probeHttpTarget } from '../shared/probe/adapters/http-probe';
 import { parseProbeTargets } from '../shared/probe/adapters/targets';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const [target] = parseProbeTargets(JSON.stringify([{ id: 'bench', url, retries: 0 }]));
   if (target === undefined) throw new Error('no target');
   const probeOnce = async () => {
-    const result = await probeTarget(target, {
+    const result = await probeHttpTarget(target, {
       scheduledAt: new Date(),
       signal: new AbortController().signal,
     });

@@ -1,6 +1,6 @@
 import type { EventGridFunctionDefinition } from '../shared/host/function-definition';
 
-/** Event Grid: a hint that a managed PLS may have changed, queued for reconcileQueuedPls (answers at once). */
+/** Event Grid: a hint that a managed PLS may have changed, queued for reconcileWorkItem (answers at once). */
 export const onConnectionEvent: EventGridFunctionDefinition = {
   name: 'onConnectionEvent',
   kind: 'eventGrid',

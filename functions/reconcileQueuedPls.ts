@@ -6,7 +6,7 @@ export const reconcileQueuedPls: QueueFunctionDefinition = {
   kind: 'storageQueue',
   options: { queueName: '%RECONCILE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
   handler: async (message, context) => {
-    const [{ getContainer }, { reconcileQueuedPls: run }, { invocationLog }] = await Promise.all([
+    const [{ getContainer }, { reconcileWorkItem: run }, { invocationLog }] = await Promise.all([
       import('../shared/composition-root'),
       import('../shared/approval/use-cases/reconcile-queued-pls'),
       import('../shared/approval/handlers/invocation-log'),

@@ -12,7 +12,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { errorJson } from './arm-json';
 import type { ArmWriteEvent, EmulatorContext, RouteHandler, RouteRequest } from './context';
 import { type Fault, FaultInjector } from './faults';
-import { deleteConnection, getConnection, listConnections, putConnection } from './handlers/connections';
+import { deleteConnection, listPlsConnections, putConnection, readConnection } from './handlers/connections';
 import { serveControl } from './handlers/control';
 import { getOperation, operationRegistry } from './handlers/operations';
 import { deletePrivateEndpoint, getPrivateEndpoint, putPrivateEndpoint } from './handlers/private-endpoints';
@@ -73,8 +73,8 @@ export interface ArmEmulator {
 const HANDLERS: Readonly<Record<Exclude<RouteKind, 'unknown'>, RouteHandler>> = {
   'subscription.get': getSubscription,
   'pls.get': getPrivateLinkService,
-  'connection.list': listConnections,
-  'connection.get': getConnection,
+  'connection.list': listPlsConnections,
+  'connection.get': readConnection,
   'connection.put': putConnection,
   'connection.delete': deleteConnection,
   'endpoint.get': getPrivateEndpoint,

@@ -233,11 +233,11 @@ export function createLab(options: LabOptions): Lab {
 
 /** The audit trail as GET /api/decisions gives it, read in the host's own process. */
 async function readDecisions(): Promise<unknown> {
-  const [{ listDecisions }, { listDecisionsQuerySchema }] = await Promise.all([
+  const [{ readDecisions }, { listDecisionsQuerySchema }] = await Promise.all([
     import('../../shared/api/use-cases/list-decisions'),
     import('../../shared/api/core/api-schemas'),
   ]);
-  return listDecisions(getContainer(), listDecisionsQuerySchema.parse({ limit: '200' }));
+  return readDecisions(getContainer(), listDecisionsQuerySchema.parse({ limit: '200' }));
 }
 
 /** Each feature's state as the reader-detail GET /api/health gives it. */
@@ -247,7 +247,7 @@ async function readProblems(): Promise<unknown> {
 
 /** The probe summary as GET /api/probes/summary gives it. */
 async function readProbes(): Promise<unknown> {
-  return (await import('../../shared/probe/use-cases/probe-summary')).probesSummary(getContainer());
+  return (await import('../../shared/probe/use-cases/probe-summary')).summariseProbes(getContainer());
 }
 
 /** The stand-in on 8080 like the sample probe targets say, or any free port when 8080 is taken. */

@@ -50,8 +50,8 @@ export interface ConnectionStateUpdate {
 export interface ArmGateway {
   getPrivateLinkService(plsId: string): Promise<PrivateLinkServiceInfo>;
   /** Every connection of the PLS (all pages). */
-  listConnections(plsId: string): Promise<PrivateEndpointConnection[]>;
-  getConnection(plsId: string, connectionName: string): Promise<PrivateEndpointConnection>;
+  listPlsConnections(plsId: string): Promise<PrivateEndpointConnection[]>;
+  readConnection(plsId: string, connectionName: string): Promise<PrivateEndpointConnection>;
   /** A plain PUT of the connection with the new state (not a long-running operation). */
   updateConnectionState(
     plsId: string,

@@ -78,7 +78,7 @@ export class ArmNetworkGateway implements ArmGateway {
     );
   }
 
-  async listConnections(plsId: string): Promise<PrivateEndpointConnection[]> {
+  async listPlsConnections(plsId: string): Promise<PrivateEndpointConnection[]> {
     const ref = parsePlsId(plsId);
     return this.call('list connections', ref.subscriptionId, async (client) => {
       const connections: PrivateEndpointConnection[] = [];
@@ -92,7 +92,7 @@ export class ArmNetworkGateway implements ArmGateway {
     });
   }
 
-  async getConnection(plsId: string, connectionName: string): Promise<PrivateEndpointConnection> {
+  async readConnection(plsId: string, connectionName: string): Promise<PrivateEndpointConnection> {
     const ref = parsePlsId(plsId);
     const name = assertConnectionName(connectionName);
     return this.call('get connection', ref.subscriptionId, async (client) =>

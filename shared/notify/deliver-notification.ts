@@ -64,7 +64,7 @@ export function parseDeliveryMessage(message: unknown): DeliveryMessage {
   return parseInput(deliveryMessageSchema, value, 'message') as DeliveryMessage;
 }
 
-export async function deliverNotification(
+export async function deliverToWebhooks(
   deps: DeliveryDependencies,
   message: unknown,
 ): Promise<DeliveryResult> {

@@ -39,7 +39,7 @@ export interface SweepSummary {
   readonly failedLocations: number;
 }
 
-export async function sweepNotifications(deps: SweepDependencies): Promise<SweepSummary> {
+export async function sweepOutbox(deps: SweepDependencies): Promise<SweepSummary> {
   let reminders = 0;
   for (const plsId of deps.plsIds) {
     try {

@@ -371,7 +371,7 @@ describe('consistency checks catch drift', () => {
           options: { schedule: '%RECONCILE_SCHEDULE%' },
           handler: noop,
         },
-        reconcileQueuedPls: {
+        reconcileWorkItem: {
           name: 'reconcileQueuedPls',
           kind: 'storageQueue',
           options: { queueName: '%RECONCILE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
@@ -383,7 +383,7 @@ describe('consistency checks catch drift', () => {
           options: { schedule: '%PROBE_SCHEDULE%' },
           handler: noop,
         },
-        probeTarget: {
+        probeHttpTarget: {
           name: 'probeTarget',
           kind: 'storageQueue',
           options: { queueName: '%PROBE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
@@ -456,7 +456,7 @@ describe('consistency checks catch drift', () => {
         'RECONCILE_SCHEDULE is set but no registered function binds %RECONCILE_SCHEDULE%',
       );
       expectViolation(
-        checkRegistryReferences(files, registry({ probeTarget: undefined })),
+        checkRegistryReferences(files, registry({ probeHttpTarget: undefined })),
         'PROBE_QUEUE_NAME is set but no registered function binds',
       );
     });

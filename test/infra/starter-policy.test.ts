@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APPROVE_RULE, starterPolicyText } from '../../scripts/starter-policy-text';
 import { parsePolicy } from '../../shared/approval/adapters/policy-loader';
-import { type ConnectionFacts, evaluatePolicy } from '../../shared/approval/core/policy/evaluate-policy';
+import {
+  type ConnectionFacts,
+  evaluateConnectionPolicy,
+} from '../../shared/approval/core/policy/evaluate-policy';
 import { type BicepFile, parameters, stringValue, variables } from '../helpers/bicep';
 import { infraFiles, REPO_ROOT } from './infra-fixture';
 
@@ -67,7 +70,7 @@ describe('starter policy from the sample', () => {
 
   it('approves the consumer lab request (both of its messages) from the given tenant and subscription', () => {
     for (const requestMessage of labMessages()) {
-      const verdict = evaluatePolicy(policy, facts({ requestMessage }), noApprovals, { now });
+      const verdict = evaluateConnectionPolicy(policy, facts({ requestMessage }), noApprovals, { now });
       expect({ message: requestMessage, action: verdict.action, rule: verdict.rule }).toEqual({
         message: requestMessage,
         action: 'approve',
@@ -79,7 +82,7 @@ describe('starter policy from the sample', () => {
   it('leaves another tenant, or another subscription, to a person, and rejects a request without a ticket', () => {
     const [message] = labMessages();
     expect(
-      evaluatePolicy(
+      evaluateConnectionPolicy(
         policy,
         facts({ requestMessage: message, consumerTenantId: OTHER_TENANT }),
         noApprovals,
@@ -87,7 +90,7 @@ describe('starter policy from the sample', () => {
       ).action,
     ).toBe('manual');
     expect(
-      evaluatePolicy(
+      evaluateConnectionPolicy(
         policy,
         facts({ requestMessage: message, consumerSubscriptionId: '7d6e5f40-0000-4000-8000-000000000000' }),
         noApprovals,
@@ -95,7 +98,8 @@ describe('starter policy from the sample', () => {
       ).action,
     ).toBe('manual');
     expect(
-      evaluatePolicy(policy, facts({ requestMessage: 'please approve' }), noApprovals, { now }).action,
+      evaluateConnectionPolicy(policy, facts({ requestMessage: 'please approve' }), noApprovals, { now })
+        .action,
     ).toBe('reject');
   });
 
@@ -109,9 +113,9 @@ describe('starter policy from the sample', () => {
       }),
     );
     const [message] = labMessages();
-    expect(evaluatePolicy(limited, facts({ requestMessage: message }), noApprovals, { now }).action).toBe(
-      'manual',
-    );
+    expect(
+      evaluateConnectionPolicy(limited, facts({ requestMessage: message }), noApprovals, { now }).action,
+    ).toBe('manual');
   });
 
   it('refuses ids that are not GUIDs and a missing tenant', () => {
@@ -146,8 +150,8 @@ describe('the policy the provider deployment ships', () => {
     );
     expect(placeholder.rules).toEqual([]);
     const [message] = labMessages();
-    expect(evaluatePolicy(placeholder, facts({ requestMessage: message }), noApprovals, { now }).action).toBe(
-      'manual',
-    );
+    expect(
+      evaluateConnectionPolicy(placeholder, facts({ requestMessage: message }), noApprovals, { now }).action,
+    ).toBe('manual');
   });
 });

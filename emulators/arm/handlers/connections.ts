@@ -9,7 +9,7 @@ import { headerOf, parseJsonBody, sendEmpty, sendJson } from '../http';
 import { connectionId, EmulatorError } from '../world';
 import { acceptedLro } from './operations';
 
-export const listConnections: RouteHandler = (context, { route, url, apiVersion, response }) => {
+export const listPlsConnections: RouteHandler = (context, { route, url, apiVersion, response }) => {
   const pls = context.world.requirePls(route.resourceId);
   const skip = Number(url.searchParams.get('$skipToken') ?? '0');
   const start = Number.isInteger(skip) && skip > 0 ? skip : 0;
@@ -25,7 +25,7 @@ export const listConnections: RouteHandler = (context, { route, url, apiVersion,
   });
 };
 
-export const getConnection: RouteHandler = (context, { route, response }) => {
+export const readConnection: RouteHandler = (context, { route, response }) => {
   const connection = context.world.requireConnection(route.resourceId, route.params.name ?? '');
   sendJson(response, 200, connectionJson(context.world.requirePls(route.resourceId), connection));
 };

@@ -1,12 +1,12 @@
 import type { ConnectionFacts } from '../../approval/core/policy/evaluate-policy';
-import { type ApprovedCounts, evaluatePolicy } from '../../approval/core/policy/evaluate-policy';
+import { type ApprovedCounts, evaluateConnectionPolicy } from '../../approval/core/policy/evaluate-policy';
 import { planDecision } from '../../approval/core/policy/plan-decision';
 import type { Policy } from '../../approval/core/policy/policy';
 import type { PolicyVerdictView } from './api-schemas';
 
 /**
  * What the policy says about one connection and what it would do to it now, without deciding:
- * the verdict (action, matched rule, why, earlier rules that failed) comes from `evaluatePolicy`,
+ * the verdict (action, matched rule, why, earlier rules that failed) comes from `evaluateConnectionPolicy`,
  * the effect from `planDecision` (the same planner reconciliation uses), so the API explains exactly
  * what the product will do on its next run.
  */
@@ -17,7 +17,7 @@ export function policyVerdictFor(
   options: { readonly now: Date; readonly approvedByPerson: boolean },
 ): PolicyVerdictView {
   // Quotas limit new approvals only; an Approved connection is re-checked without them, as the planner does.
-  const verdict = evaluatePolicy(policy, facts, counts, {
+  const verdict = evaluateConnectionPolicy(policy, facts, counts, {
     now: options.now,
     ignoreQuota: facts.status === 'Approved',
   });

@@ -14,11 +14,11 @@ import {
 } from '../core/api-schemas';
 import { decideByPerson } from '../use-cases/decide-by-person';
 import { dryRunPolicy } from '../use-cases/dry-run-policy';
-import { getConnection } from '../use-cases/get-connection';
-import { listConnections } from '../use-cases/list-connections';
-import { listDecisions } from '../use-cases/list-decisions';
+import { readConnection } from '../use-cases/get-connection';
+import { listPlsConnections } from '../use-cases/list-connections';
+import { readDecisions } from '../use-cases/list-decisions';
 import { normaliseReference } from '../use-cases/managed-pls';
-import { openApiDocument } from './openapi-document';
+import { servedOpenApiDocument } from './openapi-document';
 
 /**
  * The API's HTTP handlers: authorise first (401/403 before anything about the input is revealed),
@@ -60,12 +60,12 @@ function logTo(context: InvocationContext): Log {
 export const listConnectionsRoute: Route = async (request) => {
   const { container } = authorized(request, 'read');
   const query = parseInput(listConnectionsQuerySchema, queryObject(request), 'query');
-  return json(200, await listConnections(container, query));
+  return json(200, await listPlsConnections(container, query));
 };
 
 export const getConnectionRoute: Route = async (request) => {
   const { container } = authorized(request, 'read');
-  return json(200, await getConnection(container, connectionParams(request)));
+  return json(200, await readConnection(container, connectionParams(request)));
 };
 
 async function decide(
@@ -121,7 +121,7 @@ export const eventFastPathRoute: Route = async (request) => {
 export const listDecisionsRoute: Route = async (request) => {
   const { container } = authorized(request, 'read');
   const query = parseInput(listDecisionsQuerySchema, queryObject(request), 'query');
-  return json(200, await listDecisions(container, query));
+  return json(200, await readDecisions(container, query));
 };
 
 export const evaluatePolicyRoute: Route = async (request) => {
@@ -132,5 +132,5 @@ export const evaluatePolicyRoute: Route = async (request) => {
 
 export const openApiDocumentRoute: Route = async (request) => {
   authorized(request, 'read');
-  return json(200, openApiDocument());
+  return json(200, servedOpenApiDocument());
 };

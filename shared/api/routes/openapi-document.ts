@@ -26,7 +26,7 @@ const PROBLEM_STATUS_TEXT: Record<number, string> = {
 
 let memo: JsonObject | undefined;
 
-export function openApiDocument(): JsonObject {
+export function servedOpenApiDocument(): JsonObject {
   memo ??= buildOpenApiDocument(ROUTE_SPECS);
   return memo;
 }

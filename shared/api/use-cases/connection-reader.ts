@@ -26,7 +26,7 @@ export interface PlsReading {
 
 export async function readPls(services: ApprovalServices, pls: PlsRef): Promise<PlsReading> {
   const [connections, snapshots] = await Promise.all([
-    services.arm.listConnections(pls.id),
+    services.arm.listPlsConnections(pls.id),
     services.snapshots.listForPls(pls.id),
   ]);
   const captures = await captureWithTenants(services, connections, snapshots);

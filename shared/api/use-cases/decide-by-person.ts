@@ -202,7 +202,7 @@ async function readConnection(
   name: string,
 ): Promise<PrivateEndpointConnection> {
   try {
-    return await services.arm.getConnection(pls.id, name);
+    return await services.arm.readConnection(pls.id, name);
   } catch (error) {
     if (error instanceof AppError && error.code === 'arm_not_found') throw connectionNotFound(pls, name);
     throw error;

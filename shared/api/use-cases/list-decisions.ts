@@ -56,7 +56,7 @@ interface Filters {
 }
 
 /** GET /decisions: the audit trail, newest first, by connection, actor and time range, a page at a time. */
-export async function listDecisions(
+export async function readDecisions(
   container: ApprovalApiDeps,
   query: ListDecisionsQuery,
 ): Promise<DecisionList> {

@@ -38,7 +38,7 @@ export interface ApprovalServices {
 
 /** What the decision path (decide-connection.ts) uses. */
 export interface DecisionDeps {
-  readonly arm: Pick<ArmGateway, 'getConnection' | 'updateConnectionState'>;
+  readonly arm: Pick<ArmGateway, 'readConnection' | 'updateConnectionState'>;
   readonly audit: Pick<AuditStore, 'writeMany'>;
   readonly claims: Pick<ClaimStore, 'acquireMany' | 'completeMany' | 'release'>;
   readonly snapshots: Pick<SnapshotStore, 'apply'>;
@@ -49,7 +49,7 @@ export interface DecisionDeps {
 export interface ReconcileDeps extends DecisionDeps {
   readonly arm: Pick<
     ArmGateway,
-    'getConnection' | 'updateConnectionState' | 'listConnections' | 'getPrivateLinkService'
+    'readConnection' | 'updateConnectionState' | 'listPlsConnections' | 'getPrivateLinkService'
   >;
   readonly snapshots: Pick<SnapshotStore, 'apply' | 'listForPls'>;
   readonly drift: Pick<DriftStore, 'write'>;

@@ -445,7 +445,7 @@ async function reread(
   try {
     return {
       kind: 'ok',
-      connection: await services.arm.getConnection(capture.connection.plsId, capture.connection.name),
+      connection: await services.arm.readConnection(capture.connection.plsId, capture.connection.name),
     };
   } catch (error) {
     const appError = toAppError(error);

@@ -70,7 +70,7 @@ export async function reconcilePrivateLinkService(
 ): Promise<PlsReconcileSummary> {
   const started = performance.now();
   const listedAt = services.clock.now();
-  const connections = await services.arm.listConnections(plsId);
+  const connections = await services.arm.listPlsConnections(plsId);
   const snapshots = await services.snapshots.listForPls(plsId);
   const captures = await captureAll(services, connections, snapshots);
   const { counts: drift, appeared } = await recordDrift(

@@ -1,5 +1,5 @@
 /**
- * The `reconcileQueuedPls` use case: one work item from the reconciliation queue (an event's "PLS X
+ * The `reconcileWorkItem` use case: one work item from the reconciliation queue (an event's "PLS X
  * may have changed", or the continuation of a run that ran out of time) reconciles that PLS within
  * this invocation's time budget, and queues its own continuation if decisions are left.
  *
@@ -12,7 +12,7 @@ import type { Log, RunDeps } from './approval-services';
 import { reconcileCoalesced } from './reconcile-all';
 import type { PlsReconcileSummary } from './reconcile-pls';
 
-export async function reconcileQueuedPls(
+export async function reconcileWorkItem(
   deps: RunDeps,
   loadPolicy: () => Promise<Policy>,
   message: unknown,

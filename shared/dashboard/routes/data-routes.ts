@@ -13,7 +13,7 @@ import {
 } from '../core/dashboard-schemas';
 import { meOf } from '../use-cases/me';
 import { listProbeEvents } from '../use-cases/probe-events';
-import { probeSeries } from '../use-cases/probe-series';
+import { readProbeSeries } from '../use-cases/probe-series';
 
 /**
  * The dashboard's JSON routes. Each authorises the caller as a reader first (401/403 before any
@@ -33,7 +33,7 @@ export const probeSeriesRoute: Route = async (request) => {
   authorizeRequest(request, container.config, 'read');
   const { target } = parseInput(seriesParamsSchema, { ...request.params }, 'path');
   const { range } = parseInput(seriesQuerySchema, queryObject(request), 'query');
-  return json(200, await probeSeries(container, target, range));
+  return json(200, await readProbeSeries(container, target, range));
 };
 
 /** GET /api/probes/events?target=&from=&to=&limit= */

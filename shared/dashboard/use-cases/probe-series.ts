@@ -54,7 +54,7 @@ export interface ProbeSeries {
   readonly points: readonly SeriesPoint[];
 }
 
-export async function probeSeries(
+export async function readProbeSeries(
   container: MonthlyTableSource & { readonly clock: Clock },
   targetId: string,
   range: SeriesRange,

@@ -3,15 +3,10 @@ import { SnapshotStore } from '../../approval/storage/snapshot-store';
 import { type Container, getContainer } from '../../composition-root';
 import { PROBE_TABLES } from '../../probe/storage/probe-tables';
 import { keySafe, plsKey } from '../../storage/table-keys';
-import { type DeliveryResult, deliverNotification } from '../deliver-notification';
+import { type DeliveryResult, deliverToWebhooks } from '../deliver-notification';
 import { NOTIFY_TABLES } from '../notify-tables';
 import { buildDeliveryDependencies } from '../notify-wiring';
-import {
-  dayPartitions,
-  type OutboxLocation,
-  type SweepSummary,
-  sweepNotifications,
-} from '../sweep-notifications';
+import { dayPartitions, type OutboxLocation, type SweepSummary, sweepOutbox } from '../sweep-notifications';
 
 /** The queue trigger: one delivery. Nothing configured → the message is dropped (and said so). */
 export async function handleDeliveryMessage(
@@ -27,7 +22,7 @@ export async function handleDeliveryMessage(
     );
     return null;
   }
-  return deliverNotification(deps, message);
+  return deliverToWebhooks(deps, message);
 }
 
 /** Outbox rows older than this are the sweeper's; younger ones are still being published by their writer. */
@@ -58,7 +53,7 @@ export async function handleSweepTimer(
     locations.push({ table: table(PROBE_TABLES.events), partitionKey: keySafe(targetId) });
   }
   const snapshots = new SnapshotStore(table('Connections'));
-  return sweepNotifications({
+  return sweepOutbox({
     notifier,
     clock: container.clock,
     locations,

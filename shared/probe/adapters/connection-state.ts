@@ -17,7 +17,7 @@ const CONNECTION_ID =
 export const MISSING_CONNECTION = 'Missing';
 
 export function lookupFromGateway(
-  gateway: Pick<ArmGateway, 'getConnection' | 'getPrivateEndpointConnectionStatus'>,
+  gateway: Pick<ArmGateway, 'readConnection' | 'getPrivateEndpointConnectionStatus'>,
   context: Log,
 ): ConnectionStateLookup {
   return async (dependsOn) => {
@@ -25,7 +25,7 @@ export function lookupFromGateway(
       const match = CONNECTION_ID.exec(dependsOn);
       const status =
         match !== null && match[1] !== undefined && match[2] !== undefined
-          ? (await gateway.getConnection(match[1], match[2])).status
+          ? (await gateway.readConnection(match[1], match[2])).status
           : await gateway.getPrivateEndpointConnectionStatus(dependsOn);
       if (status === undefined) return MISSING_CONNECTION;
       return status === 'Approved' ? null : status;

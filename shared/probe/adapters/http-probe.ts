@@ -34,7 +34,7 @@ export function createHttpProbe(options: HttpProbeOptions = {}): ProbeRunner {
 }
 
 /** The engine the product uses (the run use case loads this module lazily and calls it per target). */
-export const probeTarget: ProbeRunner = createHttpProbe();
+export const probeHttpTarget: ProbeRunner = createHttpProbe();
 
 function verdict(target: ProbeTarget, scheduledAt: Date, attempts: readonly ProbeAttempt[]): ProbeResult {
   const first = attempts[0];

@@ -3,7 +3,7 @@ import { authorizeRequest } from '../../auth/principal';
 import { getContainer } from '../../composition-root';
 import { targetsProblem as targetsProblemOf } from '../../health/feature-report';
 import { json } from '../../http/http-adapter';
-import { probesSummary } from '../use-cases/probe-summary';
+import { summariseProbes } from '../use-cases/probe-summary';
 
 /** GET /api/probes/summary: readers only, like every other data route (the function key alone is shared by scripts). */
 export async function probesSummaryRoute(
@@ -14,7 +14,7 @@ export async function probesSummaryRoute(
   const container = getContainer();
   authorizeRequest(request, container.config, 'read');
   const [summary, targetsProblem] = await Promise.all([
-    probesSummary(container),
+    summariseProbes(container),
     targetsProblemOf(container),
   ]);
   return json(200, targetsProblem === undefined ? summary : { ...summary, targetsProblem });

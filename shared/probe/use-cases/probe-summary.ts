@@ -16,7 +16,7 @@ import { readRollups } from '../storage/rollups';
 
 export type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
 
-export async function probesSummary(
+export async function summariseProbes(
   container: TableSource & { readonly clock: Clock },
 ): Promise<ProbesSummary> {
   const now = container.clock.now();

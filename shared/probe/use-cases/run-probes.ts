@@ -1,5 +1,5 @@
 /*
- * The probe timer (`probeEndpoints`) and the queue-triggered probe (`probeTarget`): load the
+ * The probe timer (`probeEndpoints`) and the queue-triggered probe (`probeHttpTarget`): load the
  * targets, probe them with a bound and a deadline, label failures with the PLS connection state,
  * record everything, log one summary line. Reads top to bottom as the flow it is.
  */
@@ -319,7 +319,7 @@ function lazyLookup(container: ProbeContainer, context: Log): ConnectionStateLoo
 
 async function defaultProbeRunner(_container: ProbeContainer): Promise<ProbeRunner> {
   const engine = await import('../adapters/http-probe');
-  return engine.probeTarget;
+  return engine.probeHttpTarget;
 }
 
 type RunBase = Pick<

@@ -67,7 +67,7 @@ export interface EvaluateOptions {
 }
 
 /** First matching rule wins; otherwise the default. Pure: same inputs, same verdict. */
-export function evaluatePolicy(
+export function evaluateConnectionPolicy(
   policy: Policy,
   facts: ConnectionFacts,
   counts: ApprovedCounts,

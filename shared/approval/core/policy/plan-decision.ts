@@ -1,5 +1,10 @@
 import { renderTemplate } from './description-template';
-import { type ApprovedCounts, type ConnectionFacts, evaluatePolicy, type Verdict } from './evaluate-policy';
+import {
+  type ApprovedCounts,
+  type ConnectionFacts,
+  evaluateConnectionPolicy,
+  type Verdict,
+} from './evaluate-policy';
 import type { Policy } from './policy';
 
 /** What the policy wants done with one connection in its current state. */
@@ -30,7 +35,7 @@ export function planDecision(
   options: { readonly now: Date; readonly approvedByPerson?: boolean },
 ): Plan {
   if (facts.status === 'Pending') {
-    const verdict = evaluatePolicy(policy, facts, counts, { now: options.now });
+    const verdict = evaluateConnectionPolicy(policy, facts, counts, { now: options.now });
     if (verdict.action === 'approve') return { kind: 'write', target: 'Approved', verdict };
     if (verdict.action === 'reject') return { kind: 'write', target: 'Rejected', verdict };
     return { kind: 'leave', why: 'manual', verdict };
@@ -39,7 +44,7 @@ export function planDecision(
     if (!policy.enforceOnApproved || options.approvedByPerson === true) {
       return { kind: 'leave', why: 'settled', verdict: undefined };
     }
-    const verdict = evaluatePolicy(policy, facts, counts, { now: options.now, ignoreQuota: true });
+    const verdict = evaluateConnectionPolicy(policy, facts, counts, { now: options.now, ignoreQuota: true });
     if (verdict.action === 'approve') return { kind: 'leave', why: 'settled', verdict };
     if (verdict.action === 'reject') return { kind: 'write', target: 'Rejected', verdict };
     if (verdict.error !== undefined) return { kind: 'leave', why: 'settled', verdict };

@@ -27,7 +27,7 @@ describe('ARM emulator as a local service', () => {
         scope: 'https://management.azure.com/.default',
         credential: localArmCredential,
       });
-      const connections = (await Promise.all(plsIds.map((id) => gateway.listConnections(id)))).flat();
+      const connections = (await Promise.all(plsIds.map((id) => gateway.listPlsConnections(id)))).flat();
       const pending = connections.filter((c) => c.status === 'Pending');
       expect(pending.map((c) => c.name.split('.')[0]).sort()).toEqual([
         'pe-fabrikam-api',

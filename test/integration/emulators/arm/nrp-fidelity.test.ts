@@ -226,7 +226,7 @@ describe('NRP fidelity: consumer requests', () => {
     expect(manual.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState?.status).toBe(
       'Approved',
     );
-    const connections = await gateway().listConnections(pls.id);
+    const connections = await gateway().listPlsConnections(pls.id);
     expect(connections.map((c) => c.status)).toEqual(['Approved', 'Approved']);
   });
 
@@ -237,10 +237,10 @@ describe('NRP fidelity: consumer requests', () => {
     const raw = await restErrorOf(createEndpoint(client, `pe-auto-no-${counter}`, pls.id, { manual: false }));
     expect(raw.statusCode).toBe(403);
     expect(raw.body.error?.code).toBe('LinkedAuthorizationFailed');
-    expect(await gateway().listConnections(pls.id)).toEqual([]);
+    expect(await gateway().listPlsConnections(pls.id)).toEqual([]);
     // The same request made manually arrives Pending, as Private Link documents for other tenants.
     await createEndpoint(client, `pe-auto-no-${counter}`, pls.id, { manual: true });
-    expect((await gateway().listConnections(pls.id)).map((c) => c.status)).toEqual(['Pending']);
+    expect((await gateway().listPlsConnections(pls.id)).map((c) => c.status)).toEqual(['Pending']);
   });
 
   it('lets the consumer set a Rejected connection back to Pending by re-sending its endpoint', async () => {
@@ -248,20 +248,20 @@ describe('NRP fidelity: consumer requests', () => {
     const client = await rawClient(CONSUMER);
     const name = `pe-again-${counter}`;
     await createEndpoint(client, name, pls.id, { manual: true, requestMessage: 'CHG0000077 - first' });
-    const [connection] = await gateway().listConnections(pls.id);
+    const [connection] = await gateway().listPlsConnections(pls.id);
     await gateway().updateConnectionState(pls.id, connection?.name ?? '', {
       status: 'Rejected',
       description: 'no ticket',
     });
     // Re-sending without asking again changes nothing.
     await createEndpoint(client, name, pls.id, { manual: true, requestMessage: 'CHG0000077 - first' });
-    expect((await gateway().getConnection(pls.id, connection?.name ?? '')).status).toBe('Rejected');
+    expect((await gateway().readConnection(pls.id, connection?.name ?? '')).status).toBe('Rejected');
     await createEndpoint(client, name, pls.id, {
       manual: true,
       status: 'Pending',
       requestMessage: 'CHG0000077 - first',
     });
-    const again = await gateway().getConnection(pls.id, connection?.name ?? '');
+    const again = await gateway().readConnection(pls.id, connection?.name ?? '');
     expect(again).toMatchObject({ status: 'Pending', description: 'CHG0000077 - first' });
     expect(again.etag).not.toBe(connection?.etag);
   });

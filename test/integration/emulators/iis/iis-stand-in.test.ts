@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type IisStandIn, startIisStandIn } from '../../../../emulators/iis/iis-stand-in';
-import { probeTarget } from '../../../../shared/probe/adapters/http-probe';
+import { probeHttpTarget } from '../../../../shared/probe/adapters/http-probe';
 import { parseProbeTargets } from '../../../../shared/probe/adapters/targets';
 import type { ProbeResult, ProbeTarget } from '../../../../shared/probe/core/types';
 
@@ -25,7 +25,7 @@ async function sampleTarget(url: string): Promise<ProbeTarget> {
 }
 
 function probe(target: ProbeTarget): Promise<ProbeResult> {
-  return probeTarget(target, { scheduledAt: new Date(), signal: new AbortController().signal });
+  return probeHttpTarget(target, { scheduledAt: new Date(), signal: new AbortController().signal });
 }
 
 describe('IIS stand-in', () => {

@@ -5,7 +5,7 @@ import type { ArmEmulator } from '../../../../emulators/arm';
 import { onConnectionEvent } from '../../../../functions/onConnectionEvent';
 import { reconcileQueuedPls } from '../../../../functions/reconcileQueuedPls';
 import { decideByPerson } from '../../../../shared/api/use-cases/decide-by-person';
-import { getConnection } from '../../../../shared/api/use-cases/get-connection';
+import { readConnection } from '../../../../shared/api/use-cases/get-connection';
 import type { ApprovalServices } from '../../../../shared/approval/use-cases/approval-services';
 import { readFastPathStats } from '../../../../shared/approval/use-cases/read-fast-path-stats';
 import { reconcileConfigured } from '../../../../shared/approval/use-cases/reconcile-all';
@@ -235,13 +235,13 @@ describe('decided on the state that was read', () => {
     const services = await container.approvalServices();
     // The portal approves it after our list, before our re-read: the ETag ARM gives the re-read is current.
     const arm: ArmGateway = Object.assign(Object.create(services.arm) as ArmGateway, {
-      getConnection: (plsId: string, n: string) => {
+      readConnection: (plsId: string, n: string) => {
         const record = emulator?.world.connection(plsId, n);
         if (record !== undefined && record.status === 'Pending') {
           record.status = 'Approved';
           record.etag = `W/"${randomUUID()}"`;
         }
-        return services.arm.getConnection(plsId, n);
+        return services.arm.readConnection(plsId, n);
       },
     });
     const summary = await reconcilePrivateLinkService(
@@ -339,7 +339,7 @@ describe('a person decides on the version they saw', () => {
   it('GET shows the ETag; a stale If-Match or expectedStatus is 409 state_changed with nothing written', async () => {
     const container = await world(REJECT_ALL);
     const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
-    const seen = await getConnection(container, { pls: PLS, connection: name });
+    const seen = await readConnection(container, { pls: PLS, connection: name });
     const etag = seen.connection.etag;
     expect(etag).toBe(emulator?.world.connection(PLS, name)?.etag);
     const record = emulator?.world.connection(PLS, name);

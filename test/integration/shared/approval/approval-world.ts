@@ -109,7 +109,7 @@ export function uniqueQueueName(): string {
 
 /**
  * Plays the host's queue trigger: receives every visible work item and hands its text to the
- * `reconcileQueuedPls` definition, deleting it once handled (a failure leaves it for a retry),
+ * `reconcileWorkItem` definition, deleting it once handled (a failure leaves it for a retry),
  * until the queue is empty or `maxMessages` were handled.
  */
 export async function drainReconcileQueue(

@@ -82,7 +82,7 @@ describe('ArmNetworkGateway retries (against injected faults)', () => {
       consumerSubscriptions: [CONSUMER],
     });
     const metrics = new ArmMetrics();
-    expect(await gateway({ metrics }).listConnections(plsId)).toHaveLength(3);
+    expect(await gateway({ metrics }).listPlsConnections(plsId)).toHaveLength(3);
     expect(metrics.snapshot()).toMatchObject({ requests: { list: 3 }, retries: { server: 2 } });
   });
 
@@ -169,7 +169,7 @@ describe('ArmNetworkGateway retries (against injected faults)', () => {
     const connections = await gateway({
       metrics,
       retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 20, maxTotalWaitMs: 5_000 },
-    }).listConnections(plsId);
+    }).listPlsConnections(plsId);
     expect(connections).toHaveLength(500);
     const retries = metrics.snapshot().retries;
     expect(retries.throttled + retries.server + retries.network).toBeGreaterThan(0);

@@ -26,7 +26,7 @@ describe('ArmNetworkGateway at the limits (10 PLS x 1,000 connections)', () => {
     });
 
     const listStarted = performance.now();
-    const lists = await Promise.all(plsIds.map((id) => gateway.listConnections(id)));
+    const lists = await Promise.all(plsIds.map((id) => gateway.listPlsConnections(id)));
     const listMs = performance.now() - listStarted;
     expect(lists.map((l) => l.length)).toEqual(plsIds.map(() => 1_000));
 

@@ -46,7 +46,7 @@ describe('ArmNetworkGateway against the ARM emulator (real @azure/arm-network cl
       consumerSubscriptions: [CONSUMER],
     });
     const metrics = new ArmMetrics();
-    const connections = await gateway({ metrics }).listConnections(plsId);
+    const connections = await gateway({ metrics }).listPlsConnections(plsId);
     expect(connections).toHaveLength(250);
     expect(new Set(connections.map((c) => c.name)).size).toBe(250);
     expect(metrics.snapshot().requests.list).toBe(3);
@@ -80,7 +80,7 @@ describe('ArmNetworkGateway against the ARM emulator (real @azure/arm-network cl
       description: 'ok by policy',
     });
     expect(approved).toMatchObject({ status: 'Approved', description: 'ok by policy' });
-    expect((await gw.getConnection(plsId, name)).status).toBe('Approved');
+    expect((await gw.readConnection(plsId, name)).status).toBe('Approved');
     const rejected = await gw.updateConnectionState(plsId, name, {
       status: 'Rejected',
       description: 'revoked',
@@ -93,7 +93,7 @@ describe('ArmNetworkGateway against the ARM emulator (real @azure/arm-network cl
     // the state it re-reads, never by this code.
     expect(error.code).toBe('arm_error');
     expect(error.upstreamCode).toBe('BadRequest');
-    expect((await gw.getConnection(plsId, name)).status).toBe('Rejected');
+    expect((await gw.readConnection(plsId, name)).status).toBe('Rejected');
   });
 
   it('refuses a stale etag (If-Match) as arm_conflict', async () => {
@@ -104,7 +104,7 @@ describe('ArmNetworkGateway against the ARM emulator (real @azure/arm-network cl
       consumerSubscriptions: [CONSUMER],
     });
     const gw = gateway();
-    const read = await gw.getConnection(plsId, connection?.name ?? '');
+    const read = await gw.readConnection(plsId, connection?.name ?? '');
     arm.emulator.world.updateConnectionState(plsId, read.name, {
       status: 'Rejected',
       description: 'someone else',
@@ -121,9 +121,9 @@ describe('ArmNetworkGateway against the ARM emulator (real @azure/arm-network cl
 
   it('maps 404 to arm_not_found', async () => {
     const plsId = freshPls();
-    const error = await appErrorFrom(gateway().getConnection(plsId, 'nope.123'));
+    const error = await appErrorFrom(gateway().readConnection(plsId, 'nope.123'));
     expect(error).toMatchObject({ code: 'arm_not_found', upstreamCode: 'ResourceNotFound' });
-    const missingPls = await appErrorFrom(gateway().listConnections(plsIdOf('does-not-exist')));
+    const missingPls = await appErrorFrom(gateway().listPlsConnections(plsIdOf('does-not-exist')));
     expect(missingPls.code).toBe('arm_not_found');
   });
 

@@ -55,7 +55,7 @@ describe('consumer private endpoints through the real SDK (create LRO, state, de
         created.manualPrivateLinkServiceConnections?.[0]?.privateLinkServiceConnectionState?.status,
       ).toBe('Pending');
 
-      const [connection] = await gateway().listConnections(pls.id);
+      const [connection] = await gateway().listPlsConnections(pls.id);
       expect(connection).toMatchObject({ status: 'Pending', description: 'CHG0012345 - contoso web access' });
       expect(connection?.name).toMatch(new RegExp(`^${peName}\\.[0-9a-f-]{36}$`));
       expect(connection?.privateEndpointId?.toLowerCase()).toBe(created.id?.toLowerCase());
@@ -69,7 +69,7 @@ describe('consumer private endpoints through the real SDK (create LRO, state, de
       expect(await gateway().getPrivateEndpointConnectionStatus(peId)).toBe('Approved');
 
       await client.privateEndpoints.beginDeleteAndWait('rg-consumer', peName, { updateIntervalInMs: 5 });
-      expect(await gateway().listConnections(pls.id)).toEqual([]);
+      expect(await gateway().listPlsConnections(pls.id)).toEqual([]);
       await expect(gateway().getPrivateEndpointConnectionStatus(peId)).rejects.toMatchObject({
         code: 'arm_not_found',
       });

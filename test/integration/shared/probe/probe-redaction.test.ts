@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeTarget } from '../../../../shared/probe/adapters/http-probe';
+import { probeHttpTarget } from '../../../../shared/probe/adapters/http-probe';
 import { parseProbeTargets } from '../../../../shared/probe/adapters/targets';
 
 const SECRET = 'Bearer eyJ0eXAiOiJKV1QifQ.c2VjcmV0LXBheWxvYWQtZm9yLXRlc3Rz.c2ln';
@@ -42,7 +42,7 @@ describe('probe results hold no configured secret', () => {
       ]),
     );
     if (target === undefined) throw new Error('no target');
-    const result = await probeTarget(target, {
+    const result = await probeHttpTarget(target, {
       scheduledAt: new Date(),
       signal: new AbortController().signal,
     });
@@ -67,7 +67,7 @@ describe('probe results hold no configured secret', () => {
       ]),
     );
     if (target === undefined) throw new Error('no target');
-    const result = await probeTarget(target, {
+    const result = await probeHttpTarget(target, {
       scheduledAt: new Date(),
       signal: new AbortController().signal,
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeTarget } from '../../../../../shared/probe/adapters/http-probe';
+import { probeHttpTarget } from '../../../../../shared/probe/adapters/http-probe';
 import { parseProbeTargets } from '../../../../../shared/probe/adapters/targets';
 import type { ProbeTarget } from '../../../../../shared/probe/core/types';
 import { type ProbeTestServer, startProbeServer, testPki } from '../../../../helpers/probe-servers';
@@ -46,7 +46,10 @@ describe('cost of a successful attempt', () => {
   it.each(['http', 'https'] as const)('builds no error object per successful %s attempt', async (scheme) => {
     const t = target((scheme === 'http' ? http : https).url('/'));
     const run = async () => {
-      const result = await probeTarget(t, { scheduledAt: new Date(), signal: new AbortController().signal });
+      const result = await probeHttpTarget(t, {
+        scheduledAt: new Date(),
+        signal: new AbortController().signal,
+      });
       expect(result.status).toBe('UP');
     };
     await run(); // the first attempt in a process may format the shared reason's stack once

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IIS_WELCOME_PAGE } from '../../../../../emulators/iis/iis-responses';
-import { probeRunId, probeTarget } from '../../../../../shared/probe/adapters/http-probe';
+import { probeHttpTarget, probeRunId } from '../../../../../shared/probe/adapters/http-probe';
 import { parseProbeTargets } from '../../../../../shared/probe/adapters/targets';
 import type {
   FailureClass,
@@ -66,7 +66,7 @@ function target(url: string, extra: Record<string, unknown> = {}): ProbeTarget {
 }
 
 function probe(t: ProbeTarget, signal = new AbortController().signal): Promise<ProbeResult> {
-  return probeTarget(t, { scheduledAt: new Date('2026-01-01T10:00:00Z'), signal });
+  return probeHttpTarget(t, { scheduledAt: new Date('2026-01-01T10:00:00Z'), signal });
 }
 
 describe('a healthy IIS-like site', () => {

@@ -2,7 +2,7 @@ import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../../../shared/clock';
 import { Container } from '../../../../../shared/composition-root';
-import { probeTarget } from '../../../../../shared/probe/adapters/http-probe';
+import { probeHttpTarget } from '../../../../../shared/probe/adapters/http-probe';
 import type { ProbeRunner } from '../../../../../shared/probe/core/types';
 import { runProbeTimer, runQueuedProbe } from '../../../../../shared/probe/handlers/probe-handlers';
 import { readEvents } from '../../../../../shared/probe/storage/events';
@@ -164,7 +164,7 @@ describe('probe timer run against real local servers and Azurite', () => {
     const starts: number[] = [];
     const runner: ProbeRunner = async (target, run) => {
       starts.push(performance.now());
-      return probeTarget(target, run);
+      return probeHttpTarget(target, run);
     };
     await runProbeTimer(timer(), logs().context, { container: c, runner, startGapMs: 40 });
     // A timer never fires early, so starts are one and two gaps after the run began; the first

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildOpenApiDocument, openApiDocument } from '../../../../../shared/api/routes/openapi-document';
+import {
+  buildOpenApiDocument,
+  servedOpenApiDocument,
+} from '../../../../../shared/api/routes/openapi-document';
 import { ROUTE_SPECS } from '../../../../../shared/api/routes/route-specs';
 
 type Json = Record<string, unknown>;
@@ -16,7 +19,7 @@ function collectRefs(value: unknown, out: string[] = []): string[] {
 }
 
 describe('the OpenAPI document', () => {
-  const doc = openApiDocument() as Json & {
+  const doc = servedOpenApiDocument() as Json & {
     paths: Record<string, Record<string, Json>>;
     components: Json & { schemas: Json };
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../../../../../shared/approval/adapters/policy-loader';
-import { evaluatePolicy } from '../../../../../../shared/approval/core/policy/evaluate-policy';
+import { evaluateConnectionPolicy } from '../../../../../../shared/approval/core/policy/evaluate-policy';
 import { planDecision } from '../../../../../../shared/approval/core/policy/plan-decision';
 import { CONSUMER_SUB, counts, facts, NOW, OTHER_TENANT, PLS_WEB, TRUSTED_TENANT } from './policy-fixtures';
 
@@ -63,11 +63,11 @@ describe('evaluatePolicy: each condition', () => {
   for (const [title, match, matching, failing] of cases) {
     it(`${title}: matches when it holds, falls through when it does not`, () => {
       const policy = policyWith(match);
-      expect(evaluatePolicy(policy, facts(matching), counts(), { now: NOW })).toMatchObject({
+      expect(evaluateConnectionPolicy(policy, facts(matching), counts(), { now: NOW })).toMatchObject({
         action: 'approve',
         rule: 'r',
       });
-      const verdict = evaluatePolicy(policy, facts(failing), counts(), { now: NOW });
+      const verdict = evaluateConnectionPolicy(policy, facts(failing), counts(), { now: NOW });
       expect(verdict).toMatchObject({ action: 'manual', rule: undefined });
       expect(verdict.skipped).toHaveLength(1);
     });
@@ -75,29 +75,30 @@ describe('evaluatePolicy: each condition', () => {
 
   it('quota: matches under the limit, falls through at it, per subscription and per tenant', () => {
     const perSub = policyWith('{ quota: { max: 2, per: subscription } }');
-    expect(evaluatePolicy(perSub, facts(), counts({ [CONSUMER_SUB]: 1 }), { now: NOW }).action).toBe(
-      'approve',
-    );
-    const full = evaluatePolicy(perSub, facts(), counts({ [CONSUMER_SUB]: 2 }), { now: NOW });
+    expect(
+      evaluateConnectionPolicy(perSub, facts(), counts({ [CONSUMER_SUB]: 1 }), { now: NOW }).action,
+    ).toBe('approve');
+    const full = evaluateConnectionPolicy(perSub, facts(), counts({ [CONSUMER_SUB]: 2 }), { now: NOW });
     expect(full).toMatchObject({ action: 'manual', skipped: [{ rule: 'r', failed: 'quota' }] });
     const perTenant = policyWith('{ quota: { max: 1, per: tenant } }');
-    expect(evaluatePolicy(perTenant, facts(), counts({}, { [TRUSTED_TENANT]: 1 }), { now: NOW }).action).toBe(
-      'manual',
-    );
     expect(
-      evaluatePolicy(perTenant, facts({ consumerTenantId: undefined }), counts(), { now: NOW }).action,
+      evaluateConnectionPolicy(perTenant, facts(), counts({}, { [TRUSTED_TENANT]: 1 }), { now: NOW }).action,
     ).toBe('manual');
-    expect(evaluatePolicy(perTenant, facts(), counts({}, { [OTHER_TENANT]: 5 }), { now: NOW }).action).toBe(
-      'approve',
-    );
+    expect(
+      evaluateConnectionPolicy(perTenant, facts({ consumerTenantId: undefined }), counts(), { now: NOW })
+        .action,
+    ).toBe('manual');
+    expect(
+      evaluateConnectionPolicy(perTenant, facts(), counts({}, { [OTHER_TENANT]: 5 }), { now: NOW }).action,
+    ).toBe('approve');
   });
 
   it('all conditions of a rule must hold', () => {
     const policy = policyWith(`{ consumerTenants: [${TRUSTED_TENANT}], requestMessage: "CHG\\\\d{7}" }`);
-    expect(evaluatePolicy(policy, facts(), counts(), { now: NOW }).action).toBe('approve');
-    expect(evaluatePolicy(policy, facts({ requestMessage: 'hi' }), counts(), { now: NOW }).action).toBe(
-      'manual',
-    );
+    expect(evaluateConnectionPolicy(policy, facts(), counts(), { now: NOW }).action).toBe('approve');
+    expect(
+      evaluateConnectionPolicy(policy, facts({ requestMessage: 'hi' }), counts(), { now: NOW }).action,
+    ).toBe('manual');
   });
 });
 
@@ -111,19 +112,19 @@ rules:
 `);
 
   it('first matching rule wins', () => {
-    expect(evaluatePolicy(policy, facts(), counts(), { now: NOW })).toMatchObject({
+    expect(evaluateConnectionPolicy(policy, facts(), counts(), { now: NOW })).toMatchObject({
       action: 'reject',
       rule: 'first',
       description: 'No pe-app here',
       reason: 'rule first matched',
     });
-    expect(evaluatePolicy(policy, facts({ privateEndpointName: 'x' }), counts(), { now: NOW })).toMatchObject(
-      {
-        action: 'approve',
-        rule: 'second',
-        description: 'Approved by policy rule second on 2026-03-04',
-      },
-    );
+    expect(
+      evaluateConnectionPolicy(policy, facts({ privateEndpointName: 'x' }), counts(), { now: NOW }),
+    ).toMatchObject({
+      action: 'approve',
+      rule: 'second',
+      description: 'Approved by policy rule second on 2026-03-04',
+    });
   });
 
   it('uses the explicit default, with its description, when nothing matches', () => {
@@ -132,7 +133,7 @@ version: 1
 default: { action: reject, description: "Rejected by default on {date}" }
 rules: [{ name: first, action: approve, match: { privateEndpointName: "zzz" } }]
 `);
-    expect(evaluatePolicy(onlyFirst, facts(), counts(), { now: NOW })).toMatchObject({
+    expect(evaluateConnectionPolicy(onlyFirst, facts(), counts(), { now: NOW })).toMatchObject({
       action: 'reject',
       rule: undefined,
       description: 'Rejected by default on 2026-03-04',
@@ -146,7 +147,7 @@ version: 1
 default: { action: manual }
 rules: [{ name: r, action: approve, description: "{endpoint} {subscription}" }]
 `);
-    const verdict = evaluatePolicy(p, facts({ privateEndpointName: 'x'.repeat(110) }), counts(), {
+    const verdict = evaluateConnectionPolicy(p, facts({ privateEndpointName: 'x'.repeat(110) }), counts(), {
       now: NOW,
     });
     expect(verdict).toMatchObject({

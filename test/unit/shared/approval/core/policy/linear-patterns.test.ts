@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../../../../../shared/approval/adapters/policy-loader';
-import { evaluatePolicy } from '../../../../../../shared/approval/core/policy/evaluate-policy';
+import { evaluateConnectionPolicy } from '../../../../../../shared/approval/core/policy/evaluate-policy';
 import { compileLinearRegex, unsupportedSyntax } from '../../../../../../shared/regex/linear-regex';
 import { appErrorOf } from '../../../../../helpers/app-errors';
 import { CATASTROPHIC_PATTERNS } from '../../../../../helpers/catastrophic-patterns';
@@ -26,7 +26,9 @@ describe('user-written patterns run in linear time (RE2)', () => {
       const policy = policyWith(`{ requestMessage: ${JSON.stringify(pattern)} }`);
       const hostile = `${'a'.repeat(4_999)}!`;
       const started = performance.now();
-      const verdict = evaluatePolicy(policy, facts({ requestMessage: hostile }), counts(), { now: NOW });
+      const verdict = evaluateConnectionPolicy(policy, facts({ requestMessage: hostile }), counts(), {
+        now: NOW,
+      });
       // A backtracking engine needs years here; RE2 needs well under a millisecond per pattern. The
       // bound is generous (CI machines are shared); bench/policy-patterns.ts measures the real figure.
       expect(performance.now() - started).toBeLessThan(500);
@@ -38,7 +40,9 @@ describe('user-written patterns run in linear time (RE2)', () => {
     const policy = policyWith('{ requestMessage: "^(a+)+$" }');
     const started = performance.now();
     for (let i = 0; i < 100; i++) {
-      evaluatePolicy(policy, facts({ requestMessage: `${'a'.repeat(29)}!` }), counts(), { now: NOW });
+      evaluateConnectionPolicy(policy, facts({ requestMessage: `${'a'.repeat(29)}!` }), counts(), {
+        now: NOW,
+      });
     }
     // 100 evaluations; the backtracking engine took 25.8 s for one.
     expect(performance.now() - started).toBeLessThan(1_000);
@@ -102,7 +106,7 @@ describe('user-written patterns run in linear time (RE2)', () => {
   it('globs still match whole names, ignoring case', () => {
     const policy = policyWith('{ privateEndpointName: "pe-*-0?" }', 'approve');
     const verdictFor = (name: string) =>
-      evaluatePolicy(policy, facts({ privateEndpointName: name }), counts(), { now: NOW }).action;
+      evaluateConnectionPolicy(policy, facts({ privateEndpointName: name }), counts(), { now: NOW }).action;
     expect(verdictFor('PE-web-01')).toBe('approve');
     expect(verdictFor('xpe-web-01')).toBe('manual');
     expect(verdictFor('pe-web-011')).toBe('manual');
@@ -113,7 +117,7 @@ describe('the not: block (explicit negation instead of lookahead)', () => {
   it('"no ticket": the rule matches when the excluded pattern does not', () => {
     const policy = policyWith('{ not: { requestMessage: "CHG\\\\d{7}" } }');
     const decide = (message: string | undefined) =>
-      evaluatePolicy(policy, facts({ requestMessage: message }), counts(), { now: NOW });
+      evaluateConnectionPolicy(policy, facts({ requestMessage: message }), counts(), { now: NOW });
     expect(decide('please approve').action).toBe('reject');
     expect(decide(undefined).action).toBe('reject');
     const withTicket = decide('ticket CHG0012345');
@@ -127,7 +131,7 @@ describe('the not: block (explicit negation instead of lookahead)', () => {
       'approve',
     );
     const decide = (overrides: Parameters<typeof facts>[0]) =>
-      evaluatePolicy(policy, facts(overrides), counts(), { now: NOW }).action;
+      evaluateConnectionPolicy(policy, facts(overrides), counts(), { now: NOW }).action;
     expect(decide({ consumerTenantId: TRUSTED_TENANT })).toBe('approve');
     expect(decide({ consumerTenantId: OTHER_TENANT })).toBe('manual');
     expect(decide({ privateEndpointName: 'pe-test-1' })).toBe('manual');
@@ -136,7 +140,9 @@ describe('the not: block (explicit negation instead of lookahead)', () => {
 
   it('an unknown fact satisfies no exclusion (fail closed: an undiscovered tenant is not "not Contoso")', () => {
     const policy = policyWith(`{ not: { consumerTenants: [${OTHER_TENANT}] } }`, 'approve');
-    const verdict = evaluatePolicy(policy, facts({ consumerTenantId: undefined }), counts(), { now: NOW });
+    const verdict = evaluateConnectionPolicy(policy, facts({ consumerTenantId: undefined }), counts(), {
+      now: NOW,
+    });
     expect(verdict.action).toBe('manual');
     expect(verdict.skipped).toEqual([{ rule: 'r', failed: 'not.consumerTenants' }]);
   });
@@ -169,7 +175,7 @@ rules:
     const sample = readFileSync(join(__dirname, '../../../../../../approval-policy.sample.yaml'), 'utf8');
     expect(sample).not.toMatch(/\(\?[!=]/);
     const policy = parsePolicy(sample);
-    const noTicket = evaluatePolicy(
+    const noTicket = evaluateConnectionPolicy(
       policy,
       facts({ consumerTenantId: 'dddddddd-0000-0000-0000-000000000004', requestMessage: 'please' }),
       counts(),

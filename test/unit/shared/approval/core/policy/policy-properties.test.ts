@@ -4,7 +4,7 @@ import { parsePolicy } from '../../../../../../shared/approval/adapters/policy-l
 import {
   type ApprovedCounts,
   type ConnectionFacts,
-  evaluatePolicy,
+  evaluateConnectionPolicy,
 } from '../../../../../../shared/approval/core/policy/evaluate-policy';
 import { planDecision } from '../../../../../../shared/approval/core/policy/plan-decision';
 
@@ -202,7 +202,7 @@ describe('policy properties (fast-check)', () => {
       fc.property(policyArb, factsArb, countsArb, (raw, f, rawCounts) => {
         const policy = parsePolicy(JSON.stringify(raw));
         const c = countsOf(rawCounts);
-        const verdict = evaluatePolicy(policy, f, c, { now });
+        const verdict = evaluateConnectionPolicy(policy, f, c, { now });
         expect({ action: verdict.action, rule: verdict.rule }).toEqual(reference(raw, f, c));
       }),
       { numRuns: 1000 },
@@ -241,9 +241,14 @@ describe('policy properties (fast-check)', () => {
     fc.assert(
       fc.property(policyArb, factsArb, countsArb, (raw, f, rawCounts) => {
         const unknown = { ...f, consumerTenantId: undefined };
-        const verdict = evaluatePolicy(parsePolicy(JSON.stringify(raw)), unknown, countsOf(rawCounts), {
-          now,
-        });
+        const verdict = evaluateConnectionPolicy(
+          parsePolicy(JSON.stringify(raw)),
+          unknown,
+          countsOf(rawCounts),
+          {
+            now,
+          },
+        );
         const rule = raw.rules.find((r) => r.name === verdict.rule);
         expect(rule?.match.consumerTenants).toBeUndefined();
         if (rule?.match.quota?.per === 'tenant') expect.fail('a per-tenant quota matched an unknown tenant');
