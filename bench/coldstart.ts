@@ -8,12 +8,12 @@
  * Outside the Functions host, registration prints a "test mode" warning and is skipped; stderr is ignored.
  */
 import { spawnSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBundle } from '../scripts/build-bundle';
+import { median, quantile, shuffled } from './stats';
 
 const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -40,26 +40,8 @@ function runOnce(args: readonly string[]): number {
   return elapsed;
 }
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return (sorted[lo] ?? 0) + ((sorted[hi] ?? 0) - (sorted[lo] ?? 0)) * (pos - lo);
-}
-const median = (values: readonly number[]) => quantile(values, 0.5);
 const r1 = (n: number) => Math.round(n * 10) / 10;
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 interface Spread {
   readonly median: number;

@@ -28,6 +28,7 @@ import { Agent, request } from 'undici';
 import { probeDeadlineMs } from '../shared/probe/core/probe-schedule';
 import { startGapMs } from '../shared/probe/use-cases/fan-out';
 import type { OursAnswer, OursJob } from './peer-ours';
+import { median, quantile, shuffled } from './stats';
 
 const SAMPLES = Number(process.argv[2] ?? process.env.BENCH_SAMPLES ?? 200);
 const CPU_PROBES = Number(process.env.BENCH_CPU_PROBES ?? 2000);
@@ -52,24 +53,7 @@ interface Sample {
 
 // ── statistics ──────────────────────────────────────────────────────────────────────────────────
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return (sorted[lo] ?? 0) + ((sorted[hi] ?? 0) - (sorted[lo] ?? 0)) * (pos - lo);
-}
-const median = (values: readonly number[]) => quantile(values, 0.5);
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
-
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
-  return items;
-}
 
 // ── processes ───────────────────────────────────────────────────────────────────────────────────
 
@@ -408,7 +392,7 @@ async function main(): Promise<void> {
     for (const tool of TOOLS)
       for (const scheme of SCHEMES)
         for (const delay of DELAYS) for (let i = 0; i < SAMPLES; i++) jobs.push([tool, scheme, delay]);
-    shuffle(jobs);
+    jobs.splice(0, jobs.length, ...shuffled(jobs));
     const accuracyStarted = performance.now();
     for (const [tool, scheme, delay] of jobs) {
       const key: Key = `${tool} ${scheme} ${delay}`;
