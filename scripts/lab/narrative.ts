@@ -75,7 +75,9 @@ export function describeDecision(row: DecisionRow): string | undefined {
 /** A person's own words, or undefined when none were given (the API fills in a default text then). */
 function givenReason(reason: string | null | undefined): string | undefined {
   if (reason === null || reason === undefined || reason.trim() === '') return undefined;
-  return /^(approved|rejected) by a person \(no reason given\)$/.test(reason) ? undefined : reason;
+  return reason === '' || /^(approved|rejected) by a person \(no reason given\)$/.test(reason)
+    ? undefined
+    : reason;
 }
 
 interface TargetRow {

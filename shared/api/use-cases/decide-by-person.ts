@@ -71,9 +71,8 @@ export async function decideByPerson(
       capture,
       action: decision.action,
       description,
-      reason:
-        decision.reason ??
-        `${decision.action === 'approve' ? 'approved' : 'rejected'} by a person (no reason given)`,
+      // Empty when the person gave none: the audit records what was said, never wording of ours.
+      reason: decision.reason ?? '',
       rule: undefined,
       policyVersion: undefined,
       actor,
