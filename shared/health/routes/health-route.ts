@@ -1,4 +1,6 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { FastPathStats } from '../../approval/core/fast-path-stats';
+import { readFastPathStats } from '../../approval/use-cases/read-fast-path-stats';
 import { authorizeRequest } from '../../auth/principal';
 import { type Container, getContainer } from '../../composition-root';
 import { json } from '../../http/http-adapter';
@@ -16,7 +18,22 @@ export async function healthRoute(request: HttpRequest): Promise<HttpResponseIni
   const container = getContainer();
   const report = await checkHealth(container, VERSION, healthChecks(container));
   const status = report.status === 'unhealthy' ? 503 : 200;
-  return json(status, mayReadDetails(request, container) ? report : publicHealth(report));
+  if (!mayReadDetails(request, container)) return json(status, publicHealth(report));
+  const eventFastPath = await fastPathOrUndefined(container);
+  return json(status, eventFastPath === undefined ? report : { ...report, eventFastPath });
+}
+
+/**
+ * How new connections reached the app (event or reconciliation) over the last 30 days, for readers
+ * of a provider app: the figure no public source gives. Absent when approval is off or unreadable.
+ */
+async function fastPathOrUndefined(container: Container): Promise<FastPathStats | undefined> {
+  try {
+    if (container.config.approval.plsResourceIds.length === 0) return undefined;
+    return await readFastPathStats(await container.approvalServices());
+  } catch {
+    return undefined;
+  }
 }
 
 /** Never throws: a missing or unacceptable principal, or unreadable API settings, mean the public view. */

@@ -84,6 +84,17 @@ describe('GET /api/health', () => {
     expect(container.config.approval.mode).toBe('dry-run');
   });
 
+  it('tells readers of a provider app how new connections arrived (event or reconciliation); anonymous callers not', async () => {
+    setContainer(testContainer({ PLS_RESOURCE_IDS: PLS, APPROVAL_POLICY: POLICY }));
+    const reader = await call(health, 'health', 'reader');
+    expect(reader.body.eventFastPath).toMatchObject({
+      windowDays: 30,
+      newConnections: 0,
+      line: expect.stringContaining('event fast path'),
+    });
+    expect((await call(health, 'health', undefined)).body.eventFastPath).toBeUndefined();
+  });
+
   it('a provider app without a policy is not healthy, and says "policy missing"', async () => {
     const appRoot = mkdtempSync(join(tmpdir(), 'plg-health-'));
     const container = testContainer({ PLS_RESOURCE_IDS: PLS }, { appRoot });
