@@ -65,6 +65,7 @@ async function loadProblems(): Promise<void> {
     : result.status === 503
       ? (result.problem as unknown as HealthDetail)
       : null;
+  showFastPath(body?.eventFastPath?.line);
   const items: HTMLElement[] = [];
   for (const [name, feature] of Object.entries(body?.features ?? {})) {
     const problem = feature.problem;
@@ -106,6 +107,13 @@ async function loadProblems(): Promise<void> {
       ' (as a reader), and the app log.',
     ),
   );
+}
+
+/** Whether new connections arrive by Event Grid or only by reconciliation: what only a real tenant can tell. */
+function showFastPath(line: string | undefined): void {
+  const element = byId('fast-path');
+  element.hidden = line === undefined;
+  element.textContent = line ?? '';
 }
 
 function banner(text: string | null): void {

@@ -87,6 +87,8 @@ export interface Problem {
 /** The reader-detail health report, as far as the page's banners use it. */
 export interface HealthDetail {
   readonly status: 'healthy' | 'degraded' | 'unhealthy';
+  /** Provider apps, reader detail: how new connections reached the app (event or reconciliation). */
+  readonly eventFastPath?: { readonly line: string };
   readonly features?: Readonly<
     Record<
       string,

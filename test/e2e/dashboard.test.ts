@@ -310,6 +310,9 @@ describe('dashboard in Chromium', () => {
     );
     await expect(page.textContent('#who')).resolves.toContain('reader');
     expect(await page.$$('#tiles .tile')).toHaveLength(seed.targets.length + LONG_NAMED.length);
+    // Health's reader detail says how new connections arrived; the page shows it under the table.
+    await page.waitForSelector('#fast-path:not([hidden])');
+    await expect(page.textContent('#fast-path')).resolves.toContain('event fast path');
     expectClean(problems);
     await context.close();
   });
