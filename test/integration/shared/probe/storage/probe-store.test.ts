@@ -159,7 +159,7 @@ describe('probe store against Azurite', () => {
         }
       }
     }
-  });
+  }, 120_000); // hundreds of Azurite writes; it shares one Azurite with suites that seed 30 days of rows
 
   it('counts exactly when two instances update the same hour at once', async () => {
     const env = sharedEnv();
