@@ -119,6 +119,15 @@ function drain(container: Container): Promise<number> {
 }
 
 /** Wraps the gateway's PUT: `before` runs just before the real PUT is sent (after the re-read). */
+/** Someone approves the connection in the portal: a new status and a new ETag, as ARM gives it. */
+function approveInPortal(name: string, description?: string): void {
+  const record = emulator?.world.connection(PLS, name);
+  if (record === undefined) return;
+  record.status = 'Approved';
+  if (description !== undefined) record.description = description;
+  record.etag = `W/"${randomUUID()}"`;
+}
+
 function beforePut(
   services: ApprovalServices,
   before: (plsId: string, name: string) => void,
@@ -212,13 +221,7 @@ describe('decided on the state that was read', () => {
     const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
     const services = await container.approvalServices();
     // The portal approves it after our re-read, just before our PUT arrives.
-    const racing = beforePut(services, (_p, n) => {
-      const record = emulator?.world.connection(PLS, n);
-      if (record === undefined) return;
-      record.status = 'Approved';
-      record.description = 'approved in the portal';
-      record.etag = `W/"${randomUUID()}"`;
-    });
+    const racing = beforePut(services, (_p, n) => approveInPortal(n, 'approved in the portal'));
     const summary = await reconcilePrivateLinkService(racing, await container.approvalPolicy(), PLS, ctx());
     expect(summary.outcomes.stale).toBe(1);
     expect(emulator?.world.connection(PLS, name)).toMatchObject({
@@ -372,12 +375,7 @@ describe('a person decides on the version they saw', () => {
     const container = await world(REJECT_ALL);
     const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
     const services = await container.approvalServices();
-    const racing = beforePut(services, (_p, n) => {
-      const record = emulator?.world.connection(PLS, n);
-      if (record === undefined) return;
-      record.status = 'Approved';
-      record.etag = `W/"${randomUUID()}"`;
-    });
+    const racing = beforePut(services, (_p, n) => approveInPortal(n));
     const racingContainer = Object.assign(Object.create(container) as Container, {
       approvalServices: async () => racing,
     });
