@@ -527,8 +527,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
     ours?.stop();
+    // A child already ended (by exit or by signal) is not signalled again: that would throw ESRCH
+    // after the JSON line and turn a finished run into a failed one.
     for (const child of children)
-      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await bbAgent.close();
     rmSync(dir, { recursive: true, force: true });
   }
