@@ -13,7 +13,7 @@ export const reconcileConnections: TimerFunctionDefinition = {
         import('../shared/composition-root'),
         import('../shared/approval/use-cases/reconcile-all'),
         import('../shared/approval/handlers/invocation-log'),
-        import('../shared/notify/store-hooks'),
+        import('../shared/notify/storage/store-hooks'),
       ]);
     const container = getContainer();
     const summary = await reconcileConfigured(

@@ -15,7 +15,7 @@ import type { ArmNetworkGatewayOptions } from './arm/arm-network-gateway';
 import { type Clock, systemClock } from './clock';
 import { type Config, type Env, parseConfig } from './config/config';
 import { isLoopbackHost } from './net/loopback';
-import type { Notifier } from './notify/notifier';
+import type { Notifier } from './notify/storage/notifier';
 import { storageError, storageStatus } from './storage/table-errors';
 
 export interface ContainerOptions {
@@ -115,9 +115,7 @@ export class Container {
    */
   async notifier(): Promise<Notifier | null> {
     if (this.config.notify.webhooksSource === null) return null;
-    return this.onceAsync('notifier', async () =>
-      (await import('./notify/notify-wiring')).buildNotifier(this),
-    );
+    return this.onceAsync('notifier', async () => (await import('./notify/wiring')).buildNotifier(this));
   }
 
   /** Full table name for a logical one: the configured prefix keeps several installations apart in one account. */

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { NotifyEvent } from '../../shared/notify/notify-events';
-import { adaptiveCard } from '../../shared/notify/payloads';
+import type { NotifyEvent } from '../../shared/notify/core/notify-events';
+import { adaptiveCard } from '../../shared/notify/core/payloads';
 
 /**
  * Renders the Teams payload's Adaptive Cards with the `adaptivecards` renderer in headless Chromium

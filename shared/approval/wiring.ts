@@ -4,7 +4,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import type { ArmGateway } from '../arm/arm-gateway';
 import type { Clock } from '../clock';
 import type { Config } from '../config/config';
-import type { Notifier } from '../notify/notifier';
+import type { Notifier } from '../notify/storage/notifier';
 import { ReconcileQueue } from './adapters/reconcile-queue';
 import { ArrivalStore } from './storage/arrival-store';
 import { AuditStore } from './storage/audit-store';

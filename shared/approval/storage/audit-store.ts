@@ -1,7 +1,7 @@
 import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import type { Notifier } from '../../notify/notifier';
-import { stageAuditNotifications } from '../../notify/store-hooks';
+import type { Notifier } from '../../notify/storage/notifier';
+import { stageAuditNotifications } from '../../notify/storage/store-hooks';
 import { chunksByPartition } from '../../storage/table-batches';
 import { storageError, storageStatus } from '../../storage/table-errors';
 import {

@@ -1,8 +1,8 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
-import type { Notifier } from '../../notify/notifier';
-import { stageDriftNotifications } from '../../notify/store-hooks';
+import type { Notifier } from '../../notify/storage/notifier';
+import { stageDriftNotifications } from '../../notify/storage/store-hooks';
 import { storageError } from '../../storage/table-errors';
 import { connectionKey, dayKey, invertedTicks, plsKey } from '../../storage/table-keys';
 import type { DriftKind, DriftRecord } from '../core/drift-record';

@@ -3,10 +3,15 @@ import { SnapshotStore } from '../../approval/storage/snapshot-store';
 import { type Container, getContainer } from '../../composition-root';
 import { PROBE_TABLES } from '../../probe/storage/probe-tables';
 import { keySafe, plsKey } from '../../storage/table-keys';
-import { type DeliveryResult, deliverToWebhooks } from '../deliver-notification';
-import { NOTIFY_TABLES } from '../notify-tables';
-import { buildDeliveryDependencies } from '../notify-wiring';
-import { dayPartitions, type OutboxLocation, type SweepSummary, sweepOutbox } from '../sweep-notifications';
+import { NOTIFY_TABLES } from '../storage/notify-tables';
+import { type DeliveryResult, deliverToWebhooks } from '../use-cases/deliver-notification';
+import {
+  dayPartitions,
+  type OutboxLocation,
+  type SweepSummary,
+  sweepOutbox,
+} from '../use-cases/sweep-notifications';
+import { buildDeliveryDependencies } from '../wiring';
 
 /** The queue trigger: one delivery. Nothing configured → the message is dropped (and said so). */
 export async function handleDeliveryMessage(

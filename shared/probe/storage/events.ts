@@ -5,7 +5,7 @@
  */
 import type { TableEntity } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import { type NotifierSource, stageProbeNotification } from '../../notify/store-hooks';
+import { type NotifierSource, stageProbeNotification } from '../../notify/storage/store-hooks';
 import { asIso, compact } from '../../storage/entity-values';
 import { storageError } from '../../storage/table-errors';
 import { invertedTicks, keySafe, runHash } from '../../storage/table-keys';

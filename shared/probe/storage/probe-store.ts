@@ -5,7 +5,7 @@
  * Every step is idempotent per run, so at-least-once delivery cannot double count.
  */
 import type { Clock } from '../../clock';
-import type { NotifierSource } from '../../notify/store-hooks';
+import type { NotifierSource } from '../../notify/storage/store-hooks';
 import type { TableSource } from '../../storage/table-source';
 import type { Thresholds, Transition } from '../core/target-state';
 import type { ProbeResult, ProbeTarget } from '../core/types';

@@ -3,9 +3,9 @@ import type { QueueClient } from '@azure/storage-queue';
 import type { ArmGateway } from '../../arm/arm-gateway';
 import type { Clock } from '../../clock';
 import type { Config } from '../../config/config';
-import type { NotifierSource } from '../../notify/store-hooks';
+import type { NotifierSource } from '../../notify/storage/store-hooks';
 import type { TableServiceSource } from '../../storage/table-source';
-import type { TelemetrySource } from '../../telemetry/publish-availability';
+import type { TelemetrySource } from '../../telemetry/use-cases/publish-availability';
 
 export interface ProbeContainer extends TableServiceSource, NotifierSource, TelemetrySource {
   readonly config: Config;

@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
 import { isAppError } from '../../errors';
 import type { Log } from '../../log';
-import { publishAvailability } from '../../telemetry/publish-availability';
+import { publishAvailability } from '../../telemetry/use-cases/publish-availability';
 import { type ConnectionStateLookup, connectionStateLookup } from '../adapters/connection-state';
 import { enqueueProbeRequests, parseProbeRequest } from '../adapters/probe-queue';
 import { loadProbeTargets } from '../adapters/targets';

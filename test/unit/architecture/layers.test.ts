@@ -24,6 +24,7 @@ const PURE_KERNEL = new Set([
   'shared/config/document-checks.ts',
   'shared/regex/linear-regex.ts',
   'shared/redact/redact.ts',
+  'shared/net/loopback.ts',
 ]);
 /** Packages that compute without I/O (re2js: the pure-JS RE2 port every user-written pattern runs on). */
 const PURE_PACKAGES = new Set(['zod', 'croner', 'node:crypto', 're2js']);

@@ -1,11 +1,11 @@
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import type { ConnectionSnapshot } from '../approval/storage/snapshot-store';
-import type { Clock } from '../clock';
-import { connectionKey, dayKey, plsKey } from '../storage/table-keys';
-import { type PendingConnection, reminderEvent, reminderPeriod } from './event-builders';
-import { Notifier } from './notifier';
-import { OUTBOX_RANGE, parseOutboxRow } from './outbox-rows';
+import type { ConnectionSnapshot } from '../../approval/storage/snapshot-store';
+import type { Clock } from '../../clock';
+import { connectionKey, dayKey, plsKey } from '../../storage/table-keys';
+import { type PendingConnection, reminderEvent, reminderPeriod } from '../core/event-builders';
+import { OUTBOX_RANGE, parseOutboxRow } from '../core/outbox-rows';
+import { Notifier } from '../storage/notifier';
 
 /**
  * The sweeper (timer): (1) enqueues outbox rows that a crash, a queue outage or a lost response

@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { InvocationContext } from '@azure/functions';
-import { decodeQueueMessage } from '../../../scripts/local-host/queue-poller';
-import type { Container } from '../../../shared/composition-root';
-import { handleDeliveryMessage } from '../../../shared/notify/handlers/notify-handlers';
+import { decodeQueueMessage } from '../../../../scripts/local-host/queue-poller';
+import type { Container } from '../../../../shared/composition-root';
+import { handleDeliveryMessage } from '../../../../shared/notify/handlers/notify-handlers';
 
 /** A real local webhook: records every request and answers as `respond` says. */
 export interface Received {

@@ -2,9 +2,9 @@
  * Events from the rows that cause them (pure). Each id derives from the causing row's identity,
  * so a replayed write (an SDK retry, a re-run) produces the same event and is delivered once.
  */
-import type { AuditEntry } from '../approval/core/audit-entry';
-import type { DriftRecord } from '../approval/core/drift-record';
-import type { Transition } from '../probe/core/target-state';
+import type { AuditEntry } from '../../approval/core/audit-entry';
+import type { DriftRecord } from '../../approval/core/drift-record';
+import type { Transition } from '../../probe/core/target-state';
 import { armName, compactFacts, eventId, type NotifyEvent } from './notify-events';
 
 function connectionFacts(e: AuditEntry) {

@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import { AppError } from '../errors';
-import { dayKey, invertedTicks } from '../storage/table-keys';
+import { AppError } from '../../errors';
+import { dayKey, invertedTicks } from '../../storage/table-keys';
 
 /**
  * Delivery state per event and webhook (table NotifyDeliveries, PartitionKey = event id, RowKey =

@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { AppError } from '../../errors';
 
 /**
  * APPLICATIONINSIGHTS_AUTHENTICATION_STRING as App Service documents it for Entra ID

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../shared/config/config';
-import { parseWebhooks } from '../../../shared/notify/webhook-config';
-import { appErrorOf } from '../../helpers/app-errors';
+import { parseConfig } from '../../../../../shared/config/config';
+import { parseWebhooks } from '../../../../../shared/notify/core/webhook-config';
+import { appErrorOf } from '../../../../helpers/app-errors';
 
 const SECRET =
   'https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=SECRETSIG';

@@ -5,11 +5,11 @@ import { gunzipSync } from 'node:zlib';
 import type { TokenCredential } from '@azure/core-auth';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Container } from '../../../shared/composition-root';
-import { runProbeTimer } from '../../../shared/probe/handlers/probe-handlers';
-import { availabilityExporterLoaded } from '../../../shared/telemetry/publish-availability';
-import { type ProbeTestServer, refusedPort, startProbeServer, testPki } from '../../helpers/probe-servers';
-import { azuriteConnectionString, uniqueTablePrefix } from '../../helpers/storage';
+import { Container } from '../../../../shared/composition-root';
+import { runProbeTimer } from '../../../../shared/probe/handlers/probe-handlers';
+import { availabilityExporterLoaded } from '../../../../shared/telemetry/use-cases/publish-availability';
+import { type ProbeTestServer, refusedPort, startProbeServer, testPki } from '../../../helpers/probe-servers';
+import { azuriteConnectionString, uniqueTablePrefix } from '../../../helpers/storage';
 
 /**
  * A real local HTTP server stands in for the Application Insights ingestion endpoint

@@ -5,11 +5,11 @@ import {
   eventFromTransition,
   reminderEvent,
   reminderPeriod,
-} from '../../../shared/notify/event-builders';
-import type { NotifyEvent } from '../../../shared/notify/notify-events';
-import { retryDelaySeconds } from '../../../shared/notify/outbox-rows';
-import { renderPayload } from '../../../shared/notify/payloads';
-import type { Transition } from '../../../shared/probe/core/target-state';
+} from '../../../../../shared/notify/core/event-builders';
+import type { NotifyEvent } from '../../../../../shared/notify/core/notify-events';
+import { retryDelaySeconds } from '../../../../../shared/notify/core/outbox-rows';
+import { renderPayload } from '../../../../../shared/notify/core/payloads';
+import type { Transition } from '../../../../../shared/probe/core/target-state';
 
 const PLS =
   '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-provider/providers/Microsoft.Network/privateLinkServices/pls-web';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { zodIssues } from '../config/schema-issues';
-import { AppError, type FieldIssue, formatIssues } from '../errors';
-import { isLoopbackHost } from '../net/loopback';
+import { zodIssues } from '../../config/schema-issues';
+import { AppError, type FieldIssue, formatIssues } from '../../errors';
+import { isLoopbackHost } from '../../net/loopback';
 import { NOTIFY_EVENT_TYPES, type NotifyEventType } from './notify-events';
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ProbeResult, ProbeTarget } from '../probe/core/types';
+import type { ProbeResult, ProbeTarget } from '../../probe/core/types';
 
 /**
  * One probe result as an Application Insights availability result (pure): the shape of

@@ -1,14 +1,19 @@
 import { InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reconcileAll } from '../../../shared/approval/use-cases/reconcile-all';
-import type { Clock } from '../../../shared/clock';
-import { handleSweepTimer } from '../../../shared/notify/handlers/notify-handlers';
-import { readEvents } from '../../../shared/probe/storage/events';
-import { recordResult } from '../../../shared/probe/storage/probe-store';
-import { armTestContainer, plsIdOf, privateEndpointIdOf, useArmEmulator } from '../../helpers/arm-emulator';
-import { probeResult, storeTarget } from '../../helpers/probe-results';
-import { testContainer } from '../../helpers/storage';
-import { OTHER_SUB, OTHER_TENANT, TEST_POLICY } from '../shared/approval/approval-world';
+import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
+import type { Clock } from '../../../../shared/clock';
+import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
+import { readEvents } from '../../../../shared/probe/storage/events';
+import { recordResult } from '../../../../shared/probe/storage/probe-store';
+import {
+  armTestContainer,
+  plsIdOf,
+  privateEndpointIdOf,
+  useArmEmulator,
+} from '../../../helpers/arm-emulator';
+import { probeResult, storeTarget } from '../../../helpers/probe-results';
+import { testContainer } from '../../../helpers/storage';
+import { OTHER_SUB, OTHER_TENANT, TEST_POLICY } from '../approval/approval-world';
 import {
   FAST_NOTIFY,
   type Sink,

@@ -5,12 +5,12 @@ import type { Clock } from '../clock';
 import type { Config } from '../config/config';
 import { AppError } from '../errors';
 import type { TableSource } from '../storage/table-source';
-import type { DeliveryDependencies } from './deliver-notification';
-import { DeliveryStore } from './delivery-store';
-import { Notifier } from './notifier';
-import { NOTIFY_TABLES } from './notify-tables';
-import type { RenderOptions } from './payloads';
-import { parseWebhooks, type WebhookTarget } from './webhook-config';
+import type { RenderOptions } from './core/payloads';
+import { parseWebhooks, type WebhookTarget } from './core/webhook-config';
+import { DeliveryStore } from './storage/delivery-store';
+import { Notifier } from './storage/notifier';
+import { NOTIFY_TABLES } from './storage/notify-tables';
+import type { DeliveryDependencies } from './use-cases/deliver-notification';
 
 /** The part of the composition root the notification wiring uses (narrow, so this module does not import it). */
 export interface NotifyWiringSource extends TableSource {
@@ -60,7 +60,7 @@ export async function buildDeliveryDependencies(
 ): Promise<DeliveryDependencies | null> {
   const notifier = await container.notifier();
   if (notifier === null) return null;
-  const { postWebhook } = await import('./webhook-client');
+  const { postWebhook } = await import('./adapters/webhook-client');
   const n = container.config.notify;
   return {
     targets: notifier.targets,

@@ -1,8 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { Config } from '../config/config';
-import type { Log } from '../log';
-import type { ProbeResult, ProbeTarget } from '../probe/core/types';
-import type { AvailabilitySender } from './availability-exporter';
+import type { Config } from '../../config/config';
+import type { Log } from '../../log';
+import type { ProbeResult, ProbeTarget } from '../../probe/core/types';
+import type { AvailabilitySender } from '../adapters/availability-exporter';
 
 /**
  * The probe run's one call at its end: one availability result per probed target, sent and
@@ -36,7 +36,7 @@ export async function publishAvailability(
   if (results.length === 0) return 0;
   try {
     const sender = await senderFor(container, connectionString, authenticationString);
-    const { availabilityRecord } = await import('./availability-record');
+    const { availabilityRecord } = await import('../core/availability-record');
     await sender.send(results.map((p) => availabilityRecord(p.target, p.result, runLocation)));
     return results.length;
   } catch (error) {
@@ -62,8 +62,8 @@ function senderFor(
   if (sender === undefined) {
     sender = (async () => {
       const [{ createAvailabilitySender }, { parseAuthenticationString }] = await Promise.all([
-        import('./availability-exporter'),
-        import('./authentication-string'),
+        import('../adapters/availability-exporter'),
+        import('../core/authentication-string'),
       ]);
       availabilityExporterLoaded = true;
       const overrides = container.telemetryOverrides;

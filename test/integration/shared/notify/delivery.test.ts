@@ -1,20 +1,25 @@
 import { InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
-import { POLICY_ACTOR } from '../../../shared/approval/core/actor';
-import { AuditStore } from '../../../shared/approval/storage/audit-store';
-import { reconcileAll } from '../../../shared/approval/use-cases/reconcile-all';
-import { handleSweepTimer } from '../../../shared/notify/handlers/notify-handlers';
-import { Notifier } from '../../../shared/notify/notifier';
-import type { NotifyEvent } from '../../../shared/notify/notify-events';
-import { NOTIFY_TABLES } from '../../../shared/notify/notify-wiring';
-import { armTestContainer, plsIdOf, privateEndpointIdOf, useArmEmulator } from '../../helpers/arm-emulator';
+import { POLICY_ACTOR } from '../../../../shared/approval/core/actor';
+import { AuditStore } from '../../../../shared/approval/storage/audit-store';
+import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
+import type { NotifyEvent } from '../../../../shared/notify/core/notify-events';
+import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
+import { Notifier } from '../../../../shared/notify/storage/notifier';
+import { NOTIFY_TABLES } from '../../../../shared/notify/wiring';
+import {
+  armTestContainer,
+  plsIdOf,
+  privateEndpointIdOf,
+  useArmEmulator,
+} from '../../../helpers/arm-emulator';
 import {
   OTHER_SUB,
   OTHER_TENANT,
   TEST_POLICY,
   TRUSTED_SUBS,
   TRUSTED_TENANT,
-} from '../shared/approval/approval-world';
+} from '../approval/approval-world';
 import {
   FAST_NOTIFY,
   type Sink,

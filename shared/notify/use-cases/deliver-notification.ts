@@ -1,17 +1,17 @@
-import type { Clock } from '../clock';
-import { parseInput } from '../http/http-adapter';
-import type { DeliveryStore } from './delivery-store';
-import type { NotifyEvent } from './notify-events';
+import type { Clock } from '../../clock';
+import { parseInput } from '../../http/http-adapter';
+import type { WebhookResponse } from '../adapters/webhook-client';
+import type { NotifyEvent } from '../core/notify-events';
 import {
   type DeliveryMessage,
   deliveryKey,
   deliveryMessageSchema,
   isPermanentFailure,
   retryDelaySeconds,
-} from './outbox-rows';
-import { type RenderOptions, renderPayload } from './payloads';
-import type { WebhookResponse } from './webhook-client';
-import type { WebhookTarget } from './webhook-config';
+} from '../core/outbox-rows';
+import { type RenderOptions, renderPayload } from '../core/payloads';
+import type { WebhookTarget } from '../core/webhook-config';
+import type { DeliveryStore } from '../storage/delivery-store';
 
 /**
  * The queue trigger's use case: deliver one event to one webhook, at least once and (as far as

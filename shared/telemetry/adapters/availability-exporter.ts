@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { LoggerProvider } from '@opentelemetry/sdk-logs';
-import type { TelemetryAuth } from './authentication-string';
-import type { AvailabilityRecord } from './availability-record';
+import type { TelemetryAuth } from '../core/authentication-string';
+import type { AvailabilityRecord } from '../core/availability-record';
 
 /**
  * Sends availability results through @azure/monitor-opentelemetry-exporter (I/O, loaded on first

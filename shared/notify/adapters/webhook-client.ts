@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { RenderedPayload } from './payloads';
+import type { RenderedPayload } from '../core/payloads';
 
 /**
  * One POST to a webhook (I/O). No redirects are followed (a webhook that moved must be

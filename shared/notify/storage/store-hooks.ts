@@ -4,13 +4,18 @@
  * unchanged then. Kept here, not in the stores, so the stores can change shape around one call.
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { type AuditEntry, entryId } from '../approval/core/audit-entry';
-import type { DriftRecord } from '../approval/core/drift-record';
-import type { Clock } from '../clock';
-import type { Transition } from '../probe/core/target-state';
-import { dayKey } from '../storage/table-keys';
-import type { TableSource } from '../storage/table-source';
-import { eventFromAudit, eventFromDrift, eventFromTransition, reconcileFailedEvent } from './event-builders';
+import { type AuditEntry, entryId } from '../../approval/core/audit-entry';
+import type { DriftRecord } from '../../approval/core/drift-record';
+import type { Clock } from '../../clock';
+import type { Transition } from '../../probe/core/target-state';
+import { dayKey } from '../../storage/table-keys';
+import type { TableSource } from '../../storage/table-source';
+import {
+  eventFromAudit,
+  eventFromDrift,
+  eventFromTransition,
+  reconcileFailedEvent,
+} from '../core/event-builders';
 import { Notifier, type Staged } from './notifier';
 import { NOTIFY_TABLES } from './notify-tables';
 
