@@ -1,16 +1,33 @@
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { BuildOptions, Metafile } from 'esbuild';
+import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 import { findAppRoot } from '../shared/host/app-root';
 
 /**
- * The production bundle the Functions host loads (package.json "main"). ESM with code splitting:
- * the entry holds @azure/functions and the function definitions only, and every implementation
- * (with zod, yaml, undici and the Azure SDKs) sits in a chunk that `await import()` loads on first
- * call. A single CommonJS file would make V8 read all ~2 MB at cold start; bench/README.md has
- * the measurements behind this choice.
+ * The production bundle the Functions host loads (package.json "main"): a CommonJS entry
+ * (`main.js`) with @azure/functions and the function definitions only, and every implementation
+ * (with zod, yaml, undici and the Azure SDKs) in ESM chunks under `chunks/` that the handlers'
+ * `await import()` loads on first call. CommonJS for the entry because Node initialising its ESM
+ * loader for an `.mjs` entry alone cost more than the whole target margin; ESM with code splitting
+ * for the implementations because a single CommonJS file makes V8 read all ~3 MB at cold start.
+ * bench/README.md has the measurements behind both choices. The Node.js worker loads a `.js` entry
+ * of a `"type": "commonjs"` package with plain `require` and an ESM one with `import()`
+ * (loadScriptFile.ts in Azure/azure-functions-nodejs-worker); with plain `require` the bundled
+ * library's `require('@azure/functions-core')` goes through the worker's patched
+ * Module.prototype.require, which is what makes registration reach the host.
+ *
+ * One module graph per process: a module the entry holds (errors.ts, the HTTP adapter, settings,
+ * @azure/functions) is not copied into the chunks; the chunks reach the entry's own instance
+ * through the entry's exports, so an AppError thrown by an implementation is the class the
+ * adapter in the entry checks with `instanceof`, and there is one composition root.
  */
-export type BundleFormat = 'esm' | 'cjs';
+export type BundleLayout =
+  /** The production layout: CommonJS entry + ESM implementation chunks. */
+  | 'cjs-entry'
+  /** The previous layout, kept for the cold-start bench: ESM entry (`main.mjs`) with code splitting. */
+  | 'esm'
+  /** One CommonJS file with everything inlined (the alternative not chosen; cold-start bench only). */
+  | 'single-cjs';
 
 export interface BundleResult {
   /** Path of the entry file, relative to the repository root. */
@@ -19,6 +36,12 @@ export interface BundleResult {
   readonly eagerPackages: readonly string[];
   readonly eagerBytes: number;
   readonly totalBytes: number;
+  /**
+   * Source modules held by the entry and used by the chunks through the entry's exports (cjs-entry
+   * only), and source modules present both in the entry and in a chunk (must stay empty).
+   */
+  readonly sharedModules: readonly string[];
+  readonly duplicatedModules: readonly string[];
 }
 
 const ROOT = findAppRoot(__dirname);
@@ -26,9 +49,13 @@ const ROOT = findAppRoot(__dirname);
 /** Packages the entry may load eagerly: the programming model library and what it requires itself. */
 export const ALLOWED_EAGER_PACKAGES = ['@azure/functions', '@azure/functions-extensions-base', 'cookie'];
 
-// In ESM output, esbuild's require shim needs a real `require` for the externals the library
-// requires at run time: above all `@azure/functions-core`, which the worker provides by patching
-// Module.prototype.require (createRequire goes through it). `module` exists so that a CLI guard
+/** Name under which the CommonJS entry exports the modules the chunks share with it. */
+const SHARED_EXPORT = '__plgSharedModules';
+const CHUNKS = 'chunks';
+
+// In ESM output, esbuild's require shim needs a real `require` for what the chunks require at run
+// time: the CommonJS entry's shared modules and the externals. createRequire goes through the
+// worker's patched Module.prototype.require. `module` exists so that a CLI guard
 // (`require.main === module`) in a bundled file evaluates to false instead of throwing in ESM.
 const ESM_BANNER = [
   "import { createRequire as __plgCreateRequire } from 'node:module';",
@@ -69,16 +96,96 @@ function eagerClosure(
   return { inputs: [...inputs], bytes };
 }
 
+/** `shared/health/routes/health-route.ts` -> `chunks/shared.health.routes.health-route.mjs`: flat, so every chunk sits next to the others. */
+function chunkFileOf(input: string): string {
+  return `${CHUNKS}/${input.replace(/\.[cm]?[jt]s$/, '').replaceAll('/', '.')}.mjs`;
+}
+
+/**
+ * Entry builds: every `import()` becomes an external import of the implementation's chunk file,
+ * recorded in `lazy` (source path, relative to the root, by chunk file).
+ */
+function lazyChunksPlugin(lazy: Map<string, string>): Plugin {
+  return {
+    name: 'lazy-chunks',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || args.pluginData === 'lazy-chunks') return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: 'lazy-chunks',
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        const source = relative(ROOT, resolved.path);
+        const file = chunkFileOf(source);
+        lazy.set(file, source);
+        return { path: `./${file}`, external: true };
+      });
+    },
+  };
+}
+
+/**
+ * Chunk build: an import of a module the entry holds becomes a read of the entry's export of that
+ * module (the entry sits one directory up, `require` is the banner's), recorded in `shared`.
+ */
+function entryModulesPlugin(entryInputs: ReadonlySet<string>, shared: Set<string>): Plugin {
+  const namespace = 'plg-entry-module';
+  return {
+    name: 'entry-modules',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.namespace === namespace) return { path: args.path, external: true };
+        if (args.pluginData === namespace || args.kind === 'entry-point') return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: namespace,
+        });
+        if (resolved.errors.length > 0 || resolved.external) return resolved;
+        const source = relative(ROOT, resolved.path);
+        if (!entryInputs.has(source)) return { path: resolved.path, sideEffects: resolved.sideEffects };
+        shared.add(source);
+        return { path: source, namespace };
+      });
+      build.onLoad({ filter: /.*/, namespace }, (args) => ({
+        contents: `module.exports = require('../main.js').${SHARED_EXPORT}[${JSON.stringify(args.path)}];`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** The entry's source: functions/index.ts, plus one export per module the chunks share. */
+function entrySource(shared: readonly string[]): string {
+  const imports = shared.map((s, i) => `import * as m${i} from ${JSON.stringify(`./${s}`)};`);
+  const table = shared.map((s, i) => `${JSON.stringify(s)}: m${i}`).join(', ');
+  return `${imports.join('\n')}\nimport './functions/index.ts';\nexport const ${SHARED_EXPORT} = { ${table} };\n`;
+}
+
+function totalBytes(...metafiles: Metafile[]): number {
+  return metafiles
+    .flatMap((m) => Object.entries(m.outputs))
+    .filter(([file]) => !file.endsWith('.map'))
+    .reduce((sum, [, o]) => sum + o.bytes, 0);
+}
+
+function eagerPackagesOf(inputs: readonly string[]): string[] {
+  return [...new Set(inputs.map(packageOf).filter((p): p is string => p !== undefined))].sort();
+}
+
 export async function buildBundle(
-  options: { readonly outdir?: string; readonly format?: BundleFormat } = {},
+  options: { readonly outdir?: string; readonly layout?: BundleLayout } = {},
 ): Promise<BundleResult> {
   const { build } = await import('esbuild');
-  const format = options.format ?? 'esm';
+  const layout = options.layout ?? 'cjs-entry';
   const outdir = options.outdir ?? join(ROOT, 'dist', 'bundle');
   rmSync(outdir, { recursive: true, force: true });
   const common: BuildOptions = {
     absWorkingDir: ROOT,
-    entryPoints: { main: 'functions/index.ts' },
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -89,44 +196,109 @@ export async function buildBundle(
     external: ['@azure/functions-core'],
     metafile: true,
     logLevel: 'warning',
-    outdir,
   };
-  const result = await build(
-    format === 'esm'
-      ? {
-          ...common,
-          format: 'esm',
-          splitting: true,
-          chunkNames: 'chunks/[name]-[hash]',
-          outExtension: { '.js': '.mjs' },
-          banner: { js: ESM_BANNER },
-        }
-      : { ...common, format: 'cjs' },
+  const esm: BuildOptions = {
+    format: 'esm',
+    splitting: true,
+    chunkNames: `${CHUNKS}/[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
+    banner: { js: ESM_BANNER },
+  };
+  const metafileOf = (result: { readonly metafile?: Metafile | undefined }): Metafile => {
+    if (result.metafile === undefined) throw new Error('esbuild returned no metafile');
+    return result.metafile;
+  };
+
+  if (layout !== 'cjs-entry') {
+    const metafile = metafileOf(
+      await build(
+        layout === 'esm'
+          ? { ...common, ...esm, outdir, entryPoints: { main: 'functions/index.ts' } }
+          : { ...common, format: 'cjs', outdir, entryPoints: { main: 'functions/index.ts' } },
+      ),
+    );
+    const entry = relative(ROOT, join(outdir, layout === 'esm' ? 'main.mjs' : 'main.js'));
+    const closure = eagerClosure(metafile, entry);
+    return {
+      entry,
+      eagerPackages: eagerPackagesOf(closure.inputs),
+      eagerBytes: closure.bytes,
+      totalBytes: totalBytes(metafile),
+      sharedModules: [],
+      duplicatedModules: [],
+    };
+  }
+
+  // 1. What the entry holds and which implementations it loads lazily (nothing written).
+  const lazy = new Map<string, string>();
+  const probe = metafileOf(
+    await build({
+      ...common,
+      format: 'cjs',
+      outdir,
+      entryPoints: { main: 'functions/index.ts' },
+      plugins: [lazyChunksPlugin(lazy)],
+      write: false,
+      sourcemap: false,
+    }),
   );
-  const metafile = result.metafile;
-  if (metafile === undefined) throw new Error('esbuild returned no metafile');
-  const entry = relative(ROOT, join(outdir, format === 'esm' ? 'main.mjs' : 'main.js'));
-  const closure = eagerClosure(metafile, entry);
-  const eagerPackages = [
-    ...new Set(closure.inputs.map(packageOf).filter((p): p is string => p !== undefined)),
-  ].sort();
-  const totalBytes = Object.entries(metafile.outputs)
-    .filter(([file]) => !file.endsWith('.map'))
-    .reduce((sum, [, o]) => sum + o.bytes, 0);
-  return { entry, eagerPackages, eagerBytes: closure.bytes, totalBytes };
+  const entryInputs = new Set(Object.keys(probe.inputs));
+  // 2. The implementations: one ESM graph with code splitting, reusing the entry's modules.
+  const shared = new Set<string>();
+  const chunks = metafileOf(
+    await build({
+      ...common,
+      ...esm,
+      outdir,
+      entryPoints: Object.fromEntries(
+        [...lazy].map(([file, source]) => [file.replace(/\.mjs$/, ''), source]),
+      ),
+      plugins: [entryModulesPlugin(entryInputs, shared)],
+    }),
+  );
+  // 3. The entry, exporting what the chunks share with it.
+  const sharedModules = [...shared].sort();
+  const entryBuild = metafileOf(
+    await build({
+      ...common,
+      format: 'cjs',
+      stdin: { contents: entrySource(sharedModules), resolveDir: ROOT, sourcefile: 'entry.ts', loader: 'ts' },
+      outfile: join(outdir, 'main.js'),
+      plugins: [lazyChunksPlugin(new Map())],
+    }),
+  );
+  const entry = relative(ROOT, join(outdir, 'main.js'));
+  const entryOutput = entryBuild.outputs[entry];
+  if (entryOutput === undefined) throw new Error(`esbuild did not write ${entry}`);
+  const inEntry = Object.keys(entryOutput.inputs);
+  const inChunks = new Set(Object.values(chunks.outputs).flatMap((o) => Object.keys(o.inputs)));
+  return {
+    entry,
+    eagerPackages: eagerPackagesOf(inEntry),
+    eagerBytes: entryOutput.bytes,
+    totalBytes: totalBytes(chunks, entryBuild),
+    sharedModules,
+    duplicatedModules: inEntry.filter((i) => inChunks.has(i)).sort(),
+  };
 }
 
 async function main(): Promise<void> {
-  const format = process.argv.includes('--cjs') ? 'cjs' : 'esm';
-  const result = await buildBundle({ format });
+  const result = await buildBundle();
   const unexpected = result.eagerPackages.filter((p) => !ALLOWED_EAGER_PACKAGES.includes(p));
   process.stdout.write(
-    `bundle: ${result.entry} (${format}); loaded at cold start: ${(result.eagerBytes / 1024).toFixed(0)} KiB of ${(result.totalBytes / 1024).toFixed(0)} KiB; packages: ${result.eagerPackages.join(', ')}\n`,
+    `bundle: ${result.entry}; loaded at cold start: ${(result.eagerBytes / 1024).toFixed(0)} KiB of ${(result.totalBytes / 1024).toFixed(0)} KiB; packages: ${result.eagerPackages.join(', ')}; shared with the chunks: ${result.sharedModules.length} modules\n`,
   );
-  if (format === 'esm' && unexpected.length > 0) {
+  if (unexpected.length > 0) {
     // A function file imported an implementation statically: cold start would pay for it on every instance.
     process.stderr.write(
       `error: the entry loads ${unexpected.join(', ')} at cold start. Function files must load implementations with await import() inside the handler.\n`,
+    );
+    process.exit(1);
+  }
+  if (result.duplicatedModules.length > 0) {
+    // Two instances of one module would mean two AppError classes, two composition roots.
+    process.stderr.write(
+      `error: both the entry and a chunk hold ${result.duplicatedModules.join(', ')}; the chunks must reach the entry's instance.\n`,
     );
     process.exit(1);
   }

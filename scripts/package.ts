@@ -10,8 +10,8 @@ import { findAppRoot } from '../shared/host/app-root';
 export const PACKAGE_PATH = 'dist/package/app.zip';
 
 /** What the app cannot run without; a package missing one of these is refused. */
-export const REQUIRED_FILES: readonly string[] = ['host.json', 'package.json', 'dist/bundle/main.mjs'];
-export const REQUIRED_DIRS: readonly string[] = ['dist/dashboard/assets'];
+export const REQUIRED_FILES: readonly string[] = ['host.json', 'package.json', 'dist/bundle/main.js'];
+export const REQUIRED_DIRS: readonly string[] = ['dist/bundle/chunks', 'dist/dashboard/assets'];
 
 // Same instant for every entry: the same tree gives the same bytes (zip stores local time with 2 s
 // resolution from 1980 on).

@@ -18,7 +18,7 @@ const scratch: string[] = [];
 
 beforeAll(() => {
   if (
-    !existsSync(join(REPO_ROOT, 'dist', 'bundle', 'main.mjs')) ||
+    !existsSync(join(REPO_ROOT, 'dist', 'bundle', 'main.js')) ||
     !existsSync(join(REPO_ROOT, 'dist', 'dashboard', 'assets'))
   ) {
     execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -40,8 +40,11 @@ describe('the deployment package', () => {
   it('holds host.json, package.json, the bundle and the dashboard assets', () => {
     expect(entries).toContain('host.json');
     expect(entries).toContain('package.json');
-    expect(entries).toContain('dist/bundle/main.mjs');
-    expect(entries.filter((e) => e.startsWith('dist/bundle/')).length).toBeGreaterThan(1);
+    // The CommonJS entry package.json "main" names, and the ESM chunks it imports on first call.
+    const main = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { main: string }).main;
+    expect(main).toBe('dist/bundle/main.js');
+    expect(entries).toContain(main);
+    expect(entries.filter((e) => /^dist\/bundle\/chunks\/.+\.mjs$/.test(e)).length).toBeGreaterThan(1);
     expect(entries.some((e) => e.startsWith('dist/dashboard/assets/'))).toBe(true);
     expect(entries).toEqual(result.files);
   });
@@ -91,19 +94,19 @@ describe('.funcignore semantics', () => {
     'package.json',
     'dashboard/src/page.ts',
     'dist/dashboard/assets/index.html',
-    'dist/bundle/main.mjs',
+    'dist/bundle/main.js',
     'dist/shared/x.js',
   ];
 
   it('an unanchored `dashboard/` also drops dist/dashboard/ (why every pattern is anchored)', () => {
     const root = tree(files);
     expect(packageFiles(root, 'dashboard/\ndist/shared/\n')).toEqual([
-      'dist/bundle/main.mjs',
+      'dist/bundle/main.js',
       'host.json',
       'package.json',
     ]);
     expect(packageFiles(root, '/dashboard/\n/dist/shared/\n')).toEqual([
-      'dist/bundle/main.mjs',
+      'dist/bundle/main.js',
       'dist/dashboard/assets/index.html',
       'host.json',
       'package.json',
@@ -113,7 +116,7 @@ describe('.funcignore semantics', () => {
   it("the repository's .funcignore keeps dist/dashboard/assets and drops dashboard sources", () => {
     const root = tree(files);
     expect(packageFiles(root, readFileSync(join(REPO_ROOT, '.funcignore'), 'utf8'))).toEqual([
-      'dist/bundle/main.mjs',
+      'dist/bundle/main.js',
       'dist/dashboard/assets/index.html',
       'host.json',
       'package.json',

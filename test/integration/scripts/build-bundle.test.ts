@@ -19,29 +19,42 @@ const TRIGGER_TYPES = {
 interface DriverReport {
   readonly functions: readonly { readonly name: string; readonly triggerTypes: readonly string[] }[];
   readonly health?: { readonly status: number; readonly body: { readonly dependencies: readonly unknown[] } };
+  readonly me?: { readonly status: number; readonly body: { readonly code?: string } };
   readonly chunksImported?: number;
 }
 
-describe('production bundle (ESM, split)', () => {
+describe('production bundle (CommonJS entry, ESM implementation chunks)', () => {
   let outdir: string;
   let result: BundleResult;
 
   beforeAll(async () => {
     outdir = mkdtempSync(join(tmpdir(), 'plg-bundle-'));
-    result = await buildBundle({ outdir, format: 'esm' });
+    result = await buildBundle({ outdir });
   }, 120_000);
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it('loads nothing heavy at cold start: only @azure/functions and its helpers', () => {
     expect(result.eagerPackages).toContain('@azure/functions');
     for (const p of result.eagerPackages) expect(ALLOWED_EAGER_PACKAGES).toContain(p);
+    expect(result.entry.endsWith('main.js')).toBe(true);
     expect(result.eagerBytes).toBeLessThan(result.totalBytes / 5);
   });
 
-  it('registers every function with the worker API and serves health from lazily loaded chunks', async () => {
+  it("keeps one module graph: the chunks use the entry's modules instead of copies", () => {
+    expect(result.sharedModules).toContain('shared/errors.ts');
+    expect(result.duplicatedModules).toEqual([]);
+  });
+
+  it('registers every function with the worker API and serves health and me from lazily loaded chunks', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [join(__dirname, 'worker-driver.mjs'), join(outdir, 'main.mjs'), '--call-health', '--import-chunks'],
+      [
+        join(__dirname, 'worker-driver.mjs'),
+        join(outdir, 'main.js'),
+        '--call-health',
+        '--call-me',
+        '--import-chunks',
+      ],
       {
         cwd: ROOT,
         env: {
@@ -56,6 +69,9 @@ describe('production bundle (ESM, split)', () => {
       FUNCTIONS.map((f) => ({ name: f.name, triggerTypes: [TRIGGER_TYPES[f.kind]] })),
     );
     expect(report.health?.status, JSON.stringify(report.health)).toBe(200);
+    // The AppError thrown in a chunk is the class the adapter in the entry knows: 401, not 500.
+    expect(report.me?.status, JSON.stringify(report.me)).toBe(401);
+    expect(report.me?.body.code).toBe('unauthenticated');
     expect(report.chunksImported).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -1,7 +1,9 @@
 // Loads a built entry the way the Functions Node.js worker does: `@azure/functions-core` is
 // provided by patching Module.prototype.require, and the entry is imported (ESM) or required (CJS).
-// Prints what got registered as JSON; with --call-health also invokes the registered health handler;
-// with --import-chunks also imports every chunk next to the entry.
+// Prints what got registered as JSON; with --call-health also invokes the registered health handler,
+// with --call-me the `me` handler without a principal (its 401 is an AppError thrown in a chunk and
+// mapped by the adapter in the entry, so it proves the two share one module graph); with
+// --import-chunks also imports every chunk under chunks/ next to the entry.
 import { readdirSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -43,15 +45,17 @@ const report = {
       .map((b) => b.type),
   })),
 };
-if (flags.includes('--call-health')) {
+async function callHttp(name, route) {
   const { HttpRequest, InvocationContext } = createRequire(import.meta.url)('@azure/functions');
-  const health = registrations.find((r) => r.metadata.name === 'health');
-  const response = await health.callback(
-    new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/health' }),
-    new InvocationContext({ functionName: 'health', invocationId: 'driver', logHandler: () => {} }),
+  const registered = registrations.find((r) => r.metadata.name === name);
+  const response = await registered.callback(
+    new HttpRequest({ method: 'GET', url: `http://127.0.0.1/api/${route}` }),
+    new InvocationContext({ functionName: name, invocationId: 'driver', logHandler: () => {} }),
   );
-  report.health = { status: response.status, body: response.jsonBody };
+  return { status: response.status, body: response.jsonBody };
 }
+if (flags.includes('--call-health')) report.health = await callHttp('health', 'health');
+if (flags.includes('--call-me')) report.me = await callHttp('me', 'me');
 if (flags.includes('--import-chunks')) {
   // Every lazily loaded chunk must evaluate in ESM (no clash with the banner's require/__dirname shims).
   const dir = join(dirname(file), 'chunks');
