@@ -120,6 +120,10 @@ function lazyChunksPlugin(lazy: Map<string, string>): Plugin {
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         const source = relative(ROOT, resolved.path);
         const file = chunkFileOf(source);
+        const taken = lazy.get(file);
+        if (taken !== undefined && taken !== source) {
+          return { errors: [{ text: `${source} and ${taken} would both be ${file}` }] };
+        }
         lazy.set(file, source);
         return { path: `./${file}`, external: true };
       });
