@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import {
   decisionResultSchema,
   healthReportSchema,
 } from '../../shared/api/core/api-schemas';
+import { buildLab, type LabProcess, spawnLab } from '../helpers/lab-process';
 
 /**
  * Every shell example the docs mark as a lab example (a fence whose info string is `sh lab=<name>`)
@@ -129,53 +130,29 @@ const CHECKS: Record<string, (stdout: string) => Promise<void>> = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the docs examples run against the lab as written', () => {
-  let child: ChildProcess | undefined;
-  let stdout = '';
-  let stderr = '';
+  let lab: LabProcess | undefined;
   let base = '';
   let stateDir = '';
 
   beforeAll(async () => {
-    await run(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', OUT_DIR],
-      { cwd: ROOT },
-    );
+    await buildLab(OUT_DIR);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     stateDir = mkdtempSync(join(tmpdir(), 'plg-doc-examples-'));
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      LOCAL_PORT: String(port),
-      LOCAL_APP_ROOT: ROOT,
-      LAB_STATE_FILE: join(stateDir, 'lab.json'),
-    };
-    for (const name of [
-      'ARM_ENDPOINT',
-      'PLS_RESOURCE_IDS',
-      'PROBE_TARGETS',
-      'APPROVAL_POLICY',
-      'APPROVAL_MODE',
-    ])
-      delete env[name];
-    const proc = spawn(
-      process.execPath,
-      [join(OUT_DIR, 'scripts', 'local.js'), '--scenario', 'lab/short-scenario.yaml', '--quiet'],
-      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    child = proc;
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
+    const started = spawnLab(OUT_DIR, {
+      scenario: 'lab/short-scenario.yaml',
+      port,
+      stateFile: join(stateDir, 'lab.json'),
     });
-    proc.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    lab = started;
     const deadline = Date.now() + 90_000;
     // Ready, and the scenario's first reconciliation has decided: one connection waits for a person.
     for (;;) {
-      if (proc.exitCode !== null) throw new Error(`the lab exited early (${proc.exitCode}): ${stderr}`);
-      if (Date.now() > deadline) throw new Error(`the lab did not settle:\n${stdout}\n${stderr}`);
-      if (stdout.includes('ready')) {
+      if (started.child.exitCode !== null)
+        throw new Error(`the lab exited early (${started.child.exitCode}): ${started.stderr()}`);
+      if (Date.now() > deadline)
+        throw new Error(`the lab did not settle:\n${started.stdout()}\n${started.stderr()}`);
+      if (started.stdout().includes('ready')) {
         const pending = await fetch(`${base}/api/connections?status=Pending`)
           .then((r) => r.json() as Promise<{ items: unknown[] }>)
           .catch(() => ({ items: [] }));
@@ -189,12 +166,7 @@ describe('the docs examples run against the lab as written', () => {
   }, 240_000);
 
   afterAll(async () => {
-    if (child?.exitCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(20_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    await lab?.stop();
     rmSync(stateDir, { recursive: true, force: true });
     rmSync(OUT_DIR, { recursive: true, force: true });
   }, 30_000);
