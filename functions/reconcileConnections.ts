@@ -8,21 +8,25 @@ export const reconcileConnections: TimerFunctionDefinition = {
   // repeat (claims make overlapping runs write each connection once; a settled PLS costs one list).
   options: { schedule: '%RECONCILE_SCHEDULE%', runOnStartup: true },
   handler: async (_timer, context) => {
-    const [{ getContainer }, { reconcileConfigured }, { invocationLog }, { notifyReconcileFailures }] =
-      await Promise.all([
-        import('../shared/composition-root'),
-        import('../shared/approval/use-cases/reconcile-all'),
-        import('../shared/approval/handlers/invocation-log'),
-        import('../shared/notify/storage/store-hooks'),
-      ]);
+    const [
+      { getContainer },
+      { reconcileConfigured },
+      { recordTimerRun },
+      { invocationLog },
+      { notifyReconcileFailures },
+    ] = await Promise.all([
+      import('../shared/composition-root'),
+      import('../shared/approval/use-cases/reconcile-all'),
+      import('../shared/approval/use-cases/record-reconcile-outcome'),
+      import('../shared/approval/handlers/invocation-log'),
+      import('../shared/notify/storage/store-hooks'),
+    ]);
     const container = getContainer();
-    const summary = await reconcileConfigured(
-      await container.approvalServices(),
-      () => container.approvalPolicy(),
-      {
-        correlationId: context.invocationId,
-        log: invocationLog(context),
-      },
+    const services = await container.approvalServices();
+    const runContext = { correlationId: context.invocationId, log: invocationLog(context) };
+    // The outcome (ok, PLS failed, policy invalid, no ARM token) is kept for health and the dashboard.
+    const summary = await recordTimerRun(services, runContext, () =>
+      reconcileConfigured(services, () => container.approvalPolicy(), runContext),
     );
     await notifyReconcileFailures(container, summary?.failedPrivateLinkServices ?? []);
   },

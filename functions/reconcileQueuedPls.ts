@@ -6,16 +6,20 @@ export const reconcileQueuedPls: QueueFunctionDefinition = {
   kind: 'storageQueue',
   options: { queueName: '%RECONCILE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
   handler: async (message, context) => {
-    const [{ getContainer }, { reconcileWorkItem: run }, { invocationLog }] = await Promise.all([
-      import('../shared/composition-root'),
-      import('../shared/approval/use-cases/reconcile-queued-pls'),
-      import('../shared/approval/handlers/invocation-log'),
-    ]);
+    const [{ getContainer }, { reconcileWorkItem: run }, { recordQueueRun }, { invocationLog }] =
+      await Promise.all([
+        import('../shared/composition-root'),
+        import('../shared/approval/use-cases/reconcile-queued-pls'),
+        import('../shared/approval/use-cases/record-reconcile-outcome'),
+        import('../shared/approval/handlers/invocation-log'),
+      ]);
     const container = getContainer();
-    // A transient failure is thrown: the host makes the message visible again and retries it.
-    await run(await container.approvalServices(), () => container.approvalPolicy(), message, {
-      correlationId: context.invocationId,
-      log: invocationLog(context),
-    });
+    const services = await container.approvalServices();
+    const runContext = { correlationId: context.invocationId, log: invocationLog(context) };
+    // A transient failure is thrown (after its outcome is kept for health): the host makes the
+    // message visible again and retries it.
+    await recordQueueRun(services, runContext, message, () =>
+      run(services, () => container.approvalPolicy(), message, runContext),
+    );
   },
 };

@@ -14,7 +14,7 @@ import { renderTimeline } from './incidents';
 import { renderLatencyChart, rethemeLatencyChart } from './latency-chart';
 import { initTheme } from './theme';
 import { renderTiles } from './tiles';
-import type { HealthDetail, Me, ProbeEventList, ProbeSeries, ProbesSummary } from './types';
+import type { HealthDetail, HealthProblem, Me, ProbeEventList, ProbeSeries, ProbesSummary } from './types';
 
 const REFRESH_MS = 60_000;
 const RANGES = ['1h', '6h', '24h', '7d', '30d'];
@@ -53,8 +53,9 @@ function showWaiting(pending: number | null): void {
 const FEATURE_NAMES: Record<string, string> = { approval: 'Approval', api: 'API', probe: 'Probe' };
 
 /**
- * Problems people must see where they look: invalid settings, policy or targets, and an ARM that
- * cannot be reached (for example no credential). The first issues of each, and where the rest is.
+ * Problems people must see where they look: invalid settings, policy or targets, an ARM that
+ * cannot be reached (for example no credential), and reconciliation runs that fail or have stopped.
+ * The first issues of each, and where the rest is.
  */
 async function loadProblems(): Promise<void> {
   const result = await getJson<HealthDetail>('health');
@@ -68,19 +69,10 @@ async function loadProblems(): Promise<void> {
   showFastPath(body?.eventFastPath?.line);
   const items: HTMLElement[] = [];
   for (const [name, feature] of Object.entries(body?.features ?? {})) {
-    const problem = feature.problem;
-    if (problem === undefined) continue;
-    const more = problem.issueCount - problem.issues.length;
-    items.push(
-      h(
-        'li',
-        { 'data-problem': name },
-        h('strong', {}, `${FEATURE_NAMES[name] ?? name}: `),
-        problem.message,
-        h('ul', {}, ...problem.issues.map((i) => h('li', {}, h('code', {}, i.path), ` ${i.message}`))),
-        more > 0 ? h('span', { class: 'small' }, `…and ${more} more.`) : null,
-      ),
-    );
+    if (feature.problem !== undefined)
+      items.push(problemItem(name, FEATURE_NAMES[name] ?? name, feature.problem));
+    if (feature.reconciliation?.problem !== undefined)
+      items.push(problemItem(`${name}.reconciliation`, 'Reconciliation', feature.reconciliation.problem));
   }
   for (const dependency of body?.dependencies ?? []) {
     if (dependency.status !== 'down') continue;
@@ -106,6 +98,19 @@ async function loadProblems(): Promise<void> {
       h('a', { href: 'health' }, 'GET /api/health'),
       ' (as a reader), and the app log.',
     ),
+  );
+}
+
+/** One banner line: what is wrong, its first issues by path, and how many more there are. */
+function problemItem(key: string, label: string, problem: HealthProblem): HTMLElement {
+  const more = problem.issueCount - problem.issues.length;
+  return h(
+    'li',
+    { 'data-problem': key },
+    h('strong', {}, `${label}: `),
+    problem.message,
+    h('ul', {}, ...problem.issues.map((i) => h('li', {}, h('code', {}, i.path), ` ${i.message}`))),
+    more > 0 ? h('span', { class: 'small' }, `…and ${more} more.`) : null,
   );
 }
 

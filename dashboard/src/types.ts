@@ -84,6 +84,13 @@ export interface Problem {
   readonly detail?: string;
 }
 
+/** A problem as health summarises it: one sentence, the first issues, how many in all. */
+export interface HealthProblem {
+  readonly message: string;
+  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  readonly issueCount: number;
+}
+
 /** The reader-detail health report, as far as the page's banners use it. */
 export interface HealthDetail {
   readonly status: 'healthy' | 'degraded' | 'unhealthy';
@@ -94,11 +101,9 @@ export interface HealthDetail {
       string,
       {
         readonly state: string;
-        readonly problem?: {
-          readonly message: string;
-          readonly issues: readonly { readonly path: string; readonly message: string }[];
-          readonly issueCount: number;
-        };
+        readonly problem?: HealthProblem;
+        /** Approval: the last reconciliation runs, with a problem when they fail or have stopped. */
+        readonly reconciliation?: { readonly problem?: HealthProblem };
       }
     >
   >;

@@ -10,6 +10,7 @@ import { ArrivalStore } from './storage/arrival-store';
 import { AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
 import { DriftStore } from './storage/drift';
+import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { SnapshotStore } from './storage/snapshot-store';
 import { TenantCache } from './storage/tenant-cache';
 import type { ApprovalServices } from './use-cases/approval-services';
@@ -23,6 +24,7 @@ export const APPROVAL_TABLES = {
   connections: 'Connections',
   drift: 'Drift',
   reconcileRequests: 'ReconcileRequests',
+  reconcileRuns: 'ReconcileRuns',
   tenantCache: 'TenantCache',
 } as const;
 
@@ -55,6 +57,7 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
       config.approval.tenantCacheTtlHours,
     ),
     arrivals: new ArrivalStore(table(APPROVAL_TABLES.arrivals)),
+    runOutcomes: new ReconcileOutcomeStore(table(APPROVAL_TABLES.reconcileRuns)),
     workQueue: new ReconcileQueue(
       () => source.queue(config.approval.reconcileQueueName),
       table(APPROVAL_TABLES.reconcileRequests),

@@ -7,6 +7,7 @@ import type { Container } from '../composition-root';
 import type { Config } from '../config/config';
 import { isAppError } from '../errors';
 import { type ProblemSummary, summariseProblem } from './problem-summary';
+import { assessReconciliation, type ReconciliationReport } from './reconciliation-report';
 
 export type FeatureState = 'on' | 'off' | 'not configured' | 'invalid';
 
@@ -14,6 +15,8 @@ export interface FeatureReport {
   readonly state: FeatureState;
   readonly detail: Readonly<Record<string, string | number>>;
   readonly problem?: ProblemSummary;
+  /** Approval only: how the last reconciliation runs went, with a problem when they fail or stop. */
+  readonly reconciliation?: ReconciliationReport;
 }
 
 export interface FeatureReports {
@@ -21,6 +24,9 @@ export interface FeatureReports {
   readonly api: FeatureReport;
   readonly probe: FeatureReport;
 }
+
+/** How long health waits for the last reconciliation outcomes (the dependency checks wait as long). */
+const RECONCILIATION_READ_TIMEOUT_MS = 5_000;
 
 /** The targets file a consumer app reads when PROBE_TARGETS_PATH is unset: absent on a provider app, and that is fine. */
 const DEFAULT_TARGETS_PATH = 'probe-targets.yaml';
@@ -46,9 +52,14 @@ async function approvalReport(container: Container): Promise<FeatureReport> {
   if (plsResourceIds.length === 0)
     return { state: 'not configured', detail: { reason: 'PLS_RESOURCE_IDS is empty' } };
   const detail = { mode, managedPrivateLinkServices: plsResourceIds.length };
+  const reconciliation = await reconciliationOrUndefined(container);
   try {
     const policy = await container.approvalPolicy();
-    return { state: mode === 'off' ? 'off' : 'on', detail: { ...detail, policyVersion: policy.version } };
+    return {
+      state: mode === 'off' ? 'off' : 'on',
+      detail: { ...detail, policyVersion: policy.version },
+      ...(reconciliation === undefined ? {} : { reconciliation }),
+    };
   } catch (error) {
     const issues = isAppError(error) ? error.issues : [];
     const missing = policySource.kind === 'file' && issues.some((i) => i.message === 'file not found');
@@ -59,8 +70,50 @@ async function approvalReport(container: Container): Promise<FeatureReport> {
       state: 'invalid',
       detail: { ...detail, policy: missing ? 'missing' : 'invalid' },
       problem: summariseProblem(message, issues),
+      ...(reconciliation === undefined ? {} : { reconciliation: withoutPolicyEcho(reconciliation) }),
     };
   }
+}
+
+/**
+ * The last reconciliation runs; undefined when they cannot be read (Table Storage down shows as
+ * its own dependency, and a report of "no problem" would be a guess).
+ */
+async function reconciliationOrUndefined(container: Container): Promise<ReconciliationReport | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const read = async () => {
+    const [services, { scheduleIntervalMs }] = await Promise.all([
+      container.approvalServices(),
+      import('../probe/core/probe-schedule'),
+    ]);
+    const latest = await services.runOutcomes.latest();
+    const now = container.clock.now();
+    return assessReconciliation(
+      latest,
+      now,
+      scheduleIntervalMs(container.config.approval.reconcileSchedule, now),
+    );
+  };
+  try {
+    // A storage that does not answer must not hold health up: its own check reports it.
+    return await Promise.race([
+      read(),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), RECONCILIATION_READ_TIMEOUT_MS);
+      }),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** With the policy itself reported invalid, a run that failed on it says nothing new: one banner line, not two. */
+function withoutPolicyEcho(report: ReconciliationReport): ReconciliationReport {
+  if (report.lastTimerRun?.result !== 'policy_invalid' || report.problem === undefined) return report;
+  const { problem: _echo, ...rest } = report;
+  return rest;
 }
 
 function apiReport(config: Config): FeatureReport {

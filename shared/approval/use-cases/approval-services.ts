@@ -5,6 +5,7 @@ import type { ArrivalStore } from '../storage/arrival-store';
 import type { AuditStore } from '../storage/audit-store';
 import type { ClaimStore } from '../storage/claim-store';
 import type { DriftStore } from '../storage/drift';
+import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
 import type { SnapshotStore } from '../storage/snapshot-store';
 import type { TenantCache } from '../storage/tenant-cache';
 
@@ -23,6 +24,8 @@ export interface ApprovalServices {
   readonly drift: DriftStore;
   readonly tenants: TenantCache;
   readonly arrivals: ArrivalStore;
+  /** The last outcome of each reconciliation trigger, for health. */
+  readonly runOutcomes: ReconcileOutcomeStore;
   readonly workQueue: ReconcileQueue;
   readonly clock: Clock;
   readonly mode: ApprovalMode;
