@@ -134,6 +134,20 @@ function firstLine(child: ChildProcess): Promise<string> {
   });
 }
 
+/** RSS of a `node` child once it has printed its first line and settled for half a second. */
+async function settledRss(children: ChildProcess[], args: string[]): Promise<number> {
+  const child = spawn(process.execPath, args, {
+    cwd: join(__dirname, '..', '..'),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  await firstLine(child);
+  await sleep(500);
+  const rss = procStat(child.pid ?? 0).rssBytes;
+  child.kill('SIGTERM');
+  return rss;
+}
+
 function procStat(pid: number): { cpuTicks: number; rssBytes: number } {
   // Fields after the command name: state is 3rd, utime 14th, stime 15th, rss (pages) 24th.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -508,24 +522,8 @@ async function main(): Promise<void> {
     const rssOurs = await fresh.run({ kind: 'batch', url: url('http', 50), count: 32 * 20, concurrency: 32 });
     fresh.stop();
     const rssBb = await blackboxBatch(bbBase, bbPid, url('http', 50), 'http', 32 * 20, 32);
-    const bare = spawn(process.execPath, ['-e', BARE_UNDICI], {
-      cwd: join(__dirname, '..', '..'),
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    children.push(bare);
-    await firstLine(bare);
-    await sleep(500);
-    const bareRss = procStat(bare.pid ?? 0).rssBytes;
-    bare.kill('SIGTERM');
-    const afterOne = spawn(process.execPath, ['-e', UNDICI_AFTER_REQUEST, url('http', 0)], {
-      cwd: join(__dirname, '..', '..'),
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    children.push(afterOne);
-    await firstLine(afterOne);
-    await sleep(500);
-    const afterOneRss = procStat(afterOne.pid ?? 0).rssBytes;
-    afterOne.kill('SIGTERM');
+    const bareRss = await settledRss(children, ['-e', BARE_UNDICI]);
+    const afterOneRss = await settledRss(children, ['-e', UNDICI_AFTER_REQUEST, url('http', 0)]);
     const undici32 = spawnSync(process.execPath, ['-e', UNDICI_32, url('http', 50), String(32 * 20)], {
       cwd: join(__dirname, '..', '..'),
       encoding: 'utf8',
