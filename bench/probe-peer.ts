@@ -39,6 +39,47 @@ const TOOLS = ['ours', 'blackbox', 'curl'] as const;
 const BLACKBOX = 'prometheus-blackbox-exporter';
 /** The memory baseline: a Node process that has required undici and does nothing else. */
 const BARE_UNDICI = "require('undici'); console.log('ready'); setInterval(() => {}, 60000);";
+/**
+ * A second baseline, labelled apart (the issue's is the one above): the same process after one
+ * request through undici, so its parser (wasm), TLS-free connect path and first young-generation
+ * growth are in, as they are in any process that has probed once. argv[1] is the URL.
+ */
+const UNDICI_AFTER_REQUEST =
+  "const u = require('undici'); u.request(process.argv[1]).then((r) => r.body.text()).then(() => { console.log('ready'); setInterval(() => {}, 60000); });";
+/**
+ * A third reference, for scale only: plain `undici.request` with 32 in flight on the same target
+ * for the same number of requests (its own pool, keep-alive), peak RSS sampled every 10 ms. It
+ * prints the peak in bytes. argv[1] is the URL, argv[2] the count.
+ */
+const UNDICI_32 = [
+  "const u = require('undici'); const n = Number(process.argv[2]); let next = 0, peak = 0;",
+  'const t = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 10);',
+  'const w = async () => { while (next++ < n) { const r = await u.request(process.argv[1]); await r.body.text(); } };',
+  'Promise.all(Array.from({ length: 32 }, w)).then(() => { clearInterval(t); console.log(Math.max(peak, process.memoryUsage.rss())); process.exit(0); });',
+].join(' ');
+/**
+ * The floor for any prober in Node, for scale: a fresh `net`/`tls` connection per request, the
+ * request written by hand, the response read to its end, no HTTP client, no result; 50 in flight,
+ * the same CA, no session reuse. Prints the median CPU µs per request of three rounds after one
+ * warm-up. argv: URL, CA file, count.
+ */
+const NODE_FLOOR = [
+  "const net = require('node:net'), tls = require('node:tls'), fs = require('node:fs');",
+  'const [url, caFile, count] = process.argv.slice(1); const u = new URL(url); const n = Number(count);',
+  "const ctx = tls.createSecureContext({ ca: [...tls.rootCertificates, fs.readFileSync(caFile, 'utf8')] });",
+  "const req = Buffer.from('GET ' + u.pathname + ' HTTP/1.1\\r\\nhost: ' + u.host + '\\r\\nconnection: close\\r\\n\\r\\n');",
+  "const one = () => new Promise((ok, no) => { const https = u.protocol === 'https:';",
+  '  const s = https ? tls.connect({ host: u.hostname, port: Number(u.port), secureContext: ctx }) : net.connect(Number(u.port), u.hostname);',
+  "  s.once(https ? 'secureConnect' : 'connect', () => s.write(req)); s.on('data', () => {});",
+  "  s.on('end', () => { s.destroy(); ok(); }); s.on('error', no); });",
+  'const batch = async (k) => { let next = 0; const c = process.cpuUsage();',
+  '  await Promise.all(Array.from({ length: 50 }, async () => { while (next++ < k) await one(); }));',
+  '  const d = process.cpuUsage(c); return (d.user + d.system) / k; };',
+  '(async () => { await batch(Math.max(200, n >> 1)); const r = [await batch(n), await batch(n), await batch(n)].sort((a, b) => a - b);',
+  '  console.log(r[1]); })();',
+].join('\n');
+/** CPU rounds per tool and scheme (median taken), after one unmeasured warm-up batch each. */
+const CPU_ROUNDS = 3;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 type Scheme = (typeof SCHEMES)[number];
@@ -91,6 +132,20 @@ function firstLine(child: ChildProcess): Promise<string> {
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready`)));
   });
+}
+
+/** RSS of a `node` child once it has printed its first line and settled for half a second. */
+async function settledRss(children: ChildProcess[], args: string[]): Promise<number> {
+  const child = spawn(process.execPath, args, {
+    cwd: join(__dirname, '..', '..'),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  await firstLine(child);
+  await sleep(500);
+  const rss = procStat(child.pid ?? 0).rssBytes;
+  child.kill('SIGTERM');
+  return rss;
 }
 
 function procStat(pid: number): { cpuTicks: number; rssBytes: number } {
@@ -429,11 +484,16 @@ async function main(): Promise<void> {
       }),
     );
 
-    // ── cost: CPU per probe (0 ms target, 50 in flight), alternating ours and the exporter ──
+    // ── cost: CPU per probe (0 ms target, 50 in flight), alternating ours and the exporter. Each
+    // first runs one unmeasured batch: what is compared is the steady state of a long-running
+    // prober, not V8 compiling our code (or Go growing its heap) in the first thousand probes ──
     const cpu: Record<string, { oursUs: number[]; blackboxUs: number[] }> = {};
     for (const scheme of SCHEMES) {
       const entry = { oursUs: [] as number[], blackboxUs: [] as number[] };
-      for (let round = 0; round < 2; round++) {
+      const warm = Math.max(200, Math.round(CPU_PROBES / 2));
+      await o.run({ kind: 'batch', url: url(scheme, 0), count: warm, concurrency: 50 });
+      await blackboxBatch(bbBase, bbPid, url(scheme, 0), scheme, warm, 50);
+      for (let round = 0; round < CPU_ROUNDS; round++) {
         const a = await o.run({ kind: 'batch', url: url(scheme, 0), count: CPU_PROBES, concurrency: 50 });
         if (a.failures > 0) throw new Error(`${a.failures} of our probes failed in the CPU batch`);
         entry.oursUs.push(a.cpuUs / CPU_PROBES);
@@ -442,6 +502,18 @@ async function main(): Promise<void> {
       }
       cpu[scheme] = entry;
     }
+    const floorUs = Object.fromEntries(
+      SCHEMES.map((scheme) => {
+        const out = spawnSync(
+          process.execPath,
+          ['-e', NODE_FLOOR, url(scheme, 0), caFile, String(CPU_PROBES)],
+          {
+            encoding: 'utf8',
+          },
+        );
+        return [scheme, r3(Number(out.stdout.trim()))];
+      }),
+    );
 
     // ── memory: 32 in flight on a 50 ms target, in a fresh engine process (no garbage from the
     // batches above), next to a process that has only required undici ──
@@ -450,15 +522,13 @@ async function main(): Promise<void> {
     const rssOurs = await fresh.run({ kind: 'batch', url: url('http', 50), count: 32 * 20, concurrency: 32 });
     fresh.stop();
     const rssBb = await blackboxBatch(bbBase, bbPid, url('http', 50), 'http', 32 * 20, 32);
-    const bare = spawn(process.execPath, ['-e', BARE_UNDICI], {
+    const bareRss = await settledRss(children, ['-e', BARE_UNDICI]);
+    const afterOneRss = await settledRss(children, ['-e', UNDICI_AFTER_REQUEST, url('http', 0)]);
+    const undici32 = spawnSync(process.execPath, ['-e', UNDICI_32, url('http', 50), String(32 * 20)], {
       cwd: join(__dirname, '..', '..'),
-      stdio: ['pipe', 'pipe', 'inherit'],
+      encoding: 'utf8',
     });
-    children.push(bare);
-    await firstLine(bare);
-    await sleep(500);
-    const bareRss = procStat(bare.pid ?? 0).rssBytes;
-    bare.kill('SIGTERM');
+    const undici32Rss = Number(undici32.stdout.trim());
 
     // ── fan-out: FANOUT targets with random 0-200 ms delays, one go per tool ──
     const delays = Array.from({ length: FANOUT }, () => randomInt(201));
@@ -501,18 +571,25 @@ async function main(): Promise<void> {
       uptimeAfter: spawnSync('uptime', { encoding: 'utf8' }).stdout.trim(),
       loadAfter: loadavg().map((l) => r3(l)),
       accuracy,
-      cpuUsPerProbe: { ours: oursCpu, blackbox: bbCpu, runs: cpu },
+      cpuUsPerProbe: { ours: oursCpu, blackbox: bbCpu, nodeFloor: floorUs, runs: cpu },
       rssMB: {
         ours32: r3(rssOurs.peakRssBytes / 1e6),
         blackbox32: r3(rssBb.peakRssBytes / 1e6),
         bareNodeWithUndici: r3(bareRss / 1e6),
+        bareNodeWithUndiciAfterOneRequest: r3(afterOneRss / 1e6),
+        undiciRequest32: r3(undici32Rss / 1e6),
       },
       fanout,
       ratios: {
         cpuOursOverBlackbox: Object.fromEntries(
           SCHEMES.map((s) => [s, r3((oursCpu[s] ?? 0) / (bbCpu[s] ?? 1))]),
         ),
+        cpuNodeFloorOverBlackbox: Object.fromEntries(
+          SCHEMES.map((s) => [s, r3((floorUs[s] ?? 0) / (bbCpu[s] ?? 1))]),
+        ),
         rssOurs32OverBareNode: r3(rssOurs.peakRssBytes / bareRss),
+        rssOurs32OverBareNodeAfterOneRequest: r3(rssOurs.peakRssBytes / afterOneRss),
+        rssOurs32OverUndiciRequest32: r3(rssOurs.peakRssBytes / undici32Rss),
         rssOurs32OverBlackbox32: r3(rssOurs.peakRssBytes / rssBb.peakRssBytes),
         fanoutInflationBurstOursOverBlackbox: r3(
           fanout.oursBurst.inflationMedianMs / fanout.blackboxBurst.inflationMedianMs,
@@ -549,7 +626,11 @@ function printTable(f: {
     oursOffset: Partial<Record<string, number>>;
     blackboxOffset: Partial<Record<string, number>>;
   }>;
-  cpuUsPerProbe: { ours: Record<string, number>; blackbox: Record<string, number> };
+  cpuUsPerProbe: {
+    ours: Record<string, number>;
+    blackbox: Record<string, number>;
+    nodeFloor: Record<string, number>;
+  };
   rssMB: Record<string, number>;
   fanout: Record<string, unknown>;
 }): void {
@@ -566,8 +647,8 @@ function printTable(f: {
         `${a.scheme.padEnd(5)} ${String(a.delayMs).padStart(3)} ms                     ${n(a.oursOffset.connect)}${n(a.oursOffset.tls)}${n(a.oursOffset.ttfb)}${n(a.oursOffset.total)} |          ${n(a.blackboxOffset.connect)}${n(a.blackboxOffset.tls)}${n(a.blackboxOffset.ttfb)}${n(a.blackboxOffset.total)} | ${n(a.curlMedians.total)}`,
     ),
     '',
-    `CPU per probe (0 ms target, 50 in flight): ours http ${f.cpuUsPerProbe.ours.http} µs, https ${f.cpuUsPerProbe.ours.https} µs; blackbox http ${f.cpuUsPerProbe.blackbox.http} µs, https ${f.cpuUsPerProbe.blackbox.https} µs`,
-    `RSS with 32 in flight: ours ${f.rssMB.ours32} MB, blackbox ${f.rssMB.blackbox32} MB, bare node with undici ${f.rssMB.bareNodeWithUndici} MB`,
+    `CPU per probe (0 ms target, 50 in flight): ours http ${f.cpuUsPerProbe.ours.http} µs, https ${f.cpuUsPerProbe.ours.https} µs; blackbox http ${f.cpuUsPerProbe.blackbox.http} µs, https ${f.cpuUsPerProbe.blackbox.https} µs; Node floor (bare net/tls, no HTTP client) http ${f.cpuUsPerProbe.nodeFloor.http} µs, https ${f.cpuUsPerProbe.nodeFloor.https} µs`,
+    `RSS with 32 in flight: ours ${f.rssMB.ours32} MB, blackbox ${f.rssMB.blackbox32} MB, bare node with undici ${f.rssMB.bareNodeWithUndici} MB (after one request ${f.rssMB.bareNodeWithUndiciAfterOneRequest} MB; undici.request itself with 32 in flight ${f.rssMB.undiciRequest32} MB)`,
     ...Object.entries(f.fanout).map(([k, v]) => `fan-out ${k}: ${JSON.stringify(v)}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -7,7 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-import type { Dispatcher } from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
 import { type Redactor, redactor } from '../../redact/redact';
 import { VERSION } from '../../version';
 import { checkAssertions, needsBody } from '../core/assertions';
@@ -19,7 +19,12 @@ import {
   type ProbePhase,
   type ProbeTarget,
 } from '../core/types';
-import { type ConnectionObservation, emptyObservation, phaseConnector } from './phase-connector';
+import {
+  type ConnectionObservation,
+  directConnector,
+  emptyObservation,
+  phaseConnector,
+} from './phase-connector';
 
 const EXCERPT_BYTES = 1024;
 const USER_AGENT = `private-link-gatekeeper-probe/${VERSION}`;
@@ -83,22 +88,27 @@ export async function runHttpAttempt(input: AttemptInput): Promise<ProbeAttempt>
   return new HttpAttempt(input, undici).run();
 }
 
-const secureContexts = new Map<string, SecureContext>();
+const connectors = new Map<string, buildConnector.connector>();
 
 /**
- * One secure context per extra CA (building one from the root store costs milliseconds that would
- * otherwise land in the TCP phase). Sharing it shares no sessions: Node's client contexts keep
- * none unless a session is passed explicitly, and the connector caches none.
+ * One connector per scheme and extra CA, shared by every attempt: for https it holds one secure
+ * context (building one from the root store costs milliseconds that would otherwise land in the
+ * TCP phase). Sharing it shares no sessions: Node's client contexts keep none unless a session is
+ * passed explicitly, and the connector caches none.
  */
-function secureContextFor(ca: string | undefined): SecureContext {
-  const key = ca ?? '';
-  let context = secureContexts.get(key);
-  if (context === undefined) {
-    context = createSecureContext(ca === undefined ? {} : { ca: [...rootCertificates, ca] });
-    if (secureContexts.size >= 64) secureContexts.clear();
-    secureContexts.set(key, context);
+function connectorFor(target: ProbeTarget): buildConnector.connector {
+  const https = target.url.protocol === 'https:';
+  const key = https ? `https:${target.ca ?? ''}` : 'http:';
+  let connector = connectors.get(key);
+  if (connector === undefined) {
+    const context: SecureContext | undefined = https
+      ? createSecureContext(target.ca === undefined ? {} : { ca: [...rootCertificates, target.ca] })
+      : undefined;
+    connector = directConnector(context);
+    if (connectors.size >= 64) connectors.clear();
+    connectors.set(key, connector);
   }
-  return context;
+  return connector;
 }
 
 class HttpAttempt {
@@ -106,7 +116,8 @@ class HttpAttempt {
   private readonly attemptNo: number;
   private readonly runSignal: AbortSignal;
   private readonly startedAt = new Date();
-  private readonly t0 = performance.now();
+  /** When the attempt was created: its clock if it fails before any network work starts. */
+  private readonly createdAt = performance.now();
   private readonly marks: Marks = {
     dnsStart: null,
     dnsEnd: null,
@@ -125,7 +136,8 @@ class HttpAttempt {
     excerptBytes: 0,
     body: null,
   };
-  private readonly aborter = new AbortController();
+  /** Ends whatever the attempt is waiting for (the DNS answer, the exchange) once a failure is decided. */
+  private wake: (() => void) | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private phase: ProbePhase = 'dns';
   private failure: ProbeFailure | null = null;
@@ -185,7 +197,13 @@ class HttpAttempt {
       this.fail(PROBE_CODES.dnsTimeout, 'DNS', `${host} did not resolve within connectMs (${connectMs} ms)`),
     );
     try {
-      const answer = await Promise.race([lookup(host), this.aborted()]);
+      const answer = await Promise.race([
+        lookup(host),
+        new Promise<undefined>((resolve) => {
+          this.wake = () => resolve(undefined);
+        }),
+      ]);
+      if (answer === undefined) return null;
       this.resolvedIp = answer.address;
       return answer.address;
     } finally {
@@ -198,20 +216,12 @@ class HttpAttempt {
   // ── TCP, TLS, request and response ────────────────────────────────────────────────────────────
 
   private async exchange(ip: string): Promise<void> {
-    const { Client, buildConnector } = this.undici;
+    const { Client } = this.undici;
     const target = this.target;
-    const base = buildConnector({
-      // Our own timer bounds the connect precisely; 0 turns undici's coarse one off.
-      timeout: 0,
-      // No TLS session resumption: every attempt pays (and measures) a full handshake.
-      maxCachedSessions: 0,
-      keepAlive: false,
-      ...(target.url.protocol === 'https:' ? { secureContext: secureContextFor(target.ca) } : {}),
-      // The phase connector takes the certificate verdict itself and fails closed (see there).
-      rejectUnauthorized: false,
-    });
     const connect = phaseConnector({
-      base,
+      // No TLS session resumption: every attempt pays (and measures) a full handshake. Our own
+      // timer bounds the connect; the phase connector takes the certificate verdict (fail closed).
+      base: connectorFor(target),
       ip,
       now: () => performance.now(),
       observation: this.conn,
@@ -241,7 +251,8 @@ class HttpAttempt {
         );
       }
     });
-    const done = new Promise<void>((resolve) => {
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
       const handler: Dispatcher.DispatchHandler & { onRequestSent(): void } = {
         onConnect: (abort) => {
           this.abortRequest = abort;
@@ -276,7 +287,6 @@ class HttpAttempt {
         handler,
       );
     });
-    await Promise.race([done, this.aborted().catch(() => undefined)]);
   }
 
   private onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
@@ -338,8 +348,12 @@ class HttpAttempt {
   }
 
   private armBodyIdleTimer(): void {
+    // Re-armed per chunk: refresh() moves the same timer instead of making a new one.
+    if (this.bodyIdleTimer !== null) {
+      this.bodyIdleTimer.refresh();
+      return;
+    }
     const idleMs = this.target.timeouts.bodyIdleMs ?? this.target.timeouts.firstByteMs;
-    if (this.bodyIdleTimer !== null) this.clearTimer(this.bodyIdleTimer);
     this.bodyIdleTimer = this.startTimer(idleMs, () =>
       this.fail(
         PROBE_CODES.bodyTimeout,
@@ -355,7 +369,7 @@ class HttpAttempt {
     this.failure = { class: klass, phase: this.phase, code, message };
     this.marks.end = performance.now();
     const error = new ProbeAbort(this.failure);
-    this.aborter.abort(error);
+    this.wake?.();
     this.abortRequest?.(error);
     this.conn.socket?.destroy(error);
   }
@@ -376,14 +390,6 @@ class HttpAttempt {
             message: `${failure.message}; after ${this.response.bytes}${declared === undefined ? '' : ` of ${declared}`} body bytes`,
           }
         : failure;
-  }
-
-  private aborted(): Promise<never> {
-    return new Promise((_, reject) => {
-      const signal = this.aborter.signal;
-      if (signal.aborted) reject(signal.reason);
-      else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
   }
 
   /** Phases only move forward: socket events and undici callbacks may arrive in either order. */
@@ -431,6 +437,11 @@ class HttpAttempt {
     const c = this.conn;
     const r = this.response;
     const end = m.end ?? performance.now();
+    // The clock starts with the first network work (the lookup, or the connect call for an
+    // address literal), not when the attempt object was made: building the client and waiting for
+    // the event loop to reach the connect is our process's time, not the path's. Under a loaded
+    // loop that wait was most of what a spaced run still added to every total.
+    const t0 = m.dnsStart ?? c.tcpStartAt ?? this.createdAt;
     const https = this.target.url.protocol === 'https:';
     const completed = r.statusCode !== null && (this.failure === null || this.failure.phase === 'assertions');
     const expectedIp = this.target.expectedIp;
@@ -445,8 +456,8 @@ class HttpAttempt {
         tlsMs: https ? span(c.tcpEndAt, c.tlsEndAt) : null,
         ttfbMs: span(m.requestSent, m.firstByte),
         transferMs: completed ? span(m.firstByte, end) : null,
-        totalMs: round(end - this.t0),
-        firstByteAtMs: span(this.t0, m.firstByte),
+        totalMs: round(end - t0),
+        firstByteAtMs: span(t0, m.firstByte),
       },
       resolvedIp: this.resolvedIp,
       expectedIpMatches:

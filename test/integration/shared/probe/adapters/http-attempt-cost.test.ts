@@ -1,3 +1,4 @@
+import { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeHttpTarget } from '../../../../../shared/probe/adapters/http-probe';
 import { parseProbeTargets } from '../../../../../shared/probe/adapters/targets';
@@ -57,5 +58,29 @@ describe('cost of a successful attempt', () => {
       for (let i = 0; i < 10; i++) await run();
     });
     expect(seen).toEqual([]);
+  });
+});
+
+describe('certificate reading of an https attempt', () => {
+  it("answers Node's host-name check with the leaf alone, never the detailed chain", async () => {
+    const proto = TLSSocket.prototype;
+    const original = proto.getPeerCertificate;
+    const asked: boolean[] = [];
+    proto.getPeerCertificate = function (this: TLSSocket, detailed?: boolean) {
+      asked.push(detailed === true);
+      return original.call(this, detailed as false);
+    } as TLSSocket['getPeerCertificate'];
+    try {
+      const result = await probeHttpTarget(target(https.url('/')), {
+        scheduledAt: new Date(),
+        signal: new AbortController().signal,
+      });
+      expect(result.status).toBe('UP');
+      expect(result.final.tls?.subject).toBe('CN=localhost');
+    } finally {
+      proto.getPeerCertificate = original;
+    }
+    // One abbreviated read, shared by Node's name check and the attempt's TLS details.
+    expect(asked).toEqual([false]);
   });
 });

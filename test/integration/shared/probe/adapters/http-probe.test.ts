@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
+import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IIS_WELCOME_PAGE } from '../../../../../emulators/iis/iis-responses';
 import { probeHttpTarget, probeRunId } from '../../../../../shared/probe/adapters/http-probe';
@@ -68,6 +69,34 @@ function target(url: string, extra: Record<string, unknown> = {}): ProbeTarget {
 function probe(t: ProbeTarget, signal = new AbortController().signal): Promise<ProbeResult> {
   return probeHttpTarget(t, { scheduledAt: new Date('2026-01-01T10:00:00Z'), signal });
 }
+
+describe('where the clock starts', () => {
+  it('starts with the first network work, not with building the client', async () => {
+    // Deadlines wide enough that the busy loop below cannot trip them.
+    const t = target(http.url('/'), { timeouts: { connectMs: 5000, firstByteMs: 5000, totalMs: 10_000 } });
+    await probe(t); // the first attempt in a process also compiles undici's parser
+    const busyMs = 300;
+    const proto = Client.prototype;
+    const dispatch = proto.dispatch;
+    // Our process's own work between making the attempt and the connect: a loop this busy used
+    // to be counted in every total of a crowded run.
+    proto.dispatch = function (this: Client, ...args: Parameters<Client['dispatch']>) {
+      const until = performance.now() + busyMs;
+      while (performance.now() < until) {}
+      return dispatch.apply(this, args);
+    };
+    let result: ProbeResult;
+    try {
+      result = await probe(t);
+    } finally {
+      proto.dispatch = dispatch;
+    }
+    expect(result.status).toBe('UP');
+    const { totalMs, firstByteAtMs, tcpMs } = result.final.timings;
+    expect(totalMs).toBeLessThan(busyMs);
+    expect(firstByteAtMs ?? Number.NaN).toBeGreaterThanOrEqual(tcpMs ?? Number.NaN);
+  });
+});
 
 describe('a healthy IIS-like site', () => {
   it('is UP with every phase timed and the response described', async () => {

@@ -1,8 +1,12 @@
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { createSecureContext, rootCertificates, TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyObservation, phaseConnector } from '../../../../../shared/probe/adapters/phase-connector';
+import {
+  directConnector,
+  emptyObservation,
+  phaseConnector,
+} from '../../../../../shared/probe/adapters/phase-connector';
 import { type ProbeTestServer, startProbeServer, testPki } from '../../../../helpers/probe-servers';
 
 let https: ProbeTestServer;
@@ -22,10 +26,14 @@ afterAll(async () => {
  * handshake (`TLSSocket#_start`, where the ClientHello is built and written, run from the socket's
  * 'connect' listener): the TCP mark must come first, or that work is counted as TCP time.
  */
-async function connect(protocol: 'http:' | 'https:', port: number) {
+type Base = 'undici' | 'direct';
+
+async function connect(protocol: 'http:' | 'https:', port: number, kind: Base) {
   const observation = emptyObservation();
   const log: string[] = [];
   const phases: string[] = [];
+  let sessionListeners = -1;
+  let authorized: boolean | null = null;
   const proto = TLSSocket.prototype as unknown as { _start(this: TLSSocket): void };
   const start = proto._start;
   proto._start = function (this: TLSSocket) {
@@ -33,7 +41,10 @@ async function connect(protocol: 'http:' | 'https:', port: number) {
     start.call(this);
   };
   const connector = phaseConnector({
-    base: buildConnector({ ca, rejectUnauthorized: false, maxCachedSessions: 0, timeout: 0 }),
+    base:
+      kind === 'undici'
+        ? buildConnector({ ca, rejectUnauthorized: false, maxCachedSessions: 0, timeout: 0 })
+        : directConnector(createSecureContext({ ca: [...rootCertificates, ca] })),
     ip: '127.0.0.1',
     now: () => {
       log.push('mark');
@@ -49,16 +60,18 @@ async function connect(protocol: 'http:' | 'https:', port: number) {
         (error, connected) => (error === null && connected !== null ? resolve(connected) : reject(error)),
       );
     });
+    sessionListeners = socket.listenerCount('session');
+    authorized = socket instanceof TLSSocket ? socket.authorized : null;
     socket.destroy();
   } finally {
     proto._start = start;
   }
-  return { observation, log, phases };
+  return { observation, log, phases, sessionListeners, authorized };
 }
 
-describe('phase connector', () => {
+describe.each(['undici', 'direct'] as const)('phase connector over the %s connector', (kind) => {
   it('marks the end of TCP for https before the TLS handshake starts', async () => {
-    const { observation, log, phases } = await connect('https:', https.port);
+    const { observation, log, phases, authorized } = await connect('https:', https.port, kind);
     // Marks: tcp start, tcp end, then the handshake, then tls end.
     expect(log).toEqual(['mark', 'mark', 'handshake', 'mark']);
     expect(phases).toEqual(['tcp', 'tls', 'request']);
@@ -67,13 +80,22 @@ describe('phase connector', () => {
     expect(tcpEndAt ?? 0).toBeGreaterThanOrEqual(tcpStartAt ?? 0);
     expect(tlsEndAt ?? 0).toBeGreaterThan(tcpEndAt ?? 0);
     expect(observation.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(observation.tls?.subject).toBe('CN=localhost');
+    expect(authorized).toBe(true);
   });
 
   it('marks plain http as connected when the socket connects, with no handshake', async () => {
-    const { observation, log, phases } = await connect('http:', http.port);
+    const { observation, log, phases } = await connect('http:', http.port, kind);
     expect(log).toEqual(['mark', 'mark']);
     expect(phases).toEqual(['tcp', 'request']);
     expect(observation.tlsEndAt).toBeNull();
     expect(observation.localPort).toEqual(expect.any(Number));
+  });
+});
+
+describe('direct connector', () => {
+  it('leaves no session listener on the socket (Node would serialise every ticket for it)', async () => {
+    const { sessionListeners } = await connect('https:', https.port, 'direct');
+    expect(sessionListeners).toBe(0);
   });
 });
