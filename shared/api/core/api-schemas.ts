@@ -383,43 +383,6 @@ export const problemSchema = z
     description: 'RFC 9457 problem details with a stable `code` and the offending fields.',
   });
 
-/** Shapes owned by other features, described loosely so their additions do not break this document. */
-// Anonymous callers get status and dependencies (name, up/down) only; readers also get the rest.
-export const healthReportSchema = z
-  .looseObject({
-    status: z.enum(['healthy', 'degraded', 'unhealthy']),
-    version: z.string().optional(),
-    features: z.record(z.string(), z.unknown()).optional(),
-    dependencies: z.array(
-      z.looseObject({
-        name: z.string(),
-        status: z.enum(['up', 'down', 'skipped']),
-        latencyMs: z.number().nullable().optional(),
-        reason: z.string().optional(),
-      }),
-    ),
-  })
-  .meta({ id: 'HealthReport' });
-
-export const probesSummarySchema = z
-  .looseObject({
-    generatedAt: z.string(),
-    targets: z.array(z.looseObject({ id: z.string(), state: z.string() })),
-  })
-  .meta({ id: 'ProbesSummary' });
-
-export const openApiDocumentSchema = z
-  .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) })
-  .meta({ id: 'OpenApiDocument' });
-
-export type ActorView = z.output<typeof actorSchema>;
-export type PlsRef = z.output<typeof plsRefSchema>;
-export type PolicyVerdictView = z.output<typeof policyVerdictSchema>;
-export type ConnectionItem = z.output<typeof connectionItemSchema>;
-export type ConnectionList = z.output<typeof connectionListSchema>;
-export type ConnectionDetail = z.output<typeof connectionDetailSchema>;
-export type DecisionRecord = z.output<typeof decisionRecordSchema>;
-export type DecisionList = z.output<typeof decisionListSchema>;
 export const eventFastPathSchema = z
   .strictObject({
     windowDays: z.number().int(),
@@ -445,6 +408,43 @@ export const eventFastPathSchema = z
     line: z.string().meta({ description: 'The same figures as the reconcile runs log them.' }),
   })
   .meta({ id: 'EventFastPath' });
+
+/** The probe feature owns its summary's shape; the OpenAPI document describes it from there. */
+export { probesSummarySchema } from '../../probe/core/probe-summary-types';
+
+/** Shapes owned by other features, described loosely so their additions do not break this document. */
+// Anonymous callers get status and dependencies (name, up/down) only; readers also get the rest.
+export const healthReportSchema = z
+  .looseObject({
+    status: z.enum(['healthy', 'degraded', 'unhealthy']),
+    version: z.string().optional(),
+    features: z.record(z.string(), z.unknown()).optional(),
+    eventFastPath: eventFastPathSchema
+      .optional()
+      .meta({ description: 'Readers of a provider app: how new connections arrived.' }),
+    dependencies: z.array(
+      z.looseObject({
+        name: z.string(),
+        status: z.enum(['up', 'down', 'skipped']),
+        latencyMs: z.number().nullable().optional(),
+        reason: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'HealthReport' });
+
+export const openApiDocumentSchema = z
+  .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) })
+  .meta({ id: 'OpenApiDocument' });
+
+export type ActorView = z.output<typeof actorSchema>;
+export type PlsRef = z.output<typeof plsRefSchema>;
+export type PolicyVerdictView = z.output<typeof policyVerdictSchema>;
+export type ConnectionItem = z.output<typeof connectionItemSchema>;
+export type ConnectionList = z.output<typeof connectionListSchema>;
+export type ConnectionDetail = z.output<typeof connectionDetailSchema>;
+export type DecisionRecord = z.output<typeof decisionRecordSchema>;
+export type DecisionList = z.output<typeof decisionListSchema>;
 
 export type DecisionResult = z.output<typeof decisionResultSchema>;
 export type Evaluation = z.output<typeof evaluationSchema>;
