@@ -55,6 +55,17 @@ function freshPls(options: { autoApproval?: string[] } = {}) {
   return arm.emulator.world.addPrivateLinkService({ id: plsIdOf(`pls-nrp-${counter}`), ...options });
 }
 
+/** A fresh PLS holding one Pending connection from the consumer subscription. */
+function plsWithOneConnection() {
+  const pls = freshPls();
+  const [connection] = populateConnections(arm.emulator.world, {
+    plsIds: [pls.id],
+    perPls: 1,
+    consumerSubscriptions: [CONSUMER],
+  });
+  return { pls, connection };
+}
+
 async function restErrorOf(promise: Promise<unknown>): Promise<{
   statusCode: number | undefined;
   code: string | undefined;
@@ -138,12 +149,7 @@ describe('NRP fidelity: provider writes', () => {
   });
 
   it('answers a write on a connection being deleted 429 RetryableErrorDueToAnotherOperation with Retry-After', async () => {
-    const pls = freshPls();
-    const [connection] = populateConnections(arm.emulator.world, {
-      plsIds: [pls.id],
-      perPls: 1,
-      consumerSubscriptions: [CONSUMER],
-    });
+    const { pls, connection } = plsWithOneConnection();
     const name = connection?.name ?? '';
     const client = await rawClient(PROVIDER_SUBSCRIPTION);
     await client.privateLinkServices.beginDeletePrivateEndpointConnection('rg-provider', pls.name, name);
@@ -163,12 +169,7 @@ describe('NRP fidelity: provider writes', () => {
   });
 
   it('answers a stale If-Match 412 PreconditionFailed with details[].code PreconditionFailedEtagMismatch', async () => {
-    const pls = freshPls();
-    const [connection] = populateConnections(arm.emulator.world, {
-      plsIds: [pls.id],
-      perPls: 1,
-      consumerSubscriptions: [CONSUMER],
-    });
+    const { pls, connection } = plsWithOneConnection();
     const client = await rawClient(PROVIDER_SUBSCRIPTION);
     const raw = await restErrorOf(
       client.privateLinkServices.updatePrivateEndpointConnection(
@@ -185,12 +186,7 @@ describe('NRP fidelity: provider writes', () => {
   });
 
   it('sends x-ms-ratelimit-remaining-subscription-reads/-writes on every answer, errors included', async () => {
-    const pls = freshPls();
-    const [connection] = populateConnections(arm.emulator.world, {
-      plsIds: [pls.id],
-      perPls: 1,
-      consumerSubscriptions: [CONSUMER],
-    });
+    const { pls, connection } = plsWithOneConnection();
     const client = await rawClient(PROVIDER_SUBSCRIPTION);
     const seen: Record<string, string | undefined>[] = [];
     const onResponse = (raw: { headers: { get(name: string): string | undefined } }) =>
