@@ -383,6 +383,8 @@ export const problemSchema = z
     description: 'RFC 9457 problem details with a stable `code` and the offending fields.',
   });
 
+const medianDelayMs = (description: string) => z.number().nullable().meta({ description });
+
 export const eventFastPathSchema = z
   .strictObject({
     windowDays: z.number().int(),
@@ -391,19 +393,13 @@ export const eventFastPathSchema = z
     }),
     byEvent: z.strictObject({
       count: z.number().int(),
-      medianDelayMs: z
-        .number()
-        .nullable()
-        .meta({ description: "From the event's time to our receiving it." }),
+      medianDelayMs: medianDelayMs("From the event's time to our receiving it."),
       eventTypes: z.array(z.string()),
       topics: z.array(z.string()),
     }),
     byReconciliation: z.strictObject({
       count: z.number().int(),
-      medianDelayMs: z
-        .number()
-        .nullable()
-        .meta({ description: "Since the PLS's previous list: an upper bound of the true delay." }),
+      medianDelayMs: medianDelayMs("Since the PLS's previous list: an upper bound of the true delay."),
     }),
     line: z.string().meta({ description: 'The same figures as the reconcile runs log them.' }),
   })
