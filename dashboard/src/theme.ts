@@ -1,8 +1,8 @@
 import { byId } from './dom';
 
 /**
- * Light and dark themes: the system's preference by default (CSS prefers-color-scheme), or the
- * user's choice from the toggle, kept in localStorage and applied as <html data-theme>.
+ * Light and dark themes: the system's preference by default (CSS color-scheme with light-dark()), or
+ * the user's choice from the toggle, kept in localStorage and applied as <html data-theme>.
  */
 type Choice = 'auto' | 'light' | 'dark';
 const KEY = 'plg.theme';
@@ -41,7 +41,16 @@ export function initTheme(onChange: () => void): void {
   window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', onChange);
 }
 
-/** A CSS custom property's current value (theme-aware colours for the chart). */
+/**
+ * A colour custom property as the theme resolves it now (for the chart's canvas). The properties hold
+ * `light-dark(…)`, which only a colour property resolves, so it is read through one.
+ */
 export function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  const probe = document.createElement('span');
+  probe.hidden = true;
+  probe.style.color = `var(${name})`;
+  document.body.append(probe);
+  const colour = getComputedStyle(probe).color;
+  probe.remove();
+  return colour;
 }

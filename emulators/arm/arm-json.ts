@@ -1,4 +1,5 @@
 /* Renders the world's records in ARM's wire shapes (privateLinkService.json / privateEndpoint.json). */
+import { z } from 'zod';
 import {
   type ArmWorld,
   type ConnectionRecord,
@@ -125,13 +126,17 @@ export function privateEndpointJson(
   };
 }
 
-export interface ArmErrorJson {
-  readonly error: {
-    readonly code: string;
-    readonly message: string;
-    readonly details?: readonly { readonly code: string; readonly message: string }[];
-  };
-}
+const armErrorDetailSchema = z.strictObject({ code: z.string(), message: z.string() });
+
+/** ARM's error body as the emulator writes it (tests read the emulator's answers through it). */
+export const armErrorJsonSchema = z.strictObject({
+  error: z.strictObject({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(armErrorDetailSchema).min(1).optional(),
+  }),
+});
+export type ArmErrorJson = z.output<typeof armErrorJsonSchema>;
 
 /** ARM's error body; `details` only when there are some (ARM omits an empty list). */
 export function errorJson(
@@ -139,5 +144,11 @@ export function errorJson(
   message: string,
   details?: readonly { readonly code: string; readonly message: string }[],
 ): ArmErrorJson {
-  return { error: { code, message, ...(details === undefined || details.length === 0 ? {} : { details }) } };
+  return {
+    error: {
+      code,
+      message,
+      ...(details === undefined || details.length === 0 ? {} : { details: [...details] }),
+    },
+  };
 }

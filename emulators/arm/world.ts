@@ -29,6 +29,15 @@ export class EmulatorError extends Error {
   }
 }
 
+/** ARM's 404 for a missing resource, in ARM's words (`type` is the resource type and name). */
+function resourceNotFound(type: string, resourceGroup: string, more = ''): EmulatorError {
+  return new EmulatorError(
+    404,
+    'ResourceNotFound',
+    `The Resource '${type}' under resource group '${resourceGroup}' was not found.${more}`,
+  );
+}
+
 export interface PlsSpec {
   /** Full resource id; its subscription is the provider's. */
   readonly id: string;
@@ -199,10 +208,10 @@ export class ArmWorld {
   requirePls(plsId: string): PlsRecord {
     const record = this.privateLinkService(plsId);
     if (record === undefined) {
-      throw new EmulatorError(
-        404,
-        'ResourceNotFound',
-        `The Resource 'Microsoft.Network/privateLinkServices/${lastSegment(plsId)}' under resource group '${segment(plsId, 4)}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+      throw resourceNotFound(
+        `Microsoft.Network/privateLinkServices/${lastSegment(plsId)}`,
+        segment(plsId, 4),
+        ' For more details please go to https://aka.ms/ARMResourceNotFoundFix',
       );
     }
     return record;
@@ -223,11 +232,7 @@ export class ArmWorld {
     }
     const connection = pls.connections.get(name.toLowerCase());
     if (connection === undefined) {
-      throw new EmulatorError(
-        404,
-        'ResourceNotFound',
-        `The Resource '${PROVIDER_RESOURCE_TYPE}/${name}' under resource group '${pls.resourceGroup}' was not found.`,
-      );
+      throw resourceNotFound(`${PROVIDER_RESOURCE_TYPE}/${name}`, pls.resourceGroup);
     }
     return connection;
   }
@@ -494,11 +499,7 @@ export class ArmWorld {
   requirePrivateEndpoint(id: string): PrivateEndpointRecord {
     const endpoint = this.privateEndpoint(id);
     if (endpoint === undefined) {
-      throw new EmulatorError(
-        404,
-        'ResourceNotFound',
-        `The Resource 'Microsoft.Network/privateEndpoints/${lastSegment(id)}' under resource group '${segment(id, 4)}' was not found.`,
-      );
+      throw resourceNotFound(`Microsoft.Network/privateEndpoints/${lastSegment(id)}`, segment(id, 4));
     }
     return endpoint;
   }

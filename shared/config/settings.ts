@@ -48,6 +48,39 @@ export function featureOf(spec: SettingSpec): Feature {
 export const PLS_ID_PATTERN =
   /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Network\/privateLinkServices\/[A-Za-z0-9][-\w.]{0,78}[\w]?$/i;
 
+/** Azure Storage queue names: 3-63 lower-case letters, digits and single hyphens ("Naming queues and metadata"). */
+function queueNameSetting<N extends string>(
+  name: N,
+  description: string,
+  queue: string,
+  side: SettingSpec['side'],
+) {
+  return {
+    name,
+    description,
+    default: queue,
+    example: queue,
+    side,
+    rule: {
+      type: 'string',
+      pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+      expected: 'expected a storage queue name (3-63 lower-case letters, digits, single hyphens)',
+    },
+  } as const;
+}
+
+/** The table or queue endpoint of identity-based storage access (the Functions host reads the same names). */
+function storageEndpointSetting<S extends 'table' | 'queue'>(service: S) {
+  const title = service === 'table' ? 'Table' : 'Queue';
+  return {
+    name: `AzureWebJobsStorage__${service}ServiceUri`,
+    description: `${title} endpoint for identity-based access, when it is not the public-cloud default derived from the account name.`,
+    example: `https://stgatekeeper01.${service}.core.windows.net`,
+    side: 'both',
+    rule: { type: 'httpsUrl' },
+  } as const;
+}
+
 export const SETTINGS = [
   {
     name: 'AzureWebJobsStorage',
@@ -71,22 +104,8 @@ export const SETTINGS = [
       expected: 'expected a storage account name (3-24 lower-case letters and digits)',
     },
   },
-  {
-    name: 'AzureWebJobsStorage__tableServiceUri',
-    description:
-      'Table endpoint for identity-based access, when it is not the public-cloud default derived from the account name.',
-    example: 'https://stgatekeeper01.table.core.windows.net',
-    side: 'both',
-    rule: { type: 'httpsUrl' },
-  },
-  {
-    name: 'AzureWebJobsStorage__queueServiceUri',
-    description:
-      'Queue endpoint for identity-based access, when it is not the public-cloud default derived from the account name.',
-    example: 'https://stgatekeeper01.queue.core.windows.net',
-    side: 'both',
-    rule: { type: 'httpsUrl' },
-  },
+  storageEndpointSetting('table'),
+  storageEndpointSetting('queue'),
   {
     name: 'AzureWebJobsStorage__clientId',
     description: 'Client id of the user-assigned identity used for storage (defaults to `AZURE_CLIENT_ID`).',
@@ -180,19 +199,12 @@ export const SETTINGS = [
     side: 'provider',
     rule: { type: 'int', min: 1, max: 64 },
   },
-  {
-    name: 'RECONCILE_QUEUE_NAME',
-    description:
-      'Storage queue of per-PLS reconciliation work: what events ask for, and continuations of runs out of time.',
-    default: 'reconcile-requests',
-    example: 'reconcile-requests',
-    side: 'provider',
-    rule: {
-      type: 'string',
-      pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
-      expected: 'expected a storage queue name (3-63 lower-case letters, digits, single hyphens)',
-    },
-  },
+  queueNameSetting(
+    'RECONCILE_QUEUE_NAME',
+    'Storage queue of per-PLS reconciliation work: what events ask for, and continuations of runs out of time.',
+    'reconcile-requests',
+    'provider',
+  ),
   {
     name: 'RECONCILE_TIME_BUDGET_SECONDS',
     description:
@@ -293,18 +305,7 @@ export const SETTINGS = [
     side: 'consumer',
     rule: { type: 'int', min: 1, max: 100_000 },
   },
-  {
-    name: 'PROBE_QUEUE_NAME',
-    description: 'Storage queue used in queue mode.',
-    default: 'probe-requests',
-    example: 'probe-requests',
-    side: 'consumer',
-    rule: {
-      type: 'string',
-      pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
-      expected: 'expected a storage queue name (3-63 lower-case letters, digits, single hyphens)',
-    },
-  },
+  queueNameSetting('PROBE_QUEUE_NAME', 'Storage queue used in queue mode.', 'probe-requests', 'consumer'),
   {
     name: 'PROBE_RETENTION_DAYS',
     description: 'Raw probe results older than this are dropped by the cleanup timer (rollups are kept).',
@@ -357,18 +358,12 @@ export const SETTINGS = [
     side: 'both',
     rule: { type: 'httpsUrl' },
   },
-  {
-    name: 'NOTIFY_QUEUE_NAME',
-    description: 'Storage queue of pending webhook deliveries (one message per event and webhook).',
-    default: 'notify-deliveries',
-    example: 'notify-deliveries',
-    side: 'both',
-    rule: {
-      type: 'string',
-      pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
-      expected: 'expected a storage queue name (3-63 lower-case letters, digits, single hyphens)',
-    },
-  },
+  queueNameSetting(
+    'NOTIFY_QUEUE_NAME',
+    'Storage queue of pending webhook deliveries (one message per event and webhook).',
+    'notify-deliveries',
+    'both',
+  ),
   {
     name: 'NOTIFY_MAX_ATTEMPTS',
     description:

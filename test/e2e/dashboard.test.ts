@@ -2,9 +2,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { buildDashboard } from '../../dashboard/build';
 import type { LocalHost } from '../../scripts/local-host/local-host';
+import { connectionListSchema } from '../../shared/api/core/api-schemas';
 import { setContainer } from '../../shared/composition-root';
+import { probeSeriesSchema } from '../../shared/dashboard/core/dashboard-schemas';
 import { recordResult } from '../../shared/probe/storage/probe-store';
 import {
   armTestContainer,
@@ -23,6 +26,7 @@ import {
   watchProblems,
 } from '../helpers/browser';
 import { serveHttpFunctions } from '../helpers/http-functions';
+import { parseBody, parseJson } from '../helpers/parse-body';
 import { probeResult } from '../helpers/probe-results';
 import { type SeedReport, seedProbeData } from '../helpers/seed-probe-data';
 
@@ -164,13 +168,8 @@ async function axeViolations(page: Page): Promise<AxeViolation[]> {
     .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })))`);
 }
 
-async function seriesFromApi(
-  target: string,
-  range: string,
-): Promise<{ points: { totalMeanMs: number | null }[] }> {
-  return (await fetch(`${host.url}/api/probes/${target}/series?range=${range}`)).json() as Promise<{
-    points: { totalMeanMs: number | null }[];
-  }>;
+async function seriesFromApi(target: string, range: string): Promise<z.output<typeof probeSeriesSchema>> {
+  return parseBody(probeSeriesSchema, await fetch(`${host.url}/api/probes/${target}/series?range=${range}`));
 }
 
 describe('dashboard in Chromium', () => {
@@ -180,7 +179,7 @@ describe('dashboard in Chromium', () => {
     let etagSeen: string | undefined;
     await context.route('**/api/connections?**', async (route) => {
       const response = await route.fetch();
-      const body = (await response.json()) as { items: { name: string; etag?: string | null }[] };
+      const body = parseJson(connectionListSchema, await response.json());
       for (const item of body.items) item.etag ??= `W/"dashboard-test-${item.name.length}"`;
       etagSeen = body.items.find((i) => i.name === pending[0])?.etag ?? undefined;
       await route.fulfill({ response, json: body });

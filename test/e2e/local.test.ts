@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../emulators/azurite';
+import { healthReportSchema } from '../../shared/api/core/api-schemas';
+import { parseBody } from '../helpers/parse-body';
 import { childrenOf, isAlive } from '../helpers/processes';
 
 const ROOT = join(__dirname, '..', '..');
@@ -69,7 +71,7 @@ describe('npm run local (dist/scripts/local.js)', () => {
     expect(services.length).toBeGreaterThanOrEqual(1); // Azurite at least
 
     const response = await fetch(`${base}/api/health`);
-    const body = (await response.json()) as { dependencies: { name: string; status: string }[] };
+    const body = await parseBody(healthReportSchema, response);
     expect(response.status, JSON.stringify(body)).toBe(200);
     expect(body.dependencies).toContainEqual(expect.objectContaining({ name: 'tableStorage', status: 'up' }));
 

@@ -1,5 +1,5 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   type ArmEmulator,
   type ArmEmulatorOptions,
@@ -7,7 +7,7 @@ import {
   type ConnectionRecord,
   startArmEmulator,
 } from '../../emulators/arm';
-import type { Container, ContainerOptions } from '../../shared/composition-root';
+import { type Container, type ContainerOptions, setContainer } from '../../shared/composition-root';
 import { testContainer } from './storage';
 
 /**
@@ -57,6 +57,31 @@ export function useArmEmulator(options: ArmEmulatorOptions = {}): { readonly emu
     get emulator(): ArmEmulator {
       if (instance === undefined)
         throw new Error('The ARM emulator is started in beforeAll; use it inside tests.');
+      return instance;
+    },
+  };
+}
+
+/**
+ * A fresh emulator per test, for tests that count requests from zero or script faults: `start()`
+ * inside a test starts it; after each test it is stopped and the process container is cleared.
+ */
+export function useArmEmulatorPerTest(): {
+  start(options?: ArmEmulatorOptions): Promise<ArmEmulator>;
+  readonly current: ArmEmulator | undefined;
+} {
+  let instance: ArmEmulator | undefined;
+  afterEach(async () => {
+    setContainer(undefined);
+    await instance?.stop();
+    instance = undefined;
+  });
+  return {
+    async start(options = {}) {
+      instance = await startTestArmEmulator(options);
+      return instance;
+    },
+    get current() {
       return instance;
     },
   };

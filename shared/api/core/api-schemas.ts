@@ -383,6 +383,31 @@ export const problemSchema = z
     description: 'RFC 9457 problem details with a stable `code` and the offending fields.',
   });
 
+const medianDelayMs = (description: string) => z.number().nullable().meta({ description });
+
+export const eventFastPathSchema = z
+  .strictObject({
+    windowDays: z.number().int(),
+    newConnections: z.number().int().meta({
+      description: 'Connections that appeared in the window (not those a PLS held when first listed).',
+    }),
+    byEvent: z.strictObject({
+      count: z.number().int(),
+      medianDelayMs: medianDelayMs("From the event's time to our receiving it."),
+      eventTypes: z.array(z.string()),
+      topics: z.array(z.string()),
+    }),
+    byReconciliation: z.strictObject({
+      count: z.number().int(),
+      medianDelayMs: medianDelayMs("Since the PLS's previous list: an upper bound of the true delay."),
+    }),
+    line: z.string().meta({ description: 'The same figures as the reconcile runs log them.' }),
+  })
+  .meta({ id: 'EventFastPath' });
+
+/** The probe feature owns its summary's shape; the OpenAPI document describes it from there. */
+export { probesSummarySchema } from '../../probe/core/probe-summary-types';
+
 /** Shapes owned by other features, described loosely so their additions do not break this document. */
 // Anonymous callers get status and dependencies (name, up/down) only; readers also get the rest.
 export const healthReportSchema = z
@@ -390,6 +415,9 @@ export const healthReportSchema = z
     status: z.enum(['healthy', 'degraded', 'unhealthy']),
     version: z.string().optional(),
     features: z.record(z.string(), z.unknown()).optional(),
+    eventFastPath: eventFastPathSchema
+      .optional()
+      .meta({ description: 'Readers of a provider app: how new connections arrived.' }),
     dependencies: z.array(
       z.looseObject({
         name: z.string(),
@@ -400,13 +428,6 @@ export const healthReportSchema = z
     ),
   })
   .meta({ id: 'HealthReport' });
-
-export const probesSummarySchema = z
-  .looseObject({
-    generatedAt: z.string(),
-    targets: z.array(z.looseObject({ id: z.string(), state: z.string() })),
-  })
-  .meta({ id: 'ProbesSummary' });
 
 export const openApiDocumentSchema = z
   .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) })
@@ -420,31 +441,6 @@ export type ConnectionList = z.output<typeof connectionListSchema>;
 export type ConnectionDetail = z.output<typeof connectionDetailSchema>;
 export type DecisionRecord = z.output<typeof decisionRecordSchema>;
 export type DecisionList = z.output<typeof decisionListSchema>;
-export const eventFastPathSchema = z
-  .strictObject({
-    windowDays: z.number().int(),
-    newConnections: z.number().int().meta({
-      description: 'Connections that appeared in the window (not those a PLS held when first listed).',
-    }),
-    byEvent: z.strictObject({
-      count: z.number().int(),
-      medianDelayMs: z
-        .number()
-        .nullable()
-        .meta({ description: "From the event's time to our receiving it." }),
-      eventTypes: z.array(z.string()),
-      topics: z.array(z.string()),
-    }),
-    byReconciliation: z.strictObject({
-      count: z.number().int(),
-      medianDelayMs: z
-        .number()
-        .nullable()
-        .meta({ description: "Since the PLS's previous list: an upper bound of the true delay." }),
-    }),
-    line: z.string().meta({ description: 'The same figures as the reconcile runs log them.' }),
-  })
-  .meta({ id: 'EventFastPath' });
 
 export type DecisionResult = z.output<typeof decisionResultSchema>;
 export type Evaluation = z.output<typeof evaluationSchema>;

@@ -62,6 +62,24 @@ export interface ResponseSpec {
 
 const CONNECTION_ERRORS = [400, 404, 502, 503];
 
+/** POST approve|reject: one decision path, so one contract but for the body and the words. */
+function decisionSpec(
+  action: 'approve' | 'reject',
+  spec: Pick<RouteSpec, 'summary' | 'body'> & { readonly description?: string },
+): RouteSpec {
+  return {
+    operationId: `${action}Connection`,
+    method: 'post',
+    route: `connections/{pls}/{connection}/${action}`,
+    tag: 'decisions',
+    access: 'approve',
+    params: connectionParamsSchema,
+    success: { status: 200, description: 'The decision.', schema: decisionResultSchema },
+    errors: [...CONNECTION_ERRORS, 409, 413, 415],
+    ...spec,
+  };
+}
+
 export const ROUTE_SPECS: readonly RouteSpec[] = [
   {
     operationId: 'listConnections',
@@ -91,32 +109,16 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
     },
     errors: CONNECTION_ERRORS,
   },
-  {
-    operationId: 'approveConnection',
-    method: 'post',
-    route: 'connections/{pls}/{connection}/approve',
-    tag: 'decisions',
+  decisionSpec('approve', {
     summary: 'Approve a connection (as the calling person)',
     description:
       'Runs the same write-ahead decision path as the policy, with the caller as the actor: claim, intent row, re-read, PUT only if the state is unchanged, outcome row. The reason (optional) becomes the description. 409 when the state forbids it (Rejected → Approved is impossible in ARM), when another decision holds the connection, or when the state changed meanwhile.',
-    access: 'approve',
-    params: connectionParamsSchema,
     body: { schema: approveBodySchema, required: false },
-    success: { status: 200, description: 'The decision.', schema: decisionResultSchema },
-    errors: [...CONNECTION_ERRORS, 409, 413, 415],
-  },
-  {
-    operationId: 'rejectConnection',
-    method: 'post',
-    route: 'connections/{pls}/{connection}/reject',
-    tag: 'decisions',
+  }),
+  decisionSpec('reject', {
     summary: 'Reject a connection (as the calling person); a reason is required',
-    access: 'approve',
-    params: connectionParamsSchema,
     body: { schema: rejectBodySchema, required: true },
-    success: { status: 200, description: 'The decision.', schema: decisionResultSchema },
-    errors: [...CONNECTION_ERRORS, 409, 413, 415],
-  },
+  }),
   {
     operationId: 'eventFastPath',
     method: 'get',

@@ -1,61 +1,67 @@
-import type { TargetState } from './types';
-
-/**
- * The body of GET /api/probes/summary. Kept free of runtime imports so the dashboard's browser
- * code can share it instead of restating it.
+/*
+ * The body of GET /api/probes/summary as one schema: the use case builds it, the OpenAPI document
+ * describes it, tests parse it, and the dashboard's browser code imports the inferred types only
+ * (type imports are erased from its bundle).
  */
-export interface TargetSummary {
-  readonly id: string;
-  readonly displayName: string | null;
-  readonly url: string | null;
-  readonly state: TargetState;
-  readonly since: string | null;
-  readonly consecutiveFailures: number;
-  readonly consecutiveSuccesses: number;
-  readonly lastResult: {
-    readonly status: string | null;
-    readonly class: string | null;
-    readonly phase: string | null;
-    readonly code: string | null;
-    readonly statusCode: number | null;
-    readonly totalMs: number | null;
-    readonly at: string | null;
-    readonly reason: string | null;
-    readonly inMaintenance: boolean;
-    readonly connectionState: string | null;
-  };
-  readonly availability: {
-    readonly h24: number | null;
-    readonly d7: number | null;
-    readonly d30: number | null;
-  };
-  readonly latency24h: {
-    readonly p50Ms: number | null;
-    readonly p95Ms: number | null;
-    readonly maxMs: number | null;
-    readonly samples: number;
-  };
-  readonly runs24h: {
-    readonly count: number;
-    readonly up: number;
-    readonly degraded: number;
-    readonly down: number;
-    readonly maintenance: number;
-  };
-  readonly certificateDaysLeft: number | null;
-  readonly certificateNotAfter: string | null;
-}
+import { z } from 'zod';
 
-export interface ProbesSummary {
-  readonly generatedAt: string;
-  readonly targets: readonly TargetSummary[];
-  /**
-   * Set when the configured targets do not load: nothing new is probed, and `targets` holds only what
-   * was probed before. An empty board then says why instead of "no results yet".
-   */
-  readonly targetsProblem?: {
-    readonly message: string;
-    readonly issues: readonly { readonly path: string; readonly message: string }[];
-    readonly issueCount: number;
-  };
-}
+const nullableNumber = z.number().nullable();
+const nullableString = z.string().nullable();
+const count = z.number().int();
+
+export const targetSummarySchema = z
+  .strictObject({
+    id: z.string(),
+    displayName: nullableString,
+    url: nullableString,
+    state: z.enum(['UP', 'DEGRADED', 'DOWN', 'UNKNOWN']),
+    since: nullableString,
+    consecutiveFailures: count,
+    consecutiveSuccesses: count,
+    lastResult: z.strictObject({
+      status: nullableString,
+      class: nullableString,
+      phase: nullableString,
+      code: nullableString,
+      statusCode: nullableNumber,
+      totalMs: nullableNumber,
+      at: nullableString,
+      reason: nullableString,
+      inMaintenance: z.boolean(),
+      connectionState: nullableString,
+    }),
+    availability: z
+      .strictObject({ h24: nullableNumber, d7: nullableNumber, d30: nullableNumber })
+      .meta({ description: 'Maintenance excluded; null when no run in the window was judged.' }),
+    latency24h: z.strictObject({
+      p50Ms: nullableNumber,
+      p95Ms: nullableNumber,
+      maxMs: nullableNumber,
+      samples: count,
+    }),
+    runs24h: z.strictObject({ count, up: count, degraded: count, down: count, maintenance: count }),
+    certificateDaysLeft: nullableNumber,
+    certificateNotAfter: nullableString,
+  })
+  .meta({ id: 'TargetSummary' });
+
+export const probesSummarySchema = z
+  .strictObject({
+    generatedAt: z.string(),
+    targets: z.array(targetSummarySchema),
+    targetsProblem: z
+      .strictObject({
+        message: z.string(),
+        issues: z.array(z.strictObject({ path: z.string(), message: z.string() })),
+        issueCount: count,
+      })
+      .optional()
+      .meta({
+        description:
+          'Set when the configured targets do not load: nothing new is probed, and `targets` holds only what was probed before.',
+      }),
+  })
+  .meta({ id: 'ProbesSummary' });
+
+export type TargetSummary = z.output<typeof targetSummarySchema>;
+export type ProbesSummary = z.output<typeof probesSummarySchema>;

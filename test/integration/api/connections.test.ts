@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { connectionDetailSchema, connectionListSchema } from '../../../shared/api/core/api-schemas';
+import { parseBody } from '../../helpers/parse-body';
 import {
   addPending,
   OTHER_SUBSCRIPTION,
@@ -9,28 +11,6 @@ import {
 } from './api-harness';
 
 const api = useApi();
-
-interface Item {
-  name: string;
-  status: string;
-  pls: { id: string; name: string };
-  consumerTenantId: string | null;
-  consumerSubscriptionId: string | null;
-  requestMessage: string | null;
-  lastDecision: { actor: { kind: string; name: string; objectId: string | null }; at: string } | null;
-  policyVerdict: {
-    action: string;
-    rule: string | null;
-    reason: string;
-    effect: string;
-    effectReason: string;
-  } | null;
-}
-interface Page {
-  items: Item[];
-  continuationToken: string | null;
-  policy: { version: string | null; problem: string | null };
-}
 
 describe('GET /api/connections', () => {
   it('lists every connection with tenant, request message and the policy verdict', async () => {
@@ -52,7 +32,7 @@ describe('GET /api/connections', () => {
     const response = await api.call('GET', 'connections', { as: 'reader' });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-correlation-id')).toBeTruthy();
-    const page = response.body as Page;
+    const page = await parseBody(connectionListSchema, response);
     expect(page.items.map((i) => i.name).sort()).toEqual([manual, trusted, noTicket].sort());
     expect(page.continuationToken).toBeNull();
     expect(page.policy.problem).toBeNull();
@@ -92,7 +72,7 @@ describe('GET /api/connections', () => {
       const query = `connections?status=Pending&limit=3${token === null ? '' : `&continuationToken=${token}`}`;
       const response = await api.call('GET', query, { as: 'reader' });
       expect(response.status).toBe(200);
-      const page = response.body as Page;
+      const page = await parseBody(connectionListSchema, response);
       expect(page.items.length).toBeLessThanOrEqual(3);
       for (const item of page.items) expect(item.status).toBe('Pending');
       seen.push(...page.items.map((i) => i.name));
@@ -102,11 +82,17 @@ describe('GET /api/connections', () => {
     expect(seen.sort()).toEqual([...pending].sort());
     expect(new Set(seen).size).toBe(seen.length);
 
-    const onlyB = (await api.call('GET', `connections?pls=${s.plsNames[1]}`, { as: 'reader' })).body as Page;
+    const onlyB = await parseBody(
+      connectionListSchema,
+      await api.call('GET', `connections?pls=${s.plsNames[1]}`, { as: 'reader' }),
+    );
     expect(onlyB.items.every((i) => i.pls.id === b)).toBe(true);
     expect(onlyB.items).toHaveLength(3);
 
-    const rejected = (await api.call('GET', 'connections?status=rejected', { as: 'reader' })).body as Page;
+    const rejected = await parseBody(
+      connectionListSchema,
+      await api.call('GET', 'connections?status=rejected', { as: 'reader' }),
+    );
     expect(rejected.items.map((i) => i.status)).toEqual(['Rejected']);
     expect(rejected.items[0]?.policyVerdict?.effectReason).toMatch(/delete and recreate/);
   });
@@ -114,7 +100,10 @@ describe('GET /api/connections', () => {
   it('refuses a token from another query and a forged token with 400 naming the field', async () => {
     const s = scenario(api.emulator);
     for (let i = 0; i < 3; i++) addPending(api.emulator, s.plsIds[0] as string);
-    const first = (await api.call('GET', 'connections?limit=1', { as: 'reader' })).body as Page;
+    const first = await parseBody(
+      connectionListSchema,
+      await api.call('GET', 'connections?limit=1', { as: 'reader' }),
+    );
     expect(first.continuationToken).not.toBeNull();
     const other = await api.call(
       'GET',
@@ -134,7 +123,7 @@ describe('GET /api/connections', () => {
     addPending(api.emulator, s.plsIds[0] as string);
     const response = await api.call('GET', 'connections', { as: 'reader' });
     expect(response.status).toBe(200);
-    const page = response.body as Page;
+    const page = await parseBody(connectionListSchema, response);
     expect(page.policy.version).toBeNull();
     expect(page.policy.problem).toMatch(/default\.action/);
     expect(page.items[0]?.policyVerdict).toBeNull();
@@ -153,10 +142,7 @@ describe('GET /api/connections/{pls}/{connection}', () => {
 
     const response = await api.call('GET', `connections/${s.plsNames[0]}/${name}`, { as: 'reader' });
     expect(response.status).toBe(200);
-    const detail = response.body as {
-      connection: Item;
-      history: { kind: string; result: string | null; actor: { name: string } }[];
-    };
+    const detail = await parseBody(connectionDetailSchema, response);
     expect(detail.connection.status).toBe('Approved');
     expect(detail.connection.requestMessage).toBe('CHG1111111 for audit');
     expect(detail.connection.lastDecision?.actor).toMatchObject({

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { problemSchema } from '../../../shared/api/core/api-schemas';
+import { parseBody } from '../../helpers/parse-body';
 import { addPending, scenario, useApi } from './api-harness';
 
 const api = useApi();
@@ -45,7 +47,7 @@ describe('writes refuse what a cross-site page could send', () => {
     const response = await api.call('POST', path, { headers, body: { reason: 'csrf' } });
     expect(response.status).toBe(403);
     expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect((response.body as { detail: string }).detail).toMatch(/^Cross-site request refused/);
+    expect((await parseBody(problemSchema, response)).detail).toMatch(/^Cross-site request refused/);
     expect(puts()).toBe(before);
   });
 

@@ -1,32 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import {
+  type DecisionRecord,
+  decisionListSchema,
+  decisionResultSchema,
+  problemSchema,
+} from '../../../shared/api/core/api-schemas';
+import { parseBody } from '../../helpers/parse-body';
 import { addPending, scenario, useApi } from './api-harness';
 
 const api = useApi();
-
-interface Decision {
-  outcome: string;
-  decisionId: string | null;
-  action: string;
-  statusBefore: string;
-  status: string;
-  description: string | null;
-  actor: { kind: string; name: string; objectId: string | null; tenantId: string | null };
-}
-interface AuditPage {
-  items: {
-    kind: string;
-    action: string;
-    result: string | null;
-    actor: { kind: string; name: string; objectId: string | null };
-    connectionName: string;
-    at: string;
-    trigger: string;
-    reason: string;
-    requestMessage: string | null;
-    description: string | null;
-  }[];
-  continuationToken: string | null;
-}
 
 const puts = () => api.emulator.requestLog.count('connection.put');
 
@@ -39,7 +21,7 @@ describe('POST /api/connections/{pls}/{connection}/approve|reject', () => {
       body: { reason: 'Checked CHG2222222 with the network team' },
     });
     expect(response.status).toBe(200);
-    const decision = response.body as Decision;
+    const decision = await parseBody(decisionResultSchema, response);
     expect(decision).toMatchObject({
       outcome: 'applied',
       action: 'approve',
@@ -57,9 +39,10 @@ describe('POST /api/connections/{pls}/{connection}/approve|reject', () => {
     expect(arm?.status).toBe('Approved');
     expect(arm?.description).toBe('Checked CHG2222222 with the network team');
 
-    const audit = (
-      await api.call('GET', `decisions?pls=${s.plsNames[0]}&connection=${name}`, { as: 'reader' })
-    ).body as AuditPage;
+    const audit = await parseBody(
+      decisionListSchema,
+      await api.call('GET', `decisions?pls=${s.plsNames[0]}&connection=${name}`, { as: 'reader' }),
+    );
     expect(audit.items.map((i) => i.kind)).toEqual(['outcome', 'intent']);
     expect(audit.items[1]).toMatchObject({
       trigger: 'api',
@@ -74,7 +57,7 @@ describe('POST /api/connections/{pls}/{connection}/approve|reject', () => {
     const name = addPending(api.emulator, s.plsIds[0] as string);
     const response = await api.call('POST', `connections/${s.plsNames[0]}/${name}/approve`);
     expect(response.status).toBe(200);
-    expect((response.body as Decision).description).toBe(
+    expect((await parseBody(decisionResultSchema, response)).description).toBe(
       'Approved by ops@contoso.example via the gatekeeper API',
     );
   });
@@ -106,11 +89,14 @@ describe('POST /api/connections/{pls}/{connection}/approve|reject', () => {
     expect(response.status).toBe(409);
     expect(response.headers.get('content-type')).toMatch(/problem\+json/);
     expect(response.body).toMatchObject({ code: 'conflict', errors: [{ path: 'status' }] });
-    expect((response.body as { detail: string }).detail).toMatch(/delete and recreate the private endpoint/);
+    expect((await parseBody(problemSchema, response)).detail).toMatch(
+      /delete and recreate the private endpoint/,
+    );
     expect(puts()).toBe(before);
-    const audit = (
-      await api.call('GET', `decisions?pls=${s.plsNames[0]}&connection=${name}`, { as: 'reader' })
-    ).body as AuditPage;
+    const audit = await parseBody(
+      decisionListSchema,
+      await api.call('GET', `decisions?pls=${s.plsNames[0]}&connection=${name}`, { as: 'reader' }),
+    );
     expect(audit.items.map((i) => i.result)).toEqual(['refused']);
   });
 
@@ -163,15 +149,16 @@ describe('POST /api/connections/{pls}/{connection}/approve|reject', () => {
       });
       const response = await pending;
       expect(response.status).toBe(409);
-      expect((response.body as { detail: string }).detail).toMatch(/Rejected now/);
+      expect((await parseBody(problemSchema, response)).detail).toMatch(/Rejected now/);
     } finally {
       api.emulator.faults.clear();
     }
     expect(puts()).toBe(before.puts);
     expect(api.emulator.world.connection(pls, name)?.description).toBe('rejected in the portal');
-    const audit = (
-      await api.call('GET', `decisions?pls=${s.plsNames[0]}&connection=${name}`, { as: 'reader' })
-    ).body as AuditPage;
+    const audit = await parseBody(
+      decisionListSchema,
+      await api.call('GET', `decisions?pls=${s.plsNames[0]}&connection=${name}`, { as: 'reader' }),
+    );
     expect(audit.items.map((i) => `${i.kind}:${i.result ?? ''}`)).toEqual(['outcome:skipped', 'intent:']);
   });
 });
@@ -187,14 +174,14 @@ describe('GET /api/decisions', () => {
       });
       expect(r.status).toBe(200);
     }
-    const all: AuditPage['items'] = [];
+    const all: DecisionRecord[] = [];
     let token: string | null = null;
     let pages = 0;
     do {
       const query = `decisions?actor=OPS@contoso.example&from=${start}&limit=2${token === null ? '' : `&continuationToken=${token}`}`;
       const r = await api.call('GET', query, { as: 'reader' });
       expect(r.status).toBe(200);
-      const page = r.body as AuditPage;
+      const page = await parseBody(decisionListSchema, r);
       all.push(...page.items);
       token = page.continuationToken;
       pages++;
@@ -205,16 +192,19 @@ describe('GET /api/decisions', () => {
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(new Set(all.map((i) => i.connectionName))).toEqual(new Set(names));
 
-    const nobody = (await api.call('GET', `decisions?actor=someone-else&from=${start}`, { as: 'reader' }))
-      .body as AuditPage;
+    const nobody = await parseBody(
+      decisionListSchema,
+      await api.call('GET', `decisions?actor=someone-else&from=${start}`, { as: 'reader' }),
+    );
     expect(nobody.items).toEqual([]);
-    const future = (
+    const future = await parseBody(
+      decisionListSchema,
       await api.call(
         'GET',
         `decisions?from=${new Date(Date.now() + 3_600_000).toISOString()}&to=${new Date(Date.now() + 7_200_000).toISOString()}`,
         { as: 'reader' },
-      )
-    ).body as AuditPage;
+      ),
+    );
     expect(future.items).toEqual([]);
   });
 

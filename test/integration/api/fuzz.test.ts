@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { problemSchema } from '../../../shared/api/core/api-schemas';
 import { ROUTE_SPECS } from '../../../shared/api/routes/route-specs';
 import { CATASTROPHIC_PATTERNS } from '../../helpers/catastrophic-patterns';
+import { parseBody } from '../../helpers/parse-body';
 import { addPending, scenario, useApi } from './api-harness';
 
 const api = useApi();
@@ -149,7 +151,7 @@ describe('malformed input never yields a 5xx, on every route', () => {
     for (const policy of [`x: &a [1]\nrules: [${uses}]\n`, laughs.join('\n')]) {
       const response = await api.call('POST', 'policy/evaluate', { as: 'reader', body: { policy } });
       expect(response.status, response.text.slice(0, 300)).toBe(400);
-      expect((response.body as { code: string }).code).toBe('validation_failed');
+      expect((await parseBody(problemSchema, response)).code).toBe('validation_failed');
       expect(response.text).not.toMatch(STACK_OR_SDK);
     }
   });

@@ -1,8 +1,10 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../functions/registry';
+import { openApiDocumentSchema } from '../../../shared/api/core/api-schemas';
 import type { HttpFunctionDefinition } from '../../../shared/host/function-definition';
 import { privateEndpointIdOf } from '../../helpers/arm-emulator';
+import { parseBody } from '../../helpers/parse-body';
 import { addPending, OTHER_SUBSCRIPTION, scenario, useApi } from './api-harness';
 
 const api = useApi();
@@ -27,7 +29,7 @@ function templateRegex(route: string): RegExp {
 async function fetchDocument(): Promise<Json> {
   const response = await api.call('GET', 'openapi.json', { as: 'reader' });
   expect(response.status).toBe(200);
-  return response.body as Json;
+  return parseBody(openApiDocumentSchema, response);
 }
 
 describe('GET /api/openapi.json', () => {

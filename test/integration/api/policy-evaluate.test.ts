@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import {
+  decisionListSchema,
+  evaluateResultSchema,
+  problemSchema,
+} from '../../../shared/api/core/api-schemas';
 import { privateEndpointIdOf } from '../../helpers/arm-emulator';
+import { parseBody } from '../../helpers/parse-body';
 import {
   addPending,
   OTHER_SUBSCRIPTION,
@@ -10,21 +16,6 @@ import {
 } from './api-harness';
 
 const api = useApi();
-
-interface Result {
-  policy: { source: string; version: string; rules: number; defaultAction: string };
-  evaluations: {
-    connection: { name: string; hypothetical: boolean; consumerTenantId: string | null };
-    verdict: {
-      action: string;
-      rule: string | null;
-      reason: string;
-      effect: string;
-      skipped: { rule: string; failed: string }[];
-    };
-  }[];
-  summary: { approve: number; reject: number; manual: number };
-}
 
 describe('POST /api/policy/evaluate', () => {
   it('evaluates the current policy against every connection and changes nothing', async () => {
@@ -38,7 +29,7 @@ describe('POST /api/policy/evaluate', () => {
     const before = { puts: api.emulator.requestLog.count('connection.put') };
     const response = await api.call('POST', 'policy/evaluate', { as: 'reader' });
     expect(response.status).toBe(200);
-    const result = response.body as Result;
+    const result = await parseBody(evaluateResultSchema, response);
     expect(result.policy).toMatchObject({ source: 'current', rules: 2, defaultAction: 'manual' });
     const byName = new Map(result.evaluations.map((e) => [e.connection.name, e.verdict]));
     expect(byName.get(trusted)).toMatchObject({ action: 'approve', rule: 'trusted-tenant' });
@@ -53,7 +44,7 @@ describe('POST /api/policy/evaluate', () => {
     expect(result.summary).toEqual({ approve: 1, reject: 0, manual: 1 });
     expect(api.emulator.requestLog.count('connection.put')).toBe(before.puts);
     expect(api.emulator.world.connection(pls, trusted)?.status).toBe('Pending');
-    const audit = (await api.call('GET', 'decisions', { as: 'reader' })).body as { items: unknown[] };
+    const audit = await parseBody(decisionListSchema, await api.call('GET', 'decisions', { as: 'reader' }));
     expect(audit.items).toEqual([]);
   });
 
@@ -74,7 +65,7 @@ describe('POST /api/policy/evaluate', () => {
       body: { policy: draft, connection },
     });
     expect(asObject.status).toBe(200);
-    const result = asObject.body as Result;
+    const result = await parseBody(evaluateResultSchema, asObject);
     expect(result.policy.source).toBe('request');
     expect(result.evaluations).toHaveLength(1);
     expect(result.evaluations[0]?.connection).toMatchObject({
@@ -94,7 +85,7 @@ describe('POST /api/policy/evaluate', () => {
         connection: { ...connection, consumerTenantId: TRUSTED_TENANT },
       },
     });
-    expect((asText.body as Result).evaluations[0]?.verdict).toMatchObject({
+    expect((await parseBody(evaluateResultSchema, asText)).evaluations[0]?.verdict).toMatchObject({
       action: 'reject',
       reason: 'no rule matched; default is reject',
     });
@@ -113,7 +104,7 @@ describe('POST /api/policy/evaluate', () => {
       },
     });
     expect(response.status).toBe(400);
-    const paths = (response.body as { errors: { path: string }[] }).errors.map((e) => e.path);
+    const paths = ((await parseBody(problemSchema, response)).errors ?? []).map((e) => e.path);
     expect(paths).toEqual(
       expect.arrayContaining([
         'policy.rules[0].match',

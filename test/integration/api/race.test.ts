@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decisionListSchema } from '../../../shared/api/core/api-schemas';
 import { reconcilePrivateLinkService } from '../../../shared/approval/use-cases/reconcile-pls';
+import { parseBody } from '../../helpers/parse-body';
 import { addPending, scenario, useApi } from './api-harness';
 
 const api = useApi();
@@ -12,10 +14,6 @@ default:
   action: reject
   description: Rejected by policy
 `;
-
-interface AuditPage {
-  items: { kind: string; result: string | null; actor: { kind: string }; action: string }[];
-}
 
 describe('a person approving while the policy rejects the same Pending connection', () => {
   for (let round = 0; round < 3; round++) {
@@ -49,9 +47,10 @@ describe('a person approving while the policy rejects the same Pending connectio
       const final = api.emulator.world.connection(pls, name)?.status;
       expect(['Approved', 'Rejected']).toContain(final);
 
-      const audit = (
-        await api.call('GET', `decisions?pls=${s.plsNames[0]}&connection=${name}`, { as: 'reader' })
-      ).body as AuditPage;
+      const audit = await parseBody(
+        decisionListSchema,
+        await api.call('GET', `decisions?pls=${s.plsNames[0]}&connection=${name}`, { as: 'reader' }),
+      );
       const personRows = audit.items.filter((i) => i.actor.kind === 'person');
       const policyRows = audit.items.filter((i) => i.actor.kind === 'policy');
       expect(personRows.length).toBeGreaterThan(0);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { problemSchema } from '../../../shared/api/core/api-schemas';
 import { CATASTROPHIC_PATTERNS } from '../../helpers/catastrophic-patterns';
+import { parseBody } from '../../helpers/parse-body';
 import { scenario, useApi } from './api-harness';
 
 const api = useApi();
@@ -76,7 +78,7 @@ describe('POST /api/policy/evaluate with a catastrophic pattern', () => {
       },
     });
     expect(response.status).toBe(400);
-    const errors = (response.body as { errors: { path: string; message: string }[] }).errors;
+    const errors = (await parseBody(problemSchema, response)).errors ?? [];
     expect(errors).toEqual([
       { path: 'policy.rules[0].match.requestMessage', message: expect.stringMatching(/lookahead.*not:/) },
     ]);

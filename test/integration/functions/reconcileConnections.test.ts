@@ -1,21 +1,15 @@
 import { InvocationContext } from '@azure/functions';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ArmEmulator } from '../../../emulators/arm';
+import { describe, expect, it } from 'vitest';
 import { reconcileConnections } from '../../../functions/reconcileConnections';
 import { setContainer } from '../../../shared/composition-root';
 import {
   armTestContainer,
   plsIdOf,
   privateEndpointIdOf,
-  startTestArmEmulator,
+  useArmEmulatorPerTest,
 } from '../../helpers/arm-emulator';
 
-let emulator: ArmEmulator | undefined;
-afterEach(async () => {
-  setContainer(undefined);
-  await emulator?.stop();
-  emulator = undefined;
-});
+const emulators = useArmEmulatorPerTest();
 
 const timer = {
   isPastDue: false,
@@ -34,7 +28,7 @@ function invocation(): { context: InvocationContext; lines: string[] } {
 
 describe('reconcileConnections (timer)', () => {
   it('runs every configured PLS, logs one summary line, and one failing PLS does not stop the others', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const ids = ['pls-a', 'pls-b', 'pls-c'].map((n) => plsIdOf(n));
     for (const id of ids) {
       emulator.world.addPrivateLinkService({ id });
@@ -73,7 +67,7 @@ describe('reconcileConnections (timer)', () => {
   });
 
   it('decides nothing and fails visibly when the policy is invalid, naming the problem', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     setContainer(
       armTestContainer(emulator, [plsIdOf('pls-a')], {
         APPROVAL_POLICY: 'version: 1\ndefault: { action: approve }\n',

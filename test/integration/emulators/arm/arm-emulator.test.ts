@@ -7,8 +7,10 @@ import {
   parseArmSeed,
   startArmEmulator,
 } from '../../../../emulators/arm';
+import { armErrorJsonSchema } from '../../../../emulators/arm/arm-json';
 import { AppError } from '../../../../shared/errors';
 import { plsIdOf, privateEndpointIdOf, TEST_TOKEN } from '../../../helpers/arm-emulator';
+import { parseBody } from '../../../helpers/parse-body';
 
 const API = 'api-version=2025-05-01';
 const PROVIDER_TENANT = 'aaaaaaaa-0000-0000-0000-000000000001';
@@ -110,7 +112,7 @@ describe('ARM emulator: protocol rules', () => {
     const pls = freshPls();
     const response = await fetch(`${emulator.url}${pls.id}?${API}`);
     expect(response.status).toBe(401);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('AuthenticationFailed');
+    expect((await parseBody(armErrorJsonSchema, response)).error.code).toBe('AuthenticationFailed');
     expect(response.headers.get('www-authenticate')).toContain(
       `authorization_uri="https://login.windows.net/${PROVIDER_TENANT}"`,
     );

@@ -1,6 +1,7 @@
 import type { NetworkManagementClient } from '@azure/arm-network';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ArmEmulator, startArmEmulator } from '../../../../emulators/arm';
+import { type ArmErrorJson, armErrorJsonSchema } from '../../../../emulators/arm/arm-json';
 import { ArmNetworkGateway, createNetworkClient } from '../../../../shared/arm/arm-network-gateway';
 import { appErrorFrom } from '../../../helpers/app-errors';
 import {
@@ -11,6 +12,7 @@ import {
   staticArmCredential,
   useArmEmulator,
 } from '../../../helpers/arm-emulator';
+import { parseJson } from '../../../helpers/parse-body';
 
 /**
  * The emulator behaves as NRP does where public sources say how (each behaviour cites its source in
@@ -53,10 +55,21 @@ function freshPls(options: { autoApproval?: string[] } = {}) {
   return arm.emulator.world.addPrivateLinkService({ id: plsIdOf(`pls-nrp-${counter}`), ...options });
 }
 
+/** A fresh PLS holding one Pending connection from the consumer subscription. */
+function plsWithOneConnection() {
+  const pls = freshPls();
+  const [connection] = populateConnections(arm.emulator.world, {
+    plsIds: [pls.id],
+    perPls: 1,
+    consumerSubscriptions: [CONSUMER],
+  });
+  return { pls, connection };
+}
+
 async function restErrorOf(promise: Promise<unknown>): Promise<{
   statusCode: number | undefined;
   code: string | undefined;
-  body: { error?: { code?: string; details?: { code?: string }[] } };
+  body: ArmErrorJson;
   retryAfter: string | undefined;
 }> {
   const error = (await promise.then(
@@ -73,7 +86,7 @@ async function restErrorOf(promise: Promise<unknown>): Promise<{
   return {
     statusCode: error?.statusCode,
     code: error?.code,
-    body: JSON.parse(error?.response?.bodyAsText ?? '{}'),
+    body: parseJson(armErrorJsonSchema, JSON.parse(error?.response?.bodyAsText ?? 'null')),
     retryAfter: error?.response?.headers.get('retry-after'),
   };
 }
@@ -125,7 +138,7 @@ describe('NRP fidelity: provider writes', () => {
       }),
     );
     expect(raw.statusCode).toBe(400);
-    expect(raw.body.error?.code).toBe('PrivateEndpointConnectionCannotBeCreatedByServiceProvider');
+    expect(raw.body.error.code).toBe('PrivateEndpointConnectionCannotBeCreatedByServiceProvider');
     const error = await appErrorFrom(
       gateway().updateConnectionState(pls.id, 'gone.1', { status: 'Approved', description: 'x' }),
     );
@@ -136,12 +149,7 @@ describe('NRP fidelity: provider writes', () => {
   });
 
   it('answers a write on a connection being deleted 429 RetryableErrorDueToAnotherOperation with Retry-After', async () => {
-    const pls = freshPls();
-    const [connection] = populateConnections(arm.emulator.world, {
-      plsIds: [pls.id],
-      perPls: 1,
-      consumerSubscriptions: [CONSUMER],
-    });
+    const { pls, connection } = plsWithOneConnection();
     const name = connection?.name ?? '';
     const client = await rawClient(PROVIDER_SUBSCRIPTION);
     await client.privateLinkServices.beginDeletePrivateEndpointConnection('rg-provider', pls.name, name);
@@ -151,7 +159,7 @@ describe('NRP fidelity: provider writes', () => {
       }),
     );
     expect(raw.statusCode).toBe(429);
-    expect(raw.body.error?.code).toBe('RetryableErrorDueToAnotherOperation');
+    expect(raw.body.error.code).toBe('RetryableErrorDueToAnotherOperation');
     expect(raw.retryAfter).toBe('1');
     // The gateway waits as told; by then the delete is done and the connection has vanished.
     const error = await appErrorFrom(
@@ -161,12 +169,7 @@ describe('NRP fidelity: provider writes', () => {
   });
 
   it('answers a stale If-Match 412 PreconditionFailed with details[].code PreconditionFailedEtagMismatch', async () => {
-    const pls = freshPls();
-    const [connection] = populateConnections(arm.emulator.world, {
-      plsIds: [pls.id],
-      perPls: 1,
-      consumerSubscriptions: [CONSUMER],
-    });
+    const { pls, connection } = plsWithOneConnection();
     const client = await rawClient(PROVIDER_SUBSCRIPTION);
     const raw = await restErrorOf(
       client.privateLinkServices.updatePrivateEndpointConnection(
@@ -178,17 +181,12 @@ describe('NRP fidelity: provider writes', () => {
       ),
     );
     expect(raw.statusCode).toBe(412);
-    expect(raw.body.error?.code).toBe('PreconditionFailed');
-    expect(raw.body.error?.details?.map((d) => d.code)).toEqual(['PreconditionFailedEtagMismatch']);
+    expect(raw.body.error.code).toBe('PreconditionFailed');
+    expect(raw.body.error.details?.map((d) => d.code)).toEqual(['PreconditionFailedEtagMismatch']);
   });
 
   it('sends x-ms-ratelimit-remaining-subscription-reads/-writes on every answer, errors included', async () => {
-    const pls = freshPls();
-    const [connection] = populateConnections(arm.emulator.world, {
-      plsIds: [pls.id],
-      perPls: 1,
-      consumerSubscriptions: [CONSUMER],
-    });
+    const { pls, connection } = plsWithOneConnection();
     const client = await rawClient(PROVIDER_SUBSCRIPTION);
     const seen: Record<string, string | undefined>[] = [];
     const onResponse = (raw: { headers: { get(name: string): string | undefined } }) =>
@@ -236,7 +234,7 @@ describe('NRP fidelity: consumer requests', () => {
     const client = await rawClient(CONSUMER);
     const raw = await restErrorOf(createEndpoint(client, `pe-auto-no-${counter}`, pls.id, { manual: false }));
     expect(raw.statusCode).toBe(403);
-    expect(raw.body.error?.code).toBe('LinkedAuthorizationFailed');
+    expect(raw.body.error.code).toBe('LinkedAuthorizationFailed');
     expect(await gateway().listPlsConnections(pls.id)).toEqual([]);
     // The same request made manually arrives Pending, as Private Link documents for other tenants.
     await createEndpoint(client, `pe-auto-no-${counter}`, pls.id, { manual: true });
@@ -326,7 +324,7 @@ describe('ARM token buckets (rateLimits.enforce)', () => {
     expect(remaining.slice(0, 3)).toEqual(['29', '28', '27']);
     expect(sent).toBeGreaterThanOrEqual(30);
     expect(refused?.statusCode).toBe(429);
-    expect(refused?.body.error?.code).toBe('SubscriptionRequestsThrottled');
+    expect(refused?.body.error.code).toBe('SubscriptionRequestsThrottled');
     expect(Number(refused?.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(remaining.at(-1)).toBe('0');
     // Reads have their own bucket, and another principal its own writes.

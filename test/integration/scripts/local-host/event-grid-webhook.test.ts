@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../../../../scripts/local-host/invocation-logger';
 import { type LocalHost, startLocalHost } from '../../../../scripts/local-host/local-host';
+import { problemSchema } from '../../../../shared/api/core/api-schemas';
 import type { EventGridInput, FunctionDefinition } from '../../../../shared/host/function-definition';
+import { parseBody } from '../../../helpers/parse-body';
 
 const received: EventGridInput[] = [];
 let failOnSubject: string | undefined;
@@ -145,7 +147,7 @@ describe('Event Grid webhook', () => {
     expect(response.headers.get('webhook-allowed-origin')).toBe('eventgrid.azure.net');
     const missing = await fetch(webhook, { method: 'OPTIONS' });
     expect(missing.status).toBe(400);
-    expect(((await missing.json()) as { errors: unknown[] }).errors).toEqual([
+    expect((await parseBody(problemSchema, missing)).errors).toEqual([
       expect.objectContaining({ path: 'WebHook-Request-Origin' }),
     ]);
   });

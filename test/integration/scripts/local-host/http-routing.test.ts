@@ -91,7 +91,8 @@ describe('local host HTTP routing', () => {
       body: 'payload',
     });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as Record<string, unknown>;
+    // The echo function above is the test's own; its body has no product schema.
+    const body: unknown = await response.json();
     expect(body).toMatchObject({
       method: 'POST',
       url: `${host.url}/api/items/42/blue?x=1&x=2&y=z`,
@@ -100,8 +101,8 @@ describe('local host HTTP routing', () => {
       header: 'hello',
       body: 'payload',
       functionName: 'echo',
+      invocationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
-    expect(body.invocationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('matches whole segments only: a missing or an extra segment is not found', async () => {

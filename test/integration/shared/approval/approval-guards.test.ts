@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ArmEmulator } from '../../../../emulators/arm';
 import { onConnectionEvent } from '../../../../functions/onConnectionEvent';
 import { reconcileQueuedPls } from '../../../../functions/reconcileQueuedPls';
@@ -18,7 +18,7 @@ import {
   armTestContainer,
   plsIdOf,
   privateEndpointIdOf,
-  startTestArmEmulator,
+  useArmEmulatorPerTest,
 } from '../../../helpers/arm-emulator';
 import { uniqueTablePrefix } from '../../../helpers/storage';
 import {
@@ -36,12 +36,7 @@ import {
  * guard it names is removed (the report of the session that wrote them lists which were checked so).
  */
 
-let emulator: ArmEmulator | undefined;
-afterEach(async () => {
-  setContainer(undefined);
-  await emulator?.stop();
-  emulator = undefined;
-});
+const emulators = useArmEmulatorPerTest();
 
 const REJECT_ALL =
   'version: 1\ndefault: { action: manual }\nrules: [{ name: no, action: reject, description: "Not accepted here" }]';
@@ -79,7 +74,7 @@ async function world(
   env: Record<string, string> = {},
   options: { clock?: Clock; prefix?: string; queue?: string } = {},
 ): Promise<Container> {
-  emulator ??= await startTestArmEmulator();
+  const emulator = emulators.current ?? (await emulators.start());
   if (emulator.world.privateLinkService(PLS) === undefined) emulator.world.addPrivateLinkService({ id: PLS });
   return armTestContainer(
     emulator,
@@ -121,7 +116,7 @@ function drain(container: Container): Promise<number> {
 /** Wraps the gateway's PUT: `before` runs just before the real PUT is sent (after the re-read). */
 /** Someone approves the connection in the portal: a new status and a new ETag, as ARM gives it. */
 function approveInPortal(name: string, description?: string): void {
-  const record = emulator?.world.connection(PLS, name);
+  const record = emulators.current?.world.connection(PLS, name);
   if (record === undefined) return;
   record.status = 'Approved';
   if (description !== undefined) record.description = description;
@@ -148,25 +143,25 @@ function beforePut(
 describe('APPROVAL_MODE', () => {
   it('enforce: the timer decides by the policy and writes each decision once', async () => {
     const container = await world(REJECT_ALL);
-    const names = pendingConnections(emulator as ArmEmulator, 5);
+    const names = pendingConnections(emulators.current as ArmEmulator, 5);
     await timer(container);
-    for (const name of names) expect(emulator?.world.connection(PLS, name)?.status).toBe('Rejected');
-    expect(emulator?.requestLog.count('connection.put')).toBe(5);
+    for (const name of names) expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Rejected');
+    expect(emulators.current?.requestLog.count('connection.put')).toBe(5);
   });
 
   it('off: the timer lists (drift is still recorded) but decides and audits nothing', async () => {
     const container = await world(REJECT_ALL, { APPROVAL_MODE: 'off' });
-    const names = pendingConnections(emulator as ArmEmulator, 5);
+    const names = pendingConnections(emulators.current as ArmEmulator, 5);
     const summary = await timer(container);
     expect(summary?.drift.appeared).toBe(5);
-    expect(emulator?.requestLog.count('connection.put')).toBe(0);
+    expect(emulators.current?.requestLog.count('connection.put')).toBe(0);
     expect(await auditRows(container)).toHaveLength(0);
-    for (const name of names) expect(emulator?.world.connection(PLS, name)?.status).toBe('Pending');
+    for (const name of names) expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Pending');
   });
 
   it('off: an event queues nothing and decides nothing', async () => {
     const container = await world(REJECT_ALL, { APPROVAL_MODE: 'off' });
-    const [name] = pendingConnections(emulator as ArmEmulator, 1);
+    const [name] = pendingConnections(emulators.current as ArmEmulator, 1);
     setContainer(container);
     const lines: string[] = [];
     await onConnectionEvent.handler(
@@ -187,44 +182,44 @@ describe('APPROVAL_MODE', () => {
       new InvocationContext({ invocationId: 'e', logHandler: (_l, ...a) => lines.push(a.join(' ')) }),
     );
     expect(await drain(container)).toBe(0);
-    expect(emulator?.requestLog.count('connection.put')).toBe(0);
-    expect(emulator?.world.connection(PLS, name ?? '')?.status).toBe('Pending');
+    expect(emulators.current?.requestLog.count('connection.put')).toBe(0);
+    expect(emulators.current?.world.connection(PLS, name ?? '')?.status).toBe('Pending');
   });
 
   it('dry-run for the policy: audited as dry-run, nothing written to ARM', async () => {
     const container = await world(REJECT_ALL, { APPROVAL_MODE: 'dry-run' });
-    const names = pendingConnections(emulator as ArmEmulator, 3);
+    const names = pendingConnections(emulators.current as ArmEmulator, 3);
     const summary = await timer(container);
     expect(summary?.outcomes.dryRun).toBe(3);
-    expect(emulator?.requestLog.count('connection.put')).toBe(0);
+    expect(emulators.current?.requestLog.count('connection.put')).toBe(0);
     expect((await auditRows(container)).filter((r) => r.result === 'dry-run')).toHaveLength(3);
-    for (const name of names) expect(emulator?.world.connection(PLS, name)?.status).toBe('Pending');
+    for (const name of names) expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Pending');
   });
 
   it('dry-run for people: a person’s approve is audited as dry-run and not written to ARM', async () => {
     const container = await world(REJECT_ALL, { APPROVAL_MODE: 'dry-run' });
-    const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
+    const [name = ''] = pendingConnections(emulators.current as ArmEmulator, 1);
     const result = await decideByPerson(
       container,
       { pls: PLS, connection: name, action: 'approve', reason: 'ok', principal: ADA, correlationId: 'p' },
       collectLog().log,
     );
     expect(result.outcome).toBe('dry-run');
-    expect(emulator?.requestLog.count('connection.put')).toBe(0);
-    expect(emulator?.world.connection(PLS, name)?.status).toBe('Pending');
+    expect(emulators.current?.requestLog.count('connection.put')).toBe(0);
+    expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Pending');
   });
 });
 
 describe('decided on the state that was read', () => {
   it('a change between the re-read and the PUT is skipped and not overwritten (If-Match)', async () => {
     const container = await world(REJECT_ALL);
-    const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
+    const [name = ''] = pendingConnections(emulators.current as ArmEmulator, 1);
     const services = await container.approvalServices();
     // The portal approves it after our re-read, just before our PUT arrives.
     const racing = beforePut(services, (_p, n) => approveInPortal(n, 'approved in the portal'));
     const summary = await reconcilePrivateLinkService(racing, await container.approvalPolicy(), PLS, ctx());
     expect(summary.outcomes.stale).toBe(1);
-    expect(emulator?.world.connection(PLS, name)).toMatchObject({
+    expect(emulators.current?.world.connection(PLS, name)).toMatchObject({
       status: 'Approved',
       description: 'approved in the portal',
     });
@@ -234,12 +229,12 @@ describe('decided on the state that was read', () => {
 
   it('a change between the list and the re-read is skipped and not overwritten (the re-read)', async () => {
     const container = await world(REJECT_ALL);
-    const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
+    const [name = ''] = pendingConnections(emulators.current as ArmEmulator, 1);
     const services = await container.approvalServices();
     // The portal approves it after our list, before our re-read: the ETag ARM gives the re-read is current.
     const arm: ArmGateway = Object.assign(Object.create(services.arm) as ArmGateway, {
       readConnection: (plsId: string, n: string) => {
-        const record = emulator?.world.connection(plsId, n);
+        const record = emulators.current?.world.connection(plsId, n);
         if (record !== undefined && record.status === 'Pending') {
           record.status = 'Approved';
           record.etag = `W/"${randomUUID()}"`;
@@ -254,20 +249,20 @@ describe('decided on the state that was read', () => {
       ctx(),
     );
     expect(summary.outcomes.stale).toBe(1);
-    expect(emulator?.world.connection(PLS, name)?.status).toBe('Approved');
-    expect(emulator?.requestLog.count('connection.put')).toBe(0);
+    expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Approved');
+    expect(emulators.current?.requestLog.count('connection.put')).toBe(0);
   });
 
   it('overlapping runs of one PLS (no coalescing): one PUT and one intent row per connection (the claims)', async () => {
     const container = await world(REJECT_ALL);
-    const names = pendingConnections(emulator as ArmEmulator, 30);
+    const names = pendingConnections(emulators.current as ArmEmulator, 30);
     const services = await container.approvalServices();
     const policy = await container.approvalPolicy();
     await Promise.all(
       Array.from({ length: 5 }, () => reconcilePrivateLinkService(services, policy, PLS, ctx())),
     );
     const rows = await auditRows(container);
-    const puts = successfulPuts(emulator as ArmEmulator);
+    const puts = successfulPuts(emulators.current as ArmEmulator);
     for (const name of names) {
       expect(puts.get(connectionPath(PLS, name))).toBe(1);
       expect(rows.filter((r) => r.connectionName === name && r.kind === 'intent')).toHaveLength(1);
@@ -276,11 +271,11 @@ describe('decided on the state that was read', () => {
 
   it('a refused PUT is explained by the connection as re-read, not by its error code', async () => {
     const container = await world(APPROVE_ALL);
-    const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
+    const [name = ''] = pendingConnections(emulators.current as ArmEmulator, 1);
     const services = await container.approvalServices();
     // Rejected meanwhile without a new ETag: ARM refuses Rejected → Approved with a code of its own.
     const racing = beforePut(services, (_p, n) => {
-      const record = emulator?.world.connection(PLS, n);
+      const record = emulators.current?.world.connection(PLS, n);
       if (record !== undefined) record.status = 'Rejected';
     });
     const summary = await reconcilePrivateLinkService(racing, await container.approvalPolicy(), PLS, ctx());
@@ -288,16 +283,16 @@ describe('decided on the state that was read', () => {
     expect(summary.outcomes.failed).toBe(0);
     const history = await services.audit.listByConnection(PLS, name);
     expect(history[0]).toMatchObject({ result: 'skipped', statusAfter: 'Rejected' });
-    expect(emulator?.world.connection(PLS, name)?.status).toBe('Rejected');
+    expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Rejected');
   });
 
   it('a connection that goes Rejected → Pending (the consumer asks again) is decided again at once', async () => {
     const container = await world(REJECT_ALL);
-    const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
+    const [name = ''] = pendingConnections(emulators.current as ArmEmulator, 1);
     const services = await container.approvalServices();
     const policy = await container.approvalPolicy();
     await reconcilePrivateLinkService(services, policy, PLS, ctx());
-    const record = emulator?.world.connection(PLS, name);
+    const record = emulators.current?.world.connection(PLS, name);
     if (record === undefined) throw new Error('connection missing');
     expect(record.status).toBe('Rejected');
     record.status = 'Pending';
@@ -306,12 +301,12 @@ describe('decided on the state that was read', () => {
     const again = await reconcilePrivateLinkService(services, policy, PLS, ctx());
     expect(again.drift.changed).toBe(1);
     expect(again.outcomes.applied).toBe(1);
-    expect(emulator?.world.connection(PLS, name)?.status).toBe('Rejected');
-    expect(successfulPuts(emulator as ArmEmulator).get(connectionPath(PLS, name))).toBe(2);
+    expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Rejected');
+    expect(successfulPuts(emulators.current as ArmEmulator).get(connectionPath(PLS, name))).toBe(2);
   });
 
   it('enforceOnApproved never revokes a connection whose subscription is on the PLS’s own autoApproval list', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     emulator.world.addPrivateLinkService({ id: PLS, autoApproval: [TRUSTED_SUBS[0] ?? ''] });
     const listed = emulator.world.addConnection({
       plsId: PLS,
@@ -341,11 +336,11 @@ describe('decided on the state that was read', () => {
 describe('a person decides on the version they saw', () => {
   it('GET shows the ETag; a stale If-Match or expectedStatus is 409 state_changed with nothing written', async () => {
     const container = await world(REJECT_ALL);
-    const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
+    const [name = ''] = pendingConnections(emulators.current as ArmEmulator, 1);
     const seen = await readConnection(container, { pls: PLS, connection: name });
     const etag = seen.connection.etag;
-    expect(etag).toBe(emulator?.world.connection(PLS, name)?.etag);
-    const record = emulator?.world.connection(PLS, name);
+    expect(etag).toBe(emulators.current?.world.connection(PLS, name)?.etag);
+    const record = emulators.current?.world.connection(PLS, name);
     if (record === undefined || etag === null) throw new Error('connection missing');
     record.description = 'edited by the consumer';
     record.etag = `W/"${randomUUID()}"`;
@@ -365,7 +360,7 @@ describe('a person decides on the version they saw', () => {
       );
     expect((await appErrorFrom(decide({ ifMatch: etag }))).code).toBe('state_changed');
     expect((await appErrorFrom(decide({ expectedStatus: 'Approved' }))).code).toBe('state_changed');
-    expect(emulator?.requestLog.count('connection.put')).toBe(0);
+    expect(emulators.current?.requestLog.count('connection.put')).toBe(0);
     expect(await auditRows(container)).toHaveLength(0);
     const fresh = await decide({ ifMatch: record.etag, expectedStatus: 'Pending' });
     expect(fresh.outcome).toBe('applied');
@@ -373,7 +368,7 @@ describe('a person decides on the version they saw', () => {
 
   it('a pinned decision whose connection changes between re-read and PUT is 409 state_changed, not overwritten', async () => {
     const container = await world(REJECT_ALL);
-    const [name = ''] = pendingConnections(emulator as ArmEmulator, 1);
+    const [name = ''] = pendingConnections(emulators.current as ArmEmulator, 1);
     const services = await container.approvalServices();
     const racing = beforePut(services, (_p, n) => approveInPortal(n));
     const racingContainer = Object.assign(Object.create(container) as Container, {
@@ -395,7 +390,7 @@ describe('a person decides on the version they saw', () => {
       ),
     );
     expect(error.code).toBe('state_changed');
-    expect(emulator?.world.connection(PLS, name)?.status).toBe('Approved');
+    expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Approved');
   });
 });
 
@@ -403,7 +398,7 @@ describe('resumable reconciliation', () => {
   it('a run cut by its time budget continues from the queue; every connection decided exactly once', async () => {
     const clock = movableClock();
     const container = await world(REJECT_ALL, { RECONCILE_TIME_BUDGET_SECONDS: '60' }, { clock });
-    const names = pendingConnections(emulator as ArmEmulator, 230);
+    const names = pendingConnections(emulators.current as ArmEmulator, 230);
     const services = await container.approvalServices();
     let puts = 0;
     // The first batch (100) takes "two minutes": the budget runs out before the second starts.
@@ -420,9 +415,9 @@ describe('resumable reconciliation', () => {
     expect(entries.some((e) => e.event === 'approval.reconcile.continued')).toBe(true);
 
     expect(await drain(container)).toBe(1);
-    const perConnection = successfulPuts(emulator as ArmEmulator);
+    const perConnection = successfulPuts(emulators.current as ArmEmulator);
     for (const name of names) {
-      expect(emulator?.world.connection(PLS, name)?.status).toBe('Rejected');
+      expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Rejected');
       expect(perConnection.get(connectionPath(PLS, name))).toBe(1);
     }
   }, 60_000);
@@ -431,7 +426,7 @@ describe('resumable reconciliation', () => {
     const prefix = uniqueTablePrefix();
     const queue = uniqueQueueName();
     const first = await world(REJECT_ALL, {}, { prefix, queue });
-    const names = pendingConnections(emulator as ArmEmulator, 120);
+    const names = pendingConnections(emulators.current as ArmEmulator, 120);
     const services = await first.approvalServices();
     let forwarded = 0;
     let hung = 0;
@@ -459,9 +454,9 @@ describe('resumable reconciliation', () => {
     later.advance(120_000);
     const second = await world(REJECT_ALL, {}, { prefix, queue, clock: later });
     await timer(second);
-    const perConnection = successfulPuts(emulator as ArmEmulator);
+    const perConnection = successfulPuts(emulators.current as ArmEmulator);
     for (const name of names) {
-      expect(emulator?.world.connection(PLS, name)?.status).toBe('Rejected');
+      expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Rejected');
       expect(perConnection.get(connectionPath(PLS, name))).toBe(1);
     }
   }, 60_000);
@@ -470,12 +465,12 @@ describe('resumable reconciliation', () => {
 describe('event fast path statistics', () => {
   it('credits a connection found by an event-triggered run to the event, the others to reconciliation', async () => {
     const container = await world(REJECT_ALL);
-    pendingConnections(emulator as ArmEmulator, 2);
+    pendingConnections(emulators.current as ArmEmulator, 2);
     await timer(container); // the first list finds what existed before: no arrivals
     const services = await container.approvalServices();
     expect((await readFastPathStats(services)).newConnections).toBe(0);
 
-    const [byEvent = ''] = pendingConnections(emulator as ArmEmulator, 1, PLS);
+    const [byEvent = ''] = pendingConnections(emulators.current as ArmEmulator, 1, PLS);
     setContainer(container);
     const changedAt = new Date();
     await onConnectionEvent.handler(
@@ -496,7 +491,7 @@ describe('event fast path statistics', () => {
       new InvocationContext({ invocationId: 'e', logHandler: () => {} }),
     );
     expect(await drain(container)).toBe(1);
-    emulator?.world.addConnection({
+    emulators.current?.world.addConnection({
       plsId: PLS,
       privateEndpointId: privateEndpointIdOf(OTHER_SUB, 'pe-late'),
     });

@@ -1,12 +1,12 @@
 import { InvocationContext } from '@azure/functions';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ArmEmulator } from '../../../../emulators/arm';
 import { onConnectionEvent } from '../../../../functions/onConnectionEvent';
 import { reconcileQueuedPls } from '../../../../functions/reconcileQueuedPls';
 import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
 import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
 import { setContainer } from '../../../../shared/composition-root';
-import { armTestContainer, startTestArmEmulator } from '../../../helpers/arm-emulator';
+import { armTestContainer, useArmEmulatorPerTest } from '../../../helpers/arm-emulator';
 import { uniqueTablePrefix } from '../../../helpers/storage';
 import {
   collectLog,
@@ -20,12 +20,7 @@ import {
   uniqueQueueName,
 } from './approval-world';
 
-let emulator: ArmEmulator | undefined;
-afterEach(async () => {
-  setContainer(undefined);
-  await emulator?.stop();
-  emulator = undefined;
-});
+const emulators = useArmEmulatorPerTest();
 
 /** Every connection ends in the policy's answer with exactly one successful PUT if decided, none otherwise. */
 function expectDecidedOnce(arm: ArmEmulator, connections: readonly SeededConnection[]): void {
@@ -43,7 +38,7 @@ function expectDecidedOnce(arm: ArmEmulator, connections: readonly SeededConnect
 
 describe('one ARM write per decided connection, whatever happens around it', () => {
   it('under 20% injected 429/500/503 on every ARM route: nothing lost, nothing decided twice, nothing wrongly approved', async () => {
-    emulator = await startTestArmEmulator({ faultSeed: 7 });
+    const emulator = await emulators.start({ faultSeed: 7 });
     const { plsIds, connections } = seedWorld(emulator, { plsCount: 10, perPls: 100 });
     emulator.faults.rate(
       { kind: ['connection.list', 'connection.get', 'connection.put', 'subscription.get'] },
@@ -78,7 +73,7 @@ describe('one ARM write per decided connection, whatever happens around it', () 
   }, 60_000);
 
   it('a storm of 50 duplicate events for one PLS gives one PUT per connection', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds, connections } = seedWorld(emulator, { plsCount: 1, perPls: 200 });
     const plsId = plsIds[0] ?? '';
     const container = armTestContainer(emulator, plsIds, {
@@ -119,7 +114,7 @@ describe('one ARM write per decided connection, whatever happens around it', () 
   }, 60_000);
 
   it('two instances (two containers on the same tables) reconciling at once give one PUT per connection', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds, connections } = seedWorld(emulator, { plsCount: 4, perPls: 150 });
     const prefix = uniqueTablePrefix();
     const env = { APPROVAL_POLICY: TEST_POLICY, TABLE_NAME_PREFIX: prefix };
@@ -140,7 +135,7 @@ describe('one ARM write per decided connection, whatever happens around it', () 
   }, 60_000);
 
   it('five overlapping runs of one PLS in one instance, without coalescing, still write each connection once', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds, connections } = seedWorld(emulator, { plsCount: 1, perPls: 300 });
     const { services, policy } = await servicesAndPolicy(
       armTestContainer(emulator, plsIds, { APPROVAL_POLICY: TEST_POLICY }),

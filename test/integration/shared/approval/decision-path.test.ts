@@ -1,5 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ArmEmulator } from '../../../../emulators/arm';
+import { describe, expect, it } from 'vitest';
 import { decideByPerson } from '../../../../shared/api/use-cases/decide-by-person';
 import { parsePolicy } from '../../../../shared/approval/adapters/policy-loader';
 import { AuditStore } from '../../../../shared/approval/storage/audit-store';
@@ -7,7 +6,7 @@ import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-al
 import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
 import type { ArmGateway } from '../../../../shared/arm/arm-gateway';
 import type { Container } from '../../../../shared/composition-root';
-import { armTestContainer, privateEndpointIdOf, startTestArmEmulator } from '../../../helpers/arm-emulator';
+import { armTestContainer, privateEndpointIdOf, useArmEmulatorPerTest } from '../../../helpers/arm-emulator';
 import {
   collectLog,
   connectionPath,
@@ -18,11 +17,7 @@ import {
   TRUSTED_SUBS,
 } from './approval-world';
 
-let emulator: ArmEmulator | undefined;
-afterEach(async () => {
-  await emulator?.stop();
-  emulator = undefined;
-});
+const emulators = useArmEmulatorPerTest();
 
 const ctx = (log: (e: Record<string, unknown>) => void, correlationId = 'test') => ({
   trigger: 'timer' as const,
@@ -52,7 +47,7 @@ async function allRows(container: Container, table: string): Promise<Record<stri
 
 describe('the write-ahead decision path', () => {
   it('has the intent row stored before every PUT, and keeps the request message after ARM overwrote it', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds, connections } = seedWorld(emulator, { plsCount: 2, perPls: 30 });
     const container = armTestContainer(emulator, plsIds, { APPROVAL_POLICY: TEST_POLICY });
     const { services, policy } = await servicesAndPolicy(container);
@@ -112,7 +107,7 @@ describe('the write-ahead decision path', () => {
   });
 
   it('writes nothing to ARM when the audit cannot be written', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds, connections } = seedWorld(emulator, { plsCount: 1, perPls: 40 });
     const container = armTestContainer(emulator, plsIds, { APPROVAL_POLICY: TEST_POLICY });
     const { services, policy } = await servicesAndPolicy(container);
@@ -146,7 +141,7 @@ describe('the write-ahead decision path', () => {
   });
 
   it('in dry-run mode decides and audits once, and writes nothing to ARM', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds, connections } = seedWorld(emulator, { plsCount: 1, perPls: 50 });
     const container = armTestContainer(emulator, plsIds, {
       APPROVAL_POLICY: TEST_POLICY,
@@ -167,11 +162,11 @@ describe('the write-ahead decision path', () => {
   });
 
   it('never attempts Rejected → Approved; a person asking gets a conflict that explains why, and it is audited', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds } = seedWorld(emulator, { plsCount: 1, perPls: 0 });
     const plsId = plsIds[0] ?? '';
     const rejected = Array.from({ length: 10 }, (_, i) =>
-      emulator?.world.addConnection({
+      emulators.current?.world.addConnection({
         plsId,
         privateEndpointId: privateEndpointIdOf(TRUSTED_SUBS[0] ?? '', `pe-r${i}`),
         status: 'Rejected',
@@ -208,7 +203,7 @@ describe('the write-ahead decision path', () => {
   });
 
   it('a person and the policy deciding the same connection at once: one ARM write, both attempts audited', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds } = seedWorld(emulator, { plsCount: 1, perPls: 0 });
     const plsId = plsIds[0] ?? '';
     const record = emulator.world.addConnection({
@@ -244,7 +239,7 @@ describe('the write-ahead decision path', () => {
   });
 
   it('enforceOnApproved rejects approvals no rule allows any more, but not those a person made', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds } = seedWorld(emulator, { plsCount: 1, perPls: 0 });
     const plsId = plsIds[0] ?? '';
     const byPolicy = emulator.world.addConnection({
@@ -286,7 +281,7 @@ describe('the write-ahead decision path', () => {
 
 describe('quotas in reconciliation', () => {
   it('approves a consumer up to its quota per PLS, oldest requests first, counting existing approvals', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds } = seedWorld(emulator, { plsCount: 2, perPls: 0 });
     const [web, api] = plsIds as [string, string];
     const sub = TRUSTED_SUBS[0] ?? '';
@@ -318,7 +313,7 @@ rules:
     await reconcileAll(services, policy, plsIds, 2, ctx(collectLog().log));
     await reconcileAll(services, policy, plsIds, 2, ctx(collectLog().log, 'again'));
     const approved = (plsId: string) =>
-      [...(emulator?.world.privateLinkService(plsId)?.connections.values() ?? [])].filter(
+      [...(emulators.current?.world.privateLinkService(plsId)?.connections.values() ?? [])].filter(
         (c) => c.status === 'Approved',
       ).length;
     expect(approved(web)).toBe(3);
@@ -329,7 +324,7 @@ rules:
 
 describe('drift and the tenant cache', () => {
   it('records connections that appeared, vanished or changed outside the product', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds, connections } = seedWorld(emulator, { plsCount: 1, perPls: 10 });
     const plsId = plsIds[0] ?? '';
     const manualOnly = 'version: 1\ndefault: { action: manual }\n';
@@ -357,7 +352,7 @@ describe('drift and the tenant cache', () => {
   });
 
   it('asks ARM once per subscription, caches unknown tenants too, and shares the cache through Table Storage', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds } = seedWorld(emulator, { plsCount: 2, perPls: 40 });
     const env = { APPROVAL_POLICY: TEST_POLICY, TABLE_NAME_PREFIX: `t${Date.now().toString(36)}` };
     const first = await servicesAndPolicy(armTestContainer(emulator, plsIds, env));

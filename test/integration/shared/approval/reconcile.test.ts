@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ArmEmulator } from '../../../../emulators/arm';
+import { describe, expect, it } from 'vitest';
 import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
-import { armTestContainer, startTestArmEmulator } from '../../../helpers/arm-emulator';
+import { armTestContainer, useArmEmulatorPerTest } from '../../../helpers/arm-emulator';
 import {
   collectLog,
   connectionPath,
@@ -11,15 +10,11 @@ import {
   TEST_POLICY,
 } from './approval-world';
 
-let emulator: ArmEmulator | undefined;
-afterEach(async () => {
-  await emulator?.stop();
-  emulator = undefined;
-});
+const emulators = useArmEmulatorPerTest();
 
 describe('reconciliation against the ARM emulator and Azurite', () => {
   it('decides 1,000 Pending connections on 10 PLS per the policy, with exactly one PUT each', async () => {
-    emulator = await startTestArmEmulator();
+    const emulator = await emulators.start();
     const { plsIds, connections } = seedWorld(emulator, { plsCount: 10, perPls: 100 });
     const container = armTestContainer(emulator, plsIds, { APPROVAL_POLICY: TEST_POLICY });
     const { services, policy } = await servicesAndPolicy(container);

@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { health } from '../../../../functions/health';
 import { probesSummary } from '../../../../functions/probesSummary';
+import { healthReportSchema, probesSummarySchema } from '../../../../shared/api/core/api-schemas';
 import { setContainer } from '../../../../shared/composition-root';
 import { policyHealthChecks } from '../../../../shared/health/checks/policy-health-check';
 import { checkHealth, tableStorageCheck } from '../../../../shared/health/health-check';
 import { rememberRemoteAddress } from '../../../../shared/http/remote-address';
+import { parseBody } from '../../../helpers/parse-body';
 import { principalHeader, type Role } from '../../../helpers/principals';
 import { testContainer } from '../../../helpers/storage';
 
@@ -19,11 +22,12 @@ const TARGETS = '[{"id":"web","url":"http://127.0.0.1:9/"}]';
 
 afterEach(() => setContainer(undefined));
 
-async function call(
+async function call<S extends z.ZodType>(
   definition: typeof health,
   path: string,
   as: Role | undefined,
-): Promise<{ status: number; body: Record<string, unknown> }> {
+  schema: S,
+): Promise<{ status: number; body: z.output<S> }> {
   const request = new HttpRequest({
     url: `http://127.0.0.1:7071/api/${path}`,
     method: 'GET',
@@ -32,23 +36,23 @@ async function call(
   // Dev mode serves loopback callers only; the local host records the socket's address like this.
   rememberRemoteAddress(request, '127.0.0.1');
   const response = (await definition.handler(request, new InvocationContext())) as HttpResponseInit;
-  return { status: response.status ?? 200, body: response.jsonBody as Record<string, unknown> };
+  return { status: response.status ?? 200, body: await parseBody(schema, response) };
 }
 
 describe('GET /api/health', () => {
   it('tells anonymous callers only the status and each dependency up/down; readers get the details', async () => {
     setContainer(testContainer({ PROBE_TARGETS: TARGETS, PROBE_CONCURRENCY: 'lots' }));
-    const anonymous = await call(health, 'health', undefined);
+    const anonymous = await call(health, 'health', undefined, healthReportSchema);
     expect(anonymous.status).toBe(200);
     expect(anonymous.body).toEqual({
       status: 'degraded',
       dependencies: [{ name: 'tableStorage', status: 'up' }],
     });
     expect(JSON.stringify(anonymous.body)).not.toContain('PROBE_CONCURRENCY');
-    const stranger = await call(health, 'health', 'none');
+    const stranger = await call(health, 'health', 'none', healthReportSchema);
     expect(Object.keys(stranger.body).sort()).toEqual(['dependencies', 'status']);
 
-    const reader = await call(health, 'health', 'reader');
+    const reader = await call(health, 'health', 'reader', healthReportSchema);
     expect(reader.status).toBe(200);
     expect(reader.body).toMatchObject({
       status: 'degraded',
@@ -86,13 +90,13 @@ describe('GET /api/health', () => {
 
   it('tells readers of a provider app how new connections arrived (event or reconciliation); anonymous callers not', async () => {
     setContainer(testContainer({ PLS_RESOURCE_IDS: PLS, APPROVAL_POLICY: POLICY }));
-    const reader = await call(health, 'health', 'reader');
+    const reader = await call(health, 'health', 'reader', healthReportSchema);
     expect(reader.body.eventFastPath).toMatchObject({
       windowDays: 30,
       newConnections: 0,
       line: expect.stringContaining('event fast path'),
     });
-    expect((await call(health, 'health', undefined)).body.eventFastPath).toBeUndefined();
+    expect((await call(health, 'health', undefined, healthReportSchema)).body.eventFastPath).toBeUndefined();
   });
 
   it('a provider app without a policy is not healthy, and says "policy missing"', async () => {
@@ -117,9 +121,9 @@ describe('GET /api/health', () => {
       '- id: web\n  url: not a url\n- id: WEB\n  url: http://127.0.0.1/\n',
     );
     setContainer(testContainer({ AUTH_MODE: 'dev', PROBE_TARGETS_PATH: 'targets.yaml' }, { appRoot }));
-    const report = await call(health, 'health', undefined);
+    const report = await call(health, 'health', undefined, healthReportSchema);
     expect(report.body).toMatchObject({ status: 'degraded', features: { probe: { state: 'invalid' } } });
-    const summary = await call(probesSummary, 'probes/summary', undefined);
+    const summary = await call(probesSummary, 'probes/summary', undefined, probesSummarySchema);
     expect(summary.status).toBe(200);
     expect(summary.body).toMatchObject({
       targets: [],
@@ -133,12 +137,12 @@ describe('GET /api/health', () => {
   it('with no targets file at the default path the probe is "not configured", not a problem', async () => {
     const appRoot = mkdtempSync(join(tmpdir(), 'plg-health-'));
     setContainer(testContainer({ AUTH_MODE: 'dev' }, { appRoot }));
-    const report = await call(health, 'health', undefined);
+    const report = await call(health, 'health', undefined, healthReportSchema);
     expect(report.body).toMatchObject({
       status: 'healthy',
       features: { probe: { state: 'not configured' } },
     });
-    const summary = await call(probesSummary, 'probes/summary', undefined);
+    const summary = await call(probesSummary, 'probes/summary', undefined, probesSummarySchema);
     expect(summary.body.targetsProblem).toBeUndefined();
   });
 });

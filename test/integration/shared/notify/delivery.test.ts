@@ -1,8 +1,9 @@
 import { InvocationContext } from '@azure/functions';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { POLICY_ACTOR } from '../../../../shared/approval/core/actor';
 import { AuditStore } from '../../../../shared/approval/storage/audit-store';
 import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
+import type { Container } from '../../../../shared/composition-root';
 import type { NotifyEvent } from '../../../../shared/notify/core/notify-events';
 import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
 import { Notifier } from '../../../../shared/notify/storage/notifier';
@@ -20,26 +21,11 @@ import {
   TRUSTED_SUBS,
   TRUSTED_TENANT,
 } from '../approval/approval-world';
-import {
-  FAST_NOTIFY,
-  type Sink,
-  startDeliveryWorker,
-  startSink,
-  waitFor,
-  webhooksSetting,
-} from './notify-harness';
+import { FAST_NOTIFY, startSink, useNotifyFixture, waitFor, webhooksSetting } from './notify-harness';
 
 const arm = useArmEmulator();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function sink(port = 0): Promise<Sink> {
-  const s = await startSink(port);
-  cleanups.push(() => s.close());
-  return s;
-}
+const notify = useNotifyFixture();
+const sink = notify.sink;
 
 /** A PLS with one connection the policy leaves for a person and one it approves. */
 function world(name: string) {
@@ -65,10 +51,28 @@ function context(): InvocationContext {
   return new InvocationContext({ logHandler: () => {} });
 }
 
-function worker(container: Parameters<typeof startDeliveryWorker>[0]) {
-  const w = startDeliveryWorker(container);
-  cleanups.push(() => w.stop());
-  return w;
+const worker = notify.worker;
+
+type Webhooks = Parameters<typeof webhooksSetting>[0];
+
+/** A container for `plsIds` that notifies `webhooks` under TEST_POLICY, with its delivery worker running. */
+function notifying(plsIds: readonly string[], webhooks: Webhooks) {
+  const container = armTestContainer(arm.emulator, plsIds, {
+    APPROVAL_POLICY: TEST_POLICY,
+    NOTIFY_WEBHOOKS: webhooksSetting(webhooks),
+    ...FAST_NOTIFY,
+  });
+  return { container, w: worker(container) };
+}
+
+async function reconcileOnce(container: Container, plsIds: readonly string[]): Promise<void> {
+  await reconcileAll(
+    await container.approvalServices(),
+    await container.approvalPolicy(),
+    [...plsIds],
+    1,
+    ctx('r'),
+  );
 }
 
 describe('notification delivery through the outbox, a Storage queue and real webhooks', () => {
@@ -76,15 +80,13 @@ describe('notification delivery through the outbox, a Storage queue and real web
     const teams = await sink();
     const generic = await sink();
     const { plsId, manual } = world('pls-once');
-    const container = armTestContainer(arm.emulator, [plsId], {
-      APPROVAL_POLICY: TEST_POLICY,
-      NOTIFY_WEBHOOKS: webhooksSetting([
+    const { container } = notifying(
+      [plsId],
+      [
         { name: 'teams-sink', kind: 'teams', url: teams.url },
         { name: 'generic-sink', kind: 'generic', url: generic.url, events: ['connection.pending'] },
-      ]),
-      ...FAST_NOTIFY,
-    });
-    worker(container);
+      ],
+    );
     const services = await container.approvalServices();
     const policy = await container.approvalPolicy();
     await reconcileAll(services, policy, [plsId], 1, ctx('run-1'));
@@ -127,21 +129,11 @@ describe('notification delivery through the outbox, a Storage queue and real web
     const hook = await sink();
     hook.respond = (_r, n) => (n === 1 ? 500 : 200);
     const { plsId } = world('pls-retry');
-    const container = armTestContainer(arm.emulator, [plsId], {
-      APPROVAL_POLICY: TEST_POLICY,
-      NOTIFY_WEBHOOKS: webhooksSetting([
-        { name: 'ops', kind: 'generic', url: hook.url, events: ['connection.pending'] },
-      ]),
-      ...FAST_NOTIFY,
-    });
-    const w = worker(container);
-    await reconcileAll(
-      await container.approvalServices(),
-      await container.approvalPolicy(),
+    const { container, w } = notifying(
       [plsId],
-      1,
-      ctx('r'),
+      [{ name: 'ops', kind: 'generic', url: hook.url, events: ['connection.pending'] }],
     );
+    await reconcileOnce(container, [plsId]);
     await waitFor(() => w.results.includes('delivered'), 20_000, 'the retried delivery');
     expect(hook.received).toHaveLength(2);
     expect(new Set(hook.received.map((r) => r.headers['x-gatekeeper-delivery'])).size).toBe(1);
@@ -163,21 +155,11 @@ describe('notification delivery through the outbox, a Storage queue and real web
     const port = probe.port;
     await probe.close(); // nothing listens on this port now
     const { plsId } = world('pls-down');
-    const container = armTestContainer(arm.emulator, [plsId], {
-      APPROVAL_POLICY: TEST_POLICY,
-      NOTIFY_WEBHOOKS: webhooksSetting([
-        { name: 'ops', kind: 'teams', url: `http://127.0.0.1:${port}/hook`, events: ['connection.pending'] },
-      ]),
-      ...FAST_NOTIFY,
-    });
-    const w = worker(container);
-    await reconcileAll(
-      await container.approvalServices(),
-      await container.approvalPolicy(),
+    const { container, w } = notifying(
       [plsId],
-      1,
-      ctx('r'),
+      [{ name: 'ops', kind: 'teams', url: `http://127.0.0.1:${port}/hook`, events: ['connection.pending'] }],
     );
+    await reconcileOnce(container, [plsId]);
     await waitFor(() => w.results.filter((r) => r === 'retry').length >= 2, 20_000, 'two failed attempts');
     const back = await sink(port);
     await waitFor(() => w.results.includes('delivered'), 30_000, 'delivery after the webhook returned');
@@ -226,12 +208,10 @@ describe('notification delivery through the outbox, a Storage queue and real web
     };
     const first = world('pls-slow-1');
     const second = world('pls-slow-2');
-    const container = armTestContainer(arm.emulator, [first.plsId, second.plsId], {
-      APPROVAL_POLICY: TEST_POLICY,
-      NOTIFY_WEBHOOKS: webhooksSetting([{ name: 'ops', kind: 'teams', url: hook.url }]),
-      ...FAST_NOTIFY,
-    });
-    const w = worker(container);
+    const { container, w } = notifying(
+      [first.plsId, second.plsId],
+      [{ name: 'ops', kind: 'teams', url: hook.url }],
+    );
     const services = await container.approvalServices();
     const policy = await container.approvalPolicy();
     await reconcileAll(services, policy, [first.plsId], 1, ctx('warm'));

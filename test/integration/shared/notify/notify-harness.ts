@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { InvocationContext } from '@azure/functions';
+import { afterEach } from 'vitest';
 import { decodeQueueMessage } from '../../../../scripts/local-host/queue-poller';
 import type { Container } from '../../../../shared/composition-root';
 import { handleDeliveryMessage } from '../../../../shared/notify/handlers/notify-handlers';
@@ -132,4 +133,27 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Sinks and delivery workers a test starts through this, stopped and closed after the test. */
+export function useNotifyFixture(): {
+  sink(port?: number): Promise<Sink>;
+  worker(container: Container): ReturnType<typeof startDeliveryWorker>;
+} {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return {
+    async sink(port = 0) {
+      const s = await startSink(port);
+      cleanups.push(() => s.close());
+      return s;
+    },
+    worker(container) {
+      const w = startDeliveryWorker(container);
+      cleanups.push(() => w.stop());
+      return w;
+    },
+  };
 }

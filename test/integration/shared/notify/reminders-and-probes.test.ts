@@ -1,5 +1,5 @@
 import { InvocationContext } from '@azure/functions';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
 import type { Clock } from '../../../../shared/clock';
 import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
@@ -14,27 +14,10 @@ import {
 import { probeResult, storeTarget } from '../../../helpers/probe-results';
 import { testContainer } from '../../../helpers/storage';
 import { OTHER_SUB, OTHER_TENANT, TEST_POLICY } from '../approval/approval-world';
-import {
-  FAST_NOTIFY,
-  type Sink,
-  startDeliveryWorker,
-  startSink,
-  waitFor,
-  webhooksSetting,
-} from './notify-harness';
+import { FAST_NOTIFY, useNotifyFixture, waitFor, webhooksSetting } from './notify-harness';
 
 const arm = useArmEmulator();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function sinkAndWorker(container: Parameters<typeof startDeliveryWorker>[0], sink: Sink) {
-  const w = startDeliveryWorker(container);
-  cleanups.push(() => w.stop());
-  cleanups.push(() => sink.close());
-  return w;
-}
+const notify = useNotifyFixture();
 
 /** Real time shifted by a settable number of hours. */
 function shiftedClock(): Clock & { hours: number } {
@@ -46,7 +29,7 @@ const context = () => new InvocationContext({ logHandler: () => {} });
 
 describe('reminders', () => {
   it('a connection Pending for a person is reminded once per NOTIFY_PENDING_REMINDER_HOURS until decided', async () => {
-    const hook = await startSink();
+    const hook = await notify.sink();
     const w = arm.emulator.world;
     w.addSubscription(OTHER_SUB, OTHER_TENANT);
     const plsId = plsIdOf('pls-remind');
@@ -70,7 +53,7 @@ describe('reminders', () => {
       },
       { clock },
     );
-    const worker = await sinkAndWorker(container, hook);
+    const worker = notify.worker(container);
     const services = await container.approvalServices();
     const policy = await container.approvalPolicy();
     await reconcileAll(services, policy, [plsId], 1, {
@@ -113,12 +96,12 @@ describe('reminders', () => {
 
 describe('probe state changes', () => {
   it('UP → DOWN → UP sends one probe.down and one probe.up; replays send nothing more; the events table still reads only events', async () => {
-    const hook = await startSink();
+    const hook = await notify.sink();
     const container = testContainer({
       NOTIFY_WEBHOOKS: webhooksSetting([{ name: 'teams-sink', kind: 'teams', url: hook.url }]),
       ...FAST_NOTIFY,
     });
-    const worker = await sinkAndWorker(container, hook);
+    const worker = notify.worker(container);
     const target = storeTarget('iis', { failureThreshold: 1, successThreshold: 1 });
     const at = (m: number) => new Date(Date.UTC(2026, 11, 1, 10, m));
     const results = [

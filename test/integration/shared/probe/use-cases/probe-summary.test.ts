@@ -1,11 +1,12 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probesSummary } from '../../../../../functions/probesSummary';
+import { probesSummarySchema } from '../../../../../shared/api/core/api-schemas';
 import { Container, setContainer } from '../../../../../shared/composition-root';
 import { rememberRemoteAddress } from '../../../../../shared/http/remote-address';
 import type { ResultStatus } from '../../../../../shared/probe/core/types';
 import { recordResult } from '../../../../../shared/probe/storage/probe-store';
-import type { ProbesSummary } from '../../../../../shared/probe/use-cases/probe-summary';
+import { parseBody } from '../../../../helpers/parse-body';
 import { probeResult, storeTarget } from '../../../../helpers/probe-results';
 import { azuriteConnectionString, uniqueTablePrefix } from '../../../../helpers/storage';
 
@@ -61,7 +62,7 @@ describe('GET /api/probes/summary on seeded data', () => {
     rememberRemoteAddress(request, '127.0.0.1');
     const response = await probesSummary.handler(request, new InvocationContext());
     expect(response.status).toBe(200);
-    const body = (response as { jsonBody?: unknown }).jsonBody as ProbesSummary;
+    const body = await parseBody(probesSummarySchema, response);
     expect(body.targets).toHaveLength(1);
     const web = body.targets[0];
 
