@@ -95,9 +95,16 @@ async function main(): Promise<void> {
     for (const line of sources.lines) logger.info(line);
     // func start hands the settings to the worker as environment variables; code that reads process.env sees the same.
     Object.assign(process.env, env);
-    const armCredential = lab.armCredential;
+    const { armCredential, telemetryCa } = lab;
     setContainer(
-      new Container({ env, appRoot: APP_ROOT, ...(armCredential === undefined ? {} : { armCredential }) }),
+      new Container({
+        env,
+        appRoot: APP_ROOT,
+        ...(armCredential === undefined ? {} : { armCredential }),
+        // Set only while the lab's stand-in receives availability (it stands aside for a user's own
+        // connection string): a CA given to the exporter replaces the public ones.
+        ...(telemetryCa === undefined ? {} : { telemetry: { ca: telemetryCa } }),
+      }),
     );
     warnAboutConfig(env, logger.warn);
     host = await startLocalHost({

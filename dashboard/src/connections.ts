@@ -4,6 +4,7 @@
  * sees no buttons, and the server refuses them anyway.
  */
 import { describeProblem, getJson, isMissingRoute, postJson } from './api';
+import { bringForward } from './deep-link';
 import { byId, h, replaceChildren } from './dom';
 import { relative, shortId, utcTime } from './format';
 import type { Connection, ConnectionList, DecisionRecord, Me } from './types';
@@ -11,7 +12,15 @@ import type { Connection, ConnectionList, DecisionRecord, Me } from './types';
 export interface ConnectionsView {
   /** Loads and draws; false when this app has no approval API (a probe-only deployment). */
   load(me: Me | undefined, audit: readonly DecisionRecord[]): Promise<boolean>;
+  /**
+   * A deep link (`#connection=<id>`): scrolls to the connection's row, highlights it and moves the
+   * focus to it; the highlight survives redraws. `ref` is the connection's ARM id (what notifications
+   * link), its name, or a Private Link Service id (its first connection).
+   */
+  show(ref: string): void;
 }
+
+const LINKED = 'linked';
 
 export interface ConnectionsEvents {
   /** After a decision: reloads the audit and the table. */
@@ -24,7 +33,29 @@ export function connectionsView(events: ConnectionsEvents): ConnectionsView {
   const body = byId('connections-body');
   const message = byId('decision-message');
   const section = byId('connections');
+  let linked: string | undefined;
+  const rows = () => [...body.querySelectorAll<HTMLElement>('tr[data-connection]')];
+  const linkedRow = (ref: string) => {
+    const key = ref.toLowerCase();
+    const all = rows();
+    return (
+      all.find((r) => r.dataset.connectionId?.toLowerCase() === key) ??
+      all.find((r) => r.dataset.connection?.toLowerCase() === key) ??
+      all.find((r) => r.dataset.plsId?.toLowerCase() === key)
+    );
+  };
   return {
+    show(ref) {
+      linked = ref;
+      const row = linkedRow(ref);
+      if (row !== undefined) {
+        bringForward(row, LINKED, rows());
+        return;
+      }
+      message.hidden = false;
+      message.className = 'message';
+      message.textContent = `The linked connection is not on the managed Private Link Services (any more): ${ref}`;
+    },
     async load(me, audit) {
       const result = await getJson<ConnectionList>('connections?limit=200');
       if (!result.ok) {
@@ -84,6 +115,12 @@ export function connectionsView(events: ConnectionsEvents): ConnectionsView {
           ),
         ),
       );
+      // A redraw keeps the linked row marked (the focus is the decision's to place).
+      const again = linked === undefined ? undefined : linkedRow(linked);
+      if (again !== undefined) {
+        again.classList.add(LINKED);
+        again.setAttribute('aria-current', 'true');
+      }
       return true;
     },
   };
@@ -166,7 +203,12 @@ function row(
   const decision = c.lastDecision;
   return h(
     'tr',
-    { 'data-connection': c.name, 'data-status': c.status },
+    {
+      'data-connection': c.name,
+      'data-connection-id': c.id,
+      'data-pls-id': c.pls.id,
+      'data-status': c.status,
+    },
     h('td', {}, h('div', { class: 'strong' }, c.name), h('div', { class: 'muted small' }, c.pls.name)),
     h('td', {}, h('span', { class: `badge conn-${status}` }, c.status)),
     h(

@@ -8,12 +8,13 @@ import './dashboard.css';
 import { describeProblem, getJson } from './api';
 import { auditView } from './audit';
 import { connectionsView } from './connections';
+import { followDeepLinks } from './deep-link';
 import { byId, h, replaceChildren } from './dom';
 import { utcTime } from './format';
 import { renderTimeline } from './incidents';
 import { renderLatencyChart, rethemeLatencyChart } from './latency-chart';
 import { initTheme } from './theme';
-import { renderTiles } from './tiles';
+import { markTile, renderTiles } from './tiles';
 import type { HealthDetail, HealthProblem, Me, ProbeEventList, ProbeSeries, ProbesSummary } from './types';
 
 const REFRESH_MS = 60_000;
@@ -166,15 +167,21 @@ async function loadSummary(): Promise<void> {
     );
     return;
   }
-  renderTiles(tiles, result.body, (id) => {
-    selectTarget(id);
-    byId('latency').scrollIntoView({ behavior: 'smooth', block: 'start' });
-  });
+  renderTiles(
+    tiles,
+    result.body,
+    (id) => {
+      selectTarget(id);
+      byId('latency').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    },
+    state.target === '' ? undefined : state.target,
+  );
   const select = byId<HTMLSelectElement>('series-target');
   const ids = result.body.targets.map((t) => t.id);
   // The first target that has a result: a target that does not exist yet would chart nothing.
   const withData = result.body.targets.find((t) => t.lastResult.at !== null)?.id;
   if (state.target === '' || !ids.includes(state.target)) state.target = withData ?? ids[0] ?? '';
+  markTile(tiles, state.target, false);
   replaceChildren(
     select,
     ...result.body.targets.map((t) =>
@@ -261,7 +268,17 @@ async function reloadDecisions(): Promise<void> {
 function selectTarget(id: string): void {
   state.target = id;
   byId<HTMLSelectElement>('series-target').value = id;
+  markTile(byId('tiles'), id, false);
   void loadSeries();
+}
+
+/** `#target=<id>` (a probe notification's link): that target's tile and chart. */
+function showTarget(id: string): void {
+  if (!markTile(byId('tiles'), id, true)) {
+    byId('series-note').textContent = `The linked target "${id}" is not probed by this app.`;
+    return;
+  }
+  selectTarget(id);
 }
 
 function wireControls(): void {
@@ -323,6 +340,7 @@ async function start(): Promise<void> {
   const audit = auditTrail.reload();
   if (await loadMe()) {
     await Promise.all([probes, audit.then((rows) => connections.load(state.me, rows)), loadProblems()]);
+    followDeepLinks({ connection: (ref) => connections.show(ref), target: showTarget });
     setInterval(() => {
       void refreshProbes();
       void loadProblems();

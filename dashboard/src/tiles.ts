@@ -1,3 +1,4 @@
+import { bringForward } from './deep-link';
 import { h, replaceChildren } from './dom';
 import { ms, percent, relative, utcTime } from './format';
 import type { ProbesSummary, TargetSummary } from './types';
@@ -7,6 +8,8 @@ export function renderTiles(
   container: HTMLElement,
   summary: ProbesSummary,
   onSelect: (id: string) => void,
+  /** The target the chart shows: its tile is marked as the current one. */
+  selected?: string,
 ): void {
   const problem = summary.targetsProblem;
   const problemNote =
@@ -35,6 +38,29 @@ export function renderTiles(
     problemNote,
     ...summary.targets.map((t) => tile(t, suffixes.get(t.id), onSelect)),
   );
+  if (selected !== undefined) markTile(container, selected, false);
+}
+
+const SELECTED = 'selected';
+
+/**
+ * Marks the tile of target `id` as the current one (aria-current); with `bring` (a deep link,
+ * `#target=<id>`) also scrolls to it and moves the focus to it. False when no tile has that id.
+ */
+export function markTile(container: HTMLElement, id: string, bring: boolean): boolean {
+  const tiles = [...container.querySelectorAll<HTMLElement>('.tile[data-target]')];
+  const chosen = tiles.find((t) => t.dataset.target === id);
+  if (chosen === undefined) return false;
+  if (bring) {
+    bringForward(chosen, SELECTED, tiles);
+    return true;
+  }
+  for (const t of tiles) {
+    t.classList.toggle(SELECTED, t === chosen);
+    if (t === chosen) t.setAttribute('aria-current', 'true');
+    else t.removeAttribute('aria-current');
+  }
+  return true;
 }
 
 /** Names longer than a tile shows that begin alike ("Fabrikam (acquired c…") need a visible difference. */

@@ -18,6 +18,10 @@ export const labStateSchema = z.object({
   dataPath: z.object({ addressing: z.enum(['addresses', 'ports']), port: z.number().int().nullable() }),
   privateLinkServices: z.array(z.object({ name: z.string(), id: z.string(), alias: z.string() })),
   endpoints: z.record(z.string(), z.string()),
+  /** The webhook sink (GET / lists what it received). */
+  notifySinkUrl: z.string().nullable(),
+  /** The ingestion stand-in (GET /lab/availability tallies what it received; https with this certificate). */
+  ingestion: z.object({ url: z.string(), ca: z.string() }).nullable(),
 });
 
 export type LabState = z.infer<typeof labStateSchema>;

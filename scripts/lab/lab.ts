@@ -4,6 +4,8 @@
  * gives each private endpoint a loopback "private IP"; it provides the settings that point the app at
  * them (ARM_ENDPOINT, PLS_RESOURCE_IDS, PROBE_TARGETS for every endpoint, short schedules). Once the
  * host serves, it starts the Event Grid bridge, plays the scenario's timeline and tells the story.
+ * Notifications go to a local webhook sink and availability results to a local stand-in for the
+ * Application Insights ingestion endpoint; the narrative tells both.
  *
  * Settings the lab provides fill only what is unset (the user's environment and local.settings.json
  * win), like every local service. With ARM_ENDPOINT set, the lab stands aside: there is no emulator to
@@ -21,9 +23,18 @@ import {
   startIisStandIn,
 } from '../../emulators/iis/iis-stand-in';
 import { getContainer } from '../../shared/composition-root';
+import { type IngestionStandIn, startIngestionStandIn } from './ingestion-stand-in';
 import { labStatePath, removeLabState, writeLabState } from './lab-state';
 import { probeTargetsOf, seedOf } from './lab-world';
-import { type Say, type Watcher, watchDecisions, watchProbes, watchProblems } from './narrative';
+import {
+  describeAvailability,
+  type Say,
+  type Watcher,
+  watchAvailability,
+  watchDecisions,
+  watchProbes,
+  watchProblems,
+} from './narrative';
 import { type NotifySink, startNotifySink } from './notify-sink';
 import { loadScenario, plsIdOf, privateEndpointIdOf, type Scenario } from './scenario';
 import { type ScenarioRun, startScenario } from './scenario-runner';
@@ -52,6 +63,8 @@ export interface Lab {
   readonly active: boolean;
   /** The credential the Container must use for ARM while the lab runs (the emulator wants only a token). */
   readonly armCredential: TokenCredential | undefined;
+  /** The certificate the availability exporter must trust while the lab's ingestion stand-in receives it. */
+  readonly telemetryCa: string | undefined;
   /** Starts the bridge, the timeline, the narrative and the state file, once the host serves at baseUrl. */
   afterHostReady(baseUrl: string): Promise<void>;
   /** Stops what afterHostReady started (start's own stop ends the emulators). */
@@ -67,6 +80,7 @@ export function createLab(options: LabOptions): Lab {
   let iis: IisStandIn | undefined;
   let dataPath: DataPath | undefined;
   let sink: NotifySink | undefined;
+  let ingestion: IngestionStandIn | undefined;
   let bridge: EventGridBridge | undefined;
   let run: ScenarioRun | undefined;
   let watchers: Watcher[] = [];
@@ -79,6 +93,9 @@ export function createLab(options: LabOptions): Lab {
     },
     get armCredential() {
       return emulator === undefined ? undefined : localArmCredential;
+    },
+    get telemetryCa() {
+      return ingestion?.ca;
     },
     async start(env) {
       const external = env.ARM_ENDPOINT?.trim();
@@ -111,6 +128,17 @@ export function createLab(options: LabOptions): Lab {
         started.push(dataPath);
         sink = await startNotifySink(options.say);
         started.push(sink);
+        // A connection string of the user's own sends to the real service; the stand-in is for the rest.
+        if ((env.APPLICATIONINSIGHTS_CONNECTION_STRING ?? '').trim() === '') {
+          const standIn = await startIngestionStandIn();
+          ingestion = standIn;
+          started.push({
+            stop: async () => {
+              await standIn.stop();
+              ingestion = undefined;
+            },
+          });
+        }
         const current = scenario;
         const addresses = new Map(
           await Promise.all(
@@ -135,6 +163,12 @@ export function createLab(options: LabOptions): Lab {
           NOTIFY_WEBHOOKS: sink.webhooks,
           NOTIFY_SWEEP_SCHEDULE: '*/30 * * * * *',
           NOTIFY_RETRY_BASE_SECONDS: '2',
+          ...(ingestion === undefined
+            ? {}
+            : {
+                APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString(),
+                PROBE_RUN_LOCATION: 'local lab',
+              }),
           ...(current.policy === undefined ? {} : { APPROVAL_POLICY_PATH: current.policy }),
         };
         const where =
@@ -148,7 +182,7 @@ export function createLab(options: LabOptions): Lab {
             await stopStarted();
             emulator = undefined;
           },
-          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
+          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); availability: ${ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
         };
       } catch (error) {
         await stopStarted();
@@ -193,6 +227,8 @@ export function createLab(options: LabOptions): Lab {
             .privateLinkServices()
             .map((p) => ({ name: p.name, id: p.id, alias: p.alias })),
           endpoints: Object.fromEntries(path.addresses().map((a) => [a.privateEndpointId, a.url])),
+          notifySinkUrl: sink?.url ?? null,
+          ingestion: ingestion === undefined ? null : { url: ingestion.url, ca: ingestion.ca },
         });
       writeState();
       // New endpoints (lab:consumer's too) get an address; keep the file's list current for the CLI.
@@ -208,6 +244,7 @@ export function createLab(options: LabOptions): Lab {
         watchDecisions(readDecisions, options.say),
         watchProbes(readProbes, options.say),
         watchProblems(readProblems, options.say),
+        ...(ingestion === undefined ? [] : [watchAvailability(ingestion.availability, options.say)]),
       ];
       run = startScenario({ scenario: current, emulator: running, iis, baseUrl, say: options.say });
       void run.done.then(() =>
@@ -222,6 +259,8 @@ export function createLab(options: LabOptions): Lab {
       await run?.stop();
       run = undefined;
       await Promise.all(watchers.map((w) => w.stop()));
+      if (watchers.length > 0 && ingestion !== undefined)
+        options.say(describeAvailability(ingestion.availability()));
       watchers = [];
       await bridge?.stop();
       bridge = undefined;

@@ -3,6 +3,8 @@
  * The watchers read what a person would look at, through the host's own HTTP API (the audit trail
  * and the probe summary), so the narrative shows what the product did, not what the lab expected.
  */
+import { type AvailabilityTally, availabilityTallySchema } from './ingestion-stand-in';
+
 export type Say = (line: string) => void;
 
 export interface Narrator {
@@ -233,5 +235,28 @@ export function watchProblems(read: () => Promise<unknown>, say: Say, everyMs = 
     },
     say,
     'the health report',
+  );
+}
+
+/** `availability: 14 results received (12 successful) for 2 tests`. */
+export function describeAvailability(tally: AvailabilityTally): string {
+  const tests = Object.keys(tally.tests).length;
+  return `availability: ${tally.results} result${tally.results === 1 ? '' : 's'} received (${tally.successful} successful) for ${tests} test${tests === 1 ? '' : 's'}`;
+}
+
+/** Tells the ingestion stand-in's tally now and then, when it grew. */
+export function watchAvailability(read: () => AvailabilityTally, say: Say, everyMs = 30_000): Watcher {
+  let told = 0;
+  return poll(
+    async () => read(),
+    everyMs,
+    (body) => {
+      const tally = availabilityTallySchema.parse(body);
+      if (tally.results === told) return;
+      told = tally.results;
+      say(describeAvailability(tally));
+    },
+    say,
+    'the availability tally',
   );
 }

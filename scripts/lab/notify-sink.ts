@@ -1,43 +1,61 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import type { Say } from './narrative';
 
 /**
  * The lab's webhook sink: one loopback endpoint per payload kind (`/teams`, `/slack`, `/generic`)
  * that takes the product's notifications like the real services would (2xx), tells each one in the
  * narrative (`notify teams-sink: connection.pending pe-northwind-web ...`) and counts them by
- * event type (`counts`).
+ * event type (`counts`). `GET /` lists what it received, for a test of a lab in another process.
  */
 export interface NotifySink {
   readonly url: string;
   /** NOTIFY_WEBHOOKS for the app: one entry per kind, every event. */
   readonly webhooks: string;
   readonly counts: () => Readonly<Record<string, number>>;
+  readonly received: () => readonly SinkDelivery[];
   stop(): Promise<void>;
 }
+
+/** One notification as the sink took it: the kind (its path), the event type and the one-line summary. */
+export const sinkDeliverySchema = z.object({
+  kind: z.string(),
+  type: z.string(),
+  subject: z.string(),
+  /** The event's subject id: the connection's or the target's (generic kind only, else null). */
+  id: z.string().nullable(),
+  /** A probe event's state before (generic kind only, else null): tells "UP again" after DOWN from after DEGRADED. */
+  from: z.string().nullable(),
+});
+export type SinkDelivery = z.infer<typeof sinkDeliverySchema>;
 
 const KINDS = ['teams', 'slack', 'generic'] as const;
 
 export async function startNotifySink(say: Say): Promise<NotifySink> {
   const counts: Record<string, number> = {};
+  const received: SinkDelivery[] = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(received));
+        return;
+      }
       const kind = (req.url ?? '').replace(/^\//, '').split('?')[0] ?? '';
       const type = String(req.headers['x-gatekeeper-event'] ?? 'unknown');
-      let subject = '';
+      let read: Omit<SinkDelivery, 'kind' | 'type'>;
       try {
-        subject = summaryOf(
-          kind,
-          JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-        );
+        read = summaryOf(kind, JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch {
-        subject = '(unreadable body)';
+        read = { subject: '(unreadable body)', id: null, from: null };
       }
       const key = `${kind}:${type}`;
       counts[key] = (counts[key] ?? 0) + 1;
-      say(`notify ${kind}-sink: ${type} ${subject}`);
+      received.push({ kind, type, ...read });
+      say(`notify ${kind}-sink: ${type} ${read.subject}`);
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('1');
     });
@@ -49,6 +67,7 @@ export async function startNotifySink(say: Say): Promise<NotifySink> {
     url,
     webhooks: JSON.stringify(KINDS.map((kind) => ({ name: `${kind}-sink`, kind, url: `${url}/${kind}` }))),
     counts: () => ({ ...counts }),
+    received: () => [...received],
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -57,12 +76,23 @@ export async function startNotifySink(say: Say): Promise<NotifySink> {
   };
 }
 
-/** The one line a person would read first, from each kind's own payload. */
-function summaryOf(kind: string, body: Record<string, unknown>): string {
+const cloudEventSchema = z.looseObject({
+  subject: z.string().optional(),
+  data: z.looseObject({ summary: z.string().optional(), from: z.string().optional() }).optional(),
+});
+const slackSchema = z.looseObject({ text: z.string().optional() });
+const teamsSchema = z.looseObject({ summary: z.string().optional() });
+
+/** The one line a person would read first, from each kind's own payload (and the subject id where the payload has it). */
+function summaryOf(kind: string, body: unknown): Omit<SinkDelivery, 'kind' | 'type'> {
   if (kind === 'generic') {
-    const data = (body.data ?? {}) as Record<string, unknown>;
-    return String(data.summary ?? body.subject ?? '');
+    const event = cloudEventSchema.parse(body);
+    return {
+      subject: event.data?.summary ?? event.subject ?? '',
+      id: event.subject ?? null,
+      from: event.data?.from ?? null,
+    };
   }
-  if (kind === 'slack') return String(body.text ?? '');
-  return String(body.summary ?? '');
+  const subject = kind === 'slack' ? slackSchema.parse(body).text : teamsSchema.parse(body).summary;
+  return { subject: subject ?? '', id: null, from: null };
 }

@@ -4,15 +4,23 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Agent, fetch as fetchWith } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { freePort } from '../../emulators/azurite';
+import { availabilityTallySchema } from '../../scripts/lab/ingestion-stand-in';
+import { labStateSchema } from '../../scripts/lab/lab-state';
+import { type SinkDelivery, sinkDeliverySchema } from '../../scripts/lab/notify-sink';
 import { childrenOf, isAlive } from '../helpers/processes';
 
 /**
  * `npm run local` with lab/short-scenario.yaml as a child process, checked through HTTP only: every
  * connection ends where the policy says (by reconciliation alone when no event announces it, within
  * seconds when one does), probes follow approvals and rejections, people decide through the API, the
- * audit has every decision, and nothing is left running afterwards.
+ * audit has every decision, and nothing is left running afterwards. The lab's webhook sink shows
+ * which notifications went out (one connection.pending for Northwind; one probe.down and one probe.up
+ * per approved endpoint in the backend outage, none for an endpoint whose connection is not Approved),
+ * and its ingestion stand-in the availability results of every approved target.
  */
 
 const ROOT = join(__dirname, '..', '..');
@@ -39,11 +47,14 @@ interface Decision {
 }
 interface Target {
   readonly id: string;
+  readonly displayName: string | null;
   readonly state: string;
   readonly lastResult: { readonly connectionState: string | null; readonly class: string | null } | null;
 }
 
 const endpointOf = (c: Connection) => c.privateEndpointId?.split('/').at(-1) ?? '';
+/** `.../privateEndpointConnections/pe-northwind-web.<guid>` → `pe-northwind-web`. */
+const endpointOfId = (id: string | null) => id?.split('/').at(-1)?.split('.')[0] ?? '';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -150,12 +161,30 @@ describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () 
     };
 
     // --- The state file names this process; its children are Azurite (and nothing else may outlive it).
-    const state = JSON.parse(readFileSync(join(stateDir, 'lab.json'), 'utf8')) as {
-      pid: number;
-      dataPath: { port: number };
-    };
+    const state = labStateSchema.parse(JSON.parse(readFileSync(join(stateDir, 'lab.json'), 'utf8')));
     expect(state.pid).toBe(proc.pid);
     const children = childrenOf(proc.pid ?? -1);
+    const { notifySinkUrl, ingestion } = state;
+    if (notifySinkUrl === null || ingestion === null) throw new Error('the lab started no sink or stand-in');
+    const notifications = async () =>
+      z.array(sinkDeliverySchema).parse(await (await fetch(notifySinkUrl)).json());
+    /**
+     * `probe.down pe-northwind-web`, from the CloudEvents copies (every kind receives every event).
+     * Latency is not under test here: a loaded machine can make a run slower than the lab's SLO, so
+     * DEGRADED and "UP again" after DEGRADED are left out; UP after DOWN is kept.
+     */
+    const outageLike = (n: SinkDelivery) =>
+      n.type !== 'probe.degraded' && !(n.type === 'probe.up' && n.from === 'DEGRADED');
+    const generic = async (type?: string) =>
+      (await notifications())
+        .filter((n) => n.kind === 'generic' && (type === undefined || n.type === type) && outageLike(n))
+        .map((n) => `${n.type} ${n.type.startsWith('probe.') ? n.id : endpointOfId(n.id)}`)
+        .sort();
+    const ingestionAgent = new Agent({ connect: { ca: ingestion.ca } });
+    const availability = async () =>
+      availabilityTallySchema.parse(
+        await (await fetchWith(`${ingestion.url}lab/availability`, { dispatcher: ingestionAgent })).json(),
+      );
     expect(children.length).toBeGreaterThanOrEqual(1);
 
     // --- With the event switched on for it, pe-fabrikam-api is approved within seconds of its creation.
@@ -223,6 +252,14 @@ describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () 
       (await probe('pe-northwind-web'))?.state === 'UP' ? true : undefined,
     );
 
+    // --- The backend outage (+45 s for 15 s) pages each approved endpoint once, down and up again;
+    // the endpoints waiting for or refused their connection paged nobody before, during or after it.
+    const paged = ['pe-fabrikam-web', 'pe-northwind-web'];
+    await until('probe.up for each approved endpoint', 75_000, async () =>
+      (await generic('probe.up')).length >= paged.length ? true : undefined,
+    );
+    expect(await generic('probe.down')).toEqual(paged.map((pe) => `probe.down ${pe}`));
+
     // --- A later rejection turns the approved endpoint's probe DOWN.
     expect((await decide(fabrikamWeb, 'reject', 'access withdrawn by the provider')).status).toBe('Rejected');
     const rejected = await until('pe-fabrikam-web probe DOWN', 20_000, async () => {
@@ -230,6 +267,31 @@ describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () 
       return target?.state === 'DOWN' ? target : undefined;
     });
     expect(rejected.lastResult?.connectionState).toBe('Rejected');
+
+    // --- What went out, once a page the rejection must not cause would have arrived (delivery starts at once).
+    await sleep(4_000);
+    const sent = await notifications();
+    // Every kind received the same events (teams and slack name no state, so count by type).
+    const ofType = (kind: string, type: string) =>
+      sent.filter((n) => n.kind === kind && n.type === type).length;
+    expect(ofType('generic', 'connection.pending')).toBe(1);
+    for (const kind of ['teams', 'slack'])
+      for (const type of ['connection.pending', 'probe.down', 'probe.up', 'probe.degraded'])
+        expect(ofType(kind, type), `${kind} ${type}`).toBe(ofType('generic', type));
+    expect(await generic('connection.pending')).toEqual(['connection.pending pe-northwind-web']);
+    expect((await generic()).filter((line) => line.startsWith('probe.'))).toEqual(
+      paged.flatMap((pe) => [`probe.down ${pe}`, `probe.up ${pe}`]).sort(),
+    );
+
+    // --- Every approved target's probe runs reached the ingestion stand-in as availability results.
+    const summary = (await getJson<{ targets: Target[] }>('/api/probes/summary')).targets;
+    const tally = await availability();
+    for (const pe of paged) {
+      const name = summary.find((t) => t.id === pe)?.displayName ?? pe;
+      expect(tally.tests[name]?.results ?? 0, name).toBeGreaterThan(0);
+      expect(tally.tests[name]?.successful ?? 0, name).toBeGreaterThan(0);
+    }
+    await ingestionAgent.close();
 
     // --- The audit trail has every decision, each applied.
     const audit = await decisions();
@@ -252,7 +314,7 @@ describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () 
     for (const pid of children) expect(isAlive(pid), `child ${pid} still running`).toBe(false);
     expect(existsSync(join(stateDir, 'lab.json'))).toBe(false);
     const refused = await new Promise<string>((resolve) => {
-      const socket = connect({ host: '127.0.0.10', port: state.dataPath.port });
+      const socket = connect({ host: '127.0.0.10', port: state.dataPath.port ?? 0 });
       socket.once('connect', () => {
         socket.destroy();
         resolve('connected');
@@ -261,5 +323,5 @@ describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () 
     });
     expect(refused).toBe('ECONNREFUSED');
     expect(stdout.trim().split('\n')).toHaveLength(1);
-  }, 150_000);
+  }, 240_000);
 });

@@ -99,18 +99,27 @@ export function eventFromDrift(d: DriftRecord): NotifyEvent | null {
 /**
  * probe.down / probe.degraded / probe.up. The first judged result of a new target (UNKNOWN → UP)
  * is not news; UNKNOWN → DOWN is (the target never worked).
+ *
+ * A DOWN the PLS connection explains (not Approved: Pending, Rejected, Missing) pages nobody: the
+ * connection's own events (connection.pending, connection.decided, connection.drift) tell it, and
+ * an endpoint waiting for approval is not an outage. Such a DOWN counts like UNKNOWN for what
+ * follows: the service answering once approved is not "UP again", failing once approved is a
+ * probe.down (the state machine's DOWN → DOWN hand-over), and DEGRADED is told as always.
  */
 export function eventFromTransition(
   targetId: string,
   displayName: string,
   t: Transition,
 ): NotifyEvent | null {
+  const fromUnjudged = t.from === 'UNKNOWN' || (t.awaitedConnection ?? null) !== null;
   const type =
     t.to === 'DOWN'
-      ? 'probe.down'
+      ? t.connectionState === null
+        ? 'probe.down'
+        : null
       : t.to === 'DEGRADED'
         ? 'probe.degraded'
-        : t.to === 'UP' && t.from !== 'UNKNOWN'
+        : t.to === 'UP' && !fromUnjudged
           ? 'probe.up'
           : null;
   if (type === null) return null;

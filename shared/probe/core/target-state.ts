@@ -13,6 +13,12 @@
  *   streak, no transition. Maintenance is neither evidence for nor against the service.
  * - A result not newer than the last applied one (a retried run, or a late queue message) is
  *   ignored, so replays never move the state twice.
+ * - A failure while the PLS connection is not Approved (the run labelled it Pending, Rejected,
+ *   Missing, ...) counts like any failure, but a DOWN it causes is the connection's doing, not the
+ *   service's: the record keeps that state in `awaitingConnection`. While it is set, failures with
+ *   the connection Approved (or not known) count afresh; `failureThreshold` of them in a row make a
+ *   DOWN → DOWN transition that hands the DOWN to the service. Leaving such a DOWN says so in the
+ *   transition (`awaitedConnection`), so that notifications can tell "up again" from "approved".
  */
 import type { ProbeResult, ResultStatus, TargetState } from './types';
 
@@ -49,6 +55,11 @@ export interface TargetStateRecord {
   readonly lastRunId: string | null;
   /** The most recent judged results, newest first: the evidence of the next transition. */
   readonly recent: readonly ResultSummary[];
+  /**
+   * While DOWN because the PLS connection is not Approved: that connection state (the latest seen).
+   * Null when the state is not DOWN, or when the service itself failed with the connection Approved.
+   */
+  readonly awaitingConnection: string | null;
 }
 
 export interface Transition {
@@ -59,6 +70,8 @@ export interface Transition {
   readonly reason: string;
   readonly evidence: readonly ResultSummary[];
   readonly connectionState: string | null;
+  /** Leaving a DOWN the connection state caused (see `awaitingConnection`): that state; null otherwise. */
+  readonly awaitedConnection: string | null;
 }
 
 export interface StateStep {
@@ -80,7 +93,13 @@ export const INITIAL_STATE: TargetStateRecord = Object.freeze({
   lastScheduledAt: null,
   lastRunId: null,
   recent: [],
+  awaitingConnection: null,
 });
+
+/** A failure the run explained by the PLS connection state: ARM says the connection is not Approved. */
+export function awaitsConnection(result: Pick<ResultSummary, 'status' | 'connectionState'>): boolean {
+  return result.status === 'DOWN' && result.connectionState !== null;
+}
 
 export function summarise(result: ProbeResult): ResultSummary {
   const failure = result.final.failure;
@@ -112,19 +131,33 @@ export function applyResult(
   if (result.inMaintenance) return { record: marked, transition: null, applied: true };
 
   const failed = result.status === 'DOWN';
+  const blocked = awaitsConnection(result);
   const summary = summarise(result);
+  // Awaiting the connection, the failures before the last one it explained are not the service's.
+  const previous = record.recent[0];
+  const afresh =
+    record.awaitingConnection !== null &&
+    failed &&
+    !blocked &&
+    previous !== undefined &&
+    awaitsConnection(previous);
   const counted: TargetStateRecord = {
     ...marked,
-    consecutiveFailures: failed ? record.consecutiveFailures + 1 : 0,
+    consecutiveFailures: failed ? (afresh ? 1 : record.consecutiveFailures + 1) : 0,
     consecutiveSuccesses: failed ? 0 : record.consecutiveSuccesses + 1,
     streakStatus: result.status,
     streakLength: record.streakStatus === result.status ? record.streakLength + 1 : 1,
     recent: [summary, ...record.recent].slice(0, RECENT_LIMIT),
   };
 
-  const decision = nextState(counted, record.state, result.status, thresholds);
-  if (decision === null || decision.to === record.state)
-    return { record: counted, transition: null, applied: true };
+  const decision = nextState(counted, record, result.status, thresholds);
+  if (decision === null) {
+    const awaiting =
+      record.state === 'DOWN' && record.awaitingConnection !== null && blocked
+        ? result.connectionState
+        : record.awaitingConnection;
+    return { record: { ...counted, awaitingConnection: awaiting }, transition: null, applied: true };
+  }
 
   const transition: Transition = {
     from: record.state,
@@ -134,8 +167,14 @@ export function applyResult(
     reason: decision.reason,
     evidence: counted.recent.slice(0, Math.max(1, Math.min(decision.evidenceCount, RECENT_LIMIT))),
     connectionState: result.connectionState,
+    awaitedConnection: record.state === 'DOWN' ? record.awaitingConnection : null,
   };
-  return { record: { ...counted, state: decision.to, since: result.startedAt }, transition, applied: true };
+  const awaitingConnection = decision.to === 'DOWN' && blocked ? result.connectionState : null;
+  return {
+    record: { ...counted, state: decision.to, since: result.startedAt, awaitingConnection },
+    transition,
+    applied: true,
+  };
 }
 
 interface Decision {
@@ -144,12 +183,14 @@ interface Decision {
   readonly evidenceCount: number;
 }
 
+/** The transition this result makes, or null; DOWN → DOWN only when the service takes over a connection's DOWN. */
 function nextState(
   counted: TargetStateRecord,
-  current: TargetState,
+  before: TargetStateRecord,
   status: ResultStatus,
   { failureThreshold, successThreshold }: Thresholds,
 ): Decision | null {
+  const current = before.state;
   const latest = counted.recent[0];
   const explain = latest === undefined ? '' : `: ${describe(latest)}`;
   if (current === 'UNKNOWN') return { to: status, reason: `first judged result${explain}`, evidenceCount: 1 };
@@ -159,6 +200,18 @@ function nextState(
       return {
         to: 'DOWN',
         reason: `${counted.consecutiveFailures} consecutive failure(s) (failureThreshold ${failureThreshold})${explain}`,
+        evidenceCount: counted.consecutiveFailures,
+      };
+    if (
+      current === 'DOWN' &&
+      before.awaitingConnection !== null &&
+      latest !== undefined &&
+      !awaitsConnection(latest) &&
+      counted.consecutiveFailures >= failureThreshold
+    )
+      return {
+        to: 'DOWN',
+        reason: `connection no longer ${before.awaitingConnection}, still failing: ${counted.consecutiveFailures} consecutive failure(s) (failureThreshold ${failureThreshold})${explain}`,
         evidenceCount: counted.consecutiveFailures,
       };
     return null;

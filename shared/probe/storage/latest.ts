@@ -127,6 +127,7 @@ function latestEntity(
     lastScheduledAt: record.lastScheduledAt === null ? null : new Date(record.lastScheduledAt),
     lastRunId: record.lastRunId,
     recent: JSON.stringify(record.recent),
+    awaitingConnection: record.awaitingConnection,
     lastStatus: result.status,
     lastAt: new Date(result.startedAt),
     lastFailureClass: final.failure?.class,
@@ -161,6 +162,7 @@ export function recordFromEntity(entity: Readonly<Record<string, unknown>>): Tar
     lastScheduledAt: asIso(entity.lastScheduledAt),
     lastRunId: typeof entity.lastRunId === 'string' ? entity.lastRunId : null,
     recent: parseJson<ResultSummary[]>(entity.recent) ?? [],
+    awaitingConnection: typeof entity.awaitingConnection === 'string' ? entity.awaitingConnection : null,
   };
 }
 

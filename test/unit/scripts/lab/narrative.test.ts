@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { labLogger } from '../../../../scripts/lab/lab-logger';
 import {
+  describeAvailability,
   describeDecision,
   describeProbeChange,
   endpointOf,
   narrator,
+  watchAvailability,
   watchProblems,
 } from '../../../../scripts/lab/narrative';
 import { RecordingLogger } from '../../../../scripts/local-host/invocation-logger';
@@ -143,5 +145,37 @@ describe('lab narrative', () => {
     logger.functionLog('probeEndpoints', 'i', 'information', ['routine']);
     expect(inner.invocations).toHaveLength(2);
     expect(inner.lines).toHaveLength(2);
+  });
+});
+
+describe('availability tally', () => {
+  const tally = (results: number, successful: number, tests: string[]) => ({
+    results,
+    successful,
+    tests: Object.fromEntries(tests.map((t) => [t, { results: 1, successful: 1 }])),
+  });
+
+  it('says how many results came in, how many succeeded, for how many tests', () => {
+    expect(describeAvailability(tally(14, 12, ['a', 'b']))).toBe(
+      'availability: 14 results received (12 successful) for 2 tests',
+    );
+    expect(describeAvailability(tally(1, 0, ['a']))).toBe(
+      'availability: 1 result received (0 successful) for 1 test',
+    );
+  });
+
+  it('tells the tally only when it grew', async () => {
+    const lines: string[] = [];
+    let current = tally(0, 0, []);
+    const watcher = watchAvailability(
+      () => current,
+      (l) => lines.push(l),
+      20,
+    );
+    await new Promise((r) => setTimeout(r, 70));
+    current = tally(2, 1, ['a']);
+    await new Promise((r) => setTimeout(r, 70));
+    await watcher.stop();
+    expect(lines).toEqual(['availability: 2 results received (1 successful) for 1 test']);
   });
 });

@@ -105,14 +105,36 @@ describe('payloads', () => {
 });
 
 describe('events from their causes', () => {
-  const transition = (from: Transition['from'], to: Transition['to']): Transition => ({
+  const transition = (
+    from: Transition['from'],
+    to: Transition['to'],
+    connection: Pick<Transition, 'connectionState' | 'awaitedConnection'> = {
+      connectionState: null,
+      awaitedConnection: null,
+    },
+  ): Transition => ({
     from,
     to,
     at: '2026-12-01T10:00:00.000Z',
     runId: 'run-1',
     reason: 'r',
     evidence: [],
-    connectionState: null,
+    ...connection,
+  });
+
+  it('a DOWN the connection explains pages nobody, and neither does the UP that follows approval', () => {
+    const pending = { connectionState: 'Pending', awaitedConnection: null };
+    expect(eventFromTransition('t', 'T', transition('UNKNOWN', 'DOWN', pending))).toBeNull();
+    expect(
+      eventFromTransition('t', 'T', transition('UP', 'DOWN', { ...pending, connectionState: 'Rejected' })),
+    ).toBeNull();
+    const approved = { connectionState: null, awaitedConnection: 'Pending' };
+    expect(eventFromTransition('t', 'T', transition('DOWN', 'UP', approved))).toBeNull();
+    // Approved and still failing: the service's DOWN now, and news.
+    expect(eventFromTransition('t', 'T', transition('DOWN', 'DOWN', approved))?.type).toBe('probe.down');
+    expect(eventFromTransition('t', 'T', transition('DOWN', 'DEGRADED', approved))?.type).toBe(
+      'probe.degraded',
+    );
   });
 
   it('probe transitions: DOWN, DEGRADED and recovery are news; the first UP is not', () => {

@@ -115,4 +115,71 @@ describe('target state machine', () => {
     expect(last?.connectionState).toBe('Rejected');
     expect(record.since).toBe(last?.at);
   });
+
+  describe('a DOWN the PLS connection explains', () => {
+    /** `P`/`R`: a failure labelled Pending/Rejected (connection not Approved); others as in feed. */
+    function feedLabelled(items: readonly ('UP' | 'DOWN' | 'P' | 'R')[], start = INITIAL_STATE) {
+      let record = start;
+      const transitions: { from: string; to: string; awaited: string | null; connection: string | null }[] =
+        [];
+      const awaiting: (string | null)[] = [];
+      items.forEach((item, i) => {
+        const labelled = item === 'P' || item === 'R';
+        const step = applyResult(
+          record,
+          probeResult({
+            scheduledAt: new Date(T0 + i * 60_000),
+            status: labelled ? 'DOWN' : item,
+            connectionState: item === 'P' ? 'Pending' : item === 'R' ? 'Rejected' : null,
+          }),
+          thresholds,
+        );
+        record = step.record;
+        awaiting.push(record.awaitingConnection);
+        if (step.transition)
+          transitions.push({
+            from: step.transition.from,
+            to: step.transition.to,
+            awaited: step.transition.awaitedConnection,
+            connection: step.transition.connectionState,
+          });
+      });
+      return { record, transitions, awaiting };
+    }
+
+    it('is kept as awaitingConnection (the latest state seen) and handed on when leaving DOWN', () => {
+      const { transitions, awaiting } = feedLabelled(['P', 'P', 'R', 'UP', 'UP']);
+      expect(awaiting).toEqual(['Pending', 'Pending', 'Rejected', 'Rejected', null]);
+      expect(transitions).toEqual([
+        { from: 'UNKNOWN', to: 'DOWN', awaited: null, connection: 'Pending' },
+        { from: 'DOWN', to: 'UP', awaited: 'Rejected', connection: null },
+      ]);
+    });
+
+    it('approved but still failing: failureThreshold failures counted afresh make DOWN → DOWN', () => {
+      const { transitions, record } = feedLabelled(['P', 'P', 'P', 'P', 'DOWN', 'DOWN', 'DOWN', 'DOWN']);
+      expect(transitions).toEqual([
+        { from: 'UNKNOWN', to: 'DOWN', awaited: null, connection: 'Pending' },
+        { from: 'DOWN', to: 'DOWN', awaited: 'Pending', connection: null },
+      ]);
+      expect(record.awaitingConnection).toBeNull();
+      expect(record.consecutiveFailures).toBe(4);
+      // Two unexplained failures then the connection explains one again: the count starts over.
+      const again = feedLabelled(['P', 'DOWN', 'DOWN', 'P', 'DOWN', 'DOWN']);
+      expect(again.transitions.map((t) => `${t.from}>${t.to}`)).toEqual(['UNKNOWN>DOWN']);
+      expect(again.record.awaitingConnection).toBe('Pending');
+    });
+
+    it("a service DOWN stays the service's when the connection is rejected during it", () => {
+      const { transitions, record } = feedLabelled(['UP', 'DOWN', 'DOWN', 'DOWN', 'R', 'R']);
+      expect(transitions.map((t) => `${t.from}>${t.to}`)).toEqual(['UNKNOWN>UP', 'UP>DOWN']);
+      expect(record.awaitingConnection).toBeNull();
+    });
+
+    it('a rejection of a working endpoint turns it DOWN awaiting the connection', () => {
+      const { transitions, record } = feedLabelled(['UP', 'R', 'R', 'R']);
+      expect(transitions.at(-1)).toEqual({ from: 'UP', to: 'DOWN', awaited: null, connection: 'Rejected' });
+      expect(record.awaitingConnection).toBe('Rejected');
+    });
+  });
 });
