@@ -199,17 +199,22 @@ export function watchProbes(read: () => Promise<unknown>, say: Say, everyMs = 2_
   );
 }
 
+interface ProblemRow {
+  readonly message: string;
+  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  readonly issueCount: number;
+}
+
 interface FeatureRow {
   readonly state: string;
-  readonly problem?: {
-    readonly message: string;
-    readonly issues: readonly { readonly path: string; readonly message: string }[];
-    readonly issueCount: number;
-  };
+  readonly problem?: ProblemRow;
+  /** Approval only: a failing or stopped reconciliation is a problem of its own. */
+  readonly reconciliation?: { readonly problem?: ProblemRow };
 }
 
 /**
- * Tells each feature problem once when it appears (invalid policy, targets or settings) and once
+ * Tells each feature problem once when it appears (invalid policy, targets or settings, a failing
+ * reconciliation) and once
  * when it is gone, so a broken file is not mistaken for a quiet lab.
  */
 export function watchProblems(read: () => Promise<unknown>, say: Say, everyMs = 5_000): Watcher {
@@ -218,8 +223,13 @@ export function watchProblems(read: () => Promise<unknown>, say: Say, everyMs = 
     read,
     everyMs,
     (body) => {
-      for (const [name, feature] of Object.entries(body as Record<string, FeatureRow>)) {
-        const problem = feature.problem;
+      const problems = Object.entries(body as Record<string, FeatureRow>).flatMap(([name, feature]) => [
+        [name, feature.problem] as const,
+        ...(feature.reconciliation === undefined
+          ? []
+          : [[`${name} reconciliation`, feature.reconciliation.problem] as const]),
+      ]);
+      for (const [name, problem] of problems) {
         const key = problem === undefined ? '' : `${problem.message}|${problem.issueCount}`;
         if ((told.get(name) ?? '') === key) continue;
         told.set(name, key);

@@ -104,6 +104,29 @@ describe('lab narrative', () => {
     ]);
   });
 
+  it('tells a failing reconciliation as a problem of its own, and when it works again', async () => {
+    const lines: string[] = [];
+    const failing = {
+      message: 'the last reconciliation failed: 1 of 2 PLS (arm_unavailable)',
+      issues: [{ path: 'pls-web', message: 'arm_unavailable' }],
+      issueCount: 1,
+    };
+    let body: Record<string, unknown> = { approval: { state: 'on', reconciliation: { problem: failing } } };
+    const watcher = watchProblems(
+      async () => body,
+      (t) => lines.push(t),
+      5,
+    );
+    await new Promise((r) => setTimeout(r, 40));
+    body = { approval: { state: 'on', reconciliation: {} } };
+    await new Promise((r) => setTimeout(r, 40));
+    await watcher.stop();
+    expect(lines).toEqual([
+      'PROBLEM approval reconciliation: the last reconciliation failed: 1 of 2 PLS (arm_unavailable); first: pls-web: arm_unavailable (1 in all; GET /api/health lists them)',
+      'fixed: approval reconciliation works again',
+    ]);
+  });
+
   it('calls a drop to DOWN of a working endpoint an incident, and says why a probe is down', () => {
     const down = {
       id: 'pe-a',
