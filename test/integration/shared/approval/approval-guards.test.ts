@@ -17,6 +17,7 @@ import {
 import type { ArmGateway } from '../../../../shared/arm/arm-gateway';
 import type { Clock } from '../../../../shared/clock';
 import { type Container, type ContainerOptions, setContainer } from '../../../../shared/composition-root';
+import { connectionKey } from '../../../../shared/storage/table-keys';
 import { appErrorFrom } from '../../../helpers/app-errors';
 import {
   armTestContainer,
@@ -522,6 +523,41 @@ describe('resumable reconciliation', () => {
       expect(emulator?.world.connection(PLS, name)?.status).toBe('Rejected');
       expect(perConnection.get(connectionPath(PLS, name))).toBe(1);
     }
+  }, 60_000);
+});
+
+describe('deciding while the list is recorded', () => {
+  it("a decision's snapshot update lands after the listed snapshot rows, even when those are slow", async () => {
+    const container = await world(APPROVE_ALL);
+    const names = pendingConnections(emulator as ArmEmulator, 3);
+    const services = await container.approvalServices();
+    const real = services.snapshots;
+    let calls = 0;
+    let decisionWritten: () => void = () => {};
+    const decisionDone = new Promise<void>((resolve) => {
+      decisionWritten = resolve;
+    });
+    // The list's own snapshot write (the first) is held until a decision's write has landed, or 3 s:
+    // without the ordering, the listed "Pending" would overwrite the decided "Approved".
+    const snapshots = Object.assign(Object.create(real) as typeof real, {
+      apply: async (...args: Parameters<typeof real.apply>) => {
+        if (calls++ === 0) {
+          await Promise.race([decisionDone, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+          return real.apply(...args);
+        }
+        await real.apply(...args);
+        decisionWritten();
+      },
+    });
+    const summary = await reconcilePrivateLinkService(
+      { ...services, snapshots },
+      await container.approvalPolicy(),
+      PLS,
+      ctx(),
+    );
+    expect(summary.outcomes.applied).toBe(3);
+    const stored = await real.listForPls(PLS);
+    for (const name of names) expect(stored.get(connectionKey(name))?.status).toBe('Approved');
   }, 60_000);
 });
 
