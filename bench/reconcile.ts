@@ -10,15 +10,26 @@
  * bound those buckets allow, the 429s ARM had to send, connections left undecided (lost) and any
  * decided twice (more than one accepted PUT).
  */
-import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { format, parseArgs } from 'node:util';
+import type { Timer } from '@azure/functions';
 import { type ArmEmulator, startArmEmulator } from '../emulators/arm';
 import { startAzurite } from '../emulators/azurite';
+import { reconcileConnections } from '../functions/reconcileConnections';
+import { reconcileQueuedPls } from '../functions/reconcileQueuedPls';
+import { readHostJson, timeSpanSeconds } from '../scripts/local-host/host-json';
+import type { HostLogger, InvocationRecord } from '../scripts/local-host/invocation-logger';
+import { invoke } from '../scripts/local-host/invoke';
+import { type QueuePoller, startQueuePoller } from '../scripts/local-host/queue-poller';
 import type { ApprovalServices } from '../shared/approval/use-cases/approval-services';
 import { reconcileAll } from '../shared/approval/use-cases/reconcile-all';
+import { APPROVAL_TABLES } from '../shared/approval/wiring';
 import type { ArmGateway } from '../shared/arm/arm-gateway';
 import { ArmMetrics } from '../shared/arm/arm-metrics';
-import { Container } from '../shared/composition-root';
+import { Container, setContainer } from '../shared/composition-root';
+import type { QueueFunctionDefinition } from '../shared/host/function-definition';
 
 const TOKEN = 'bench-token';
 const PROVIDER_SUB = '11111111-1111-1111-1111-111111111111';
@@ -115,14 +126,16 @@ async function main(): Promise<void> {
       connections: { type: 'string' },
       concurrency: { type: 'string', default: '4' },
       limits: { type: 'boolean', default: false },
+      budget: { type: 'string' },
     },
   });
   if (values.limits) {
-    await limitsMode(
-      Number(values.pls ?? '10'),
-      Number(values.connections ?? '100'),
-      Number(values.concurrency),
-    );
+    await limitsMode({
+      plsCount: Number(values.pls ?? '10'),
+      perPls: Number(values.connections ?? '100'),
+      concurrency: Number(values.concurrency),
+      budgetSeconds: values.budget,
+    });
     return;
   }
   const plsCount = Number(values.pls ?? '10');
@@ -219,56 +232,143 @@ async function main(): Promise<void> {
   }
 }
 
-async function limitsMode(plsCount: number, perPls: number, concurrency: number): Promise<void> {
+/** The function timeout host.json sets (what the host allows one invocation). */
+function functionTimeoutMs(): number {
+  const hostJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as {
+    functionTimeout?: string;
+  };
+  const seconds =
+    hostJson.functionTimeout === undefined ? undefined : timeSpanSeconds(hostJson.functionTimeout);
+  if (seconds === undefined) throw new Error('host.json has no functionTimeout the bench can read');
+  return seconds * 1000;
+}
+
+interface LimitsShape {
+  readonly plsCount: number;
+  readonly perPls: number;
+  readonly concurrency: number;
+  /** RECONCILE_TIME_BUDGET_SECONDS; undefined: the product's default. */
+  readonly budgetSeconds: string | undefined;
+}
+
+/**
+ * The timer invocation as the host runs it, then the queue trigger draining the continuations it
+ * left (the local host's poller on a real Azurite queue), until no work item is left and none runs.
+ */
+async function limitsMode(shape: LimitsShape): Promise<void> {
+  const { plsCount, perPls, concurrency } = shape;
   const azurite = await startAzurite();
   const emulator = await startArmEmulator({
     expectedToken: TOKEN,
     lroDurationMs: 5,
     rateLimits: { enforce: true },
   });
+  let poller: QueuePoller | undefined;
   try {
     const plsIds = seed(emulator, plsCount, perPls);
     const metrics = new ArmMetrics();
+    const env: Record<string, string> = {
+      AzureWebJobsStorage: azurite.connectionString,
+      ARM_ENDPOINT: emulator.url,
+      PLS_RESOURCE_IDS: plsIds.join(','),
+      APPROVAL_POLICY: LIMITS_POLICY,
+      RECONCILE_CONCURRENCY: String(concurrency),
+      RECONCILE_QUEUE_NAME: 'bench-limits',
+      TABLE_NAME_PREFIX: 'benchlimits',
+      ...(shape.budgetSeconds !== undefined ? { RECONCILE_TIME_BUDGET_SECONDS: shape.budgetSeconds } : {}),
+    };
     const container = new Container({
-      env: {
-        AzureWebJobsStorage: azurite.connectionString,
-        ARM_ENDPOINT: emulator.url,
-        PLS_RESOURCE_IDS: plsIds.join(','),
-        APPROVAL_POLICY: LIMITS_POLICY,
-        RECONCILE_CONCURRENCY: String(concurrency),
-        TABLE_NAME_PREFIX: 'benchlimits',
-      },
+      env,
       armCredential: { getToken: async () => ({ token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }) },
       armGateway: { metrics },
     });
-    const services = await container.approvalServices();
-    const policy = await container.approvalPolicy();
-    await Promise.all(
-      ['Audit', 'AuditByTime', 'Claims', 'Connections', 'Drift', 'TenantCache'].map((t) =>
-        container.table(t),
-      ),
-    );
+    setContainer(container);
+    const timeoutMs = functionTimeoutMs();
+    const budgetMs = container.config.approval.reconcileTimeBudgetSeconds * 1000;
+    await Promise.all([
+      ...Object.values(APPROVAL_TABLES).map((t) => container.table(t)),
+      container.approvalServices(),
+      container.approvalPolicy(),
+    ]);
+    const queue = await container.queue(container.config.approval.reconcileQueueName);
     emulator.requestLog.clear();
-    const started = performance.now();
-    const summary = await reconcileAll(services, policy, plsIds, concurrency, {
+
+    const invocations: InvocationRecord[] = [];
+    const logger: HostLogger = {
+      invocation: (record) => invocations.push(record),
+      functionLog: (_name, _id, level, args) => {
+        if (level === 'error' || level === 'critical') process.stderr.write(`${format(...args)}\n`);
+      },
+      info: () => {},
+      warn: (message) => process.stderr.write(`warning: ${message}\n`),
+      error: (message) => process.stderr.write(`error: ${message}\n`),
+    };
+    let running = 0;
+    let lastEnd = 0;
+    // The host's queue trigger, counting the invocations in progress so the end of the work is known.
+    const counted: QueueFunctionDefinition = {
+      ...reconcileQueuedPls,
+      handler: async (message, context) => {
+        running += 1;
+        try {
+          await reconcileQueuedPls.handler(message, context);
+        } finally {
+          running -= 1;
+          lastEnd = Date.now();
+        }
+      },
+    };
+    poller = await startQueuePoller(
+      counted,
+      env,
+      logger,
+      readHostJson(join(__dirname, '..', '..', 'host.json')).queues,
+    );
+
+    const startedAt = Date.now();
+    const timer: Timer = {
+      isPastDue: false,
+      schedule: { adjustForDST: true },
+      scheduleStatus: {
+        last: new Date(0).toISOString(),
+        next: new Date(0).toISOString(),
+        lastUpdated: new Date().toISOString(),
+      },
+    };
+    await invoke({
+      logger,
+      functionName: reconcileConnections.name,
       trigger: 'timer',
-      correlationId: 'bench-limits',
-      log: () => {},
+      detail: 'bench',
+      run: (context) => reconcileConnections.handler(timer, context),
     });
-    const totalMs = performance.now() - started;
+    const timerEnd = Date.now();
+    // Done when the queue holds no item (received ones count until deleted) and no invocation runs.
+    for (let quiet = 0; quiet < 2; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const { approximateMessagesCount = 0 } = await queue.getProperties();
+      quiet = approximateMessagesCount === 0 && running === 0 ? quiet + 1 : 0;
+    }
+    const endedAt = Math.max(timerEnd, lastEnd);
+    await poller.stop();
+    poller = undefined;
+    const totalMs = endedAt - startedAt;
 
     const log = emulator.requestLog.entries.filter((e) => e.authenticated);
     const accepted = log.filter((e) => e.status !== 429);
     const reads = accepted.filter((e) => e.method === 'GET').length;
-    const writes = accepted.filter((e) => e.method === 'PUT').length;
+    const puts = accepted.filter((e) => e.method === 'PUT');
+    const writes = puts.length;
     const throttled = log.filter((e) => e.status === 429).length;
     const limits = emulator.rateLimits;
     const bound = (count: number, limit: { burst: number; refillPerSecond: number }) =>
       (Math.max(0, count - limit.burst) / limit.refillPerSecond) * 1000;
-    const lowerBoundMs = Math.max(bound(reads, limits.limit('reads')), bound(writes, limits.limit('writes')));
+    const readBoundMs = bound(reads, limits.limit('reads'));
+    const writeBoundMs = bound(writes, limits.limit('writes'));
+    const lowerBoundMs = Math.max(readBoundMs, writeBoundMs);
     const putsPerConnection = new Map<string, number>();
-    for (const e of accepted) {
-      if (e.method !== 'PUT' || e.status !== 200) continue;
+    for (const e of puts) {
+      if (e.status !== 200) continue;
       const name = decodeURIComponent(new URL(e.path, emulator.url).pathname.split('/').at(-1) ?? '');
       putsPerConnection.set(name.toLowerCase(), (putsPerConnection.get(name.toLowerCase()) ?? 0) + 1);
     }
@@ -281,21 +381,32 @@ async function limitsMode(plsCount: number, perPls: number, concurrency: number)
         ).length,
       0,
     );
+    // Where the time above the bound goes: before the first PUT, between the PUTs beyond what the
+    // buckets demand, and after the last one.
+    const firstPut = puts[0]?.at ?? startedAt;
+    const lastPut = puts.at(-1)?.at ?? startedAt;
+    const overhead = {
+      beforeFirstPutMs: firstPut - startedAt,
+      putSpanOverBoundMs: Math.round(lastPut - firstPut - writeBoundMs),
+      afterLastPutMs: endedAt - lastPut,
+    };
+    const longest = invocations.reduce((max, r) => Math.max(max, r.durationMs), 0);
     const m = metrics.snapshot();
+    const over = lowerBoundMs === 0 ? null : totalMs / lowerBoundMs - 1;
     const report = {
       mode: 'limits',
-      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, load: loadavg()[0] },
       shape: {
         privateLinkServices: plsCount,
         connectionsPerPls: perPls,
-        connections: summary.connections,
+        connections: plsCount * perPls,
         concurrency,
       },
       limits: { reads: limits.limit('reads'), writes: limits.limit('writes') },
-      outcomes: summary.outcomes,
-      totalMs: Math.round(totalMs),
+      totalMs,
       lowerBoundMs: Math.round(lowerBoundMs),
-      overLowerBound: lowerBoundMs === 0 ? null : Number((totalMs / lowerBoundMs - 1).toFixed(3)),
+      overLowerBound: over === null ? null : Number(over.toFixed(3)),
+      overhead,
       acceptedRequests: { reads, writes },
       throttled429: throttled,
       lost: stillPending,
@@ -303,14 +414,30 @@ async function limitsMode(plsCount: number, perPls: number, concurrency: number)
       pacedRequests: m.pacedRequests,
       pacingWaitMs: Math.round(m.pacingWaitMs),
       retries: m.retries,
-      functionTimeoutMs: 600_000,
-      withinOneInvocation: totalMs < 600_000,
+      functionTimeoutMs: timeoutMs,
+      timeBudgetMs: budgetMs,
+      invocations: {
+        count: invocations.length,
+        timer: invocations.filter((r) => r.trigger === 'timer').length,
+        queue: invocations.filter((r) => r.trigger === 'storageQueue').length,
+        failed: invocations.filter((r) => r.outcome !== 'succeeded').length,
+        longestMs: Math.round(longest),
+        overTimeout: invocations.filter((r) => r.durationMs > timeoutMs).length,
+      },
     };
+    const percent = over === null ? 'n/a' : `${over >= 0 ? '+' : ''}${(over * 100).toFixed(1)} %`;
     process.stdout.write(
-      `limits on: ${summary.connections} connections in ${(totalMs / 1000).toFixed(1)} s; bucket lower bound ${(lowerBoundMs / 1000).toFixed(1)} s (+${((totalMs / lowerBoundMs - 1) * 100).toFixed(1)} %); 429s ${throttled}; lost ${stillPending}; decided twice ${decidedTwice}\n`,
+      `${[
+        `limits on: ${plsCount * perPls} connections in ${(totalMs / 1000).toFixed(1)} s; bucket lower bound ${(lowerBoundMs / 1000).toFixed(1)} s (${percent})`,
+        `  before the first PUT ${(overhead.beforeFirstPutMs / 1000).toFixed(1)} s, PUT span over the bound ${(overhead.putSpanOverBoundMs / 1000).toFixed(1)} s, after the last PUT ${(overhead.afterLastPutMs / 1000).toFixed(1)} s`,
+        `  invocations ${invocations.length} (1 timer + ${report.invocations.queue} queue), longest ${(longest / 1000).toFixed(1)} s vs timeout ${timeoutMs / 1000} s (budget ${budgetMs / 1000} s)`,
+        `  429s ${throttled}; lost ${stillPending}; decided twice ${decidedTwice}; retries ${JSON.stringify(m.retries)}`,
+      ].join('\n')}\n`,
     );
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
+    await poller?.stop();
+    setContainer(undefined);
     await emulator.stop();
     await azurite.stop();
   }

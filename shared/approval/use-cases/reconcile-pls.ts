@@ -12,7 +12,7 @@ import { type AuditEntry, auditedConnection, entryId } from '../storage/audit-st
 import { compareWithSnapshots, type DriftRecord } from '../storage/drift';
 import type { ConnectionSnapshot } from '../storage/snapshot-store';
 import type { Log, ReconcileDeps, Trigger } from './approval-services';
-import { type DecisionOutcome, decideConnections } from './decide-connection';
+import { ARM_WRITES_IN_FLIGHT, type DecisionOutcome, decideConnections } from './decide-connection';
 
 export type OutcomeCounts = Record<
   'applied' | 'dryRun' | 'noOp' | 'refused' | 'claimed' | 'stale' | 'failed' | 'manual' | 'settled',
@@ -70,26 +70,30 @@ export async function reconcilePrivateLinkService(
 ): Promise<PlsReconcileSummary> {
   const started = performance.now();
   const listedAt = services.clock.now();
-  const connections = await services.arm.listPlsConnections(plsId);
-  const snapshots = await services.snapshots.listForPls(plsId);
+  // The snapshot read does not depend on the list: both go at once (the first list also loads the SDK).
+  const [connections, snapshots] = await Promise.all([
+    services.arm.listPlsConnections(plsId),
+    services.snapshots.listForPls(plsId),
+  ]);
   const captures = await captureAll(services, connections, snapshots);
-  const { counts: drift, appeared } = await recordDrift(
-    services,
-    plsId,
-    captures,
-    snapshots,
-    listedAt,
-    context.log,
-  );
-  const arrivals = await recordArrivals(services, plsId, appeared, listedAt, context);
+  const observation = observe(services, plsId, captures, snapshots, listedAt, context);
 
   const outcomes = emptyCounts();
   let unfinished = 0;
   if (services.mode !== 'off') {
-    const admitted = await nativelyAdmitted(services, policy, plsId, captures, context.log);
+    // Deciding does not wait for the observation rows (drift, arrivals), so the first PUT goes out
+    // sooner while ARM's write bucket is full; a decision's own snapshot update waits for the
+    // snapshot rows of this list, or the listed state would overwrite the decided one.
+    const deciding: ReconcileDeps = {
+      ...services,
+      snapshots: writingAfter(observation.snapshotsWritten, services.snapshots),
+    };
+    const admitted = await nativelyAdmitted(deciding, policy, plsId, captures, context.log);
     const plans = planAll(policy, captures, snapshots, listedAt, admitted);
-    unfinished = await carryOut(services, plans, snapshots, outcomes, context);
+    unfinished = await carryOut(deciding, plans, snapshots, outcomes, context);
   }
+  // A failed observation write fails the PLS as before; decisions made meanwhile stand (each is audited).
+  const { drift, arrivals } = await observation.done;
   return {
     plsId,
     listed: connections.length,
@@ -98,6 +102,62 @@ export async function reconcilePrivateLinkService(
     arrivals,
     unfinished,
     durationMs: Math.round(performance.now() - started),
+  };
+}
+
+interface Observation {
+  /** Settles once the snapshot rows of this list are written (or failed to be). */
+  readonly snapshotsWritten: Promise<void>;
+  /** Drift counts and arrivals once every observation row is written; rejects if drift was not recorded. */
+  readonly done: Promise<{ drift: PlsReconcileSummary['drift']; arrivals: number }>;
+}
+
+/** Starts writing what the list showed (snapshots, drift, arrivals) without waiting for it. */
+function observe(
+  services: ReconcileDeps,
+  plsId: string,
+  captures: readonly CapturedConnection[],
+  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  listedAt: Date,
+  context: ReconcileContext,
+): Observation {
+  let snapshotsWritten: () => void = () => {};
+  const written = new Promise<void>((resolve) => {
+    snapshotsWritten = resolve;
+  });
+  const done = (async () => {
+    try {
+      const { counts, appeared } = await recordDrift(
+        services,
+        plsId,
+        captures,
+        snapshots,
+        listedAt,
+        context.log,
+        snapshotsWritten,
+      );
+      const arrivals = await recordArrivals(services, plsId, appeared, listedAt, context);
+      return { drift: counts, arrivals };
+    } finally {
+      snapshotsWritten();
+    }
+  })();
+  // Awaited at the end of the run; until then a rejection must not count as unhandled.
+  done.catch(() => undefined);
+  return { snapshotsWritten: written, done };
+}
+
+/** The snapshot store as the decisions see it: their writes go after `first` has settled. */
+function writingAfter(
+  first: Promise<void>,
+  snapshots: ReconcileDeps['snapshots'],
+): ReconcileDeps['snapshots'] {
+  return {
+    listForPls: (plsId) => snapshots.listForPls(plsId),
+    apply: async (...args) => {
+      await first;
+      return snapshots.apply(...args);
+    },
   };
 }
 
@@ -205,6 +265,7 @@ async function recordDrift(
   snapshots: ReadonlyMap<string, ConnectionSnapshot>,
   listedAt: Date,
   log: Log,
+  snapshotsWritten: () => void,
 ): Promise<{ counts: PlsReconcileSummary['drift']; appeared: DriftRecord[] }> {
   const comparison = compareWithSnapshots(
     plsId,
@@ -236,6 +297,7 @@ async function recordDrift(
     upserts,
     comparison.vanished.map((s) => s.connectionName),
   );
+  snapshotsWritten();
   await services.drift.write(comparison.drift);
   const counts = { appeared: 0, vanished: 0, changed: 0 };
   for (const d of comparison.drift) {
@@ -299,6 +361,18 @@ function planAll(
 /** Decisions go through the decision path in batches of this many (one transaction each for claims and audit rows). */
 export const DECISION_BATCH = 100;
 
+/**
+ * The first batch is only as large as the PUTs the decision path sends at once: its claim and intent
+ * transactions are small, so the first PUT goes out sooner, while ARM's write bucket is still full
+ * (time spent before it is lost against the bucket; later batches are prepared while other PLS write).
+ */
+export const FIRST_DECISION_BATCH = ARM_WRITES_IN_FLIGHT;
+
+function batchSize(index: number, context: ReconcileContext): number {
+  if (context.decisionBatch !== undefined) return context.decisionBatch;
+  return index === 0 ? FIRST_DECISION_BATCH : DECISION_BATCH;
+}
+
 type Planned = { readonly capture: CapturedConnection; readonly plan: Plan };
 
 async function carryOut(
@@ -331,12 +405,12 @@ async function carryOut(
   // A dry run would otherwise re-audit the same would-be decision on every timer run.
   const toDecide = dryRun ? writes.filter((p) => known(p) !== keyOf(p)) : writes;
   outcomes.dryRun += writes.length - toDecide.length;
-  const size = context.decisionBatch ?? DECISION_BATCH;
-  for (let i = 0; i < toDecide.length; i += size) {
+  for (let i = 0, n = 0; i < toDecide.length; n++) {
     // The budget is checked between batches: a batch once started finishes (its claims and intents are taken).
     if (context.deadline !== undefined && services.clock.now() >= context.deadline)
       return toDecide.length - i;
-    const batch = toDecide.slice(i, i + size);
+    const batch = toDecide.slice(i, i + batchSize(n, context));
+    i += batch.length;
     const results = await decideConnections(
       services,
       batch.map(({ capture, plan }) => {

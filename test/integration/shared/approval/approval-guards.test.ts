@@ -6,16 +6,22 @@ import { onConnectionEvent } from '../../../../functions/onConnectionEvent';
 import { reconcileQueuedPls } from '../../../../functions/reconcileQueuedPls';
 import { decideByPerson } from '../../../../shared/api/use-cases/decide-by-person';
 import { readConnection } from '../../../../shared/api/use-cases/get-connection';
+import { parseWorkItem } from '../../../../shared/approval/core/reconcile-work-item';
 import type { ApprovalServices } from '../../../../shared/approval/use-cases/approval-services';
 import { readFastPathStats } from '../../../../shared/approval/use-cases/read-fast-path-stats';
 import { reconcileConfigured } from '../../../../shared/approval/use-cases/reconcile-all';
-import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
+import {
+  FIRST_DECISION_BATCH,
+  reconcilePrivateLinkService,
+} from '../../../../shared/approval/use-cases/reconcile-pls';
 import type { ArmGateway } from '../../../../shared/arm/arm-gateway';
 import type { Clock } from '../../../../shared/clock';
-import { type Container, setContainer } from '../../../../shared/composition-root';
+import { type Container, type ContainerOptions, setContainer } from '../../../../shared/composition-root';
+import { connectionKey } from '../../../../shared/storage/table-keys';
 import { appErrorFrom } from '../../../helpers/app-errors';
 import {
   armTestContainer,
+  FAST_ARM_GATEWAY,
   plsIdOf,
   privateEndpointIdOf,
   useArmEmulatorPerTest,
@@ -72,7 +78,12 @@ function pendingConnections(arm: ArmEmulator, count: number, plsId = PLS): strin
 async function world(
   policy: string,
   env: Record<string, string> = {},
-  options: { clock?: Clock; prefix?: string; queue?: string } = {},
+  options: {
+    clock?: Clock;
+    prefix?: string;
+    queue?: string;
+    armGateway?: NonNullable<ContainerOptions['armGateway']>;
+  } = {},
 ): Promise<Container> {
   const emulator = emulators.current ?? (await emulators.start());
   if (emulator.world.privateLinkService(PLS) === undefined) emulator.world.addPrivateLinkService({ id: PLS });
@@ -85,7 +96,10 @@ async function world(
       ...(options.prefix !== undefined ? { TABLE_NAME_PREFIX: options.prefix } : {}),
       ...env,
     },
-    options.clock !== undefined ? { clock: options.clock } : {},
+    {
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+      ...(options.armGateway !== undefined ? { armGateway: options.armGateway } : {}),
+    },
   );
 }
 
@@ -401,17 +415,17 @@ describe('resumable reconciliation', () => {
     const names = pendingConnections(emulators.current as ArmEmulator, 230);
     const services = await container.approvalServices();
     let puts = 0;
-    // The first batch (100) takes "two minutes": the budget runs out before the second starts.
+    // The first batch takes "two minutes": the budget runs out before the second starts.
     const slow = beforePut(services, () => {
-      if (++puts === 100) clock.advance(120_000);
+      if (++puts === FIRST_DECISION_BATCH) clock.advance(120_000);
     });
     const { entries, log } = collectLog();
     const summary = await reconcileConfigured(slow, () => container.approvalPolicy(), {
       correlationId: 't',
       log,
     });
-    expect(summary?.outcomes.applied).toBe(100);
-    expect(summary?.unfinished).toEqual([{ plsId: PLS, remaining: 130 }]);
+    expect(summary?.outcomes.applied).toBe(FIRST_DECISION_BATCH);
+    expect(summary?.unfinished).toEqual([{ plsId: PLS, remaining: 230 - FIRST_DECISION_BATCH }]);
     expect(entries.some((e) => e.event === 'approval.reconcile.continued')).toBe(true);
 
     expect(await drain(container)).toBe(1);
@@ -421,6 +435,51 @@ describe('resumable reconciliation', () => {
       expect(perConnection.get(connectionPath(PLS, name))).toBe(1);
     }
   }, 60_000);
+
+  it("at ARM's limits: a run cut by its real budget leaves a continuation that finishes the rest, paced below every 429, none decided twice or lost", async () => {
+    // Small, fast buckets (each at least one second's refill plus the pacer's margin, as ARM's are):
+    // 250 writes take at least (250 - 30) / 20 = 11 s. Batches are 16, 100, 100, 34; the third ends
+    // after (216 - 30) / 20 = 9.3 s, so the 5 s budget (the setting's minimum) leaves at least the
+    // last 34 decisions to a continuation, however fast the machine.
+    const rates = { reads: 100, writes: 20 };
+    emulator = await startTestArmEmulator({
+      rateLimits: {
+        enforce: true,
+        reads: { burst: 120, refillPerSecond: rates.reads },
+        writes: { burst: 30, refillPerSecond: rates.writes },
+      },
+    });
+    const container = await world(
+      REJECT_ALL,
+      { RECONCILE_TIME_BUDGET_SECONDS: '5' },
+      { armGateway: { ...FAST_ARM_GATEWAY, pacing: { refillPerSecond: rates } } },
+    );
+    const names = pendingConnections(emulator, 250);
+    const { entries, log } = collectLog();
+    const summary = await timer(container, log);
+    const [cut] = summary?.unfinished ?? [];
+    expect(cut?.plsId).toBe(PLS);
+    expect(cut?.remaining).toBeGreaterThanOrEqual(34);
+    expect(entries.filter((e) => e.event === 'approval.reconcile.continued')).toHaveLength(1);
+    const queue = await container.queue(container.config.approval.reconcileQueueName);
+    const [waiting, ...more] = (await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems;
+    expect(more).toHaveLength(0);
+    expect(parseWorkItem(waiting?.messageText)).toMatchObject({
+      plsId: PLS,
+      cause: 'timer',
+      round: 1,
+      remaining: cut?.remaining,
+    });
+
+    expect(await drain(container)).toBeGreaterThanOrEqual(1);
+    const perConnection = successfulPuts(emulator);
+    for (const name of names) {
+      expect(emulator.world.connection(PLS, name)?.status).toBe('Rejected');
+      expect(perConnection.get(connectionPath(PLS, name))).toBe(1);
+    }
+    expect(emulator.requestLog.entries.filter((e) => e.status === 429)).toHaveLength(0);
+    expect(emulator.rateLimits.throttled).toBe(0);
+  }, 90_000);
 
   it('an instance killed in the middle of its writes is finished by the next run without writing anything twice', async () => {
     const prefix = uniqueTablePrefix();
@@ -459,6 +518,41 @@ describe('resumable reconciliation', () => {
       expect(emulators.current?.world.connection(PLS, name)?.status).toBe('Rejected');
       expect(perConnection.get(connectionPath(PLS, name))).toBe(1);
     }
+  }, 60_000);
+});
+
+describe('deciding while the list is recorded', () => {
+  it("a decision's snapshot update lands after the listed snapshot rows, even when those are slow", async () => {
+    const container = await world(APPROVE_ALL);
+    const names = pendingConnections(emulator as ArmEmulator, 3);
+    const services = await container.approvalServices();
+    const real = services.snapshots;
+    let calls = 0;
+    let decisionWritten: () => void = () => {};
+    const decisionDone = new Promise<void>((resolve) => {
+      decisionWritten = resolve;
+    });
+    // The list's own snapshot write (the first) is held until a decision's write has landed, or 3 s:
+    // without the ordering, the listed "Pending" would overwrite the decided "Approved".
+    const snapshots = Object.assign(Object.create(real) as typeof real, {
+      apply: async (...args: Parameters<typeof real.apply>) => {
+        if (calls++ === 0) {
+          await Promise.race([decisionDone, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+          return real.apply(...args);
+        }
+        await real.apply(...args);
+        decisionWritten();
+      },
+    });
+    const summary = await reconcilePrivateLinkService(
+      { ...services, snapshots },
+      await container.approvalPolicy(),
+      PLS,
+      ctx(),
+    );
+    expect(summary.outcomes.applied).toBe(3);
+    const stored = await real.listForPls(PLS);
+    for (const name of names) expect(stored.get(connectionKey(name))?.status).toBe('Approved');
   }, 60_000);
 });
 
