@@ -14,8 +14,11 @@ import type { ArmMetrics } from './arm/arm-metrics';
 import type { ArmNetworkGatewayOptions } from './arm/arm-network-gateway';
 import { type Clock, systemClock } from './clock';
 import { type Config, type Env, parseConfig } from './config/config';
+import type { Log } from './log';
 import { isLoopbackHost } from './net/loopback';
 import type { Notifier } from './notify/storage/notifier';
+import type { NotificationOutbox } from './notify/storage/store-hooks';
+import type { ProbedTarget } from './probe/core/types';
 import { storageError, storageStatus } from './storage/table-errors';
 
 export interface ContainerOptions {
@@ -116,6 +119,29 @@ export class Container {
   async notifier(): Promise<Notifier | null> {
     if (this.config.notify.webhooksSource === null) return null;
     return this.onceAsync('notifier', async () => (await import('./notify/wiring')).buildNotifier(this));
+  }
+
+  /**
+   * The outbox ports the audit, drift and probe-event stores write their notifications through
+   * (in their own transactions); null when NOTIFY_WEBHOOKS is unset.
+   */
+  async outbox(): Promise<NotificationOutbox | null> {
+    const notifier = await this.notifier();
+    if (notifier === null) return null;
+    return this.onceAsync('outbox', async () => {
+      const { NotificationOutbox } = await import('./notify/storage/store-hooks');
+      return new NotificationOutbox(notifier);
+    });
+  }
+
+  /** The probe run's availability results, sent through the telemetry feature (nothing is loaded without its setting). */
+  async publishAvailability(log: Log, probed: readonly ProbedTarget[]): Promise<number> {
+    if (this.config.telemetry.connectionString === undefined) return 0;
+    return (await import('./telemetry/use-cases/publish-availability')).publishAvailability(
+      this,
+      log,
+      probed,
+    );
   }
 
   /** Full table name for a logical one: the configured prefix keeps several installations apart in one account. */

@@ -4,12 +4,11 @@ import type { QueueClient } from '@azure/storage-queue';
 import type { ArmGateway } from '../arm/arm-gateway';
 import type { Clock } from '../clock';
 import type { Config } from '../config/config';
-import type { Notifier } from '../notify/storage/notifier';
 import { ReconcileQueue } from './adapters/reconcile-queue';
 import { ArrivalStore } from './storage/arrival-store';
-import { AuditStore } from './storage/audit-store';
+import { type AuditOutbox, AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
-import { DriftStore } from './storage/drift';
+import { type DriftOutbox, DriftStore } from './storage/drift';
 import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { SnapshotStore } from './storage/snapshot-store';
 import { TenantCache } from './storage/tenant-cache';
@@ -35,21 +34,21 @@ export interface WiringSource {
   table(logical: string): Promise<TableClient>;
   queue(name: string): Promise<QueueClient>;
   armGateway(): Promise<ArmGateway>;
-  notifier(): Promise<Notifier | null>;
+  outbox(): Promise<(AuditOutbox & DriftOutbox) | null>;
 }
 
 export async function buildApprovalServices(source: WiringSource): Promise<ApprovalServices> {
   const config = source.config;
   const table = (name: string) => () => source.table(name);
   const arm = await source.armGateway();
-  const notifier = await source.notifier();
+  const outbox = await source.outbox();
   const { discoverTenantId } = await import('../arm/tenant-discovery');
   return {
     arm,
-    audit: new AuditStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.auditByTime), notifier),
+    audit: new AuditStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.auditByTime), outbox),
     claims: new ClaimStore(table(APPROVAL_TABLES.claims), source.clock),
     snapshots: new SnapshotStore(table(APPROVAL_TABLES.connections)),
-    drift: new DriftStore(table(APPROVAL_TABLES.drift), notifier),
+    drift: new DriftStore(table(APPROVAL_TABLES.drift), outbox),
     tenants: new TenantCache(
       table(APPROVAL_TABLES.tenantCache),
       (subscriptionId) => discoverTenantId(config.arm.endpoint, subscriptionId),

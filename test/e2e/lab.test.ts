@@ -1,9 +1,7 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Agent, fetch as fetchWith } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -11,6 +9,7 @@ import { freePort } from '../../emulators/azurite';
 import { availabilityTallySchema } from '../../scripts/lab/ingestion-stand-in';
 import { labStateSchema } from '../../scripts/lab/lab-state';
 import { type SinkDelivery, sinkDeliverySchema } from '../../scripts/lab/notify-sink';
+import { buildLab, type LabProcess, spawnLab } from '../helpers/lab-process';
 import { childrenOf, isAlive } from '../helpers/processes';
 
 /**
@@ -74,64 +73,37 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 }
 
 describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () => {
-  let child: ChildProcess | undefined;
-  let stdout = '';
-  let stderr = '';
+  let lab: LabProcess | undefined;
   let port = 0;
   let stateDir = '';
 
   beforeAll(async () => {
-    await promisify(execFile)(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', OUT_DIR],
-      { cwd: ROOT },
-    );
+    await buildLab(OUT_DIR);
     port = await freePort();
     stateDir = mkdtempSync(join(tmpdir(), 'plg-lab-e2e-'));
   }, 180_000);
 
   afterAll(() => {
-    if (child?.exitCode === null) child.kill('SIGKILL');
+    if (lab?.child.exitCode === null) lab.child.kill('SIGKILL');
     rmSync(stateDir, { recursive: true, force: true });
   });
 
   it('decides, probes, lets a person decide, audits everything, and stops cleanly', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      LOCAL_PORT: String(port),
-      LOCAL_APP_ROOT: ROOT,
-      LAB_STATE_FILE: join(stateDir, 'lab.json'),
-    };
-    // The scenario decides these; a developer's shell must not.
-    for (const name of [
-      'ARM_ENDPOINT',
-      'PLS_RESOURCE_IDS',
-      'PROBE_TARGETS',
-      'RECONCILE_SCHEDULE',
-      'PROBE_SCHEDULE',
-      'APPROVAL_POLICY',
-      'APPROVAL_MODE',
-    ])
-      delete env[name];
-    const proc = spawn(
-      process.execPath,
-      [join(OUT_DIR, 'scripts', 'local.js'), '--scenario', 'lab/short-scenario.yaml', '--quiet'],
-      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    child = proc;
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
+    lab = spawnLab(OUT_DIR, {
+      scenario: 'lab/short-scenario.yaml',
+      port,
+      stateFile: join(stateDir, 'lab.json'),
     });
-    proc.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    const proc = lab.child;
+    const stdout = lab.stdout;
+    const stderr = lab.stderr;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       proc.once('exit', (code, signal) => resolve({ code, signal })),
     );
 
     await until('the ready line', 60_000, async () => {
-      if (proc.exitCode !== null) throw new Error(`exited early (${proc.exitCode}): ${stderr}`);
-      return stdout.includes('ready') ? true : undefined;
+      if (proc.exitCode !== null) throw new Error(`exited early (${proc.exitCode}): ${stderr()}`);
+      return stdout().includes('ready') ? true : undefined;
     });
     const readyAt = Date.now();
     const base = `http://127.0.0.1:${port}`;
@@ -310,7 +282,11 @@ describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () 
     // --- Shutdown: exit 0, no child left, the endpoints' addresses closed, the state file gone.
     proc.kill('SIGTERM');
     const { code, signal } = await exited;
-    expect({ code, signal, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, signal: null, stderr: '' });
+    expect({ code, signal, stderr: code === 0 ? '' : stderr() }).toEqual({
+      code: 0,
+      signal: null,
+      stderr: '',
+    });
     for (const pid of children) expect(isAlive(pid), `child ${pid} still running`).toBe(false);
     expect(existsSync(join(stateDir, 'lab.json'))).toBe(false);
     const refused = await new Promise<string>((resolve) => {
@@ -322,6 +298,6 @@ describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () 
       socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
     });
     expect(refused).toBe('ECONNREFUSED');
-    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(stdout().trim().split('\n')).toHaveLength(1);
   }, 240_000);
 });

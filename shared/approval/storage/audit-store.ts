@@ -1,7 +1,6 @@
 import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import type { Notifier } from '../../notify/storage/notifier';
-import { stageAuditNotifications } from '../../notify/storage/store-hooks';
+import type { EntryStaging } from '../../storage/outbox-staging';
 import { chunksByPartition } from '../../storage/table-batches';
 import { storageError, storageStatus } from '../../storage/table-errors';
 import {
@@ -57,12 +56,17 @@ export function auditedConnection(
   };
 }
 
+/** Where audit entries' notifications are staged, in the by-time rows' transactions (the notification feature implements it). */
+export interface AuditOutbox {
+  stageAudit(entries: readonly AuditEntry[]): EntryStaging | null;
+}
+
 export class AuditStore {
   constructor(
     private readonly byConnection: () => Promise<TableClient>,
     private readonly byTime: () => Promise<TableClient>,
     /** Notifications are staged with the by-time rows; null when NOTIFY_WEBHOOKS is unset. */
-    private readonly notifier: Notifier | null = null,
+    private readonly outbox: AuditOutbox | null = null,
   ) {}
 
   /** Writes both rows; throws `storage_unavailable` unless both are stored. */
@@ -105,7 +109,7 @@ export class AuditStore {
         },
       };
     });
-    const notify = stageAuditNotifications(this.notifier, entries);
+    const notify = this.outbox?.stageAudit(entries) ?? null;
     await Promise.all([
       insertAll(
         byConnection,

@@ -1,8 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
-import type { Notifier } from '../../notify/storage/notifier';
-import { stageDriftNotifications } from '../../notify/storage/store-hooks';
+import type { PartitionStaging } from '../../storage/outbox-staging';
 import { storageError } from '../../storage/table-errors';
 import { connectionKey, dayKey, invertedTicks, plsKey } from '../../storage/table-keys';
 import type { DriftKind, DriftRecord } from '../core/drift-record';
@@ -70,12 +69,17 @@ function record(
   return { kind, plsId, connectionName, connectionId, statusBefore, statusAfter, at };
 }
 
+/** Where drift records' notifications are staged, in each day's transaction (the notification feature implements it). */
+export interface DriftOutbox {
+  stageDrift(records: readonly DriftRecord[]): PartitionStaging | null;
+}
+
 /** Table `Drift`: PartitionKey = UTC day, RowKey = `{inverted ticks}|{PLS key}|{connection}|{kind}`; newest first per day. */
 export class DriftStore {
   constructor(
     private readonly table: () => Promise<TableClient>,
     /** Notifications are staged in each day's transaction; null when NOTIFY_WEBHOOKS is unset. */
-    private readonly notifier: Notifier | null = null,
+    private readonly outbox: DriftOutbox | null = null,
   ) {}
 
   async write(records: readonly DriftRecord[]): Promise<void> {
@@ -98,7 +102,7 @@ export class DriftStore {
       list.push(['upsert', entity, 'Replace']);
       byDay.set(pk, list);
     }
-    const notify = stageDriftNotifications(this.notifier, records);
+    const notify = this.outbox?.stageDrift(records) ?? null;
     let table: TableClient;
     try {
       table = await this.table();

@@ -1,14 +1,19 @@
 /*
- * The one call each store makes to put its notifications in its own batch. Each returns null when
- * notifications are off (no notifier) or nothing is worth telling, so the stores' paths are
- * unchanged then. Kept here, not in the stores, so the stores can change shape around one call.
+ * The notification side of the transactional outbox: the ports that the audit, drift and
+ * probe-event stores declare (so they put notifications in their own transactions without
+ * knowing this feature), implemented over the notifier, and the reconcile-failure notice that has
+ * no store row of its own. The composition root hands the ports to the stores; null when
+ * NOTIFY_WEBHOOKS is unset.
  */
-import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { type AuditEntry, entryId } from '../../approval/core/audit-entry';
 import type { DriftRecord } from '../../approval/core/drift-record';
+import type { AuditOutbox } from '../../approval/storage/audit-store';
+import type { DriftOutbox } from '../../approval/storage/drift';
 import type { Clock } from '../../clock';
 import type { Transition } from '../../probe/core/target-state';
-import { dayKey } from '../../storage/table-keys';
+import type { ProbeEventOutbox } from '../../probe/storage/events';
+import type { EntryStaging, PartitionStaging } from '../../storage/outbox-staging';
+import { dayKey, keySafe } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import {
   eventFromAudit,
@@ -19,94 +24,72 @@ import {
 import { Notifier, type Staged } from './notifier';
 import { NOTIFY_TABLES } from './notify-tables';
 
-export interface AuditStaging {
-  /** Outbox rows for the by-time table, each reported under its audit entry's id (a failed row fails its entry). */
-  readonly rows: readonly {
-    readonly id: string;
-    readonly entity: { partitionKey: string; rowKey: string };
-  }[];
-  /** Enqueues the events of entries that were stored; never throws. */
-  publish(table: TableClient, failed: ReadonlySet<string>): Promise<void>;
-}
+/**
+ * The outbox ports of the audit, drift and probe-event stores, implemented over the notifier: each
+ * stage returns null when nothing is worth telling, so the store's path is then unchanged.
+ */
+export class NotificationOutbox implements AuditOutbox, DriftOutbox, ProbeEventOutbox {
+  constructor(private readonly notifier: Notifier) {}
 
-/** Audit: outbox rows go with the `AuditByTime` rows (same day partition, same transaction). */
-export function stageAuditNotifications(
-  notifier: Notifier | null | undefined,
-  entries: readonly AuditEntry[],
-): AuditStaging | null {
-  if (notifier === null || notifier === undefined) return null;
-  const staged = entries.flatMap((entry) => {
-    const batch = notifier.stage([eventFromAudit(entry)], dayKey(entry.at));
-    return batch.rows.length === 0 ? [] : [{ id: entryId(entry), batch }];
-  });
-  if (staged.length === 0) return null;
-  return {
-    rows: staged.flatMap((s) => s.batch.rows.map((row) => ({ id: s.id, entity: { ...row } }))),
-    async publish(table, failed) {
-      await Promise.all(staged.filter((s) => !failed.has(s.id)).map((s) => notifier.publish(s.batch, table)));
-    },
-  };
-}
-
-export interface BatchStaging {
-  /** Actions to add to the partition's transaction. */
-  actionsFor(partitionKey: string): TransactionAction[];
-  publish(table: TableClient): Promise<void>;
-}
-
-/** Drift: outbox rows go into the drift day's transaction. */
-export function stageDriftNotifications(
-  notifier: Notifier | null | undefined,
-  records: readonly DriftRecord[],
-): BatchStaging | null {
-  if (notifier === null || notifier === undefined) return null;
-  const byDay = new Map<string, Staged>();
-  for (const r of records) {
-    const batch = notifier.stage([eventFromDrift(r)], dayKey(r.at));
-    if (batch.rows.length === 0) continue;
-    const known = byDay.get(dayKey(r.at));
-    byDay.set(
-      dayKey(r.at),
-      known === undefined
-        ? batch
-        : { rows: [...known.rows, ...batch.rows], events: [...known.events, ...batch.events] },
-    );
+  /** Audit: outbox rows go with the `AuditByTime` rows (same day partition, same transaction). */
+  stageAudit(entries: readonly AuditEntry[]): EntryStaging | null {
+    const notifier = this.notifier;
+    const staged = entries.flatMap((entry) => {
+      const batch = notifier.stage([eventFromAudit(entry)], dayKey(entry.at));
+      return batch.rows.length === 0 ? [] : [{ id: entryId(entry), batch }];
+    });
+    if (staged.length === 0) return null;
+    return {
+      rows: staged.flatMap((s) => s.batch.rows.map((row) => ({ id: s.id, entity: { ...row } }))),
+      async publish(table, failed) {
+        await Promise.all(
+          staged.filter((s) => !failed.has(s.id)).map((s) => notifier.publish(s.batch, table)),
+        );
+      },
+    };
   }
-  if (byDay.size === 0) return null;
-  return {
-    actionsFor: (pk) => {
-      const staged = byDay.get(pk);
-      return staged === undefined ? [] : Notifier.actions(staged, 'upsert');
-    },
-    async publish(table) {
-      await Promise.all([...byDay.values()].map((s) => notifier.publish(s, table)));
-    },
-  };
+
+  /** Drift: outbox rows go into the drift day's transaction. */
+  stageDrift(records: readonly DriftRecord[]): PartitionStaging | null {
+    const byDay = new Map<string, Staged>();
+    for (const r of records) {
+      const batch = this.notifier.stage([eventFromDrift(r)], dayKey(r.at));
+      if (batch.rows.length === 0) continue;
+      const known = byDay.get(dayKey(r.at));
+      byDay.set(
+        dayKey(r.at),
+        known === undefined
+          ? batch
+          : { rows: [...known.rows, ...batch.rows], events: [...known.events, ...batch.events] },
+      );
+    }
+    return byDay.size === 0 ? null : this.partitioned(byDay);
+  }
+
+  /** Probe state change: the outbox row goes into the event's partition (the target), in one transaction with it. */
+  stageTransition(targetId: string, displayName: string, transition: Transition): PartitionStaging | null {
+    const event = eventFromTransition(targetId, displayName, transition);
+    const staged = this.notifier.stage([event], keySafe(targetId));
+    return staged.rows.length === 0 ? null : this.partitioned(new Map([[keySafe(targetId), staged]]));
+  }
+
+  private partitioned(byPartition: ReadonlyMap<string, Staged>): PartitionStaging {
+    const notifier = this.notifier;
+    return {
+      actionsFor: (pk) => {
+        const staged = byPartition.get(pk);
+        return staged === undefined ? [] : Notifier.actions(staged, 'upsert');
+      },
+      async publish(table) {
+        await Promise.all([...byPartition.values()].map((s) => notifier.publish(s, table)));
+      },
+    };
+  }
 }
 
 /** What the hooks need from the composition root: the notifier, which is null when nothing is configured. */
 export interface NotifierSource {
   notifier(): Promise<Notifier | null>;
-}
-
-/** Probe state change: the outbox row goes into the event's partition (the target), in one transaction with it. */
-export async function stageProbeNotification(
-  container: NotifierSource,
-  targetId: string,
-  displayName: string,
-  transition: Transition,
-  partitionKey: string,
-): Promise<{ readonly actions: TransactionAction[]; publish(table: TableClient): Promise<void> } | null> {
-  const notifier = await container.notifier();
-  if (notifier === null) return null;
-  const staged = notifier.stage([eventFromTransition(targetId, displayName, transition)], partitionKey);
-  if (staged.rows.length === 0) return null;
-  return {
-    actions: Notifier.actions(staged, 'upsert'),
-    publish: async (table) => {
-      await notifier.publish(staged, table);
-    },
-  };
 }
 
 /** A PLS the reconciliation could not do has no row of its own: its outbox row is the record (one per PLS and hour). */

@@ -164,3 +164,9 @@ export type ProbeRunner = (
     readonly signal: AbortSignal;
   },
 ) => Promise<ProbeResult>;
+
+/** One target of a run with its result (null when it was not probed, e.g. in maintenance): what telemetry is sent. */
+export interface ProbedTarget {
+  readonly target: Pick<ProbeTarget, 'id' | 'displayName' | 'url'>;
+  readonly result: ProbeResult | null;
+}

@@ -5,14 +5,24 @@
  */
 import type { TableEntity } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import { type NotifierSource, stageProbeNotification } from '../../notify/storage/store-hooks';
 import { asIso, compact } from '../../storage/entity-values';
+import type { PartitionStaging } from '../../storage/outbox-staging';
 import { storageError } from '../../storage/table-errors';
 import { invertedTicks, keySafe, runHash } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import type { ProbeEvent } from '../core/probe-event';
 import type { Transition } from '../core/target-state';
 import { PROBE_TABLES } from './probe-tables';
+
+/** Where a state change's notification is staged, in the event's own transaction (the notification feature implements it). */
+export interface ProbeEventOutbox {
+  stageTransition(targetId: string, displayName: string, transition: Transition): PartitionStaging | null;
+}
+
+/** The outbox port from the composition root; null when notifications are off. */
+export interface ProbeOutboxSource {
+  outbox(): Promise<ProbeEventOutbox | null>;
+}
 
 export function eventRowKey(transition: Pick<Transition, 'at' | 'runId'>): string {
   return `${invertedTicks(new Date(transition.at))}_${runHash(transition.runId)}`;
@@ -36,7 +46,7 @@ export function eventEntity(targetId: string, displayName: string, transition: T
 }
 
 export async function writeEvent(
-  container: TableSource & NotifierSource,
+  container: TableSource & ProbeOutboxSource,
   targetId: string,
   displayName: string,
   transition: Transition,
@@ -44,16 +54,14 @@ export async function writeEvent(
   const table = await container.table(PROBE_TABLES.events);
   const entity = eventEntity(targetId, displayName, transition);
   // The notification's outbox row shares the event's partition and transaction: both or neither.
-  const notify = await stageProbeNotification(
-    container,
-    targetId,
-    displayName,
-    transition,
-    entity.partitionKey,
-  );
+  const notify = (await container.outbox())?.stageTransition(targetId, displayName, transition) ?? null;
   try {
     if (notify === null) await table.upsertEntity(entity, 'Replace');
-    else await table.submitTransaction([['upsert', entity, 'Replace'], ...notify.actions]);
+    else
+      await table.submitTransaction([
+        ['upsert', entity, 'Replace'],
+        ...notify.actionsFor(entity.partitionKey),
+      ]);
   } catch (error) {
     throw storageError('writing a probe state-change event', error);
   }

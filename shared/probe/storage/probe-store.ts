@@ -5,11 +5,10 @@
  * Every step is idempotent per run, so at-least-once delivery cannot double count.
  */
 import type { Clock } from '../../clock';
-import type { NotifierSource } from '../../notify/storage/store-hooks';
 import type { TableSource } from '../../storage/table-source';
 import type { Thresholds, Transition } from '../core/target-state';
 import type { ProbeResult, ProbeTarget } from '../core/types';
-import { writeEvent } from './events';
+import { type ProbeOutboxSource, writeEvent } from './events';
 import { updateLatest } from './latest';
 import { writeRawResult } from './raw-results';
 import { addToRollups, type RollupOutcome } from './rollups';
@@ -24,7 +23,7 @@ export interface RecordOutcome {
 }
 
 export async function recordResult(
-  container: TableSource & NotifierSource & { readonly clock: Clock },
+  container: TableSource & ProbeOutboxSource & { readonly clock: Clock },
   target: StoreTarget,
   result: ProbeResult,
 ): Promise<RecordOutcome> {

@@ -7,7 +7,6 @@ import { setMaxListeners } from 'node:events';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
 import { isAppError } from '../../errors';
 import type { Log } from '../../log';
-import { publishAvailability } from '../../telemetry/use-cases/publish-availability';
 import { type ConnectionStateLookup, connectionStateLookup } from '../adapters/connection-state';
 import { enqueueProbeRequests, parseProbeRequest } from '../adapters/probe-queue';
 import { loadProbeTargets } from '../adapters/targets';
@@ -111,7 +110,7 @@ export async function probeQueuedTarget(
   const signal = AbortSignal.timeout(remainingMs);
   // Unlike the inline run, a failed write is thrown: the host retries the message (idempotently).
   const outcome = await probeAndRecord(resolved, context, target, scheduledAt, signal, true);
-  await publishAvailability(container, context, [outcome]);
+  await container.publishAvailability(context, [outcome]);
   return outcome;
 }
 
@@ -142,7 +141,7 @@ async function inlineRun(
   const outcomes = await mapWithConcurrency(probed, Math.min(base.concurrency, WRITE_CONCURRENCY), (p) =>
     p.result === null ? Promise.resolve(p) : recordOne(resolved, context, p.target, p.result, false),
   );
-  await publishAvailability(container, context, outcomes);
+  await container.publishAvailability(context, outcomes);
   const count = (status: ProbeResult['status']) =>
     outcomes.filter((o) => o.result !== null && !o.result.inMaintenance && o.result.status === status).length;
   return {

@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { Config } from '../../config/config';
 import type { Log } from '../../log';
-import type { ProbeResult, ProbeTarget } from '../../probe/core/types';
+import type { ProbedTarget, ProbeResult } from '../../probe/core/types';
 import type { AvailabilitySender } from '../adapters/availability-exporter';
 
 /**
@@ -9,11 +9,6 @@ import type { AvailabilitySender } from '../adapters/availability-exporter';
  * flushed before returning. Without APPLICATIONINSIGHTS_CONNECTION_STRING it returns at once and
  * loads nothing. A telemetry failure is logged and never fails the run.
  */
-export interface ProbedTarget {
-  readonly target: Pick<ProbeTarget, 'id' | 'displayName' | 'url'>;
-  readonly result: ProbeResult | null;
-}
-
 /** What publishing takes from the composition root: the telemetry settings and test overrides. */
 export interface TelemetrySource {
   readonly config: Pick<Config, 'telemetry'>;

@@ -442,7 +442,7 @@ describe('resumable reconciliation', () => {
     // after (216 - 30) / 20 = 9.3 s, so the 5 s budget (the setting's minimum) leaves at least the
     // last 34 decisions to a continuation, however fast the machine.
     const rates = { reads: 100, writes: 20 };
-    emulator = await startTestArmEmulator({
+    const emulator = await emulators.start({
       rateLimits: {
         enforce: true,
         reads: { burst: 120, refillPerSecond: rates.reads },
@@ -524,7 +524,7 @@ describe('resumable reconciliation', () => {
 describe('deciding while the list is recorded', () => {
   it("a decision's snapshot update lands after the listed snapshot rows, even when those are slow", async () => {
     const container = await world(APPROVE_ALL);
-    const names = pendingConnections(emulator as ArmEmulator, 3);
+    const names = pendingConnections(emulators.current as ArmEmulator, 3);
     const services = await container.approvalServices();
     const real = services.snapshots;
     let calls = 0;

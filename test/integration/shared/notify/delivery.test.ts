@@ -7,6 +7,7 @@ import type { Container } from '../../../../shared/composition-root';
 import type { NotifyEvent } from '../../../../shared/notify/core/notify-events';
 import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
 import { Notifier } from '../../../../shared/notify/storage/notifier';
+import { NotificationOutbox } from '../../../../shared/notify/storage/store-hooks';
 import { NOTIFY_TABLES } from '../../../../shared/notify/wiring';
 import {
   armTestContainer,
@@ -251,7 +252,7 @@ describe('notification delivery through the outbox, a Storage queue and real web
     const audit = new AuditStore(
       () => container.table('Audit'),
       () => container.table('AuditByTime'),
-      broken,
+      new NotificationOutbox(broken),
     );
     await audit.write({
       kind: 'verdict',
