@@ -1,7 +1,5 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard } from '../../dashboard/build';
-import type { LocalHost } from '../../scripts/local-host/local-host';
+import { describe, expect, it } from 'vitest';
 import { setContainer } from '../../shared/composition-root';
 import type { NotifyEvent } from '../../shared/notify/core/notify-events';
 import { dashboardLink } from '../../shared/notify/core/payloads';
@@ -13,16 +11,8 @@ import {
   privateEndpointIdOf,
   useArmEmulator,
 } from '../helpers/arm-emulator';
-import {
-  chromiumAvailable,
-  contextAs,
-  INSTALL_HINT,
-  type LaunchedBrowser,
-  launchChromium,
-  type PageProblems,
-  watchProblems,
-} from '../helpers/browser';
-import { serveHttpFunctions } from '../helpers/http-functions';
+import { contextAs, type PageProblems, watchProblems } from '../helpers/browser';
+import { useDashboardPage } from '../helpers/dashboard-page';
 import { probeResult, storeTarget } from '../helpers/probe-results';
 
 /**
@@ -39,12 +29,9 @@ const CONNECTIONS = 30;
 const TARGETS = ['web-a', 'web-b'];
 
 const arm = useArmEmulator();
-let host: LocalHost;
-let launched: LaunchedBrowser;
 const connectionIds: string[] = [];
 
-beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error(INSTALL_HINT);
+const dashboard = useDashboardPage(async () => {
   const world = arm.emulator.world;
   const plsId = plsIdOf('pls-links');
   world.addPrivateLinkService({ id: plsId });
@@ -69,19 +56,12 @@ beforeAll(async () => {
       storeTarget(id, { failureThreshold: 1, successThreshold: 1 }),
       probeResult({ targetId: id, scheduledAt: new Date(Date.now() - 60_000) }),
     );
-  [, host, launched] = await Promise.all([buildDashboard(), serveHttpFunctions(), launchChromium()]);
-}, 90_000);
-
-afterAll(async () => {
-  await launched?.close();
-  await host?.stop();
-  setContainer(undefined);
 });
 
 /** The link a notification about `subject` carries, with DASHBOARD_URL = this host's dashboard. */
 function linkFor(type: NotifyEvent['type'], subject: string): string {
   const event: NotifyEvent = { id: 'e', type, at: new Date().toISOString(), subject, facts: {} };
-  const link = dashboardLink(event, `${host.url}/api/dashboard`);
+  const link = dashboardLink(event, `${dashboard.host.url}/api/dashboard`);
   if (link === undefined) throw new Error('no link');
   return link;
 }
@@ -131,12 +111,12 @@ function expectClean(problems: PageProblems): void {
 
 describe('dashboard deep links in Chromium', () => {
   it('#connection=<id> scrolls to the row, highlights and focuses it; a later fragment moves there', async () => {
-    const context = await contextAs(launched.browser, 'dev', { width: 1280, height: 720 });
+    const context = await contextAs(dashboard.launched.browser, 'dev', { width: 1280, height: 720 });
     const page = await context.newPage();
     const problems = watchProblems(page);
     const last = connectionIds.at(-1) ?? '';
     const link = linkFor('connection.pending', last);
-    expect(link).toBe(`${host.url}/api/dashboard#connection=${encodeURIComponent(last)}`);
+    expect(link).toBe(`${dashboard.host.url}/api/dashboard#connection=${encodeURIComponent(last)}`);
     await page.goto(link);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
     await until(page, `document.activeElement?.matches?.(${JSON.stringify(rowOf(last))}) === true`);
@@ -168,7 +148,7 @@ describe('dashboard deep links in Chromium', () => {
   }, 60_000);
 
   it('#target=<id> selects the target: its tile is marked and focused, the chart shows it', async () => {
-    const context = await contextAs(launched.browser, 'dev', { width: 1280, height: 720 });
+    const context = await contextAs(dashboard.launched.browser, 'dev', { width: 1280, height: 720 });
     const page = await context.newPage();
     const problems = watchProblems(page);
     await page.goto(linkFor('probe.down', 'web-b'));

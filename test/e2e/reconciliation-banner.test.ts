@@ -1,18 +1,10 @@
 import { InvocationContext } from '@azure/functions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard } from '../../dashboard/build';
+import { describe, expect, it } from 'vitest';
 import { reconcileConnections } from '../../functions/reconcileConnections';
-import type { LocalHost } from '../../scripts/local-host/local-host';
 import { setContainer } from '../../shared/composition-root';
 import { armTestContainer, plsIdOf, privateEndpointIdOf, useArmEmulator } from '../helpers/arm-emulator';
-import {
-  chromiumAvailable,
-  contextAs,
-  INSTALL_HINT,
-  type LaunchedBrowser,
-  launchChromium,
-} from '../helpers/browser';
-import { serveHttpFunctions } from '../helpers/http-functions';
+import { contextAs } from '../helpers/browser';
+import { useDashboardPage } from '../helpers/dashboard-page';
 
 /**
  * The dashboard's problems banner in real Chromium when reconciliation fails: ARM (the emulator)
@@ -29,11 +21,8 @@ const timer = {
 const SELECTOR = '#problems [data-problem="approval.reconciliation"]';
 
 const arm = useArmEmulator();
-let host: LocalHost;
-let launched: LaunchedBrowser;
 
-beforeAll(async () => {
-  if (!chromiumAvailable()) throw new Error(INSTALL_HINT);
+const dashboard = useDashboardPage(async () => {
   arm.emulator.world.addPrivateLinkService({ id: PLS });
   arm.emulator.world.addConnection({
     plsId: PLS,
@@ -46,13 +35,6 @@ beforeAll(async () => {
       APPROVAL_POLICY: 'version: 1\nrules: []\ndefault:\n  action: manual\n',
     }),
   );
-  [, host, launched] = await Promise.all([buildDashboard(), serveHttpFunctions(), launchChromium()]);
-}, 90_000);
-
-afterAll(async () => {
-  await launched?.close();
-  await host?.stop();
-  setContainer(undefined);
 });
 
 async function runTimer(id: string): Promise<void> {
@@ -66,9 +48,9 @@ describe('problems banner: reconciliation', () => {
   it('shows a failing reconciliation with the failed PLS and where to read the rest, and clears after a good run', async () => {
     arm.emulator.faults.rate({ kind: 'connection.list' }, 1, [{ type: 'status', status: 503 }]);
     await runTimer('timer-failing');
-    const context = await contextAs(launched.browser, 'dev');
+    const context = await contextAs(dashboard.launched.browser, 'dev');
     const page = await context.newPage();
-    await page.goto(`${host.url}/api/dashboard`);
+    await page.goto(`${dashboard.host.url}/api/dashboard`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
     await page.waitForSelector(SELECTOR, { timeout: 15_000 });
     const line = (await page.textContent(SELECTOR)) ?? '';

@@ -143,14 +143,18 @@ export function eventFromTransition(
   };
 }
 
-export interface PendingConnection {
-  readonly plsId: string;
-  readonly connectionId: string;
-  readonly connectionName: string;
-  readonly privateEndpointId: string | undefined;
-  readonly consumerSubscriptionId: string | undefined;
-  readonly consumerTenantId: string | undefined;
-  readonly requestMessage: string | undefined;
+/** A connection still waiting for a person: the audited facts of its connection, and why and since when it waits. */
+export interface PendingConnection
+  extends Pick<
+    AuditEntry,
+    | 'plsId'
+    | 'connectionId'
+    | 'connectionName'
+    | 'privateEndpointId'
+    | 'consumerSubscriptionId'
+    | 'consumerTenantId'
+    | 'requestMessage'
+  > {
   readonly reason: string | undefined;
   readonly rule: string | undefined;
   /** When it was first seen Pending. */
