@@ -40,3 +40,15 @@ export interface AuditEntry {
 export function entryId(entry: AuditEntry): string {
   return `${entry.decisionId}|${entry.kind}`;
 }
+
+/** The facts of the connection an audit row is about, as captured while it was Pending. */
+export type AuditedConnection = Pick<
+  AuditEntry,
+  | 'plsId'
+  | 'connectionId'
+  | 'connectionName'
+  | 'privateEndpointId'
+  | 'consumerSubscriptionId'
+  | 'consumerTenantId'
+  | 'requestMessage'
+>;

@@ -12,7 +12,13 @@ import {
   prefixRange,
 } from '../../storage/table-keys';
 import type { Actor } from '../core/actor';
-import { type AuditEntry, type AuditKind, type AuditResult, entryId } from '../core/audit-entry';
+import {
+  type AuditEntry,
+  type AuditedConnection,
+  type AuditKind,
+  type AuditResult,
+  entryId,
+} from '../core/audit-entry';
 import type { CapturedConnection } from '../core/captured-connection';
 
 export type { AuditEntry, AuditKind, AuditResult } from '../core/audit-entry';
@@ -33,17 +39,7 @@ export { entryId };
 /** The connection facts every audit row carries, as captured before the decision (request message included). */
 export function auditedConnection(
   capture: CapturedConnection,
-): Pick<
-  AuditEntry,
-  | 'plsId'
-  | 'connectionId'
-  | 'connectionName'
-  | 'privateEndpointId'
-  | 'consumerSubscriptionId'
-  | 'consumerTenantId'
-  | 'requestMessage'
-  | 'statusBefore'
-> {
+): AuditedConnection & Pick<AuditEntry, 'statusBefore'> {
   return {
     plsId: capture.connection.plsId,
     connectionId: capture.connection.id,

@@ -2,7 +2,7 @@
  * Events from the rows that cause them (pure). Each id derives from the causing row's identity,
  * so a replayed write (an SDK retry, a re-run) produces the same event and is delivered once.
  */
-import type { AuditEntry } from '../../approval/core/audit-entry';
+import type { AuditEntry, AuditedConnection } from '../../approval/core/audit-entry';
 import type { DriftRecord } from '../../approval/core/drift-record';
 import type { Transition } from '../../probe/core/target-state';
 import { armName, compactFacts, eventId, type NotifyEvent } from './notify-events';
@@ -144,17 +144,7 @@ export function eventFromTransition(
 }
 
 /** A connection still waiting for a person: the audited facts of its connection, and why and since when it waits. */
-export interface PendingConnection
-  extends Pick<
-    AuditEntry,
-    | 'plsId'
-    | 'connectionId'
-    | 'connectionName'
-    | 'privateEndpointId'
-    | 'consumerSubscriptionId'
-    | 'consumerTenantId'
-    | 'requestMessage'
-  > {
+export interface PendingConnection extends AuditedConnection {
   readonly reason: string | undefined;
   readonly rule: string | undefined;
   /** When it was first seen Pending. */
