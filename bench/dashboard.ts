@@ -110,6 +110,22 @@ async function main(): Promise<void> {
     out.write(
       `\ntarget (< 300 ms median, no raw rows beyond a day): summary ${summary !== undefined && summary.medianMs < 300 ? 'met' : 'MISSED'}, 30-day series ${month !== undefined && month.medianMs < 300 ? 'met' : 'MISSED'}, raw reads beyond a day: ${longRaw.length === 0 ? 'none' : longRaw.map((f) => f.name).join(', ')}\n`,
     );
+    out.write(
+      `${JSON.stringify({
+        bench: 'dashboard',
+        at: new Date().toISOString(),
+        machine: { cores: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+        dataset: {
+          targets: seed.targets.length,
+          runs: seed.runs,
+          entities: seed.entitiesWritten,
+          events: seed.events,
+        },
+        callsPerRoute: runs,
+        routes: figures,
+        rawReadsBeyondADay: longRaw.map((f) => f.name),
+      })}\n`,
+    );
   } finally {
     await traffic.stop();
     await azurite.stop();

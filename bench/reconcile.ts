@@ -225,7 +225,7 @@ async function main(): Promise<void> {
       applied: steady.outcomes.applied,
       armRequestsByKind: metrics.snapshot().requests,
     };
-    process.stdout.write(`${JSON.stringify({ ...report, steadyState }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...report, steadyState })}\n`);
   } finally {
     await emulator.stop();
     await azurite.stop();

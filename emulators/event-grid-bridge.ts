@@ -40,17 +40,19 @@ export interface EventGridEventJson {
   readonly metadataVersion: string;
 }
 
-export interface EventSource {
-  /** The resource the event is about, as ARM names it. */
-  readonly resourceId: string;
-  readonly operationName: string;
-  readonly kind: 'write' | 'delete';
-  /** The subscription whose topic publishes it (the resource's). */
-  readonly subscriptionId: string;
-  readonly tenantId: string | undefined;
-  readonly correlationId: string;
-  readonly httpMethod: 'PUT' | 'DELETE';
-  readonly time: Date;
+/** What an event is made from: the emulator's write (the resource, operation and subscription whose topic publishes it) and who made it. */
+export interface EventSource
+  extends Pick<
+    ArmWriteEvent,
+    | 'resourceId'
+    | 'operationName'
+    | 'kind'
+    | 'subscriptionId'
+    | 'tenantId'
+    | 'correlationId'
+    | 'httpMethod'
+    | 'time'
+  > {
   /** Who made the change (claims `appid`) and in which tenant they signed in. */
   readonly callerAppId: string;
   readonly callerTenantId: string | undefined;

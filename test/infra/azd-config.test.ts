@@ -4,18 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { settingDefault } from '../../shared/config/settings';
 import { type BicepFile, modules, outputs, parameters, propertyPath, stringValue } from '../helpers/bicep';
-import { infraFiles, REPO_ROOT } from './infra-fixture';
+import { infraFile, infraFiles, REPO_ROOT } from './infra-fixture';
 
 let files: BicepFile[];
 beforeAll(async () => {
   files = await infraFiles();
 });
 
-function file(path: string): BicepFile {
-  const found = files.find((f) => f.path === path);
-  if (found === undefined) throw new Error(`missing ${path}`);
-  return found;
-}
+const file = (path: string): BicepFile => infraFile(files, path);
 
 describe('azure.yaml (azd up for the provider app)', () => {
   const azure = parse(readFileSync(join(REPO_ROOT, 'azure.yaml'), 'utf8')) as {

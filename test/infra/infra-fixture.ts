@@ -8,6 +8,13 @@ export function infraFiles(): Promise<BicepFile[]> {
   return parseInfraFiles(REPO_ROOT);
 }
 
+/** The file at `path` among `files`; fails naming it when the infra does not have it. */
+export function infraFile(files: readonly BicepFile[], path: string): BicepFile {
+  const found = files.find((f) => f.path === path);
+  if (found === undefined) throw new Error(`missing ${path}`);
+  return found;
+}
+
 /**
  * A deliberately wrong copy: the same files with one file's text edited. Fails loudly when the
  * edit does not apply, so a drift test can never pass because its mutation silently missed.

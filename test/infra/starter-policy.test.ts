@@ -8,7 +8,7 @@ import {
   evaluateConnectionPolicy,
 } from '../../shared/approval/core/policy/evaluate-policy';
 import { type BicepFile, parameters, stringValue, variables } from '../helpers/bicep';
-import { infraFiles, REPO_ROOT } from './infra-fixture';
+import { infraFile, infraFiles, REPO_ROOT } from './infra-fixture';
 
 /**
  * The deploy path ends with a deciding app: the starter policy (`npm run policy:starter`) loads with
@@ -27,11 +27,7 @@ beforeAll(async () => {
   files = await infraFiles();
 });
 
-function file(path: string): BicepFile {
-  const found = files.find((f) => f.path === path);
-  if (found === undefined) throw new Error(`missing ${path}`);
-  return found;
-}
+const file = (path: string): BicepFile => infraFile(files, path);
 
 /** The consumer lab's request messages: the template's default and the parameter file's value. */
 function labMessages(): string[] {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditedConnection } from '../../../../../shared/approval/core/audit-entry';
 import {
   eventFromAudit,
   eventFromDrift,
@@ -15,6 +16,17 @@ const PLS =
   '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-provider/providers/Microsoft.Network/privateLinkServices/pls-web';
 const PE =
   '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-northwind/providers/Microsoft.Network/privateEndpoints/pe-northwind-web';
+
+/** The connection every builder test is about, with no consumer facts captured. */
+const CONNECTION: AuditedConnection = {
+  plsId: PLS,
+  connectionId: 'id',
+  connectionName: 'c',
+  privateEndpointId: PE,
+  consumerSubscriptionId: undefined,
+  consumerTenantId: undefined,
+  requestMessage: undefined,
+};
 
 const PENDING: NotifyEvent = {
   id: '0123456789abcdef0123456789abcdef',
@@ -170,13 +182,7 @@ describe('events from their causes', () => {
     const base = {
       decisionId: 'd',
       at: new Date(),
-      plsId: PLS,
-      connectionId: 'id',
-      connectionName: 'c',
-      privateEndpointId: PE,
-      consumerSubscriptionId: undefined,
-      consumerTenantId: undefined,
-      requestMessage: undefined,
+      ...CONNECTION,
       statusBefore: 'Pending',
       rule: 'r',
       policyVersion: 'v',
@@ -211,13 +217,7 @@ describe('events from their causes', () => {
     expect(reminderPeriod(since, new Date('2026-12-02T00:00:00Z'), 24)).toBe(1);
     expect(reminderPeriod(since, new Date('2026-12-03T01:00:00Z'), 24)).toBe(2);
     const c = {
-      plsId: PLS,
-      connectionId: 'id',
-      connectionName: 'c',
-      privateEndpointId: PE,
-      consumerSubscriptionId: undefined,
-      consumerTenantId: undefined,
-      requestMessage: undefined,
+      ...CONNECTION,
       reason: undefined,
       rule: undefined,
       since,
