@@ -42,6 +42,13 @@ export interface BundleResult {
    */
   readonly sharedModules: readonly string[];
   readonly duplicatedModules: readonly string[];
+  /**
+   * Dynamic imports (`import()`) of a CommonJS module, as `importer -> module` (must stay empty).
+   * In ESM output with code splitting, esbuild gives such a module a chunk whose only export is
+   * `default` (esbuild issues #3245, #4377), so `const { request } = await import('undici')` reads
+   * undefined in the bundle while it works under tsc's output.
+   */
+  readonly commonJsDynamicImports: { readonly ours: readonly string[]; readonly packages: readonly string[] };
 }
 
 const ROOT = findAppRoot(__dirname);
@@ -94,6 +101,33 @@ function eagerClosure(
     }
   }
   return { inputs: [...inputs], bytes };
+}
+
+/**
+ * Every `import()` whose target esbuild read as CommonJS, in one build's metafile: from a bundled
+ * module (`importer -> module`), and an entry point that is itself CommonJS (`(lazy) -> module`,
+ * what a function file's `await import('some-cjs-package')` becomes).
+ */
+export function findCommonJsDynamicImports(
+  metafile: Metafile,
+  entryPoints: readonly string[] = [],
+): { readonly ours: string[]; readonly packages: string[] } {
+  const { inputs } = metafile;
+  const found = new Set<string>();
+  for (const [importer, input] of Object.entries(inputs)) {
+    for (const imported of input.imports) {
+      if (imported.kind === 'dynamic-import' && inputs[imported.path]?.format === 'cjs')
+        found.add(`${importer} -> ${imported.path}`);
+    }
+  }
+  for (const entry of entryPoints) {
+    if (inputs[entry]?.format === 'cjs') found.add(`(lazy) -> ${entry}`);
+  }
+  const all = [...found].sort();
+  // A package's own import() (OpenTelemetry's host detector loads its per-platform machine-id
+  // reader so) is not ours to change: reported, not refused.
+  const insidePackage = (edge: string) => edge.startsWith('node_modules/');
+  return { ours: all.filter((e) => !insidePackage(e)), packages: all.filter(insidePackage) };
 }
 
 /** `shared/health/routes/health-route.ts` -> `chunks/shared.health.routes.health-route.mjs`: flat, so every chunk sits next to the others. */
@@ -230,6 +264,8 @@ export async function buildBundle(
       totalBytes: totalBytes(metafile),
       sharedModules: [],
       duplicatedModules: [],
+      commonJsDynamicImports:
+        layout === 'esm' ? findCommonJsDynamicImports(metafile) : { ours: [], packages: [] },
     };
   }
 
@@ -283,6 +319,7 @@ export async function buildBundle(
     totalBytes: totalBytes(chunks, entryBuild),
     sharedModules,
     duplicatedModules: inEntry.filter((i) => inChunks.has(i)).sort(),
+    commonJsDynamicImports: findCommonJsDynamicImports(chunks, [...lazy.values()]),
   };
 }
 
@@ -296,6 +333,19 @@ async function main(): Promise<void> {
     // A function file imported an implementation statically: cold start would pay for it on every instance.
     process.stderr.write(
       `error: the entry loads ${unexpected.join(', ')} at cold start. Function files must load implementations with await import() inside the handler.\n`,
+    );
+    process.exit(1);
+  }
+  if (result.commonJsDynamicImports.packages.length > 0) {
+    const byPackage = eagerPackagesOf(result.commonJsDynamicImports.packages);
+    process.stdout.write(
+      `note: ${byPackage.join(', ')} import() CommonJS modules of their own (${result.commonJsDynamicImports.packages.length} places); in the bundle such a module's named exports are undefined if that code runs\n`,
+    );
+  }
+  if (result.commonJsDynamicImports.ours.length > 0) {
+    // The chunk of such a module exports only `default`: named exports read off it are undefined.
+    process.stderr.write(
+      `error: import() of a CommonJS module: ${result.commonJsDynamicImports.ours.join('; ')}. In the bundle its named exports are undefined; import it statically (the implementation that uses it is already loaded lazily).\n`,
     );
     process.exit(1);
   }

@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { AppError } from '../errors';
 import { isLoopbackHost } from '../net/loopback';
 
@@ -40,7 +41,6 @@ export async function discoverTenantId(
   }
   const url = new URL(`/subscriptions/${subscriptionId}`, armEndpoint);
   url.searchParams.set('api-version', TENANT_DISCOVERY_API_VERSION);
-  const { request } = await import('undici');
   const deadline = performance.now() + (options.timeoutMs ?? 5_000);
   for (let attempt = 1; ; attempt++) {
     let status: number;

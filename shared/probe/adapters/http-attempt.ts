@@ -8,6 +8,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { buildConnector, Dispatcher } from 'undici';
+import * as undici from 'undici';
 import { type Redactor, redactor } from '../../redact/redact';
 import { VERSION } from '../../version';
 import { checkAssertions, needsBody } from '../core/assertions';
@@ -39,7 +40,7 @@ const KEPT_HEADERS = [
   'x-azure-ref',
 ];
 
-type Undici = typeof import('undici');
+type Undici = typeof undici;
 
 export interface AttemptInput {
   readonly target: ProbeTarget;
@@ -76,15 +77,14 @@ function span(from: number | null, to: number | null): number | null {
   return from === null || to === null ? null : round(to - from);
 }
 
-let undiciModule: Promise<Undici> | undefined;
-
 /** The reason every attempt's client is destroyed with once the attempt is over (see closeConnection). */
 const CLOSED_AFTER_ATTEMPT = Object.assign(new Error('the probe attempt is over'), { code: 'PROBE_CLOSED' });
 
 export async function runHttpAttempt(input: AttemptInput): Promise<ProbeAttempt> {
-  // Loaded before the attempt's clock starts: module loading is not network time.
-  undiciModule ??= import('undici');
-  const undici = await undiciModule;
+  // undici is imported statically: this module is itself loaded lazily (in the deployed bundle, a
+  // chunk loaded on the first probe), so a dynamic import saved nothing at cold start, and in the
+  // bundle a dynamic import of a CommonJS package yields a chunk with a default export only
+  // (esbuild #3245, #4377): its named exports read as undefined and every probe failed.
   return new HttpAttempt(input, undici).run();
 }
 

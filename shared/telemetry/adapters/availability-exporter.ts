@@ -1,11 +1,14 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { AzureMonitorLogExporter } from '@azure/monitor-opentelemetry-exporter';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { TelemetryAuth } from '../core/authentication-string';
 import type { AvailabilityRecord } from '../core/availability-record';
 
 /**
- * Sends availability results through @azure/monitor-opentelemetry-exporter (I/O, loaded on first
- * use only). The exporter maps a log record whose `_MS.baseType` attribute is `AvailabilityData`
+ * Sends availability results through @azure/monitor-opentelemetry-exporter. Both packages are
+ * imported statically: this module is loaded only on the first publish (publish-availability
+ * imports it lazily), and @opentelemetry/sdk-logs is CommonJS, whose `import()` in the bundle
+ * yields a default export only (esbuild #3245, #4377). The exporter maps a log record whose `_MS.baseType` attribute is `AvailabilityData`
  * to an availability envelope with the record's body as its base data (the same route the
  * applicationinsights 3.x `trackAvailability` takes), and its other attributes as custom
  * dimensions. The provider is private to this module: nothing global is registered, nothing
@@ -25,10 +28,6 @@ export async function createAvailabilitySender(
   // Statsbeat would open connections to Microsoft endpoints other than the configured ingestion
   // (and probe the instance metadata service); in a locked-down VNet those only fail. Opt in by setting it to "".
   process.env.APPLICATION_INSIGHTS_NO_STATSBEAT ??= 'true';
-  const [{ AzureMonitorLogExporter }, { LoggerProvider, BatchLogRecordProcessor }] = await Promise.all([
-    import('@azure/monitor-opentelemetry-exporter'),
-    import('@opentelemetry/sdk-logs'),
-  ]);
   const exporter = new AzureMonitorLogExporter({
     connectionString,
     // Results not accepted now are not replayed from disk later: the tables keep the truth.

@@ -1,11 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../functions/registry';
-import { ALLOWED_EAGER_PACKAGES, type BundleResult, buildBundle } from '../../../scripts/build-bundle';
+import {
+  ALLOWED_EAGER_PACKAGES,
+  type BundleResult,
+  buildBundle,
+  findCommonJsDynamicImports,
+} from '../../../scripts/build-bundle';
 import { azuriteConnectionString, uniqueTablePrefix } from '../../helpers/storage';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -45,6 +50,10 @@ describe('production bundle (CommonJS entry, ESM implementation chunks)', () => 
     expect(result.duplicatedModules).toEqual([]);
   });
 
+  it('has no import() of a CommonJS module in our own code (its named exports would be undefined)', () => {
+    expect(result.commonJsDynamicImports.ours).toEqual([]);
+  });
+
   it('registers every function with the worker API and serves health and me from lazily loaded chunks', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -74,4 +83,79 @@ describe('production bundle (CommonJS entry, ESM implementation chunks)', () => 
     expect(report.me?.body.code).toBe('unauthenticated');
     expect(report.chunksImported).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe('the check for import() of CommonJS modules', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'plg-cjs-import-'));
+    writeFileSync(join(dir, 'lib.cjs'), 'exports.greet = () => "hello";\n');
+    writeFileSync(join(dir, 'esm-lib.mjs'), 'export const greet = () => "hello";\n');
+    writeFileSync(
+      join(dir, 'use.mjs'),
+      'export async function run() { const { greet } = await import("./lib.cjs"); return greet(); }\n',
+    );
+    writeFileSync(
+      join(dir, 'use-esm.mjs'),
+      'export async function run() { const { greet } = await import("./esm-lib.mjs"); return greet(); }\n',
+    );
+    writeFileSync(
+      join(dir, 'static.mjs'),
+      'import { greet } from "./lib.cjs";\nexport const run = async () => greet();\n',
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function splitBuild(entry: string) {
+    const { build } = await import('esbuild');
+    const out = join(dir, `out-${entry}`);
+    const built = await build({
+      absWorkingDir: dir,
+      entryPoints: { [entry.replace(/\.mjs$/, '')]: entry },
+      bundle: true,
+      format: 'esm',
+      splitting: true,
+      platform: 'node',
+      outdir: out,
+      outExtension: { '.js': '.mjs' },
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const { run } = (await import(join(out, entry))) as { run: () => Promise<unknown> };
+    return { metafile: built.metafile, run };
+  }
+
+  it('names the import() of a CommonJS file, whose bundled chunk really has no named export', async () => {
+    const { metafile, run } = await splitBuild('use.mjs');
+    expect(findCommonJsDynamicImports(metafile).ours).toEqual(['use.mjs -> lib.cjs']);
+    // What the check prevents: esbuild's chunk for the CommonJS file exports only `default`.
+    await expect(run()).rejects.toThrow(TypeError);
+  });
+
+  it('passes an import() of an ES module and a static import of a CommonJS one, both of which work', async () => {
+    for (const entry of ['use-esm.mjs', 'static.mjs']) {
+      const { metafile, run } = await splitBuild(entry);
+      expect(findCommonJsDynamicImports(metafile)).toEqual({ ours: [], packages: [] });
+      await expect(run()).resolves.toBe('hello');
+    }
+  });
+
+  it('names a lazily loaded entry that is itself CommonJS, and keeps a package-internal import() apart', () => {
+    const metafile = {
+      inputs: {
+        'node_modules/undici/index.js': { bytes: 1, imports: [], format: 'cjs' as const },
+        'node_modules/pkg/a.js': {
+          bytes: 1,
+          imports: [{ path: 'node_modules/pkg/b.js', kind: 'dynamic-import' as const, original: './b.js' }],
+          format: 'cjs' as const,
+        },
+        'node_modules/pkg/b.js': { bytes: 1, imports: [], format: 'cjs' as const },
+      },
+      outputs: {},
+    };
+    expect(findCommonJsDynamicImports(metafile, ['node_modules/undici/index.js'])).toEqual({
+      ours: ['(lazy) -> node_modules/undici/index.js'],
+      packages: ['node_modules/pkg/a.js -> node_modules/pkg/b.js'],
+    });
+  });
 });
