@@ -1,47 +1,69 @@
-// `npm run package`: the deployment zip, built from the working tree with .funcignore applied the way
-// git reads an ignore file (the `ignore` library). Needs `npm run build` first. Prints every
-// top-level entry with its size and the zip's total; writes dist/package/app.zip.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// `npm run package`: the deployment package, chosen from the working tree by an explicit allowlist
+// (no ignore file decides what ships), written as dist/package/app.zip and staged unzipped, from the
+// zip's own bytes, as dist/package/app/. Needs `npm run build` first. Prints every top-level entry
+// with its size and the zip's total.
+//
+// The staged folder is what `azd deploy` uploads: azure.yaml's `dist` points at it and turns remote
+// build off, so azd zips that folder as it is (Azure/azure-dev cli/azd/pkg/project/
+// project_utils.go createDeployableZip; docs/deploy.md). `az functionapp deployment source
+// config-zip --src dist/package/app.zip` uploads the zip; both carry the same files.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { type Zippable, zipSync } from 'fflate';
-import ignore from 'ignore';
+import { unzipSync, type Zippable, zipSync } from 'fflate';
 import { findAppRoot } from '../shared/host/app-root';
 
 export const PACKAGE_PATH = 'dist/package/app.zip';
+/** The zip unzipped: what azd uploads (azure.yaml `dist`) and what a local host can load. */
+export const STAGED_PACKAGE_DIR = 'dist/package/app';
 
 /** What the app cannot run without; a package missing one of these is refused. */
 export const REQUIRED_FILES: readonly string[] = ['host.json', 'package.json', 'dist/bundle/main.js'];
 export const REQUIRED_DIRS: readonly string[] = ['dist/bundle/chunks', 'dist/dashboard/assets'];
+/** The host's configuration and the file whose `main` the worker loads. */
+export const ROOT_FILES: readonly string[] = ['host.json', 'package.json'];
+/** Taken along when the deployer created them (docs/deploy.md): the policy and the probe targets. */
+export const OPTIONAL_FILES: readonly string[] = ['approval-policy.yaml', 'probe-targets.yaml'];
+/** Folders shipped whole: the bundle (entry and chunks) and the dashboard's browser assets. */
+export const PACKAGE_DIRS: readonly string[] = ['dist/bundle', 'dist/dashboard/assets'];
+// Source maps would only add size; the bundle is what runs.
+const LEFT_OUT = /\.map$/;
 
 // Same instant for every entry: the same tree gives the same bytes (zip stores local time with 2 s
 // resolution from 1980 on).
 const FIXED_MTIME = new Date(2020, 0, 1, 0, 0, 0);
 
+/** The staged folder that goes with a zip: `.../app.zip` stages into `.../app/`. */
+export function stagedDirFor(zipPath: string): string {
+  if (!zipPath.endsWith('.zip')) throw new Error(`${zipPath} is not a .zip path`);
+  return zipPath.slice(0, -'.zip'.length);
+}
+
 /**
- * Files of the package, repo-relative with forward slashes, sorted. A directory the rules exclude is
- * not entered (as in git, a file under an excluded directory cannot be taken back in); `.git` is
- * never part of a package whatever the file says.
+ * Files of the package, app-relative with forward slashes, sorted: host.json, package.json, the
+ * optional policy and targets files when present, and every file under PACKAGE_DIRS but maps.
+ * Node modules never ship: the bundle carries its dependencies.
  */
-export function packageFiles(root: string, funcignore: string): string[] {
-  const rules = ignore().add(funcignore);
+export function packageFiles(root: string): string[] {
   const found: string[] = [];
+  for (const f of [...ROOT_FILES, ...OPTIONAL_FILES]) {
+    if (existsSync(join(root, f)) && statSync(join(root, f)).isFile()) found.push(f);
+  }
   const walk = (dir: string): void => {
+    if (!existsSync(join(root, dir))) return;
     for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
-      const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (entry.name === '.git' || rules.ignores(`${path}/`)) continue;
-        walk(path);
-      } else if (entry.isFile() && !rules.ignores(path)) {
-        found.push(path);
-      }
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile() && !LEFT_OUT.test(entry.name)) found.push(path);
     }
   };
-  walk('');
+  for (const dir of PACKAGE_DIRS) walk(dir);
   return found.sort();
 }
 
 export interface PackageResult {
   readonly zipPath: string;
+  /** The zip's entries unzipped into a folder (stagedDirFor(zipPath)). */
+  readonly stagedDir: string;
   readonly files: readonly string[];
   readonly bytes: number;
 }
@@ -58,13 +80,24 @@ export function missingPieces(files: readonly string[]): string[] {
   return problems;
 }
 
+/**
+ * Replaces `dir` with the zip's entries. Written from the zip rather than copied from the tree, so
+ * the folder azd uploads and the zip hold the same bytes by construction.
+ */
+export function stagePackage(zip: Uint8Array, dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  for (const [name, data] of Object.entries(unzipSync(zip))) {
+    const target = join(dir, ...name.split('/'));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, data);
+  }
+}
+
 export function buildPackage(
   root: string = findAppRoot(__dirname),
   zipPath: string = join(root, PACKAGE_PATH),
 ): PackageResult {
-  const funcignorePath = join(root, '.funcignore');
-  if (!existsSync(funcignorePath)) throw new Error('no .funcignore at the app root');
-  const files = packageFiles(root, readFileSync(funcignorePath, 'utf8'));
+  const files = packageFiles(root);
   const problems = missingPieces(files);
   if (problems.length > 0) {
     throw new Error(`the package is incomplete (run \`npm run build\` first):\n  ${problems.join('\n  ')}`);
@@ -74,7 +107,9 @@ export function buildPackage(
   const zip = zipSync(entries, { level: 9 });
   mkdirSync(dirname(zipPath), { recursive: true });
   writeFileSync(zipPath, zip);
-  return { zipPath, files, bytes: statSync(zipPath).size };
+  const stagedDir = stagedDirFor(zipPath);
+  stagePackage(zip, stagedDir);
+  return { zipPath, stagedDir, files, bytes: statSync(zipPath).size };
 }
 
 function kib(bytes: number): string {
@@ -96,7 +131,7 @@ function main(): void {
     console.log(`  ${top}${count > 1 ? ` (${count} files)` : ''}: ${kib(bytes)}`);
   }
   console.log(
-    `package: ${relative(root, result.zipPath)}, ${result.files.length} files, ${kib(result.bytes)} compressed`,
+    `package: ${relative(root, result.zipPath)}, ${result.files.length} files, ${kib(result.bytes)} compressed; staged in ${relative(root, result.stagedDir)}/ (what azd uploads)`,
   );
 }
 
