@@ -48,6 +48,23 @@ describe('azure.yaml (azd up for the provider app)', () => {
     const providerOutputs = outputs(file('infra/provider/main.bicep')).map((o) => o.name);
     for (const { env } of passed) expect(providerOutputs).toContain(env);
   });
+
+  it("the postdeploy hook deploys into the azd environment's subscription, not az's current one", () => {
+    // azd does not sign the az CLI in; az uses its own current subscription unless told.
+    const azCalls = (script: string): string[] =>
+      script
+        .split(/\baz (?=deployment|rest|eventgrid|functionapp|role)/)
+        .slice(1)
+        .map((call) => call.slice(0, call.indexOf('--output')));
+    const posix = readFileSync(join(REPO_ROOT, azure.hooks.postdeploy.posix.run), 'utf8');
+    const windows = readFileSync(join(REPO_ROOT, azure.hooks.postdeploy.windows.run), 'utf8');
+    expect(azCalls(posix).length).toBeGreaterThan(0);
+    expect(azCalls(windows).length).toBeGreaterThan(0);
+    for (const call of azCalls(posix)) expect(call).toContain('--subscription "$AZURE_SUBSCRIPTION_ID"');
+    for (const call of azCalls(windows)) expect(call).toContain('--subscription $env:AZURE_SUBSCRIPTION_ID');
+    expect(posix).toContain(': "${AZURE_SUBSCRIPTION_ID:?');
+    expect(windows).toContain("'AZURE_SUBSCRIPTION_ID'");
+  });
 });
 
 describe('bicepconfig.json', () => {
