@@ -1,6 +1,6 @@
-// Consumer side: the probe app (Flex Consumption, Node 22) with outbound VNet integration into a
-// subnet of the consumer network, so it reaches http://<private endpoint IP>/ like the consumer's VMs
-// do. Its own storage and telemetry; optional read access to the private endpoint(s) so a failing
+// Consumer side: the probe app (Flex Consumption, Node 22 or 24) with outbound VNet integration into
+// a subnet of the consumer network, so it reaches http://<private endpoint IP>/ like the consumer's
+// VMs do. Its own storage and telemetry; optional read access to the private endpoint(s) so a failing
 // probe can say "the connection is Pending/Rejected" instead of only "TCP timeout".
 targetScope = 'subscription'
 
@@ -88,6 +88,13 @@ param availabilityAlertFailures int = 3
 
 @description('TABLE_NAME_PREFIX: prefix of every table the app creates.')
 param tableNamePrefix string = 'plg'
+
+@description('Node.js major version the probe app runs on: 22 (default) or 24 where Flex Consumption offers it in the region (docs/deploy.md).')
+@allowed([
+  '22'
+  '24'
+])
+param nodeVersion string = '22'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var allTags = union(tags, {
@@ -191,6 +198,7 @@ module app '../modules/function-app.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: applicationInsightsName
     virtualNetworkSubnetId: integrationSubnetId
+    nodeVersion: nodeVersion
     appSettings: union(consumerSettings, notifySettings)
   }
   dependsOn: [
@@ -223,6 +231,10 @@ module readerRoleDefinition 'modules/pe-reader-role.bicep' = if (!empty(privateE
   }
 }
 
+// Assignments of the just-created custom role wait for its definition and for the function app, so the
+// definition has time to replicate (RoleDefinitionDoesNotExist otherwise; see the same ordering and
+// its sources in infra/provider/main.bicep). Deploying again succeeds if a first deployment still
+// meets that error.
 module privateEndpointAccess 'modules/pe-role-assignment.bicep' = [
   for (privateEndpointId, i) in privateEndpointIds: {
     name: 'pe-access-${i}-${resourceToken}'
@@ -235,6 +247,7 @@ module privateEndpointAccess 'modules/pe-role-assignment.bicep' = [
     }
     dependsOn: [
       readerRoleDefinition
+      app
     ]
   }
 ]

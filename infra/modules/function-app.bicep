@@ -1,4 +1,5 @@
-// One function app on the Flex Consumption plan (FC1), Node 22, running as a user-assigned identity.
+// One function app on the Flex Consumption plan (FC1), Node 22 (24 selectable), running as a
+// user-assigned identity.
 // The storage, telemetry and identity settings every app needs are set here; the caller adds its
 // product settings through `appSettings` (held to shared/config/settings.ts by test/infra).
 
@@ -46,10 +47,22 @@ param virtualNetworkSubnetId string = ''
 ])
 param instanceMemoryMB int = 2048
 
-@description('Upper bound of instances the plan scales out to.')
-@minValue(1)
+// Flex Consumption accepts 40 to 1,000 ("Limit scale-out", learn.microsoft.com/azure/azure-functions/
+// event-driven-scaling#limit-scale-out; a newer revision of that page lowers the floor to 1, so 40 is
+// valid under both).
+@description('Upper bound of on-demand instances per scale group (Flex Consumption accepts 40 to 1000).')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
+
+// Node 22 is the default on Flex Consumption (`az functionapp list-flexconsumption-runtimes
+// --location <region> --runtime node`); 24 is offered where that command lists it (docs/deploy.md).
+@description('Node.js major version of the app (functionAppConfig.runtime.version).')
+@allowed([
+  '22'
+  '24'
+])
+param nodeVersion string = '22'
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
@@ -114,7 +127,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       }
       runtime: {
         name: 'node'
-        version: '22'
+        version: nodeVersion
       }
     }
   }

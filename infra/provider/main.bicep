@@ -1,5 +1,6 @@
-// Provider side: the approval app (Flex Consumption, Node 22) with its identity, storage, telemetry,
-// Easy Auth, the custom role on every managed Private Link Service and the Event Grid system topic.
+// Provider side: the approval app (Flex Consumption, Node 22 or 24) with its identity, storage,
+// telemetry, Easy Auth, the custom role on every managed Private Link Service and the Event Grid
+// system topic.
 // `azd up` deploys it (azure.yaml); `az deployment sub create` works the same way (docs/deploy.md).
 targetScope = 'subscription'
 
@@ -114,10 +115,17 @@ param missedRunAlertMinutes int = 30
 @maxValue(48)
 param pendingAlertHours int = 24
 
-@description('Maximum instances of the Flex Consumption plan.')
-@minValue(1)
+@description('Maximum on-demand instances per scale group of the Flex Consumption app (the plan accepts 40 to 1000).')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
+
+@description('Node.js major version the app runs on: 22 (default) or 24 where Flex Consumption offers it in the region (docs/deploy.md).')
+@allowed([
+  '22'
+  '24'
+])
+param nodeVersion string = '22'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var allTags = union(tags, {
@@ -232,6 +240,7 @@ module app '../modules/function-app.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: applicationInsightsName
     maximumInstanceCount: maximumInstanceCount
+    nodeVersion: nodeVersion
     appSettings: union(providerSettings, inlinePolicySettings, notifySettings)
   }
   dependsOn: [
@@ -267,6 +276,14 @@ module plsRole 'modules/pls-operator-role.bicep' = {
   }
 }
 
+// A just-created custom role is not yet usable everywhere: an assignment that names it can fail with
+// RoleDefinitionDoesNotExist until the definition has replicated (a transient error: "Errors creating
+// Role Definitions and Role Assignments" in the Azure/terraform-azurerm-caf-enterprise-scale wiki
+// Troubleshooting page; hashicorp/terraform-provider-azurerm#10442). So the assignments wait for the
+// definition and for the function app, this deployment's longest step, which gives the definition
+// that time to replicate. It narrows the window without closing it: should a first deployment still
+// fail with that code, deploying again succeeds, since every resource here is idempotent and the
+// definition exists by then (docs/deploy.md, step 5).
 module plsAccess 'modules/pls-role-assignment.bicep' = [
   for (plsId, i) in plsResourceIds: {
     name: 'pls-access-${i}-${resourceToken}'
@@ -279,6 +296,7 @@ module plsAccess 'modules/pls-role-assignment.bicep' = [
     }
     dependsOn: [
       plsRole
+      app
     ]
   }
 ]
