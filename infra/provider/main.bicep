@@ -1,4 +1,4 @@
-// Provider side: the approval app (Flex Consumption, Node 22 or 24) with identity, storage, telemetry,
+// Provider side: the approval app (Flex Consumption, Node 22/24) with identity, storage, telemetry,
 // Easy Auth, the custom role on every managed Private Link Service and the Event Grid system topic.
 // `azd up` deploys it (azure.yaml); `az deployment sub create` works the same way (docs/deploy.md).
 targetScope = 'subscription'
