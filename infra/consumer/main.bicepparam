@@ -18,6 +18,9 @@ param privateEndpointIds = [
 // Easy Auth always fronts the probe API; docs/deploy.md step 5).
 param authClientId = readEnvironmentVariable('PROBE_AUTH_CLIENT_ID', '00000000-0000-0000-0000-000000000000')
 
+// Node 22 unless APP_NODE_VERSION says 24 (where the region's Flex Consumption offers it).
+param nodeVersion = readEnvironmentVariable('APP_NODE_VERSION', '22')
+
 param tags = {
   owner: 'consumer-team'
 }

@@ -19,6 +19,10 @@ param approvalPolicy = loadTextContent('approval-policy.yaml')
 
 param deployEventSubscription = bool(readEnvironmentVariable('DEPLOY_EVENT_SUBSCRIPTION', 'false'))
 
+// Node 22 unless APP_NODE_VERSION says 24 (`azd env set APP_NODE_VERSION 24`, where the region's
+// Flex Consumption offers it; docs/deploy.md). Not NODE_VERSION: Node's container images set that.
+param nodeVersion = readEnvironmentVariable('APP_NODE_VERSION', '22')
+
 param tags = {
   owner: 'platform-team'
 }

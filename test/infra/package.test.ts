@@ -172,7 +172,7 @@ describe('what azd uploads (azure.yaml `dist`, remote build off)', () => {
     expect(stagedDirFor(join(REPO_ROOT, PACKAGE_PATH))).toBe(join(REPO_ROOT, STAGED_PACKAGE_DIR));
   });
 
-  it('turns remote build off, and no .funcignore at the project root makes azd refuse that', () => {
+  it('turns remote build off, with no .funcignore at the root for azd to refuse that over', () => {
     // Left unset, azd turns remote build on when the project's .funcignore excludes node_modules;
     // with `remoteBuild: false` it refuses such a file (service_target_functionapp.go
     // resolveFunctionAppRemoteBuild). Oryx would run `npm install && npm run build` without sources.
