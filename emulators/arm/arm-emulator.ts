@@ -10,7 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { errorJson } from './arm-json';
-import type { ArmWriteEvent, EmulatorContext, RouteHandler, RouteRequest } from './context';
+import {
+  type ArmWriteEvent,
+  callerClaimsOf,
+  type EmulatorContext,
+  type RouteHandler,
+  type RouteRequest,
+} from './context';
 import { type Fault, FaultInjector } from './faults';
 import { deleteConnection, listPlsConnections, putConnection, readConnection } from './handlers/connections';
 import { serveControl } from './handlers/control';
@@ -215,7 +221,16 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     const fault = faults.next(route.kind, method);
     if (fault !== undefined && (await applyFault(fault, request, response, outcome))) return outcome;
 
-    const routeRequest: RouteRequest = { route, url, apiVersion, body, request, response, correlationId };
+    const routeRequest: RouteRequest = {
+      route,
+      url,
+      apiVersion,
+      body,
+      request,
+      response,
+      correlationId,
+      callerClaims: callerClaimsOf(token),
+    };
     try {
       if (route.kind !== 'unknown') HANDLERS[route.kind](context, routeRequest);
     } catch (error) {

@@ -30,7 +30,10 @@ export const readConnection: RouteHandler = (context, { route, response }) => {
   sendJson(response, 200, connectionJson(context.world.requirePls(route.resourceId), connection));
 };
 
-export const putConnection: RouteHandler = (context, { route, body, request, response, correlationId }) => {
+export const putConnection: RouteHandler = (
+  context,
+  { route, body, request, response, correlationId, callerClaims },
+) => {
   const state = readConnectionState(parseJsonBody(body));
   const connection = context.world.updateConnectionState(
     route.resourceId,
@@ -48,11 +51,15 @@ export const putConnection: RouteHandler = (context, { route, body, request, res
       'PUT',
       pls.subscriptionId,
       correlationId,
+      callerClaims,
     ),
   );
 };
 
-export const deleteConnection: RouteHandler = (context, { route, apiVersion, response, correlationId }) => {
+export const deleteConnection: RouteHandler = (
+  context,
+  { route, apiVersion, response, correlationId, callerClaims },
+) => {
   const { world } = context;
   const pls = world.privateLinkService(route.resourceId);
   const connection = world.connection(route.resourceId, route.params.name ?? '');
@@ -73,6 +80,7 @@ export const deleteConnection: RouteHandler = (context, { route, apiVersion, res
           'DELETE',
           pls.subscriptionId,
           correlationId,
+          callerClaims,
         ),
       );
     }
