@@ -57,6 +57,13 @@ export interface ArmEmulatorOptions {
   readonly lroRetryAfterSeconds?: number;
   /** When set, only this bearer token is accepted (tests prove the client sent the token it was given). */
   readonly expectedToken?: string;
+  /**
+   * The connection PUT ignores `If-Match` (a stale one is applied, not refused with 412), for tests
+   * of what the product guarantees if NRP does not honour it: the REST spec declares no `If-Match`
+   * on PrivateLinkServices_UpdatePrivateEndpointConnection. Defaults to the seed's
+   * `ignoreIfMatchOnConnectionPut`, else false (honoured, as ARM's resource guidelines describe).
+   */
+  readonly ignoreIfMatchOnConnectionPut?: boolean;
   /** ARM's token buckets per subscription and principal; off (headers only) by default. */
   readonly rateLimits?: RateLimitOptions;
   readonly onWrite?: (event: ArmWriteEvent) => void;
@@ -123,6 +130,8 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     origin: () => origin,
     pageSize: options.pageSize ?? 100,
     lroRetryAfterSeconds: options.lroRetryAfterSeconds,
+    ignoreIfMatchOnConnectionPut:
+      options.ignoreIfMatchOnConnectionPut ?? options.seed?.ignoreIfMatchOnConnectionPut ?? false,
     operations: operationRegistry(options.lroDurationMs ?? 20, later),
     emit(event) {
       for (const listener of listeners) {

@@ -36,6 +36,8 @@ export interface EmulatorContext {
   readonly origin: () => string;
   readonly pageSize: number;
   readonly lroRetryAfterSeconds: number | undefined;
+  /** The connection PUT applies whatever `If-Match` it is sent (see ArmEmulatorOptions). */
+  readonly ignoreIfMatchOnConnectionPut: boolean;
   readonly operations: OperationRegistry;
   emit(event: ArmWriteEvent): void;
 }
