@@ -2,7 +2,7 @@
  * Plays an Event Grid system topic on the provider's subscription (`Microsoft.Resources.Subscriptions`)
  * with a webhook subscription to the local host: every successful ARM write the emulator reports becomes
  * an Event Grid schema event (`ResourceWriteSuccess` / `ResourceDeleteSuccess`, with ARM's operation
- * name, the resource as subject, claims and correlation id), POSTed to
+ * name, the resource as subject, the caller's claims and correlation id), POSTed to
  * `/runtime/webhooks/eventgrid?functionName=...` with `aeg-event-type: Notification`, retried like
  * Event Grid does (5xx, 408, 429 and network errors; 400 and 413 are dead-lettered at once).
  *
@@ -11,6 +11,12 @@
  * its own subscription lands in the consumer's topic, not the provider's; whether Azure also emits a
  * provider-side connection event for it is not documented, so that is the `consumerCreates` switch
  * (default off): with it off, only reconciliation can discover new connections.
+ *
+ * Who wrote: ARM puts the claims of the caller's token in `data.claims` (`ResourceWriteSuccessEventData`,
+ * "Azure Resource Manager as an Event Grid source"), and the product tells its own writes from everyone
+ * else's by the `appid` there. A write sent with a JWT-shaped token carries that token's claims, so a
+ * test or lab user acts as another principal (the portal, a person's CLI) by sending one; a write sent
+ * with an opaque token (the app's, in the lab) is attributed to `providerAppId`, the app's identity.
  */
 import { randomUUID } from 'node:crypto';
 import type { ArmEmulator, ArmWriteEvent } from './arm/arm-emulator';
@@ -53,9 +59,11 @@ export interface EventSource
     | 'httpMethod'
     | 'time'
   > {
-  /** Who made the change (claims `appid`) and in which tenant they signed in. */
+  /** Who made the change (claims `appid`) and in which tenant they signed in, when the caller's token had no claims of its own. */
   readonly callerAppId: string;
   readonly callerTenantId: string | undefined;
+  /** The claims of the caller's token (a JWT): put in the event as they are, as ARM does. */
+  readonly callerClaims?: Readonly<Record<string, string>>;
 }
 
 /** One Event Grid schema event, shaped like Azure's subscription system topic deliveries. */
@@ -75,7 +83,7 @@ export function resourceEvent(source: EventSource, armOrigin: string): EventGrid
         action: source.operationName,
         evidence: { role: 'Lab', principalType: 'ServicePrincipal' },
       },
-      claims: {
+      claims: source.callerClaims ?? {
         aud: 'https://management.core.windows.net/',
         iss: issuer,
         iat: String(issuedAt),
@@ -137,6 +145,7 @@ export function sourceForWrite(
       time: write.time,
       callerAppId: LAB_CONSUMER_APP_ID,
       callerTenantId: write.tenantId,
+      ...(write.callerClaims === undefined ? {} : { callerClaims: write.callerClaims }),
     };
   }
   if (!context.topicSubscriptions.has(write.subscriptionId.toLowerCase())) return undefined;
@@ -151,6 +160,7 @@ export function sourceForWrite(
     time: write.time,
     callerAppId: context.providerAppId,
     callerTenantId: write.tenantId,
+    ...(write.callerClaims === undefined ? {} : { callerClaims: write.callerClaims }),
   };
 }
 
@@ -175,7 +185,7 @@ export interface EventGridBridgeOptions {
   readonly retryDelaysMs?: readonly number[];
   /** Per-attempt timeout (Event Grid waits 30 s). */
   readonly attemptTimeoutMs?: number;
-  /** `claims.appid` of the provider's writes (our approve/reject): the app's identity in Azure. */
+  /** `claims.appid` of provider writes sent with an opaque token (our approve/reject): the app's identity in Azure (its AZURE_CLIENT_ID). */
   readonly providerAppId?: string;
   readonly onDelivery?: (outcome: DeliveryOutcome) => void;
 }

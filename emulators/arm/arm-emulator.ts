@@ -10,7 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { errorJson } from './arm-json';
-import type { ArmWriteEvent, EmulatorContext, RouteHandler, RouteRequest } from './context';
+import {
+  type ArmWriteEvent,
+  callerClaimsOf,
+  type EmulatorContext,
+  type RouteHandler,
+  type RouteRequest,
+} from './context';
 import { type Fault, FaultInjector } from './faults';
 import { deleteConnection, listPlsConnections, putConnection, readConnection } from './handlers/connections';
 import { serveControl } from './handlers/control';
@@ -51,6 +57,13 @@ export interface ArmEmulatorOptions {
   readonly lroRetryAfterSeconds?: number;
   /** When set, only this bearer token is accepted (tests prove the client sent the token it was given). */
   readonly expectedToken?: string;
+  /**
+   * The connection PUT ignores `If-Match` (a stale one is applied, not refused with 412), for tests
+   * of what the product guarantees if NRP does not honour it: the REST spec declares no `If-Match`
+   * on PrivateLinkServices_UpdatePrivateEndpointConnection. Defaults to the seed's
+   * `ignoreIfMatchOnConnectionPut`, else false (honoured, as ARM's resource guidelines describe).
+   */
+  readonly ignoreIfMatchOnConnectionPut?: boolean;
   /** ARM's token buckets per subscription and principal; off (headers only) by default. */
   readonly rateLimits?: RateLimitOptions;
   readonly onWrite?: (event: ArmWriteEvent) => void;
@@ -117,6 +130,8 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     origin: () => origin,
     pageSize: options.pageSize ?? 100,
     lroRetryAfterSeconds: options.lroRetryAfterSeconds,
+    ignoreIfMatchOnConnectionPut:
+      options.ignoreIfMatchOnConnectionPut ?? options.seed?.ignoreIfMatchOnConnectionPut ?? false,
     operations: operationRegistry(options.lroDurationMs ?? 20, later),
     emit(event) {
       for (const listener of listeners) {
@@ -215,7 +230,16 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     const fault = faults.next(route.kind, method);
     if (fault !== undefined && (await applyFault(fault, request, response, outcome))) return outcome;
 
-    const routeRequest: RouteRequest = { route, url, apiVersion, body, request, response, correlationId };
+    const routeRequest: RouteRequest = {
+      route,
+      url,
+      apiVersion,
+      body,
+      request,
+      response,
+      correlationId,
+      callerClaims: callerClaimsOf(token),
+    };
     try {
       if (route.kind !== 'unknown') HANDLERS[route.kind](context, routeRequest);
     } catch (error) {

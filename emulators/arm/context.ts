@@ -18,6 +18,8 @@ export interface ArmWriteEvent {
   readonly time: Date;
   /** For a private endpoint write/delete: the provider-side connection it created or removed. */
   readonly relatedConnectionId?: string;
+  /** The claims of the caller's token when it was a JWT (see callerClaimsOf); undefined for an opaque token. */
+  readonly callerClaims?: Readonly<Record<string, string>>;
 }
 
 export interface OperationRegistry {
@@ -34,6 +36,8 @@ export interface EmulatorContext {
   readonly origin: () => string;
   readonly pageSize: number;
   readonly lroRetryAfterSeconds: number | undefined;
+  /** The connection PUT applies whatever `If-Match` it is sent (see ArmEmulatorOptions). */
+  readonly ignoreIfMatchOnConnectionPut: boolean;
   readonly operations: OperationRegistry;
   emit(event: ArmWriteEvent): void;
 }
@@ -46,6 +50,8 @@ export interface RouteRequest {
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
   readonly correlationId: string;
+  /** The claims of the bearer token, when it is a JWT: who is calling, as ARM's events report it. */
+  readonly callerClaims: Readonly<Record<string, string>> | undefined;
 }
 
 export type RouteHandler = (context: EmulatorContext, request: RouteRequest) => void;
@@ -57,6 +63,7 @@ export function writeEvent(
   httpMethod: 'PUT' | 'DELETE',
   subscriptionId: string,
   correlationId: string,
+  callerClaims: Readonly<Record<string, string>> | undefined,
 ): ArmWriteEvent {
   return {
     resourceId,
@@ -68,5 +75,31 @@ export function writeEvent(
     httpMethod,
     status: 'Succeeded',
     time: new Date(),
+    ...(callerClaims === undefined ? {} : { callerClaims }),
   };
+}
+
+/**
+ * The claims of a bearer token that is a JWT (`header.payload.signature`, base64url JSON payload),
+ * read without checking the signature: the emulator trusts whatever token it accepts. ARM copies the
+ * caller's claims into its resource events (`data.claims`, a map of strings), so a test or a lab
+ * user can act as another principal (the portal, a person's CLI) by sending a token with that
+ * principal's `appid`. Numbers (`iat`, `exp`) become strings as in ARM's events; other values are left out.
+ */
+export function callerClaimsOf(token: string): Readonly<Record<string, string>> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[1] === undefined) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
+  const claims: Record<string, string> = {};
+  for (const [name, value] of Object.entries(payload)) {
+    if (typeof value === 'string') claims[name] = value;
+    else if (typeof value === 'number') claims[name] = String(value);
+  }
+  return claims;
 }

@@ -55,6 +55,11 @@ export const armSeedSchema = z
     subscriptions: z.array(subscriptionSchema).default([]),
     privateLinkServices: z.array(plsSchema).default([]),
     connections: z.array(connectionSchema).default([]),
+    /**
+     * The connection PUT ignores `If-Match` (docs/arm-emulator.md, "If-Match on the connection PUT"):
+     * plays an NRP that does not honour it, which the REST spec allows. Off by default.
+     */
+    ignoreIfMatchOnConnectionPut: z.boolean().default(false),
   })
   .superRefine((seed, ctx) => {
     const plsIds = new Set(seed.privateLinkServices.map((p) => p.id.toLowerCase()));

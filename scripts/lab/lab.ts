@@ -16,7 +16,11 @@ import type { TokenCredential } from '@azure/core-auth';
 import { type ArmEmulator, startArmEmulator } from '../../emulators/arm/arm-emulator';
 import { type DataPath, startDataPath } from '../../emulators/arm/data-path';
 import { localArmCredential } from '../../emulators/arm/local-service';
-import { type EventGridBridge, startEventGridBridge } from '../../emulators/event-grid-bridge';
+import {
+  type EventGridBridge,
+  LAB_PROVIDER_APP_ID,
+  startEventGridBridge,
+} from '../../emulators/event-grid-bridge';
 import {
   IIS_STAND_IN_DEFAULT_PORT,
   type IisStandIn,
@@ -82,6 +86,8 @@ export function createLab(options: LabOptions): Lab {
   let sink: NotifySink | undefined;
   let ingestion: IngestionStandIn | undefined;
   let bridge: EventGridBridge | undefined;
+  /** The app's identity as the lab's events name it (claims `appid` of our own writes). */
+  let appClientId = LAB_PROVIDER_APP_ID;
   let run: ScenarioRun | undefined;
   let watchers: Watcher[] = [];
   let unsubscribe: (() => void) | undefined;
@@ -107,6 +113,8 @@ export function createLab(options: LabOptions): Lab {
         };
       }
       scenario = await loadScenario(absoluteScenario, options.appRoot);
+      // The user's own AZURE_CLIENT_ID wins (as for every setting); the bridge then names our writes by it.
+      appClientId = env.AZURE_CLIENT_ID?.trim() || LAB_PROVIDER_APP_ID;
       const started: { stop(): Promise<void> }[] = [];
       const stopStarted = async () => {
         for (const s of started.reverse()) await s.stop().catch(() => undefined);
@@ -156,6 +164,9 @@ export function createLab(options: LabOptions): Lab {
         const provided: Record<string, string> = {
           ARM_ENDPOINT: emulator.url,
           PLS_RESOURCE_IDS: current.provider.privateLinkServices.map((p) => plsIdOf(current, p)).join(','),
+          // The app's identity: its own writes come back as events with this appid and are recognised
+          // as echoes (with a loopback ARM_ENDPOINT no credential uses it).
+          AZURE_CLIENT_ID: appClientId,
           PROBE_TARGETS: JSON.stringify(targets),
           RECONCILE_SCHEDULE: current.schedules.reconcile,
           PROBE_SCHEDULE: current.schedules.probe,
@@ -200,6 +211,7 @@ export function createLab(options: LabOptions): Lab {
           emulator: running,
           webhookUrl: `${baseUrl}/runtime/webhooks/eventgrid?functionName=onConnectionEvent`,
           consumerCreates: current.events.consumerCreates,
+          providerAppId: appClientId,
           consumerCreatesFor: (peId) =>
             current.consumers.find((c) => privateEndpointIdOf(c).toLowerCase() === peId.toLowerCase())
               ?.createEvent,

@@ -153,7 +153,7 @@ export const SETTINGS = [
   {
     name: 'AZURE_CLIENT_ID',
     description:
-      'Client id of the user-assigned managed identity that calls ARM (and storage, unless overridden).',
+      'Client id of the user-assigned managed identity that calls ARM (and storage, unless overridden). Also how events of our own writes are told apart: an event whose caller `appid` is this is dropped as an echo; without it every event naming a caller is queued.',
     example: '00000000-0000-0000-0000-000000000000',
     side: 'both',
     rule: { type: 'guid' },

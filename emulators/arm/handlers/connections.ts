@@ -30,13 +30,18 @@ export const readConnection: RouteHandler = (context, { route, response }) => {
   sendJson(response, 200, connectionJson(context.world.requirePls(route.resourceId), connection));
 };
 
-export const putConnection: RouteHandler = (context, { route, body, request, response, correlationId }) => {
+export const putConnection: RouteHandler = (
+  context,
+  { route, body, request, response, correlationId, callerClaims },
+) => {
   const state = readConnectionState(parseJsonBody(body));
   const connection = context.world.updateConnectionState(
     route.resourceId,
     route.params.name ?? '',
     state,
-    headerOf(request, 'if-match'),
+    // With ignoreIfMatchOnConnectionPut the header is dropped here, as an NRP that does not honour it
+    // would: the REST spec declares no If-Match on this PUT (privateLinkService.json, all versions).
+    context.ignoreIfMatchOnConnectionPut ? undefined : headerOf(request, 'if-match'),
   );
   const pls = context.world.requirePls(route.resourceId);
   sendJson(response, 200, connectionJson(pls, connection));
@@ -48,11 +53,15 @@ export const putConnection: RouteHandler = (context, { route, body, request, res
       'PUT',
       pls.subscriptionId,
       correlationId,
+      callerClaims,
     ),
   );
 };
 
-export const deleteConnection: RouteHandler = (context, { route, apiVersion, response, correlationId }) => {
+export const deleteConnection: RouteHandler = (
+  context,
+  { route, apiVersion, response, correlationId, callerClaims },
+) => {
   const { world } = context;
   const pls = world.privateLinkService(route.resourceId);
   const connection = world.connection(route.resourceId, route.params.name ?? '');
@@ -73,6 +82,7 @@ export const deleteConnection: RouteHandler = (context, { route, apiVersion, res
           'DELETE',
           pls.subscriptionId,
           correlationId,
+          callerClaims,
         ),
       );
     }

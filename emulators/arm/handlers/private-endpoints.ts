@@ -16,7 +16,7 @@ export const getPrivateEndpoint: RouteHandler = (context, { route, response }) =
 
 export const putPrivateEndpoint: RouteHandler = (
   context,
-  { route, body, apiVersion, response, correlationId },
+  { route, body, apiVersion, response, correlationId, callerClaims },
 ) => {
   const { world } = context;
   const spec = readPrivateEndpointBody(parseJsonBody(body), route.resourceId);
@@ -38,6 +38,7 @@ export const putPrivateEndpoint: RouteHandler = (
       'PUT',
       endpoint.subscriptionId,
       correlationId,
+      callerClaims,
     ),
     ...(pls === undefined
       ? {}
@@ -47,7 +48,7 @@ export const putPrivateEndpoint: RouteHandler = (
 
 export const deletePrivateEndpoint: RouteHandler = (
   context,
-  { route, apiVersion, response, correlationId },
+  { route, apiVersion, response, correlationId, callerClaims },
 ) => {
   const { world } = context;
   const endpoint = world.privateEndpoint(route.resourceId);
@@ -66,6 +67,7 @@ export const deletePrivateEndpoint: RouteHandler = (
         'DELETE',
         endpoint.subscriptionId,
         correlationId,
+        callerClaims,
       ),
       ...(removed === undefined ? {} : { relatedConnectionId: removed }),
     });

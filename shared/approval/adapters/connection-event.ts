@@ -16,8 +16,8 @@ export type ParsedEvent =
       /** When the event is about one connection (its name), else undefined (the PLS itself). */
       readonly connectionName: string | undefined;
       readonly operationName: string | undefined;
-      /** The `appid` claim of the caller that made the change (Event Grid resource events carry it). */
-      readonly callerAppId: string | undefined;
+      /** Who made the change, as the event's `claims` name them (see EventCaller). */
+      readonly caller: EventCaller;
       /** Where the event came from (Event Grid `topic`, CloudEvents `source`): the fast path statistics name it. */
       readonly topic: string | undefined;
       /** When the change happened, as the event says (`eventTime` / `time`). */
@@ -26,6 +26,27 @@ export type ParsedEvent =
   | { readonly kind: 'ignored'; readonly id: string | undefined; readonly reason: string }
   | { readonly kind: 'malformed'; readonly id: string | undefined; readonly issues: readonly FieldIssue[] };
 
+/**
+ * Who made a change, read from a resource event's `data.claims`: the claims of the caller's token,
+ * which ARM copies into `Microsoft.Resources.ResourceWriteSuccess` and `...DeleteSuccess` events
+ * (`ResourceWriteSuccessEventData.claims`, "Azure Resource Manager as an Event Grid source" /
+ * "Azure subscription as an Event Grid source" on learn.microsoft.com). ARM's tokens are v1 tokens,
+ * whose application id is `appid`; v2 tokens call it `azp`. Anything we cannot read as one
+ * application id is `unidentified`, never `none`: only an event that names nobody may be matched
+ * against a decision of ours, so a doubtful caller is queued, not dropped.
+ */
+export type EventCaller =
+  /** The event carries no claims (Resource Notifications events, a delivery without them). */
+  | { readonly kind: 'none' }
+  /** The application id (a GUID, lower-cased) of the token that made the change. */
+  | { readonly kind: 'application'; readonly appId: string }
+  /** Claims are there but name no single application id we can compare (or are not a claims map). */
+  | { readonly kind: 'unidentified' };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const claimsMap = z.record(z.string(), z.unknown());
+const applicationId = z.string().trim().regex(GUID);
+
 const RESOURCE =
   /^(\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateLinkServices\/[^/]+)(?:\/privateEndpointConnections\/([^/]+))?\/?$/i;
 
@@ -33,7 +54,9 @@ const resourceEventData = z.looseObject({
   resourceUri: z.string().optional(),
   operationName: z.string().optional(),
   status: z.string().optional(),
-  claims: z.record(z.string(), z.unknown()).optional(),
+  // Read apart from the rest (callerOf): a strange claims value must not make the event malformed,
+  // which would drop it; it makes the caller unidentified, which queues it.
+  claims: z.unknown().optional(),
 });
 
 const arnEventData = z.looseObject({
@@ -94,7 +117,6 @@ function fromResourceEvent(envelope: Envelope): ParsedEvent {
       ],
     };
   }
-  const appId = data.data.claims?.appid;
   return {
     kind: 'accepted',
     id: envelope.id,
@@ -102,7 +124,7 @@ function fromResourceEvent(envelope: Envelope): ParsedEvent {
     plsId: match[1] ?? '',
     connectionName: match[2],
     operationName: operation,
-    callerAppId: typeof appId === 'string' ? appId : undefined,
+    caller: callerOf(data.data.claims),
     topic: envelope.topic,
     eventTime: envelope.eventTime,
   };
@@ -122,10 +144,24 @@ function fromArnEvent(envelope: Envelope): ParsedEvent {
     plsId: match[1] ?? '',
     connectionName: match[2],
     operationName: undefined,
-    callerAppId: undefined,
+    caller: { kind: 'none' },
     topic: envelope.topic,
     eventTime: envelope.eventTime,
   };
+}
+
+/** The caller named by a resource event's claims; see EventCaller for why doubt means `unidentified`. */
+export function callerOf(claims: unknown): EventCaller {
+  if (claims === undefined || claims === null) return { kind: 'none' };
+  const parsed = claimsMap.safeParse(claims);
+  if (!parsed.success) return { kind: 'unidentified' };
+  if (Object.keys(parsed.data).length === 0) return { kind: 'none' };
+  const named = [parsed.data.appid, parsed.data.azp].filter((value) => value !== undefined);
+  const ids = named.map((value) => applicationId.safeParse(value));
+  const distinct = new Set(ids.map((id) => (id.success ? id.data.toLowerCase() : undefined)));
+  const [only] = distinct;
+  if (ids.length === 0 || distinct.size !== 1 || only === undefined) return { kind: 'unidentified' };
+  return { kind: 'application', appId: only };
 }
 
 /**

@@ -1,6 +1,7 @@
 /*
  * The `onConnectionEvent` use case: an Event Grid event is only a hint that a PLS may have changed.
- * It is parsed, filtered (a managed PLS, approval not off, not the echo of our own write),
+ * It is parsed, filtered (a managed PLS, approval not off, not the echo of our own write: see
+ * echoOfOurWrite),
  * de-duplicated per PLS and queued as "reconcile PLS X"; the reconciliation itself runs in the
  * queue-triggered `reconcileWorkItem`. The webhook so answers in milliseconds: Event Grid waits 30 s
  * for an answer before it retries (then 10 s, 30 s, 1 min, 5 min, 10 min, 30 min, 1 h; see
@@ -11,12 +12,12 @@
  */
 import type { Clock } from '../../clock';
 import { toAppError } from '../../errors';
-import { parseConnectionEvent } from '../adapters/connection-event';
+import { type ParsedEvent, parseConnectionEvent } from '../adapters/connection-event';
 import type { ReconcileQueue } from '../adapters/reconcile-queue';
 import type { ClaimStore } from '../storage/claim-store';
 import type { ApprovalMode, Log } from './approval-services';
 
-/** How long after our own write an event about that connection is taken to be its echo. */
+/** How long after our own write an event that names no caller, about that connection, is taken to be its echo. */
 export const OWN_WRITE_ECHO_MS = 5 * 60_000;
 
 export interface EventIntakeDeps {
@@ -58,21 +59,9 @@ export async function acceptConnectionEvent(
   if (configured === undefined)
     return ignore('Private Link Service is not managed here (not in PLS_RESOURCE_IDS)', event.plsId);
   if (deps.mode === 'off') return ignore('APPROVAL_MODE is off', configured);
-  if (
-    event.callerAppId !== undefined &&
-    deps.ownClientId !== undefined &&
-    event.callerAppId.toLowerCase() === deps.ownClientId.toLowerCase()
-  ) {
-    return ignore('our own write (caller appid is this app’s identity)', configured);
-  }
+  const echo = await echoOfOurWrite(deps, event, configured, log);
+  if (echo !== undefined) return ignore(echo, configured);
   try {
-    if (
-      event.connectionName !== undefined &&
-      event.operationName?.toLowerCase().endsWith('/privateendpointconnections/write') === true &&
-      (await deps.claims.recentlyCompleted(configured, event.connectionName, OWN_WRITE_ECHO_MS))
-    ) {
-      return ignore('our own write (this connection was just decided here)', configured);
-    }
     const result = await deps.workQueue.enqueue(
       {
         v: 1,
@@ -95,6 +84,7 @@ export async function acceptConnectionEvent(
       event: result === 'enqueued' ? 'approval.event.queued' : 'approval.event.duplicate',
       id: event.id,
       pls: configured,
+      caller: event.caller.kind,
     });
     return { kind: result === 'enqueued' ? 'queued' : 'duplicate', plsId: configured };
   } catch (error) {
@@ -102,5 +92,42 @@ export async function acceptConnectionEvent(
     log({ level: 'error', event: 'approval.event.failed', id: event.id, code: appError.code });
     if (appError.transient) throw appError;
     return ignore(`could not be queued (${appError.code})`, configured);
+  }
+}
+
+/**
+ * Whether an event is the echo of our own write (Azure emits `ResourceWriteSuccess` for our PUTs),
+ * and why; undefined means "queue it". An event whose caller is an application is ours only when
+ * that application is this app's identity (AZURE_CLIENT_ID): another principal's write (the portal,
+ * the CLI, another automation) is always queued, even on a connection we decided a moment ago, since
+ * it may have undone our decision. Only an event that names no caller at all is matched against our
+ * recent decisions. Every doubt (claims we cannot read, no AZURE_CLIENT_ID to compare with, the
+ * claim table unreadable) queues: a needless reconciliation costs one list, a dropped event costs up
+ * to one timer period.
+ */
+async function echoOfOurWrite(
+  deps: EventIntakeDeps,
+  event: Extract<ParsedEvent, { kind: 'accepted' }>,
+  plsId: string,
+  log: Log,
+): Promise<string | undefined> {
+  const { caller } = event;
+  if (caller.kind === 'application') {
+    const ours = deps.ownClientId !== undefined && caller.appId === deps.ownClientId.toLowerCase();
+    return ours ? 'our own write (the caller appid is this app’s identity)' : undefined;
+  }
+  if (caller.kind === 'unidentified') return undefined;
+  if (
+    event.connectionName === undefined ||
+    event.operationName?.toLowerCase().endsWith('/privateendpointconnections/write') !== true
+  ) {
+    return undefined;
+  }
+  try {
+    const decided = await deps.claims.recentlyCompleted(plsId, event.connectionName, OWN_WRITE_ECHO_MS);
+    return decided ? 'our own write (no caller named; this connection was just decided here)' : undefined;
+  } catch (error) {
+    log({ level: 'warn', event: 'approval.event.echo_unknown', id: event.id, code: toAppError(error).code });
+    return undefined;
   }
 }

@@ -152,10 +152,61 @@ describe('Event Grid bridge', () => {
         kind: 'accepted',
         plsId,
         connectionName: name,
-        callerAppId: LAB_PROVIDER_APP_ID,
+        caller: { kind: 'application', appId: LAB_PROVIDER_APP_ID },
       });
     } finally {
       await bridge.stop();
+    }
+  });
+
+  it('a write sent with a JWT carries that token’s claims, as ARM’s events do: another principal is named as such', async () => {
+    // The portal's application id (a person rejecting in the portal); the emulator reads, never verifies, the token.
+    const portal = 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c';
+    const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const token = `${base64url({ alg: 'none' })}.${base64url({ appid: portal, iat: 1767225600, oid: CONSUMER })}.sig`;
+    const open = await startArmEmulator({ lroDurationMs: 5 });
+    const outcomes: DeliveryOutcome[] = [];
+    const bridge = startEventGridBridge({
+      emulator: open,
+      webhookUrl,
+      topicSubscriptions: [PROVIDER_SUBSCRIPTION],
+      onDelivery: (o) => outcomes.push(o),
+    });
+    try {
+      open.world.addPrivateLinkService({ id: plsId });
+      const { name } = open.world.addConnection({
+        plsId,
+        privateEndpointId: privateEndpointIdOf(CONSUMER, 'pe-portal'),
+      });
+      const put = (bearer: string) =>
+        fetch(`${open.url}${plsId}/privateEndpointConnections/${name}?${API}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ properties: { privateLinkServiceConnectionState: { status: 'Rejected' } } }),
+        });
+      expect((await put(token)).status).toBe(200);
+      await bridge.idle();
+      const [event] = eventGridBatchSchema.parse(received[0]?.body);
+      expect((event?.data as { claims?: unknown } | undefined)?.claims).toEqual({
+        appid: portal,
+        iat: '1767225600',
+        oid: CONSUMER,
+      });
+      expect(await parseConnectionEvent(event)).toMatchObject({
+        kind: 'accepted',
+        caller: { kind: 'application', appId: portal },
+      });
+      // An opaque token (the app's own, in the lab) is attributed to the app's identity.
+      expect((await put('opaque-token')).status).toBe(200);
+      await bridge.idle();
+      const [ours] = eventGridBatchSchema.parse(received[1]?.body);
+      expect(await parseConnectionEvent(ours)).toMatchObject({
+        caller: { kind: 'application', appId: LAB_PROVIDER_APP_ID },
+      });
+      expect(outcomes.map((o) => o.outcome)).toEqual(['delivered', 'delivered']);
+    } finally {
+      await bridge.stop();
+      await open.stop();
     }
   });
 

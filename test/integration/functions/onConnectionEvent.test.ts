@@ -6,6 +6,7 @@ import type { ArmEmulator } from '../../../emulators/arm';
 import { onConnectionEvent } from '../../../functions/onConnectionEvent';
 import { reconcileQueuedPls } from '../../../functions/reconcileQueuedPls';
 import { type Container, getContainer, setContainer } from '../../../shared/composition-root';
+import { connectionKey } from '../../../shared/storage/table-keys';
 import {
   armTestContainer,
   plsIdOf,
@@ -106,38 +107,109 @@ describe('onConnectionEvent (Event Grid trigger)', () => {
     expect(emulator?.requestLog.count('connection.list')).toBe(1);
   });
 
-  it('ignores the echo of our own write: by the caller appid, and by the claim of a connection just decided', async () => {
-    const { name } = await world({ AZURE_CLIENT_ID: OUR_CLIENT_ID });
-    const { context, lines } = invocation();
-    await onConnectionEvent.handler(fixture('resource-write-success.connection.eventgrid.json'), context);
-    expect(emulator?.requestLog.entries).toHaveLength(0);
-    expect(lines.join('\n')).toContain('our own write');
+  describe('the echo of our own write (dropped) and everyone else’s writes (always queued)', () => {
+    const PORTAL_APP_ID = 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c';
+    const APPROVE_ALL =
+      'version: 1\ndefault: { action: manual }\nrules: [{ name: yes, action: approve, description: "Welcome" }]';
 
-    // Without a client id (system-assigned identity), the claim tells: decide once, then send the echo.
-    setContainer(
-      armTestContainer(emulator as ArmEmulator, [PLS_WEB], {
-        APPROVAL_POLICY: REJECT_ALL,
-        RECONCILE_QUEUE_NAME: uniqueQueueName(),
-      }),
-    );
-    const echo = fixture('resource-write-success.connection.eventgrid.json');
-    const data = echo.data as Record<string, unknown>;
-    const uri = `${PLS_WEB}/privateEndpointConnections/${name}`;
-    await onConnectionEvent.handler(
-      { ...echo, subject: uri, data: { ...data, resourceUri: uri } },
-      invocation().context,
-    );
-    await drain();
-    expect(emulator?.world.connection(PLS_WEB, name)?.status).toBe('Rejected');
-    emulator?.requestLog.clear();
-    const second = invocation();
-    await onConnectionEvent.handler(
-      { ...echo, id: 'echo', subject: uri, data: { ...data, resourceUri: uri } },
-      second.context,
-    );
-    expect(await drain()).toBe(0);
-    expect(emulator?.requestLog.entries).toHaveLength(0);
-    expect(second.lines.join('\n')).toContain('just decided here');
+    /** A connection write event on `name`, with these claims (`undefined`: no claims at all). */
+    function writeEvent(name: string, claims: unknown, id = `ev-${Math.random()}`): Record<string, unknown> {
+      const event = fixture('resource-write-success.connection.eventgrid.json');
+      const { claims: _fixtureClaims, ...data } = event.data as Record<string, unknown>;
+      const uri = `${PLS_WEB}/privateEndpointConnections/${name}`;
+      return {
+        ...event,
+        id,
+        subject: uri,
+        data: { ...data, resourceUri: uri, ...(claims === undefined ? {} : { claims }) },
+      };
+    }
+
+    /** Sends one event; returns its log lines and how many work items it queued (drained at once). */
+    async function send(event: Record<string, unknown>): Promise<{ lines: string; queued: number }> {
+      const { context, lines } = invocation();
+      await onConnectionEvent.handler(event, context);
+      return { lines: lines.join('\n'), queued: await drain() };
+    }
+
+    /** Our app decides the connection now (the policy approves it), so its claim is fresh and done. */
+    async function decideNow(): Promise<void> {
+      // A Resource Notifications event names no caller, so it is queued whoever wrote.
+      await onConnectionEvent.handler(
+        fixture('arn-created-or-updated.pls.eventgrid.json'),
+        invocation().context,
+      );
+      expect(await drain()).toBe(1);
+      emulator?.requestLog.clear();
+    }
+
+    it('another principal’s write on a connection we just decided is queued, and the reconciliation sees it', async () => {
+      const { name } = await world({ AZURE_CLIENT_ID: OUR_CLIENT_ID, APPROVAL_POLICY: APPROVE_ALL });
+      await decideNow();
+      expect(emulator?.world.connection(PLS_WEB, name)?.status).toBe('Approved');
+      // A person rejects it in the portal right after our approval; the portal's appid is on the event.
+      emulator?.world.updateConnectionState(PLS_WEB, name, { status: 'Rejected', description: 'no, sorry' });
+      const sent = await send(writeEvent(name, { appid: PORTAL_APP_ID, appidacr: '2' }));
+      expect(sent.lines).toContain('approval.event.queued');
+      expect(sent.queued).toBe(1);
+      expect(emulator?.requestLog.count('connection.list')).toBe(1);
+      const services = await getContainer().approvalServices();
+      const snapshot = (await services.snapshots.listForPls(PLS_WEB)).get(connectionKey(name));
+      expect(snapshot?.status).toBe('Rejected');
+    });
+
+    it('our own write (the caller appid is AZURE_CLIENT_ID, any casing) is dropped without touching ARM', async () => {
+      const { name } = await world({ AZURE_CLIENT_ID: OUR_CLIENT_ID });
+      const sent = await send(writeEvent(name, { appid: OUR_CLIENT_ID.toUpperCase() }));
+      expect(sent.lines).toContain('the caller appid is this app’s identity');
+      expect(sent.queued).toBe(0);
+      expect(emulator?.requestLog.entries).toHaveLength(0);
+      // A v2 token names the application `azp`.
+      expect((await send(writeEvent(name, { azp: OUR_CLIENT_ID }))).queued).toBe(0);
+    });
+
+    it('no caller named and a decision of ours just made on that connection: dropped', async () => {
+      const { name } = await world({ AZURE_CLIENT_ID: OUR_CLIENT_ID, APPROVAL_POLICY: APPROVE_ALL });
+      await decideNow();
+      for (const claims of [undefined, null, {}]) {
+        const sent = await send(writeEvent(name, claims));
+        expect(sent.lines).toContain('no caller named; this connection was just decided here');
+        expect(sent.queued).toBe(0);
+      }
+      expect(emulator?.requestLog.entries).toHaveLength(0);
+    });
+
+    it('no caller named and no decision of ours on that connection: queued', async () => {
+      const { name } = await world({ AZURE_CLIENT_ID: OUR_CLIENT_ID });
+      const sent = await send(writeEvent(name, undefined));
+      expect(sent.lines).toContain('approval.event.queued');
+      expect(sent.queued).toBe(1);
+    });
+
+    it('claims we cannot read as one application id are queued even on a connection just decided', async () => {
+      const { name } = await world({ AZURE_CLIENT_ID: OUR_CLIENT_ID, APPROVAL_POLICY: APPROVE_ALL });
+      await decideNow();
+      for (const claims of [
+        '{azure_resource_manager_claims}',
+        [OUR_CLIENT_ID],
+        { appid: 42 },
+        { appid: `${OUR_CLIENT_ID}x` },
+        { aud: 'https://management.core.windows.net/' },
+        { appid: OUR_CLIENT_ID, azp: PORTAL_APP_ID },
+      ]) {
+        const sent = await send(writeEvent(name, claims));
+        expect(sent.lines, JSON.stringify(claims)).toContain('approval.event.queued');
+        expect(sent.queued).toBe(1);
+      }
+    });
+
+    it('without AZURE_CLIENT_ID (a system-assigned identity) even our own appid cannot be told apart: queued', async () => {
+      const { name } = await world({ APPROVAL_POLICY: APPROVE_ALL });
+      await decideNow();
+      const sent = await send(writeEvent(name, { appid: OUR_CLIENT_ID }));
+      expect(sent.lines).toContain('approval.event.queued');
+      expect(sent.queued).toBe(1);
+    });
   });
 
   it('with APPROVAL_MODE=off queues nothing, and a work item queued before the switch decides nothing', async () => {

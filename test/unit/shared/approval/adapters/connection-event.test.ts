@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConnectionEvent } from '../../../../../shared/approval/adapters/connection-event';
+import { callerOf, parseConnectionEvent } from '../../../../../shared/approval/adapters/connection-event';
 
 const FIXTURES = join(__dirname, '../../../../fixtures/events');
 const fixture = (name: string): Record<string, unknown> =>
@@ -44,7 +44,20 @@ describe('parseConnectionEvent', () => {
 
   it('reads the caller appid from resource events (to recognise our own writes)', async () => {
     const parsed = await parseConnectionEvent(fixture('resource-write-success.connection.eventgrid.json'));
-    expect(parsed).toMatchObject({ callerAppId: '5e1c2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' });
+    expect(parsed).toMatchObject({
+      caller: { kind: 'application', appId: '5e1c2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' },
+    });
+    const arn = await parseConnectionEvent(fixture('arn-created-or-updated.pls.eventgrid.json'));
+    expect(arn).toMatchObject({ caller: { kind: 'none' } });
+  });
+
+  it('a claims value it cannot read leaves the event accepted, with an unidentified caller (never malformed)', async () => {
+    const event = fixture('resource-write-success.connection.eventgrid.json');
+    const data = event.data as Record<string, unknown>;
+    for (const claims of ['{azure_resource_manager_claims}', 42, ['x']]) {
+      const parsed = await parseConnectionEvent({ ...event, data: { ...data, claims } });
+      expect(parsed).toMatchObject({ kind: 'accepted', caller: { kind: 'unidentified' } });
+    }
   });
 
   it('accepts an Event Grid event the host handed over without topic/metadataVersion and with a Date time', async () => {
@@ -92,6 +105,37 @@ describe('parseConnectionEvent', () => {
     });
     for (const junk of [null, 'text', 42, [], [fixture('resource-write-success.pls.eventgrid.json')]]) {
       expect((await parseConnectionEvent(junk)).kind).toBe('malformed');
+    }
+  });
+});
+
+describe('callerOf (who made a change, from the event claims)', () => {
+  const APP = '5e1c2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+  it('names the application of a v1 (`appid`) or v2 (`azp`) token, lower-cased', () => {
+    expect(callerOf({ appid: APP.toUpperCase(), ver: '1.0' })).toEqual({ kind: 'application', appId: APP });
+    expect(callerOf({ azp: APP, ver: '2.0' })).toEqual({ kind: 'application', appId: APP });
+    expect(callerOf({ appid: APP, azp: APP.toUpperCase() })).toEqual({ kind: 'application', appId: APP });
+  });
+
+  it('no claims (absent, null, an empty map) names no caller', () => {
+    expect(callerOf(undefined)).toEqual({ kind: 'none' });
+    expect(callerOf(null)).toEqual({ kind: 'none' });
+    expect(callerOf({})).toEqual({ kind: 'none' });
+  });
+
+  it('anything else that is not one readable application id is unidentified, never none', () => {
+    for (const claims of [
+      'claims',
+      7,
+      [APP],
+      { appid: 7 },
+      { appid: '' },
+      { appid: 'portal' },
+      { oid: APP },
+      { appid: APP, azp: 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c' },
+      { appid: APP, azp: null },
+    ]) {
+      expect(callerOf(claims), JSON.stringify(claims)).toEqual({ kind: 'unidentified' });
     }
   });
 });
