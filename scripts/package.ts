@@ -1,11 +1,13 @@
 // `npm run package`: the deployment zip, built from the working tree with .funcignore applied the way
 // git reads an ignore file (the `ignore` library). Needs `npm run build` first. Prints every
-// top-level entry with its size and the zip's total; writes dist/package/app.zip.
+// top-level entry with its size and the zip's total; writes dist/package/app.zip and unpacks it into
+// dist/package/app/ (the staged package `npm run local` serves).
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { type Zippable, zipSync } from 'fflate';
 import ignore from 'ignore';
 import { findAppRoot } from '../shared/host/app-root';
+import { STAGED_PACKAGE_DIR, stagePackage } from './package-stage';
 
 export const PACKAGE_PATH = 'dist/package/app.zip';
 
@@ -98,6 +100,9 @@ function main(): void {
   console.log(
     `package: ${relative(root, result.zipPath)}, ${result.files.length} files, ${kib(result.bytes)} compressed`,
   );
+  // Unpacked from the zip, not copied from the tree: what runs locally is what ships.
+  const staged = stagePackage(result.zipPath, join(root, STAGED_PACKAGE_DIR));
+  console.log(`staged: ${STAGED_PACKAGE_DIR}/ (${staged.length} files, from the zip)`);
 }
 
 if (require.main === module) {
