@@ -226,7 +226,7 @@ export async function buildBundle(
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     minify: true,
     sourcemap: true,
     legalComments: 'linked',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type AzuriteInstance, startAzurite } from '../../emulators/azurite';
+import { unsupportedNodeMessage } from '../../scripts/node-runtime';
 import { hostBuildDir } from './test-build-dirs';
 
 declare module 'vitest' {
@@ -16,8 +17,20 @@ declare module 'vitest' {
 let azurite: AzuriteInstance | undefined;
 let testBuildDir: string | undefined;
 
-/** One Azurite for the whole run, on free ports; a run without it fails loudly here, not test by test. */
-export async function setup(project: TestProject): Promise<void> {
+/**
+ * One Azurite for the whole run, on free ports; a run without it fails loudly here, not test by test.
+ * First of all, a run on an unsupported Node.js stops here with the supported versions named: the
+ * test workers are forks of this process (same `process.execPath`), so this is the runtime of every test.
+ */
+export async function setup(
+  project: TestProject,
+  runtime: { readonly version: string; readonly execPath: string } = {
+    version: process.version,
+    execPath: process.execPath,
+  },
+): Promise<void> {
+  const refusal = unsupportedNodeMessage(runtime.version, runtime.execPath);
+  if (refusal !== undefined) throw new Error(refusal);
   try {
     azurite = await startAzurite({ timeoutMs: 60_000 });
   } catch (error) {
