@@ -6,6 +6,7 @@
 import type { Container } from '../composition-root';
 import type { Config } from '../config/config';
 import { isAppError } from '../errors';
+import { implementationIssues, implementationProblemMessage } from '../host/load-implementation';
 import { type ProblemSummary, summariseProblem } from './problem-summary';
 import { assessReconciliation, type ReconciliationReport } from './reconciliation-report';
 
@@ -23,6 +24,8 @@ export interface FeatureReports {
   readonly approval: FeatureReport;
   readonly api: FeatureReport;
   readonly probe: FeatureReport;
+  /** Present only when a function's implementation failed to load in this process (the package is broken). */
+  readonly functions?: FeatureReport;
 }
 
 /** How long health waits for the last reconciliation outcomes (the dependency checks wait as long). */
@@ -145,10 +148,30 @@ async function probeReport(container: Container): Promise<FeatureReport> {
   }
 }
 
+/**
+ * Functions whose implementation did not load in this process (shared/host/load-implementation.ts):
+ * each named with its file and the loader's error. Undefined while every load succeeded.
+ */
+export function functionsReport(): FeatureReport | undefined {
+  const issues = implementationIssues();
+  if (issues.length === 0) return undefined;
+  return {
+    state: 'invalid',
+    detail: { failed: issues.length },
+    problem: summariseProblem(implementationProblemMessage(issues.length), issues),
+  };
+}
+
 /** Never throws: a feature that cannot be read is reported as invalid. */
 export async function featureReports(container: Container): Promise<FeatureReports> {
   const [approval, probe] = await Promise.all([approvalReport(container), probeReport(container)]);
-  return { approval, api: apiReport(container.config), probe };
+  const functions = functionsReport();
+  return {
+    approval,
+    api: apiReport(container.config),
+    probe,
+    ...(functions === undefined ? {} : { functions }),
+  };
 }
 
 /** Only the probe targets' problem, for the summary route (it answers "why is the board empty?"). */

@@ -1,7 +1,7 @@
 import { odata } from '@azure/data-tables';
 import type { Container } from '../composition-root';
 import { isAppError } from '../errors';
-import { type FeatureReports, featureReports } from './feature-report';
+import { type FeatureReports, featureReports, functionsReport } from './feature-report';
 
 export interface DependencyStatus {
   readonly name: string;
@@ -57,10 +57,11 @@ export async function checkHealth(
     void container.config;
   } catch (error) {
     const reason = isAppError(error) ? error.issues.map((i) => i.path).join(', ') : 'unreadable';
+    const functions = functionsReport();
     return {
       status: 'unhealthy',
       version,
-      features: {},
+      features: functions === undefined ? {} : { functions },
       dependencies: [
         { name: 'configuration', status: 'down', latencyMs: null, reason: `invalid settings: ${reason}` },
       ],
