@@ -7,7 +7,9 @@ import { health } from '../../../functions/health';
 import { onConnectionEvent } from '../../../functions/onConnectionEvent';
 import { probeEndpoints } from '../../../functions/probeEndpoints';
 import { reconcileConnections } from '../../../functions/reconcileConnections';
+import { sweepNotifications } from '../../../functions/sweepNotifications';
 import { getContainer, setContainer } from '../../../shared/composition-root';
+import { handleSweepTimer } from '../../../shared/notify/handlers/notify-handlers';
 import { summariseProbes } from '../../../shared/probe/use-cases/probe-summary';
 import {
   armTestContainer,
@@ -17,6 +19,7 @@ import {
 } from '../../helpers/arm-emulator';
 import { principalHeader } from '../../helpers/principals';
 import { type ProbeTestServer, startProbeServer } from '../../helpers/probe-servers';
+import { testContainer } from '../../helpers/storage';
 import { uniqueQueueName } from '../shared/approval/approval-world';
 
 /*
@@ -185,4 +188,15 @@ describe('a bad optional setting disables only what uses it', () => {
       expect(body.features.probe?.state).toBe('on');
     },
   );
+});
+
+describe('notifications do not depend on the approval settings either', () => {
+  it('the sweeper runs (with no PLS to remind about) while approval is off for a bad setting', async () => {
+    setContainer(testContainer({ NOTIFY_WEBHOOKS: WEBHOOKS, APPROVAL_MODE: 'dryrun' }));
+    expect(() => getContainer().config.approval).toThrow(/APPROVAL_MODE/);
+    const summary = await sweepNotifications.handler(timer, invocation('sweepNotifications').context);
+    expect(summary).toBeUndefined();
+    const direct = await handleSweepTimer(invocation('sweepNotifications').context, getContainer());
+    expect(direct).toMatchObject({ reminders: 0, failedLocations: 0 });
+  });
 });
