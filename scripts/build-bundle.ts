@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 import { findAppRoot } from '../shared/host/app-root';
+import { BUNDLE_CHUNKS_DIR, bundleChunkOf } from '../shared/host/bundle-chunks';
 
 /**
  * The production bundle the Functions host loads (package.json "main"): a CommonJS entry
@@ -58,7 +59,7 @@ export const ALLOWED_EAGER_PACKAGES = ['@azure/functions', '@azure/functions-ext
 
 /** Name under which the CommonJS entry exports the modules the chunks share with it. */
 const SHARED_EXPORT = '__plgSharedModules';
-const CHUNKS = 'chunks';
+const CHUNKS = BUNDLE_CHUNKS_DIR;
 
 // In ESM output, esbuild's require shim needs a real `require` for what the chunks require at run
 // time: the CommonJS entry's shared modules and the externals. createRequire goes through the
@@ -130,10 +131,8 @@ export function findCommonJsDynamicImports(
   return { ours: all.filter((e) => !insidePackage(e)), packages: all.filter(insidePackage) };
 }
 
-/** `shared/health/routes/health-route.ts` -> `chunks/shared.health.routes.health-route.mjs`: flat, so every chunk sits next to the others. */
-function chunkFileOf(input: string): string {
-  return `${CHUNKS}/${input.replace(/\.[cm]?[jt]s$/, '').replaceAll('/', '.')}.mjs`;
-}
+/** `shared/health/routes/health-route.ts` -> `chunks/shared.health.routes.health-route.mjs` (the loader names failed files the same way). */
+const chunkFileOf = bundleChunkOf;
 
 /**
  * Entry builds: every `import()` becomes an external import of the implementation's chunk file,

@@ -83,6 +83,8 @@ async function main(): Promise<void> {
   const lab = createLab({
     appRoot: APP_ROOT,
     ...(args.scenario === undefined ? {} : { scenarioPath: args.scenario }),
+    // The host listens on 127.0.0.1 at this port; with port 0 the address is known only once it listens.
+    ...(port === 0 ? {} : { dashboardUrl: localDashboardUrl(port, hostSettings.routePrefix) }),
     say: args.quiet === true ? () => undefined : narrator((text) => process.stdout.write(text)).say,
   });
   const logger = args.verbose === true ? consoleLog : labLogger(consoleLog, () => lab.active);
@@ -146,6 +148,11 @@ async function main(): Promise<void> {
     dashboard === undefined ? `health: ${host.url}/api/health` : `dashboard: ${host.url}/api/dashboard`;
   process.stdout.write(`Private Link Gatekeeper local host ready at ${host.url} (${hint})\n`);
   await lab.afterHostReady(host.url);
+}
+
+/** The dashboard's address on the local host (`routePrefix` from host.json, `api` by default). */
+function localDashboardUrl(port: number, routePrefix: string): string {
+  return `http://127.0.0.1:${port}/${routePrefix === '' ? '' : `${routePrefix}/`}dashboard`;
 }
 
 /** A bad setting does not stop the host (health reports it), but the developer should see it at once. */

@@ -50,6 +50,8 @@ export interface LabOptions {
   readonly scenarioPath?: string;
   /** Where the narrative goes (nothing in quiet mode). */
   readonly say: Say;
+  /** The local host's dashboard (undefined while its port is not known yet, `--port 0`): DASHBOARD_URL for the app. */
+  readonly dashboardUrl?: string;
 }
 
 export interface LabStarted {
@@ -168,6 +170,8 @@ export function createLab(options: LabOptions): Lab {
           NOTIFY_WEBHOOKS: sink.webhooks,
           NOTIFY_SWEEP_SCHEDULE: '*/30 * * * * *',
           NOTIFY_RETRY_BASE_SECONDS: '2',
+          // So the lab's messages carry working dashboard buttons (plain http: a loopback host).
+          ...(options.dashboardUrl === undefined ? {} : { DASHBOARD_URL: options.dashboardUrl }),
           ...(ingestion === undefined
             ? {}
             : {

@@ -254,6 +254,18 @@ describe('the local lab serving the staged package (npm run local --scenario lab
       paged.flatMap((pe) => [`probe.down ${pe}`, `probe.up ${pe}`]).sort(),
     );
 
+    // --- Every message carries a dashboard button (the lab sets DASHBOARD_URL to its own host) that
+    // opens the dashboard, pointed at the message's subject.
+    const pendingMessages = sent.filter((n) => n.type === 'connection.pending');
+    expect(pendingMessages.map((n) => n.kind).sort()).toEqual(['generic', 'slack', 'teams']);
+    for (const message of pendingMessages)
+      expect(message.link, message.kind).toMatch(
+        new RegExp(`^${base.replaceAll('.', '\\.')}/api/dashboard#connection=.*pe-northwind-web`),
+      );
+    const page = await fetch(pendingMessages[0]?.link ?? '');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Private Link Gatekeeper</title>');
+
     // --- Every approved target's probe runs reached the ingestion stand-in as availability results.
     const summary = (await getJson<{ targets: Target[] }>('/api/probes/summary')).targets;
     const tally = await availability();

@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { SnapshotStore } from '../../approval/storage/snapshot-store';
 import { type Container, getContainer } from '../../composition-root';
+import { isAppError } from '../../errors';
 import { PROBE_TABLES } from '../../probe/storage/probe-tables';
 import { keySafe, plsKey } from '../../storage/table-keys';
 import { NOTIFY_TABLES } from '../storage/notify-tables';
@@ -44,7 +45,7 @@ export async function handleSweepTimer(
   const now = container.clock.now();
   const table = (logical: string) => () => container.table(logical);
   const locations: OutboxLocation[] = [];
-  const plsIds = container.config.approval.plsResourceIds;
+  const plsIds = managedPlsIds(container);
   for (const pk of dayPartitions(now)) {
     locations.push({ table: table(NOTIFY_TABLES.outbox), partitionKey: pk });
     if (plsIds.length > 0) {
@@ -69,6 +70,16 @@ export async function handleSweepTimer(
     graceMs: options.graceMs ?? SWEEP_GRACE_MS,
     log: (entry) => context.log(JSON.stringify(entry)),
   });
+}
+
+/** The managed PLS; none while approval's own settings are invalid (that feature is off, not the sweeper). */
+function managedPlsIds(container: Container): readonly string[] {
+  try {
+    return container.config.approval.plsResourceIds;
+  } catch (error) {
+    if (isAppError(error) && error.code === 'config_invalid') return [];
+    throw error;
+  }
 }
 
 async function probeTargetIds(container: Container): Promise<string[]> {
