@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { WEBHOOK_KINDS } from '../../shared/notify/core/webhook-config';
 import type { Say } from './narrative';
 
 /**
@@ -31,8 +32,6 @@ export const sinkDeliverySchema = z.object({
   link: z.string().nullable(),
 });
 export type SinkDelivery = z.infer<typeof sinkDeliverySchema>;
-
-const KINDS = ['teams', 'slack', 'generic'] as const;
 
 export async function startNotifySink(say: Say): Promise<NotifySink> {
   const counts: Record<string, number> = {};
@@ -67,7 +66,9 @@ export async function startNotifySink(say: Say): Promise<NotifySink> {
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    webhooks: JSON.stringify(KINDS.map((kind) => ({ name: `${kind}-sink`, kind, url: `${url}/${kind}` }))),
+    webhooks: JSON.stringify(
+      WEBHOOK_KINDS.map((kind) => ({ name: `${kind}-sink`, kind, url: `${url}/${kind}` })),
+    ),
     counts: () => ({ ...counts }),
     received: () => [...received],
     stop: () =>

@@ -1,3 +1,5 @@
+import { expectedResourceId, RESOURCE_ID_PATTERNS } from '../arm/resource-id';
+
 /**
  * Every app setting the product reads, in one list. The config parser, README's settings table,
  * local.settings.sample.json and the infra checks are all held to this list by tests, so a setting
@@ -61,9 +63,6 @@ export function featureOf(spec: SettingSpec): Feature {
   if (spec.feature !== undefined) return spec.feature;
   return spec.side === 'provider' ? 'approval' : spec.side === 'consumer' ? 'probe' : 'common';
 }
-
-export const PLS_ID_PATTERN =
-  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Network\/privateLinkServices\/[A-Za-z0-9][-\w.]{0,78}[\w]?$/i;
 
 /** Azure Storage queue names: 3-63 lower-case letters, digits and single hyphens ("Naming queues and metadata"). */
 function queueNameSetting<N extends string>(
@@ -153,9 +152,8 @@ export const SETTINGS = [
     side: 'provider',
     rule: {
       type: 'list',
-      itemPattern: PLS_ID_PATTERN,
-      expected:
-        'expected a Private Link Service resource id (/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/privateLinkServices/{name})',
+      itemPattern: RESOURCE_ID_PATTERNS.privateLinkService,
+      expected: expectedResourceId('privateLinkService'),
     },
   },
   {

@@ -1,4 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
+import { APPROVAL_TABLES } from '../../approval/storage/approval-tables';
 import { SnapshotStore } from '../../approval/storage/snapshot-store';
 import { type Container, getContainer } from '../../composition-root';
 import { isAppError } from '../../errors';
@@ -49,8 +50,8 @@ export async function handleSweepTimer(
   for (const pk of dayPartitions(now)) {
     locations.push({ table: table(NOTIFY_TABLES.outbox), partitionKey: pk });
     if (plsIds.length > 0) {
-      locations.push({ table: table('AuditByTime'), partitionKey: pk });
-      locations.push({ table: table('Drift'), partitionKey: pk });
+      locations.push({ table: table(APPROVAL_TABLES.auditByTime), partitionKey: pk });
+      locations.push({ table: table(APPROVAL_TABLES.drift), partitionKey: pk });
     }
   }
   for (const plsId of plsIds)
@@ -58,7 +59,7 @@ export async function handleSweepTimer(
   for (const targetId of await probeTargetIds(container)) {
     locations.push({ table: table(PROBE_TABLES.events), partitionKey: keySafe(targetId) });
   }
-  const snapshots = new SnapshotStore(table('Connections'));
+  const snapshots = new SnapshotStore(table(APPROVAL_TABLES.connections));
   return sweepOutbox({
     notifier,
     clock: container.clock,

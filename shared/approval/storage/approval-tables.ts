@@ -1,0 +1,12 @@
+/* The approval side's logical tables; the container adds the installation's prefix. */
+export const APPROVAL_TABLES = {
+  arrivals: 'Arrivals',
+  audit: 'Audit',
+  auditByTime: 'AuditByTime',
+  claims: 'Claims',
+  connections: 'Connections',
+  drift: 'Drift',
+  reconcileRequests: 'ReconcileRequests',
+  reconcileRuns: 'ReconcileRuns',
+  tenantCache: 'TenantCache',
+} as const;
