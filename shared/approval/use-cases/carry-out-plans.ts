@@ -1,9 +1,9 @@
 import { toAppError } from '../../errors';
 import { connectionKey } from '../../storage/table-keys';
 import { POLICY_ACTOR } from '../core/actor';
+import type { ConnectionRecord } from '../core/connection-record';
 import type { Verdict } from '../core/policy/evaluate-policy';
 import { type AuditEntry, auditedConnection, entryId } from '../storage/audit-store';
-import type { ConnectionSnapshot } from '../storage/snapshot-store';
 import type { ReconcileDeps } from './approval-services';
 import { ARM_WRITES_IN_FLIGHT, type DecisionOutcome, decideConnections } from './decide-connection';
 import type { Planned } from './plan-pls';
@@ -33,7 +33,7 @@ function batchSize(index: number, context: ReconcileContext): number {
 export async function carryOut(
   services: ReconcileDeps,
   plans: readonly Planned[],
-  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  records: ReadonlyMap<string, ConnectionRecord>,
   outcomes: OutcomeCounts,
   context: ReconcileContext,
 ): Promise<number> {
@@ -42,7 +42,7 @@ export async function carryOut(
     plan.verdict === undefined
       ? ''
       : verdictKey(capture.status, plan.verdict.policyVersion, plan.verdict.action, plan.verdict.rule);
-  const known = ({ capture }: Planned) => snapshots.get(connectionKey(capture.connection.name))?.verdictKey;
+  const known = ({ capture }: Planned) => records.get(connectionKey(capture.connection.name))?.verdict?.key;
 
   const manual = plans.filter(
     (p) => p.plan.kind === 'leave' && p.plan.why === 'manual' && p.plan.verdict !== undefined,
@@ -68,7 +68,7 @@ export async function carryOut(
     i += batch.length;
     const results = await decideConnections(
       services,
-      batch.map(({ capture, plan }) => {
+      batch.map(({ capture, plan, firstSeenAt }) => {
         const verdict = plan.verdict as Verdict;
         return {
           capture,
@@ -81,6 +81,7 @@ export async function carryOut(
           trigger: context.trigger,
           correlationId: context.correlationId,
           dryRun,
+          firstSeenAt,
         };
       }),
       context.log,
@@ -157,7 +158,7 @@ async function recordVerdicts(
   );
 }
 
-/** Remembers recorded verdicts in the snapshots (one transaction per 100), so they are not audited again. */
+/** Remembers recorded verdicts in the connection records (one transaction per 100), so they are not audited again. */
 async function rememberVerdicts(
   services: ReconcileDeps,
   planned: readonly Planned[],
@@ -167,14 +168,16 @@ async function rememberVerdicts(
   const first = planned[0];
   if (first === undefined) return;
   try {
-    await services.snapshots.apply(
+    await services.records.apply(
       first.capture.connection.plsId,
       planned.map((p) => ({
         connectionName: p.capture.connection.name,
-        verdictKey: keyOf(p),
-        verdictAction: p.plan.verdict?.action,
-        verdictRule: p.plan.verdict?.rule ?? '',
-        verdictReason: p.plan.verdict?.reason,
+        verdict: {
+          key: keyOf(p),
+          action: p.plan.verdict?.action,
+          rule: p.plan.verdict?.rule,
+          reason: p.plan.verdict?.reason,
+        },
       })),
       [],
     );

@@ -3,10 +3,10 @@ import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
 import { toAppError } from '../../errors';
 import { storageError } from '../../storage/table-errors';
+import type { RecordPatch } from '../core/connection-record';
 import { targetStatusOf, transitionRefusal } from '../core/transitions';
 import { type AuditEntry, entryId } from '../storage/audit-store';
 import type { ClaimHandle } from '../storage/claim-store';
-import type { ConnectionSnapshot } from '../storage/snapshot-store';
 import type { DecisionDeps, Log } from './approval-services';
 import { failedOutcome, intentEntry, outcomeEntry, writeOutcomes } from './decision-audit';
 import { claimAll, releaseAll } from './decision-claims';
@@ -179,16 +179,19 @@ async function finish(
   const rows: AuditEntry[] = [];
   const done: ClaimHandle[] = [];
   const released: ClaimHandle[] = [];
-  const applied: { request: DecisionRequest; connection: PrivateEndpointConnection }[] = [];
+  const records = new Map<string, RecordPatch>();
+  const applied: { item: Live; connection: PrivateEndpointConnection }[] = [];
   recorded.forEach((item, i) => {
     const result = results[i];
     if (result === undefined) return;
     const decisionId = item.intent.decisionId;
     if (result.kind === 'applied') {
-      rows.push(outcomeEntry(services, item.intent, 'succeeded', { statusAfter: result.connection.status }));
+      const row = outcomeEntry(services, item.intent, 'succeeded', { statusAfter: result.connection.status });
+      rows.push(row);
+      records.set(entryId(row), decidedRecord(item.request, result.connection, decisionId, row.at));
+      // ARM holds the decision whatever happens to the rows: the claim is completed, never released.
       if (item.handle !== undefined) done.push(item.handle);
-      applied.push({ request: item.request, connection: result.connection });
-      outcomes[item.index] = { kind: 'applied', decisionId, connection: result.connection };
+      applied.push({ item, connection: result.connection });
     } else if (result.kind === 'stale') {
       rows.push(
         outcomeEntry(services, item.intent, 'skipped', {
@@ -207,39 +210,61 @@ async function finish(
       outcomes[item.index] = failedOutcome(decisionId, result.error, item.request, log, result.detail);
     }
   });
-  await writeOutcomes(services, rows, log);
+  const lost = await writeOutcomes(services, rows, log, records);
+  for (const { item, connection } of applied) {
+    const decisionId = item.intent.decisionId;
+    // Success is reported only with the outcome row and the connection record stored (one
+    // transaction): what the product knows about the connection never lags what it told the caller.
+    outcomes[item.index] = lost.has(decisionId)
+      ? failedOutcome(
+          decisionId,
+          storageError('writing the outcome row and the connection record', undefined),
+          item.request,
+          log,
+          'written to ARM, but the outcome row and the connection record were not stored',
+        )
+      : { kind: 'applied', decisionId, connection };
+  }
   const settled = await Promise.allSettled([
     services.claims.completeMany(done),
     releaseAll(services, released, log),
-    recordDecisionsInSnapshots(services, applied),
   ]);
   if (settled.some((r) => r.status === 'rejected')) {
-    // Bookkeeping only: an unfinished claim expires, and the next list refreshes the snapshot.
+    // Claims only: an unfinished claim expires on its own.
     log({ event: 'approval.settle_incomplete', decisions: applied.length });
   }
 }
 
-async function recordDecisionsInSnapshots(
-  services: DecisionDeps,
-  applied: readonly { request: DecisionRequest; connection: PrivateEndpointConnection }[],
-): Promise<void> {
-  const now = services.clock.now().toISOString();
-  const byPls = new Map<string, Partial<ConnectionSnapshot>[]>();
-  for (const { request, connection } of applied) {
-    const list = byPls.get(connection.plsId) ?? [];
-    list.push({
-      plsId: connection.plsId,
-      connectionId: connection.id,
-      connectionName: connection.name,
-      status: connection.status,
-      changedAt: now,
-      lastDecisionActorKind: request.actor.kind,
-      lastDecisionActor: request.actor.kind === 'person' ? request.actor.name : 'policy',
-      lastDecisionAt: now,
-      lastDecisionRule: request.rule ?? '',
-      requestMessage: request.capture.requestMessage,
-    });
-    byPls.set(connection.plsId, list);
-  }
-  await Promise.all([...byPls].map(([plsId, upserts]) => services.snapshots.apply(plsId, upserts, [])));
+/** The record of a connection a decision just changed: what ARM answered, and who decided it, when and why. */
+function decidedRecord(
+  request: DecisionRequest,
+  connection: PrivateEndpointConnection,
+  decisionId: string,
+  at: Date,
+): RecordPatch {
+  const { capture, actor } = request;
+  return {
+    plsId: connection.plsId,
+    connectionId: connection.id,
+    connectionName: connection.name,
+    status: connection.status,
+    privateEndpointId: capture.connection.privateEndpointId,
+    privateEndpointLocation: capture.connection.privateEndpointLocation,
+    consumerSubscriptionId: capture.consumerSubscriptionId,
+    consumerTenantId: capture.consumerTenantId,
+    requestMessage: capture.requestMessage,
+    firstSeenAt: request.firstSeenAt ?? at.toISOString(),
+    changedAt: at.toISOString(),
+    decision: {
+      actorKind: actor.kind,
+      actor: actor.kind === 'person' ? actor.name : 'policy',
+      actorObjectId: actor.kind === 'person' ? actor.objectId : undefined,
+      actorTenantId: actor.kind === 'person' ? actor.tenantId : undefined,
+      at: at.toISOString(),
+      action: request.action,
+      rule: request.rule,
+      reason: request.reason,
+      decisionId,
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { type AppError, toAppError } from '../../errors';
+import type { RecordPatch } from '../core/connection-record';
 import type { AuditEntry, AuditResult } from '../storage/audit-store';
 import { auditedConnection, entryId } from '../storage/audit-store';
 import type { DecisionDeps, Log } from './approval-services';
@@ -53,13 +54,17 @@ export async function writeOutcomes(
   services: DecisionDeps,
   rows: readonly AuditEntry[],
   log: Log,
-): Promise<void> {
-  if (rows.length === 0) return;
-  const failed = await services.audit.writeMany(rows);
+  /** Connection records written with their outcome rows (by entryId), together or not at all. */
+  records?: ReadonlyMap<string, RecordPatch>,
+): Promise<Set<string>> {
+  const lost = new Set<string>();
+  if (rows.length === 0) return lost;
+  const failed = await services.audit.writeMany(rows, records);
   // The ARM write (if any) already happened; an intent without an outcome reads as "unknown" in
   // the audit, and the next reconciliation records the state it finds.
   for (const row of rows) {
     if (failed.has(entryId(row))) {
+      lost.add(row.decisionId);
       log({
         event: 'approval.audit.outcome_lost',
         decisionId: row.decisionId,
@@ -68,6 +73,7 @@ export async function writeOutcomes(
       });
     }
   }
+  return lost;
 }
 
 export function failedOutcome(

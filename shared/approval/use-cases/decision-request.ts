@@ -27,6 +27,8 @@ export interface DecisionRequest {
    * goes ahead only if the re-read still shows it, else the decision is skipped as stale.
    */
   readonly requiredEtag?: string | undefined;
+  /** When the product first saw the connection (from its record), kept in the record this decision writes. */
+  readonly firstSeenAt?: string | undefined;
 }
 
 export type DecisionOutcome =

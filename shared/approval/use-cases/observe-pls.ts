@@ -2,21 +2,21 @@ import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { toAppError } from '../../errors';
 import { connectionKey } from '../../storage/table-keys';
 import { type CapturedConnection, captureConnection } from '../core/captured-connection';
+import type { ConnectionRecord, RecordPatch } from '../core/connection-record';
 import type { Arrival } from '../core/fast-path-stats';
-import { compareWithSnapshots, type DriftRecord } from '../storage/drift';
-import type { ConnectionSnapshot } from '../storage/snapshot-store';
+import { compareWithRecords, type DriftRecord } from '../storage/drift';
 import type { Log, ReconcileDeps } from './approval-services';
 import type { PlsReconcileSummary, ReconcileContext } from './reconcile-summary';
 
 /*
  * What one list of a PLS shows, recorded: each connection captured (tenant, request message), the
- * snapshots brought up to date, drift against them, and arrivals for the fast path statistics.
+ * records brought up to date, drift against them, and arrivals for the fast path statistics.
  */
 
 export async function captureAll(
   services: ReconcileDeps,
   connections: readonly PrivateEndpointConnection[],
-  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  records: ReadonlyMap<string, ConnectionRecord>,
 ): Promise<CapturedConnection[]> {
   const subscriptions = [
     ...new Set(
@@ -29,30 +29,30 @@ export async function captureAll(
     const bare = captureConnection(connection, { consumerTenantId: undefined });
     return captureConnection(connection, {
       consumerTenantId: tenants.get(bare.consumerSubscriptionId),
-      earlierRequestMessage: snapshots.get(connectionKey(connection.name))?.requestMessage,
+      earlierRequestMessage: records.get(connectionKey(connection.name))?.requestMessage,
     });
   });
 }
 
 export interface Observation {
-  /** Settles once the snapshot rows of this list are written (or failed to be). */
-  readonly snapshotsWritten: Promise<void>;
+  /** Settles once the connection records of this list are written (or failed to be). */
+  readonly recordsWritten: Promise<void>;
   /** Drift counts and arrivals once every observation row is written; rejects if drift was not recorded. */
   readonly done: Promise<{ drift: PlsReconcileSummary['drift']; arrivals: number }>;
 }
 
-/** Starts writing what the list showed (snapshots, drift, arrivals) without waiting for it. */
+/** Starts writing what the list showed (records, drift, arrivals) without waiting for it. */
 export function observe(
   services: ReconcileDeps,
   plsId: string,
   captures: readonly CapturedConnection[],
-  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  records: ReadonlyMap<string, ConnectionRecord>,
   listedAt: Date,
   context: ReconcileContext,
 ): Observation {
-  let snapshotsWritten: () => void = () => {};
+  let recordsWritten: () => void = () => {};
   const written = new Promise<void>((resolve) => {
-    snapshotsWritten = resolve;
+    recordsWritten = resolve;
   });
   const done = (async () => {
     try {
@@ -60,20 +60,20 @@ export function observe(
         services,
         plsId,
         captures,
-        snapshots,
+        records,
         listedAt,
         context.log,
-        snapshotsWritten,
+        recordsWritten,
       );
       const arrivals = await recordArrivals(services, plsId, appeared, listedAt, context);
       return { drift: counts, arrivals };
     } finally {
-      snapshotsWritten();
+      recordsWritten();
     }
   })();
   // Awaited at the end of the run; until then a rejection must not count as unhandled.
   done.catch(() => undefined);
-  return { snapshotsWritten: written, done };
+  return { recordsWritten: written, done };
 }
 
 /**
@@ -128,22 +128,22 @@ async function recordDrift(
   services: ReconcileDeps,
   plsId: string,
   captures: readonly CapturedConnection[],
-  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  records: ReadonlyMap<string, ConnectionRecord>,
   listedAt: Date,
   log: Log,
-  snapshotsWritten: () => void,
+  recordsWritten: () => void,
 ): Promise<{ counts: PlsReconcileSummary['drift']; appeared: DriftRecord[] }> {
-  const comparison = compareWithSnapshots(
+  const comparison = compareWithRecords(
     plsId,
     captures.map((c) => c.connection),
-    snapshots,
+    records,
     listedAt,
   );
   const byName = new Map(captures.map((c) => [connectionKey(c.connection.name), c]));
   const at = listedAt.toISOString();
-  const upserts = comparison.changed.map((connection): Partial<ConnectionSnapshot> => {
+  const upserts = comparison.changed.map((connection): RecordPatch => {
     const capture = byName.get(connectionKey(connection.name));
-    const known = snapshots.get(connectionKey(connection.name));
+    const known = records.get(connectionKey(connection.name));
     return {
       plsId,
       connectionId: connection.id,
@@ -158,12 +158,12 @@ async function recordDrift(
       changedAt: at,
     };
   });
-  await services.snapshots.apply(
+  await services.records.apply(
     plsId,
     upserts,
     comparison.vanished.map((s) => s.connectionName),
   );
-  snapshotsWritten();
+  recordsWritten();
   await services.drift.write(comparison.drift);
   const counts = { appeared: 0, vanished: 0, changed: 0 };
   for (const d of comparison.drift) {

@@ -1,16 +1,21 @@
 import { toAppError } from '../../errors';
 import { connectionKey } from '../../storage/table-keys';
 import { type CapturedConnection, factsOf } from '../core/captured-connection';
+import { approvedByPerson, type ConnectionRecord } from '../core/connection-record';
 import type { ApprovedCounts } from '../core/policy/evaluate-policy';
 import { type Plan, planDecision } from '../core/policy/plan-decision';
 import type { Policy } from '../core/policy/policy';
-import type { ConnectionSnapshot } from '../storage/snapshot-store';
 import type { Log, ReconcileDeps } from './approval-services';
 
 /* Planning one PLS: what the policy would do with each listed connection, before anything is written. */
 
 /** A connection as captured, with what the policy plans for it. */
-export type Planned = { readonly capture: CapturedConnection; readonly plan: Plan };
+export interface Planned {
+  readonly capture: CapturedConnection;
+  readonly plan: Plan;
+  /** When the product first saw the connection: its record's, or this list's time for a new one. */
+  readonly firstSeenAt: string;
+}
 
 export /**
  * Subscriptions on the PLS's own `autoApproval` list: ARM approves their connections at creation,
@@ -44,7 +49,7 @@ export /** Plans in a stable order (oldest first) so quotas go to the earliest r
 function planAll(
   policy: Policy,
   captures: readonly CapturedConnection[],
-  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  records: ReadonlyMap<string, ConnectionRecord>,
   now: Date,
   admitted: ReadonlySet<string> | 'unknown',
 ): Planned[] {
@@ -62,12 +67,12 @@ function planAll(
     byTenant: (t) => byTenant.get(t) ?? 0,
   };
   const firstSeen = (c: CapturedConnection) =>
-    snapshots.get(connectionKey(c.connection.name))?.firstSeenAt ?? now.toISOString();
+    records.get(connectionKey(c.connection.name))?.firstSeenAt ?? now.toISOString();
   const ordered = [...captures].sort(
     (a, b) => firstSeen(a).localeCompare(firstSeen(b)) || a.connection.name.localeCompare(b.connection.name),
   );
   return ordered.map((capture) => {
-    const snapshot = snapshots.get(connectionKey(capture.connection.name));
+    const record = records.get(connectionKey(capture.connection.name));
     const sub = capture.consumerSubscriptionId;
     const nativelyApproved =
       capture.status === 'Approved' && (admitted === 'unknown' || (sub !== undefined && admitted.has(sub)));
@@ -75,9 +80,9 @@ function planAll(
       ? { kind: 'leave', why: 'settled', verdict: undefined }
       : planDecision(policy, factsOf(capture), counts, {
           now,
-          approvedByPerson: capture.status === 'Approved' && snapshot?.lastDecisionActorKind === 'person',
+          approvedByPerson: approvedByPerson(record, capture.status),
         });
     if (plan.kind === 'write' && plan.target === 'Approved') bump(capture);
-    return { capture, plan };
+    return { capture, plan, firstSeenAt: firstSeen(capture) };
   });
 }

@@ -15,7 +15,7 @@ export {
 
 /**
  * Brings one Private Link Service in line with the policy: read every connection once, record
- * drift against the last snapshot, plan each connection (first come, first served for quotas),
+ * drift against the connection records, plan each connection (first come, first served for quotas),
  * record verdicts that need no ARM write once, and run the writes through the decision path.
  */
 export async function reconcilePrivateLinkService(
@@ -26,27 +26,24 @@ export async function reconcilePrivateLinkService(
 ): Promise<PlsReconcileSummary> {
   const started = performance.now();
   const listedAt = services.clock.now();
-  // The snapshot read does not depend on the list: both go at once (the first list also loads the SDK).
-  const [connections, snapshots] = await Promise.all([
+  // The record read does not depend on the list: both go at once (the first list also loads the SDK).
+  const [connections, records] = await Promise.all([
     services.arm.listPlsConnections(plsId),
-    services.snapshots.listForPls(plsId),
+    services.records.listForPls(plsId),
   ]);
-  const captures = await captureAll(services, connections, snapshots);
-  const observation = observe(services, plsId, captures, snapshots, listedAt, context);
+  const captures = await captureAll(services, connections, records);
+  const observation = observe(services, plsId, captures, records, listedAt, context);
 
   const outcomes = emptyCounts();
   let unfinished = 0;
   if (services.mode !== 'off') {
     // Deciding does not wait for the observation rows (drift, arrivals), so the first PUT goes out
-    // sooner while ARM's write bucket is full; a decision's own snapshot update waits for the
-    // snapshot rows of this list, or the listed state would overwrite the decided one.
-    const deciding: ReconcileDeps = {
-      ...services,
-      snapshots: writingAfter(observation.snapshotsWritten, services.snapshots),
-    };
+    // sooner while ARM's write bucket is full; a decision's record (written with its outcome row)
+    // and a verdict's wait for the records of this list, or the listed state would overwrite them.
+    const deciding = writingAfter(observation.recordsWritten, services);
     const admitted = await nativelyAdmitted(deciding, policy, plsId, captures, context.log);
-    const plans = planAll(policy, captures, snapshots, listedAt, admitted);
-    unfinished = await carryOut(deciding, plans, snapshots, outcomes, context);
+    const plans = planAll(policy, captures, records, listedAt, admitted);
+    unfinished = await carryOut(deciding, plans, records, outcomes, context);
   }
   // A failed observation write fails the PLS as before; decisions made meanwhile stand (each is audited).
   const { drift, arrivals } = await observation.done;
@@ -61,16 +58,23 @@ export async function reconcilePrivateLinkService(
   };
 }
 
-/** The snapshot store as the decisions see it: their writes go after `first` has settled. */
-function writingAfter(
-  first: Promise<void>,
-  snapshots: ReconcileDeps['snapshots'],
-): ReconcileDeps['snapshots'] {
+/** The services as the decisions see them: their record writes go after `first` has settled. */
+function writingAfter(first: Promise<void>, services: ReconcileDeps): ReconcileDeps {
+  const { audit, records } = services;
   return {
-    listForPls: (plsId) => snapshots.listForPls(plsId),
-    apply: async (...args) => {
-      await first;
-      return snapshots.apply(...args);
+    ...services,
+    audit: {
+      writeMany: async (entries, withRecords) => {
+        if (withRecords !== undefined && withRecords.size > 0) await first;
+        return audit.writeMany(entries, withRecords);
+      },
+    },
+    records: {
+      listForPls: (plsId) => records.listForPls(plsId),
+      apply: async (...args) => {
+        await first;
+        return records.apply(...args);
+      },
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { SnapshotStore } from '../../approval/storage/snapshot-store';
+import { ConnectionRecordStore } from '../../approval/storage/connection-record-store';
 import { type Container, getContainer } from '../../composition-root';
 import { PROBE_TABLES } from '../../probe/storage/probe-tables';
 import { keySafe, plsKey } from '../../storage/table-keys';
@@ -57,13 +57,14 @@ export async function handleSweepTimer(
   for (const targetId of await probeTargetIds(container)) {
     locations.push({ table: table(PROBE_TABLES.events), partitionKey: keySafe(targetId) });
   }
-  const snapshots = new SnapshotStore(table('Connections'));
+  // The connection records share the `Audit` table; `Connections` holds snapshot rows to migrate.
+  const records = new ConnectionRecordStore(table('Audit'), table('Connections'));
   return sweepOutbox({
     notifier,
     clock: container.clock,
     locations,
     plsIds,
-    snapshots: (plsId) => snapshots.listForPls(plsId),
+    records: (plsId) => records.listForPls(plsId),
     reminders: table(NOTIFY_TABLES.reminders),
     reminderHours: container.config.notify.pendingReminderHours,
     graceMs: options.graceMs ?? SWEEP_GRACE_MS,
