@@ -6,6 +6,7 @@ import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-al
 import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
 import type { ArmGateway } from '../../../../shared/arm/arm-gateway';
 import type { Container } from '../../../../shared/composition-root';
+import { connectionKey, plsKey } from '../../../../shared/storage/table-keys';
 import { armTestContainer, privateEndpointIdOf, useArmEmulatorPerTest } from '../../../helpers/arm-emulator';
 import {
   collectLog,
@@ -320,6 +321,55 @@ describe('the write-ahead decision path', () => {
       /^Approval revoked by policy/,
     );
     expect(emulator.world.connection(plsId, pending.name)?.status).toBe('Approved');
+  });
+});
+
+describe('upgrading from the Connections snapshot', () => {
+  it('a person’s approval kept only in an old snapshot row is migrated and still not revoked', async () => {
+    const emulator = await emulators.start();
+    const { plsIds } = seedWorld(emulator, { plsCount: 1, perPls: 0 });
+    const plsId = plsIds[0] ?? '';
+    const byPerson = emulator.world.addConnection({
+      plsId,
+      privateEndpointId: privateEndpointIdOf(TRUSTED_SUBS[0] ?? '', 'pe-kept'),
+      status: 'Approved',
+    });
+    const byPolicy = emulator.world.addConnection({
+      plsId,
+      privateEndpointId: privateEndpointIdOf(TRUSTED_SUBS[1] ?? '', 'pe-revoked'),
+      status: 'Approved',
+    });
+    const enforce = 'version: 1\nenforceOnApproved: true\ndefault: { action: manual }\nrules: []';
+    const container = armTestContainer(emulator, plsIds, { APPROVAL_POLICY: enforce });
+    const { services } = await servicesAndPolicy(container);
+    // Rows exactly as the version before the record wrote them (table Connections).
+    const legacy = await container.table('Connections');
+    for (const [c, actorKind] of [
+      [byPerson, 'person'],
+      [byPolicy, 'policy'],
+    ] as const) {
+      await legacy.createEntity({
+        partitionKey: plsKey(plsId),
+        rowKey: connectionKey(c.name),
+        plsId,
+        connectionId: c.id,
+        connectionName: c.name,
+        status: 'Approved',
+        firstSeenAt: '2026-10-01T08:00:00.000Z',
+        changedAt: '2026-10-02T09:00:00.000Z',
+        lastDecisionActorKind: actorKind,
+        lastDecisionActor: actorKind === 'person' ? 'Ada Lovelace' : 'policy',
+        lastDecisionAt: '2026-10-02T09:00:00.000Z',
+        lastDecisionRule: '',
+      });
+    }
+    const { log } = collectLog();
+    const summary = await reconcilePrivateLinkService(services, parsePolicy(enforce), plsId, ctx(log));
+    expect(summary.outcomes.applied).toBe(1);
+    expect(summary.drift).toEqual({ appeared: 0, vanished: 0, changed: 0 });
+    expect(emulator.world.connection(plsId, byPerson.name)?.status).toBe('Approved');
+    expect(emulator.world.connection(plsId, byPolicy.name)?.status).toBe('Rejected');
+    expect(await allRows(container, 'Connections')).toEqual([]);
   });
 });
 
