@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startAzurite } from '../emulators/azurite';
 import { Container, setContainer } from '../shared/composition-root';
+import { PROBE_TABLES } from '../shared/probe/storage/probe-tables';
 import { serveHttpFunctions } from '../test/helpers/http-functions';
 import { seedProbeData } from '../test/helpers/seed-probe-data';
 import { startTableTraffic, type TrafficSnapshot } from '../test/helpers/table-traffic';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
         requests: reads?.requests ?? 0,
         entities: reads?.entities ?? 0,
         rawEntities: Object.entries(byTable)
-          .filter(([table]) => table.includes('ProbeResults'))
+          .filter(([table]) => table.includes(PROBE_TABLES.rawPrefix))
           .reduce((n, [, t]) => n + t.entities, 0),
       });
     }

@@ -12,6 +12,7 @@ import { InvocationContext, type Timer } from '@azure/functions';
 import { startAzurite } from '../emulators/azurite';
 import { Container } from '../shared/composition-root';
 import { runProbeTimer } from '../shared/probe/handlers/probe-handlers';
+import { PROBE_TABLES, rawTableLogicalName } from '../shared/probe/storage/probe-tables';
 
 const TARGETS = Number(process.argv[2] ?? 1000);
 const CONCURRENCIES = (process.argv[3] ?? '32,128,512,1000').split(',').map(Number);
@@ -127,11 +128,11 @@ async function main(): Promise<void> {
       });
       // Create the tables first, so the tick measures steady state, not first-run table creation.
       for (const t of [
-        'ProbeLatest',
-        'ProbeRollups',
-        'ProbeEvents',
-        'ProbeRuns',
-        `ProbeResults${new Date().toISOString().slice(0, 7).replace('-', '')}`,
+        PROBE_TABLES.latest,
+        PROBE_TABLES.rollups,
+        PROBE_TABLES.events,
+        PROBE_TABLES.runs,
+        rawTableLogicalName(new Date()),
       ])
         await container.table(t);
       container.requests = 0;

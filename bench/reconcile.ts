@@ -172,8 +172,8 @@ async function main(): Promise<void> {
     };
     // Warm up connections and table creation outside the measured run.
     await Promise.all(
-      ['Audit', 'AuditByTime', 'Claims', 'Connections', 'Drift', 'TenantCache'].map((t) =>
-        container.table(t),
+      (['audit', 'auditByTime', 'claims', 'connections', 'drift', 'tenantCache'] as const).map((t) =>
+        container.table(APPROVAL_TABLES[t]),
       ),
     );
     metrics.reset();

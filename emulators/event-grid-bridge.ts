@@ -19,6 +19,7 @@
  * with an opaque token (the app's, in the lab) is attributed to `providerAppId`, the app's identity.
  */
 import { randomUUID } from 'node:crypto';
+import { resourceGroupOf, tryParseAnyResourceId } from '../shared/arm/resource-id';
 import type { ArmEmulator, ArmWriteEvent } from './arm/arm-emulator';
 
 export const RESOURCE_WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
@@ -68,7 +69,7 @@ export interface EventSource
 
 /** One Event Grid schema event, shaped like Azure's subscription system topic deliveries. */
 export function resourceEvent(source: EventSource, armOrigin: string): EventGridEventJson {
-  const resourceGroup = /\/resourceGroups\/([^/]+)/i.exec(source.resourceId)?.[1] ?? '';
+  const resourceGroup = resourceGroupOf(source.resourceId) ?? '';
   const issuer = `https://sts.windows.net/${source.callerTenantId ?? source.tenantId ?? ''}/`;
   const issuedAt = Math.floor(source.time.getTime() / 1000);
   return {
@@ -316,5 +317,5 @@ async function post(
 }
 
 function subscriptionOf(resourceId: string): string | undefined {
-  return /^\/subscriptions\/([0-9a-f-]{36})\//i.exec(resourceId)?.[1]?.toLowerCase();
+  return tryParseAnyResourceId(resourceId)?.subscriptionId.toLowerCase();
 }

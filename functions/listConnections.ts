@@ -1,4 +1,5 @@
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
+import { loadImplementation } from '../shared/host/load-implementation';
 import { httpRoute } from '../shared/http/http-adapter';
 
 /** Every connection of the managed Private Link Services, paged. */
@@ -8,6 +9,12 @@ export const listConnections: HttpFunctionDefinition = {
   // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
   options: { route: 'connections', methods: ['GET'], authLevel: 'function' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/api/routes/api-routes')).listConnectionsRoute(request, context, correlationId),
+    (
+      await loadImplementation(
+        context,
+        'shared/api/routes/api-routes',
+        () => import('../shared/api/routes/api-routes'),
+      )
+    ).listConnectionsRoute(request, context, correlationId),
   ),
 };

@@ -1,4 +1,5 @@
 import type { EventGridFunctionDefinition } from '../shared/host/function-definition';
+import { loadImplementation } from '../shared/host/load-implementation';
 
 /** Event Grid: a hint that a managed PLS may have changed, queued for reconcileWorkItem (answers at once). */
 export const onConnectionEvent: EventGridFunctionDefinition = {
@@ -8,9 +9,17 @@ export const onConnectionEvent: EventGridFunctionDefinition = {
   // Loads the implementation (and @azure/eventgrid) on the first event, not at cold start.
   handler: async (event, context) => {
     const [{ getContainer }, { acceptConnectionEvent }, { invocationLog }] = await Promise.all([
-      import('../shared/composition-root'),
-      import('../shared/approval/use-cases/accept-connection-event'),
-      import('../shared/approval/handlers/invocation-log'),
+      loadImplementation(context, 'shared/composition-root', () => import('../shared/composition-root')),
+      loadImplementation(
+        context,
+        'shared/approval/use-cases/accept-connection-event',
+        () => import('../shared/approval/use-cases/accept-connection-event'),
+      ),
+      loadImplementation(
+        context,
+        'shared/approval/handlers/invocation-log',
+        () => import('../shared/approval/handlers/invocation-log'),
+      ),
     ]);
     const services = await getContainer().approvalServices();
     await acceptConnectionEvent(services, event, {

@@ -1,4 +1,5 @@
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
+import { loadImplementation } from '../shared/host/load-implementation';
 import { httpRoute } from '../shared/http/http-adapter';
 
 /** The probe state-change events (incident timeline) with their evidence, newest first. */
@@ -8,10 +9,12 @@ export const probeEvents: HttpFunctionDefinition = {
   // Function key AND a principal with the reader role (checked in the route).
   options: { route: 'probes/events', methods: ['GET'], authLevel: 'function' },
   handler: httpRoute(async (request, context, correlationId) =>
-    (await import('../shared/dashboard/routes/data-routes')).probeEventsRoute(
-      request,
-      context,
-      correlationId,
-    ),
+    (
+      await loadImplementation(
+        context,
+        'shared/dashboard/routes/data-routes',
+        () => import('../shared/dashboard/routes/data-routes'),
+      )
+    ).probeEventsRoute(request, context, correlationId),
   ),
 };

@@ -1,4 +1,5 @@
 import type { TimerFunctionDefinition } from '../shared/host/function-definition';
+import { loadImplementation } from '../shared/host/load-implementation';
 
 /** Timer: every configured PLS against the policy, within the time budget; the rest continues on the queue. */
 export const reconcileConnections: TimerFunctionDefinition = {
@@ -15,11 +16,27 @@ export const reconcileConnections: TimerFunctionDefinition = {
       { invocationLog },
       { notifyReconcileFailures },
     ] = await Promise.all([
-      import('../shared/composition-root'),
-      import('../shared/approval/use-cases/reconcile-all'),
-      import('../shared/approval/use-cases/record-reconcile-outcome'),
-      import('../shared/approval/handlers/invocation-log'),
-      import('../shared/notify/storage/store-hooks'),
+      loadImplementation(context, 'shared/composition-root', () => import('../shared/composition-root')),
+      loadImplementation(
+        context,
+        'shared/approval/use-cases/reconcile-all',
+        () => import('../shared/approval/use-cases/reconcile-all'),
+      ),
+      loadImplementation(
+        context,
+        'shared/approval/use-cases/record-reconcile-outcome',
+        () => import('../shared/approval/use-cases/record-reconcile-outcome'),
+      ),
+      loadImplementation(
+        context,
+        'shared/approval/handlers/invocation-log',
+        () => import('../shared/approval/handlers/invocation-log'),
+      ),
+      loadImplementation(
+        context,
+        'shared/notify/storage/store-hooks',
+        () => import('../shared/notify/storage/store-hooks'),
+      ),
     ]);
     const container = getContainer();
     const services = await container.approvalServices();

@@ -1,4 +1,5 @@
 import type { QueueFunctionDefinition } from '../shared/host/function-definition';
+import { loadImplementation } from '../shared/host/load-implementation';
 
 /** Storage queue: one PLS to reconcile (an event's hint, or the continuation of a run that ran out of time). */
 export const reconcileQueuedPls: QueueFunctionDefinition = {
@@ -8,10 +9,22 @@ export const reconcileQueuedPls: QueueFunctionDefinition = {
   handler: async (message, context) => {
     const [{ getContainer }, { reconcileWorkItem: run }, { recordQueueRun }, { invocationLog }] =
       await Promise.all([
-        import('../shared/composition-root'),
-        import('../shared/approval/use-cases/reconcile-queued-pls'),
-        import('../shared/approval/use-cases/record-reconcile-outcome'),
-        import('../shared/approval/handlers/invocation-log'),
+        loadImplementation(context, 'shared/composition-root', () => import('../shared/composition-root')),
+        loadImplementation(
+          context,
+          'shared/approval/use-cases/reconcile-queued-pls',
+          () => import('../shared/approval/use-cases/reconcile-queued-pls'),
+        ),
+        loadImplementation(
+          context,
+          'shared/approval/use-cases/record-reconcile-outcome',
+          () => import('../shared/approval/use-cases/record-reconcile-outcome'),
+        ),
+        loadImplementation(
+          context,
+          'shared/approval/handlers/invocation-log',
+          () => import('../shared/approval/handlers/invocation-log'),
+        ),
       ]);
     const container = getContainer();
     const services = await container.approvalServices();

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 import { findAppRoot } from '../shared/host/app-root';
+import { BUNDLE_CHUNKS_DIR, bundleChunkOf } from '../shared/host/bundle-chunks';
 
 /**
  * The production bundle the Functions host loads (package.json "main"): a CommonJS entry
@@ -58,7 +59,7 @@ export const ALLOWED_EAGER_PACKAGES = ['@azure/functions', '@azure/functions-ext
 
 /** Name under which the CommonJS entry exports the modules the chunks share with it. */
 const SHARED_EXPORT = '__plgSharedModules';
-const CHUNKS = 'chunks';
+const CHUNKS = BUNDLE_CHUNKS_DIR;
 
 // In ESM output, esbuild's require shim needs a real `require` for what the chunks require at run
 // time: the CommonJS entry's shared modules and the externals. createRequire goes through the
@@ -130,10 +131,8 @@ export function findCommonJsDynamicImports(
   return { ours: all.filter((e) => !insidePackage(e)), packages: all.filter(insidePackage) };
 }
 
-/** `shared/health/routes/health-route.ts` -> `chunks/shared.health.routes.health-route.mjs`: flat, so every chunk sits next to the others. */
-function chunkFileOf(input: string): string {
-  return `${CHUNKS}/${input.replace(/\.[cm]?[jt]s$/, '').replaceAll('/', '.')}.mjs`;
-}
+/** `shared/health/routes/health-route.ts` -> `chunks/shared.health.routes.health-route.mjs` (the loader names failed files the same way). */
+const chunkFileOf = bundleChunkOf;
 
 /**
  * Entry builds: every `import()` becomes an external import of the implementation's chunk file,
@@ -226,7 +225,7 @@ export async function buildBundle(
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     minify: true,
     sourcemap: true,
     legalComments: 'linked',
@@ -323,39 +322,45 @@ export async function buildBundle(
   };
 }
 
+/**
+ * Why a built bundle must not ship, one message per problem (empty when it may): what `npm run
+ * build:bundle` refuses, and what the tests' private package build refuses the same way.
+ */
+export function bundleProblems(result: BundleResult): string[] {
+  const problems: string[] = [];
+  const unexpected = result.eagerPackages.filter((p) => !ALLOWED_EAGER_PACKAGES.includes(p));
+  if (unexpected.length > 0)
+    // A function file imported an implementation statically: cold start would pay for it on every instance.
+    problems.push(
+      `the entry loads ${unexpected.join(', ')} at cold start. Function files must load implementations with await import() inside the handler.`,
+    );
+  if (result.commonJsDynamicImports.ours.length > 0)
+    // The chunk of such a module exports only `default`: named exports read off it are undefined.
+    problems.push(
+      `import() of a CommonJS module: ${result.commonJsDynamicImports.ours.join('; ')}. In the bundle its named exports are undefined; import it statically (the implementation that uses it is already loaded lazily).`,
+    );
+  if (result.duplicatedModules.length > 0)
+    // Two instances of one module would mean two AppError classes, two composition roots.
+    problems.push(
+      `both the entry and a chunk hold ${result.duplicatedModules.join(', ')}; the chunks must reach the entry's instance.`,
+    );
+  return problems;
+}
+
 async function main(): Promise<void> {
   const result = await buildBundle();
-  const unexpected = result.eagerPackages.filter((p) => !ALLOWED_EAGER_PACKAGES.includes(p));
   process.stdout.write(
     `bundle: ${result.entry}; loaded at cold start: ${(result.eagerBytes / 1024).toFixed(0)} KiB of ${(result.totalBytes / 1024).toFixed(0)} KiB; packages: ${result.eagerPackages.join(', ')}; shared with the chunks: ${result.sharedModules.length} modules\n`,
   );
-  if (unexpected.length > 0) {
-    // A function file imported an implementation statically: cold start would pay for it on every instance.
-    process.stderr.write(
-      `error: the entry loads ${unexpected.join(', ')} at cold start. Function files must load implementations with await import() inside the handler.\n`,
-    );
-    process.exit(1);
-  }
   if (result.commonJsDynamicImports.packages.length > 0) {
     const byPackage = eagerPackagesOf(result.commonJsDynamicImports.packages);
     process.stdout.write(
       `note: ${byPackage.join(', ')} import() CommonJS modules of their own (${result.commonJsDynamicImports.packages.length} places); in the bundle such a module's named exports are undefined if that code runs\n`,
     );
   }
-  if (result.commonJsDynamicImports.ours.length > 0) {
-    // The chunk of such a module exports only `default`: named exports read off it are undefined.
-    process.stderr.write(
-      `error: import() of a CommonJS module: ${result.commonJsDynamicImports.ours.join('; ')}. In the bundle its named exports are undefined; import it statically (the implementation that uses it is already loaded lazily).\n`,
-    );
-    process.exit(1);
-  }
-  if (result.duplicatedModules.length > 0) {
-    // Two instances of one module would mean two AppError classes, two composition roots.
-    process.stderr.write(
-      `error: both the entry and a chunk hold ${result.duplicatedModules.join(', ')}; the chunks must reach the entry's instance.\n`,
-    );
-    process.exit(1);
-  }
+  const problems = bundleProblems(result);
+  for (const problem of problems) process.stderr.write(`error: ${problem}\n`);
+  if (problems.length > 0) process.exit(1);
 }
 
 if (require.main === module) {

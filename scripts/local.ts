@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FUNCTIONS } from '../functions/registry';
-import { Container, setContainer } from '../shared/composition-root';
 import { allSettingIssues, parseConfig } from '../shared/config/config';
 import { formatIssues, isAppError } from '../shared/errors';
+import type { FunctionDefinition } from '../shared/host/function-definition';
 import { createLab, DEFAULT_SCENARIO } from './lab/lab';
 import { labLogger } from './lab/lab-logger';
 import { narrator } from './lab/narrative';
@@ -13,12 +12,15 @@ import { consoleLogger } from './local-host/invocation-logger';
 import { baseEnv, definedOnly, readLocalSettings, withLocalDefaults } from './local-host/local-env';
 import { type LocalHost, startLocalHost } from './local-host/local-host';
 import { LOCAL_SERVICES, type RunningServices, startServices } from './local-host/local-services';
+import { loadPackageFunctions } from './local-host/package-functions';
 import { applySources, chooseSources } from './local-sources';
+import { STAGED_PACKAGE_DIR } from './package-stage';
 
 const USAGE = `Usage: npm run local -- [--port <port>] [--scenario <file>] [--quiet] [--verbose]
 
-Runs the whole product on this machine: Azurite in memory, then every function of functions/registry.ts
-served like \`func start\` (HTTP under /api, Event Grid webhook, timers, storage queues).
+Runs the whole product on this machine: Azurite in memory, then every function of the staged deployment
+package (${STAGED_PACKAGE_DIR}/, unpacked from dist/package/app.zip by npm run package), loaded the way the
+Functions worker loads it and served like \`func start\` (HTTP under /api, Event Grid webhook, timers, storage queues).
 With the ARM emulator (ARM_ENDPOINT unset) it plays a lab scenario: consumers connect to the emulated Private
 Link Services, each private endpoint gets a loopback address forwarded to the IIS stand-in while Approved,
 Event Grid events reach the webhook, faults come and go, and a short narrative tells what happens (README.md#local-lab).
@@ -33,6 +35,12 @@ Event Grid events reach the webhook, faults come and go, and a short narrative t
  * while another test rewrites it).
  */
 const APP_ROOT = process.env.LOCAL_APP_ROOT?.trim() || resolve(__dirname, '..', '..');
+
+/**
+ * The package that is served: the staged deployment package (npm run package unpacks the zip there).
+ * LOCAL_PACKAGE_DIR overrides it for a package staged elsewhere (the tests stage theirs privately).
+ */
+const PACKAGE_DIR = resolve(APP_ROOT, process.env.LOCAL_PACKAGE_DIR?.trim() || STAGED_PACKAGE_DIR);
 
 function parsePort(value: string | undefined, origin: string): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
@@ -57,8 +65,15 @@ async function main(): Promise<void> {
     return;
   }
   const consoleLog = consoleLogger({ quiet: args.quiet === true });
+  if (!existsSync(join(PACKAGE_DIR, 'package.json'))) {
+    consoleLog.error(
+      `no staged package in ${PACKAGE_DIR}: npm run local builds and stages it (npm run build && npm run package).`,
+    );
+    process.exit(1);
+  }
   const localSettings = readLocalSettings(join(APP_ROOT, 'local.settings.json'));
-  const hostSettings = readHostJson(join(APP_ROOT, 'host.json'));
+  // The host.json that ships decides routes and queue retries, as it does in Azure.
+  const hostSettings = readHostJson(join(PACKAGE_DIR, 'host.json'));
   const port =
     parsePort(args.port, '--port') ??
     parsePort(process.env.LOCAL_PORT, 'LOCAL_PORT') ??
@@ -68,11 +83,14 @@ async function main(): Promise<void> {
   const lab = createLab({
     appRoot: APP_ROOT,
     ...(args.scenario === undefined ? {} : { scenarioPath: args.scenario }),
+    // The host listens on 127.0.0.1 at this port; with port 0 the address is known only once it listens.
+    ...(port === 0 ? {} : { dashboardUrl: localDashboardUrl(port, hostSettings.routePrefix) }),
     say: args.quiet === true ? () => undefined : narrator((text) => process.stdout.write(text)).say,
   });
   const logger = args.verbose === true ? consoleLog : labLogger(consoleLog, () => lab.active);
   let services: RunningServices | undefined;
   let host: LocalHost | undefined;
+  let served: FunctionDefinition[] = [];
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -93,22 +111,19 @@ async function main(): Promise<void> {
     const sources = chooseSources(userEnv, services.env, (path) => existsSync(join(APP_ROOT, path)));
     const env = definedOnly(withLocalDefaults(applySources(services.env, sources)));
     for (const line of sources.lines) logger.info(line);
-    // func start hands the settings to the worker as environment variables; code that reads process.env sees the same.
+    // func start hands the settings to the worker as environment variables; the package reads process.env
+    // (its composition root is its own: nothing is injected). Relative file settings (policy, probe
+    // targets, webhooks) resolve against the working directory, which is the app root.
     Object.assign(process.env, env);
-    const { armCredential, telemetryCa } = lab;
-    setContainer(
-      new Container({
-        env,
-        appRoot: APP_ROOT,
-        ...(armCredential === undefined ? {} : { armCredential }),
-        // Set only while the lab's stand-in receives availability (it stands aside for a user's own
-        // connection string): a CA given to the exporter replaces the public ones.
-        ...(telemetryCa === undefined ? {} : { telemetry: { ca: telemetryCa } }),
-      }),
-    );
+    process.chdir(APP_ROOT);
     warnAboutConfig(env, logger.warn);
+    const loaded = await loadPackageFunctions(PACKAGE_DIR, (level, message) =>
+      level === 'error' || level === 'critical' ? logger.error(message) : logger.info(message),
+    );
+    served = [...loaded.definitions];
+    logger.info(`package: ${relative(APP_ROOT, PACKAGE_DIR) || '.'}/ (main ${loaded.main})`);
     host = await startLocalHost({
-      definitions: FUNCTIONS,
+      definitions: loaded.definitions,
       env,
       logger,
       port,
@@ -128,11 +143,16 @@ async function main(): Promise<void> {
   logger.info('Functions:');
   for (const f of host.functions) logger.info(`  ${f.name}: ${f.trigger} ${f.where}`);
   logger.info('Auth levels are not enforced locally (as with func start). Ctrl+C stops everything.');
-  const dashboard = FUNCTIONS.find((f) => f.kind === 'http' && f.options.route === 'dashboard');
+  const dashboard = served.find((f) => f.kind === 'http' && f.options.route === 'dashboard');
   const hint =
     dashboard === undefined ? `health: ${host.url}/api/health` : `dashboard: ${host.url}/api/dashboard`;
   process.stdout.write(`Private Link Gatekeeper local host ready at ${host.url} (${hint})\n`);
   await lab.afterHostReady(host.url);
+}
+
+/** The dashboard's address on the local host (`routePrefix` from host.json, `api` by default). */
+function localDashboardUrl(port: number, routePrefix: string): string {
+  return `http://127.0.0.1:${port}/${routePrefix === '' ? '' : `${routePrefix}/`}dashboard`;
 }
 
 /** A bad setting does not stop the host (health reports it), but the developer should see it at once. */

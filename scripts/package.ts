@@ -7,14 +7,15 @@
 // build off, so azd zips that folder as it is (Azure/azure-dev cli/azd/pkg/project/
 // project_utils.go createDeployableZip; docs/deploy.md). `az functionapp deployment source
 // config-zip --src dist/package/app.zip` uploads the zip; both carry the same files.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { unzipSync, type Zippable, zipSync } from 'fflate';
+import { type Zippable, zipSync } from 'fflate';
 import { findAppRoot } from '../shared/host/app-root';
+import { STAGED_PACKAGE_DIR, stagePackage } from './package-stage';
+
+export { STAGED_PACKAGE_DIR };
 
 export const PACKAGE_PATH = 'dist/package/app.zip';
-/** The zip unzipped: what azd uploads (azure.yaml `dist`) and what a local host can load. */
-export const STAGED_PACKAGE_DIR = 'dist/package/app';
 
 /** What the app cannot run without; a package missing one of these is refused. */
 export const REQUIRED_FILES: readonly string[] = ['host.json', 'package.json', 'dist/bundle/main.js'];
@@ -80,19 +81,6 @@ export function missingPieces(files: readonly string[]): string[] {
   return problems;
 }
 
-/**
- * Replaces `dir` with the zip's entries. Written from the zip rather than copied from the tree, so
- * the folder azd uploads and the zip hold the same bytes by construction.
- */
-export function stagePackage(zip: Uint8Array, dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  for (const [name, data] of Object.entries(unzipSync(zip))) {
-    const target = join(dir, ...name.split('/'));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, data);
-  }
-}
-
 export function buildPackage(
   root: string = findAppRoot(__dirname),
   zipPath: string = join(root, PACKAGE_PATH),
@@ -107,8 +95,10 @@ export function buildPackage(
   const zip = zipSync(entries, { level: 9 });
   mkdirSync(dirname(zipPath), { recursive: true });
   writeFileSync(zipPath, zip);
+  // Unpacked from the zip, not copied from the tree: the folder azd uploads and `npm run local`
+  // serves holds the zip's bytes by construction.
   const stagedDir = stagedDirFor(zipPath);
-  stagePackage(zip, stagedDir);
+  stagePackage(zipPath, stagedDir);
   return { zipPath, stagedDir, files, bytes: statSync(zipPath).size };
 }
 

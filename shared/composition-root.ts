@@ -14,6 +14,7 @@ import type { ArmMetrics } from './arm/arm-metrics';
 import type { ArmNetworkGatewayOptions } from './arm/arm-network-gateway';
 import { type Clock, systemClock } from './clock';
 import { type Config, type Env, parseConfig } from './config/config';
+import { isAppError } from './errors';
 import type { Log } from './log';
 import { isLoopbackHost } from './net/loopback';
 import type { Notifier } from './notify/storage/notifier';
@@ -114,7 +115,9 @@ export class Container {
 
   /**
    * Where notifications are staged and enqueued; null when NOTIFY_WEBHOOKS is unset, so stores
-   * skip the outbox entirely and nothing notification-related is loaded.
+   * skip the outbox entirely and nothing notification-related is loaded. Throws `config_invalid`
+   * while the notification settings or the webhook list are invalid: the notification functions
+   * fail (their messages are retried) until they are fixed.
    */
   async notifier(): Promise<Notifier | null> {
     if (this.config.notify.webhooksSource === null) return null;
@@ -123,10 +126,27 @@ export class Container {
 
   /**
    * The outbox ports the audit, drift and probe-event stores write their notifications through
-   * (in their own transactions); null when NOTIFY_WEBHOOKS is unset.
+   * (in their own transactions); null when NOTIFY_WEBHOOKS is unset, and null too while the
+   * notification settings are invalid: a bad optional setting switches notifications off, never
+   * the approval or probe writes that would have staged them (health and the banner name it).
    */
   async outbox(): Promise<NotificationOutbox | null> {
-    const notifier = await this.notifier();
+    let notifier: Notifier | null;
+    try {
+      notifier = await this.notifier();
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'config_invalid') throw error;
+      this.once('notify.off.logged', () =>
+        console.warn(
+          JSON.stringify({
+            event: 'notify.off',
+            reason: 'config_invalid',
+            settings: [...new Set(error.issues.map((i) => i.path))],
+          }),
+        ),
+      );
+      return null;
+    }
     if (notifier === null) return null;
     return this.onceAsync('outbox', async () => {
       const { NotificationOutbox } = await import('./notify/storage/store-hooks');
@@ -136,6 +156,8 @@ export class Container {
 
   /** The probe run's availability results, sent through the telemetry feature (nothing is loaded without its setting). */
   async publishAvailability(log: Log, probed: readonly ProbedTarget[]): Promise<number> {
+    // Invalid telemetry settings switch off the availability results only; the probe run goes on.
+    if (this.config.settingIssues.telemetry.length > 0) return 0;
     if (this.config.telemetry.connectionString === undefined) return 0;
     return (await import('./telemetry/use-cases/publish-availability')).publishAvailability(
       this,

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   arm_conflict: 409,
   storage_unavailable: 503,
   dependency_unavailable: 503,
+  /** A function's implementation (its chunk in the deployed package) cannot be loaded: the package is incomplete or broken. */
+  implementation_unavailable: 500,
   internal: 500,
 } as const satisfies Record<string, number>;
 

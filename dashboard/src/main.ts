@@ -51,7 +51,14 @@ function showWaiting(pending: number | null): void {
   byId('waiting-link').textContent = `${pending} ${noun} for ${approver ? 'you' : 'an approver'}`;
 }
 
-const FEATURE_NAMES: Record<string, string> = { approval: 'Approval', api: 'API', probe: 'Probe' };
+const FEATURE_NAMES: Record<string, string> = {
+  approval: 'Approval',
+  api: 'API',
+  probe: 'Probe',
+  notify: 'Notifications',
+  telemetry: 'Availability telemetry',
+  functions: 'Functions',
+};
 
 /**
  * Problems people must see where they look: invalid settings, policy or targets, an ARM that

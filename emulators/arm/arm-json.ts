@@ -1,5 +1,6 @@
 /* Renders the world's records in ARM's wire shapes (privateLinkService.json / privateEndpoint.json). */
 import { z } from 'zod';
+import { tryParsePrivateEndpointId } from '../../shared/arm/resource-id';
 import {
   type ArmWorld,
   type ConnectionRecord,
@@ -107,7 +108,7 @@ export function privateEndpointJson(
       manualPrivateLinkServiceConnections: endpoint.manual ? [connection] : [],
       networkInterfaces: [
         {
-          id: `/subscriptions/${endpoint.subscriptionId}/resourceGroups/${endpoint.id.split('/')[4] ?? ''}/providers/Microsoft.Network/networkInterfaces/${endpoint.name}.nic.0001`,
+          id: `/subscriptions/${endpoint.subscriptionId}/resourceGroups/${tryParsePrivateEndpointId(endpoint.id)?.resourceGroup ?? ''}/providers/Microsoft.Network/networkInterfaces/${endpoint.name}.nic.0001`,
         },
       ],
       // Azure shows the NIC's address here (and on the NIC); the emulator has an address only when the data path runs.

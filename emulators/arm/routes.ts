@@ -2,6 +2,7 @@
  * The emulator's route table: ARM paths (matched case-insensitively, as ARM does), the method → route
  * kind of each, and the api-versions each provider accepts. Pure: no I/O.
  */
+import { formatPlsId, formatPrivateEndpointId } from '../../shared/arm/resource-id';
 import type { RouteKind } from './route-kinds';
 
 export interface Route {
@@ -73,7 +74,7 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
     methods: { GET: 'pls.get' },
     resource: ([sub = '', rg = '', pls = '']) => ({
       subscriptionId: sub,
-      resourceId: plsIdOf(sub, rg, pls),
+      resourceId: formatPlsId(sub, rg, pls),
       params: { rg, pls },
     }),
   },
@@ -83,7 +84,7 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
     methods: { GET: 'connection.list' },
     resource: ([sub = '', rg = '', pls = '']) => ({
       subscriptionId: sub,
-      resourceId: plsIdOf(sub, rg, pls),
+      resourceId: formatPlsId(sub, rg, pls),
       params: { rg, pls },
     }),
   },
@@ -93,7 +94,7 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
     methods: { GET: 'connection.get', PUT: 'connection.put', DELETE: 'connection.delete' },
     resource: ([sub = '', rg = '', pls = '', name = '']) => ({
       subscriptionId: sub,
-      resourceId: plsIdOf(sub, rg, pls),
+      resourceId: formatPlsId(sub, rg, pls),
       params: { rg, pls, name },
     }),
   },
@@ -103,7 +104,7 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
     methods: { GET: 'endpoint.get', PUT: 'endpoint.put', DELETE: 'endpoint.delete' },
     resource: ([sub = '', rg = '', pe = '']) => ({
       subscriptionId: sub,
-      resourceId: `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/privateEndpoints/${pe}`,
+      resourceId: formatPrivateEndpointId(sub, rg, pe),
       params: { rg, pe },
     }),
   },
@@ -146,10 +147,6 @@ export function matchRoute(pathname: string, method: string): RouteMatch {
     };
   }
   return { matched: false, reason: 'path' };
-}
-
-export function plsIdOf(sub: string, rg: string, pls: string): string {
-  return `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/privateLinkServices/${pls}`;
 }
 
 function safeDecode(segment: string): string {

@@ -3,14 +3,13 @@
  * Link Services, and connections that already exist. Validated with every problem reported by path.
  */
 import { z } from 'zod';
+import { resourceIdSchema } from '../../shared/arm/resource-id-schema';
 import { loadDocument, parseDocumentText } from '../../shared/config/document-loader';
 import type { ArmWorld } from './world';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PLS_ID =
-  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateLinkServices\/[^/]+$/i;
-const PE_ID =
-  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateEndpoints\/[^/]+$/i;
+const plsId = resourceIdSchema('privateLinkService', 'expected a Private Link Service resource id');
+const privateEndpointId = resourceIdSchema('privateEndpoint', 'expected a private endpoint resource id');
 
 const guid = z.string().regex(GUID, 'expected a GUID');
 const subscriptionList = z.array(z.union([guid, z.literal('*')]));
@@ -33,7 +32,7 @@ export const plsAlias = z
 export const region = z.string().regex(/^[a-z0-9]+$/, 'expected a region name such as westeurope');
 
 const plsSchema = z.strictObject({
-  id: z.string().regex(PLS_ID, 'expected a Private Link Service resource id'),
+  id: plsId,
   alias: plsAlias.optional(),
   location: region.optional(),
   autoApproval: subscriptionList.max(100, 'ARM allows at most 100 auto-approved subscriptions').optional(),
@@ -41,8 +40,8 @@ const plsSchema = z.strictObject({
 });
 
 const connectionSchema = z.strictObject({
-  plsId: z.string().regex(PLS_ID, 'expected a Private Link Service resource id'),
-  privateEndpointId: z.string().regex(PE_ID, 'expected a private endpoint resource id'),
+  plsId,
+  privateEndpointId,
   name: z.string().min(1).optional(),
   status: z.enum(['Pending', 'Approved', 'Rejected']).optional(),
   requestMessage: z.string().max(140, 'ARM allows at most 140 characters').optional(),

@@ -5,6 +5,12 @@
  * Every lookup is a Map hit on the lower-cased id, as ARM ids are case-insensitive.
  */
 import { randomInt, randomUUID } from 'node:crypto';
+import {
+  formatPlsConnectionId,
+  plsNameOf,
+  tryParsePlsId,
+  tryParsePrivateEndpointId,
+} from '../../shared/arm/resource-id';
 
 export type ConnectionStatus = 'Pending' | 'Approved' | 'Rejected';
 
@@ -135,11 +141,6 @@ export const MAX_DESCRIPTION_LENGTH = 140;
 export const LOCKED_RETRY_AFTER_SECONDS = 1;
 export const PROVIDER_RESOURCE_TYPE = 'Microsoft.Network/privateLinkServices/privateEndpointConnections';
 
-const PLS_ID =
-  /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/privateLinkServices\/([^/]+)$/i;
-const PE_ID =
-  /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/privateEndpoints\/([^/]+)$/i;
-
 export function newEtag(): string {
   return `W/"${randomUUID()}"`;
 }
@@ -168,9 +169,9 @@ export class ArmWorld {
   // --- provider side ------------------------------------------------------------------------
 
   addPrivateLinkService(spec: PlsSpec): PlsRecord {
-    const match = PLS_ID.exec(spec.id);
-    if (match === null) throw new Error(`Not a Private Link Service id: ${spec.id}`);
-    const [, subscriptionId, resourceGroup, name] = match as unknown as [string, string, string, string];
+    const ref = tryParsePlsId(spec.id);
+    if (ref === undefined) throw new Error(`Not a Private Link Service id: ${spec.id}`);
+    const { subscriptionId, resourceGroup, name } = ref;
     const key = spec.id.toLowerCase();
     if (this.pls.has(key)) throw new Error(`Private Link Service already exists: ${spec.id}`);
     const location = spec.location ?? 'westeurope';
@@ -209,8 +210,8 @@ export class ArmWorld {
     const record = this.privateLinkService(plsId);
     if (record === undefined) {
       throw resourceNotFound(
-        `Microsoft.Network/privateLinkServices/${lastSegment(plsId)}`,
-        segment(plsId, 4),
+        `Microsoft.Network/privateLinkServices/${plsNameOf(plsId)}`,
+        tryParsePlsId(plsId)?.resourceGroup ?? '',
         ' For more details please go to https://aka.ms/ARMResourceNotFoundFix',
       );
     }
@@ -227,7 +228,7 @@ export class ArmWorld {
       throw new EmulatorError(
         404,
         'ParentResourceNotFound',
-        `Can not perform requested operation on nested resource. Parent resource '${lastSegment(plsId)}' not found.`,
+        `Can not perform requested operation on nested resource. Parent resource '${plsNameOf(plsId)}' not found.`,
       );
     }
     const connection = pls.connections.get(name.toLowerCase());
@@ -499,7 +500,11 @@ export class ArmWorld {
   requirePrivateEndpoint(id: string): PrivateEndpointRecord {
     const endpoint = this.privateEndpoint(id);
     if (endpoint === undefined) {
-      throw resourceNotFound(`Microsoft.Network/privateEndpoints/${lastSegment(id)}`, segment(id, 4));
+      const ref = tryParsePrivateEndpointId(id);
+      throw resourceNotFound(
+        `Microsoft.Network/privateEndpoints/${ref?.name ?? id}`,
+        ref?.resourceGroup ?? '',
+      );
     }
     return endpoint;
   }
@@ -557,7 +562,7 @@ export class ArmWorld {
     if (pls.connections.has(key)) throw new Error(`Connection already exists: ${fields.name}`);
     const record: ConnectionRecord = {
       ...fields,
-      id: `${pls.id}/privateEndpointConnections/${fields.name}`,
+      id: formatPlsConnectionId(pls.id, fields.name),
       plsKey: pls.id.toLowerCase(),
       actionsRequired: 'None',
       linkIdentifier: String(randomInt(1, 2 ** 31 - 1)),
@@ -596,21 +601,12 @@ function isVisible(pls: PlsRecord, subscriptionId: string): boolean {
   );
 }
 
+/** The endpoint's parts, its subscription lower-cased like every key here. */
 function parsePe(id: string): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
-  const match = PE_ID.exec(id);
-  if (match === null) return undefined;
-  const [, subscriptionId, resourceGroup, name] = match as unknown as [string, string, string, string];
-  return { subscriptionId: subscriptionId.toLowerCase(), resourceGroup, name };
+  const ref = tryParsePrivateEndpointId(id);
+  return ref === undefined ? undefined : { ...ref, subscriptionId: ref.subscriptionId.toLowerCase() };
 }
 
 function defaultSubnet(subscriptionId: string, resourceGroup: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet-consumer/subnets/snet-endpoints`;
-}
-
-function lastSegment(id: string): string {
-  return id.split('/').filter(Boolean).at(-1) ?? id;
-}
-
-function segment(id: string, index: number): string {
-  return id.split('/')[index] ?? '';
 }

@@ -12,10 +12,8 @@
  * play the scenario against.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { TokenCredential } from '@azure/core-auth';
 import { type ArmEmulator, startArmEmulator } from '../../emulators/arm/arm-emulator';
 import { type DataPath, startDataPath } from '../../emulators/arm/data-path';
-import { localArmCredential } from '../../emulators/arm/local-service';
 import {
   type EventGridBridge,
   LAB_PROVIDER_APP_ID,
@@ -26,8 +24,8 @@ import {
   type IisStandIn,
   startIisStandIn,
 } from '../../emulators/iis/iis-stand-in';
-import { getContainer } from '../../shared/composition-root';
 import { type IngestionStandIn, startIngestionStandIn } from './ingestion-stand-in';
+import { labReaders } from './lab-readers';
 import { labStatePath, removeLabState, writeLabState } from './lab-state';
 import { probeTargetsOf, seedOf } from './lab-world';
 import {
@@ -40,6 +38,7 @@ import {
   watchProblems,
 } from './narrative';
 import { type NotifySink, startNotifySink } from './notify-sink';
+import { trustForThisProcess } from './process-trust';
 import { loadScenario, plsIdOf, privateEndpointIdOf, type Scenario } from './scenario';
 import { type ScenarioRun, startScenario } from './scenario-runner';
 
@@ -51,6 +50,8 @@ export interface LabOptions {
   readonly scenarioPath?: string;
   /** Where the narrative goes (nothing in quiet mode). */
   readonly say: Say;
+  /** The local host's dashboard (undefined while its port is not known yet, `--port 0`): DASHBOARD_URL for the app. */
+  readonly dashboardUrl?: string;
 }
 
 export interface LabStarted {
@@ -65,10 +66,6 @@ export interface Lab {
   start(env: Readonly<Record<string, string | undefined>>): Promise<LabStarted>;
   /** True once started with the emulator (false when ARM_ENDPOINT pointed elsewhere). */
   readonly active: boolean;
-  /** The credential the Container must use for ARM while the lab runs (the emulator wants only a token). */
-  readonly armCredential: TokenCredential | undefined;
-  /** The certificate the availability exporter must trust while the lab's ingestion stand-in receives it. */
-  readonly telemetryCa: string | undefined;
   /** Starts the bridge, the timeline, the narrative and the state file, once the host serves at baseUrl. */
   afterHostReady(baseUrl: string): Promise<void>;
   /** Stops what afterHostReady started (start's own stop ends the emulators). */
@@ -96,12 +93,6 @@ export function createLab(options: LabOptions): Lab {
     name: 'lab',
     get active() {
       return emulator !== undefined;
-    },
-    get armCredential() {
-      return emulator === undefined ? undefined : localArmCredential;
-    },
-    get telemetryCa() {
-      return ingestion?.ca;
     },
     async start(env) {
       const external = env.ARM_ENDPOINT?.trim();
@@ -137,15 +128,20 @@ export function createLab(options: LabOptions): Lab {
         sink = await startNotifySink(options.say);
         started.push(sink);
         // A connection string of the user's own sends to the real service; the stand-in is for the rest.
+        let availabilityOff: string | undefined;
         if ((env.APPLICATIONINSIGHTS_CONNECTION_STRING ?? '').trim() === '') {
           const standIn = await startIngestionStandIn();
-          ingestion = standIn;
           started.push({
             stop: async () => {
               await standIn.stop();
               ingestion = undefined;
             },
           });
+          // The package's exporter speaks https only and nothing is injected into it: this process
+          // trusts the stand-in's own CA, besides the public ones, before the first TLS connection.
+          const trusted = trustForThisProcess(standIn.ca);
+          if (trusted.ok) ingestion = standIn;
+          else availabilityOff = trusted.reason;
         }
         const current = scenario;
         const addresses = new Map(
@@ -174,6 +170,8 @@ export function createLab(options: LabOptions): Lab {
           NOTIFY_WEBHOOKS: sink.webhooks,
           NOTIFY_SWEEP_SCHEDULE: '*/30 * * * * *',
           NOTIFY_RETRY_BASE_SECONDS: '2',
+          // So the lab's messages carry working dashboard buttons (plain http: a loopback host).
+          ...(options.dashboardUrl === undefined ? {} : { DASHBOARD_URL: options.dashboardUrl }),
           ...(ingestion === undefined
             ? {}
             : {
@@ -193,7 +191,7 @@ export function createLab(options: LabOptions): Lab {
             await stopStarted();
             emulator = undefined;
           },
-          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); availability: ${ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
+          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); availability: ${availabilityOff !== undefined ? `off (${availabilityOff})` : ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
         };
       } catch (error) {
         await stopStarted();
@@ -252,10 +250,11 @@ export function createLab(options: LabOptions): Lab {
       options.say(
         `events: ${current.events.enabled ? `on for the provider's writes, ${current.events.consumerCreates ? 'and for consumer creates' : 'off for consumer creates (reconciliation must find them)'}` : 'off'}; reconcile ${current.schedules.reconcile}, probe ${current.schedules.probe}`,
       );
+      const read = labReaders(baseUrl);
       watchers = [
-        watchDecisions(readDecisions, options.say),
-        watchProbes(readProbes, options.say),
-        watchProblems(readProblems, options.say),
+        watchDecisions(read.decisions, options.say),
+        watchProbes(read.probes, options.say),
+        watchProblems(read.problems, options.say),
         ...(ingestion === undefined ? [] : [watchAvailability(ingestion.availability, options.say)]),
       ];
       run = startScenario({ scenario: current, emulator: running, iis, baseUrl, say: options.say });
@@ -280,25 +279,6 @@ export function createLab(options: LabOptions): Lab {
     },
   };
   return lab;
-}
-
-/** The audit trail as GET /api/decisions gives it, read in the host's own process. */
-async function readDecisions(): Promise<unknown> {
-  const [{ readDecisions }, { listDecisionsQuerySchema }] = await Promise.all([
-    import('../../shared/api/use-cases/list-decisions'),
-    import('../../shared/api/core/api-schemas'),
-  ]);
-  return readDecisions(getContainer(), listDecisionsQuerySchema.parse({ limit: '200' }));
-}
-
-/** Each feature's state as the reader-detail GET /api/health gives it. */
-async function readProblems(): Promise<unknown> {
-  return (await import('../../shared/health/feature-report')).featureReports(getContainer());
-}
-
-/** The probe summary as GET /api/probes/summary gives it. */
-async function readProbes(): Promise<unknown> {
-  return (await import('../../shared/probe/use-cases/probe-summary')).summariseProbes(getContainer());
 }
 
 /** The stand-in on 8080 like the sample probe targets say, or any free port when 8080 is taken. */

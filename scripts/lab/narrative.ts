@@ -121,8 +121,8 @@ export interface Watcher {
 
 /**
  * Reads something every `everyMs` and hands it to `onBody`; failures are told once, then quietly
- * retried. The lab reads in-process (the host's own container) rather than over HTTP, so its polling
- * does not fill the host's invocation log.
+ * retried. The lab reads over the host's HTTP API (lab-readers.ts); while it runs, the lab's logger
+ * hides successful invocations, so this polling does not fill the log (`--verbose` shows it).
  */
 export function poll(
   read: () => Promise<unknown>,

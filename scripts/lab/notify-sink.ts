@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { WEBHOOK_KINDS } from '../../shared/notify/core/webhook-config';
 import type { Say } from './narrative';
 
 /**
@@ -27,10 +28,10 @@ export const sinkDeliverySchema = z.object({
   id: z.string().nullable(),
   /** A probe event's state before (generic kind only, else null): tells "UP again" after DOWN from after DEGRADED. */
   from: z.string().nullable(),
+  /** The message's dashboard button (Teams Action.OpenUrl, Slack button, CloudEvents data.dashboardUrl), or null. */
+  link: z.string().nullable(),
 });
 export type SinkDelivery = z.infer<typeof sinkDeliverySchema>;
-
-const KINDS = ['teams', 'slack', 'generic'] as const;
 
 export async function startNotifySink(say: Say): Promise<NotifySink> {
   const counts: Record<string, number> = {};
@@ -50,7 +51,7 @@ export async function startNotifySink(say: Say): Promise<NotifySink> {
       try {
         read = summaryOf(kind, JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch {
-        read = { subject: '(unreadable body)', id: null, from: null };
+        read = { subject: '(unreadable body)', id: null, from: null, link: null };
       }
       const key = `${kind}:${type}`;
       counts[key] = (counts[key] ?? 0) + 1;
@@ -65,7 +66,9 @@ export async function startNotifySink(say: Say): Promise<NotifySink> {
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    webhooks: JSON.stringify(KINDS.map((kind) => ({ name: `${kind}-sink`, kind, url: `${url}/${kind}` }))),
+    webhooks: JSON.stringify(
+      WEBHOOK_KINDS.map((kind) => ({ name: `${kind}-sink`, kind, url: `${url}/${kind}` })),
+    ),
     counts: () => ({ ...counts }),
     received: () => [...received],
     stop: () =>
@@ -85,14 +88,34 @@ const teamsSchema = z.looseObject({ summary: z.string().optional() });
 
 /** The one line a person would read first, from each kind's own payload (and the subject id where the payload has it). */
 function summaryOf(kind: string, body: unknown): Omit<SinkDelivery, 'kind' | 'type'> {
+  const link = buttonUrlOf(body) ?? null;
   if (kind === 'generic') {
     const event = cloudEventSchema.parse(body);
     return {
       subject: event.data?.summary ?? event.subject ?? '',
       id: event.subject ?? null,
       from: event.data?.from ?? null,
+      link,
     };
   }
   const subject = kind === 'slack' ? slackSchema.parse(body).text : teamsSchema.parse(body).summary;
-  return { subject: subject ?? '', id: null, from: null };
+  return { subject: subject ?? '', id: null, from: null, link };
+}
+
+/** The first `url` (or CloudEvents `dashboardUrl`) anywhere in the body: each kind puts its one button there. */
+function buttonUrlOf(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = buttonUrlOf(item);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if ((key === 'url' || key === 'dashboardUrl') && typeof child === 'string') return child;
+    const found = buttonUrlOf(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

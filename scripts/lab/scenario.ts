@@ -7,11 +7,13 @@
 import { z } from 'zod';
 import { ROUTE_KINDS as ARM_ROUTE_KINDS, type RouteKind } from '../../emulators/arm/route-kinds';
 import { plsAlias, region } from '../../emulators/arm/seed';
+import { formatPlsId, formatPrivateEndpointId, NAME_PATTERNS } from '../../shared/arm/resource-id';
 import { loadDocument, parseDocumentText } from '../../shared/config/document-loader';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$/;
-const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
+// ARM's naming rules (shared/arm/resource-id.ts); a scenario keeps PLS names to the endpoints' 2-64 too.
+const NAME = NAME_PATTERNS.privateEndpoint;
+const RESOURCE_GROUP = NAME_PATTERNS.resourceGroup;
 /** Route kinds a scenario may throttle: every route the emulator names, except its catch-all. */
 const ROUTE_KINDS = ARM_ROUTE_KINDS.filter((kind) => kind !== 'unknown') as [
   Exclude<RouteKind, 'unknown'>,
@@ -216,11 +218,11 @@ export function parseScenario(text: string, origin = 'scenario'): Scenario {
 }
 
 export function plsIdOf(scenario: Scenario, pls: ScenarioPls): string {
-  return `/subscriptions/${scenario.provider.subscriptionId}/resourceGroups/${pls.resourceGroup}/providers/Microsoft.Network/privateLinkServices/${pls.name}`;
+  return formatPlsId(scenario.provider.subscriptionId, pls.resourceGroup, pls.name);
 }
 
 export function privateEndpointIdOf(consumer: ScenarioConsumer): string {
-  return `/subscriptions/${consumer.subscriptionId}/resourceGroups/${consumer.resourceGroup}/providers/Microsoft.Network/privateEndpoints/${consumer.endpoint}`;
+  return formatPrivateEndpointId(consumer.subscriptionId, consumer.resourceGroup, consumer.endpoint);
 }
 
 /** The PLS a consumer names (by name or alias); the schema guarantees there is one. */

@@ -5,6 +5,7 @@ import type { ArmGateway } from '../arm/arm-gateway';
 import type { Clock } from '../clock';
 import type { Config } from '../config/config';
 import { ReconcileQueue } from './adapters/reconcile-queue';
+import { APPROVAL_TABLES } from './storage/approval-tables';
 import { ArrivalStore } from './storage/arrival-store';
 import { type AuditOutbox, AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
@@ -14,19 +15,7 @@ import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { TenantCache } from './storage/tenant-cache';
 import type { ApprovalServices } from './use-cases/approval-services';
 
-/** Logical table names of the approval side (the configured prefix is added by the container). */
-export const APPROVAL_TABLES = {
-  arrivals: 'Arrivals',
-  audit: 'Audit',
-  auditByTime: 'AuditByTime',
-  claims: 'Claims',
-  /** The snapshot table of versions before the connection record: read only to migrate it. */
-  connections: 'Connections',
-  drift: 'Drift',
-  reconcileRequests: 'ReconcileRequests',
-  reconcileRuns: 'ReconcileRuns',
-  tenantCache: 'TenantCache',
-} as const;
+export { APPROVAL_TABLES };
 
 /** The part of the composition root the wiring uses (kept narrow so this module does not import it). */
 export interface WiringSource {

@@ -66,9 +66,3 @@ export interface ArmGateway {
    */
   getPrivateEndpointConnectionStatus(privateEndpointId: string): Promise<ConnectionStatus | undefined>;
 }
-
-/** The consumer's subscription id: the third segment of the private endpoint id. */
-export function consumerSubscriptionOf(privateEndpointId: string | undefined): string | undefined {
-  const segment = privateEndpointId?.split('/')[2];
-  return segment !== undefined && /^[0-9a-f-]{36}$/i.test(segment) ? segment.toLowerCase() : undefined;
-}

@@ -24,7 +24,14 @@ import {
   DEFAULT_RETRY_OPTIONS,
 } from './arm-retry-policy';
 import { loopbackBearerPolicy } from './loopback-bearer-policy';
-import { assertConnectionName, parsePlsId, parsePrivateEndpointId } from './resource-id';
+import {
+  assertConnectionName,
+  formatPlsConnectionId,
+  parsePlsId,
+  parsePrivateEndpointId,
+  plsNameOf,
+  tryParsePlsConnectionId,
+} from './resource-id';
 
 // Policy names of @azure/core-rest-pipeline (a transitive dependency, so not imported at run time);
 // the gateway tests assert both are gone from (or kept in) the pipeline, so a rename cannot slip by.
@@ -253,9 +260,10 @@ export async function createNetworkClient(
 }
 
 function toConnection(item: SdkConnection, plsId: string): PrivateEndpointConnection {
-  const name = item.name ?? item.id?.split('/').at(-1) ?? '';
+  const name =
+    item.name ?? (item.id === undefined ? undefined : tryParsePlsConnectionId(item.id)?.name) ?? '';
   return {
-    id: item.id ?? `${plsId}/privateEndpointConnections/${name}`,
+    id: item.id ?? formatPlsConnectionId(plsId, name),
     name,
     plsId,
     privateEndpointId: item.privateEndpoint?.id,
@@ -272,7 +280,7 @@ function toConnection(item: SdkConnection, plsId: string): PrivateEndpointConnec
 function toPlsInfo(pls: PrivateLinkService, plsId: string): PrivateLinkServiceInfo {
   return {
     id: plsId,
-    name: pls.name ?? plsId.split('/').at(-1) ?? '',
+    name: pls.name ?? plsNameOf(plsId),
     location: pls.location,
     alias: pls.alias,
     autoApprovalSubscriptions: pls.autoApproval?.subscriptions ?? [],

@@ -57,6 +57,7 @@ export interface Config {
     readonly retentionDays: number;
     readonly cleanupSchedule: string;
   };
+  /** Throws the notification feature's `config_invalid` when read while its settings are invalid. */
   readonly notify: {
     /** Null when NOTIFY_WEBHOOKS is unset: nothing is staged, enqueued or sent. */
     readonly webhooksSource:
@@ -64,6 +65,7 @@ export interface Config {
       | { readonly kind: 'file'; readonly path: string }
       | null;
     readonly pendingReminderHours: number;
+    /** Undefined when unset or invalid (`settingIssues.dashboardLinks`): messages then carry no dashboard button. */
     readonly dashboardUrl: string | undefined;
     readonly queueName: string;
     readonly maxAttempts: number;
@@ -71,6 +73,7 @@ export interface Config {
     readonly timeoutSeconds: number;
     readonly sweepSchedule: string;
   };
+  /** Throws the availability telemetry's `config_invalid` when read while its settings are invalid. */
   readonly telemetry: {
     /** APPLICATIONINSIGHTS_CONNECTION_STRING (a host setting, read here too); undefined: no availability results. */
     readonly connectionString: string | undefined;
@@ -83,8 +86,9 @@ export interface Config {
     readonly siteName: string | undefined;
   };
   /**
-   * Problems found in each feature's settings. `approval`, `auth` (the API) and `probe` throw their
-   * feature's `config_invalid` error when read while their list is not empty; the others keep working.
+   * Problems found in each feature's settings. `approval`, `auth` (the API), `probe`, `notify` and
+   * `telemetry` throw their feature's `config_invalid` error when read while their list is not
+   * empty; the others keep working. `dashboardLinks` problems only leave `notify.dashboardUrl` unset.
    */
   readonly settingIssues: Readonly<Record<Feature, readonly FieldIssue[]>>;
 }
@@ -95,6 +99,9 @@ const FEATURE_LABEL: Record<Feature, string> = {
   approval: 'approval',
   api: 'API',
   probe: 'probe',
+  notify: 'notification',
+  dashboardLinks: 'dashboard link',
+  telemetry: 'availability telemetry',
 };
 
 type Parsed = { [K in SettingName]?: unknown };
@@ -117,11 +124,14 @@ export function rejectedValue(spec: SettingSpec, raw: string): string {
 /**
  * Parses the environment once. Every bad or missing setting is listed (so a broken deployment is
  * fixed in one round, not one key at a time), but only common settings (storage, ARM, table prefix)
- * make this throw: a bad approval, API or probe setting disables that feature alone, whose section
- * of the result then throws its own `config_invalid` error when read.
+ * make this throw: a bad approval, API, probe, notification or telemetry setting disables that
+ * feature alone, whose section of the result then throws its own `config_invalid` error when read.
  */
 export function parseConfig(env: Env): Config {
-  const byFeature: Record<Feature, FieldIssue[]> = { common: [], approval: [], api: [], probe: [] };
+  const byFeature = Object.fromEntries(FEATURES.map((f) => [f, [] as FieldIssue[]])) as Record<
+    Feature,
+    FieldIssue[]
+  >;
   const values: Parsed = {};
   for (const spec of SETTINGS as readonly SettingSpec[]) {
     const given = read(env, spec.name);
@@ -166,8 +176,8 @@ export function parseConfig(env: Env): Config {
       parseWebhooks(webhooks);
     } catch (error) {
       if (!isAppError(error)) throw error;
-      // Notifications belong to no single feature: a broken list is fixed before anything starts.
-      byFeature.common.push(...error.issues);
+      // A broken list switches notifications off; approval and probes keep running without them.
+      byFeature.notify.push(...error.issues);
     }
   }
 
@@ -184,7 +194,10 @@ export function parseConfig(env: Env): Config {
     tablePrefix: str('TABLE_NAME_PREFIX') ?? 'plg',
     arm: deepFreeze(arm),
     runtime: deepFreeze({ inAzure: siteName !== undefined, siteName }),
-    notify: deepFreeze({
+    settingIssues,
+  };
+  const sections = {
+    notify: section(settingIssues.notify, 'notify', () => ({
       webhooksSource:
         webhooks === undefined
           ? null
@@ -198,15 +211,12 @@ export function parseConfig(env: Env): Config {
       retryBaseSeconds: num('NOTIFY_RETRY_BASE_SECONDS'),
       timeoutSeconds: num('NOTIFY_TIMEOUT_SECONDS'),
       sweepSchedule: str('NOTIFY_SWEEP_SCHEDULE') as string,
-    }),
-    telemetry: deepFreeze({
+    })),
+    telemetry: section(settingIssues.telemetry, 'telemetry', () => ({
       connectionString: read(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING'),
       authenticationString: read(env, 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'),
       runLocation: str('PROBE_RUN_LOCATION') ?? str('REGION_NAME') ?? 'local',
-    }),
-    settingIssues,
-  };
-  const sections = {
+    })),
     approval: section(settingIssues.approval, 'approval', () => ({
       plsResourceIds: dedupeCaseInsensitive((values.PLS_RESOURCE_IDS as string[] | undefined) ?? []),
       policySource:
@@ -244,7 +254,9 @@ export function parseConfig(env: Env): Config {
     approval: { get: sections.approval, enumerable: true },
     auth: { get: sections.auth, enumerable: true },
     probe: { get: sections.probe, enumerable: true },
-  }) as typeof base & Pick<Config, 'approval' | 'auth' | 'probe'>;
+    notify: { get: sections.notify, enumerable: true },
+    telemetry: { get: sections.telemetry, enumerable: true },
+  }) as typeof base & Pick<Config, 'approval' | 'auth' | 'probe' | 'notify' | 'telemetry'>;
   return Object.freeze(config) satisfies Config;
 }
 

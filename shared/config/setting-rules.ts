@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from '../net/loopback';
 import type { SettingRule } from './settings';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -11,7 +12,13 @@ export function schemaFor(rule: SettingRule): z.ZodType<unknown> {
         ? z.string()
         : z.string().regex(rule.pattern, rule.expected ?? `expected a value matching ${rule.pattern}`);
     case 'httpsUrl':
-      return z.url({ protocol: /^https$/, error: 'expected an https URL' });
+      if (rule.loopbackHttp !== true) return z.url({ protocol: /^https$/, error: 'expected an https URL' });
+      return z.url({ protocol: /^https?$/, error: 'expected an https URL' }).refine((v) => {
+        // Zod runs this also after the URL check failed; that case is already reported.
+        if (!URL.canParse(v)) return true;
+        const url = new URL(v);
+        return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+      }, 'expected https (plain http is accepted only for loopback hosts such as 127.0.0.1)');
     case 'guid':
       return z.string().regex(GUID, 'expected a GUID');
     case 'enum':

@@ -1,3 +1,5 @@
+import { expectedResourceId, RESOURCE_ID_PATTERNS } from '../arm/resource-id';
+
 /**
  * Every app setting the product reads, in one list. The config parser, README's settings table,
  * local.settings.sample.json and the infra checks are all held to this list by tests, so a setting
@@ -8,7 +10,11 @@
  */
 export type SettingRule =
   | { readonly type: 'string'; readonly pattern?: RegExp; readonly expected?: string }
-  | { readonly type: 'httpsUrl' }
+  | {
+      readonly type: 'httpsUrl';
+      /** Also plain http, for loopback hosts only (a link or endpoint on this machine), as ARM_ENDPOINT allows. */
+      readonly loopbackHttp?: boolean;
+    }
   | { readonly type: 'guid' }
   | { readonly type: 'enum'; readonly values: readonly string[] }
   | { readonly type: 'int'; readonly min: number; readonly max: number }
@@ -16,13 +22,23 @@ export type SettingRule =
   | { readonly type: 'list'; readonly itemPattern: RegExp; readonly expected: string };
 
 /**
- * The part of the product a setting belongs to. A bad setting disables only its own feature: a typo in
- * a probe setting must not stop approval or the API. `common` settings (storage, ARM, table prefix) are
- * needed by everything, so a bad one stops everything.
+ * The part of the product a setting belongs to: what a bad value of it switches off, and nothing
+ * else. A typo in a probe setting must not stop approval or the API; a bad notification setting
+ * stops notifications only; a bad DASHBOARD_URL only takes the dashboard buttons out of messages; a
+ * bad availability-telemetry setting stops availability results, not probing. Only `common` settings
+ * (storage, ARM, table prefix), which everything needs, stop everything.
  */
-export type Feature = 'common' | 'approval' | 'api' | 'probe';
+export type Feature = 'common' | 'approval' | 'api' | 'probe' | 'notify' | 'dashboardLinks' | 'telemetry';
 
-export const FEATURES: readonly Feature[] = ['common', 'approval', 'api', 'probe'];
+export const FEATURES: readonly Feature[] = [
+  'common',
+  'approval',
+  'api',
+  'probe',
+  'notify',
+  'dashboardLinks',
+  'telemetry',
+];
 
 export interface SettingSpec {
   readonly name: string;
@@ -33,7 +49,10 @@ export interface SettingSpec {
   /** Which deployment sets it: both apps, the provider (approval) app, the consumer (probe) app, or the platform. */
   readonly side: 'both' | 'provider' | 'consumer' | 'platform';
   readonly rule: SettingRule;
-  /** Defaults from `side`: provider settings belong to approval, consumer ones to probe, the rest are common. */
+  /**
+   * Defaults from `side`: provider settings belong to approval, consumer ones to probe, the rest are
+   * common. Every optional setting names its own feature, so that it never stops the others.
+   */
   readonly feature?: Feature;
   /** The value may hold a credential: error messages never echo it. */
   readonly secret?: boolean;
@@ -44,9 +63,6 @@ export function featureOf(spec: SettingSpec): Feature {
   if (spec.feature !== undefined) return spec.feature;
   return spec.side === 'provider' ? 'approval' : spec.side === 'consumer' ? 'probe' : 'common';
 }
-
-export const PLS_ID_PATTERN =
-  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Network\/privateLinkServices\/[A-Za-z0-9][-\w.]{0,78}[\w]?$/i;
 
 /** Azure Storage queue names: 3-63 lower-case letters, digits and single hyphens ("Naming queues and metadata"). */
 function queueNameSetting<N extends string>(
@@ -136,9 +152,8 @@ export const SETTINGS = [
     side: 'provider',
     rule: {
       type: 'list',
-      itemPattern: PLS_ID_PATTERN,
-      expected:
-        'expected a Private Link Service resource id (/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/privateLinkServices/{name})',
+      itemPattern: RESOURCE_ID_PATTERNS.privateLinkService,
+      expected: expectedResourceId('privateLinkService'),
     },
   },
   {
@@ -244,6 +259,8 @@ export const SETTINGS = [
       itemPattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
       expected: 'expected tenant ids (GUIDs), comma separated',
     },
+    // A bad list switches the API off (fail closed), never approval or probes.
+    feature: 'api',
   },
   {
     name: 'AUTH_READER_ROLE',
@@ -333,6 +350,8 @@ export const SETTINGS = [
       pattern: /^[\w .()-]{1,64}$/,
       expected: 'expected 1-64 letters, digits, spaces or .()-_',
     },
+    // Used only by the availability results: a bad one stops those, not the probes.
+    feature: 'telemetry',
   },
   {
     name: 'NOTIFY_WEBHOOKS',
@@ -341,6 +360,7 @@ export const SETTINGS = [
     example: '[{"name":"ops","kind":"teams","url":"https://example.webhook.office.com/..."}]',
     side: 'both',
     rule: { type: 'string' },
+    feature: 'notify',
   },
   {
     name: 'NOTIFY_PENDING_REMINDER_HOURS',
@@ -350,20 +370,26 @@ export const SETTINGS = [
     example: '8',
     side: 'provider',
     rule: { type: 'int', min: 1, max: 24 * 30 },
+    feature: 'notify',
   },
   {
     name: 'DASHBOARD_URL',
-    description: 'Base URL of the dashboard; notifications link to the connection there when set.',
+    description:
+      'Base URL of the dashboard; notifications carry a button to the connection or target there when set. https, or plain http for loopback hosts (`npm run local` sets it). A bad value only leaves the buttons out.',
     example: 'https://func-gatekeeper-prod.azurewebsites.net/api/dashboard',
     side: 'both',
-    rule: { type: 'httpsUrl' },
+    rule: { type: 'httpsUrl', loopbackHttp: true },
+    feature: 'dashboardLinks',
   },
-  queueNameSetting(
-    'NOTIFY_QUEUE_NAME',
-    'Storage queue of pending webhook deliveries (one message per event and webhook).',
-    'notify-deliveries',
-    'both',
-  ),
+  {
+    ...queueNameSetting(
+      'NOTIFY_QUEUE_NAME',
+      'Storage queue of pending webhook deliveries (one message per event and webhook).',
+      'notify-deliveries',
+      'both',
+    ),
+    feature: 'notify',
+  },
   {
     name: 'NOTIFY_MAX_ATTEMPTS',
     description:
@@ -372,6 +398,7 @@ export const SETTINGS = [
     example: '12',
     side: 'both',
     rule: { type: 'int', min: 1, max: 50 },
+    feature: 'notify',
   },
   {
     name: 'NOTIFY_RETRY_BASE_SECONDS',
@@ -381,6 +408,7 @@ export const SETTINGS = [
     example: '10',
     side: 'both',
     rule: { type: 'int', min: 1, max: 3600 },
+    feature: 'notify',
   },
   {
     name: 'NOTIFY_TIMEOUT_SECONDS',
@@ -389,6 +417,7 @@ export const SETTINGS = [
     example: '30',
     side: 'both',
     rule: { type: 'int', min: 1, max: 120 },
+    feature: 'notify',
   },
   {
     name: 'NOTIFY_SWEEP_SCHEDULE',
@@ -398,6 +427,7 @@ export const SETTINGS = [
     example: '0 */5 * * * *',
     side: 'both',
     rule: { type: 'ncrontab' },
+    feature: 'notify',
   },
   {
     name: 'REGION_NAME',

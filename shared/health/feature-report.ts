@@ -6,6 +6,7 @@
 import type { Container } from '../composition-root';
 import type { Config } from '../config/config';
 import { isAppError } from '../errors';
+import { implementationIssues, implementationProblemMessage } from '../host/load-implementation';
 import { type ProblemSummary, summariseProblem } from './problem-summary';
 import { assessReconciliation, type ReconciliationReport } from './reconciliation-report';
 
@@ -23,6 +24,12 @@ export interface FeatureReports {
   readonly approval: FeatureReport;
   readonly api: FeatureReport;
   readonly probe: FeatureReport;
+  /** Notifications (webhooks), with the dashboard buttons in them. */
+  readonly notify: FeatureReport;
+  /** Availability results sent to Application Insights by the probe runs. */
+  readonly telemetry: FeatureReport;
+  /** Present only when a function's implementation failed to load in this process (the package is broken). */
+  readonly functions?: FeatureReport;
 }
 
 /** How long health waits for the last reconciliation outcomes (the dependency checks wait as long). */
@@ -31,17 +38,82 @@ const RECONCILIATION_READ_TIMEOUT_MS = 5_000;
 /** The targets file a consumer app reads when PROBE_TARGETS_PATH is unset: absent on a provider app, and that is fine. */
 const DEFAULT_TARGETS_PATH = 'probe-targets.yaml';
 
-function invalidSettings(config: Config, feature: 'approval' | 'api' | 'probe'): FeatureReport | undefined {
+/** What each feature is called in problems, and what stops while its settings are invalid. */
+const SETTINGS_PROBLEM: Record<'approval' | 'api' | 'probe' | 'notify' | 'telemetry', string> = {
+  approval: 'approval settings are invalid: the approval feature is off until they are fixed',
+  api: 'API settings are invalid: the API feature is off until they are fixed',
+  probe: 'probe settings are invalid: the probe feature is off until they are fixed',
+  notify:
+    'notification settings are invalid: no notification is staged or sent until they are fixed (approval and probes keep working)',
+  telemetry:
+    'availability telemetry settings are invalid: no availability result is sent until they are fixed (probes keep running)',
+};
+
+function invalidSettings(config: Config, feature: keyof typeof SETTINGS_PROBLEM): FeatureReport | undefined {
   const issues = config.settingIssues[feature];
   if (issues.length === 0) return undefined;
-  return {
-    state: 'invalid',
-    detail: {},
-    problem: summariseProblem(
-      `${feature === 'api' ? 'API' : feature} settings are invalid: the ${feature === 'api' ? 'API' : feature} feature is off until they are fixed`,
-      issues,
-    ),
-  };
+  return { state: 'invalid', detail: {}, problem: summariseProblem(SETTINGS_PROBLEM[feature], issues) };
+}
+
+/**
+ * Notifications: off without NOTIFY_WEBHOOKS, invalid with a bad setting or webhook list. A bad
+ * DASHBOARD_URL is a problem of its own that leaves them on: only the dashboard buttons are missing.
+ */
+async function notifyReport(container: Container): Promise<FeatureReport> {
+  const config = container.config;
+  const linkIssues = config.settingIssues.dashboardLinks;
+  const linkProblem =
+    linkIssues.length === 0
+      ? {}
+      : {
+          problem: summariseProblem(
+            'DASHBOARD_URL is invalid: notifications are sent without their dashboard buttons until it is fixed',
+            linkIssues,
+          ),
+        };
+  const invalid = invalidSettings(config, 'notify');
+  if (invalid !== undefined) return invalid;
+  const { webhooksSource, dashboardUrl } = config.notify;
+  if (webhooksSource === null)
+    return { state: 'not configured', detail: { reason: 'NOTIFY_WEBHOOKS is unset' }, ...linkProblem };
+  try {
+    const { loadWebhooks } = await import('../notify/wiring');
+    const webhooks = await loadWebhooks(container);
+    return {
+      state: 'on',
+      detail: { webhooks: webhooks.length, dashboardButtons: dashboardUrl === undefined ? 'off' : 'on' },
+      ...linkProblem,
+    };
+  } catch (error) {
+    return {
+      state: 'invalid',
+      detail: {},
+      problem: summariseProblem(
+        'the notification webhooks are invalid: no notification is staged or sent until they are fixed (approval and probes keep working)',
+        isAppError(error) ? error.issues : [],
+      ),
+    };
+  }
+}
+
+/** Availability results: off without APPLICATIONINSIGHTS_CONNECTION_STRING, invalid with a bad setting. */
+async function telemetryReport(config: Config): Promise<FeatureReport> {
+  const invalid = invalidSettings(config, 'telemetry');
+  if (invalid !== undefined) return invalid;
+  const { connectionString, authenticationString, runLocation } = config.telemetry;
+  if (connectionString === undefined)
+    return { state: 'not configured', detail: { reason: 'APPLICATIONINSIGHTS_CONNECTION_STRING is unset' } };
+  try {
+    const { parseAuthenticationString } = await import('../telemetry/core/authentication-string');
+    parseAuthenticationString(authenticationString);
+    return { state: 'on', detail: { runLocation } };
+  } catch (error) {
+    return {
+      state: 'invalid',
+      detail: { runLocation },
+      problem: summariseProblem(SETTINGS_PROBLEM.telemetry, isAppError(error) ? error.issues : []),
+    };
+  }
 }
 
 async function approvalReport(container: Container): Promise<FeatureReport> {
@@ -145,10 +217,37 @@ async function probeReport(container: Container): Promise<FeatureReport> {
   }
 }
 
+/**
+ * Functions whose implementation did not load in this process (shared/host/load-implementation.ts):
+ * each named with its file and the loader's error. Undefined while every load succeeded.
+ */
+export function functionsReport(): FeatureReport | undefined {
+  const issues = implementationIssues();
+  if (issues.length === 0) return undefined;
+  return {
+    state: 'invalid',
+    detail: { failed: issues.length },
+    problem: summariseProblem(implementationProblemMessage(issues.length), issues),
+  };
+}
+
 /** Never throws: a feature that cannot be read is reported as invalid. */
 export async function featureReports(container: Container): Promise<FeatureReports> {
-  const [approval, probe] = await Promise.all([approvalReport(container), probeReport(container)]);
-  return { approval, api: apiReport(container.config), probe };
+  const [approval, probe, notify, telemetry] = await Promise.all([
+    approvalReport(container),
+    probeReport(container),
+    notifyReport(container),
+    telemetryReport(container.config),
+  ]);
+  const functions = functionsReport();
+  return {
+    approval,
+    api: apiReport(container.config),
+    probe,
+    notify,
+    telemetry,
+    ...(functions === undefined ? {} : { functions }),
+  };
 }
 
 /** Only the probe targets' problem, for the summary route (it answers "why is the board empty?"). */

@@ -1,7 +1,7 @@
 import { odata } from '@azure/data-tables';
 import type { Container } from '../composition-root';
 import { isAppError } from '../errors';
-import { type FeatureReports, featureReports } from './feature-report';
+import { type FeatureReports, featureReports, functionsReport } from './feature-report';
 
 export interface DependencyStatus {
   readonly name: string;
@@ -17,8 +17,9 @@ export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 export interface HealthReport {
   /**
    * `unhealthy`: a dependency is down or the common settings are invalid (nothing works as it should);
-   * `degraded`: a feature is off because its own settings or document are invalid, or reconciliation
-   * fails or has stopped; the rest works.
+   * `degraded`: a feature is off because its own settings or document are invalid (or works without a
+   * part, such as notifications without dashboard buttons), a function's implementation does not
+   * load, or reconciliation fails or has stopped; the rest works.
    */
   readonly status: HealthStatus;
   readonly version: string;
@@ -57,10 +58,11 @@ export async function checkHealth(
     void container.config;
   } catch (error) {
     const reason = isAppError(error) ? error.issues.map((i) => i.path).join(', ') : 'unreadable';
+    const functions = functionsReport();
     return {
       status: 'unhealthy',
       version,
-      features: {},
+      features: functions === undefined ? {} : { functions },
       dependencies: [
         { name: 'configuration', status: 'down', latencyMs: null, reason: `invalid settings: ${reason}` },
       ],
@@ -72,7 +74,9 @@ export async function checkHealth(
   ]);
   const status: HealthStatus = dependencies.some((d) => d.status === 'down')
     ? 'unhealthy'
-    : Object.values(features).some((f) => f.state === 'invalid' || f.reconciliation?.problem !== undefined)
+    : Object.values(features).some(
+          (f) => f.state === 'invalid' || f.problem !== undefined || f.reconciliation?.problem !== undefined,
+        )
       ? 'degraded'
       : 'healthy';
   return { status, version, features, dependencies };

@@ -37,12 +37,3 @@ export async function getOrUndefined<T extends object>(
     throw storageError(what, error);
   }
 }
-
-/** ETag-guarded read-modify-write retries this many times before giving up as unavailable. */
-export const MAX_CONFLICT_RETRIES = 50;
-
-/** Small random backoff between conflict retries, so two writers do not collide in lockstep. */
-export function conflictBackoff(attempt: number): Promise<void> {
-  const ms = Math.min(250, 10 * 2 ** Math.min(attempt, 5)) * Math.random();
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -12,7 +12,7 @@ import {
   decisionResultSchema,
   healthReportSchema,
 } from '../../shared/api/core/api-schemas';
-import { buildLab, type LabProcess, spawnLab } from '../helpers/lab-process';
+import { buildLab, type LabBuild, type LabProcess, spawnLab } from '../helpers/lab-process';
 
 /**
  * Every shell example the docs mark as a lab example (a fence whose info string is `sh lab=<name>`)
@@ -24,7 +24,6 @@ import { buildLab, type LabProcess, spawnLab } from '../helpers/lab-process';
  */
 
 const ROOT = join(__dirname, '..', '..');
-const OUT_DIR = join(ROOT, 'dist', 'e2e-doc-examples');
 const run = promisify(execFile);
 
 interface Example {
@@ -163,15 +162,16 @@ describe('the docs examples are checked and portable', () => {
 
 describe.skipIf(MISSING_TOOLS.length > 0)('the docs examples run against the lab as written', () => {
   let lab: LabProcess | undefined;
+  let build: LabBuild;
   let base = '';
   let stateDir = '';
 
   beforeAll(async () => {
-    await buildLab(OUT_DIR);
+    build = await buildLab();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     stateDir = mkdtempSync(join(tmpdir(), 'plg-doc-examples-'));
-    const started = spawnLab(OUT_DIR, {
+    const started = spawnLab(build, {
       scenario: 'lab/short-scenario.yaml',
       port,
       stateFile: join(stateDir, 'lab.json'),
@@ -195,12 +195,11 @@ describe.skipIf(MISSING_TOOLS.length > 0)('the docs examples run against the lab
       }
       await sleep(500);
     }
-  }, 240_000);
+  }, 300_000);
 
   afterAll(async () => {
     await lab?.stop();
     rmSync(stateDir, { recursive: true, force: true });
-    rmSync(OUT_DIR, { recursive: true, force: true });
   }, 30_000);
 
   it('each marked example exits 0 under sh and prints what it should', async () => {

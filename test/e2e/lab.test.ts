@@ -9,11 +9,12 @@ import { freePort } from '../../emulators/azurite';
 import { availabilityTallySchema } from '../../scripts/lab/ingestion-stand-in';
 import { labStateSchema } from '../../scripts/lab/lab-state';
 import { type SinkDelivery, sinkDeliverySchema } from '../../scripts/lab/notify-sink';
-import { buildLab, type LabProcess, spawnLab } from '../helpers/lab-process';
+import { buildLab, type LabBuild, type LabProcess, spawnLab } from '../helpers/lab-process';
 import { childrenOf, isAlive } from '../helpers/processes';
 
 /**
- * `npm run local` with lab/short-scenario.yaml as a child process, checked through HTTP only: every
+ * `npm run local` with lab/short-scenario.yaml as a child process, serving the staged deployment
+ * package (built once per test run), checked through HTTP only: every
  * connection ends where the policy says (by reconciliation alone when no event announces it, within
  * seconds when one does), probes follow approvals and rejections, people decide through the API, the
  * audit has every decision, and nothing is left running afterwards. The lab's webhook sink shows
@@ -22,9 +23,6 @@ import { childrenOf, isAlive } from '../helpers/processes';
  * and its ingestion stand-in the availability results of every approved target.
  */
 
-const ROOT = join(__dirname, '..', '..');
-/** A private build: local.test.ts rebuilds dist/ at the same time, and a half-written file must never be loaded. */
-const OUT_DIR = join(ROOT, 'dist', 'e2e-lab');
 const RECONCILE_PERIOD_MS = 10_000; // lab/short-scenario.yaml: "*/10 * * * * *"
 const CONNECT_AFTER_MS = { withoutEvent: 1_000, withEvent: 3_000 };
 
@@ -72,16 +70,17 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
-describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () => {
+describe('the local lab serving the staged package (npm run local --scenario lab/short-scenario.yaml)', () => {
   let lab: LabProcess | undefined;
+  let build: LabBuild;
   let port = 0;
   let stateDir = '';
 
   beforeAll(async () => {
-    await buildLab(OUT_DIR);
+    build = await buildLab();
     port = await freePort();
     stateDir = mkdtempSync(join(tmpdir(), 'plg-lab-e2e-'));
-  }, 180_000);
+  }, 300_000);
 
   afterAll(() => {
     if (lab?.child.exitCode === null) lab.child.kill('SIGKILL');
@@ -89,7 +88,7 @@ describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () 
   });
 
   it('decides, probes, lets a person decide, audits everything, and stops cleanly', async () => {
-    lab = spawnLab(OUT_DIR, {
+    lab = spawnLab(build, {
       scenario: 'lab/short-scenario.yaml',
       port,
       stateFile: join(stateDir, 'lab.json'),
@@ -254,6 +253,18 @@ describe('the local lab (npm run local --scenario lab/short-scenario.yaml)', () 
     expect((await generic()).filter((line) => line.startsWith('probe.'))).toEqual(
       paged.flatMap((pe) => [`probe.down ${pe}`, `probe.up ${pe}`]).sort(),
     );
+
+    // --- Every message carries a dashboard button (the lab sets DASHBOARD_URL to its own host) that
+    // opens the dashboard, pointed at the message's subject.
+    const pendingMessages = sent.filter((n) => n.type === 'connection.pending');
+    expect(pendingMessages.map((n) => n.kind).sort()).toEqual(['generic', 'slack', 'teams']);
+    for (const message of pendingMessages)
+      expect(message.link, message.kind).toMatch(
+        new RegExp(`^${base.replaceAll('.', '\\.')}/api/dashboard#connection=.*pe-northwind-web`),
+      );
+    const page = await fetch(pendingMessages[0]?.link ?? '');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Private Link Gatekeeper</title>');
 
     // --- Every approved target's probe runs reached the ingestion stand-in as availability results.
     const summary = (await getJson<{ targets: Target[] }>('/api/probes/summary')).targets;

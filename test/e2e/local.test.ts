@@ -1,42 +1,36 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../emulators/azurite';
 import { healthReportSchema } from '../../shared/api/core/api-schemas';
+import { buildLab, type LabBuild, localEnv, localScript } from '../helpers/lab-process';
 import { parseBody } from '../helpers/parse-body';
 import { childrenOf, isAlive } from '../helpers/processes';
 
 const ROOT = join(__dirname, '..', '..');
 
-describe('npm run local (dist/scripts/local.js)', () => {
+describe('npm run local (scripts/local.js serving the staged package)', () => {
   let child: ChildProcess | undefined;
   let stdout = '';
   let stderr = '';
   let port = 0;
+  let build: LabBuild;
 
   beforeAll(async () => {
-    // `npm test` on a fresh clone has no dist/ yet: compile what `npm run local` would run.
-    await promisify(execFile)(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
-      {
-        cwd: ROOT,
-      },
-    );
+    // `npm test` on a fresh clone has no dist/ yet: the run's own build of what `npm run local` runs.
+    build = await buildLab();
     port = await freePort();
-  }, 180_000);
+  }, 300_000);
 
   afterAll(() => {
     if (child?.exitCode === null) child.kill('SIGKILL');
   });
 
   it('prints one ready line, serves /api/health with Table Storage up, and stops cleanly on SIGTERM', async () => {
-    const proc = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'local.js'), '--quiet'], {
+    const proc = spawn(process.execPath, [localScript(build), '--quiet'], {
       cwd: ROOT,
       env: {
-        ...process.env,
-        LOCAL_PORT: String(port),
+        ...localEnv(build, port),
         // Keep the run hermetic: no timer fires during the test, and nothing may reach a real ARM.
         PROBE_SCHEDULE: '0 0 0 1 1 *',
         RECONCILE_SCHEDULE: '0 0 0 1 1 *',

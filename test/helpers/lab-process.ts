@@ -1,11 +1,12 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { compiledHost, stagedPackage } from './test-build';
 
 /**
- * `npm run local --scenario <file>` as a child process of a test, from a private build (another
- * e2e file may rebuild dist/ at the same time, and a half-written file must never be loaded), with
- * the settings a scenario decides removed from the inherited environment.
+ * `npm run local --scenario <file>` as a child process of a test: the host compiled once per run,
+ * serving the deployment package staged once per run (test-build.ts), never dist/ (another test or
+ * a developer may be rebuilding it), with the settings a scenario decides removed from the inherited
+ * environment.
  */
 
 const ROOT = join(__dirname, '..', '..');
@@ -29,31 +30,44 @@ export interface LabProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Compiles the product into `outDir` (as `npm run local` would into dist/). */
-export async function buildLab(outDir: string): Promise<void> {
-  await promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', outDir],
-    { cwd: ROOT },
-  );
+/** What `npm run local` runs, built for this test run: the host's compiled scripts and the staged package. */
+export interface LabBuild {
+  readonly hostDir: string;
+  readonly packageDir: string;
+}
+
+/** Builds (or waits for another worker's build of) the host and the package; once per test run. */
+export async function buildLab(): Promise<LabBuild> {
+  const [hostDir, packageDir] = await Promise.all([compiledHost(), stagedPackage()]);
+  return { hostDir, packageDir };
+}
+
+/** The environment `npm run local` gets from a test: the private package, the repository as the app root. */
+export function localEnv(build: LabBuild, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    LOCAL_PORT: String(port),
+    LOCAL_APP_ROOT: ROOT,
+    LOCAL_PACKAGE_DIR: build.packageDir,
+  };
+}
+
+/** The compiled scripts/local.js of a build. */
+export function localScript(build: LabBuild): string {
+  return join(build.hostDir, 'scripts', 'local.js');
 }
 
 export function spawnLab(
-  outDir: string,
+  build: LabBuild,
   options: { readonly scenario: string; readonly port: number; readonly stateFile: string },
 ): LabProcess {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    LOCAL_PORT: String(options.port),
-    LOCAL_APP_ROOT: ROOT,
-    LAB_STATE_FILE: options.stateFile,
-  };
+  const env: NodeJS.ProcessEnv = { ...localEnv(build, options.port), LAB_STATE_FILE: options.stateFile };
   for (const name of SCENARIO_SETTINGS) delete env[name];
-  const child = spawn(
-    process.execPath,
-    [join(outDir, 'scripts', 'local.js'), '--scenario', options.scenario, '--quiet'],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [localScript(build), '--scenario', options.scenario, '--quiet'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -3,6 +3,7 @@
  * the provider-side connection) or re-sends it, and the long-running delete that removes both.
  */
 import { z } from 'zod';
+import { formatPlsConnectionId } from '../../../shared/arm/resource-id';
 import { privateEndpointJson } from '../arm-json';
 import { type RouteHandler, writeEvent } from '../context';
 import { parseJsonBody, sendEmpty, sendJson } from '../http';
@@ -42,7 +43,7 @@ export const putPrivateEndpoint: RouteHandler = (
     ),
     ...(pls === undefined
       ? {}
-      : { relatedConnectionId: `${pls.id}/privateEndpointConnections/${endpoint.plsConnectionName}` }),
+      : { relatedConnectionId: formatPlsConnectionId(pls.id, endpoint.plsConnectionName) }),
   });
 };
 

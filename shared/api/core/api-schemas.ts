@@ -4,6 +4,7 @@
  * enforced one cannot drift apart. Loaded on first call of an API route, never at cold start.
  */
 import { z } from 'zod';
+import { privateEndpointIdSchema } from '../../arm/resource-id-schema';
 import { MAX_BODY_BYTES } from '../../http/body-limits';
 import { connectionNameSchema, plsReferenceSchema } from './arm-names';
 
@@ -17,8 +18,6 @@ export const DEFAULT_RANGE_DAYS = 30;
 export const CONNECTION_STATUSES = ['Pending', 'Approved', 'Rejected', 'Disconnected'] as const;
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const PE_ID =
-  /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Network\/privateEndpoints\/[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?$/i;
 const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
 
 // ---- input: route parameters, query strings, bodies -------------------------------------------
@@ -131,12 +130,7 @@ export const hypotheticalConnectionSchema = z
       description:
         'The Private Link Service asked for: a configured name, or any Private Link Service resource id.',
     }),
-    privateEndpointId: z
-      .string()
-      .regex(
-        PE_ID,
-        'expected a private endpoint resource id (/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Network/privateEndpoints/{name})',
-      ),
+    privateEndpointId: privateEndpointIdSchema,
     requestMessage: z
       .string()
       .max(MAX_REASON_LENGTH, `expected at most ${MAX_REASON_LENGTH} characters`)

@@ -5,7 +5,8 @@ import type { ConnectionRecordStore } from '../../approval/storage/connection-re
 import type { TenantCache } from '../../approval/storage/tenant-cache';
 import type { ApprovalMode, DecisionDeps, Log } from '../../approval/use-cases/approval-services';
 import { type DecisionOutcome, decideConnection } from '../../approval/use-cases/decide-connection';
-import { consumerSubscriptionOf, type PrivateEndpointConnection } from '../../arm/arm-gateway';
+import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
+import { consumerSubscriptionOf } from '../../arm/resource-id';
 import type { Principal } from '../../auth/principal';
 import type { Config } from '../../config/config';
 import { AppError } from '../../errors';

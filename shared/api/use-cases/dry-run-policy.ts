@@ -3,7 +3,13 @@ import { type CapturedConnection, captureConnection, factsOf } from '../../appro
 import { approvedByPerson } from '../../approval/core/connection-record';
 import type { Policy } from '../../approval/core/policy/policy';
 import type { ApprovalServices } from '../../approval/use-cases/approval-services';
-import { consumerSubscriptionOf } from '../../arm/arm-gateway';
+import {
+  consumerSubscriptionOf,
+  formatPlsConnectionId,
+  plsNameOf,
+  sameResourceId,
+  tryParsePrivateEndpointId,
+} from '../../arm/resource-id';
 import { AppError, isAppError } from '../../errors';
 import type {
   EvaluateResult,
@@ -12,11 +18,11 @@ import type {
   HypotheticalConnection,
   PlsRef,
 } from '../core/api-schemas';
-import { isPlsId } from '../core/arm-names';
+import { isIdReference } from '../core/arm-names';
 import { approvedCounts, policyVerdictFor } from '../core/policy-verdict';
 import type { ApprovalApiDeps } from './api-deps';
 import { readPls, sortKey } from './connection-reader';
-import { managedPrivateLinkServices, nameOf, resolveManagedPls } from './managed-pls';
+import { managedPrivateLinkServices, resolveManagedPls } from './managed-pls';
 
 export type EvaluateBody = z.output<typeof evaluatePolicyBodySchema>;
 
@@ -100,21 +106,21 @@ async function evaluateHypothetical(
   policy: Policy,
   given: HypotheticalConnection,
 ): Promise<Evaluation> {
-  const pls: PlsRef = isPlsId(given.pls)
-    ? (managedPrivateLinkServices(container.config).find(
-        (p) => p.id.toLowerCase() === given.pls.toLowerCase(),
-      ) ?? {
+  const pls: PlsRef = isIdReference(given.pls)
+    ? (managedPrivateLinkServices(container.config).find((p) => sameResourceId(p.id, given.pls)) ?? {
         id: given.pls,
-        name: nameOf(given.pls),
+        name: plsNameOf(given.pls),
       })
     : resolveManagedPls(container.config, given.pls, 'connection.pls');
   const subscription = consumerSubscriptionOf(given.privateEndpointId);
   const tenant = given.consumerTenantId?.toLowerCase() ?? (await services.tenants.tenantOf(subscription));
   const status = given.status ?? 'Pending';
-  const name = given.name ?? `${nameOf(given.privateEndpointId)}.hypothetical`;
+  // The schema checked the id, so it parses; a name is needed either way.
+  const endpointName = tryParsePrivateEndpointId(given.privateEndpointId)?.name ?? 'endpoint';
+  const name = given.name ?? `${endpointName}.hypothetical`;
   const capture = captureConnection(
     {
-      id: `${pls.id}/privateEndpointConnections/${name}`,
+      id: formatPlsConnectionId(pls.id, name),
       name,
       plsId: pls.id,
       privateEndpointId: given.privateEndpointId,
@@ -129,9 +135,7 @@ async function evaluateHypothetical(
     { consumerTenantId: tenant, earlierRequestMessage: given.requestMessage },
   );
   // Quotas count the PLS's real approved connections when it is managed; a foreign PLS has none we know of.
-  const managed = managedPrivateLinkServices(container.config).some(
-    (p) => p.id.toLowerCase() === pls.id.toLowerCase(),
-  );
+  const managed = managedPrivateLinkServices(container.config).some((p) => sameResourceId(p.id, pls.id));
   const counts = managed ? (await readPls(services, pls)).counts : approvedCounts([]);
   return evaluation(pls, capture, true, policy, counts, services.clock.now(), false);
 }

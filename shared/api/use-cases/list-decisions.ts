@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuditEntry, AuditStore } from '../../approval/storage/audit-store';
+import { sameResourceId } from '../../arm/resource-id';
 import { AppError } from '../../errors';
 import { plsKey } from '../../storage/table-keys';
 import {
@@ -121,7 +122,7 @@ function filtersOf(container: ApprovalApiDeps, query: ListDecisionsQuery): Filte
 function matches(entry: AuditEntry, filters: Filters): boolean {
   const at = entry.at.getTime();
   if (at < filters.from.getTime() || at > filters.to.getTime()) return false;
-  if (filters.pls !== undefined && entry.plsId.toLowerCase() !== filters.pls.id.toLowerCase()) return false;
+  if (filters.pls !== undefined && !sameResourceId(entry.plsId, filters.pls.id)) return false;
   if (filters.actor !== undefined) {
     const actor = entry.actor;
     const names =

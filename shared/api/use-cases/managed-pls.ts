@@ -1,7 +1,8 @@
+import { plsNameOf, sameResourceId } from '../../arm/resource-id';
 import type { Config } from '../../config/config';
 import { AppError } from '../../errors';
 import type { PlsRef } from '../core/api-schemas';
-import { isPlsId } from '../core/arm-names';
+import { isIdReference } from '../core/arm-names';
 
 /**
  * Resolves `{pls}` to one of the configured Private Link Services. The short form is the name (the
@@ -10,14 +11,14 @@ import { isPlsId } from '../core/arm-names';
  * A PLS that is not configured is a 404 before any ARM call: the API manages nothing else.
  */
 export function managedPrivateLinkServices(config: Config): PlsRef[] {
-  return config.approval.plsResourceIds.map((id) => ({ id, name: nameOf(id) }));
+  return config.approval.plsResourceIds.map((id) => ({ id, name: plsNameOf(id) }));
 }
 
 export function resolveManagedPls(config: Config, reference: string, field = 'pls'): PlsRef {
   const all = managedPrivateLinkServices(config);
   const wanted = normaliseReference(reference);
-  if (isPlsId(wanted)) {
-    const found = all.find((p) => p.id.toLowerCase() === wanted.toLowerCase());
+  if (isIdReference(wanted)) {
+    const found = all.find((p) => sameResourceId(p.id, wanted));
     if (found !== undefined) return found;
     throw notManaged(reference, field);
   }
@@ -32,10 +33,6 @@ export function resolveManagedPls(config: Config, reference: string, field = 'pl
     );
   }
   throw notManaged(reference, field);
-}
-
-export function nameOf(plsId: string): string {
-  return plsId.split('/').pop() ?? plsId;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Actor } from '../../approval/core/actor';
 import type { CapturedConnection } from '../../approval/core/captured-connection';
 import type { ConnectionRecord } from '../../approval/core/connection-record';
 import type { AuditEntry } from '../../approval/storage/audit-store';
+import { plsNameOf } from '../../arm/resource-id';
 import type {
   ActorView,
   ConnectionItem,
@@ -10,7 +11,6 @@ import type {
   PlsRef,
   PolicyVerdictView,
 } from '../core/api-schemas';
-import { nameOf } from './managed-pls';
 
 export function actorView(actor: Actor): ActorView {
   return actor.kind === 'policy'
@@ -23,7 +23,7 @@ export function decisionRecordOf(entry: AuditEntry): DecisionRecord {
     kind: entry.kind,
     decisionId: entry.decisionId,
     at: entry.at.toISOString(),
-    pls: { id: entry.plsId, name: nameOf(entry.plsId) },
+    pls: { id: entry.plsId, name: plsNameOf(entry.plsId) },
     connectionId: entry.connectionId,
     connectionName: entry.connectionName,
     privateEndpointId: entry.privateEndpointId ?? null,

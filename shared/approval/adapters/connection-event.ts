@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatResourceId, tryParsePlsConnectionId, tryParsePlsId } from '../../arm/resource-id';
 import { zodIssues } from '../../config/schema-issues';
 import type { FieldIssue } from '../../errors';
 import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../core/event-filter';
@@ -47,8 +48,15 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const claimsMap = z.record(z.string(), z.unknown());
 const applicationId = z.string().trim().regex(GUID);
 
-const RESOURCE =
-  /^(\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateLinkServices\/[^/]+)(?:\/privateEndpointConnections\/([^/]+))?\/?$/i;
+/** The PLS (and connection) an event's resource id names; undefined for any other resource. */
+function plsResourceOf(
+  resourceId: string,
+): { plsId: string; connectionName: string | undefined } | undefined {
+  if (tryParsePlsId(resourceId) !== undefined) return { plsId: resourceId, connectionName: undefined };
+  const connection = tryParsePlsConnectionId(resourceId);
+  if (connection === undefined) return undefined;
+  return { plsId: formatResourceId(connection.parent), connectionName: connection.name };
+}
 
 const resourceEventData = z.looseObject({
   resourceUri: z.string().optional(),
@@ -107,8 +115,8 @@ function fromResourceEvent(envelope: Envelope): ParsedEvent {
     };
   }
   const resource = data.data.resourceUri ?? envelope.subject;
-  const match = resource === undefined ? null : RESOURCE.exec(resource);
-  if (match === null) {
+  const match = resource === undefined ? undefined : plsResourceOf(resource);
+  if (match === undefined) {
     return {
       kind: 'malformed',
       id: envelope.id,
@@ -121,8 +129,8 @@ function fromResourceEvent(envelope: Envelope): ParsedEvent {
     kind: 'accepted',
     id: envelope.id,
     eventType: envelope.type,
-    plsId: match[1] ?? '',
-    connectionName: match[2],
+    plsId: match.plsId,
+    connectionName: match.connectionName,
     operationName: operation,
     caller: callerOf(data.data.claims),
     topic: envelope.topic,
@@ -133,16 +141,16 @@ function fromResourceEvent(envelope: Envelope): ParsedEvent {
 function fromArnEvent(envelope: Envelope): ParsedEvent {
   const data = arnEventData.safeParse(envelope.data);
   if (!data.success) return { kind: 'malformed', id: envelope.id, issues: zodIssues(data.error, 'data') };
-  const match = RESOURCE.exec(data.data.resourceInfo.id);
-  if (match === null) {
+  const match = plsResourceOf(data.data.resourceInfo.id);
+  if (match === undefined) {
     return { kind: 'ignored', id: envelope.id, reason: 'resource is not a Private Link Service' };
   }
   return {
     kind: 'accepted',
     id: envelope.id,
     eventType: envelope.type,
-    plsId: match[1] ?? '',
-    connectionName: match[2],
+    plsId: match.plsId,
+    connectionName: match.connectionName,
     operationName: undefined,
     caller: { kind: 'none' },
     topic: envelope.topic,

@@ -1,8 +1,5 @@
-import {
-  type ConnectionStatus,
-  consumerSubscriptionOf,
-  type PrivateEndpointConnection,
-} from '../../arm/arm-gateway';
+import type { ConnectionStatus, PrivateEndpointConnection } from '../../arm/arm-gateway';
+import { consumerSubscriptionOf, plsNameOf, tryParsePrivateEndpointId } from '../../arm/resource-id';
 import type { ConnectionFacts } from './policy/evaluate-policy';
 
 /**
@@ -21,9 +18,6 @@ export interface CapturedConnection {
   readonly requestMessage: string | undefined;
 }
 
-const PE_ID =
-  /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/privateEndpoints\/([^/]+)$/i;
-
 export function captureConnection(
   connection: PrivateEndpointConnection,
   context: {
@@ -32,13 +26,16 @@ export function captureConnection(
     readonly earlierRequestMessage?: string | undefined;
   },
 ): CapturedConnection {
-  const pe = connection.privateEndpointId === undefined ? null : PE_ID.exec(connection.privateEndpointId);
+  const pe =
+    connection.privateEndpointId === undefined
+      ? undefined
+      : tryParsePrivateEndpointId(connection.privateEndpointId);
   return {
     connection,
     status: connection.status,
-    plsName: connection.plsId.split('/').pop() ?? connection.plsId,
-    privateEndpointName: pe?.[2],
-    privateEndpointResourceGroup: pe?.[1],
+    plsName: plsNameOf(connection.plsId),
+    privateEndpointName: pe?.name,
+    privateEndpointResourceGroup: pe?.resourceGroup,
     consumerSubscriptionId: consumerSubscriptionOf(connection.privateEndpointId),
     consumerTenantId: context.consumerTenantId,
     requestMessage: connection.status === 'Pending' ? connection.description : context.earlierRequestMessage,

@@ -10,6 +10,8 @@
  *
  *   parse → filter → de-duplicate + enqueue → answer
  */
+
+import { sameResourceId } from '../../arm/resource-id';
 import type { Clock } from '../../clock';
 import { toAppError } from '../../errors';
 import { type ParsedEvent, parseConnectionEvent } from '../adapters/connection-event';
@@ -55,7 +57,7 @@ export async function acceptConnectionEvent(
     return { kind: 'ignored', reason };
   };
   if (event.kind === 'ignored') return ignore(event.reason);
-  const configured = deps.plsResourceIds.find((id) => id.toLowerCase() === event.plsId.toLowerCase());
+  const configured = deps.plsResourceIds.find((id) => sameResourceId(id, event.plsId));
   if (configured === undefined)
     return ignore('Private Link Service is not managed here (not in PLS_RESOURCE_IDS)', event.plsId);
   if (deps.mode === 'off') return ignore('APPROVAL_MODE is off', configured);

@@ -5,6 +5,7 @@
  *
  *   parse the item → (event) drop the de-duplication marker → reconcile (budgeted) → continue if unfinished
  */
+import { sameResourceId } from '../../arm/resource-id';
 import { toAppError } from '../../errors';
 import type { Policy } from '../core/policy/policy';
 import { continuationOf, parseWorkItem } from '../core/reconcile-work-item';
@@ -27,7 +28,7 @@ export async function reconcileWorkItem(
     log({ level: 'warn', event: 'approval.queue.malformed', issues: toAppError(error).issues });
     return undefined;
   }
-  const configured = deps.plsResourceIds.find((id) => id.toLowerCase() === item.plsId.toLowerCase());
+  const configured = deps.plsResourceIds.find((id) => sameResourceId(id, item.plsId));
   if (configured === undefined) {
     log({ event: 'approval.queue.ignored', pls: item.plsId, reason: 'no longer in PLS_RESOURCE_IDS' });
     return undefined;

@@ -4,16 +4,17 @@
  */
 import type { AuditEntry, AuditedConnection } from '../../approval/core/audit-entry';
 import type { DriftRecord } from '../../approval/core/drift-record';
+import { plsNameOf, privateEndpointNameOf } from '../../arm/resource-id';
 import type { Transition } from '../../probe/core/target-state';
-import { armName, compactFacts, eventId, type NotifyEvent } from './notify-events';
+import { compactFacts, eventId, type NotifyEvent } from './notify-events';
 
 function connectionFacts(e: AuditEntry) {
   return {
     plsId: e.plsId,
-    plsName: armName(e.plsId),
+    plsName: plsNameOf(e.plsId),
     connectionId: e.connectionId,
     connectionName: e.connectionName,
-    endpointName: armName(e.privateEndpointId),
+    endpointName: privateEndpointNameOf(e.privateEndpointId),
     privateEndpointId: e.privateEndpointId,
     consumerSubscriptionId: e.consumerSubscriptionId,
     consumerTenantId: e.consumerTenantId,
@@ -86,7 +87,7 @@ export function eventFromDrift(d: DriftRecord): NotifyEvent | null {
     subject: d.connectionId,
     facts: compactFacts({
       plsId: d.plsId,
-      plsName: armName(d.plsId),
+      plsName: plsNameOf(d.plsId),
       connectionId: d.connectionId,
       connectionName: d.connectionName,
       driftKind: d.kind,
@@ -169,10 +170,10 @@ export function reminderEvent(c: PendingConnection, period: number, periodHours:
     subject: c.connectionId,
     facts: compactFacts({
       plsId: c.plsId,
-      plsName: armName(c.plsId),
+      plsName: plsNameOf(c.plsId),
       connectionId: c.connectionId,
       connectionName: c.connectionName,
-      endpointName: armName(c.privateEndpointId),
+      endpointName: privateEndpointNameOf(c.privateEndpointId),
       privateEndpointId: c.privateEndpointId,
       consumerSubscriptionId: c.consumerSubscriptionId,
       consumerTenantId: c.consumerTenantId,
@@ -196,7 +197,7 @@ export function reconcileFailedEvent(plsId: string, code: string, at: Date): Not
     subject: plsId,
     facts: compactFacts({
       plsId,
-      plsName: armName(plsId),
+      plsName: plsNameOf(plsId),
       errorCode: code,
       reason: `the Private Link Service could not be reconciled (${code})`,
     }),

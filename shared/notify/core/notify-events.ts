@@ -65,13 +65,6 @@ export function eventId(naturalKey: string): string {
   return createHash('sha256').update(naturalKey).digest('hex').slice(0, 32);
 }
 
-/** The last segment of an ARM id (the resource's name). */
-export function armName(id: string | undefined): string | undefined {
-  if (id === undefined) return undefined;
-  const parts = id.split('/').filter((p) => p !== '');
-  return parts[parts.length - 1];
-}
-
 /** Drops undefined and empty fields so payloads and rows only hold what is known. */
 export function compactFacts(facts: NotifyFacts): NotifyFacts {
   return Object.fromEntries(

@@ -9,7 +9,9 @@ import { NOTIFY_EVENT_TYPES, type NotifyEventType } from './notify-events';
  * A webhook URL is a secret (it is the credential of an incoming webhook), so no message here
  * ever repeats one; problems name the entry and field instead.
  */
-export type WebhookKind = 'teams' | 'slack' | 'generic';
+/** The kinds of webhook, stated once: the type, the schema, the payload switch and the lab sink follow it. */
+export const WEBHOOK_KINDS = ['teams', 'slack', 'generic'] as const;
+export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
 
 export interface WebhookTarget {
   readonly name: string;
@@ -37,7 +39,7 @@ const entrySchema = z.strictObject({
       /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
       'expected 1-64 letters, digits, _ . or -, starting with a letter or digit',
     ),
-  kind: z.enum(['teams', 'slack', 'generic'], { error: 'expected one of teams, slack, generic' }),
+  kind: z.enum(WEBHOOK_KINDS, { error: `expected one of ${WEBHOOK_KINDS.join(', ')}` }),
   url: z.string({ error: 'expected a URL' }).superRefine((value, ctx) => {
     const problem = acceptableUrl(value);
     // The input is deliberately left out of the issue: it is a secret.

@@ -1,6 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
+import { APPROVAL_TABLES } from '../../approval/storage/approval-tables';
 import { ConnectionRecordStore } from '../../approval/storage/connection-record-store';
 import { type Container, getContainer } from '../../composition-root';
+import { isAppError } from '../../errors';
 import { PROBE_TABLES } from '../../probe/storage/probe-tables';
 import { keySafe, plsKey } from '../../storage/table-keys';
 import { NOTIFY_TABLES } from '../storage/notify-tables';
@@ -44,12 +46,12 @@ export async function handleSweepTimer(
   const now = container.clock.now();
   const table = (logical: string) => () => container.table(logical);
   const locations: OutboxLocation[] = [];
-  const plsIds = container.config.approval.plsResourceIds;
+  const plsIds = managedPlsIds(container);
   for (const pk of dayPartitions(now)) {
     locations.push({ table: table(NOTIFY_TABLES.outbox), partitionKey: pk });
     if (plsIds.length > 0) {
-      locations.push({ table: table('AuditByTime'), partitionKey: pk });
-      locations.push({ table: table('Drift'), partitionKey: pk });
+      locations.push({ table: table(APPROVAL_TABLES.auditByTime), partitionKey: pk });
+      locations.push({ table: table(APPROVAL_TABLES.drift), partitionKey: pk });
     }
   }
   for (const plsId of plsIds)
@@ -58,7 +60,7 @@ export async function handleSweepTimer(
     locations.push({ table: table(PROBE_TABLES.events), partitionKey: keySafe(targetId) });
   }
   // The connection records share the `Audit` table; `Connections` holds snapshot rows to migrate.
-  const records = new ConnectionRecordStore(table('Audit'), table('Connections'));
+  const records = new ConnectionRecordStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.connections));
   return sweepOutbox({
     notifier,
     clock: container.clock,
@@ -70,6 +72,16 @@ export async function handleSweepTimer(
     graceMs: options.graceMs ?? SWEEP_GRACE_MS,
     log: (entry) => context.log(JSON.stringify(entry)),
   });
+}
+
+/** The managed PLS; none while approval's own settings are invalid (that feature is off, not the sweeper). */
+function managedPlsIds(container: Container): readonly string[] {
+  try {
+    return container.config.approval.plsResourceIds;
+  } catch (error) {
+    if (isAppError(error) && error.code === 'config_invalid') return [];
+    throw error;
+  }
 }
 
 async function probeTargetIds(container: Container): Promise<string[]> {

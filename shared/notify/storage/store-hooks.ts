@@ -98,10 +98,11 @@ export async function notifyReconcileFailures(
   failures: readonly { readonly plsId: string; readonly code: string }[],
 ): Promise<void> {
   if (failures.length === 0) return;
-  const notifier = await container.notifier();
-  if (notifier === null) return;
   const now = container.clock.now();
   try {
+    // Inside the try: notifications switched off by invalid settings must not fail the timer run.
+    const notifier = await container.notifier();
+    if (notifier === null) return;
     const table = await container.table(NOTIFY_TABLES.outbox);
     const staged = notifier.stage(
       failures.map((f) => reconcileFailedEvent(f.plsId, f.code, now)),

@@ -4,14 +4,12 @@
  * Strictly best effort: when ARM cannot be asked, the label is null and the probe verdict stands.
  */
 import type { ArmGateway } from '../../arm/arm-gateway';
+import { formatResourceId, tryParsePlsConnectionId } from '../../arm/resource-id';
 import { isAppError } from '../../errors';
 import type { Log } from '../../log';
 
 /** Resolves a target's `dependsOn` to the connection status when it is NOT Approved; null otherwise. */
 export type ConnectionStateLookup = (dependsOn: string) => Promise<string | null>;
-
-const CONNECTION_ID =
-  /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateLinkServices\/[^/]+)\/privateEndpointConnections\/([^/]+)$/i;
 
 /** The label used when the endpoint has no connection to any PLS (deleted, or never made). */
 export const MISSING_CONNECTION = 'Missing';
@@ -22,10 +20,11 @@ export function lookupFromGateway(
 ): ConnectionStateLookup {
   return async (dependsOn) => {
     try {
-      const match = CONNECTION_ID.exec(dependsOn);
+      // `dependsOn` is a PLS connection id (read from the provider side) or a private endpoint id.
+      const connection = tryParsePlsConnectionId(dependsOn);
       const status =
-        match !== null && match[1] !== undefined && match[2] !== undefined
-          ? (await gateway.readConnection(match[1], match[2])).status
+        connection !== undefined
+          ? (await gateway.readConnection(formatResourceId(connection.parent), connection.name)).status
           : await gateway.getPrivateEndpointConnectionStatus(dependsOn);
       if (status === undefined) return MISSING_CONNECTION;
       return status === 'Approved' ? null : status;

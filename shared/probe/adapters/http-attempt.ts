@@ -41,6 +41,8 @@ const KEPT_HEADERS = [
 ];
 
 type Undici = typeof undici;
+/** Response headers as undici hands them to a handler: lower-case names, repeated ones as arrays. */
+type IncomingHttpHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2];
 
 export interface AttemptInput {
   readonly target: ProbeTarget;
@@ -239,6 +241,9 @@ class HttpAttempt {
       keepAliveTimeoutThreshold: 0,
       headersTimeout: 0,
       bodyTimeout: 0,
+      // A probe measures HTTP/1.1 (the connector offers only `http/1.1` in ALPN); undici 8 would
+      // otherwise take HTTP/2 wherever a server negotiates it.
+      allowH2: false,
     });
     this.client = client;
     const connectTimer = this.startTimer(target.timeouts.connectMs, () => {
@@ -253,9 +258,11 @@ class HttpAttempt {
     });
     await new Promise<void>((resolve) => {
       this.wake = resolve;
-      const handler: Dispatcher.DispatchHandler & { onRequestSent(): void } = {
-        onConnect: (abort) => {
-          this.abortRequest = abort;
+      // undici 8 speaks only the controller-based handler API (its migration guide, "Migrating from
+      // Undici 7 to 8"): aborting goes through the controller, headers arrive parsed.
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (controller) => {
+          this.abortRequest = (error) => controller.abort(error);
         },
         onRequestSent: () => {
           this.clearTimer(connectTimer);
@@ -266,13 +273,13 @@ class HttpAttempt {
         onResponseStarted: () => {
           this.marks.firstByte ??= performance.now();
         },
-        onHeaders: (statusCode, rawHeaders) => this.onHeaders(statusCode, rawHeaders),
-        onData: (chunk) => this.onData(chunk),
-        onComplete: () => {
+        onResponseStart: (_controller, statusCode, headers) => this.onHeaders(statusCode, headers),
+        onResponseData: (_controller, chunk) => this.onData(chunk),
+        onResponseEnd: () => {
           this.marks.end = performance.now();
           resolve();
         },
-        onError: (error) => {
+        onResponseError: (_controller, error) => {
           this.marks.end ??= performance.now();
           this.noteError(error);
           resolve();
@@ -289,13 +296,14 @@ class HttpAttempt {
     });
   }
 
-  private onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
-    if (statusCode < 200) return true; // 1xx interim responses: the real one follows
+  /** A body over the limit ends the exchange through `fail` (which aborts the request): no pause needed. */
+  private onHeaders(statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // 1xx interim responses: the real one follows
     this.marks.headers = performance.now();
     this.marks.firstByte ??= this.marks.headers;
     this.enterPhase('transfer');
     this.response.statusCode = statusCode;
-    this.response.headers = headerMap(rawHeaders);
+    this.response.headers = headerMap(headers);
     if (this.target.method === 'GET' && needsBody(this.target.assertions)) this.response.body = [];
     const declared = Number(this.response.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.target.maxBodyBytes) {
@@ -304,13 +312,12 @@ class HttpAttempt {
         'BODY_TOO_LARGE',
         `content-length ${declared} exceeds maxBodyBytes (${this.target.maxBodyBytes})`,
       );
-      return false;
+      return;
     }
     this.armBodyIdleTimer();
-    return true;
   }
 
-  private onData(chunk: Buffer): boolean {
+  private onData(chunk: Buffer): void {
     const r = this.response;
     r.bytes += chunk.length;
     if (r.bytes > this.target.maxBodyBytes) {
@@ -319,7 +326,7 @@ class HttpAttempt {
         'BODY_TOO_LARGE',
         `the body exceeded maxBodyBytes (${this.target.maxBodyBytes}) without a content-length saying so`,
       );
-      return false;
+      return;
     }
     r.hash.update(chunk);
     if (r.excerptBytes < EXCERPT_BYTES) {
@@ -329,7 +336,6 @@ class HttpAttempt {
     }
     r.body?.push(chunk);
     this.armBodyIdleTimer();
-    return true;
   }
 
   // ── Deadlines and failures ────────────────────────────────────────────────────────────────────
@@ -500,13 +506,11 @@ function redactorFor(target: ProbeTarget): Redactor {
   return found;
 }
 
-function headerMap(raw: Buffer[]): Record<string, string> {
+/** One string per header name: undici gives repeated headers as an array, joined here as HTTP joins them. */
+function headerMap(parsed: IncomingHttpHeaders): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]?.toString('latin1').toLowerCase();
-    const value = raw[i + 1]?.toString('latin1') ?? '';
-    if (name === undefined) continue;
-    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  for (const [name, value] of Object.entries(parsed)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
 }

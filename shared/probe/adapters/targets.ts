@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { resourceIdOfKindsSchema } from '../../arm/resource-id-schema';
 import type { Config } from '../../config/config';
 import {
   type CrossCheck,
@@ -46,10 +47,6 @@ const RESERVED_HEADERS = new Set([
   'keep-alive',
   'upgrade',
 ]);
-const PRIVATE_ENDPOINT_ID =
-  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Network\/privateEndpoints\/[A-Za-z0-9][-\w.]{0,79}$/i;
-const PLS_CONNECTION_ID =
-  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Network\/privateLinkServices\/[A-Za-z0-9][-\w.]{0,79}\/privateEndpointConnections\/[^/\s]{1,160}$/i;
 
 const STATUS_MESSAGE = 'expected a status code or range like "200-299" (or "2xx")';
 
@@ -280,13 +277,10 @@ const targetSchema = z
     failureThreshold: z.number().int().min(1).max(100).optional(),
     successThreshold: z.number().int().min(1).max(100).optional(),
     maintenance: z.array(maintenanceSchema).optional(),
-    dependsOn: z
-      .string()
-      .regex(
-        new RegExp(`${PRIVATE_ENDPOINT_ID.source}|${PLS_CONNECTION_ID.source}`, 'i'),
-        'expected the ARM id of a private endpoint (.../providers/Microsoft.Network/privateEndpoints/{name}) or of a PLS connection (.../privateLinkServices/{pls}/privateEndpointConnections/{name})',
-      )
-      .optional(),
+    dependsOn: resourceIdOfKindsSchema(
+      ['privateEndpoint', 'plsConnection'],
+      'expected the ARM id of a private endpoint (.../providers/Microsoft.Network/privateEndpoints/{name}) or of a PLS connection (.../privateLinkServices/{pls}/privateEndpointConnections/{name})',
+    ).optional(),
     ca: pemCertificates.optional(),
   })
   .strict();

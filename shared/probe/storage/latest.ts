@@ -7,13 +7,8 @@
 import type { TableEntity } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { asIso, compact, double } from '../../storage/entity-values';
-import {
-  conflictBackoff,
-  getOrUndefined,
-  isWriteConflict,
-  MAX_CONFLICT_RETRIES,
-  storageError,
-} from '../../storage/table-errors';
+import { updateOptimistically } from '../../storage/optimistic-update';
+import { storageError } from '../../storage/table-errors';
 import { keySafe } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import {
@@ -72,31 +67,28 @@ export async function updateLatest(
 ): Promise<LatestUpdate> {
   const table = await container.table(PROBE_TABLES.latest);
   const rowKey = keySafe(target.id);
-  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-    const existing = await getOrUndefined(
-      () => table.getEntity(LATEST_PARTITION, rowKey),
-      'reading the latest probe state',
-    );
-    const record = existing === undefined ? INITIAL_STATE : recordFromEntity(existing);
-    const step = applyResult(record, result, target);
-    if (!step.applied) {
-      const stored = parseJson<Transition>(existing?.lastTransition);
+  return updateOptimistically<Record<string, unknown>, LatestUpdate>(
+    table,
+    { partitionKey: LATEST_PARTITION, rowKey },
+    (existing) => {
+      const record = existing === undefined ? INITIAL_STATE : recordFromEntity(existing);
+      const step = applyResult(record, result, target);
+      if (!step.applied) {
+        const stored = parseJson<Transition>(existing?.lastTransition);
+        return {
+          result: {
+            ...step,
+            replayedTransition: stored !== null && stored.runId === result.runId ? stored : null,
+          },
+        };
+      }
       return {
-        ...step,
-        replayedTransition: stored !== null && stored.runId === result.runId ? stored : null,
+        write: latestEntity(rowKey, target, step.record, result, existing, step.transition, now),
+        result: { ...step, replayedTransition: null },
       };
-    }
-    const entity = latestEntity(rowKey, target, step.record, result, existing, step.transition, now);
-    try {
-      if (existing === undefined) await table.createEntity(entity);
-      else await table.updateEntity(entity, 'Replace', { etag: existing.etag });
-      return { ...step, replayedTransition: null };
-    } catch (error) {
-      if (!isWriteConflict(error)) throw storageError('writing the latest probe state', error);
-      await conflictBackoff(attempt);
-    }
-  }
-  throw storageError('writing the latest probe state (too many concurrent writers)', undefined);
+    },
+    { what: 'writing the latest probe state' },
+  );
 }
 
 function latestEntity(

@@ -14,13 +14,8 @@
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { asDate } from '../../storage/entity-values';
-import {
-  conflictBackoff,
-  getOrUndefined,
-  isWriteConflict,
-  MAX_CONFLICT_RETRIES,
-  storageError,
-} from '../../storage/table-errors';
+import { retryOnWriteConflict } from '../../storage/optimistic-update';
+import { getOrUndefined, storageError } from '../../storage/table-errors';
 import { addDays, dayKey, hourKey, keySafe, runHash, secondKey } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import { addResult, emptyRollup, type Rollup, rollupColumns, rollupFromEntity } from '../core/rollup';
@@ -55,37 +50,38 @@ export async function addToRollups(
   const dayKeyRow = rollupRowKey('day', scheduledAt);
   const marker = markerRowKey(result.runId, scheduledAt);
 
-  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-    const [hour, day] = await Promise.all([
-      getOrUndefined(() => table.getEntity(partitionKey, hourKeyRow), 'reading an hourly rollup'),
-      getOrUndefined(() => table.getEntity(partitionKey, dayKeyRow), 'reading a daily rollup'),
-    ]);
-    const actions: TransactionAction[] = [
-      [
-        'create',
-        {
-          partitionKey,
-          rowKey: marker,
-          kind: 'run',
-          targetId: result.targetId,
-          runId: result.runId,
-          scheduledAt,
-          status: result.status,
-        },
-      ],
-      rollupAction(partitionKey, hourKeyRow, 'hour', result, hour),
-      rollupAction(partitionKey, dayKeyRow, 'day', result, day),
-    ];
-    try {
-      await table.submitTransaction(actions);
+  return retryOnWriteConflict<RollupOutcome>(
+    async () => {
+      const [hour, day] = await Promise.all([
+        getOrUndefined(() => table.getEntity(partitionKey, hourKeyRow), 'reading an hourly rollup'),
+        getOrUndefined(() => table.getEntity(partitionKey, dayKeyRow), 'reading a daily rollup'),
+      ]);
+      // The marker's create refuses a run counted before (409); the ETags refuse a stale hour or day (412).
+      await table.submitTransaction([
+        [
+          'create',
+          {
+            partitionKey,
+            rowKey: marker,
+            kind: 'run',
+            targetId: result.targetId,
+            runId: result.runId,
+            scheduledAt,
+            status: result.status,
+          },
+        ],
+        rollupAction(partitionKey, hourKeyRow, 'hour', result, hour),
+        rollupAction(partitionKey, dayKeyRow, 'day', result, day),
+      ]);
       return 'counted';
-    } catch (error) {
-      if (!isWriteConflict(error)) throw storageError('updating probe rollups', error);
-      if (await markerExists(table, partitionKey, marker)) return 'duplicate';
-      await conflictBackoff(attempt);
-    }
-  }
-  throw storageError('updating probe rollups (too many concurrent writers)', undefined);
+    },
+    {
+      what: 'updating probe rollups',
+      // A conflict on the marker means this run is counted already: nothing to retry.
+      afterConflict: async () =>
+        (await markerExists(table, partitionKey, marker)) ? 'duplicate' : undefined,
+    },
+  );
 }
 
 function rollupAction(

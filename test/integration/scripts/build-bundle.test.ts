@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,8 @@ import {
   buildBundle,
   findCommonJsDynamicImports,
 } from '../../../scripts/build-bundle';
+import { bundleChunkOf } from '../../../shared/host/bundle-chunks';
+import { principalHeader } from '../../helpers/principals';
 import { azuriteConnectionString, uniqueTablePrefix } from '../../helpers/storage';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -26,6 +28,18 @@ interface DriverReport {
   readonly health?: { readonly status: number; readonly body: { readonly dependencies: readonly unknown[] } };
   readonly me?: { readonly status: number; readonly body: { readonly code?: string } };
   readonly chunksImported?: number;
+  readonly calls: readonly { readonly name: string; readonly status: number; readonly body: HealthBody }[];
+  readonly logs: readonly { readonly function: string; readonly level: string; readonly message: string }[];
+}
+
+interface HealthBody {
+  readonly status?: string;
+  readonly code?: string;
+  readonly detail?: string;
+  readonly features?: Record<
+    string,
+    { readonly problem?: { readonly issues: readonly { readonly path: string; readonly message: string }[] } }
+  >;
 }
 
 describe('production bundle (CommonJS entry, ESM implementation chunks)', () => {
@@ -54,26 +68,26 @@ describe('production bundle (CommonJS entry, ESM implementation chunks)', () => 
     expect(result.commonJsDynamicImports.ours).toEqual([]);
   });
 
-  it('registers every function with the worker API and serves health and me from lazily loaded chunks', async () => {
+  /** Loads the bundle in a fresh process the way the worker does, and runs what `args` ask. */
+  async function drive(args: readonly string[], env: Record<string, string> = {}): Promise<DriverReport> {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [
-        join(__dirname, 'worker-driver.mjs'),
-        join(outdir, 'main.js'),
-        '--call-health',
-        '--call-me',
-        '--import-chunks',
-      ],
+      [join(__dirname, 'worker-driver.mjs'), join(outdir, 'main.js'), ...args],
       {
         cwd: ROOT,
         env: {
           ...process.env,
           AzureWebJobsStorage: azuriteConnectionString(),
           TABLE_NAME_PREFIX: uniqueTablePrefix(),
+          ...env,
         },
       },
     );
-    const report = JSON.parse(stdout) as DriverReport;
+    return JSON.parse(stdout) as DriverReport;
+  }
+
+  it('registers every function with the worker API and serves health and me from lazily loaded chunks', async () => {
+    const report = await drive(['--call-health', '--call-me', '--import-chunks']);
     expect(report.functions).toEqual(
       FUNCTIONS.map((f) => ({ name: f.name, triggerTypes: [TRIGGER_TYPES[f.kind]] })),
     );
@@ -82,6 +96,70 @@ describe('production bundle (CommonJS entry, ESM implementation chunks)', () => 
     expect(report.me?.status, JSON.stringify(report.me)).toBe(401);
     expect(report.me?.body.code).toBe('unauthenticated');
     expect(report.chunksImported).toBeGreaterThan(0);
+  }, 60_000);
+
+  /** The health detail (features and their problems) is for readers. */
+  const READER = { DRIVER_PRINCIPAL: principalHeader('reader') };
+
+  // Runs after the test above: it deletes chunks from this bundle.
+  it('names the function, the file and the error when a chunk is missing: in the log line, the answer and health', async () => {
+    const meFile = 'shared/dashboard/routes/data-routes';
+    const meChunk = join(outdir, bundleChunkOf(meFile));
+    expect(existsSync(meChunk), meChunk).toBe(true);
+    rmSync(meChunk);
+
+    const report = await drive(['--call', 'me', '--call', 'health'], READER);
+    const [me, health] = report.calls;
+    expect(me?.status).toBe(500);
+    expect(me?.body.code).toBe('implementation_unavailable');
+    expect(me?.body.detail).toContain('me');
+    expect(me?.body.detail).toContain(meFile);
+    // No loader text (absolute paths) and no stack in the HTTP answer.
+    expect(JSON.stringify(me?.body)).not.toContain(outdir);
+    expect(JSON.stringify(me?.body)).not.toMatch(/\n\s+at /);
+
+    const line = report.logs.find((l) => l.message.includes('function.implementation_unavailable'));
+    expect(line, JSON.stringify(report.logs)).toBeDefined();
+    expect(JSON.parse(line?.message ?? '{}')).toMatchObject({
+      function: 'me',
+      file: meFile,
+      bundleFile: bundleChunkOf(meFile),
+      error: expect.stringMatching(/^ERR_MODULE_NOT_FOUND: .*shared\.dashboard\.routes\.data-routes\.mjs/),
+    });
+
+    // Health still answers from its own chunk, and names the broken function for readers.
+    expect(health?.status, JSON.stringify(health?.body)).toBe(200);
+    expect(health?.body.status).toBe('degraded');
+    const issues = health?.body.features?.functions?.problem?.issues ?? [];
+    expect(issues).toEqual([
+      {
+        path: 'me',
+        message: expect.stringMatching(
+          /^shared\/dashboard\/routes\/data-routes \(chunks\/shared\.dashboard\.routes\.data-routes\.mjs\) did not load: ERR_MODULE_NOT_FOUND: Cannot find module .*data-routes\.mjs/,
+        ),
+      },
+    ]);
+    expect(JSON.stringify(health?.body)).not.toContain(outdir);
+  }, 60_000);
+
+  it("answers health from the entry alone when health's own chunk is the missing one", async () => {
+    const healthFile = 'shared/health/routes/health-route';
+    rmSync(join(outdir, bundleChunkOf(healthFile)));
+
+    const report = await drive(['--call', 'health'], READER);
+    const [health] = report.calls;
+    expect(health?.status, JSON.stringify(health?.body)).toBe(503);
+    expect(health?.body.status).toBe('unhealthy');
+    expect(health?.body.features?.functions?.problem?.issues).toEqual([
+      {
+        path: 'health',
+        message: expect.stringMatching(
+          /^shared\/health\/routes\/health-route \(chunks\/shared\.health\.routes\.health-route\.mjs\) did not load: ERR_MODULE_NOT_FOUND: /,
+        ),
+      },
+    ]);
+    const line = report.logs.find((l) => l.message.includes('function.implementation_unavailable'));
+    expect(JSON.parse(line?.message ?? '{}')).toMatchObject({ function: 'health', file: healthFile });
   }, 60_000);
 });
 

@@ -20,6 +20,8 @@ const PURE_KERNEL = new Set([
   'shared/storage/table-keys.ts',
   'shared/storage/entity-values.ts',
   'shared/arm/arm-gateway.ts',
+  'shared/arm/resource-id.ts',
+  'shared/arm/resource-id-schema.ts',
   'shared/http/body-limits.ts',
   'shared/config/document-checks.ts',
   'shared/regex/linear-regex.ts',

@@ -12,7 +12,11 @@ const functionFiles = readdirSync(FUNCTIONS_DIR)
   .sort();
 
 /** Modules a function file may import at run time: anything else would load at cold start for every function. */
-const LIGHT_IMPORTS = ['../shared/host/function-definition', '../shared/http/http-adapter'];
+const LIGHT_IMPORTS = [
+  '../shared/host/function-definition',
+  '../shared/host/load-implementation',
+  '../shared/http/http-adapter',
+];
 
 function isDefinition(value: unknown): value is FunctionDefinition {
   return (
@@ -84,4 +88,22 @@ describe('function registry', () => {
     for (const specifier of staticImports)
       expect(LIGHT_IMPORTS, `${file} imports ${specifier}`).toContain(specifier);
   });
+
+  it.each(functionFiles)(
+    '%s loads every implementation through loadImplementation, naming the file it imports',
+    (file) => {
+      const source = readFileSync(join(FUNCTIONS_DIR, file), 'utf8');
+      // Every runtime import() (a type position's `typeof import(...)` loads nothing).
+      const imports = [...source.matchAll(/(?<!typeof )import\(\s*'\.\.\/([^']+)'\s*\)/g)].map((m) => m[1]);
+      expect(imports.length, `${file} loads no implementation`).toBeGreaterThan(0);
+      const wrapped = [
+        ...source.matchAll(
+          /loadImplementation\(\s*context,\s*'([^']+)',\s*\(\)\s*=>\s*import\(\s*'\.\.\/([^']+)'\s*\),?\s*\)/g,
+        ),
+      ];
+      // Each import() sits in a loadImplementation call whose label is the very module it imports.
+      expect(wrapped.map((m) => m[2])).toEqual(imports);
+      for (const m of wrapped) expect(m[1], file).toBe(m[2]);
+    },
+  );
 });

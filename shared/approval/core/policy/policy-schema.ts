@@ -4,13 +4,12 @@
  * widen an approve rule to everyone.
  */
 import { z } from 'zod';
+import { isPlsId } from '../../../arm/resource-id';
 import { type CrossCheck, duplicateKeyIssues } from '../../../config/document-checks';
 import { checkTemplate, MAX_DESCRIPTION_LENGTH, PLACEHOLDERS } from './description-template';
 import { compileMessageRegex, compileNamePattern, type PatternResult } from './pattern';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PLS_ID =
-  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateLinkServices\/[^/]+$/i;
 
 export const ACTIONS = ['approve', 'reject', 'manual'] as const;
 export type PolicyAction = (typeof ACTIONS)[number];
@@ -35,7 +34,7 @@ const plsSelector = z
   .min(1, 'expected a Private Link Service id or name pattern')
   .superRefine((p, ctx) => {
     if (p.startsWith('/')) {
-      if (!PLS_ID.test(p))
+      if (!isPlsId(p))
         ctx.addIssue({
           code: 'custom',
           message: 'expected a Private Link Service resource id or a name pattern (glob or /regex/)',

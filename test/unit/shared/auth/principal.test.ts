@@ -169,10 +169,12 @@ describe('a principal is trusted only where the platform vouches for it', () => 
     expect(appErrorOf(() => authenticate(approver(), config)).code).toBe('forbidden');
   });
 
-  it('refuses a malformed tenant list when the settings are parsed', () => {
-    expect(() => parseConfig({ AzureWebJobsStorage: 'x', AUTH_ALLOWED_TENANT_IDS: 'contoso' })).toThrow(
-      /AUTH_ALLOWED_TENANT_IDS/,
-    );
+  it('refuses a malformed tenant list when the settings are parsed: the API is off, nothing else', () => {
+    const config = parseConfig({ AzureWebJobsStorage: 'x', AUTH_ALLOWED_TENANT_IDS: 'contoso' });
+    expect(config.settingIssues.api.map((i) => i.path)).toEqual(['AUTH_ALLOWED_TENANT_IDS']);
+    // Fail closed: no principal is authenticated while the list is bad.
+    expect(appErrorOf(() => authenticate(approver(), config)).code).toBe('config_invalid');
+    expect(config.approval.mode).toBe('enforce');
   });
 });
 

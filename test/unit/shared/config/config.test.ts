@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allSettingIssues, parseConfig, rejectedValue } from '../../../../shared/config/config';
 import { editDistance } from '../../../../shared/config/setting-names';
-import { SETTINGS, type SettingSpec } from '../../../../shared/config/settings';
+import { type Feature, featureOf, SETTINGS, type SettingSpec } from '../../../../shared/config/settings';
 import { appErrorOf } from '../../../helpers/app-errors';
 
 const PLS =
@@ -173,6 +173,91 @@ describe('settings fail narrowly: each feature on its own settings', () => {
       HOME: '/root',
     });
     expect(allSettingIssues(config)).toEqual([]);
+  });
+});
+
+describe('optional settings are isolated: a bad one disables only what uses it', () => {
+  const STORAGE = { AzureWebJobsStorage: 'UseDevelopmentStorage=true' };
+  const WEBHOOKS = '[{"name":"ops","kind":"generic","url":"http://127.0.0.1:9/hook"}]';
+
+  it('stops everything only for storage, ARM and the table prefix (platform values cannot be bad)', () => {
+    const common = SETTINGS.filter((spec) => featureOf(spec) === 'common').map((spec) => spec.name);
+    expect(common.sort()).toEqual(
+      [
+        'AzureWebJobsStorage',
+        'AzureWebJobsStorage__accountName',
+        'AzureWebJobsStorage__tableServiceUri',
+        'AzureWebJobsStorage__queueServiceUri',
+        'AzureWebJobsStorage__clientId',
+        'TABLE_NAME_PREFIX',
+        'ARM_ENDPOINT',
+        'AZURE_CLIENT_ID',
+        'REGION_NAME',
+        'WEBSITE_SITE_NAME',
+        'WEBSITE_AUTH_ENABLED',
+      ].sort(),
+    );
+  });
+
+  // One bad value of each kind of optional setting, and the feature it may switch off.
+  const BAD: readonly [string, Record<string, string>, Feature][] = [
+    ['DASHBOARD_URL', { DASHBOARD_URL: 'http://dashboard.example.com/api/dashboard' }, 'dashboardLinks'],
+    ['DASHBOARD_URL', { DASHBOARD_URL: 'not a url' }, 'dashboardLinks'],
+    ['DASHBORD_URL', { DASHBORD_URL: 'https://x.example/api/dashboard' }, 'dashboardLinks'],
+    [
+      'NOTIFY_WEBHOOKS[0].url',
+      { NOTIFY_WEBHOOKS: '[{"name":"x","kind":"teams","url":"http://example.com/h"}]' },
+      'notify',
+    ],
+    ['NOTIFY_MAX_ATTEMPTS', { NOTIFY_WEBHOOKS: WEBHOOKS, NOTIFY_MAX_ATTEMPTS: 'lots' }, 'notify'],
+    ['NOTIFY_RETRY_BASE_SECONDS', { NOTIFY_RETRY_BASE_SECONDS: '0' }, 'notify'],
+    ['NOTIFY_TIMEOUT_SECONDS', { NOTIFY_TIMEOUT_SECONDS: '999' }, 'notify'],
+    ['NOTIFY_SWEEP_SCHEDULE', { NOTIFY_SWEEP_SCHEDULE: '*/5 * * * *' }, 'notify'],
+    ['NOTIFY_QUEUE_NAME', { NOTIFY_QUEUE_NAME: 'Bad_Queue' }, 'notify'],
+    ['NOTIFY_PENDING_REMINDER_HOURS', { NOTIFY_PENDING_REMINDER_HOURS: '0' }, 'notify'],
+    ['PROBE_RUN_LOCATION', { PROBE_RUN_LOCATION: 'west/europe' }, 'telemetry'],
+    ['AUTH_ALLOWED_TENANT_IDS', { AUTH_ALLOWED_TENANT_IDS: 'contoso' }, 'api'],
+  ];
+
+  it.each(BAD)('a bad %s is a problem of its own feature; the others read as usual', (path, env, feature) => {
+    const config = parseConfig({ ...STORAGE, PLS_RESOURCE_IDS: PLS, ...env });
+    expect(allSettingIssues(config).map((i) => i.path)).toEqual([path]);
+    expect(config.settingIssues[feature].map((i) => i.path)).toEqual([path]);
+    // Approval and probing never depend on an optional setting.
+    expect(config.approval.plsResourceIds).toEqual([PLS]);
+    expect(config.probe.concurrency).toBe(32);
+    if (feature !== 'api') expect(config.auth.mode).toBe('easyauth');
+    if (feature === 'notify' || feature === 'telemetry' || feature === 'api') {
+      const section = feature === 'api' ? 'auth' : feature;
+      const error = appErrorOf(() => config[section]);
+      expect(error.code).toBe('config_invalid');
+      expect(error.issues.map((i) => i.path)).toEqual([path]);
+    }
+    if (feature === 'dashboardLinks') {
+      // Notifications stay on; only their dashboard button is gone.
+      expect(config.notify.dashboardUrl).toBeUndefined();
+      expect(config.notify.maxAttempts).toBe(8);
+    }
+  });
+
+  it('DASHBOARD_URL takes https anywhere and plain http only on loopback hosts, like ARM_ENDPOINT', () => {
+    for (const url of [
+      'https://func-gatekeeper-prod.azurewebsites.net/api/dashboard',
+      'http://127.0.0.1:7097/api/dashboard',
+      'http://localhost:7071/api/dashboard',
+      'http://[::1]:7071/api/dashboard',
+    ]) {
+      const config = parseConfig({ ...STORAGE, DASHBOARD_URL: url });
+      expect(allSettingIssues(config), url).toEqual([]);
+      expect(config.notify.dashboardUrl).toBe(url);
+    }
+    const config = parseConfig({ ...STORAGE, DASHBOARD_URL: 'http://10.0.0.5/api/dashboard' });
+    expect(config.settingIssues.dashboardLinks).toEqual([
+      {
+        path: 'DASHBOARD_URL',
+        message: expect.stringContaining('plain http is accepted only for loopback hosts'),
+      },
+    ]);
   });
 });
 

@@ -1,12 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../../shared/config/config';
-import { parseWebhooks } from '../../../../../shared/notify/core/webhook-config';
+import { SETTINGS } from '../../../../../shared/config/settings';
+import { parseWebhooks, WEBHOOK_KINDS } from '../../../../../shared/notify/core/webhook-config';
 import { appErrorOf } from '../../../../helpers/app-errors';
 
 const SECRET =
   'https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=SECRETSIG';
 
 describe('NOTIFY_WEBHOOKS', () => {
+  it('states the webhook kinds as WEBHOOK_KINDS says, in the setting description and the docs', () => {
+    // The settings list is plain data loaded at cold start, so it cannot import the notify feature.
+    const setting = SETTINGS.find((s) => s.name === 'NOTIFY_WEBHOOKS');
+    expect(setting?.description).toContain(`kind: ${WEBHOOK_KINDS.join('|')}`);
+    const docs = readFileSync(join(__dirname, '../../../../../docs/notifications.md'), 'utf8');
+    const listed = WEBHOOK_KINDS.map((k) => `\`${k}\``);
+    expect(docs).toContain(`- \`kind\`: ${listed.slice(0, -1).join(', ')} or ${listed.at(-1)}.`);
+    expect(docs).toContain(`expected\none of ${WEBHOOK_KINDS.join(', ')}`);
+  });
+
   it('parses teams, slack and generic entries; events default to all', () => {
     const hooks = parseWebhooks(
       JSON.stringify([
@@ -28,17 +41,18 @@ describe('NOTIFY_WEBHOOKS', () => {
   });
 
   it('lists every problem of every entry at once, and never repeats a URL', () => {
-    const error = appErrorOf(() =>
-      parseConfig({
-        AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-        NOTIFY_WEBHOOKS: JSON.stringify([
-          { name: 'ops', kind: 'teams', url: 'http://hooks.example.com/path?sig=SECRETSIG' },
-          { name: 'x', kind: 'email', url: 'not a url', events: ['probe.sideways'] },
-          { name: 'ops', kind: 'slack', url: SECRET },
-          { kind: 'generic', url: SECRET, extra: 1 },
-        ]),
-      }),
-    );
+    const config = parseConfig({
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      NOTIFY_WEBHOOKS: JSON.stringify([
+        { name: 'ops', kind: 'teams', url: 'http://hooks.example.com/path?sig=SECRETSIG' },
+        { name: 'x', kind: 'email', url: 'not a url', events: ['probe.sideways'] },
+        { name: 'ops', kind: 'slack', url: SECRET },
+        { kind: 'generic', url: SECRET, extra: 1 },
+      ]),
+    });
+    // Notifications are off (their section throws); the rest of the config reads as usual.
+    expect(config.probe.concurrency).toBe(32);
+    const error = appErrorOf(() => config.notify);
     expect(error.code).toBe('config_invalid');
     const paths = error.issues.map((i) => i.path);
     expect(paths).toEqual(

@@ -1,0 +1,13 @@
+/* The approval side's logical tables; the container adds the installation's prefix. */
+export const APPROVAL_TABLES = {
+  arrivals: 'Arrivals',
+  audit: 'Audit',
+  auditByTime: 'AuditByTime',
+  claims: 'Claims',
+  /** The snapshot table of versions before the connection record: read only to migrate it. */
+  connections: 'Connections',
+  drift: 'Drift',
+  reconcileRequests: 'ReconcileRequests',
+  reconcileRuns: 'ReconcileRuns',
+  tenantCache: 'TenantCache',
+} as const;
