@@ -48,7 +48,8 @@ default: { action: manual }
 rules:
   - name: require-ticket
     action: reject
-    match: { requestMessage: "^(?![\\\\s\\\\S]*CHG\\\\d{7})" }
+    # RE2 has no lookahead: "no ticket" is a \`not:\` exclusion, as in the sample policy.
+    match: { not: { requestMessage: "CHG\\\\d{7}" } }
   - name: trusted
     action: approve
     match: { consumerTenants: [${TRUSTED_TENANT}], requestMessage: "CHG\\\\d{7}" }
