@@ -1,6 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
-import type { Log } from '../../approval/use-cases/approval-services';
 import { authorizeRequest, type Permission, type Principal } from '../../auth/principal';
 import { type Container, getContainer } from '../../composition-root';
 import { json, parseInput, queryObject, readJsonBody } from '../../http/http-adapter';
@@ -53,10 +52,6 @@ async function optionalJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>): 
   return readJsonBody(request, schema);
 }
 
-function logTo(context: InvocationContext): Log {
-  return (entry) => context.log(JSON.stringify(entry));
-}
-
 export const listConnectionsRoute: Route = async (request) => {
   const { container } = authorized(request, 'read');
   const query = parseInput(listConnectionsQuerySchema, queryObject(request), 'query');
@@ -91,7 +86,7 @@ async function decide(
       ifMatch: request.headers.get('if-match') ?? undefined,
       expectedStatus: body.expectedStatus,
     },
-    logTo(context),
+    context,
   );
   context.log(
     JSON.stringify({

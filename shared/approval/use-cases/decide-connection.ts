@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
 import { type AppError, toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
 import { storageError } from '../../storage/table-errors';
 import type { Actor } from '../core/actor';
 import type { CapturedConnection } from '../core/captured-connection';
@@ -9,7 +10,7 @@ import { type DecisionAction, targetStatusOf, transitionRefusal } from '../core/
 import { type AuditEntry, type AuditResult, auditedConnection, entryId } from '../storage/audit-store';
 import type { ClaimHandle, ClaimResult } from '../storage/claim-store';
 import type { ConnectionSnapshot } from '../storage/snapshot-store';
-import type { DecisionDeps, Log, Trigger } from './approval-services';
+import type { DecisionDeps, Trigger } from './approval-services';
 
 /**
  * The one decision path, for the policy (events and the timer) and for people (the API): given a
@@ -388,7 +389,7 @@ async function finish(
   ]);
   if (settled.some((r) => r.status === 'rejected')) {
     // Bookkeeping only: an unfinished claim expires, and the next list refreshes the snapshot.
-    log({ event: 'approval.settle_incomplete', decisions: applied.length });
+    logEvent(log, { event: 'approval.settle_incomplete', decisions: applied.length });
   }
 }
 
@@ -481,7 +482,7 @@ async function writeOutcomes(services: DecisionDeps, rows: readonly AuditEntry[]
   // the audit, and the next reconciliation records the state it finds.
   for (const row of rows) {
     if (failed.has(entryId(row))) {
-      log({
+      logEvent(log, {
         event: 'approval.audit.outcome_lost',
         decisionId: row.decisionId,
         connection: row.connectionId,
@@ -497,7 +498,7 @@ async function releaseAll(services: DecisionDeps, handles: readonly ClaimHandle[
       try {
         await services.claims.release(handle);
       } catch {
-        log({ event: 'approval.claim_release_failed', connection: handle.request.connectionName });
+        logEvent(log, { event: 'approval.claim_release_failed', connection: handle.request.connectionName });
       }
     }),
   );
@@ -511,7 +512,7 @@ function failedOutcome(
   what: string,
 ): DecisionOutcome {
   const appError = toAppError(error);
-  log({
+  logEvent(log, {
     event: 'approval.decision_failed',
     what,
     code: appError.code,

@@ -1,5 +1,6 @@
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
 import { connectionKey } from '../../storage/table-keys';
 import { POLICY_ACTOR } from '../core/actor';
 import { type CapturedConnection, captureConnection, factsOf } from '../core/captured-connection';
@@ -11,7 +12,7 @@ import type { WorkItemEvent } from '../core/reconcile-work-item';
 import { type AuditEntry, auditedConnection, entryId } from '../storage/audit-store';
 import { compareWithSnapshots, type DriftRecord } from '../storage/drift';
 import type { ConnectionSnapshot } from '../storage/snapshot-store';
-import type { Log, ReconcileDeps, Trigger } from './approval-services';
+import type { ReconcileDeps, Trigger } from './approval-services';
 import { ARM_WRITES_IN_FLIGHT, type DecisionOutcome, decideConnections } from './decide-connection';
 
 export type OutcomeCounts = Record<
@@ -199,7 +200,7 @@ async function recordArrivals(
     await services.arrivals.markListed(plsId, listedAt);
     return arrivals.length;
   } catch (error) {
-    context.log({
+    logEvent(context.log, {
       level: 'warn',
       event: 'approval.arrivals_not_recorded',
       pls: plsId,
@@ -227,7 +228,7 @@ async function nativelyAdmitted(
     const pls = await services.arm.getPrivateLinkService(plsId);
     return new Set(pls.autoApprovalSubscriptions.map((s) => s.toLowerCase()));
   } catch (error) {
-    log({
+    logEvent(log, {
       level: 'warn',
       event: 'approval.auto_approval_list_unavailable',
       pls: plsId,
@@ -303,7 +304,7 @@ async function recordDrift(
   for (const d of comparison.drift) {
     counts[d.kind]++;
     if (d.kind !== 'appeared') {
-      log({
+      logEvent(log, {
         event: 'approval.drift',
         kind: d.kind,
         pls: plsId,
@@ -493,7 +494,7 @@ async function recordVerdicts(
     };
   });
   const failed = await services.audit.writeMany(entries);
-  if (failed.size > 0) context.log({ event: 'approval.verdicts_not_recorded', count: failed.size });
+  if (failed.size > 0) logEvent(context.log, { event: 'approval.verdicts_not_recorded', count: failed.size });
   await rememberVerdicts(
     services,
     planned.filter((_, i) => !failed.has(entryId(entries[i] as AuditEntry))),
@@ -524,7 +525,7 @@ async function rememberVerdicts(
       [],
     );
   } catch (error) {
-    context.log({
+    logEvent(context.log, {
       event: 'approval.verdicts_not_remembered',
       count: planned.length,
       code: toAppError(error).code,
