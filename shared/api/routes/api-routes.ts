@@ -13,7 +13,7 @@ import {
 } from '../core/api-schemas';
 import { decideByPerson } from '../use-cases/decide-by-person';
 import { dryRunPolicy } from '../use-cases/dry-run-policy';
-import { readConnection } from '../use-cases/get-connection';
+import { getConnectionDetail } from '../use-cases/get-connection';
 import { listPlsConnections } from '../use-cases/list-connections';
 import { readDecisions } from '../use-cases/list-decisions';
 import { normaliseReference } from '../use-cases/managed-pls';
@@ -60,7 +60,7 @@ export const listConnectionsRoute: Route = async (request) => {
 
 export const getConnectionRoute: Route = async (request) => {
   const { container } = authorized(request, 'read');
-  return json(200, await readConnection(container, connectionParams(request)));
+  return json(200, await getConnectionDetail(container, connectionParams(request)));
 };
 
 async function decide(

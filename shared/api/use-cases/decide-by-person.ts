@@ -59,7 +59,7 @@ export async function decideByPerson(
 ): Promise<DecisionResult> {
   const pls = resolveManagedPls(deps.config, decision.pls);
   const services = await deps.approvalServices();
-  const connection = await readConnection(services, pls, decision.connection);
+  const connection = await readConnectionOrNotFound(services, pls, decision.connection);
   const requiredEtag = checkPreconditions(decision, connection);
   const capture = captureConnection(connection, {
     consumerTenantId: await services.tenants.tenantOf(consumerSubscriptionOf(connection.privateEndpointId)),
@@ -197,7 +197,8 @@ function answer(
   }
 }
 
-async function readConnection(
+/** The connection from ARM; one that is gone is the API's 404 for that connection, not an ARM error. */
+async function readConnectionOrNotFound(
   services: Pick<DecisionDeps, 'arm'>,
   pls: PlsRef,
   name: string,

@@ -3,7 +3,7 @@
  * It is parsed, filtered (a managed PLS, approval not off, not the echo of our own write: see
  * echoOfOurWrite),
  * de-duplicated per PLS and queued as "reconcile PLS X"; the reconciliation itself runs in the
- * queue-triggered `reconcileWorkItem`. The webhook so answers in milliseconds: Event Grid waits 30 s
+ * queue-triggered `reconcileQueuedPls`. The webhook so answers in milliseconds: Event Grid waits 30 s
  * for an answer before it retries (then 10 s, 30 s, 1 min, 5 min, 10 min, 30 min, 1 h; see
  * https://learn.microsoft.com/azure/event-grid/delivery-and-retry), and reconciling a large PLS can
  * take longer than that.

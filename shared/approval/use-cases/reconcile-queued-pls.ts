@@ -1,5 +1,5 @@
 /**
- * The `reconcileWorkItem` use case: one work item from the reconciliation queue (an event's "PLS X
+ * The `reconcileQueuedPls` use case: one work item from the reconciliation queue (an event's "PLS X
  * may have changed", or the continuation of a run that ran out of time) reconciles that PLS within
  * this invocation's time budget, and queues its own continuation if decisions are left.
  *
@@ -14,7 +14,7 @@ import type { RunDeps } from './approval-services';
 import { reconcileCoalesced } from './reconcile-all';
 import type { PlsReconcileSummary } from './reconcile-pls';
 
-export async function reconcileWorkItem(
+export async function reconcileQueuedPls(
   deps: RunDeps,
   loadPolicy: () => Promise<Policy>,
   message: unknown,

@@ -111,7 +111,7 @@ export function uniqueQueueName(): string {
 
 /**
  * Plays the host's queue trigger: receives every visible work item and hands its text to the
- * `reconcileWorkItem` definition, deleting it once handled (a failure leaves it for a retry),
+ * `reconcileQueuedPls` definition, deleting it once handled (a failure leaves it for a retry),
  * until the queue is empty or `maxMessages` were handled.
  */
 export async function drainReconcileQueue(
