@@ -14,7 +14,7 @@ import {
 import { decideByPerson } from '../use-cases/decide-by-person';
 import { dryRunPolicy } from '../use-cases/dry-run-policy';
 import { getConnectionDetail } from '../use-cases/get-connection';
-import { listPlsConnections } from '../use-cases/list-connections';
+import { listConnectionItems } from '../use-cases/list-connections';
 import { readDecisions } from '../use-cases/list-decisions';
 import { normaliseReference } from '../use-cases/managed-pls';
 import { servedOpenApiDocument } from './openapi-document';
@@ -55,7 +55,7 @@ async function optionalJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>): 
 export const listConnectionsRoute: Route = async (request) => {
   const { container } = authorized(request, 'read');
   const query = parseInput(listConnectionsQuerySchema, queryObject(request), 'query');
-  return json(200, await listPlsConnections(container, query));
+  return json(200, await listConnectionItems(container, query));
 };
 
 export const getConnectionRoute: Route = async (request) => {
