@@ -19,6 +19,7 @@ import {
   type ProbeTarget,
 } from '../core/types';
 import { AttemptResponse, type IncomingHttpHeaders } from './attempt-response';
+import { AttemptTimers } from './attempt-timers';
 import { emptyMarks, phaseTimings } from './attempt-timings';
 import {
   type ConnectionObservation,
@@ -61,7 +62,7 @@ class HttpAttempt {
   private readonly response = new AttemptResponse();
   /** Ends whatever the attempt is waiting for (the DNS answer, the exchange) once a failure is decided. */
   private wake: (() => void) | null = null;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new AttemptTimers();
   private phase: ProbePhase = 'dns';
   private failure: ProbeFailure | null = null;
   private resolvedIp: string | null = null;
@@ -83,7 +84,7 @@ class HttpAttempt {
     if (this.runSignal.aborted) onRunAbort();
     else this.runSignal.addEventListener('abort', onRunAbort, { once: true });
     const { totalMs } = this.target.timeouts;
-    this.startTimer(totalMs, () =>
+    this.timers.start(totalMs, () =>
       this.fail(
         PROBE_CODES.totalTimeout,
         'DEADLINE',
@@ -98,7 +99,7 @@ class HttpAttempt {
     } finally {
       this.marks.end ??= performance.now();
       this.runSignal.removeEventListener('abort', onRunAbort);
-      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clearAll();
       this.closeConnection();
     }
     if (this.failure === null && this.response.statusCode !== null) this.judge();
@@ -116,7 +117,7 @@ class HttpAttempt {
     }
     this.marks.dnsStart = performance.now();
     const { connectMs } = this.target.timeouts;
-    const timer = this.startTimer(connectMs, () =>
+    const timer = this.timers.start(connectMs, () =>
       this.fail(PROBE_CODES.dnsTimeout, 'DNS', `${host} did not resolve within connectMs (${connectMs} ms)`),
     );
     try {
@@ -132,7 +133,7 @@ class HttpAttempt {
     } finally {
       // Also on failure: how long the resolver took to say NXDOMAIN is part of the diagnosis.
       if (this.failure === null) this.marks.dnsEnd = performance.now();
-      this.clearTimer(timer);
+      this.timers.clear(timer);
     }
   }
 
@@ -167,7 +168,7 @@ class HttpAttempt {
       allowH2: false,
     });
     this.client = client;
-    const connectTimer = this.startTimer(target.timeouts.connectMs, () => {
+    const connectTimer = this.timers.start(target.timeouts.connectMs, () => {
       if (this.phase === 'tcp' || this.phase === 'tls' || this.phase === 'dns') {
         const what = this.phase === 'tls' ? 'the TLS handshake' : 'the TCP connection';
         this.fail(
@@ -186,7 +187,7 @@ class HttpAttempt {
           this.abortRequest = (error) => controller.abort(error);
         },
         onRequestSent: () => {
-          this.clearTimer(connectTimer);
+          this.timers.clear(connectTimer);
           this.marks.requestSent = performance.now();
           this.enterPhase('ttfb');
           this.startHeadersTimer();
@@ -256,7 +257,7 @@ class HttpAttempt {
 
   private startHeadersTimer(): void {
     const { firstByteMs } = this.target.timeouts;
-    this.startTimer(firstByteMs, () => {
+    this.timers.start(firstByteMs, () => {
       if (this.marks.headers === null) {
         this.fail(
           PROBE_CODES.headersTimeout,
@@ -274,7 +275,7 @@ class HttpAttempt {
       return;
     }
     const idleMs = this.target.timeouts.bodyIdleMs ?? this.target.timeouts.firstByteMs;
-    this.bodyIdleTimer = this.startTimer(idleMs, () =>
+    this.bodyIdleTimer = this.timers.start(idleMs, () =>
       this.fail(
         PROBE_CODES.bodyTimeout,
         'BODY_TIMEOUT',
@@ -315,20 +316,6 @@ class HttpAttempt {
   /** Phases only move forward: socket events and undici callbacks may arrive in either order. */
   private enterPhase(phase: ProbePhase): void {
     if (PROBE_PHASES.indexOf(phase) > PROBE_PHASES.indexOf(this.phase)) this.phase = phase;
-  }
-
-  private startTimer(ms: number, fire: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fire();
-    }, ms);
-    this.timers.add(timer);
-    return timer;
-  }
-
-  private clearTimer(timer: NodeJS.Timeout): void {
-    clearTimeout(timer);
-    this.timers.delete(timer);
   }
 
   private closeConnection(): void {
