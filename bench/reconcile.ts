@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       arm: timed<ArmGateway>(base.arm, arm),
       audit: timed(base.audit, storage),
       claims: timed(base.claims, storage),
-      snapshots: timed(base.snapshots, storage),
+      records: timed(base.records, storage),
       drift: timed(base.drift, storage),
       tenants: timed(base.tenants, storage),
     };

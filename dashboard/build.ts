@@ -4,22 +4,15 @@
  * dashboard/src/page.html into index.html pointing at them. Output: dist/dashboard/assets/, with
  * manifest.json written last (by rename), so a reader never sees a half-written build.
  *
- * `npm run build:dashboard` runs this; the page route also calls it when the assets are missing
- * in a development checkout (after a plain `build:tsc`), where esbuild is installed.
+ * `npm run build:dashboard` (and so `npm run build`) runs this. The server reads the output as
+ * files through the manifest (shared/dashboard/core/asset-manifest.ts, whose shape and place both
+ * sides share); it never imports this script.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type * as Esbuild from 'esbuild';
+import { ASSETS_PATH, type DashboardManifest, MANIFEST_FILE } from '../shared/dashboard/core/asset-manifest';
 import { findAppRoot } from '../shared/host/app-root';
-
-export interface DashboardManifest {
-  readonly script: string;
-  readonly style: string;
-  readonly page: string;
-  readonly builtAt: string;
-}
-
-export const MANIFEST = 'manifest.json';
 
 /** The repository (app) root, from source or from dist/. */
 export function appRoot(start = __dirname): string {
@@ -27,7 +20,7 @@ export function appRoot(start = __dirname): string {
 }
 
 export function assetsDir(root = appRoot()): string {
-  return join(root, 'dist', 'dashboard', 'assets');
+  return join(root, ...ASSETS_PATH);
 }
 
 // Held in a variable so that bundling the app (scripts/build-bundle.ts) does not try to bundle
@@ -75,7 +68,7 @@ export async function buildDashboard(
     .replaceAll('{{style}}', `dashboard/assets/${names.style}`);
   const manifest: DashboardManifest = { ...names, page: 'index.html', builtAt: new Date().toISOString() };
   atomicWrite(join(outdir, manifest.page), page);
-  atomicWrite(join(outdir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  atomicWrite(join(outdir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 

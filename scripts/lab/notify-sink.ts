@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { WEBHOOK_KINDS } from '../../shared/notify/core/webhook-config';
+import { WEBHOOK_KINDS } from '../../shared/config/notify-webhooks';
 import type { Say } from './narrative';
 
 /**

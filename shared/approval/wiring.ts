@@ -9,9 +9,9 @@ import { APPROVAL_TABLES } from './storage/approval-tables';
 import { ArrivalStore } from './storage/arrival-store';
 import { type AuditOutbox, AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
+import { ConnectionRecordStore } from './storage/connection-record-store';
 import { type DriftOutbox, DriftStore } from './storage/drift';
 import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
-import { SnapshotStore } from './storage/snapshot-store';
 import { TenantCache } from './storage/tenant-cache';
 import type { ApprovalServices } from './use-cases/approval-services';
 
@@ -37,7 +37,7 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
     arm,
     audit: new AuditStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.auditByTime), outbox),
     claims: new ClaimStore(table(APPROVAL_TABLES.claims), source.clock),
-    snapshots: new SnapshotStore(table(APPROVAL_TABLES.connections)),
+    records: new ConnectionRecordStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.connections)),
     drift: new DriftStore(table(APPROVAL_TABLES.drift), outbox),
     tenants: new TenantCache(
       table(APPROVAL_TABLES.tenantCache),

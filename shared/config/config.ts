@@ -1,6 +1,6 @@
 import { AppError, type FieldIssue, formatIssues, isAppError } from '../errors';
 import { isLoopbackHost } from '../net/loopback';
-import { isInlineWebhooks, parseWebhooks } from '../notify/core/webhook-config';
+import { isInlineWebhooks, parseWebhooks } from './notify-webhooks';
 import { findNearMisses } from './setting-names';
 import { schemaFor } from './setting-rules';
 import { FEATURES, type Feature, featureOf, SETTINGS, type SettingName, type SettingSpec } from './settings';

@@ -1,8 +1,8 @@
 import { type CapturedConnection, captureConnection, factsOf } from '../../approval/core/captured-connection';
+import { approvedByPerson, type ConnectionRecord } from '../../approval/core/connection-record';
 import type { ApprovedCounts } from '../../approval/core/policy/evaluate-policy';
 import type { Policy } from '../../approval/core/policy/policy';
 import type { AuditEntry } from '../../approval/storage/audit-store';
-import type { ConnectionSnapshot } from '../../approval/storage/snapshot-store';
 import type { ApprovalServices } from '../../approval/use-cases/approval-services';
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { AppError, isAppError } from '../../errors';
@@ -10,28 +10,28 @@ import { connectionKey } from '../../storage/table-keys';
 import type { ConnectionItem, PlsRef, PolicyState } from '../core/api-schemas';
 import { approvedCounts, policyVerdictFor } from '../core/policy-verdict';
 import type { ApprovalApiDeps } from './api-deps';
-import { connectionItemOf, lastDecisionFromSnapshot } from './views';
+import { connectionItemOf, lastDecisionFromRecord } from './views';
 
 /**
  * One Private Link Service as the API shows it: every connection read from ARM once, captured the
  * way the decision path captures it (tenant from the tenant cache, request message kept by the
- * snapshot once ARM overwrote it), sorted by name so pages are stable.
+ * connection record once ARM overwrote it), sorted by name so pages are stable.
  */
 export interface PlsReading {
   readonly pls: PlsRef;
   readonly captures: readonly CapturedConnection[];
-  readonly snapshots: ReadonlyMap<string, ConnectionSnapshot>;
+  readonly records: ReadonlyMap<string, ConnectionRecord>;
   readonly counts: ApprovedCounts;
 }
 
 export async function readPls(services: ApprovalServices, pls: PlsRef): Promise<PlsReading> {
-  const [connections, snapshots] = await Promise.all([
+  const [connections, records] = await Promise.all([
     services.arm.listPlsConnections(pls.id),
-    services.snapshots.listForPls(pls.id),
+    services.records.listForPls(pls.id),
   ]);
-  const captures = await captureWithTenants(services, connections, snapshots);
+  const captures = await captureWithTenants(services, connections, records);
   captures.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
-  return { pls, captures, snapshots, counts: approvedCounts(captures.map(factsOf)) };
+  return { pls, captures, records, counts: approvedCounts(captures.map(factsOf)) };
 }
 
 export function sortKey(capture: CapturedConnection): string {
@@ -41,7 +41,7 @@ export function sortKey(capture: CapturedConnection): string {
 export async function captureWithTenants(
   services: ApprovalServices,
   connections: readonly PrivateEndpointConnection[],
-  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  records: ReadonlyMap<string, ConnectionRecord>,
 ): Promise<CapturedConnection[]> {
   const bare = connections.map((c) => captureConnection(c, { consumerTenantId: undefined }));
   const subscriptions = [...new Set(bare.map((c) => c.consumerSubscriptionId))];
@@ -50,7 +50,7 @@ export async function captureWithTenants(
   return connections.map((connection, i) =>
     captureConnection(connection, {
       consumerTenantId: tenants.get(bare[i]?.consumerSubscriptionId),
-      earlierRequestMessage: snapshots.get(connectionKey(connection.name))?.requestMessage,
+      earlierRequestMessage: records.get(connectionKey(connection.name))?.requestMessage,
     }),
   );
 }
@@ -63,18 +63,18 @@ export async function connectionItem(
   policy: Policy | undefined,
   history?: readonly AuditEntry[],
 ): Promise<ConnectionItem> {
-  const snapshot = reading.snapshots.get(sortKey(capture));
+  const record = reading.records.get(sortKey(capture));
   const requestMessage =
     capture.requestMessage ?? (await requestMessageFromAudit(services, capture, history));
   return connectionItemOf(reading.pls, capture, {
     requestMessage,
-    lastDecision: lastDecisionFromSnapshot(snapshot),
+    lastDecision: lastDecisionFromRecord(record),
     policyVerdict:
       policy === undefined
         ? null
         : policyVerdictFor(policy, factsOf({ ...capture, requestMessage }), reading.counts, {
             now: services.clock.now(),
-            approvedByPerson: capture.status === 'Approved' && snapshot?.lastDecisionActorKind === 'person',
+            approvedByPerson: approvedByPerson(record, capture.status),
           }),
   });
 }

@@ -1,7 +1,7 @@
 import type { Actor } from '../../approval/core/actor';
 import { captureConnection } from '../../approval/core/captured-connection';
 import { targetStatusOf } from '../../approval/core/transitions';
-import type { SnapshotStore } from '../../approval/storage/snapshot-store';
+import type { ConnectionRecordStore } from '../../approval/storage/connection-record-store';
 import type { TenantCache } from '../../approval/storage/tenant-cache';
 import type { ApprovalMode, DecisionDeps } from '../../approval/use-cases/approval-services';
 import { type DecisionOutcome, decideConnection } from '../../approval/use-cases/decide-connection';
@@ -24,7 +24,7 @@ export interface PersonDecisionDeps {
 
 export interface PersonDecisionServices extends DecisionDeps {
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
-  readonly snapshots: Pick<SnapshotStore, 'apply' | 'get'>;
+  readonly records: Pick<ConnectionRecordStore, 'get'>;
   readonly mode: ApprovalMode;
 }
 
@@ -61,9 +61,10 @@ export async function decideByPerson(
   const services = await deps.approvalServices();
   const connection = await readConnectionOrNotFound(services, pls, decision.connection);
   const requiredEtag = checkPreconditions(decision, connection);
+  const record = await services.records.get(pls.id, connection.name);
   const capture = captureConnection(connection, {
     consumerTenantId: await services.tenants.tenantOf(consumerSubscriptionOf(connection.privateEndpointId)),
-    earlierRequestMessage: (await services.snapshots.get(pls.id, connection.name))?.requestMessage,
+    earlierRequestMessage: record?.requestMessage,
   });
   const actor = personActor(decision.principal);
   const description = decision.reason ?? defaultDescription(decision.action, actor);
@@ -83,6 +84,7 @@ export async function decideByPerson(
       // APPROVAL_MODE=dry-run writes nothing to ARM for anyone; `off` only stops the policy deciding.
       dryRun: services.mode === 'dry-run',
       requiredEtag,
+      firstSeenAt: record?.firstSeenAt,
     },
     log,
   );

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type CapturedConnection, captureConnection, factsOf } from '../../approval/core/captured-connection';
+import { approvedByPerson } from '../../approval/core/connection-record';
 import type { Policy } from '../../approval/core/policy/policy';
 import type { ApprovalServices } from '../../approval/use-cases/approval-services';
 import {
@@ -28,7 +29,7 @@ export type EvaluateBody = z.output<typeof evaluatePolicyBodySchema>;
 /**
  * POST /policy/evaluate: what a policy (the current one, or a draft in the body) would do to every
  * current connection, or to one hypothetical connection, and why. Reads ARM and the tenant cache;
- * writes nothing: no audit row, no snapshot, no ARM call but reads.
+ * writes nothing: no audit row, no connection record, no ARM call but reads.
  */
 export async function dryRunPolicy(container: ApprovalApiDeps, body: EvaluateBody): Promise<EvaluateResult> {
   const { policy, source } = await policyToTry(container, body.policy);
@@ -82,7 +83,7 @@ async function evaluateCurrent(
   for (const pls of managedPrivateLinkServices(container.config)) {
     const reading = await readPls(services, pls);
     for (const capture of reading.captures) {
-      const snapshot = reading.snapshots.get(sortKey(capture));
+      const record = reading.records.get(sortKey(capture));
       out.push(
         evaluation(
           pls,
@@ -91,7 +92,7 @@ async function evaluateCurrent(
           policy,
           reading.counts,
           services.clock.now(),
-          snapshot?.lastDecisionActorKind === 'person',
+          approvedByPerson(record, capture.status),
         ),
       );
     }

@@ -3,7 +3,7 @@ import type { ConnectionDetail } from '../core/api-schemas';
 import type { ApprovalApiDeps } from './api-deps';
 import { connectionItem, connectionNotFound, currentPolicy, readPls } from './connection-reader';
 import { resolveManagedPls } from './managed-pls';
-import { decisionRecordOf, lastDecisionFromHistory } from './views';
+import { decisionRecordOf, lastDryRunFromHistory } from './views';
 
 /** A connection's whole audit history is small (a few rows per decision); this bounds a pathological one. */
 export const MAX_HISTORY_ROWS = 1000;
@@ -28,9 +28,9 @@ export async function getConnectionDetail(
   const capture = reading.captures.find((c) => connectionKey(c.connection.name) === wanted);
   if (capture === undefined) throw connectionNotFound(pls, params.connection);
   const item = await connectionItem(services, reading, capture, policy, history);
-  const fromHistory = lastDecisionFromHistory(history);
+  const dryRun = item.lastDecision === null ? lastDryRunFromHistory(history) : null;
   return {
-    connection: fromHistory === null ? item : { ...item, lastDecision: fromHistory },
+    connection: dryRun === null ? item : { ...item, lastDecision: dryRun },
     history: history.map(decisionRecordOf),
     policy: state,
   };

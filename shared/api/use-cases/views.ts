@@ -1,8 +1,8 @@
 /* Domain objects as the API shows them: every field present, `null` where unknown. */
 import type { Actor } from '../../approval/core/actor';
 import type { CapturedConnection } from '../../approval/core/captured-connection';
+import type { ConnectionRecord } from '../../approval/core/connection-record';
 import type { AuditEntry } from '../../approval/storage/audit-store';
-import type { ConnectionSnapshot } from '../../approval/storage/snapshot-store';
 import { plsNameOf } from '../../arm/resource-id';
 import type {
   ActorView,
@@ -47,34 +47,33 @@ export function decisionRecordOf(entry: AuditEntry): DecisionRecord {
   };
 }
 
-/** The last decision that changed (or, in dry-run, would have changed) the connection. */
-export function lastDecisionFromHistory(history: readonly AuditEntry[]): ConnectionItem['lastDecision'] {
-  const last = history.find(
-    (e) => e.kind === 'outcome' && (e.result === 'succeeded' || e.result === 'dry-run'),
-  );
+/**
+ * A dry-run's would-be decision, from the audit: the connection record holds only decisions that
+ * changed the connection, so with APPROVAL_MODE=dry-run this is the last decision there is to show.
+ */
+export function lastDryRunFromHistory(history: readonly AuditEntry[]): ConnectionItem['lastDecision'] {
+  const last = history.find((e) => e.kind === 'outcome' && e.result === 'dry-run');
   return last === undefined
     ? null
     : { actor: actorView(last.actor), rule: last.rule ?? null, at: last.at.toISOString() };
 }
 
-/** The snapshot keeps the last decision's actor name, not its object id: enough for a list. */
-export function lastDecisionFromSnapshot(
-  snapshot: ConnectionSnapshot | undefined,
-): ConnectionItem['lastDecision'] {
-  if (snapshot?.lastDecisionAt === undefined || snapshot.lastDecisionAt === '') return null;
-  const person = snapshot.lastDecisionActorKind === 'person';
+/** Who decided the connection, when and by which rule, as its record keeps it. */
+export function lastDecisionFromRecord(record: ConnectionRecord | undefined): ConnectionItem['lastDecision'] {
+  const decision = record?.decision;
+  if (decision === undefined) return null;
   return {
-    actor: {
-      kind: person ? 'person' : 'policy',
-      name: person ? (snapshot.lastDecisionActor ?? 'unknown') : 'policy',
-      objectId: null,
-      tenantId: null,
-    },
-    rule:
-      snapshot.lastDecisionRule === undefined || snapshot.lastDecisionRule === ''
-        ? null
-        : snapshot.lastDecisionRule,
-    at: snapshot.lastDecisionAt,
+    actor:
+      decision.actorKind === 'person'
+        ? {
+            kind: 'person',
+            name: decision.actor,
+            objectId: decision.actorObjectId ?? null,
+            tenantId: decision.actorTenantId ?? null,
+          }
+        : { kind: 'policy', name: 'policy', objectId: null, tenantId: null },
+    rule: decision.rule ?? null,
+    at: decision.at,
   };
 }
 

@@ -4,6 +4,7 @@ export const APPROVAL_TABLES = {
   audit: 'Audit',
   auditByTime: 'AuditByTime',
   claims: 'Claims',
+  /** The snapshot table of versions before the connection record: read only to migrate it. */
   connections: 'Connections',
   drift: 'Drift',
   reconcileRequests: 'ReconcileRequests',

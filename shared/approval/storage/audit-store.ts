@@ -1,7 +1,7 @@
 import type { TableClient, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { EntryStaging } from '../../storage/outbox-staging';
-import { chunksByPartition } from '../../storage/table-batches';
+import { chunksByPartition, MAX_BATCH } from '../../storage/table-batches';
 import { storageError, storageStatus } from '../../storage/table-errors';
 import {
   connectionKey,
@@ -20,6 +20,8 @@ import {
   entryId,
 } from '../core/audit-entry';
 import type { CapturedConnection } from '../core/captured-connection';
+import type { RecordPatch } from '../core/connection-record';
+import { recordEntity } from './connection-record-rows';
 
 export type { AuditEntry, AuditKind, AuditResult } from '../core/audit-entry';
 export { entryId };
@@ -34,6 +36,8 @@ export { entryId };
  *   so "what happened between A and B" reads a few day partitions, newest first.
  *
  * An intent counts as written only when both rows are; a failure means no ARM write follows.
+ * A decision's outcome row may carry the connection's record (connection-record-rows.ts): it is in
+ * the `Audit` table and the PLS's partition too, so the two go in one transaction, together or not at all.
  */
 
 /** The connection facts every audit row carries, as captured before the decision (request message included). */
@@ -76,8 +80,13 @@ export class AuditStore {
    * one partition (a PLS in `Audit`, a day in `AuditByTime`). Returns the entries (by `entryId`)
    * that are NOT stored in both tables; a transaction that fails is retried row by row, so one bad
    * row does not sink its 99 neighbours, and a replay of a stored row (409) counts as stored.
+   * `records` (by `entryId`) are connection records written in the same transaction as their
+   * entry's `Audit` row: an entry whose record is not stored is not stored either.
    */
-  async writeMany(entries: readonly AuditEntry[]): Promise<Set<string>> {
+  async writeMany(
+    entries: readonly AuditEntry[],
+    records: ReadonlyMap<string, RecordPatch> = new Map(),
+  ): Promise<Set<string>> {
     const failed = new Set<string>();
     if (entries.length === 0) return failed;
     let byConnection: TableClient;
@@ -91,8 +100,10 @@ export class AuditStore {
     const rows = entries.map((entry) => {
       const props = toProperties(entry);
       const inv = invertedTicks(entry.at);
+      const record = records.get(entryId(entry));
       return {
         id: entryId(entry),
+        record: record === undefined ? undefined : recordEntity(entry.plsId, record),
         connection: {
           partitionKey: plsKey(entry.plsId),
           rowKey: `${connectionKey(entry.connectionName)}|${inv}|${entry.decisionId}|${entry.kind}`,
@@ -109,7 +120,7 @@ export class AuditStore {
     await Promise.all([
       insertAll(
         byConnection,
-        rows.map((r) => ({ id: r.id, entity: r.connection })),
+        rows.map((r) => ({ id: r.id, entity: r.connection, record: r.record })),
         failed,
       ),
       insertAll(
@@ -149,7 +160,17 @@ export class AuditStore {
 interface PendingRow {
   readonly id: string;
   readonly entity: { partitionKey: string; rowKey: string };
+  /** The connection record merged in the same transaction (same table and partition). */
+  readonly record?: { partitionKey: string; rowKey: string } | undefined;
 }
+
+const actionsOf = (r: PendingRow): TransactionAction[] =>
+  r.record === undefined
+    ? [['create', r.entity]]
+    : [
+        ['create', r.entity],
+        ['upsert', r.record, 'Merge'],
+      ];
 
 async function insertAll(
   table: TableClient,
@@ -157,10 +178,10 @@ async function insertAll(
   failed: Set<string>,
 ): Promise<void> {
   await Promise.all(
-    chunksByPartition(rows, (r) => r.entity.partitionKey).map(async (chunk) => {
+    transactionsOf(rows).map(async (chunk) => {
       if (chunk.length > 1) {
         try {
-          await table.submitTransaction(chunk.map((r): TransactionAction => ['create', r.entity]));
+          await table.submitTransaction(chunk.flatMap(actionsOf));
           return;
         } catch {
           // Fall through to row-by-row: finds out which rows are really missing.
@@ -169,7 +190,7 @@ async function insertAll(
       await Promise.all(
         chunk.map(async (r) => {
           try {
-            await insertOnce(table, r.entity);
+            await insertOnce(table, r);
           } catch {
             failed.add(r.id);
           }
@@ -179,13 +200,42 @@ async function insertAll(
   );
 }
 
-/** An SDK retry of an insert whose response was lost answers 409: the row is there, which is what we wanted. */
-async function insertOnce(
-  table: TableClient,
-  entity: { partitionKey: string; rowKey: string },
-): Promise<void> {
+/**
+ * Rows cut into transactions: one partition each, at most 100 actions, a row and its record never
+ * apart, and one record at most once per transaction (Table Storage refuses two actions on one entity).
+ */
+function transactionsOf(rows: readonly PendingRow[]): PendingRow[][] {
+  const out: PendingRow[][] = [];
+  for (const group of chunksByPartition(rows, (r) => r.entity.partitionKey)) {
+    let chunk: PendingRow[] = [];
+    let actions = 0;
+    const records = new Set<string>();
+    for (const row of group) {
+      const size = row.record === undefined ? 1 : 2;
+      if (actions + size > MAX_BATCH || (row.record !== undefined && records.has(row.record.rowKey))) {
+        out.push(chunk);
+        chunk = [];
+        actions = 0;
+        records.clear();
+      }
+      chunk.push(row);
+      actions += size;
+      if (row.record !== undefined) records.add(row.record.rowKey);
+    }
+    if (chunk.length > 0) out.push(chunk);
+  }
+  return out;
+}
+
+/**
+ * An SDK retry of an insert whose response was lost answers 409: the row is there, which is what
+ * we wanted. With a record, the row and the record commit together, so a row that is there means
+ * its record was stored with it.
+ */
+async function insertOnce(table: TableClient, row: PendingRow): Promise<void> {
   try {
-    await table.createEntity(entity);
+    if (row.record === undefined) await table.createEntity(row.entity);
+    else await table.submitTransaction(actionsOf(row));
   } catch (error) {
     if (storageStatus(error) !== 409) throw error;
   }

@@ -4,29 +4,29 @@ import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import type { PartitionStaging } from '../../storage/outbox-staging';
 import { storageError } from '../../storage/table-errors';
 import { connectionKey, dayKey, invertedTicks, plsKey } from '../../storage/table-keys';
+import type { ConnectionRecord } from '../core/connection-record';
 import type { DriftKind, DriftRecord } from '../core/drift-record';
-import type { ConnectionSnapshot } from './snapshot-store';
 
 /**
  * Drift: what changed on a PLS that the product did not do. Appeared (a consumer created a
  * connection), vanished (deleted outside the product), or changed state (someone used the portal,
- * or ARM's own auto-approval). Our own decisions update the snapshot as they land, so they are not
- * drift. A snapshot written after this run's list started is skipped: it reflects a decision by a
- * concurrent run that this list may predate.
+ * or ARM's own auto-approval). Our own decisions update the connection record as they land (with
+ * their outcome rows), so they are not drift. A record written after this run's list started is
+ * skipped: it reflects a decision by a concurrent run that this list may predate.
  */
 export type { DriftKind, DriftRecord } from '../core/drift-record';
 
 export interface DriftComparison {
   readonly drift: readonly DriftRecord[];
-  /** Connections whose snapshot must be (re)written. */
+  /** Connections whose record must be (re)written. */
   readonly changed: readonly PrivateEndpointConnection[];
-  readonly vanished: readonly ConnectionSnapshot[];
+  readonly vanished: readonly ConnectionRecord[];
 }
 
-export function compareWithSnapshots(
+export function compareWithRecords(
   plsId: string,
   listed: readonly PrivateEndpointConnection[],
-  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+  records: ReadonlyMap<string, ConnectionRecord>,
   listedAt: Date,
 ): DriftComparison {
   const drift: DriftRecord[] = [];
@@ -35,7 +35,7 @@ export function compareWithSnapshots(
   for (const connection of listed) {
     const key = connectionKey(connection.name);
     seen.add(key);
-    const before = snapshots.get(key);
+    const before = records.get(key);
     if (before === undefined) {
       changed.push(connection);
       drift.push(
@@ -48,7 +48,7 @@ export function compareWithSnapshots(
       );
     }
   }
-  const vanished = [...snapshots.entries()]
+  const vanished = [...records.entries()]
     .filter(([key, s]) => !seen.has(key) && Date.parse(s.changedAt) < listedAt.getTime())
     .map(([, s]) => s);
   for (const s of vanished) {

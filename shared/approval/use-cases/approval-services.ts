@@ -4,9 +4,9 @@ import type { ReconcileQueue } from '../adapters/reconcile-queue';
 import type { ArrivalStore } from '../storage/arrival-store';
 import type { AuditStore } from '../storage/audit-store';
 import type { ClaimStore } from '../storage/claim-store';
+import type { ConnectionRecordStore } from '../storage/connection-record-store';
 import type { DriftStore } from '../storage/drift';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
-import type { SnapshotStore } from '../storage/snapshot-store';
 import type { TenantCache } from '../storage/tenant-cache';
 
 export type ApprovalMode = 'enforce' | 'dry-run' | 'off';
@@ -20,7 +20,8 @@ export interface ApprovalServices {
   readonly arm: ArmGateway;
   readonly audit: AuditStore;
   readonly claims: ClaimStore;
-  readonly snapshots: SnapshotStore;
+  /** What the product knows about each connection (the connection records). */
+  readonly records: ConnectionRecordStore;
   readonly drift: DriftStore;
   readonly tenants: TenantCache;
   readonly arrivals: ArrivalStore;
@@ -44,7 +45,6 @@ export interface DecisionDeps {
   readonly arm: Pick<ArmGateway, 'readConnection' | 'updateConnectionState'>;
   readonly audit: Pick<AuditStore, 'writeMany'>;
   readonly claims: Pick<ClaimStore, 'acquireMany' | 'completeMany' | 'release'>;
-  readonly snapshots: Pick<SnapshotStore, 'apply'>;
   readonly clock: Clock;
 }
 
@@ -54,7 +54,7 @@ export interface ReconcileDeps extends DecisionDeps {
     ArmGateway,
     'readConnection' | 'updateConnectionState' | 'listPlsConnections' | 'getPrivateLinkService'
   >;
-  readonly snapshots: Pick<SnapshotStore, 'apply' | 'listForPls'>;
+  readonly records: Pick<ConnectionRecordStore, 'apply' | 'listForPls'>;
   readonly drift: Pick<DriftStore, 'write'>;
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed'>;

@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
+import { NOTIFY_EVENT_TYPES, type NotifyEventType } from '../../config/notify-webhooks';
 
 /**
  * What the product tells people about, as plain data: an event type, when it happened, and the
  * facts a message is built from. Pure: builders derive events from the rows that cause them, and
  * every event id is derived from its cause, so writing the same cause twice yields the same event.
  */
-export const NOTIFY_EVENT_TYPES = [
-  'connection.pending',
-  'connection.decided',
-  'connection.drift',
-  'connection.reminder',
-  'probe.down',
-  'probe.up',
-  'probe.degraded',
-  'reconcile.failed',
-] as const;
-export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
 
 /** The facts of an event; every field optional because each type carries its own subset. */
 export interface NotifyFacts {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { NOTIFY_EVENT_TYPES, type NotifyEvent } from './notify-events';
+import { NOTIFY_EVENT_TYPES } from '../../config/notify-webhooks';
+import type { NotifyEvent } from './notify-events';
 
 /**
  * Outbox rows and delivery messages, pure. An outbox row lives in the same table and partition

@@ -1,5 +1,5 @@
-import type { NotifyEvent, NotifyEventType, NotifyFacts } from './notify-events';
-import type { WebhookKind } from './webhook-config';
+import type { NotifyEventType, WebhookKind } from '../../config/notify-webhooks';
+import type { NotifyEvent, NotifyFacts } from './notify-events';
 
 /**
  * The three wire formats, pure:

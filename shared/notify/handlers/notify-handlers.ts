@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { APPROVAL_TABLES } from '../../approval/storage/approval-tables';
-import { SnapshotStore } from '../../approval/storage/snapshot-store';
+import { ConnectionRecordStore } from '../../approval/storage/connection-record-store';
 import { type Container, getContainer } from '../../composition-root';
 import { isAppError } from '../../errors';
 import { PROBE_TABLES } from '../../probe/storage/probe-tables';
@@ -58,13 +58,14 @@ export async function handleSweepTimer(
   for (const targetId of await probeTargetIds(container)) {
     locations.push({ table: table(PROBE_TABLES.events), partitionKey: keySafe(targetId) });
   }
-  const snapshots = new SnapshotStore(table(APPROVAL_TABLES.connections));
+  // The connection records share the `Audit` table; `Connections` holds snapshot rows to migrate.
+  const records = new ConnectionRecordStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.connections));
   return sweepOutbox({
     notifier,
     clock: container.clock,
     locations,
     plsIds,
-    snapshots: (plsId) => snapshots.listForPls(plsId),
+    records: (plsId) => records.listForPls(plsId),
     reminders: table(NOTIFY_TABLES.reminders),
     reminderHours: container.config.notify.pendingReminderHours,
     graceMs: options.graceMs ?? SWEEP_GRACE_MS,

@@ -1,10 +1,10 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 import type { Clock } from '../../clock';
+import type { WebhookTarget } from '../../config/notify-webhooks';
 import { type Log, logEvent, silentLog } from '../../log';
 import type { NotifyEvent } from '../core/notify-events';
 import { deliveryKey, encodeDeliveryMessage, type OutboxRow, outboxRow } from '../core/outbox-rows';
-import type { WebhookTarget } from '../core/webhook-config';
 
 /**
  * Staging and publishing notifications (I/O). A store that writes a causing row asks `stage` for

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock';
+import type { WebhookTarget } from '../../config/notify-webhooks';
 import { parseInput } from '../../http/http-adapter';
 import { type Log, logEvent } from '../../log';
 import type { WebhookResponse } from '../adapters/webhook-client';
@@ -11,7 +12,6 @@ import {
   retryDelaySeconds,
 } from '../core/outbox-rows';
 import { type RenderOptions, renderPayload } from '../core/payloads';
-import type { WebhookTarget } from '../core/webhook-config';
 import type { DeliveryStore } from '../storage/delivery-store';
 
 /**

@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import type { ConnectionSnapshot } from '../../approval/storage/snapshot-store';
+import type { ConnectionRecord } from '../../approval/core/connection-record';
 import type { Clock } from '../../clock';
 import { type Log, logEvent } from '../../log';
 import { connectionKey, dayKey, plsKey } from '../../storage/table-keys';
@@ -24,9 +24,9 @@ export interface SweepDependencies {
   readonly notifier: Notifier;
   readonly clock: Clock;
   readonly locations: readonly OutboxLocation[];
-  /** Reminders: the provider's PLS list, its snapshots, and the reminders table; empty on a consumer app. */
+  /** Reminders: the provider's PLS list, its connection records, and the reminders table; empty on a consumer app. */
   readonly plsIds: readonly string[];
-  readonly snapshots: (plsId: string) => Promise<ReadonlyMap<string, ConnectionSnapshot>>;
+  readonly records: (plsId: string) => Promise<ReadonlyMap<string, ConnectionRecord>>;
   readonly reminders: () => Promise<TableClient>;
   readonly reminderHours: number;
   readonly graceMs: number;
@@ -84,12 +84,12 @@ export async function sweepOutbox(deps: SweepDependencies): Promise<SweepSummary
 }
 
 async function stageReminders(deps: SweepDependencies, plsId: string): Promise<number> {
-  const snapshots = await deps.snapshots(plsId);
+  const records = await deps.records(plsId);
   const now = deps.clock.now();
   const table = await deps.reminders();
   let staged = 0;
-  for (const s of snapshots.values()) {
-    if (s.status !== 'Pending' || s.verdictAction !== 'manual') continue;
+  for (const s of records.values()) {
+    if (s.status !== 'Pending' || s.verdict?.action !== 'manual') continue;
     const pending: PendingConnection = {
       plsId,
       connectionId: s.connectionId,
@@ -98,8 +98,8 @@ async function stageReminders(deps: SweepDependencies, plsId: string): Promise<n
       consumerSubscriptionId: s.consumerSubscriptionId,
       consumerTenantId: s.consumerTenantId,
       requestMessage: s.requestMessage,
-      reason: s.verdictReason,
-      rule: s.verdictRule === '' ? undefined : s.verdictRule,
+      reason: s.verdict.reason,
+      rule: s.verdict.rule,
       since: new Date(s.firstSeenAt),
     };
     const period = reminderPeriod(pending.since, now, deps.reminderHours);

@@ -191,3 +191,63 @@ describe('GET /api/connections/{pls}/{connection}', () => {
     expect(byId.status).toBe(200);
   });
 });
+
+describe('decided by, when and by which rule: the connection record', () => {
+  it('lists and shows the decision the record holds, with no audit history to derive it from', async () => {
+    const s = scenario(api.emulator);
+    const pls = s.plsIds[0] as string;
+    const name = addPending(api.emulator, pls, { message: 'CHG2222222 migrate me' });
+    api.emulator.world.updateConnectionState(pls, name, { status: 'Approved', description: 'ok' });
+    const services = await s.container.approvalServices();
+    // A decision known only to the record (the audit has no row for it): what the API shows must
+    // come from the record, as it does for a snapshot row migrated from an earlier version.
+    await services.records.apply(
+      pls,
+      [
+        {
+          plsId: pls,
+          connectionId: `${pls}/privateEndpointConnections/${name}`,
+          connectionName: name,
+          status: 'Approved',
+          requestMessage: 'CHG2222222 migrate me',
+          firstSeenAt: '2026-10-01T08:00:00.000Z',
+          changedAt: '2026-10-02T09:00:00.000Z',
+          decision: {
+            actorKind: 'person',
+            actor: 'lead@contoso.example',
+            actorObjectId: 'a1b2c3d4-0000-0000-0000-00000000000f',
+            actorTenantId: undefined,
+            at: '2026-10-02T09:00:00.000Z',
+            action: 'approve',
+            rule: undefined,
+            reason: 'call with the customer',
+            decisionId: 'd-record',
+          },
+        },
+      ],
+      [],
+    );
+    const expected = {
+      actor: {
+        kind: 'person',
+        name: 'lead@contoso.example',
+        objectId: 'a1b2c3d4-0000-0000-0000-00000000000f',
+      },
+      rule: null,
+      at: '2026-10-02T09:00:00.000Z',
+    };
+    const list = await parseBody(
+      connectionListSchema,
+      await api.call('GET', 'connections', { as: 'reader' }),
+    );
+    expect(list.items.find((i) => i.name === name)?.lastDecision).toMatchObject(expected);
+    const detail = await parseBody(
+      connectionDetailSchema,
+      await api.call('GET', `connections/${s.plsNames[0]}/${name}`, { as: 'reader' }),
+    );
+    expect(detail.history).toEqual([]);
+    expect(detail.connection.lastDecision).toMatchObject(expected);
+    // Approved by a person (the record says so): the policy would leave it alone.
+    expect(detail.connection.policyVerdict?.effectReason).toMatch(/approved by a person/);
+  });
+});

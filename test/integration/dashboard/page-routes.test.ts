@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard, type DashboardManifest } from '../../../dashboard/build';
+import { buildDashboard } from '../../../dashboard/build';
 import type { LocalHost } from '../../../scripts/local-host/local-host';
 import { setContainer } from '../../../shared/composition-root';
+import type { DashboardManifest } from '../../../shared/dashboard/core/asset-manifest';
 import { serveHttpFunctions } from '../../helpers/http-functions';
 import { testContainer } from '../../helpers/storage';
 

@@ -154,8 +154,8 @@ describe('onConnectionEvent (Event Grid trigger)', () => {
       expect(sent.queued).toBe(1);
       expect(emulator?.requestLog.count('connection.list')).toBe(1);
       const services = await getContainer().approvalServices();
-      const snapshot = (await services.snapshots.listForPls(PLS_WEB)).get(connectionKey(name));
-      expect(snapshot?.status).toBe('Rejected');
+      const record = (await services.records.listForPls(PLS_WEB)).get(connectionKey(name));
+      expect(record?.status).toBe('Rejected');
     });
 
     it('our own write (the caller appid is AZURE_CLIENT_ID, any casing) is dropped without touching ARM', async () => {

@@ -522,37 +522,42 @@ describe('resumable reconciliation', () => {
 });
 
 describe('deciding while the list is recorded', () => {
-  it("a decision's snapshot update lands after the listed snapshot rows, even when those are slow", async () => {
+  it("a decision's record (written with its outcome row) lands after the listed records, even when those are slow", async () => {
     const container = await world(APPROVE_ALL);
     const names = pendingConnections(emulators.current as ArmEmulator, 3);
     const services = await container.approvalServices();
-    const real = services.snapshots;
-    let calls = 0;
+    const real = services.records;
     let decisionWritten: () => void = () => {};
     const decisionDone = new Promise<void>((resolve) => {
       decisionWritten = resolve;
     });
-    // The list's own snapshot write (the first) is held until a decision's write has landed, or 3 s:
-    // without the ordering, the listed "Pending" would overwrite the decided "Approved".
-    const snapshots = Object.assign(Object.create(real) as typeof real, {
+    // The list's own record write is held until a decision's outcome row and record have landed,
+    // or 3 s: without the ordering, the listed "Pending" would overwrite the decided "Approved".
+    const records = Object.assign(Object.create(real) as typeof real, {
       apply: async (...args: Parameters<typeof real.apply>) => {
-        if (calls++ === 0) {
-          await Promise.race([decisionDone, new Promise((resolve) => setTimeout(resolve, 3_000))]);
-          return real.apply(...args);
-        }
-        await real.apply(...args);
-        decisionWritten();
+        await Promise.race([decisionDone, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+        return real.apply(...args);
+      },
+    });
+    const audit = Object.assign(Object.create(services.audit) as typeof services.audit, {
+      writeMany: async (...args: Parameters<typeof services.audit.writeMany>) => {
+        const failed = await services.audit.writeMany(...args);
+        if (args[1] !== undefined && args[1].size > 0) decisionWritten();
+        return failed;
       },
     });
     const summary = await reconcilePrivateLinkService(
-      { ...services, snapshots },
+      { ...services, records, audit },
       await container.approvalPolicy(),
       PLS,
       ctx(),
     );
     expect(summary.outcomes.applied).toBe(3);
     const stored = await real.listForPls(PLS);
-    for (const name of names) expect(stored.get(connectionKey(name))?.status).toBe('Approved');
+    for (const name of names) {
+      expect(stored.get(connectionKey(name))?.status).toBe('Approved');
+      expect(stored.get(connectionKey(name))?.decision?.actorKind).toBe('policy');
+    }
   }, 60_000);
 });
 

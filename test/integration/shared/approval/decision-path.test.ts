@@ -7,6 +7,7 @@ import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cas
 import type { ArmGateway } from '../../../../shared/arm/arm-gateway';
 import type { Container } from '../../../../shared/composition-root';
 import type { Log } from '../../../../shared/log';
+import { connectionKey, plsKey } from '../../../../shared/storage/table-keys';
 import { armTestContainer, privateEndpointIdOf, useArmEmulatorPerTest } from '../../../helpers/arm-emulator';
 import {
   collectLog,
@@ -102,7 +103,7 @@ describe('the write-ahead decision path', () => {
       'outcome',
       'intent',
     ]);
-    expect((await services.snapshots.get(approved.plsId, approved.name))?.requestMessage).toBe(
+    expect((await services.records.get(approved.plsId, approved.name))?.requestMessage).toBe(
       approved.message,
     );
   });
@@ -139,6 +140,50 @@ describe('the write-ahead decision path', () => {
     // The claims were given back: with the audit working again the same connections are decided at once.
     const again = await reconcilePrivateLinkService(services, policy, plsIds[0] ?? '', ctx(log, 'again'));
     expect(again.outcomes.applied).toBe(decidable);
+  });
+
+  it('reports a decision written to ARM as failed, not applied, when its outcome row and record cannot be stored', async () => {
+    const emulator = await emulators.start();
+    const { plsIds, connections } = seedWorld(emulator, { plsCount: 1, perPls: 10 });
+    const container = armTestContainer(emulator, plsIds, { APPROVAL_POLICY: TEST_POLICY });
+    const { services, policy } = await servicesAndPolicy(container);
+    // Intents are stored; the outcome rows with their records go to a table nothing serves.
+    const { TableClient } = await import('@azure/data-tables');
+    const broken = new AuditStore(
+      async () =>
+        TableClient.fromConnectionString(
+          'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1',
+          'brokenAudit',
+          { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } },
+        ),
+      () => container.table('AuditByTime'),
+    );
+    const audit = {
+      writeMany: (...args: Parameters<AuditStore['writeMany']>) =>
+        args[1] !== undefined && args[1].size > 0
+          ? broken.writeMany(...args)
+          : services.audit.writeMany(...args),
+    };
+    const { entries, log } = collectLog();
+    const plsId = plsIds[0] ?? '';
+    const summary = await reconcilePrivateLinkService({ ...services, audit }, policy, plsId, ctx(log));
+    const approved = connections.filter((c) => c.expected === 'Approved');
+    const decidable = connections.filter((c) => c.expected !== 'Pending').length;
+    expect(approved.length).toBeGreaterThan(0);
+    expect(emulator.requestLog.count('connection.put')).toBe(decidable);
+    expect(summary.outcomes.applied).toBe(0);
+    expect(summary.outcomes.failed).toBe(decidable);
+    expect(
+      entries.filter(
+        (e) =>
+          e.event === 'approval.decision_failed' &&
+          e.code === 'storage_unavailable' &&
+          /written to ARM/.test(String(e.what)),
+      ),
+    ).toHaveLength(decidable);
+    // The record still holds the listed state: the next list sees the change and records it.
+    const records = await services.records.listForPls(plsId);
+    for (const c of approved) expect(records.get(c.name.toLowerCase())?.decision).toBeUndefined();
   });
 
   it('in dry-run mode decides and audits once, and writes nothing to ARM', async () => {
@@ -277,6 +322,55 @@ describe('the write-ahead decision path', () => {
       /^Approval revoked by policy/,
     );
     expect(emulator.world.connection(plsId, pending.name)?.status).toBe('Approved');
+  });
+});
+
+describe('upgrading from the Connections snapshot', () => {
+  it('a person’s approval kept only in an old snapshot row is migrated and still not revoked', async () => {
+    const emulator = await emulators.start();
+    const { plsIds } = seedWorld(emulator, { plsCount: 1, perPls: 0 });
+    const plsId = plsIds[0] ?? '';
+    const byPerson = emulator.world.addConnection({
+      plsId,
+      privateEndpointId: privateEndpointIdOf(TRUSTED_SUBS[0] ?? '', 'pe-kept'),
+      status: 'Approved',
+    });
+    const byPolicy = emulator.world.addConnection({
+      plsId,
+      privateEndpointId: privateEndpointIdOf(TRUSTED_SUBS[1] ?? '', 'pe-revoked'),
+      status: 'Approved',
+    });
+    const enforce = 'version: 1\nenforceOnApproved: true\ndefault: { action: manual }\nrules: []';
+    const container = armTestContainer(emulator, plsIds, { APPROVAL_POLICY: enforce });
+    const { services } = await servicesAndPolicy(container);
+    // Rows exactly as the version before the record wrote them (table Connections).
+    const legacy = await container.table('Connections');
+    for (const [c, actorKind] of [
+      [byPerson, 'person'],
+      [byPolicy, 'policy'],
+    ] as const) {
+      await legacy.createEntity({
+        partitionKey: plsKey(plsId),
+        rowKey: connectionKey(c.name),
+        plsId,
+        connectionId: c.id,
+        connectionName: c.name,
+        status: 'Approved',
+        firstSeenAt: '2026-10-01T08:00:00.000Z',
+        changedAt: '2026-10-02T09:00:00.000Z',
+        lastDecisionActorKind: actorKind,
+        lastDecisionActor: actorKind === 'person' ? 'Ada Lovelace' : 'policy',
+        lastDecisionAt: '2026-10-02T09:00:00.000Z',
+        lastDecisionRule: '',
+      });
+    }
+    const { log } = collectLog();
+    const summary = await reconcilePrivateLinkService(services, parsePolicy(enforce), plsId, ctx(log));
+    expect(summary.outcomes.applied).toBe(1);
+    expect(summary.drift).toEqual({ appeared: 0, vanished: 0, changed: 0 });
+    expect(emulator.world.connection(plsId, byPerson.name)?.status).toBe('Approved');
+    expect(emulator.world.connection(plsId, byPolicy.name)?.status).toBe('Rejected');
+    expect(await allRows(container, 'Connections')).toEqual([]);
   });
 });
 

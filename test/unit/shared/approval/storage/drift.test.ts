@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithSnapshots } from '../../../../../shared/approval/storage/drift';
-import type { ConnectionSnapshot } from '../../../../../shared/approval/storage/snapshot-store';
+import type { ConnectionRecord } from '../../../../../shared/approval/core/connection-record';
+import { compareWithRecords } from '../../../../../shared/approval/storage/drift';
 import type { PrivateEndpointConnection } from '../../../../../shared/arm/arm-gateway';
 import { connectionKey } from '../../../../../shared/storage/table-keys';
 
@@ -22,7 +22,7 @@ const connection = (name: string, status: string): PrivateEndpointConnection => 
   etag: undefined,
 });
 
-const snapshot = (name: string, status: string, changedAt: string): ConnectionSnapshot => ({
+const snapshot = (name: string, status: string, changedAt: string): ConnectionRecord => ({
   plsId: PLS,
   connectionId: `${PLS}/privateEndpointConnections/${name}`,
   connectionName: name,
@@ -34,9 +34,11 @@ const snapshot = (name: string, status: string, changedAt: string): ConnectionSn
   requestMessage: undefined,
   firstSeenAt: changedAt,
   changedAt,
+  decision: undefined,
+  verdict: undefined,
 });
 
-describe('compareWithSnapshots', () => {
+describe('compareWithRecords', () => {
   it('finds appeared, vanished and changed connections, matching names case-insensitively', () => {
     const before = new Map(
       [
@@ -45,7 +47,7 @@ describe('compareWithSnapshots', () => {
         snapshot('gone.3', 'Approved', '2026-01-01T09:00:00Z'),
       ].map((s) => [connectionKey(s.connectionName), s]),
     );
-    const result = compareWithSnapshots(
+    const result = compareWithRecords(
       PLS,
       [connection('same.1', 'Pending'), connection('changed.2', 'Approved'), connection('new.4', 'Pending')],
       before,
@@ -64,7 +66,7 @@ describe('compareWithSnapshots', () => {
       [connectionKey('c.1'), snapshot('c.1', 'Approved', '2026-01-01T10:00:01Z')],
       [connectionKey('d.2'), snapshot('d.2', 'Approved', '2026-01-01T10:00:01Z')],
     ]);
-    const result = compareWithSnapshots(PLS, [connection('c.1', 'Pending')], before, listedAt);
+    const result = compareWithRecords(PLS, [connection('c.1', 'Pending')], before, listedAt);
     expect(result.drift).toEqual([]);
   });
 });

@@ -1,14 +1,30 @@
 import { z } from 'zod';
-import { zodIssues } from '../../config/schema-issues';
-import { AppError, type FieldIssue, formatIssues } from '../../errors';
-import { isLoopbackHost } from '../../net/loopback';
-import { NOTIFY_EVENT_TYPES, type NotifyEventType } from './notify-events';
+import { AppError, type FieldIssue, formatIssues } from '../errors';
+import { isLoopbackHost } from '../net/loopback';
+import { zodIssues } from './schema-issues';
 
 /**
- * NOTIFY_WEBHOOKS, parsed: a JSON list of webhooks. Pure (the file variant is read elsewhere).
+ * NOTIFY_WEBHOOKS, parsed: a JSON list of webhooks. Pure (the file variant is read by the notify
+ * wiring). It lives in the kernel, not in the notify feature, because the settings parser checks
+ * an inline list up front (a bad list switches notifications off and is listed with the other
+ * setting problems), and the kernel imports no feature; notify takes its vocabulary from here.
  * A webhook URL is a secret (it is the credential of an incoming webhook), so no message here
  * ever repeats one; problems name the entry and field instead.
  */
+
+/** The kinds of event the product notifies about, stated once: a webhook subscribes to some of them. */
+export const NOTIFY_EVENT_TYPES = [
+  'connection.pending',
+  'connection.decided',
+  'connection.drift',
+  'connection.reminder',
+  'probe.down',
+  'probe.up',
+  'probe.degraded',
+  'reconcile.failed',
+] as const;
+export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
+
 /** The kinds of webhook, stated once: the type, the schema, the payload switch and the lab sink follow it. */
 export const WEBHOOK_KINDS = ['teams', 'slack', 'generic'] as const;
 export type WebhookKind = (typeof WEBHOOK_KINDS)[number];

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../../../shared/config/config';
-import { SETTINGS } from '../../../../../shared/config/settings';
-import { parseWebhooks, WEBHOOK_KINDS } from '../../../../../shared/notify/core/webhook-config';
-import { appErrorOf } from '../../../../helpers/app-errors';
+import { parseConfig } from '../../../../shared/config/config';
+import { parseWebhooks, WEBHOOK_KINDS } from '../../../../shared/config/notify-webhooks';
+import { SETTINGS } from '../../../../shared/config/settings';
+import { appErrorOf } from '../../../helpers/app-errors';
 
 const SECRET =
   'https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=SECRETSIG';
@@ -14,7 +14,7 @@ describe('NOTIFY_WEBHOOKS', () => {
     // The settings list is plain data loaded at cold start, so it cannot import the notify feature.
     const setting = SETTINGS.find((s) => s.name === 'NOTIFY_WEBHOOKS');
     expect(setting?.description).toContain(`kind: ${WEBHOOK_KINDS.join('|')}`);
-    const docs = readFileSync(join(__dirname, '../../../../../docs/notifications.md'), 'utf8');
+    const docs = readFileSync(join(__dirname, '../../../../docs/notifications.md'), 'utf8');
     const listed = WEBHOOK_KINDS.map((k) => `\`${k}\``);
     expect(docs).toContain(`- \`kind\`: ${listed.slice(0, -1).join(', ')} or ${listed.at(-1)}.`);
     expect(docs).toContain(`expected\none of ${WEBHOOK_KINDS.join(', ')}`);

@@ -1,0 +1,89 @@
+import { toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
+import { connectionKey } from '../../storage/table-keys';
+import { type CapturedConnection, factsOf } from '../core/captured-connection';
+import { approvedByPerson, type ConnectionRecord } from '../core/connection-record';
+import type { ApprovedCounts } from '../core/policy/evaluate-policy';
+import { type Plan, planDecision } from '../core/policy/plan-decision';
+import type { Policy } from '../core/policy/policy';
+import type { ReconcileDeps } from './approval-services';
+
+/* Planning one PLS: what the policy would do with each listed connection, before anything is written. */
+
+/** A connection as captured, with what the policy plans for it. */
+export interface Planned {
+  readonly capture: CapturedConnection;
+  readonly plan: Plan;
+  /** When the product first saw the connection: its record's, or this list's time for a new one. */
+  readonly firstSeenAt: string;
+}
+
+export /**
+ * Subscriptions on the PLS's own `autoApproval` list: ARM approves their connections at creation,
+ * so no request message was ever captured, and a rule on the message would revoke them under
+ * enforceOnApproved. What the provider's own list admits is never revoked. Read only when a
+ * revocation is possible; if the PLS cannot be read, no approval is revoked in this run.
+ */
+async function nativelyAdmitted(
+  services: ReconcileDeps,
+  policy: Policy,
+  plsId: string,
+  captures: readonly CapturedConnection[],
+  log: Log,
+): Promise<ReadonlySet<string> | 'unknown'> {
+  if (!policy.enforceOnApproved || !captures.some((c) => c.status === 'Approved')) return new Set();
+  try {
+    const pls = await services.arm.getPrivateLinkService(plsId);
+    return new Set(pls.autoApprovalSubscriptions.map((s) => s.toLowerCase()));
+  } catch (error) {
+    logEvent(log, {
+      level: 'warn',
+      event: 'approval.auto_approval_list_unavailable',
+      pls: plsId,
+      code: toAppError(error).code,
+    });
+    return 'unknown';
+  }
+}
+
+export /** Plans in a stable order (oldest first) so quotas go to the earliest requests, and counts planned approvals. */
+function planAll(
+  policy: Policy,
+  captures: readonly CapturedConnection[],
+  records: ReadonlyMap<string, ConnectionRecord>,
+  now: Date,
+  admitted: ReadonlySet<string> | 'unknown',
+): Planned[] {
+  const bySubscription = new Map<string, number>();
+  const byTenant = new Map<string, number>();
+  const bump = (c: CapturedConnection) => {
+    if (c.consumerSubscriptionId !== undefined)
+      bySubscription.set(c.consumerSubscriptionId, (bySubscription.get(c.consumerSubscriptionId) ?? 0) + 1);
+    if (c.consumerTenantId !== undefined)
+      byTenant.set(c.consumerTenantId, (byTenant.get(c.consumerTenantId) ?? 0) + 1);
+  };
+  for (const c of captures) if (c.status === 'Approved') bump(c);
+  const counts: ApprovedCounts = {
+    bySubscription: (s) => bySubscription.get(s) ?? 0,
+    byTenant: (t) => byTenant.get(t) ?? 0,
+  };
+  const firstSeen = (c: CapturedConnection) =>
+    records.get(connectionKey(c.connection.name))?.firstSeenAt ?? now.toISOString();
+  const ordered = [...captures].sort(
+    (a, b) => firstSeen(a).localeCompare(firstSeen(b)) || a.connection.name.localeCompare(b.connection.name),
+  );
+  return ordered.map((capture) => {
+    const record = records.get(connectionKey(capture.connection.name));
+    const sub = capture.consumerSubscriptionId;
+    const nativelyApproved =
+      capture.status === 'Approved' && (admitted === 'unknown' || (sub !== undefined && admitted.has(sub)));
+    const plan: Plan = nativelyApproved
+      ? { kind: 'leave', why: 'settled', verdict: undefined }
+      : planDecision(policy, factsOf(capture), counts, {
+          now,
+          approvedByPerson: approvedByPerson(record, capture.status),
+        });
+    if (plan.kind === 'write' && plan.target === 'Approved') bump(capture);
+    return { capture, plan, firstSeenAt: firstSeen(capture) };
+  });
+}
