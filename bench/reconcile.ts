@@ -49,7 +49,7 @@ default: { action: manual }
 rules:
   - name: require-ticket
     action: reject
-    match: { requestMessage: "^(?![\\\\s\\\\S]*CHG\\\\d{7})" }
+    match: { not: { requestMessage: "CHG\\\\d{7}" } }
   - name: trusted
     action: approve
     match: { consumerTenants: [${TRUSTED_TENANT}], requestMessage: "CHG\\\\d{7}" }
