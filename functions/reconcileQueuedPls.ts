@@ -7,7 +7,7 @@ export const reconcileQueuedPls: QueueFunctionDefinition = {
   kind: 'storageQueue',
   options: { queueName: '%RECONCILE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
   handler: async (message, context) => {
-    const [{ getContainer }, { reconcileWorkItem: run }, { recordQueueRun }, { invocationLog }] =
+    const [{ getContainer }, { reconcileQueuedPls: run }, { recordQueueRun }, { invocationLog }] =
       await Promise.all([
         loadImplementation(context, 'shared/composition-root', () => import('../shared/composition-root')),
         loadImplementation(

@@ -1,5 +1,5 @@
 import { describeProblem, getJson, isMissingRoute } from './api';
-import { byId, h, replaceChildren } from './dom';
+import { byId, h, replaceChildren, tableHead } from './dom';
 import { utcTime } from './format';
 import type { DecisionList, DecisionRecord } from './types';
 
@@ -58,17 +58,7 @@ export function auditView(): AuditView {
       h(
         'table',
         { class: 'audit' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ...['Time', 'Connection', 'Kind', 'Action', 'Result', 'Actor', 'Rule', 'Reason', 'Trigger'].map(
-              (c) => h('th', {}, c),
-            ),
-          ),
-        ),
+        tableHead('Time', 'Connection', 'Kind', 'Action', 'Result', 'Actor', 'Rule', 'Reason', 'Trigger'),
         h(
           'tbody',
           {},

@@ -5,7 +5,7 @@
  */
 import { describeProblem, getJson, isMissingRoute, postJson } from './api';
 import { bringForward } from './deep-link';
-import { byId, h, replaceChildren } from './dom';
+import { byId, h, replaceChildren, tableHead } from './dom';
 import { relative, shortId, utcTime } from './format';
 import type { Connection, ConnectionList, DecisionRecord, Me } from './types';
 
@@ -90,23 +90,13 @@ export function connectionsView(events: ConnectionsEvents): ConnectionsView {
         h(
           'table',
           { class: 'connections' },
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ...[
-                'Connection',
-                'Status',
-                'Consumer',
-                'Request message',
-                'Last decision',
-                canApprove ? 'Decide' : null,
-              ]
-                .filter((c) => c !== null)
-                .map((c) => h('th', {}, c)),
-            ),
+          tableHead(
+            'Connection',
+            'Status',
+            'Consumer',
+            'Request message',
+            'Last decision',
+            canApprove ? 'Decide' : null,
           ),
           h(
             'tbody',
@@ -188,17 +178,15 @@ function lastReasons(audit: readonly DecisionRecord[]): Map<string, string> {
   return reasons;
 }
 
-function row(
+/** Sends a person's decision on a connection, with the buttons to disable while it is under way. */
+type Decide = (
   c: Connection,
-  reason: string | undefined,
-  canApprove: boolean,
-  decide: (
-    c: Connection,
-    action: 'approve' | 'reject',
-    reason: string,
-    buttons: readonly HTMLButtonElement[],
-  ) => Promise<void>,
-): HTMLElement {
+  action: 'approve' | 'reject',
+  reason: string,
+  buttons: readonly HTMLButtonElement[],
+) => Promise<void>;
+
+function row(c: Connection, reason: string | undefined, canApprove: boolean, decide: Decide): HTMLElement {
   const status = c.status.toLowerCase();
   const decision = c.lastDecision;
   return h(
@@ -250,15 +238,7 @@ function row(
   );
 }
 
-function actions(
-  c: Connection,
-  decide: (
-    c: Connection,
-    action: 'approve' | 'reject',
-    reason: string,
-    buttons: readonly HTMLButtonElement[],
-  ) => Promise<void>,
-): HTMLElement | string {
+function actions(c: Connection, decide: Decide): HTMLElement | string {
   const canApprove = c.status === 'Pending';
   const canReject = c.status === 'Pending' || c.status === 'Approved';
   if (!canApprove && !canReject)

@@ -32,6 +32,11 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, children);
 }
 
+/** A table's head: one row of column titles; a null title leaves its column out. */
+export function tableHead(...titles: (string | null)[]): HTMLTableSectionElement {
+  return h('thead', {}, h('tr', {}, ...titles.filter((t) => t !== null).map((t) => h('th', {}, t))));
+}
+
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);
   if (element === null) throw new Error(`the page has no #${id}`);

@@ -1,4 +1,4 @@
-import { h, replaceChildren } from './dom';
+import { h, replaceChildren, tableHead } from './dom';
 import { duration, ms, relative, utcTime } from './format';
 import type { Evidence, ProbeEvent, ProbeEventList } from './types';
 
@@ -62,17 +62,7 @@ function evidenceTable(evidence: readonly Evidence[]): HTMLElement {
     h(
       'table',
       { class: 'evidence' },
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ...['Scheduled', 'Verdict', 'Class', 'Phase', 'Code', 'HTTP', 'Total', 'Attempts', 'Reason'].map(
-            (c) => h('th', {}, c),
-          ),
-        ),
-      ),
+      tableHead('Scheduled', 'Verdict', 'Class', 'Phase', 'Code', 'HTTP', 'Total', 'Attempts', 'Reason'),
       h(
         'tbody',
         {},

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isLoopbackHost } from '../net/loopback';
-import type { SettingRule } from './settings';
+import type { SettingRule } from './setting-spec';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

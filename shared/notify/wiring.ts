@@ -5,6 +5,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config/config';
 import { parseWebhooks, type WebhookTarget } from '../config/notify-webhooks';
 import { AppError } from '../errors';
+import type { Log } from '../log';
 import type { TableSource } from '../storage/table-source';
 import type { RenderOptions } from './core/payloads';
 import { DeliveryStore } from './storage/delivery-store';
@@ -46,17 +47,25 @@ export async function buildNotifier(container: NotifyWiringSource): Promise<Noti
     targets,
     () => container.queue(container.config.notify.queueName),
     container.clock,
-    (entry) => {
-      // Stores stage outside any invocation context; only the case someone must know about is logged (never a URL).
-      if (entry.event === 'notify.publish_deferred') console.warn(JSON.stringify(entry));
-    },
+    OUTSIDE_INVOCATION,
   );
 }
+
+/**
+ * Stores stage and publish outside any invocation context: only what someone must know about (a
+ * deferred publish, a warning, never a URL) reaches the process's own log.
+ */
+const OUTSIDE_INVOCATION: Log = {
+  log: () => undefined,
+  info: () => undefined,
+  warn: (...args) => console.warn(...args),
+  error: (...args) => console.error(...args),
+};
 
 /** The delivery use case's dependencies from the container (the queue trigger's composition). */
 export async function buildDeliveryDependencies(
   container: NotifyWiringSource,
-  log: (entry: Record<string, unknown>) => void,
+  log: Log,
 ): Promise<DeliveryDependencies | null> {
   const notifier = await container.notifier();
   if (notifier === null) return null;

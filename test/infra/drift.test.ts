@@ -371,7 +371,7 @@ describe('consistency checks catch drift', () => {
           options: { schedule: '%RECONCILE_SCHEDULE%' },
           handler: noop,
         },
-        reconcileWorkItem: {
+        reconcileQueuedPls: {
           name: 'reconcileQueuedPls',
           kind: 'storageQueue',
           options: { queueName: '%RECONCILE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },

@@ -1,6 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
-import type { Log } from '../../approval/use-cases/approval-services';
 import { authorizeRequest, type Permission, type Principal } from '../../auth/principal';
 import { type Container, getContainer } from '../../composition-root';
 import { json, parseInput, queryObject, readJsonBody } from '../../http/http-adapter';
@@ -14,8 +13,8 @@ import {
 } from '../core/api-schemas';
 import { decideByPerson } from '../use-cases/decide-by-person';
 import { dryRunPolicy } from '../use-cases/dry-run-policy';
-import { readConnection } from '../use-cases/get-connection';
-import { listPlsConnections } from '../use-cases/list-connections';
+import { getConnectionDetail } from '../use-cases/get-connection';
+import { listConnectionItems } from '../use-cases/list-connections';
 import { readDecisions } from '../use-cases/list-decisions';
 import { normaliseReference } from '../use-cases/managed-pls';
 import { servedOpenApiDocument } from './openapi-document';
@@ -53,19 +52,15 @@ async function optionalJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>): 
   return readJsonBody(request, schema);
 }
 
-function logTo(context: InvocationContext): Log {
-  return (entry) => context.log(JSON.stringify(entry));
-}
-
 export const listConnectionsRoute: Route = async (request) => {
   const { container } = authorized(request, 'read');
   const query = parseInput(listConnectionsQuerySchema, queryObject(request), 'query');
-  return json(200, await listPlsConnections(container, query));
+  return json(200, await listConnectionItems(container, query));
 };
 
 export const getConnectionRoute: Route = async (request) => {
   const { container } = authorized(request, 'read');
-  return json(200, await readConnection(container, connectionParams(request)));
+  return json(200, await getConnectionDetail(container, connectionParams(request)));
 };
 
 async function decide(
@@ -91,7 +86,7 @@ async function decide(
       ifMatch: request.headers.get('if-match') ?? undefined,
       expectedStatus: body.expectedStatus,
     },
-    logTo(context),
+    context,
   );
   context.log(
     JSON.stringify({

@@ -3,13 +3,14 @@ import { captureConnection } from '../../approval/core/captured-connection';
 import { targetStatusOf } from '../../approval/core/transitions';
 import type { ConnectionRecordStore } from '../../approval/storage/connection-record-store';
 import type { TenantCache } from '../../approval/storage/tenant-cache';
-import type { ApprovalMode, DecisionDeps, Log } from '../../approval/use-cases/approval-services';
+import type { ApprovalMode, DecisionDeps } from '../../approval/use-cases/approval-services';
 import { type DecisionOutcome, decideConnection } from '../../approval/use-cases/decide-connection';
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { consumerSubscriptionOf } from '../../arm/resource-id';
 import type { Principal } from '../../auth/principal';
 import type { Config } from '../../config/config';
 import { AppError } from '../../errors';
+import type { Log } from '../../log';
 import { type DecisionResult, MAX_REASON_LENGTH, type PlsRef } from '../core/api-schemas';
 import { connectionNotFound } from './connection-reader';
 import { resolveManagedPls } from './managed-pls';
@@ -58,7 +59,7 @@ export async function decideByPerson(
 ): Promise<DecisionResult> {
   const pls = resolveManagedPls(deps.config, decision.pls);
   const services = await deps.approvalServices();
-  const connection = await readConnection(services, pls, decision.connection);
+  const connection = await readConnectionOrNotFound(services, pls, decision.connection);
   const requiredEtag = checkPreconditions(decision, connection);
   const record = await services.records.get(pls.id, connection.name);
   const capture = captureConnection(connection, {
@@ -198,7 +199,8 @@ function answer(
   }
 }
 
-async function readConnection(
+/** The connection from ARM; one that is gone is the API's 404 for that connection, not an ARM error. */
+async function readConnectionOrNotFound(
   services: Pick<DecisionDeps, 'arm'>,
   pls: PlsRef,
   name: string,

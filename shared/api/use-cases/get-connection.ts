@@ -13,7 +13,7 @@ export const MAX_HISTORY_ROWS = 1000;
  * The PLS is listed rather than the connection read alone, because quota conditions in the
  * verdict depend on the other connections of the same PLS.
  */
-export async function readConnection(
+export async function getConnectionDetail(
   container: ApprovalApiDeps,
   params: { readonly pls: string; readonly connection: string },
 ): Promise<ConnectionDetail> {

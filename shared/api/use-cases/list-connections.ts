@@ -31,7 +31,7 @@ const cursorSchema = z
  * GET /connections: every connection of the managed Private Link Services (configured order, then
  * by name), optionally one PLS and some states only, a page at a time.
  */
-export async function listPlsConnections(
+export async function listConnectionItems(
   container: ApprovalApiDeps,
   query: ListConnectionsQuery,
 ): Promise<ConnectionList> {

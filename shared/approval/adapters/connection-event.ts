@@ -48,10 +48,13 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const claimsMap = z.record(z.string(), z.unknown());
 const applicationId = z.string().trim().regex(GUID);
 
+interface PlsResource {
+  readonly plsId: string;
+  readonly connectionName: string | undefined;
+}
+
 /** The PLS (and connection) an event's resource id names; undefined for any other resource. */
-function plsResourceOf(
-  resourceId: string,
-): { plsId: string; connectionName: string | undefined } | undefined {
+function plsResourceOf(resourceId: string): PlsResource | undefined {
   if (tryParsePlsId(resourceId) !== undefined) return { plsId: resourceId, connectionName: undefined };
   const connection = tryParsePlsConnectionId(resourceId);
   if (connection === undefined) return undefined;
@@ -125,17 +128,7 @@ function fromResourceEvent(envelope: Envelope): ParsedEvent {
       ],
     };
   }
-  return {
-    kind: 'accepted',
-    id: envelope.id,
-    eventType: envelope.type,
-    plsId: match.plsId,
-    connectionName: match.connectionName,
-    operationName: operation,
-    caller: callerOf(data.data.claims),
-    topic: envelope.topic,
-    eventTime: envelope.eventTime,
-  };
+  return accepted(envelope, match, operation, callerOf(data.data.claims));
 }
 
 function fromArnEvent(envelope: Envelope): ParsedEvent {
@@ -145,14 +138,25 @@ function fromArnEvent(envelope: Envelope): ParsedEvent {
   if (match === undefined) {
     return { kind: 'ignored', id: envelope.id, reason: 'resource is not a Private Link Service' };
   }
+  // Resource notifications carry no operation name and no claims.
+  return accepted(envelope, match, undefined, { kind: 'none' });
+}
+
+/** Both event schemas end here: the envelope's own facts, the PLS the event names, and what each schema says of the change. */
+function accepted(
+  envelope: Envelope,
+  match: PlsResource,
+  operationName: string | undefined,
+  caller: EventCaller,
+): ParsedEvent {
   return {
     kind: 'accepted',
     id: envelope.id,
     eventType: envelope.type,
     plsId: match.plsId,
     connectionName: match.connectionName,
-    operationName: undefined,
-    caller: { kind: 'none' },
+    operationName,
+    caller,
     topic: envelope.topic,
     eventTime: envelope.eventTime,
   };

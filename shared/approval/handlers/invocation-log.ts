@@ -1,12 +1,7 @@
-/** The approval side's structured log lines, written through the invocation context at the entry's level. */
+/** The logger of the approval side's use cases: the invocation context itself, which is a kernel Log. */
 import type { InvocationContext } from '@azure/functions';
-import type { Log } from '../use-cases/approval-services';
+import type { Log } from '../../log';
 
 export function invocationLog(context: InvocationContext): Log {
-  return (entry) => {
-    const line = JSON.stringify(entry);
-    if (entry.level === 'error') context.error(line);
-    else if (entry.level === 'warn') context.warn(line);
-    else context.log(line);
-  };
+  return context;
 }

@@ -3,7 +3,7 @@
  * It is parsed, filtered (a managed PLS, approval not off, not the echo of our own write: see
  * echoOfOurWrite),
  * de-duplicated per PLS and queued as "reconcile PLS X"; the reconciliation itself runs in the
- * queue-triggered `reconcileWorkItem`. The webhook so answers in milliseconds: Event Grid waits 30 s
+ * queue-triggered `reconcileQueuedPls`. The webhook so answers in milliseconds: Event Grid waits 30 s
  * for an answer before it retries (then 10 s, 30 s, 1 min, 5 min, 10 min, 30 min, 1 h; see
  * https://learn.microsoft.com/azure/event-grid/delivery-and-retry), and reconciling a large PLS can
  * take longer than that.
@@ -14,10 +14,11 @@
 import { sameResourceId } from '../../arm/resource-id';
 import type { Clock } from '../../clock';
 import { toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
 import { type ParsedEvent, parseConnectionEvent } from '../adapters/connection-event';
 import type { ReconcileQueue } from '../adapters/reconcile-queue';
 import type { ClaimStore } from '../storage/claim-store';
-import type { ApprovalMode, Log } from './approval-services';
+import type { ApprovalMode } from './approval-services';
 
 /** How long after our own write an event that names no caller, about that connection, is taken to be its echo. */
 export const OWN_WRITE_ECHO_MS = 5 * 60_000;
@@ -49,11 +50,11 @@ export async function acceptConnectionEvent(
   const receivedAt = deps.clock.now();
   const event = await parseConnectionEvent(raw);
   if (event.kind === 'malformed') {
-    log({ level: 'warn', event: 'approval.event.malformed', id: event.id, issues: event.issues });
+    logEvent(log, { level: 'warn', event: 'approval.event.malformed', id: event.id, issues: event.issues });
     return { kind: 'malformed' };
   }
   const ignore = (reason: string, plsId?: string): EventIntake => {
-    log({ event: 'approval.event.ignored', id: event.id, pls: plsId, reason });
+    logEvent(log, { event: 'approval.event.ignored', id: event.id, pls: plsId, reason });
     return { kind: 'ignored', reason };
   };
   if (event.kind === 'ignored') return ignore(event.reason);
@@ -82,7 +83,7 @@ export async function acceptConnectionEvent(
       },
       { dedupe: true },
     );
-    log({
+    logEvent(log, {
       event: result === 'enqueued' ? 'approval.event.queued' : 'approval.event.duplicate',
       id: event.id,
       pls: configured,
@@ -91,7 +92,7 @@ export async function acceptConnectionEvent(
     return { kind: result === 'enqueued' ? 'queued' : 'duplicate', plsId: configured };
   } catch (error) {
     const appError = toAppError(error);
-    log({ level: 'error', event: 'approval.event.failed', id: event.id, code: appError.code });
+    logEvent(log, { level: 'error', event: 'approval.event.failed', id: event.id, code: appError.code });
     if (appError.transient) throw appError;
     return ignore(`could not be queued (${appError.code})`, configured);
   }
@@ -129,7 +130,12 @@ async function echoOfOurWrite(
     const decided = await deps.claims.recentlyCompleted(plsId, event.connectionName, OWN_WRITE_ECHO_MS);
     return decided ? 'our own write (no caller named; this connection was just decided here)' : undefined;
   } catch (error) {
-    log({ level: 'warn', event: 'approval.event.echo_unknown', id: event.id, code: toAppError(error).code });
+    logEvent(log, {
+      level: 'warn',
+      event: 'approval.event.echo_unknown',
+      id: event.id,
+      code: toAppError(error).code,
+    });
     return undefined;
   }
 }

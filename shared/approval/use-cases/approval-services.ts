@@ -70,7 +70,4 @@ export interface RunDeps extends ReconcileDeps {
   readonly timeBudgetMs: number;
 }
 
-/** Structured log sink (the invocation context's `log`, or a collector in tests). An entry with `level` goes to warn/error. */
-export type Log = (entry: Record<string, unknown> & { readonly level?: 'warn' | 'error' }) => void;
-
 export type Trigger = 'event' | 'timer' | 'api';

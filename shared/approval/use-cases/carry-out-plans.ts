@@ -1,4 +1,5 @@
 import { toAppError } from '../../errors';
+import { logEvent } from '../../log';
 import { connectionKey } from '../../storage/table-keys';
 import { POLICY_ACTOR } from '../core/actor';
 import type { ConnectionRecord } from '../core/connection-record';
@@ -149,7 +150,7 @@ async function recordVerdicts(
     };
   });
   const failed = await services.audit.writeMany(entries);
-  if (failed.size > 0) context.log({ event: 'approval.verdicts_not_recorded', count: failed.size });
+  if (failed.size > 0) logEvent(context.log, { event: 'approval.verdicts_not_recorded', count: failed.size });
   await rememberVerdicts(
     services,
     planned.filter((_, i) => !failed.has(entryId(entries[i] as AuditEntry))),
@@ -182,7 +183,7 @@ async function rememberVerdicts(
       [],
     );
   } catch (error) {
-    context.log({
+    logEvent(context.log, {
       event: 'approval.verdicts_not_remembered',
       count: planned.length,
       code: toAppError(error).code,

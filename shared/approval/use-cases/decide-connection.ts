@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
 import { toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
 import { storageError } from '../../storage/table-errors';
 import type { RecordPatch } from '../core/connection-record';
 import { targetStatusOf, transitionRefusal } from '../core/transitions';
 import { type AuditEntry, entryId } from '../storage/audit-store';
 import type { ClaimHandle } from '../storage/claim-store';
-import type { DecisionDeps, Log } from './approval-services';
+import type { DecisionDeps } from './approval-services';
 import { failedOutcome, intentEntry, outcomeEntry, writeOutcomes } from './decision-audit';
 import { claimAll, releaseAll } from './decision-claims';
 import type { DecisionOutcome, DecisionRequest, Live } from './decision-request';
@@ -231,7 +232,7 @@ async function finish(
   ]);
   if (settled.some((r) => r.status === 'rejected')) {
     // Claims only: an unfinished claim expires on its own.
-    log({ event: 'approval.settle_incomplete', decisions: applied.length });
+    logEvent(log, { event: 'approval.settle_incomplete', decisions: applied.length });
   }
 }
 

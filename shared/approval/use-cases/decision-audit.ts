@@ -1,8 +1,9 @@
 import { type AppError, toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
 import type { RecordPatch } from '../core/connection-record';
 import type { AuditEntry, AuditResult } from '../storage/audit-store';
 import { auditedConnection, entryId } from '../storage/audit-store';
-import type { DecisionDeps, Log } from './approval-services';
+import type { DecisionDeps } from './approval-services';
 import type { DecisionOutcome, DecisionRequest } from './decision-request';
 
 /* The decision path's audit rows: the intent (written ahead of any ARM write) and the outcome. */
@@ -65,7 +66,7 @@ export async function writeOutcomes(
   for (const row of rows) {
     if (failed.has(entryId(row))) {
       lost.add(row.decisionId);
-      log({
+      logEvent(log, {
         event: 'approval.audit.outcome_lost',
         decisionId: row.decisionId,
         connection: row.connectionId,
@@ -84,7 +85,7 @@ export function failedOutcome(
   what: string,
 ): DecisionOutcome {
   const appError = toAppError(error);
-  log({
+  logEvent(log, {
     event: 'approval.decision_failed',
     what,
     code: appError.code,

@@ -1,7 +1,8 @@
+import { type Log, logEvent } from '../../log';
 import { targetStatusOf } from '../core/transitions';
 import type { AuditEntry } from '../storage/audit-store';
 import type { ClaimHandle, ClaimResult } from '../storage/claim-store';
-import type { DecisionDeps, Log } from './approval-services';
+import type { DecisionDeps } from './approval-services';
 import { failedOutcome, outcomeEntry, writeOutcomes } from './decision-audit';
 import type { DecisionOutcome, Live } from './decision-request';
 
@@ -81,7 +82,7 @@ export async function releaseAll(
       try {
         await services.claims.release(handle);
       } catch {
-        log({ event: 'approval.claim_release_failed', connection: handle.request.connectionName });
+        logEvent(log, { event: 'approval.claim_release_failed', connection: handle.request.connectionName });
       }
     }),
   );

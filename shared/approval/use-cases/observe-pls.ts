@@ -1,11 +1,12 @@
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
 import { connectionKey } from '../../storage/table-keys';
 import { type CapturedConnection, captureConnection } from '../core/captured-connection';
 import type { ConnectionRecord, RecordPatch } from '../core/connection-record';
 import type { Arrival } from '../core/fast-path-stats';
 import { compareWithRecords, type DriftRecord } from '../storage/drift';
-import type { Log, ReconcileDeps } from './approval-services';
+import type { ReconcileDeps } from './approval-services';
 import type { PlsReconcileSummary, ReconcileContext } from './reconcile-summary';
 
 /*
@@ -114,7 +115,7 @@ async function recordArrivals(
     await services.arrivals.markListed(plsId, listedAt);
     return arrivals.length;
   } catch (error) {
-    context.log({
+    logEvent(context.log, {
       level: 'warn',
       event: 'approval.arrivals_not_recorded',
       pls: plsId,
@@ -169,7 +170,7 @@ async function recordDrift(
   for (const d of comparison.drift) {
     counts[d.kind]++;
     if (d.kind !== 'appeared') {
-      log({
+      logEvent(log, {
         event: 'approval.drift',
         kind: d.kind,
         pls: plsId,

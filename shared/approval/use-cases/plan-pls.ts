@@ -1,11 +1,12 @@
 import { toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
 import { connectionKey } from '../../storage/table-keys';
 import { type CapturedConnection, factsOf } from '../core/captured-connection';
 import { approvedByPerson, type ConnectionRecord } from '../core/connection-record';
 import type { ApprovedCounts } from '../core/policy/evaluate-policy';
 import { type Plan, planDecision } from '../core/policy/plan-decision';
 import type { Policy } from '../core/policy/policy';
-import type { Log, ReconcileDeps } from './approval-services';
+import type { ReconcileDeps } from './approval-services';
 
 /* Planning one PLS: what the policy would do with each listed connection, before anything is written. */
 
@@ -35,7 +36,7 @@ async function nativelyAdmitted(
     const pls = await services.arm.getPrivateLinkService(plsId);
     return new Set(pls.autoApprovalSubscriptions.map((s) => s.toLowerCase()));
   } catch (error) {
-    log({
+    logEvent(log, {
       level: 'warn',
       event: 'approval.auto_approval_list_unavailable',
       pls: plsId,

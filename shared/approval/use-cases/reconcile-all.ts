@@ -6,11 +6,12 @@
  */
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
 import { isAppError, toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
 import { plsKey } from '../../storage/table-keys';
 import { Coalescer } from '../core/concurrency';
 import type { Policy } from '../core/policy/policy';
 import { continuationOf, type ReconcileWorkItem } from '../core/reconcile-work-item';
-import type { Log, ReconcileDeps, RunDeps } from './approval-services';
+import type { ReconcileDeps, RunDeps } from './approval-services';
 import { readFastPathStats } from './read-fast-path-stats';
 import {
   emptyCounts,
@@ -84,7 +85,7 @@ export async function reconcileAll(
     } catch (error) {
       const appError = toAppError(error);
       failedPrivateLinkServices.push({ plsId, code: appError.code });
-      context.log({
+      logEvent(context.log, {
         event: 'approval.reconcile.pls_failed',
         pls: plsId,
         code: appError.code,
@@ -116,7 +117,7 @@ export async function reconcileConfigured(
 ): Promise<ReconcileRunSummary | undefined> {
   const { log } = context;
   if (deps.plsResourceIds.length === 0) {
-    log({ event: 'approval.reconcile.skipped', reason: 'PLS_RESOURCE_IDS is empty' });
+    logEvent(log, { event: 'approval.reconcile.skipped', reason: 'PLS_RESOURCE_IDS is empty' });
     return undefined;
   }
   let policy: Policy;
@@ -125,7 +126,12 @@ export async function reconcileConfigured(
   } catch (error) {
     // A bad policy decides nothing; the failed invocation makes it visible in monitoring.
     if (isAppError(error))
-      log({ level: 'error', event: 'approval.policy_invalid', detail: error.message, issues: error.issues });
+      logEvent(log, {
+        level: 'error',
+        event: 'approval.policy_invalid',
+        detail: error.message,
+        issues: error.issues,
+      });
     throw error;
   }
   const startedAt = deps.clock.now();
@@ -136,7 +142,7 @@ export async function reconcileConfigured(
     deadline: new Date(startedAt.getTime() + deps.timeBudgetMs),
   });
   await queueContinuations(deps, summary.unfinished, context.correlationId, log);
-  log({
+  logEvent(log, {
     ...(summary.failedPrivateLinkServices.length > 0 ? { level: 'warn' as const } : {}),
     event: 'approval.reconcile.summary',
     mode: deps.mode,
@@ -166,10 +172,10 @@ async function queueContinuations(
     const item = remaining === null ? first : continuationOf(first, remaining, now);
     try {
       await deps.workQueue.enqueue(item, { dedupe: false });
-      log({ event: 'approval.reconcile.continued', pls: plsId, remaining, round: item.round });
+      logEvent(log, { event: 'approval.reconcile.continued', pls: plsId, remaining, round: item.round });
     } catch (error) {
       // The next timer run reconciles the PLS anyway; only the head start is lost.
-      log({
+      logEvent(log, {
         level: 'warn',
         event: 'approval.reconcile.continuation_lost',
         pls: plsId,
@@ -183,8 +189,8 @@ async function queueContinuations(
 export async function logFastPath(deps: Pick<RunDeps, 'arrivals' | 'clock'>, log: Log): Promise<void> {
   try {
     const stats = await readFastPathStats(deps);
-    log({ event: 'approval.fast_path', ...stats });
+    logEvent(log, { event: 'approval.fast_path', ...stats });
   } catch (error) {
-    log({ level: 'warn', event: 'approval.fast_path_unavailable', code: toAppError(error).code });
+    logEvent(log, { level: 'warn', event: 'approval.fast_path_unavailable', code: toAppError(error).code });
   }
 }

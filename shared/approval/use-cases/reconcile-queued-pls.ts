@@ -1,5 +1,5 @@
 /**
- * The `reconcileWorkItem` use case: one work item from the reconciliation queue (an event's "PLS X
+ * The `reconcileQueuedPls` use case: one work item from the reconciliation queue (an event's "PLS X
  * may have changed", or the continuation of a run that ran out of time) reconciles that PLS within
  * this invocation's time budget, and queues its own continuation if decisions are left.
  *
@@ -7,13 +7,14 @@
  */
 import { sameResourceId } from '../../arm/resource-id';
 import { toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
 import type { Policy } from '../core/policy/policy';
 import { continuationOf, parseWorkItem } from '../core/reconcile-work-item';
-import type { Log, RunDeps } from './approval-services';
+import type { RunDeps } from './approval-services';
 import { reconcileCoalesced } from './reconcile-all';
 import type { PlsReconcileSummary } from './reconcile-pls';
 
-export async function reconcileWorkItem(
+export async function reconcileQueuedPls(
   deps: RunDeps,
   loadPolicy: () => Promise<Policy>,
   message: unknown,
@@ -25,16 +26,20 @@ export async function reconcileWorkItem(
     item = parseWorkItem(message);
   } catch (error) {
     // The same bytes would fail again: dropped with a warning, not retried into the poison queue.
-    log({ level: 'warn', event: 'approval.queue.malformed', issues: toAppError(error).issues });
+    logEvent(log, { level: 'warn', event: 'approval.queue.malformed', issues: toAppError(error).issues });
     return undefined;
   }
   const configured = deps.plsResourceIds.find((id) => sameResourceId(id, item.plsId));
   if (configured === undefined) {
-    log({ event: 'approval.queue.ignored', pls: item.plsId, reason: 'no longer in PLS_RESOURCE_IDS' });
+    logEvent(log, {
+      event: 'approval.queue.ignored',
+      pls: item.plsId,
+      reason: 'no longer in PLS_RESOURCE_IDS',
+    });
     return undefined;
   }
   if (item.cause === 'event' && deps.mode === 'off') {
-    log({ event: 'approval.queue.ignored', pls: configured, reason: 'APPROVAL_MODE is off' });
+    logEvent(log, { event: 'approval.queue.ignored', pls: configured, reason: 'APPROVAL_MODE is off' });
     return undefined;
   }
   const policy = await loadPolicy();
@@ -52,14 +57,14 @@ export async function reconcileWorkItem(
     const next = continuationOf(item, summary.unfinished, deps.clock.now());
     // A lost continuation is not lost work: the timer reconciles the PLS on its next run.
     await deps.workQueue.enqueue(next, { dedupe: false });
-    log({
+    logEvent(log, {
       event: 'approval.reconcile.continued',
       pls: configured,
       remaining: summary.unfinished,
       round: next.round,
     });
   }
-  log({
+  logEvent(log, {
     event: 'approval.queue.reconciled',
     pls: configured,
     cause: item.cause,

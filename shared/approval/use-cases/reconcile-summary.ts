@@ -1,5 +1,6 @@
+import type { Log } from '../../log';
 import type { WorkItemEvent } from '../core/reconcile-work-item';
-import type { Log, Trigger } from './approval-services';
+import type { Trigger } from './approval-services';
 
 /* What reconciling one PLS is told (its context) and what it reports (its summary). */
 

@@ -9,6 +9,7 @@
  */
 import type { Clock } from '../../clock';
 import { toAppError } from '../../errors';
+import { type Log, logEvent } from '../../log';
 import {
   outcomeOfFailure,
   outcomeOfRun,
@@ -17,7 +18,6 @@ import {
 } from '../core/reconcile-outcome';
 import { parseWorkItem } from '../core/reconcile-work-item';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
-import type { Log } from './approval-services';
 import type { ReconcileRunSummary } from './reconcile-all';
 import type { PlsReconcileSummary } from './reconcile-pls';
 
@@ -106,7 +106,7 @@ async function keep(deps: OutcomeDeps, log: Log, outcome: ReconcileOutcome): Pro
   try {
     await deps.runOutcomes.record(outcome);
   } catch (error) {
-    log({
+    logEvent(log, {
       level: 'warn',
       event: 'approval.reconcile.outcome_unrecorded',
       source: outcome.source,

@@ -21,8 +21,7 @@ export async function handleDeliveryMessage(
   context: InvocationContext,
   container: Container = getContainer(),
 ): Promise<DeliveryResult | null> {
-  const log = (entry: Record<string, unknown>) => context.log(JSON.stringify(entry));
-  const deps = await buildDeliveryDependencies(container, log);
+  const deps = await buildDeliveryDependencies(container, context);
   if (deps === null) {
     context.warn(
       JSON.stringify({ event: 'notify.not_configured', detail: 'NOTIFY_WEBHOOKS is unset; message dropped' }),
@@ -70,7 +69,7 @@ export async function handleSweepTimer(
     reminders: table(NOTIFY_TABLES.reminders),
     reminderHours: container.config.notify.pendingReminderHours,
     graceMs: options.graceMs ?? SWEEP_GRACE_MS,
-    log: (entry) => context.log(JSON.stringify(entry)),
+    log: context,
   });
 }
 

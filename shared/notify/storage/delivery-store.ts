@@ -35,7 +35,7 @@ export interface LogEntry {
 export class DeliveryStore {
   constructor(
     private readonly states: () => Promise<TableClient>,
-    private readonly log: () => Promise<TableClient>,
+    private readonly deliveryLog: () => Promise<TableClient>,
   ) {}
 
   async get(eventId: string, target: string): Promise<DeliveryState | undefined> {
@@ -88,7 +88,7 @@ export class DeliveryStore {
   /** Best effort: a log row that cannot be written must not turn a delivered event into a retry. */
   async append(entry: LogEntry): Promise<void> {
     try {
-      const table = await this.log();
+      const table = await this.deliveryLog();
       await table.upsertEntity(
         {
           partitionKey: dayKey(entry.at),
@@ -111,7 +111,7 @@ export class DeliveryStore {
   }
 
   async listLog(day: Date): Promise<Record<string, unknown>[]> {
-    const table = await this.log();
+    const table = await this.deliveryLog();
     const out: Record<string, unknown>[] = [];
     for await (const row of table.listEntities<Record<string, unknown>>({
       queryOptions: { filter: odata`PartitionKey eq ${dayKey(day)}` },

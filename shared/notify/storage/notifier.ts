@@ -2,6 +2,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 import type { Clock } from '../../clock';
 import type { WebhookTarget } from '../../config/notify-webhooks';
+import { type Log, logEvent, silentLog } from '../../log';
 import type { NotifyEvent } from '../core/notify-events';
 import { deliveryKey, encodeDeliveryMessage, type OutboxRow, outboxRow } from '../core/outbox-rows';
 
@@ -11,8 +12,6 @@ import { deliveryKey, encodeDeliveryMessage, type OutboxRow, outboxRow } from '.
  * one queue message per event and webhook, then the outbox row is deleted. Publishing never
  * throws and never waits on a webhook: a failure leaves the outbox row for the sweeper.
  */
-export type NotifyLog = (entry: Record<string, unknown>) => void;
-
 export interface Staged {
   readonly rows: readonly OutboxRow[];
   readonly events: readonly { readonly event: NotifyEvent; readonly targets: readonly string[] }[];
@@ -23,7 +22,7 @@ export class Notifier {
     readonly targets: readonly WebhookTarget[],
     private readonly queue: () => Promise<QueueClient>,
     private readonly clock: Clock,
-    private readonly log: NotifyLog = () => {},
+    private readonly log: Log = silentLog,
   ) {}
 
   /** Outbox rows for the events some webhook wants, in the given partition. */
@@ -58,7 +57,12 @@ export class Notifier {
           if (row !== undefined) await deleteQuietly(table, row.partitionKey, row.rowKey);
           published++;
         } catch {
-          this.log({ event: 'notify.publish_deferred', eventId: event.id, type: event.type });
+          logEvent(this.log, {
+            level: 'warn',
+            event: 'notify.publish_deferred',
+            eventId: event.id,
+            type: event.type,
+          });
         }
       }),
     );
@@ -82,7 +86,7 @@ export class Notifier {
         }),
       ),
     );
-    this.log({
+    logEvent(this.log, {
       event: 'notify.enqueued',
       eventId: event.id,
       type: event.type,

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock';
 import type { WebhookTarget } from '../../config/notify-webhooks';
 import { parseInput } from '../../http/http-adapter';
+import { type Log, logEvent } from '../../log';
 import type { WebhookResponse } from '../adapters/webhook-client';
 import type { NotifyEvent } from '../core/notify-events';
 import {
@@ -46,7 +47,7 @@ export interface DeliveryDependencies {
   readonly retryBaseSeconds: number;
   readonly timeoutSeconds: number;
   readonly random: () => number;
-  readonly log: (entry: Record<string, unknown>) => void;
+  readonly log: Log;
 }
 
 export type DeliveryResult = 'delivered' | 'retry' | 'poison' | 'duplicate' | 'busy' | 'unknown-target';
@@ -73,14 +74,14 @@ export async function deliverToWebhooks(
   const target = deps.targets.find((t) => t.name.toLowerCase() === targetName.toLowerCase());
   if (target === undefined) {
     // Removed from NOTIFY_WEBHOOKS since it was enqueued: nobody to deliver to, and retrying cannot help.
-    deps.log({ event: 'notify.unknown_target', delivery: key, type: event.type });
+    logEvent(deps.log, { event: 'notify.unknown_target', delivery: key, type: event.type });
     return 'unknown-target';
   }
 
   const now = deps.clock.now();
   const state = await deps.store.get(event.id, target.name);
   if (state?.state === 'delivered' || state?.state === 'poison') {
-    deps.log({ event: 'notify.duplicate', delivery: key, state: state.state });
+    logEvent(deps.log, { event: 'notify.duplicate', delivery: key, state: state.state });
     return 'duplicate';
   }
   if (
@@ -89,7 +90,7 @@ export async function deliverToWebhooks(
     Date.parse(state.claimUntil) > now.getTime()
   ) {
     // Another instance is sending it right now; if it dies, its own message comes back after the lease.
-    deps.log({ event: 'notify.busy', delivery: key });
+    logEvent(deps.log, { event: 'notify.busy', delivery: key });
     return 'busy';
   }
 
@@ -103,7 +104,7 @@ export async function deliverToWebhooks(
     eventType: event.type,
   });
   if (etag === null) {
-    deps.log({ event: 'notify.busy', delivery: key });
+    logEvent(deps.log, { event: 'notify.busy', delivery: key });
     return 'busy';
   }
 
@@ -135,7 +136,7 @@ export async function deliverToWebhooks(
       lastStatus: response.status ?? undefined,
     });
     await deps.store.append({ ...logBase, result: 'delivered' });
-    deps.log({
+    logEvent(deps.log, {
       event: 'notify.delivered',
       delivery: key,
       type: event.type,
@@ -155,7 +156,7 @@ export async function deliverToWebhooks(
       ...failure,
     });
     await deps.store.append({ ...logBase, result: 'poison' });
-    deps.log({
+    logEvent(deps.log, {
       event: 'notify.poison',
       delivery: key,
       type: event.type,
@@ -177,7 +178,7 @@ export async function deliverToWebhooks(
   await deps.store.append({ ...logBase, result: 'failed' });
   // If this enqueue fails the handler throws and the host retries the message: still at least once.
   await deps.enqueue(event, [target.name], attempt + 1, delay);
-  deps.log({
+  logEvent(deps.log, {
     event: 'notify.retry',
     delivery: key,
     type: event.type,

@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { ConnectionRecord } from '../../approval/core/connection-record';
 import type { Clock } from '../../clock';
+import { type Log, logEvent } from '../../log';
 import { connectionKey, dayKey, plsKey } from '../../storage/table-keys';
 import { type PendingConnection, reminderEvent, reminderPeriod } from '../core/event-builders';
 import { OUTBOX_RANGE, parseOutboxRow } from '../core/outbox-rows';
@@ -29,7 +30,7 @@ export interface SweepDependencies {
   readonly reminders: () => Promise<TableClient>;
   readonly reminderHours: number;
   readonly graceMs: number;
-  readonly log: (entry: Record<string, unknown>) => void;
+  readonly log: Log;
 }
 
 export interface SweepSummary {
@@ -45,7 +46,7 @@ export async function sweepOutbox(deps: SweepDependencies): Promise<SweepSummary
     try {
       reminders += await stageReminders(deps, plsId);
     } catch {
-      deps.log({ event: 'notify.reminders_failed', pls: plsId });
+      logEvent(deps.log, { event: 'notify.reminders_failed', pls: plsId });
     }
   }
   let found = 0;
@@ -78,7 +79,7 @@ export async function sweepOutbox(deps: SweepDependencies): Promise<SweepSummary
     }
   }
   const summary = { found, enqueued, reminders, failedLocations };
-  deps.log({ event: 'notify.sweep', ...summary });
+  logEvent(deps.log, { event: 'notify.sweep', ...summary });
   return summary;
 }
 

@@ -3,11 +3,9 @@
  * Every deadline is our own timer (undici's fire with ~1 s granularity), and the first failure
  * decided wins: tearing the connection down afterwards cannot overwrite it with a secondary error.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-import type { buildConnector, Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import * as undici from 'undici';
 import { type Redactor, redactor } from '../../redact/redact';
 import { VERSION } from '../../version';
@@ -20,63 +18,25 @@ import {
   type ProbePhase,
   type ProbeTarget,
 } from '../core/types';
+import { AttemptResponse, type IncomingHttpHeaders } from './attempt-response';
+import { AttemptTimers } from './attempt-timers';
+import { emptyMarks, phaseTimings } from './attempt-timings';
 import {
   type ConnectionObservation,
-  directConnector,
+  connectorFor,
   emptyObservation,
   phaseConnector,
 } from './phase-connector';
 
-const EXCERPT_BYTES = 1024;
 const USER_AGENT = `private-link-gatekeeper-probe/${VERSION}`;
-/** Response headers kept on every attempt besides `server` and the ones assertions name. */
-const KEPT_HEADERS = [
-  'content-type',
-  'content-length',
-  'content-encoding',
-  'location',
-  'x-powered-by',
-  'retry-after',
-  'x-azure-ref',
-];
 
 type Undici = typeof undici;
-/** Response headers as undici hands them to a handler: lower-case names, repeated ones as arrays. */
-type IncomingHttpHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2];
 
 export interface AttemptInput {
   readonly target: ProbeTarget;
   readonly attempt: number;
   /** The run's deadline: when it aborts, the attempt ends as DEADLINE (RUN_DEADLINE). */
   readonly signal: AbortSignal;
-}
-
-interface Marks {
-  dnsStart: number | null;
-  dnsEnd: number | null;
-  requestSent: number | null;
-  firstByte: number | null;
-  headers: number | null;
-  end: number | null;
-}
-
-interface ResponseState {
-  statusCode: number | null;
-  headers: Record<string, string>;
-  bytes: number;
-  hash: Hash;
-  excerpt: Buffer[];
-  excerptBytes: number;
-  body: Buffer[] | null;
-}
-
-/** performance.now() differences, kept to the microsecond: sub-millisecond precision without float noise. */
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
-
-function span(from: number | null, to: number | null): number | null {
-  return from === null || to === null ? null : round(to - from);
 }
 
 /** The reason every attempt's client is destroyed with once the attempt is over (see closeConnection). */
@@ -90,29 +50,6 @@ export async function runHttpAttempt(input: AttemptInput): Promise<ProbeAttempt>
   return new HttpAttempt(input, undici).run();
 }
 
-const connectors = new Map<string, buildConnector.connector>();
-
-/**
- * One connector per scheme and extra CA, shared by every attempt: for https it holds one secure
- * context (building one from the root store costs milliseconds that would otherwise land in the
- * TCP phase). Sharing it shares no sessions: Node's client contexts keep none unless a session is
- * passed explicitly, and the connector caches none.
- */
-function connectorFor(target: ProbeTarget): buildConnector.connector {
-  const https = target.url.protocol === 'https:';
-  const key = https ? `https:${target.ca ?? ''}` : 'http:';
-  let connector = connectors.get(key);
-  if (connector === undefined) {
-    const context: SecureContext | undefined = https
-      ? createSecureContext(target.ca === undefined ? {} : { ca: [...rootCertificates, target.ca] })
-      : undefined;
-    connector = directConnector(context);
-    if (connectors.size >= 64) connectors.clear();
-    connectors.set(key, connector);
-  }
-  return connector;
-}
-
 class HttpAttempt {
   private readonly target: ProbeTarget;
   private readonly attemptNo: number;
@@ -120,27 +57,12 @@ class HttpAttempt {
   private readonly startedAt = new Date();
   /** When the attempt was created: its clock if it fails before any network work starts. */
   private readonly createdAt = performance.now();
-  private readonly marks: Marks = {
-    dnsStart: null,
-    dnsEnd: null,
-    requestSent: null,
-    firstByte: null,
-    headers: null,
-    end: null,
-  };
+  private readonly marks = emptyMarks();
   private readonly conn: ConnectionObservation = emptyObservation();
-  private readonly response: ResponseState = {
-    statusCode: null,
-    headers: {},
-    bytes: 0,
-    hash: createHash('sha256'),
-    excerpt: [],
-    excerptBytes: 0,
-    body: null,
-  };
+  private readonly response = new AttemptResponse();
   /** Ends whatever the attempt is waiting for (the DNS answer, the exchange) once a failure is decided. */
   private wake: (() => void) | null = null;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new AttemptTimers();
   private phase: ProbePhase = 'dns';
   private failure: ProbeFailure | null = null;
   private resolvedIp: string | null = null;
@@ -162,7 +84,7 @@ class HttpAttempt {
     if (this.runSignal.aborted) onRunAbort();
     else this.runSignal.addEventListener('abort', onRunAbort, { once: true });
     const { totalMs } = this.target.timeouts;
-    this.startTimer(totalMs, () =>
+    this.timers.start(totalMs, () =>
       this.fail(
         PROBE_CODES.totalTimeout,
         'DEADLINE',
@@ -177,7 +99,7 @@ class HttpAttempt {
     } finally {
       this.marks.end ??= performance.now();
       this.runSignal.removeEventListener('abort', onRunAbort);
-      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clearAll();
       this.closeConnection();
     }
     if (this.failure === null && this.response.statusCode !== null) this.judge();
@@ -195,7 +117,7 @@ class HttpAttempt {
     }
     this.marks.dnsStart = performance.now();
     const { connectMs } = this.target.timeouts;
-    const timer = this.startTimer(connectMs, () =>
+    const timer = this.timers.start(connectMs, () =>
       this.fail(PROBE_CODES.dnsTimeout, 'DNS', `${host} did not resolve within connectMs (${connectMs} ms)`),
     );
     try {
@@ -211,7 +133,7 @@ class HttpAttempt {
     } finally {
       // Also on failure: how long the resolver took to say NXDOMAIN is part of the diagnosis.
       if (this.failure === null) this.marks.dnsEnd = performance.now();
-      this.clearTimer(timer);
+      this.timers.clear(timer);
     }
   }
 
@@ -246,7 +168,7 @@ class HttpAttempt {
       allowH2: false,
     });
     this.client = client;
-    const connectTimer = this.startTimer(target.timeouts.connectMs, () => {
+    const connectTimer = this.timers.start(target.timeouts.connectMs, () => {
       if (this.phase === 'tcp' || this.phase === 'tls' || this.phase === 'dns') {
         const what = this.phase === 'tls' ? 'the TLS handshake' : 'the TCP connection';
         this.fail(
@@ -265,7 +187,7 @@ class HttpAttempt {
           this.abortRequest = (error) => controller.abort(error);
         },
         onRequestSent: () => {
-          this.clearTimer(connectTimer);
+          this.timers.clear(connectTimer);
           this.marks.requestSent = performance.now();
           this.enterPhase('ttfb');
           this.startHeadersTimer();
@@ -302,11 +224,13 @@ class HttpAttempt {
     this.marks.headers = performance.now();
     this.marks.firstByte ??= this.marks.headers;
     this.enterPhase('transfer');
-    this.response.statusCode = statusCode;
-    this.response.headers = headerMap(headers);
-    if (this.target.method === 'GET' && needsBody(this.target.assertions)) this.response.body = [];
-    const declared = Number(this.response.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.target.maxBodyBytes) {
+    this.response.start(
+      statusCode,
+      headers,
+      this.target.method === 'GET' && needsBody(this.target.assertions),
+    );
+    const declared = this.response.declaredLength();
+    if (declared !== null && declared > this.target.maxBodyBytes) {
       this.fail(
         PROBE_CODES.bodyTooLarge,
         'BODY_TOO_LARGE',
@@ -318,9 +242,7 @@ class HttpAttempt {
   }
 
   private onData(chunk: Buffer): void {
-    const r = this.response;
-    r.bytes += chunk.length;
-    if (r.bytes > this.target.maxBodyBytes) {
+    if (!this.response.add(chunk, this.target.maxBodyBytes)) {
       this.fail(
         PROBE_CODES.bodyTooLarge,
         'BODY_TOO_LARGE',
@@ -328,13 +250,6 @@ class HttpAttempt {
       );
       return;
     }
-    r.hash.update(chunk);
-    if (r.excerptBytes < EXCERPT_BYTES) {
-      const part = chunk.subarray(0, EXCERPT_BYTES - r.excerptBytes);
-      r.excerpt.push(part);
-      r.excerptBytes += part.length;
-    }
-    r.body?.push(chunk);
     this.armBodyIdleTimer();
   }
 
@@ -342,7 +257,7 @@ class HttpAttempt {
 
   private startHeadersTimer(): void {
     const { firstByteMs } = this.target.timeouts;
-    this.startTimer(firstByteMs, () => {
+    this.timers.start(firstByteMs, () => {
       if (this.marks.headers === null) {
         this.fail(
           PROBE_CODES.headersTimeout,
@@ -360,7 +275,7 @@ class HttpAttempt {
       return;
     }
     const idleMs = this.target.timeouts.bodyIdleMs ?? this.target.timeouts.firstByteMs;
-    this.bodyIdleTimer = this.startTimer(idleMs, () =>
+    this.bodyIdleTimer = this.timers.start(idleMs, () =>
       this.fail(
         PROBE_CODES.bodyTimeout,
         'BODY_TIMEOUT',
@@ -403,20 +318,6 @@ class HttpAttempt {
     if (PROBE_PHASES.indexOf(phase) > PROBE_PHASES.indexOf(this.phase)) this.phase = phase;
   }
 
-  private startTimer(ms: number, fire: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fire();
-    }, ms);
-    this.timers.add(timer);
-    return timer;
-  }
-
-  private clearTimer(timer: NodeJS.Timeout): void {
-    clearTimeout(timer);
-    this.timers.delete(timer);
-  }
-
   private closeConnection(): void {
     const client = this.client;
     this.client = null;
@@ -431,40 +332,37 @@ class HttpAttempt {
 
   private judge(): void {
     this.enterPhase('assertions');
-    const body = this.response.body === null ? null : Buffer.concat(this.response.body).toString('utf8');
     this.failure = checkAssertions(
-      { statusCode: this.response.statusCode ?? 0, headers: this.response.headers, body },
+      {
+        statusCode: this.response.statusCode ?? 0,
+        headers: this.response.headers,
+        body: this.response.bodyText(),
+      },
       this.target.assertions,
     );
   }
 
   private result(): ProbeAttempt {
-    const m = this.marks;
     const c = this.conn;
     const r = this.response;
-    const end = m.end ?? performance.now();
-    // The clock starts with the first network work (the lookup, or the connect call for an
-    // address literal), not when the attempt object was made: building the client and waiting for
-    // the event loop to reach the connect is our process's time, not the path's. Under a loaded
-    // loop that wait was most of what a spaced run still added to every total.
-    const t0 = m.dnsStart ?? c.tcpStartAt ?? this.createdAt;
     const https = this.target.url.protocol === 'https:';
     const completed = r.statusCode !== null && (this.failure === null || this.failure.phase === 'assertions');
     const expectedIp = this.target.expectedIp;
     // Nothing secret leaves an attempt: the rows, events and logs are all built from this result.
     const clean = redactorFor(this.target);
+    const end = this.marks.end ?? performance.now();
+    const excerpt = this.failure === null ? null : r.excerptText();
     return {
       attempt: this.attemptNo,
       startedAt: this.startedAt.toISOString(),
-      timings: {
-        dnsMs: span(m.dnsStart, m.dnsEnd),
-        tcpMs: span(c.tcpStartAt, c.tcpEndAt),
-        tlsMs: https ? span(c.tcpEndAt, c.tlsEndAt) : null,
-        ttfbMs: span(m.requestSent, m.firstByte),
-        transferMs: completed ? span(m.firstByte, end) : null,
-        totalMs: round(end - t0),
-        firstByteAtMs: span(t0, m.firstByte),
-      },
+      timings: phaseTimings({
+        marks: this.marks,
+        connection: c,
+        createdAt: this.createdAt,
+        end,
+        https,
+        completed,
+      }),
       resolvedIp: this.resolvedIp,
       expectedIpMatches:
         expectedIp === undefined || this.resolvedIp === null ? null : sameIp(expectedIp, this.resolvedIp),
@@ -473,24 +371,15 @@ class HttpAttempt {
       httpVersion: r.statusCode === null ? null : (c.httpVersion ?? '1.1'),
       statusCode: r.statusCode,
       serverHeader: r.headers.server === undefined ? null : clean(r.headers.server),
-      headers: Object.fromEntries(Object.entries(this.keptHeaders()).map(([k, v]) => [k, clean(v)])),
+      headers: Object.fromEntries(
+        Object.entries(r.kept(Object.keys(this.target.assertions.headers))).map(([k, v]) => [k, clean(v)]),
+      ),
       bodyBytes: r.statusCode === null ? null : r.bytes,
-      bodySha256: completed ? r.hash.digest('hex') : null,
-      bodyExcerpt:
-        this.failure !== null && r.excerptBytes > 0 ? clean(Buffer.concat(r.excerpt).toString('utf8')) : null,
+      bodySha256: completed ? r.sha256() : null,
+      bodyExcerpt: excerpt === null ? null : clean(excerpt),
       tls: https ? c.tls : null,
       failure: this.failure === null ? null : { ...this.failure, message: clean(this.failure.message) },
     };
-  }
-
-  private keptHeaders(): Record<string, string> {
-    const names = new Set([...KEPT_HEADERS, ...Object.keys(this.target.assertions.headers)]);
-    const kept: Record<string, string> = {};
-    for (const name of names) {
-      const value = this.response.headers[name];
-      if (value !== undefined) kept[name] = value.length > 256 ? `${value.slice(0, 253)}...` : value;
-    }
-    return kept;
   }
 }
 
@@ -504,15 +393,6 @@ function redactorFor(target: ProbeTarget): Redactor {
     redactors.set(target, found);
   }
   return found;
-}
-
-/** One string per header name: undici gives repeated headers as an array, joined here as HTTP joins them. */
-function headerMap(parsed: IncomingHttpHeaders): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parsed)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
 }
 
 /** `::ffff:10.0.0.5` and `10.0.0.5` are the same endpoint; IPv6 text forms vary in case. */

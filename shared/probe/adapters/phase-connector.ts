@@ -4,9 +4,16 @@
  * certificate. undici has no channel that separates these phases, so we observe the socket itself.
  */
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
-import { type PeerCertificate, type SecureContext, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import {
+  createSecureContext,
+  type PeerCertificate,
+  rootCertificates,
+  type SecureContext,
+  type TLSSocket,
+  connect as tlsConnect,
+} from 'node:tls';
 import type { buildConnector } from 'undici';
-import type { TlsDetails } from '../core/types';
+import type { ProbeTarget, TlsDetails } from '../core/types';
 
 export interface ConnectionObservation {
   tcpStartAt: number | null;
@@ -97,6 +104,29 @@ export function directConnector(secureContext: SecureContext | undefined): build
     return socket;
   };
   return connect as unknown as buildConnector.connector;
+}
+
+const connectors = new Map<string, buildConnector.connector>();
+
+/**
+ * One connector per scheme and extra CA, shared by every attempt: for https it holds one secure
+ * context (building one from the root store costs milliseconds that would otherwise land in the
+ * TCP phase). Sharing it shares no sessions: Node's client contexts keep none unless a session is
+ * passed explicitly, and the connector caches none.
+ */
+export function connectorFor(target: ProbeTarget): buildConnector.connector {
+  const https = target.url.protocol === 'https:';
+  const key = https ? `https:${target.ca ?? ''}` : 'http:';
+  let connector = connectors.get(key);
+  if (connector === undefined) {
+    const context: SecureContext | undefined = https
+      ? createSecureContext(target.ca === undefined ? {} : { ca: [...rootCertificates, target.ca] })
+      : undefined;
+    connector = directConnector(context);
+    if (connectors.size >= 64) connectors.clear();
+    connectors.set(key, connector);
+  }
+  return connector;
 }
 
 export function phaseConnector(options: PhaseConnectorOptions): buildConnector.connector {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decisionListSchema } from '../../../shared/api/core/api-schemas';
 import { reconcilePrivateLinkService } from '../../../shared/approval/use-cases/reconcile-pls';
+import { silentLog } from '../../../shared/log';
 import { parseBody } from '../../helpers/parse-body';
 import { addPending, scenario, useApi } from './api-harness';
 
@@ -35,7 +36,7 @@ describe('a person approving while the policy rejects the same Pending connectio
           reconcilePrivateLinkService(services, policy, pls, {
             trigger: 'timer',
             correlationId: `race-${round}`,
-            log: () => undefined,
+            log: silentLog,
           }),
         ]);
         expect([200, 409]).toContain(person.status);

@@ -5,7 +5,7 @@ import type { ArmEmulator } from '../../../../emulators/arm';
 import { onConnectionEvent } from '../../../../functions/onConnectionEvent';
 import { reconcileQueuedPls } from '../../../../functions/reconcileQueuedPls';
 import { decideByPerson } from '../../../../shared/api/use-cases/decide-by-person';
-import { readConnection } from '../../../../shared/api/use-cases/get-connection';
+import { getConnectionDetail } from '../../../../shared/api/use-cases/get-connection';
 import { parseWorkItem } from '../../../../shared/approval/core/reconcile-work-item';
 import type { ApprovalServices } from '../../../../shared/approval/use-cases/approval-services';
 import { readFastPathStats } from '../../../../shared/approval/use-cases/read-fast-path-stats';
@@ -351,7 +351,7 @@ describe('a person decides on the version they saw', () => {
   it('GET shows the ETag; a stale If-Match or expectedStatus is 409 state_changed with nothing written', async () => {
     const container = await world(REJECT_ALL);
     const [name = ''] = pendingConnections(emulators.current as ArmEmulator, 1);
-    const seen = await readConnection(container, { pls: PLS, connection: name });
+    const seen = await getConnectionDetail(container, { pls: PLS, connection: name });
     const etag = seen.connection.etag;
     expect(etag).toBe(emulators.current?.world.connection(PLS, name)?.etag);
     const record = emulators.current?.world.connection(PLS, name);

@@ -2,6 +2,7 @@ import type { ArmEmulator } from '../../../../emulators/arm';
 import type { Policy } from '../../../../shared/approval/core/policy/policy';
 import type { ApprovalServices } from '../../../../shared/approval/use-cases/approval-services';
 import type { Container } from '../../../../shared/composition-root';
+import type { Log } from '../../../../shared/log';
 import { guidOf, plsIdOf, privateEndpointIdOf } from '../../../helpers/arm-emulator';
 
 /**
@@ -94,12 +95,13 @@ export async function servicesAndPolicy(
   return { services: await container.approvalServices(), policy: await container.approvalPolicy() };
 }
 
-export function collectLog(): {
-  entries: Record<string, unknown>[];
-  log: (e: Record<string, unknown>) => void;
-} {
+/** A Log that keeps each structured line as the entry it was written from (lines are JSON), whatever its level. */
+export function collectLog(): { entries: Record<string, unknown>[]; log: Log } {
   const entries: Record<string, unknown>[] = [];
-  return { entries, log: (e) => entries.push(e) };
+  const keep = (line: unknown) => {
+    entries.push(JSON.parse(String(line)) as Record<string, unknown>);
+  };
+  return { entries, log: { log: keep, info: keep, warn: keep, error: keep } };
 }
 
 /** A queue name of its own per test, so parallel test files never take each other's work items. */
@@ -109,7 +111,7 @@ export function uniqueQueueName(): string {
 
 /**
  * Plays the host's queue trigger: receives every visible work item and hands its text to the
- * `reconcileWorkItem` definition, deleting it once handled (a failure leaves it for a retry),
+ * `reconcileQueuedPls` definition, deleting it once handled (a failure leaves it for a retry),
  * until the queue is empty or `maxMessages` were handled.
  */
 export async function drainReconcileQueue(

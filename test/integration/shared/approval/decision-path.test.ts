@@ -6,6 +6,7 @@ import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-al
 import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
 import type { ArmGateway } from '../../../../shared/arm/arm-gateway';
 import type { Container } from '../../../../shared/composition-root';
+import type { Log } from '../../../../shared/log';
 import { connectionKey, plsKey } from '../../../../shared/storage/table-keys';
 import { armTestContainer, privateEndpointIdOf, useArmEmulatorPerTest } from '../../../helpers/arm-emulator';
 import {
@@ -20,7 +21,7 @@ import {
 
 const emulators = useArmEmulatorPerTest();
 
-const ctx = (log: (e: Record<string, unknown>) => void, correlationId = 'test') => ({
+const ctx = (log: Log, correlationId = 'test') => ({
   trigger: 'timer' as const,
   correlationId,
   log,

@@ -4,6 +4,7 @@ import { POLICY_ACTOR } from '../../../../shared/approval/core/actor';
 import { AuditStore } from '../../../../shared/approval/storage/audit-store';
 import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
 import type { Container } from '../../../../shared/composition-root';
+import { silentLog } from '../../../../shared/log';
 import type { NotifyEvent } from '../../../../shared/notify/core/notify-events';
 import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
 import { Notifier } from '../../../../shared/notify/storage/notifier';
@@ -290,7 +291,7 @@ describe('notification delivery through the outbox, a Storage queue and real web
 });
 
 function ctx(correlationId: string) {
-  return { trigger: 'timer' as const, correlationId, log: () => {} };
+  return { trigger: 'timer' as const, correlationId, log: silentLog };
 }
 
 /** The event back from a CloudEvent, as a duplicate message would carry it. */

@@ -2,6 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
 import type { Clock } from '../../../../shared/clock';
+import { silentLog } from '../../../../shared/log';
 import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
 import { readEvents } from '../../../../shared/probe/storage/events';
 import { recordResult } from '../../../../shared/probe/storage/probe-store';
@@ -59,7 +60,7 @@ describe('reminders', () => {
     await reconcileAll(services, policy, [plsId], 1, {
       trigger: 'timer',
       correlationId: 'r1',
-      log: () => {},
+      log: silentLog,
     });
 
     const sweep = () => handleSweepTimer(context(), container, { graceMs: 0 });
@@ -84,7 +85,7 @@ describe('reminders', () => {
     await reconcileAll(services, policy, [plsId], 1, {
       trigger: 'timer',
       correlationId: 'r2',
-      log: () => {},
+      log: silentLog,
     });
     clock.hours = 73;
     expect(await sweep()).toMatchObject({ reminders: 0 });

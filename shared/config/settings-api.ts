@@ -1,0 +1,50 @@
+/*
+ * Who may call the HTTP API and the dashboard: the authentication mode, the allowed tenants, the
+ * app roles. A bad value switches the API off (fail closed), never approval or probes.
+ */
+import type { SettingSpec } from './setting-spec';
+
+export const API_SETTINGS = [
+  {
+    name: 'AUTH_MODE',
+    description:
+      '`easyauth` trusts the principal that App Service Authentication puts in `x-ms-client-principal`; `dev` acts as a fixed local developer and is refused when running in Azure.',
+    default: 'easyauth',
+    example: 'dev',
+    side: 'provider',
+    rule: { type: 'enum', values: ['easyauth', 'dev'] },
+    feature: 'api',
+  },
+  {
+    name: 'AUTH_ALLOWED_TENANT_IDS',
+    description:
+      'Entra tenants whose people may call the API and dashboard (comma-separated GUIDs); a principal from any other tenant is refused. Required in Azure (the Bicep sets the deploying tenant); unset outside Azure means any tenant.',
+    example: 'aaaaaaaa-0000-0000-0000-000000000001',
+    side: 'both',
+    rule: {
+      type: 'list',
+      itemPattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      expected: 'expected tenant ids (GUIDs), comma separated',
+    },
+    // A bad list switches the API off (fail closed), never approval or probes.
+    feature: 'api',
+  },
+  {
+    name: 'AUTH_READER_ROLE',
+    description: 'App role that may read connections, decisions and probe data.',
+    default: 'Gatekeeper.Reader',
+    example: 'Gatekeeper.Reader',
+    side: 'both',
+    rule: { type: 'string' },
+    feature: 'api',
+  },
+  {
+    name: 'AUTH_APPROVER_ROLE',
+    description: 'App role that may also approve and reject connections.',
+    default: 'Gatekeeper.Approver',
+    example: 'Gatekeeper.Approver',
+    side: 'provider',
+    rule: { type: 'string' },
+    feature: 'api',
+  },
+] as const satisfies readonly SettingSpec[];

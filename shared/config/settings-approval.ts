@@ -1,0 +1,73 @@
+/*
+ * The provider app's approval settings: the policy, the mode, the reconciliation timer and queue,
+ * the tenant cache. A bad value of any of them stops approval only (their side is `provider`).
+ */
+import { queueNameSetting, type SettingSpec } from './setting-spec';
+
+export const APPROVAL_SETTINGS = [
+  {
+    name: 'APPROVAL_POLICY_PATH',
+    description:
+      'Path of the approval policy file (YAML or JSON), relative to the app root. Ignored when `APPROVAL_POLICY` is set.',
+    default: 'approval-policy.yaml',
+    example: 'approval-policy.yaml',
+    side: 'provider',
+    rule: { type: 'string' },
+  },
+  {
+    name: 'APPROVAL_POLICY',
+    description: 'The approval policy inline (YAML or JSON), for deployments that keep it in an app setting.',
+    example: 'version: 1\\ndefault: { action: manual }\\nrules: []',
+    side: 'provider',
+    rule: { type: 'string' },
+  },
+  {
+    name: 'APPROVAL_MODE',
+    description:
+      '`enforce` writes decisions to ARM; `dry-run` decides and audits but writes nothing to ARM (for people too); `off`: the policy decides nothing, people still can.',
+    default: 'enforce',
+    example: 'dry-run',
+    side: 'provider',
+    rule: { type: 'enum', values: ['enforce', 'dry-run', 'off'] },
+  },
+  {
+    name: 'RECONCILE_SCHEDULE',
+    description: 'NCRONTAB schedule of the reconciliation timer.',
+    default: '0 */5 * * * *',
+    example: '0 */2 * * * *',
+    side: 'provider',
+    rule: { type: 'ncrontab' },
+  },
+  {
+    name: 'RECONCILE_CONCURRENCY',
+    description: 'How many Private Link Services one reconciliation run works on at once.',
+    default: '4',
+    example: '8',
+    side: 'provider',
+    rule: { type: 'int', min: 1, max: 64 },
+  },
+  queueNameSetting(
+    'RECONCILE_QUEUE_NAME',
+    'Storage queue of per-PLS reconciliation work: what events ask for, and continuations of runs out of time.',
+    'reconcile-requests',
+    'provider',
+  ),
+  {
+    name: 'RECONCILE_TIME_BUDGET_SECONDS',
+    description:
+      'Seconds one reconciliation invocation decides before it queues the rest as a continuation; keep it well under the function timeout.',
+    default: '240',
+    example: '120',
+    side: 'provider',
+    rule: { type: 'int', min: 5, max: 3600 },
+  },
+  {
+    name: 'TENANT_CACHE_TTL_HOURS',
+    description:
+      'How long a discovered subscription-to-tenant mapping is trusted before it is looked up again.',
+    default: '24',
+    example: '6',
+    side: 'provider',
+    rule: { type: 'int', min: 1, max: 24 * 30 },
+  },
+] as const satisfies readonly SettingSpec[];
