@@ -121,7 +121,11 @@ async function settled(hook: Sink, atLeast: number): Promise<string[]> {
   await waitFor(() => hook.received.length >= atLeast, 15_000, `${atLeast} notification(s)`);
   // Anything more (a page that must not be) would be on its way by now: delivery starts at once.
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  return hook.received.map((r) => `${String(r.headers['x-gatekeeper-event'])} ${String(r.body.subject)}`);
+  // Sorted: the delivery worker sends queued messages concurrently, so two pages staged seconds
+  // apart may arrive in either order (delivery is at-least-once, not ordered; each carries its time).
+  return hook.received
+    .map((r) => `${String(r.headers['x-gatekeeper-event'])} ${String(r.body.subject)}`)
+    .sort();
 }
 
 describe('probe notifications follow the connection state', () => {
