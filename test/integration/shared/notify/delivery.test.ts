@@ -5,9 +5,9 @@ import { AuditStore } from '../../../../shared/approval/storage/audit-store';
 import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
 import type { Container } from '../../../../shared/composition-root';
 import type { NotifyEvent } from '../../../../shared/notify/core/notify-events';
-import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
 import { Notifier } from '../../../../shared/notify/storage/notifier';
 import { NotificationOutbox } from '../../../../shared/notify/storage/store-hooks';
+import { handleSweepTimer } from '../../../../shared/notify/use-cases/notification-runs';
 import { NOTIFY_TABLES } from '../../../../shared/notify/wiring';
 import {
   armTestContainer,

@@ -2,7 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
 import type { Clock } from '../../../../shared/clock';
-import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
+import { handleSweepTimer } from '../../../../shared/notify/use-cases/notification-runs';
 import { readEvents } from '../../../../shared/probe/storage/events';
 import { recordResult } from '../../../../shared/probe/storage/probe-store';
 import {
