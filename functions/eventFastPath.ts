@@ -1,4 +1,4 @@
-import { eventFastPathSchema } from '../shared/api/core/api-schemas';
+import { eventFastPathSchema } from '../shared/api/core/meta-schemas';
 import { readFastPathStats } from '../shared/approval/use-cases/read-fast-path-stats';
 import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';

@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import { healthReportSchema } from '../shared/api/core/api-schemas';
+import { healthReportSchema } from '../shared/api/core/meta-schemas';
 import type { FastPathStats } from '../shared/approval/core/fast-path-stats';
 import { readFastPathStats } from '../shared/approval/use-cases/read-fast-path-stats';
 import { authorizeRequest } from '../shared/auth/principal';

@@ -1,4 +1,4 @@
-import { openApiDocumentSchema } from '../shared/api/core/api-schemas';
+import { openApiDocumentSchema } from '../shared/api/core/meta-schemas';
 import { buildOpenApiDocument, type JsonObject } from '../shared/api/use-cases/openapi-document';
 import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';

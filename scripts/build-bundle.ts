@@ -143,7 +143,7 @@ export function findCommonJsDynamicImports(
   return { ours: all.filter((e) => !insidePackage(e)), packages: all.filter(insidePackage) };
 }
 
-/** `shared/health/routes/health-route.ts` -> `chunks/shared.health.routes.health-route.mjs` (the loader names failed files the same way). */
+/** `functions/health.ts` -> `chunks/functions.health.mjs` (the loader names failed files the same way). */
 const chunkFileOf = bundleChunkOf;
 
 /**
