@@ -1,4 +1,4 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { me } from '../../../../functions/me';
 import type { FunctionDefinition } from '../../../../shared/host/function-definition';
@@ -43,7 +43,7 @@ describe('lazyFunction (the generated entry’s stand-in for a function)', () =>
     const lazy = lazyFunction(registrationOf(me), 'functions/me', missing);
     if (lazy.kind !== 'http') throw new Error('expected http');
     const { context, lines } = contextOf('me');
-    const response = await lazy.handler(request(), context);
+    const response = (await lazy.handler(request(), context)) as HttpResponseInit;
     expect(response.status).toBe(500);
     expect(response.jsonBody).toMatchObject({ code: 'implementation_unavailable' });
     expect(JSON.stringify(response.jsonBody)).toContain('functions/me');
@@ -62,7 +62,7 @@ describe('lazyFunction (the generated entry’s stand-in for a function)', () =>
       missing,
     );
     if (lazy.kind !== 'http') throw new Error('expected http');
-    const response = await lazy.handler(request(), contextOf('health').context);
+    const response = (await lazy.handler(request(), contextOf('health').context)) as HttpResponseInit;
     expect(response.status).toBe(503);
     expect(response.jsonBody).toMatchObject({
       status: 'unhealthy',
