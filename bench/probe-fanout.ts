@@ -11,8 +11,8 @@ import type { TableClient } from '@azure/data-tables';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { startAzurite } from '../emulators/azurite';
 import { Container } from '../shared/composition-root';
-import { runProbeTimer } from '../shared/probe/handlers/probe-handlers';
 import { PROBE_TABLES, rawTableLogicalName } from '../shared/probe/storage/probe-tables';
+import { probeTick as runProbeTimer } from '../shared/probe/use-cases/run-probes';
 
 const TARGETS = Number(process.argv[2] ?? 1000);
 const CONCURRENCIES = (process.argv[3] ?? '32,128,512,1000').split(',').map(Number);

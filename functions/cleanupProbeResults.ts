@@ -1,17 +1,13 @@
+import { getContainer } from '../shared/composition-root';
 import type { TimerFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
+import { runProbeCleanup } from '../shared/probe/use-cases/cleanup';
 
+/** Timer: drops probe tables and rows past their retention. */
 export const cleanupProbeResults: TimerFunctionDefinition = {
   name: 'cleanupProbeResults',
   kind: 'timer',
   options: { schedule: '%PROBE_CLEANUP_SCHEDULE%' },
   handler: async (timer, context) => {
-    await (
-      await loadImplementation(
-        context,
-        'shared/probe/handlers/probe-handlers',
-        () => import('../shared/probe/handlers/probe-handlers'),
-      )
-    ).cleanupProbeTables(timer, context);
+    await runProbeCleanup(timer, context, getContainer());
   },
 };

@@ -1,6 +1,8 @@
+import { z } from 'zod';
+import { dashboardAssets } from '../shared/dashboard/adapters/dashboard-assets';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
 import { httpRoute } from '../shared/http/http-adapter';
+import { serve } from './adapters/dashboard-files';
 
 /** The operators' dashboard page (static; its data comes from the JSON routes, which check the principal). */
 export const dashboard: HttpFunctionDefinition = {
@@ -9,13 +11,18 @@ export const dashboard: HttpFunctionDefinition = {
   // Anonymous: a browser cannot send a function key for a page load. The page holds no data, and in
   // Azure App Service Authentication still requires a signed-in user before the request arrives.
   options: { route: 'dashboard', methods: ['GET'], authLevel: 'anonymous' },
-  handler: httpRoute(async (request, context, correlationId) =>
-    (
-      await loadImplementation(
-        context,
-        'shared/dashboard/routes/page-routes',
-        () => import('../shared/dashboard/routes/page-routes'),
-      )
-    ).dashboardPageRoute(request, context, correlationId),
-  ),
+  access: 'anonymous',
+  api: {
+    tag: 'dashboard',
+    summary: "The operators' dashboard page (static HTML; its data comes from the JSON routes)",
+    description:
+      'Anonymous at the function level (a browser cannot send a function key on a page load); in Azure, App Service Authentication signs the user in before the request arrives.',
+    success: { status: 200, description: 'The page.', schema: z.string(), contentTypes: ['text/html'] },
+    errors: [503],
+  },
+  handler: httpRoute(async (request) => {
+    const { page } = await dashboardAssets();
+    // Never cached: a new deployment's page must point at the new hashed assets at once.
+    return serve(request, page, 'no-store');
+  }),
 };

@@ -1,20 +1,30 @@
+import { evaluatePolicyBodySchema, evaluateResultSchema } from '../shared/api/core/api-schemas';
+import { dryRunPolicy } from '../shared/api/use-cases/dry-run-policy';
+import { authorizeRequest } from '../shared/auth/principal';
+import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
-import { httpRoute } from '../shared/http/http-adapter';
+import { httpRoute, json, readJsonBody } from '../shared/http/http-adapter';
 
-/** Dry run of the current or a draft policy; changes nothing. */
+/** Dry run of a policy (reader role): changes nothing. */
 export const evaluatePolicy: HttpFunctionDefinition = {
   name: 'evaluatePolicy',
   kind: 'http',
-  // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
   options: { route: 'policy/evaluate', methods: ['POST'], authLevel: 'function' },
-  handler: httpRoute(async (request, context, correlationId) =>
-    (
-      await loadImplementation(
-        context,
-        'shared/api/routes/api-routes',
-        () => import('../shared/api/routes/api-routes'),
-      )
-    ).evaluatePolicyRoute(request, context, correlationId),
-  ),
+  access: 'read',
+  api: {
+    tag: 'policy',
+    summary: 'Dry run: what a policy would do, and why',
+    description:
+      'Evaluates the current policy, or one given in the body (YAML/JSON text or an object), against every current connection or one hypothetical connection. Changes nothing. A bad policy is a 400 listing every problem with its path (`policy.rules[2].match.requestMessage`).',
+    body: { schema: evaluatePolicyBodySchema, required: false },
+    success: { status: 200, description: 'One evaluation per connection.', schema: evaluateResultSchema },
+    errors: [400, 404, 413, 415, 500, 502, 503],
+  },
+  handler: httpRoute(async (request) => {
+    const container = getContainer();
+    authorizeRequest(request, container.config, 'read');
+    // The body is optional but still declares JSON (the write guard refuses anything else, 415): empty reads as `{}`.
+    const body = await readJsonBody(request, evaluatePolicyBodySchema);
+    return json(200, await dryRunPolicy(container, body));
+  }),
 };

@@ -1,20 +1,31 @@
+import { connectionDetailSchema, connectionParamsSchema } from '../shared/api/core/api-schemas';
+import { getConnectionDetail } from '../shared/api/use-cases/get-connection';
+import { authorizeRequest } from '../shared/auth/principal';
+import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
-import { httpRoute } from '../shared/http/http-adapter';
+import { httpRoute, json } from '../shared/http/http-adapter';
+import { CONNECTION_ERRORS, connectionParams } from './adapters/connection-route';
 
-/** One connection with its decision history. */
+/** One connection with its decision history (reader role). */
 export const getConnection: HttpFunctionDefinition = {
   name: 'getConnection',
   kind: 'http',
-  // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
   options: { route: 'connections/{pls}/{connection}', methods: ['GET'], authLevel: 'function' },
-  handler: httpRoute(async (request, context, correlationId) =>
-    (
-      await loadImplementation(
-        context,
-        'shared/api/routes/api-routes',
-        () => import('../shared/api/routes/api-routes'),
-      )
-    ).getConnectionRoute(request, context, correlationId),
-  ),
+  access: 'read',
+  api: {
+    tag: 'connections',
+    summary: 'One connection with its full decision history',
+    params: connectionParamsSchema,
+    success: {
+      status: 200,
+      description: 'The connection and every audit row about it, newest first.',
+      schema: connectionDetailSchema,
+    },
+    errors: CONNECTION_ERRORS,
+  },
+  handler: httpRoute(async (request) => {
+    const container = getContainer();
+    authorizeRequest(request, container.config, 'read');
+    return json(200, await getConnectionDetail(container, connectionParams(request)));
+  }),
 };

@@ -1,20 +1,30 @@
+import { connectionListSchema, listConnectionsQuerySchema } from '../shared/api/core/api-schemas';
+import { listConnectionItems } from '../shared/api/use-cases/list-connections';
+import { authorizeRequest } from '../shared/auth/principal';
+import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
-import { httpRoute } from '../shared/http/http-adapter';
+import { httpRoute, json, parseInput, queryObject } from '../shared/http/http-adapter';
+import { CONNECTION_ERRORS } from './adapters/connection-route';
 
-/** Every connection of the managed Private Link Services, paged. */
+/** The connections of the managed Private Link Services (reader role). */
 export const listConnections: HttpFunctionDefinition = {
   name: 'listConnections',
   kind: 'http',
-  // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
   options: { route: 'connections', methods: ['GET'], authLevel: 'function' },
-  handler: httpRoute(async (request, context, correlationId) =>
-    (
-      await loadImplementation(
-        context,
-        'shared/api/routes/api-routes',
-        () => import('../shared/api/routes/api-routes'),
-      )
-    ).listConnectionsRoute(request, context, correlationId),
-  ),
+  access: 'read',
+  api: {
+    tag: 'connections',
+    summary: 'List the connections of the managed Private Link Services',
+    description:
+      "Every private endpoint connection of the configured Private Link Services with the consumer's subscription and tenant, request message, last decision and the policy's current verdict. Ordered by PLS (as configured) then connection name; paged with `continuationToken`.",
+    query: listConnectionsQuerySchema,
+    success: { status: 200, description: 'One page of connections.', schema: connectionListSchema },
+    errors: CONNECTION_ERRORS,
+  },
+  handler: httpRoute(async (request) => {
+    const container = getContainer();
+    authorizeRequest(request, container.config, 'read');
+    const query = parseInput(listConnectionsQuerySchema, queryObject(request), 'query');
+    return json(200, await listConnectionItems(container, query));
+  }),
 };

@@ -1,20 +1,29 @@
+import { decisionListSchema, listDecisionsQuerySchema } from '../shared/api/core/api-schemas';
+import { readDecisions } from '../shared/api/use-cases/list-decisions';
+import { authorizeRequest } from '../shared/auth/principal';
+import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
-import { httpRoute } from '../shared/http/http-adapter';
+import { httpRoute, json, parseInput, queryObject } from '../shared/http/http-adapter';
 
-/** The audit trail, newest first, paged. */
+/** The audit trail (reader role). */
 export const listDecisions: HttpFunctionDefinition = {
   name: 'listDecisions',
   kind: 'http',
-  // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
   options: { route: 'decisions', methods: ['GET'], authLevel: 'function' },
-  handler: httpRoute(async (request, context, correlationId) =>
-    (
-      await loadImplementation(
-        context,
-        'shared/api/routes/api-routes',
-        () => import('../shared/api/routes/api-routes'),
-      )
-    ).listDecisionsRoute(request, context, correlationId),
-  ),
+  access: 'read',
+  api: {
+    tag: 'decisions',
+    summary: 'The audit trail, newest first',
+    description:
+      'Intent, outcome and verdict rows, filtered by connection (`pls` + `connection`), actor and time range (`from`/`to`, at most 366 days; default the last 30). Paged with `continuationToken`; a page may hold fewer items than `limit` (even none) while `continuationToken` is not null, when filters skip many rows.',
+    query: listDecisionsQuerySchema,
+    success: { status: 200, description: 'One page of audit rows.', schema: decisionListSchema },
+    errors: [400, 404, 503],
+  },
+  handler: httpRoute(async (request) => {
+    const container = getContainer();
+    authorizeRequest(request, container.config, 'read');
+    const query = parseInput(listDecisionsQuerySchema, queryObject(request), 'query');
+    return json(200, await readDecisions(container, query));
+  }),
 };

@@ -1,20 +1,25 @@
+import { authorizeRequest } from '../shared/auth/principal';
+import { getContainer } from '../shared/composition-root';
+import { meSchema } from '../shared/dashboard/core/dashboard-schemas';
+import { meOf } from '../shared/dashboard/use-cases/me';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
-import { httpRoute } from '../shared/http/http-adapter';
+import { httpRoute, json } from '../shared/http/http-adapter';
 
-/** The calling principal and its permissions: the dashboard shows approve/reject only to approvers. */
+/** GET /api/me: who is calling and whether the dashboard should offer approve/reject. */
 export const me: HttpFunctionDefinition = {
   name: 'me',
   kind: 'http',
-  // Function key AND a principal with the reader role (checked in the route).
   options: { route: 'me', methods: ['GET'], authLevel: 'function' },
-  handler: httpRoute(async (request, context, correlationId) =>
-    (
-      await loadImplementation(
-        context,
-        'shared/dashboard/routes/data-routes',
-        () => import('../shared/dashboard/routes/data-routes'),
-      )
-    ).meRoute(request, context, correlationId),
-  ),
+  access: 'read',
+  api: {
+    tag: 'meta',
+    summary: 'The calling principal and what it may do',
+    success: { status: 200, description: 'The principal.', schema: meSchema },
+    errors: [],
+  },
+  handler: httpRoute(async (request) => {
+    const { config } = getContainer();
+    const principal = authorizeRequest(request, config, 'read');
+    return json(200, meOf(principal, config));
+  }),
 };

@@ -1,20 +1,37 @@
+import { openApiDocumentSchema } from '../shared/api/core/meta-schemas';
+import { buildOpenApiDocument, type JsonObject } from '../shared/api/use-cases/openapi-document';
+import { authorizeRequest } from '../shared/auth/principal';
+import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
-import { httpRoute } from '../shared/http/http-adapter';
+import { httpRoute, json } from '../shared/http/http-adapter';
+import { type RouteSpec, routeSpecOf } from '../shared/http/route-spec';
+import { HTTP_FUNCTIONS } from './http-registry';
 
-/** The OpenAPI 3.1 document of the whole API. */
+/** This API's OpenAPI 3.1 document, generated from the HTTP function definitions (reader role). */
 export const openApiDocument: HttpFunctionDefinition = {
   name: 'openApiDocument',
   kind: 'http',
-  // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
   options: { route: 'openapi.json', methods: ['GET'], authLevel: 'function' },
-  handler: httpRoute(async (request, context, correlationId) =>
-    (
-      await loadImplementation(
-        context,
-        'shared/api/routes/api-routes',
-        () => import('../shared/api/routes/api-routes'),
-      )
-    ).openApiDocumentRoute(request, context, correlationId),
-  ),
+  access: 'read',
+  api: {
+    tag: 'meta',
+    summary: 'This OpenAPI 3.1 document',
+    success: { status: 200, description: 'The OpenAPI document.', schema: openApiDocumentSchema },
+    errors: [],
+  },
+  handler: httpRoute(async (request) => {
+    authorizeRequest(request, getContainer().config, 'read');
+    return json(200, servedOpenApiDocument());
+  }),
 };
+
+/** One spec per HTTP function, derived from its definition (the only place a route is described). */
+export const ROUTE_SPECS: readonly RouteSpec[] = [...HTTP_FUNCTIONS, openApiDocument].map(routeSpecOf);
+
+let memo: JsonObject | undefined;
+
+/** The document as served, built once per process. */
+export function servedOpenApiDocument(): JsonObject {
+  memo ??= buildOpenApiDocument(ROUTE_SPECS);
+  return memo;
+}

@@ -1,20 +1,37 @@
+import { authorizeRequest } from '../shared/auth/principal';
+import { getContainer } from '../shared/composition-root';
+import {
+  probeSeriesSchema,
+  seriesParamsSchema,
+  seriesQuerySchema,
+} from '../shared/dashboard/core/dashboard-schemas';
+import { readProbeSeries } from '../shared/dashboard/use-cases/probe-series';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
-import { httpRoute } from '../shared/http/http-adapter';
+import { httpRoute, json, parseInput, queryObject } from '../shared/http/http-adapter';
 
-/** Latency and verdicts of one probe target over a range, bucketed (raw rows for hours, rollups beyond). */
+/** GET /api/probes/{target}/series?range=24h (reader role). */
 export const probeSeries: HttpFunctionDefinition = {
   name: 'probeSeries',
   kind: 'http',
-  // Function key AND a principal with the reader role (checked in the route).
   options: { route: 'probes/{target}/series', methods: ['GET'], authLevel: 'function' },
-  handler: httpRoute(async (request, context, correlationId) =>
-    (
-      await loadImplementation(
-        context,
-        'shared/dashboard/routes/data-routes',
-        () => import('../shared/dashboard/routes/data-routes'),
-      )
-    ).probeSeriesRoute(request, context, correlationId),
-  ),
+  access: 'read',
+  api: {
+    tag: 'probes',
+    summary: 'Latency and verdicts of one probe target over a range, bucketed',
+    params: seriesParamsSchema,
+    query: seriesQuerySchema,
+    success: {
+      status: 200,
+      description: 'Every bucket of the range, oldest first.',
+      schema: probeSeriesSchema,
+    },
+    errors: [404, 503],
+  },
+  handler: httpRoute(async (request) => {
+    const container = getContainer();
+    authorizeRequest(request, container.config, 'read');
+    const { target } = parseInput(seriesParamsSchema, { ...request.params }, 'path');
+    const { range } = parseInput(seriesQuerySchema, queryObject(request), 'query');
+    return json(200, await readProbeSeries(container, target, range));
+  }),
 };

@@ -1,17 +1,13 @@
+import { getContainer } from '../shared/composition-root';
 import type { QueueFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
+import { probeQueuedTarget } from '../shared/probe/use-cases/run-probes';
 
+/** Storage queue: one probe target of a run fanned out by probeEndpoints. */
 export const probeTarget: QueueFunctionDefinition = {
   name: 'probeTarget',
   kind: 'storageQueue',
   options: { queueName: '%PROBE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
   handler: async (message, context) => {
-    await (
-      await loadImplementation(
-        context,
-        'shared/probe/handlers/probe-handlers',
-        () => import('../shared/probe/handlers/probe-handlers'),
-      )
-    ).runQueuedProbe(message, context);
+    await probeQueuedTarget(message, context, { container: getContainer() });
   },
 };

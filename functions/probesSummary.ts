@@ -1,19 +1,30 @@
+import { probesSummarySchema } from '../shared/api/core/api-schemas';
+import { authorizeRequest } from '../shared/auth/principal';
+import { getContainer } from '../shared/composition-root';
+import { targetsProblem as targetsProblemOf } from '../shared/health/feature-report';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
-import { httpRoute } from '../shared/http/http-adapter';
+import { httpRoute, json } from '../shared/http/http-adapter';
+import { summariseProbes } from '../shared/probe/use-cases/probe-summary';
 
+/** GET /api/probes/summary: readers only, like every other data route (the function key alone is shared by scripts). */
 export const probesSummary: HttpFunctionDefinition = {
   name: 'probesSummary',
   kind: 'http',
-  // Function key for now; the reader-role check arrives with the auth issue (hook in probe-summary-route.ts).
   options: { route: 'probes/summary', methods: ['GET'], authLevel: 'function' },
-  handler: httpRoute(async (request, context, correlationId) =>
-    (
-      await loadImplementation(
-        context,
-        'shared/probe/routes/probe-summary-route',
-        () => import('../shared/probe/routes/probe-summary-route'),
-      )
-    ).probesSummaryRoute(request, context, correlationId),
-  ),
+  access: 'read',
+  api: {
+    tag: 'probes',
+    summary: 'Probe state, availability and latency per target',
+    success: { status: 200, description: 'The summary.', schema: probesSummarySchema },
+    errors: [503],
+  },
+  handler: httpRoute(async (request) => {
+    const container = getContainer();
+    authorizeRequest(request, container.config, 'read');
+    const [summary, targetsProblem] = await Promise.all([
+      summariseProbes(container),
+      targetsProblemOf(container),
+    ]);
+    return json(200, targetsProblem === undefined ? summary : { ...summary, targetsProblem });
+  }),
 };

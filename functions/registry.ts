@@ -1,54 +1,30 @@
 import type { FunctionDefinition } from '../shared/host/function-definition';
-import { approveConnection } from './approveConnection';
 import { cleanupProbeResults } from './cleanupProbeResults';
-import { dashboard } from './dashboard';
-import { dashboardAsset } from './dashboardAsset';
 import { deliverNotification } from './deliverNotification';
-import { evaluatePolicy } from './evaluatePolicy';
-import { eventFastPath } from './eventFastPath';
-import { getConnection } from './getConnection';
-import { health } from './health';
-import { listConnections } from './listConnections';
-import { listDecisions } from './listDecisions';
-import { me } from './me';
+import { HTTP_FUNCTIONS } from './http-registry';
 import { onConnectionEvent } from './onConnectionEvent';
 import { openApiDocument } from './openApiDocument';
 import { probeEndpoints } from './probeEndpoints';
-import { probeEvents } from './probeEvents';
-import { probeSeries } from './probeSeries';
-import { probesSummary } from './probesSummary';
 import { probeTarget } from './probeTarget';
 import { reconcileConnections } from './reconcileConnections';
 import { reconcileQueuedPls } from './reconcileQueuedPls';
-import { rejectConnection } from './rejectConnection';
 import { sweepNotifications } from './sweepNotifications';
 
 /**
- * Every function of the app. The real host's entry (functions/index.ts) and the local host both
- * register from this list. Add a function by adding its file under functions/ and one line here.
+ * Every function of the app. The deployed entry is generated from this list (scripts/build-bundle.ts)
+ * and the local host registers it directly. Add a function by adding its file under functions/ and
+ * one line here, or, for an HTTP function, in functions/http-registry.ts (which the OpenAPI document
+ * reads).
  */
 export const FUNCTIONS: readonly FunctionDefinition[] = [
-  health,
+  ...HTTP_FUNCTIONS,
+  openApiDocument,
   probeEndpoints,
   probeTarget,
   cleanupProbeResults,
-  probesSummary,
-  probeSeries,
-  probeEvents,
-  dashboard,
-  dashboardAsset,
-  me,
   onConnectionEvent,
   reconcileConnections,
   reconcileQueuedPls,
-  listConnections,
-  getConnection,
-  approveConnection,
-  rejectConnection,
-  listDecisions,
-  eventFastPath,
-  evaluatePolicy,
-  openApiDocument,
   deliverNotification,
   sweepNotifications,
 ];

@@ -1,20 +1,18 @@
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { loadImplementation } from '../shared/host/load-implementation';
 import { httpRoute } from '../shared/http/http-adapter';
+import { decideRoute, decisionApi } from './adapters/connection-route';
 
-/** A person rejects a connection (approver role). */
+/** A person rejects a connection (approver role); a reason is required. */
 export const rejectConnection: HttpFunctionDefinition = {
   name: 'rejectConnection',
   kind: 'http',
-  // Function key AND an App Service Authentication principal with the needed app role (checked in the route).
+  // Function key AND an App Service Authentication principal with the needed app role (checked in the handler).
   options: { route: 'connections/{pls}/{connection}/reject', methods: ['POST'], authLevel: 'function' },
-  handler: httpRoute(async (request, context, correlationId) =>
-    (
-      await loadImplementation(
-        context,
-        'shared/api/routes/api-routes',
-        () => import('../shared/api/routes/api-routes'),
-      )
-    ).rejectConnectionRoute(request, context, correlationId),
+  access: 'approve',
+  api: decisionApi('reject', {
+    summary: 'Reject a connection (as the calling person); a reason is required',
+  }),
+  handler: httpRoute((request, context, correlationId) =>
+    decideRoute('reject', request, context, correlationId),
   ),
 };

@@ -1,14 +1,22 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 import { findAppRoot } from '../shared/host/app-root';
 import { BUNDLE_CHUNKS_DIR, bundleChunkOf } from '../shared/host/bundle-chunks';
+import {
+  type FunctionDefinition,
+  type FunctionRegistration,
+  registrationOf,
+} from '../shared/host/function-definition';
 
 /**
  * The production bundle the Functions host loads (package.json "main"): a CommonJS entry
- * (`main.js`) with @azure/functions and the function definitions only, and every implementation
- * (with zod, yaml, undici and the Azure SDKs) in ESM chunks under `chunks/` that the handlers'
- * `await import()` loads on first call. CommonJS for the entry because Node initialising its ESM
+ * (`main.js`) GENERATED from functions/registry.ts, holding @azure/functions and each function's
+ * registration as plain data, and every function file (with what it imports: zod, yaml, undici,
+ * the Azure SDKs, the use cases) in ESM chunks under `chunks/`, which the entry's lazy handler
+ * (shared/host/lazy-function.ts) `import()`s on a function's first call. Function files are
+ * ordinary modules with static imports; only the entry is kept light, by construction. CommonJS for the entry because Node initialising its ESM
  * loader for an `.mjs` entry alone cost more than the whole target margin; ESM with code splitting
  * for the implementations because a single CommonJS file makes V8 read all ~3 MB at cold start.
  * bench/README.md has the measurements behind both choices. The Node.js worker loads a `.js` entry
@@ -50,6 +58,10 @@ export interface BundleResult {
    * undefined in the bundle while it works under tsc's output.
    */
   readonly commonJsDynamicImports: { readonly ours: readonly string[]; readonly packages: readonly string[] };
+  /** Source files under functions/ the entry holds itself (must stay empty: they belong in chunks). */
+  readonly functionFilesInEntry: readonly string[];
+  /** Each function's own chunk, loaded on its first call: function name -> chunk file (cjs-entry). */
+  readonly functionChunks: Readonly<Record<string, string>>;
 }
 
 const ROOT = findAppRoot(__dirname);
@@ -131,7 +143,7 @@ export function findCommonJsDynamicImports(
   return { ours: all.filter((e) => !insidePackage(e)), packages: all.filter(insidePackage) };
 }
 
-/** `shared/health/routes/health-route.ts` -> `chunks/shared.health.routes.health-route.mjs` (the loader names failed files the same way). */
+/** `functions/health.ts` -> `chunks/functions.health.mjs` (the loader names failed files the same way). */
 const chunkFileOf = bundleChunkOf;
 
 /**
@@ -196,11 +208,85 @@ function entryModulesPlugin(entryInputs: ReadonlySet<string>, shared: Set<string
   };
 }
 
-/** The entry's source: functions/index.ts, plus one export per module the chunks share. */
-function entrySource(shared: readonly string[]): string {
+/**
+ * The registrations of functions/registry.ts, read by evaluating it: esbuild bundles the registry
+ * (packages left to node_modules) into a temporary CommonJS file under the app root, which is
+ * required and removed. Importing the registry opens nothing (the composition root is lazy), so
+ * this reads exactly the data the local host registers from.
+ */
+export async function readRegistrations(): Promise<FunctionRegistration[]> {
+  const { build } = await import('esbuild');
+  const dir = join(ROOT, 'dist', '.registry');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `registry-${process.pid}-${Date.now()}.cjs`);
+  try {
+    await build({
+      absWorkingDir: ROOT,
+      entryPoints: ['functions/registry.ts'],
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      packages: 'external',
+      outfile: file,
+      logLevel: 'warning',
+    });
+    const registry = createRequire(file)(file) as { readonly FUNCTIONS: readonly FunctionDefinition[] };
+    return registry.FUNCTIONS.map(registrationOf);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** `functions/me.ts` as the entry's loader names it: `functions/me` (chunk `chunks/functions.me.mjs`). */
+export function functionFileOf(name: string): string {
+  return `functions/${name}`;
+}
+
+/**
+ * The entry's source: app setup, one lazy registration per function (plain data and an import() of
+ * the function's own file), plus one export per module the chunks share.
+ */
+function entrySource(registrations: readonly FunctionRegistration[], shared: readonly string[]): string {
   const imports = shared.map((s, i) => `import * as m${i} from ${JSON.stringify(`./${s}`)};`);
   const table = shared.map((s, i) => `${JSON.stringify(s)}: m${i}`).join(', ');
-  return `${imports.join('\n')}\nimport './functions/index.ts';\nexport const ${SHARED_EXPORT} = { ${table} };\n`;
+  const lazy = registrations.map((r) => {
+    const file = functionFileOf(r.name);
+    return `  lazyFunction(${JSON.stringify(r)}, ${JSON.stringify(file)}, () => import(${JSON.stringify(`./${file}.ts`)})),`;
+  });
+  return [
+    ...imports,
+    "import { app } from '@azure/functions';",
+    "import { lazyFunction } from './shared/host/lazy-function';",
+    "import { registerAll } from './shared/host/register';",
+    '// Generated by scripts/build-bundle.ts from functions/registry.ts: registrations only.',
+    'app.setup({ enableHttpStream: false });',
+    'registerAll(app, [',
+    ...lazy,
+    ']);',
+    `export const ${SHARED_EXPORT} = { ${table} };`,
+    '',
+  ].join('\n');
+}
+
+const ENTRY_NAMESPACE = 'plg-generated-entry';
+
+/** Serves the generated entry source as the build's entry point `main`. */
+function generatedEntryPlugin(contents: string): Plugin {
+  return {
+    name: 'generated-entry',
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${ENTRY_NAMESPACE}$`) }, () => ({
+        path: 'entry.ts',
+        namespace: ENTRY_NAMESPACE,
+      }));
+      build.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, () => ({
+        contents,
+        resolveDir: ROOT,
+        loader: 'ts',
+      }));
+    },
+  };
 }
 
 function totalBytes(...metafiles: Metafile[]): number {
@@ -246,12 +332,16 @@ export async function buildBundle(
     return result.metafile;
   };
 
+  const registrations = await readRegistrations();
+  const entryPoints = { main: ENTRY_NAMESPACE };
+
   if (layout !== 'cjs-entry') {
+    const generated = generatedEntryPlugin(entrySource(registrations, []));
     const metafile = metafileOf(
       await build(
         layout === 'esm'
-          ? { ...common, ...esm, outdir, entryPoints: { main: 'functions/index.ts' } }
-          : { ...common, format: 'cjs', outdir, entryPoints: { main: 'functions/index.ts' } },
+          ? { ...common, ...esm, outdir, entryPoints, plugins: [generated] }
+          : { ...common, format: 'cjs', outdir, entryPoints, plugins: [generated] },
       ),
     );
     const entry = relative(ROOT, join(outdir, layout === 'esm' ? 'main.mjs' : 'main.js'));
@@ -265,24 +355,26 @@ export async function buildBundle(
       duplicatedModules: [],
       commonJsDynamicImports:
         layout === 'esm' ? findCommonJsDynamicImports(metafile) : { ours: [], packages: [] },
+      functionFilesInEntry: [],
+      functionChunks: {},
     };
   }
 
-  // 1. What the entry holds and which implementations it loads lazily (nothing written).
+  // 1. What the generated entry holds and which files it loads lazily (nothing written).
   const lazy = new Map<string, string>();
   const probe = metafileOf(
     await build({
       ...common,
       format: 'cjs',
       outdir,
-      entryPoints: { main: 'functions/index.ts' },
-      plugins: [lazyChunksPlugin(lazy)],
+      entryPoints,
+      plugins: [generatedEntryPlugin(entrySource(registrations, [])), lazyChunksPlugin(lazy)],
       write: false,
       sourcemap: false,
     }),
   );
   const entryInputs = new Set(Object.keys(probe.inputs));
-  // 2. The implementations: one ESM graph with code splitting, reusing the entry's modules.
+  // 2. The function files and all they import: one ESM graph with code splitting, reusing the entry's modules.
   const shared = new Set<string>();
   const chunks = metafileOf(
     await build({
@@ -301,9 +393,9 @@ export async function buildBundle(
     await build({
       ...common,
       format: 'cjs',
-      stdin: { contents: entrySource(sharedModules), resolveDir: ROOT, sourcefile: 'entry.ts', loader: 'ts' },
-      outfile: join(outdir, 'main.js'),
-      plugins: [lazyChunksPlugin(new Map())],
+      outdir,
+      entryPoints,
+      plugins: [generatedEntryPlugin(entrySource(registrations, sharedModules)), lazyChunksPlugin(new Map())],
     }),
   );
   const entry = relative(ROOT, join(outdir, 'main.js'));
@@ -311,6 +403,7 @@ export async function buildBundle(
   if (entryOutput === undefined) throw new Error(`esbuild did not write ${entry}`);
   const inEntry = Object.keys(entryOutput.inputs);
   const inChunks = new Set(Object.values(chunks.outputs).flatMap((o) => Object.keys(o.inputs)));
+  const chunkBySource = new Map([...lazy].map(([file, source]) => [source, file]));
   return {
     entry,
     eagerPackages: eagerPackagesOf(inEntry),
@@ -319,6 +412,10 @@ export async function buildBundle(
     sharedModules,
     duplicatedModules: inEntry.filter((i) => inChunks.has(i)).sort(),
     commonJsDynamicImports: findCommonJsDynamicImports(chunks, [...lazy.values()]),
+    functionFilesInEntry: inEntry.filter((i) => i.startsWith('functions/')).sort(),
+    functionChunks: Object.fromEntries(
+      registrations.map((r) => [r.name, chunkBySource.get(`${functionFileOf(r.name)}.ts`) ?? '(none)']),
+    ),
   };
 }
 
@@ -330,9 +427,14 @@ export function bundleProblems(result: BundleResult): string[] {
   const problems: string[] = [];
   const unexpected = result.eagerPackages.filter((p) => !ALLOWED_EAGER_PACKAGES.includes(p));
   if (unexpected.length > 0)
-    // A function file imported an implementation statically: cold start would pay for it on every instance.
+    // Something imported by the entry's own modules is heavy: cold start would pay for it on every instance.
     problems.push(
-      `the entry loads ${unexpected.join(', ')} at cold start. Function files must load implementations with await import() inside the handler.`,
+      `the entry loads ${unexpected.join(', ')} at cold start. The generated entry must hold registrations only; what a function uses belongs in its chunk.`,
+    );
+  if (result.functionFilesInEntry.length > 0)
+    // A function file in the entry drags its use cases and schemas into every cold start.
+    problems.push(
+      `the entry holds ${result.functionFilesInEntry.join(', ')}; function files load lazily from their own chunks.`,
     );
   if (result.commonJsDynamicImports.ours.length > 0)
     // The chunk of such a module exports only `default`: named exports read off it are undefined.

@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { allSettingIssues, parseConfig } from '../shared/config/config';
 import { formatIssues, isAppError } from '../shared/errors';
-import type { FunctionDefinition } from '../shared/host/function-definition';
+import type { RegisteredFunction } from '../shared/host/function-definition';
 import { createLab, DEFAULT_SCENARIO } from './lab/lab';
 import { labLogger } from './lab/lab-logger';
 import { narrator } from './lab/narrative';
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const logger = args.verbose === true ? consoleLog : labLogger(consoleLog, () => lab.active);
   let services: RunningServices | undefined;
   let host: LocalHost | undefined;
-  let served: FunctionDefinition[] = [];
+  let served: RegisteredFunction[] = [];
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { zodIssues } from '../../shared/config/schema-issues';
 import type { FieldIssue } from '../../shared/errors';
-import type { EventGridFunctionDefinition, FunctionDefinition } from '../../shared/host/function-definition';
+import type { EventGridFunctionDefinition, RegisteredFunction } from '../../shared/host/function-definition';
 import {
   type CloudEvent,
   cloudEventBatchSchema,
@@ -136,7 +136,7 @@ function describeEvent(event: EventGridEvent | CloudEvent): string {
  */
 export async function handleEventGridDelivery(
   delivery: WebhookDelivery,
-  definitions: readonly FunctionDefinition[],
+  definitions: readonly RegisteredFunction[],
   logger: HostLogger,
 ): Promise<WebhookReply> {
   const method = delivery.method.toUpperCase();

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpResponse } from '@azure/functions';
-import type { FunctionDefinition, HttpFunctionDefinition } from '../../shared/host/function-definition';
+import type { RegisteredFunction, RegisteredHttpFunction } from '../../shared/host/function-definition';
 import { problemResponse } from '../../shared/http/problem';
 import { rememberRemoteAddress } from '../../shared/http/remote-address';
 import { sendHostProblem } from './host-problem';
@@ -16,9 +16,9 @@ import { invoke } from './invoke';
 import { compileRoute, pathSegments, RouteTable } from './route-table';
 
 export function httpRouteTable(
-  definitions: readonly FunctionDefinition[],
-): RouteTable<HttpFunctionDefinition> {
-  const http = definitions.filter((d): d is HttpFunctionDefinition => d.kind === 'http');
+  definitions: readonly RegisteredFunction[],
+): RouteTable<RegisteredHttpFunction> {
+  const http = definitions.filter((d): d is RegisteredHttpFunction => d.kind === 'http');
   // The host's default route is the function name.
   return new RouteTable(http.map((d) => compileRoute(d.options.route || d.name, d.options.methods, d)));
 }
@@ -29,7 +29,7 @@ export function httpRouteTable(
  * A handler that throws gets the product's problem+json with status 500 (or its AppError's status).
  */
 export async function dispatchHttp(
-  table: RouteTable<HttpFunctionDefinition>,
+  table: RouteTable<RegisteredHttpFunction>,
   routePath: string,
   url: URL,
   incoming: IncomingMessage,

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
-  FunctionDefinition,
   QueueFunctionDefinition,
+  RegisteredFunction,
   TimerFunctionDefinition,
 } from '../../shared/host/function-definition';
 import { EVENT_GRID_WEBHOOK_PATH, handleEventGridDelivery } from './event-grid-webhook';
@@ -16,7 +16,7 @@ import { DEFAULT_QUEUE_OPTIONS, type QueueOptions, type QueuePoller, startQueueP
 import { startTimers, type TimerScheduler } from './timer-scheduler';
 
 export interface LocalHostOptions {
-  readonly definitions: readonly FunctionDefinition[];
+  readonly definitions: readonly RegisteredFunction[];
   readonly env: LocalEnv;
   readonly logger: HostLogger;
   /** Loopback only by default: the local host enforces no auth level. */
@@ -43,7 +43,7 @@ export interface LocalHost {
   stop(): Promise<void>;
 }
 
-function checkUniqueNames(definitions: readonly FunctionDefinition[]): void {
+function checkUniqueNames(definitions: readonly RegisteredFunction[]): void {
   const seen = new Set<string>();
   for (const d of definitions) {
     const key = d.name.toLowerCase();
@@ -54,7 +54,7 @@ function checkUniqueNames(definitions: readonly FunctionDefinition[]): void {
 }
 
 function listFunctions(
-  definitions: readonly FunctionDefinition[],
+  definitions: readonly RegisteredFunction[],
   base: string,
   prefix: string,
   timers: TimerScheduler | undefined,

@@ -3,7 +3,7 @@
  * host serves what ships rather than the compiler's output: the package's package.json `main` is
  * required with `@azure/functions-core` provided (the worker injects that module; it is no npm
  * package), every `registerFunction` call is recorded, and each registration's trigger binding becomes
- * the FunctionDefinition the local host already serves (the same shape functions/registry.ts gives
+ * the RegisteredFunction the local host already serves (the same shape functions/registry.ts gives
  * for sources). Implementations load inside the package on each function's first invocation, as in Azure.
  *
  * A package must not lean on anything outside itself: in Azure there is no node_modules next to it.
@@ -20,8 +20,8 @@ import { zodIssues } from '../../shared/config/schema-issues';
 import { formatIssues } from '../../shared/errors';
 import type {
   EventGridInput,
-  FunctionDefinition,
-  HttpFunctionDefinition,
+  RegisteredFunction,
+  RegisteredHttpFunction,
 } from '../../shared/host/function-definition';
 
 /** The worker's module name for its programming-model API (azure-functions-nodejs-worker, `@azure/functions-core`). */
@@ -201,7 +201,7 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
 }
 
 /** One registration as the local host's definition: the trigger binding's options, the package's own handler. */
-export function definitionOf(registration: Registration): FunctionDefinition {
+export function definitionOf(registration: Registration): RegisteredFunction {
   const metadata = parseWith(metadataSchema, registration.metadata, 'a registration');
   const name = metadata.name;
   if (typeof registration.callback !== 'function')
@@ -226,7 +226,7 @@ export function definitionOf(registration: Registration): FunctionDefinition {
           methods: http.methods ?? (['GET', 'POST'] satisfies HttpMethod[]),
           authLevel: http.authLevel ?? 'anonymous',
         },
-        handler: handler as HttpFunctionDefinition['handler'],
+        handler: handler as RegisteredHttpFunction['handler'],
       };
     }
     case 'timertrigger': {
@@ -272,7 +272,7 @@ export interface LoadedPackage {
   readonly packageDir: string;
   /** The entry the worker loads, relative to the package (package.json `main`). */
   readonly main: string;
-  readonly definitions: readonly FunctionDefinition[];
+  readonly definitions: readonly RegisteredFunction[];
 }
 
 /**
@@ -317,7 +317,7 @@ export async function loadPackageFunctions(
       root,
       `its entry ${main} registered no function (already loaded in this process, or not a Functions app?)`,
     );
-  const definitions: FunctionDefinition[] = [];
+  const definitions: RegisteredFunction[] = [];
   for (const registration of loading.registrations) {
     try {
       definitions.push(definitionOf(registration));

@@ -3,10 +3,11 @@
  * settings parse, whether its document (policy, targets) loads, and the first problems when not.
  * Loads the documents through the container, so repeated health calls reuse the cached policy.
  */
-import type { Container } from '../composition-root';
+
 import type { Config } from '../config/config';
 import { isAppError } from '../errors';
 import { implementationIssues, implementationProblemMessage } from '../host/load-implementation';
+import type { HealthPorts } from './health-ports';
 import { type ProblemSummary, summariseProblem } from './problem-summary';
 import { assessReconciliation, type ReconciliationReport } from './reconciliation-report';
 
@@ -59,7 +60,7 @@ function invalidSettings(config: Config, feature: keyof typeof SETTINGS_PROBLEM)
  * Notifications: off without NOTIFY_WEBHOOKS, invalid with a bad setting or webhook list. A bad
  * DASHBOARD_URL is a problem of its own that leaves them on: only the dashboard buttons are missing.
  */
-async function notifyReport(container: Container): Promise<FeatureReport> {
+async function notifyReport(container: HealthPorts): Promise<FeatureReport> {
   const config = container.config;
   const linkIssues = config.settingIssues.dashboardLinks;
   const linkProblem =
@@ -116,7 +117,7 @@ async function telemetryReport(config: Config): Promise<FeatureReport> {
   }
 }
 
-async function approvalReport(container: Container): Promise<FeatureReport> {
+async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
   const config = container.config;
   const invalid = invalidSettings(config, 'approval');
   if (invalid !== undefined) return invalid;
@@ -151,7 +152,7 @@ async function approvalReport(container: Container): Promise<FeatureReport> {
  * The last reconciliation runs; undefined when they cannot be read (Table Storage down shows as
  * its own dependency, and a report of "no problem" would be a guess).
  */
-async function reconciliationOrUndefined(container: Container): Promise<ReconciliationReport | undefined> {
+async function reconciliationOrUndefined(container: HealthPorts): Promise<ReconciliationReport | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const read = async () => {
     const [services, { scheduleIntervalMs }] = await Promise.all([
@@ -192,7 +193,7 @@ function apiReport(config: Config): FeatureReport {
   return invalidSettings(config, 'api') ?? { state: 'on', detail: { authMode: config.auth.mode } };
 }
 
-async function probeReport(container: Container): Promise<FeatureReport> {
+async function probeReport(container: HealthPorts): Promise<FeatureReport> {
   const config = container.config;
   const invalid = invalidSettings(config, 'probe');
   if (invalid !== undefined) return invalid;
@@ -232,7 +233,7 @@ export function functionsReport(): FeatureReport | undefined {
 }
 
 /** Never throws: a feature that cannot be read is reported as invalid. */
-export async function featureReports(container: Container): Promise<FeatureReports> {
+export async function featureReports(container: HealthPorts): Promise<FeatureReports> {
   const [approval, probe, notify, telemetry] = await Promise.all([
     approvalReport(container),
     probeReport(container),
@@ -251,6 +252,6 @@ export async function featureReports(container: Container): Promise<FeatureRepor
 }
 
 /** Only the probe targets' problem, for the summary route (it answers "why is the board empty?"). */
-export async function targetsProblem(container: Container): Promise<ProblemSummary | undefined> {
+export async function targetsProblem(container: HealthPorts): Promise<ProblemSummary | undefined> {
   return (await probeReport(container)).problem;
 }

@@ -1,7 +1,7 @@
 import { odata } from '@azure/data-tables';
-import type { Container } from '../composition-root';
 import { isAppError } from '../errors';
 import { type FeatureReports, featureReports, functionsReport } from './feature-report';
+import type { HealthPorts } from './health-ports';
 
 export interface DependencyStatus {
   readonly name: string;
@@ -50,7 +50,7 @@ const CHECK_TIMEOUT_MS = 5_000;
 
 /** Runs every dependency check at once, each under its own deadline, and reports which failed. */
 export async function checkHealth(
-  container: Container,
+  container: HealthPorts,
   version: string,
   checks: readonly DependencyCheck[],
 ): Promise<HealthReport> {
@@ -107,7 +107,7 @@ async function runCheck(check: DependencyCheck): Promise<DependencyStatus> {
 }
 
 /** Table Storage answers when a query against the product's health table returns. */
-export function tableStorageCheck(container: Container): DependencyCheck {
+export function tableStorageCheck(container: HealthPorts): DependencyCheck {
   return {
     name: 'tableStorage',
     async run() {

@@ -3,7 +3,7 @@ export const BUNDLE_CHUNKS_DIR = 'chunks';
 
 /**
  * The chunk file of a lazily loaded source module, relative to the bundle's directory:
- * `shared/health/routes/health-route.ts` -> `chunks/shared.health.routes.health-route.mjs`. Flat,
+ * `functions/health.ts` -> `chunks/functions.health.mjs`. Flat,
  * so every chunk sits next to the others. The bundle build names chunks with it, and the
  * implementation loader names the file a failed load was after.
  */

@@ -1,10 +1,13 @@
 import type { EventGridEvent, HttpHandler, HttpMethod, InvocationContext, Timer } from '@azure/functions';
 import { type SettingName, settingDefault } from '../config/settings';
+import type { Access, RouteApi } from '../http/route-spec';
 
 /**
- * What each file under functions/ exports: a plain description of one function. The real host's
- * entry module and the local host both register from the same list (functions/index.ts), so the
- * two can never disagree on names, routes or schedules.
+ * What each file under functions/ exports: one function, whole: its registration (name, trigger,
+ * options), for HTTP its access and API description, and its handler (the adapter: parse input,
+ * call one use case with its ports, map the result). The deployed entry is generated from the
+ * registrations of functions/registry.ts (scripts/build-bundle.ts) and the local host registers
+ * the same list, so the two can never disagree on names, routes or schedules.
  */
 export interface HttpFunctionDefinition {
   readonly name: string;
@@ -15,6 +18,14 @@ export interface HttpFunctionDefinition {
     readonly methods: readonly HttpMethod[];
     readonly authLevel: 'anonymous' | 'function' | 'admin';
   };
+  /** Who may call it beyond the host's auth level (the handler authorises; the OpenAPI document says so). */
+  readonly access: Access;
+  readonly api: RouteApi;
+  /**
+   * `implementation-health`: when this function's own chunk cannot load, the entry answers 503 with
+   * the implementation failures it knows (health must answer even then). Registration data.
+   */
+  readonly whenUnloadable?: 'implementation-health';
   readonly handler: HttpHandler;
 }
 
@@ -56,6 +67,32 @@ export type FunctionDefinition =
   | TimerFunctionDefinition
   | EventGridFunctionDefinition
   | QueueFunctionDefinition;
+
+/**
+ * What the host needs to register a function, and nothing else: the definition without its handler
+ * and its API description (no schemas). The build reads these from the registry and writes them
+ * into the generated entry as plain data.
+ */
+export type FunctionRegistration =
+  | Pick<HttpFunctionDefinition, 'name' | 'kind' | 'options' | 'whenUnloadable'>
+  | Pick<TimerFunctionDefinition, 'name' | 'kind' | 'options'>
+  | Pick<EventGridFunctionDefinition, 'name' | 'kind' | 'options'>
+  | Pick<QueueFunctionDefinition, 'name' | 'kind' | 'options'>;
+
+/** What the host's `app` registers: a registration and its handler (every definition is one). */
+export type RegisteredHttpFunction = Pick<HttpFunctionDefinition, 'name' | 'kind' | 'options' | 'handler'>;
+export type RegisteredFunction =
+  | RegisteredHttpFunction
+  | Pick<TimerFunctionDefinition, 'name' | 'kind' | 'options' | 'handler'>
+  | Pick<EventGridFunctionDefinition, 'name' | 'kind' | 'options' | 'handler'>
+  | Pick<QueueFunctionDefinition, 'name' | 'kind' | 'options' | 'handler'>;
+
+export function registrationOf(definition: FunctionDefinition): FunctionRegistration {
+  const { name, kind, options } = definition;
+  if (definition.kind === 'http' && definition.whenUnloadable !== undefined)
+    return { name, kind: 'http', options: definition.options, whenUnloadable: definition.whenUnloadable };
+  return { name, kind, options } as FunctionRegistration;
+}
 
 const SETTING_EXPRESSION = /^%([A-Za-z0-9_]+)%$/;
 

@@ -3,21 +3,21 @@ import { AppError, type FieldIssue } from '../errors';
 import { bundleChunkOf } from './bundle-chunks';
 
 /*
- * How a function file loads its implementation on first call. In the deployed package each
- * implementation is an ESM chunk (scripts/build-bundle.ts); a chunk that is missing or does not
- * evaluate would otherwise surface as a bare 500 whose log line says `"cause":"Error"`. Here it
- * becomes an AppError naming the function and the file, one log line with the loader's error, and
- * an entry in a process-wide list that GET /api/health reports. This module lives in the entry
- * (function files import it), and the chunks reach the entry's own instance (one module graph), so
- * the list health reads is the one the loaders write.
+ * How the deployed entry loads a function's file on its first call (shared/host/lazy-function.ts is
+ * the only caller). In the package each function file is an ESM chunk (scripts/build-bundle.ts); a
+ * chunk that is missing or does not evaluate would otherwise surface as a bare 500 whose log line
+ * says `"cause":"Error"`. Here it becomes an AppError naming the function and the file, one log line
+ * with the loader's error, and an entry in a process-wide list that GET /api/health reports. This
+ * module lives in the entry (the generated entry imports it), and the chunks reach the entry's own
+ * instance (one module graph), so the list health reads is the one the loader writes.
  */
 
 /** One implementation that did not load: which function, which file, and why. */
 export interface ImplementationFailure {
   readonly functionName: string;
-  /** The source module, relative to the app root: `shared/health/routes/health-route`. */
+  /** The source module, relative to the app root: `functions/health`. */
   readonly file: string;
-  /** Where the deployed bundle holds it: `chunks/shared.health.routes.health-route.mjs`. */
+  /** Where the deployed bundle holds it: `chunks/functions.health.mjs`. */
   readonly bundleFile: string;
   /** The loader's error, its code (or name) and first line, with absolute paths cut to file names. */
   readonly error: string;

@@ -1,5 +1,5 @@
 import type * as functions from '@azure/functions';
-import { type FunctionDefinition, resolveBindingExpression } from './function-definition';
+import { type RegisteredFunction, resolveBindingExpression } from './function-definition';
 
 type AppModule = Pick<typeof functions.app, 'http' | 'timer' | 'eventGrid' | 'storageQueue'>;
 
@@ -10,7 +10,7 @@ type AppModule = Pick<typeof functions.app, 'http' | 'timer' | 'eventGrid' | 'st
  */
 export function registerAll(
   app: AppModule,
-  definitions: readonly FunctionDefinition[],
+  definitions: readonly RegisteredFunction[],
   env = process.env,
 ): void {
   const bind = (expression: string) =>

@@ -10,8 +10,8 @@ import {
   connectionDetailSchema,
   decisionListSchema,
   decisionResultSchema,
-  healthReportSchema,
 } from '../../shared/api/core/api-schemas';
+import { healthReportSchema } from '../../shared/api/core/meta-schemas';
 import { buildLab, type LabBuild, type LabProcess, spawnLab } from '../helpers/lab-process';
 
 /**

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../emulators/azurite';
-import { healthReportSchema } from '../../shared/api/core/api-schemas';
+import { healthReportSchema } from '../../shared/api/core/meta-schemas';
 import { buildLab, type LabBuild, localEnv, localScript } from '../helpers/lab-process';
 import { parseBody } from '../helpers/parse-body';
 import { childrenOf, isAlive } from '../helpers/processes';

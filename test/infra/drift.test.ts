@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../../shared/approval/core/event-filter';
 import { ARM_OPERATIONS } from '../../shared/arm/arm-operations';
 import { SETTINGS, type SettingSpec } from '../../shared/config/settings';
-import type { FunctionDefinition } from '../../shared/host/function-definition';
+import type { RegisteredFunction } from '../../shared/host/function-definition';
 import type { BicepFile } from '../helpers/bicep';
 import {
   checkAppSettings,
@@ -356,8 +356,8 @@ describe('consistency checks catch drift', () => {
 
   describe('registry references', () => {
     const noop = async (): Promise<void> => {};
-    const registry = (overrides: Partial<Record<string, FunctionDefinition>> = {}): FunctionDefinition[] => {
-      const all: Record<string, FunctionDefinition> = {
+    const registry = (overrides: Partial<Record<string, RegisteredFunction>> = {}): RegisteredFunction[] => {
+      const all: Record<string, RegisteredFunction> = {
         health: {
           name: 'health',
           kind: 'http',
@@ -397,7 +397,7 @@ describe('consistency checks catch drift', () => {
         },
         ...overrides,
       };
-      return Object.values(all).filter((f): f is FunctionDefinition => f !== undefined);
+      return Object.values(all).filter((f): f is RegisteredFunction => f !== undefined);
     };
 
     it('passes with a registry that has every function infra names', () => {

@@ -1,6 +1,6 @@
 /*
  * Input and output schemas of the dashboard's JSON routes. The handlers parse with them and the
- * OpenAPI document (shared/api/routes/route-specs.ts) is generated from them.
+ * OpenAPI document (from the HTTP definitions in functions/) is generated from them.
  */
 import { z } from 'zod';
 import { probeEventSchema } from '../../probe/core/probe-event';

@@ -1,12 +1,12 @@
-import type { Container } from '../../composition-root';
 import type { DependencyCheck } from '../health-check';
+import type { HealthPorts } from '../health-ports';
 
 /**
  * The approval policy loads and validates. Only on a provider app (PLS_RESOURCE_IDS set): a policy
  * that does not load means nothing is decided, which health should say loudly, with the first
  * problem's path (the AppError's message lists them).
  */
-export function policyHealthChecks(container: Container): DependencyCheck[] {
+export function policyHealthChecks(container: HealthPorts): DependencyCheck[] {
   let managed: number;
   try {
     managed = container.config.approval.plsResourceIds.length;

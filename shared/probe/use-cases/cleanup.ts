@@ -24,7 +24,7 @@ import { readAllLatest } from '../storage/latest';
 import { PROBE_TABLES } from '../storage/probe-tables';
 import { rawPartitionKey } from '../storage/raw-results';
 import { MARKER_RETENTION_DAYS, ROW_PREFIX } from '../storage/rollups';
-import type { ProbeContainer } from './probe-container';
+import type { ProbePorts } from './probe-ports';
 
 export const HOURLY_RETENTION_DAYS = 90;
 const CLEANUP_PARTITION = 'cleanup';
@@ -45,7 +45,7 @@ export interface CleanupSummary {
 export async function runProbeCleanup(
   _timer: unknown,
   context: Log,
-  container: ProbeContainer,
+  container: ProbePorts,
 ): Promise<CleanupSummary> {
   const started = Date.now();
   const now = container.clock.now();
@@ -83,7 +83,7 @@ export async function runProbeCleanup(
 }
 
 /** `{prefix}ProbeResults{yyyyMM}` tables whose month ended at or before the cutoff. */
-async function dropExpiredMonthlyTables(container: ProbeContainer, cutoff: Date): Promise<string[]> {
+async function dropExpiredMonthlyTables(container: ProbePorts, cutoff: Date): Promise<string[]> {
   const service = await container.tableService();
   const prefix = container.tableName(PROBE_TABLES.rawPrefix);
   const monthly = new RegExp(`^${prefix}(\\d{4})(\\d{2})$`);
@@ -112,7 +112,7 @@ async function dropExpiredMonthlyTables(container: ProbeContainer, cutoff: Date)
 
 /** Deletes the day partitions before the cutoff in the cutoff's own month, resuming from the last run's progress. */
 async function purgeBoundaryMonth(
-  container: ProbeContainer,
+  container: ProbePorts,
   targetIds: readonly string[],
   cutoff: Date,
 ): Promise<{ partitions: number; rows: number }> {
@@ -150,7 +150,7 @@ async function purgeBoundaryMonth(
 }
 
 async function purgeRollupRows(
-  container: ProbeContainer,
+  container: ProbePorts,
   targetIds: readonly string[],
   prefix: string,
   before: string,
@@ -166,7 +166,7 @@ async function purgeRollupRows(
 }
 
 /** Run-log partitions are UTC days (`yyyyMMdd`): everything lexically below the cutoff day is older. */
-async function purgeRunLog(container: ProbeContainer, cutoff: Date): Promise<number> {
+async function purgeRunLog(container: ProbePorts, cutoff: Date): Promise<number> {
   const table = await container.table(PROBE_TABLES.runs);
   return deleteWhere(table, odata`PartitionKey ge ${'0'} and PartitionKey lt ${dayKey(cutoff)}`);
 }
@@ -208,7 +208,7 @@ async function readProgress(runs: TableClient): Promise<Date | null> {
 }
 
 async function tableExists(
-  service: Awaited<ReturnType<ProbeContainer['tableService']>>,
+  service: Awaited<ReturnType<ProbePorts['tableService']>>,
   name: string,
 ): Promise<boolean> {
   for await (const table of service.listTables({ queryOptions: { filter: odata`TableName eq ${name}` } }))

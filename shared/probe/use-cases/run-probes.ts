@@ -16,10 +16,10 @@ import type { ProbeResult, ProbeRunner, ProbeTarget } from '../core/types';
 import { type RecordOutcome, recordResult } from '../storage/probe-store';
 import { type RunLogEntry, writeRunLog } from '../storage/run-log';
 import { fanOut, startGapMs } from './fan-out';
-import type { ProbeContainer, TimerInfo } from './probe-container';
+import type { ProbePorts, TimerInfo } from './probe-ports';
 
 export interface ProbeDependencies {
-  readonly container: ProbeContainer;
+  readonly container: ProbePorts;
   readonly runner: ProbeRunner;
   /** Null when the app cannot ask ARM; failures are then recorded without a connection label. */
   readonly lookup: ConnectionStateLookup | null;
@@ -115,7 +115,7 @@ export async function probeQueuedTarget(
 }
 
 async function inlineRun(
-  container: ProbeContainer,
+  container: ProbePorts,
   context: Log,
   targets: readonly ProbeTarget[],
   base: RunBase,
@@ -169,7 +169,7 @@ function longestRunMs(targets: readonly ProbeTarget[]): number {
 }
 
 async function enqueueRun(
-  container: ProbeContainer,
+  container: ProbePorts,
   targets: readonly ProbeTarget[],
   base: RunBase,
   intervalMs: number,
@@ -289,7 +289,7 @@ async function annotate(
 }
 
 async function resolveDependencies(
-  container: ProbeContainer,
+  container: ProbePorts,
   context: Log,
   deps: Partial<ProbeDependencies> | undefined,
 ): Promise<ProbeDependencies> {
@@ -302,7 +302,7 @@ async function resolveDependencies(
  * ARM is asked only when a target with `dependsOn` fails, once per connection per run; the
  * gateway (and the ARM SDK) is not even built while everything is up.
  */
-function lazyLookup(container: ProbeContainer, context: Log): ConnectionStateLookup {
+function lazyLookup(container: ProbePorts, context: Log): ConnectionStateLookup {
   let lookup: Promise<ConnectionStateLookup | null> | undefined;
   const perConnection = new Map<string, Promise<string | null>>();
   return (dependsOn) => {
@@ -316,7 +316,7 @@ function lazyLookup(container: ProbeContainer, context: Log): ConnectionStateLoo
   };
 }
 
-async function defaultProbeRunner(_container: ProbeContainer): Promise<ProbeRunner> {
+async function defaultProbeRunner(_container: ProbePorts): Promise<ProbeRunner> {
   const engine = await import('../adapters/http-probe');
   return engine.probeHttpTarget;
 }

@@ -3,7 +3,7 @@ import type { Node } from 'web-tree-sitter';
 import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../../../shared/approval/core/event-filter';
 import { ARM_OPERATIONS, CONSUMER_ARM_OPERATIONS } from '../../../shared/arm/arm-operations';
 import { SETTINGS, type SettingSpec } from '../../../shared/config/settings';
-import type { FunctionDefinition } from '../../../shared/host/function-definition';
+import type { RegisteredFunction } from '../../../shared/host/function-definition';
 import { parseProbeTargets } from '../../../shared/probe/adapters/targets';
 import {
   type BicepFile,
@@ -395,7 +395,7 @@ function routeMatches(template: string, path: string): boolean {
  */
 export function checkRegistryReferences(
   files: readonly BicepFile[],
-  functions: readonly FunctionDefinition[],
+  functions: readonly RegisteredFunction[],
   sides: readonly AppSide[] = APP_SIDES,
 ): Violation[] {
   const found: Violation[] = [];

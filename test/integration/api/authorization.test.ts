@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ROUTE_SPECS } from '../../../shared/api/routes/route-specs';
+import { ROUTE_SPECS } from '../../../functions/openApiDocument';
 import { addPending, type Role, scenario, useApi } from './api-harness';
 
 const api = useApi();

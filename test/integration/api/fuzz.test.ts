@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ROUTE_SPECS } from '../../../functions/openApiDocument';
 import { problemSchema } from '../../../shared/api/core/api-schemas';
-import { ROUTE_SPECS } from '../../../shared/api/routes/route-specs';
 import { CATASTROPHIC_PATTERNS } from '../../helpers/catastrophic-patterns';
 import { parseBody } from '../../helpers/parse-body';
 import { addPending, scenario, useApi } from './api-harness';

@@ -1,7 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../functions/registry';
-import { openApiDocumentSchema } from '../../../shared/api/core/api-schemas';
+import { openApiDocumentSchema } from '../../../shared/api/core/meta-schemas';
 import type { HttpFunctionDefinition } from '../../../shared/host/function-definition';
 import { privateEndpointIdOf } from '../../helpers/arm-emulator';
 import { parseBody } from '../../helpers/parse-body';

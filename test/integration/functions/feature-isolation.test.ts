@@ -9,7 +9,7 @@ import { probeEndpoints } from '../../../functions/probeEndpoints';
 import { reconcileConnections } from '../../../functions/reconcileConnections';
 import { sweepNotifications } from '../../../functions/sweepNotifications';
 import { getContainer, setContainer } from '../../../shared/composition-root';
-import { handleSweepTimer } from '../../../shared/notify/handlers/notify-handlers';
+import { handleSweepTimer } from '../../../shared/notify/use-cases/notification-runs';
 import { summariseProbes } from '../../../shared/probe/use-cases/probe-summary';
 import {
   armTestContainer,

@@ -64,6 +64,15 @@ describe('production bundle (CommonJS entry, ESM implementation chunks)', () => 
     expect(result.duplicatedModules).toEqual([]);
   });
 
+  it('generates an entry of registrations only: every function file (and what it imports) is in its own chunk', () => {
+    expect(result.functionFilesInEntry).toEqual([]);
+    expect(result.functionChunks).toEqual(
+      Object.fromEntries(FUNCTIONS.map((f) => [f.name, bundleChunkOf(`functions/${f.name}`)])),
+    );
+    // The entry is generated: no hand-written entry module under functions/.
+    expect(existsSync(join(ROOT, 'functions', 'index.ts'))).toBe(false);
+  });
+
   it('has no import() of a CommonJS module in our own code (its named exports would be undefined)', () => {
     expect(result.commonJsDynamicImports.ours).toEqual([]);
   });
@@ -103,7 +112,7 @@ describe('production bundle (CommonJS entry, ESM implementation chunks)', () => 
 
   // Runs after the test above: it deletes chunks from this bundle.
   it('names the function, the file and the error when a chunk is missing: in the log line, the answer and health', async () => {
-    const meFile = 'shared/dashboard/routes/data-routes';
+    const meFile = 'functions/me';
     const meChunk = join(outdir, bundleChunkOf(meFile));
     expect(existsSync(meChunk), meChunk).toBe(true);
     rmSync(meChunk);
@@ -124,7 +133,7 @@ describe('production bundle (CommonJS entry, ESM implementation chunks)', () => 
       function: 'me',
       file: meFile,
       bundleFile: bundleChunkOf(meFile),
-      error: expect.stringMatching(/^ERR_MODULE_NOT_FOUND: .*shared\.dashboard\.routes\.data-routes\.mjs/),
+      error: expect.stringMatching(/^ERR_MODULE_NOT_FOUND: .*functions\.me\.mjs/),
     });
 
     // Health still answers from its own chunk, and names the broken function for readers.
@@ -135,7 +144,7 @@ describe('production bundle (CommonJS entry, ESM implementation chunks)', () => 
       {
         path: 'me',
         message: expect.stringMatching(
-          /^shared\/dashboard\/routes\/data-routes \(chunks\/shared\.dashboard\.routes\.data-routes\.mjs\) did not load: ERR_MODULE_NOT_FOUND: Cannot find module .*data-routes\.mjs/,
+          /^functions\/me \(chunks\/functions\.me\.mjs\) did not load: ERR_MODULE_NOT_FOUND: Cannot find module .*functions\.me\.mjs/,
         ),
       },
     ]);
@@ -143,7 +152,7 @@ describe('production bundle (CommonJS entry, ESM implementation chunks)', () => 
   }, 60_000);
 
   it("answers health from the entry alone when health's own chunk is the missing one", async () => {
-    const healthFile = 'shared/health/routes/health-route';
+    const healthFile = 'functions/health';
     rmSync(join(outdir, bundleChunkOf(healthFile)));
 
     const report = await drive(['--call', 'health'], READER);
@@ -154,12 +163,26 @@ describe('production bundle (CommonJS entry, ESM implementation chunks)', () => 
       {
         path: 'health',
         message: expect.stringMatching(
-          /^shared\/health\/routes\/health-route \(chunks\/shared\.health\.routes\.health-route\.mjs\) did not load: ERR_MODULE_NOT_FOUND: /,
+          /^functions\/health \(chunks\/functions\.health\.mjs\) did not load: ERR_MODULE_NOT_FOUND: /,
         ),
       },
     ]);
     const line = report.logs.find((l) => l.message.includes('function.implementation_unavailable'));
     expect(JSON.parse(line?.message ?? '{}')).toMatchObject({ function: 'health', file: healthFile });
+  }, 60_000);
+
+  // Runs last: it deletes every function's chunk but one.
+  it('loads a function file only when that function is called: the others may be missing entirely', async () => {
+    for (const f of FUNCTIONS) {
+      if (f.name !== 'openApiDocument')
+        rmSync(join(outdir, bundleChunkOf(`functions/${f.name}`)), { force: true });
+    }
+    const report = await drive(['--call', 'openApiDocument'], READER);
+    // Registration needs no function file at all: the entry holds the registrations as data.
+    expect(report.functions.map((f) => f.name)).toEqual(FUNCTIONS.map((f) => f.name));
+    const [openApi] = report.calls;
+    expect(openApi?.status, JSON.stringify(openApi?.body)).toBe(200);
+    expect(report.logs.filter((l) => l.message.includes('implementation_unavailable'))).toEqual([]);
   }, 60_000);
 });
 

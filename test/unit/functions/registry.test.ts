@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../functions/registry';
@@ -8,15 +8,8 @@ import { type FunctionDefinition, resolveBindingExpression } from '../../../shar
 
 const FUNCTIONS_DIR = join(__dirname, '..', '..', '..', 'functions');
 const functionFiles = readdirSync(FUNCTIONS_DIR)
-  .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'registry.ts')
+  .filter((f) => f.endsWith('.ts') && f !== 'registry.ts' && f !== 'http-registry.ts')
   .sort();
-
-/** Modules a function file may import at run time: anything else would load at cold start for every function. */
-const LIGHT_IMPORTS = [
-  '../shared/host/function-definition',
-  '../shared/host/load-implementation',
-  '../shared/http/http-adapter',
-];
 
 function isDefinition(value: unknown): value is FunctionDefinition {
   return (
@@ -79,31 +72,4 @@ describe('function registry', () => {
         expect(resolveBindingExpression(f.options.queueName, {})).toMatch(/^[a-z0-9-]{3,63}$/);
     }
   });
-
-  it.each(functionFiles)('%s imports only light modules at load time (cold start)', (file) => {
-    const source = readFileSync(join(FUNCTIONS_DIR, file), 'utf8');
-    const staticImports = [...source.matchAll(/^import\s+(?!type\b)[^'"]*?from\s+'([^']+)'/gm)].map(
-      (m) => m[1],
-    );
-    for (const specifier of staticImports)
-      expect(LIGHT_IMPORTS, `${file} imports ${specifier}`).toContain(specifier);
-  });
-
-  it.each(functionFiles)(
-    '%s loads every implementation through loadImplementation, naming the file it imports',
-    (file) => {
-      const source = readFileSync(join(FUNCTIONS_DIR, file), 'utf8');
-      // Every runtime import() (a type position's `typeof import(...)` loads nothing).
-      const imports = [...source.matchAll(/(?<!typeof )import\(\s*'\.\.\/([^']+)'\s*\)/g)].map((m) => m[1]);
-      expect(imports.length, `${file} loads no implementation`).toBeGreaterThan(0);
-      const wrapped = [
-        ...source.matchAll(
-          /loadImplementation\(\s*context,\s*'([^']+)',\s*\(\)\s*=>\s*import\(\s*'\.\.\/([^']+)'\s*\),?\s*\)/g,
-        ),
-      ];
-      // Each import() sits in a loadImplementation call whose label is the very module it imports.
-      expect(wrapped.map((m) => m[2])).toEqual(imports);
-      for (const m of wrapped) expect(m[1], file).toBe(m[2]);
-    },
-  );
 });

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../../../../scripts/local-host/invocation-logger';
 import { type LocalHost, startLocalHost } from '../../../../scripts/local-host/local-host';
 import { problemSchema } from '../../../../shared/api/core/api-schemas';
-import type { EventGridInput, FunctionDefinition } from '../../../../shared/host/function-definition';
+import type { EventGridInput, RegisteredFunction } from '../../../../shared/host/function-definition';
 import { parseBody } from '../../../helpers/parse-body';
 
 const received: EventGridInput[] = [];
 let failOnSubject: string | undefined;
 
-const definitions: FunctionDefinition[] = [
+const definitions: RegisteredFunction[] = [
   {
     name: 'onConnectionEvent',
     kind: 'eventGrid',

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../../../../scripts/local-host/invocation-logger';
 import { type LocalHost, startLocalHost } from '../../../../scripts/local-host/local-host';
 import { AppError } from '../../../../shared/errors';
-import type { FunctionDefinition } from '../../../../shared/host/function-definition';
+import type { RegisteredFunction } from '../../../../shared/host/function-definition';
 
-const definitions: FunctionDefinition[] = [
+const definitions: RegisteredFunction[] = [
   {
     name: 'echo',
     kind: 'http',

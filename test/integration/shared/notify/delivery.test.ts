@@ -6,9 +6,9 @@ import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-al
 import type { Container } from '../../../../shared/composition-root';
 import { silentLog } from '../../../../shared/log';
 import type { NotifyEvent } from '../../../../shared/notify/core/notify-events';
-import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
 import { Notifier } from '../../../../shared/notify/storage/notifier';
 import { NotificationOutbox } from '../../../../shared/notify/storage/store-hooks';
+import { handleSweepTimer } from '../../../../shared/notify/use-cases/notification-runs';
 import { NOTIFY_TABLES } from '../../../../shared/notify/wiring';
 import {
   armTestContainer,

@@ -5,7 +5,7 @@ import { InvocationContext } from '@azure/functions';
 import { afterEach } from 'vitest';
 import { decodeQueueMessage } from '../../../../scripts/local-host/queue-poller';
 import type { Container } from '../../../../shared/composition-root';
-import { handleDeliveryMessage } from '../../../../shared/notify/handlers/notify-handlers';
+import { handleDeliveryMessage } from '../../../../shared/notify/use-cases/notification-runs';
 
 /** A real local webhook: records every request and answers as `respond` says. */
 export interface Received {

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../../shared/clock';
-import { runProbeTimer } from '../../../../shared/probe/handlers/probe-handlers';
 import { readEvents } from '../../../../shared/probe/storage/events';
+import { probeTick as runProbeTimer } from '../../../../shared/probe/use-cases/run-probes';
 import {
   armTestContainer,
   plsIdOf,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { reconcileAll } from '../../../../shared/approval/use-cases/reconcile-all';
 import type { Clock } from '../../../../shared/clock';
 import { silentLog } from '../../../../shared/log';
-import { handleSweepTimer } from '../../../../shared/notify/handlers/notify-handlers';
+import { handleSweepTimer } from '../../../../shared/notify/use-cases/notification-runs';
 import { readEvents } from '../../../../shared/probe/storage/events';
 import { recordResult } from '../../../../shared/probe/storage/probe-store';
 import {

@@ -7,7 +7,7 @@ import {
   startIngestionStandIn,
 } from '../../../../scripts/lab/ingestion-stand-in';
 import { Container } from '../../../../shared/composition-root';
-import { runProbeTimer } from '../../../../shared/probe/handlers/probe-handlers';
+import { probeTick as runProbeTimer } from '../../../../shared/probe/use-cases/run-probes';
 import { availabilityExporterLoaded } from '../../../../shared/telemetry/use-cases/publish-availability';
 import { type ProbeTestServer, refusedPort, startProbeServer } from '../../../helpers/probe-servers';
 import { azuriteConnectionString, uniqueTablePrefix } from '../../../helpers/storage';

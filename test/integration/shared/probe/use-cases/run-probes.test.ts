@@ -4,13 +4,16 @@ import type { Clock } from '../../../../../shared/clock';
 import { Container } from '../../../../../shared/composition-root';
 import { probeHttpTarget } from '../../../../../shared/probe/adapters/http-probe';
 import type { ProbeRunner } from '../../../../../shared/probe/core/types';
-import { runProbeTimer, runQueuedProbe } from '../../../../../shared/probe/handlers/probe-handlers';
 import { readEvents } from '../../../../../shared/probe/storage/events';
 import { readAllLatest } from '../../../../../shared/probe/storage/latest';
 import { PROBE_TABLES } from '../../../../../shared/probe/storage/probe-tables';
 import { readRollups } from '../../../../../shared/probe/storage/rollups';
 import { runLogRowKey } from '../../../../../shared/probe/storage/run-log';
 import { MAX_START_GAP_MS } from '../../../../../shared/probe/use-cases/fan-out';
+import {
+  probeTick as runProbeTimer,
+  probeQueuedTarget as runQueuedProbe,
+} from '../../../../../shared/probe/use-cases/run-probes';
 import { dayKey } from '../../../../../shared/storage/table-keys';
 import {
   FAST_ARM_GATEWAY,

@@ -1,4 +1,7 @@
-/* What the probe's use cases take from the composition root; the container satisfies it. */
+/*
+ * The ports the probe's use cases take (probeTick, probeQueuedTarget, runProbeCleanup), declared
+ * beside them; the composition root satisfies them and the function files pass it.
+ */
 import type { QueueClient } from '@azure/storage-queue';
 import type { ArmGateway } from '../../arm/arm-gateway';
 import type { Clock } from '../../clock';
@@ -8,7 +11,7 @@ import type { TableServiceSource } from '../../storage/table-source';
 import type { ProbedTarget } from '../core/types';
 import type { ProbeOutboxSource } from '../storage/events';
 
-export interface ProbeContainer extends TableServiceSource, ProbeOutboxSource {
+export interface ProbePorts extends TableServiceSource, ProbeOutboxSource {
   readonly config: Config;
   readonly clock: Clock;
   readonly appRoot: string;

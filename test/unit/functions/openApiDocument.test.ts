@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildOpenApiDocument,
-  servedOpenApiDocument,
-} from '../../../../../shared/api/routes/openapi-document';
-import { ROUTE_SPECS } from '../../../../../shared/api/routes/route-specs';
+import { ROUTE_SPECS, servedOpenApiDocument } from '../../../functions/openApiDocument';
+import { buildOpenApiDocument } from '../../../shared/api/use-cases/openapi-document';
 
 type Json = Record<string, unknown>;
 

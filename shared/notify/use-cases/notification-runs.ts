@@ -1,25 +1,25 @@
-import type { InvocationContext } from '@azure/functions';
 import { APPROVAL_TABLES } from '../../approval/storage/approval-tables';
 import { ConnectionRecordStore } from '../../approval/storage/connection-record-store';
-import { type Container, getContainer } from '../../composition-root';
 import { isAppError } from '../../errors';
+import type { Log } from '../../log';
 import { PROBE_TABLES } from '../../probe/storage/probe-tables';
 import { keySafe, plsKey } from '../../storage/table-keys';
 import { NOTIFY_TABLES } from '../storage/notify-tables';
-import { type DeliveryResult, deliverToWebhooks } from '../use-cases/deliver-notification';
-import {
-  dayPartitions,
-  type OutboxLocation,
-  type SweepSummary,
-  sweepOutbox,
-} from '../use-cases/sweep-notifications';
-import { buildDeliveryDependencies } from '../wiring';
+import { buildDeliveryDependencies, type NotifyWiringSource } from '../wiring';
+import { type DeliveryResult, deliverToWebhooks } from './deliver-notification';
+import { dayPartitions, type OutboxLocation, type SweepSummary, sweepOutbox } from './sweep-notifications';
 
-/** The queue trigger: one delivery. Nothing configured → the message is dropped (and said so). */
+/**
+ * The ports the notification triggers' use cases take (functions/deliverNotification.ts and
+ * sweepNotifications.ts pass the composition root, which satisfies them).
+ */
+export type NotificationRunPorts = NotifyWiringSource;
+
+/** One queued delivery. Nothing configured → the message is dropped (and said so). */
 export async function handleDeliveryMessage(
   message: unknown,
-  context: InvocationContext,
-  container: Container = getContainer(),
+  context: Log,
+  container: NotificationRunPorts,
 ): Promise<DeliveryResult | null> {
   const deps = await buildDeliveryDependencies(container, context);
   if (deps === null) {
@@ -34,10 +34,10 @@ export async function handleDeliveryMessage(
 /** Outbox rows older than this are the sweeper's; younger ones are still being published by their writer. */
 export const SWEEP_GRACE_MS = 60_000;
 
-/** The sweeper timer: leftover outbox rows of every place that stages them, and pending reminders. */
+/** The sweep: leftover outbox rows of every place that stages them, and pending reminders. */
 export async function handleSweepTimer(
-  context: InvocationContext,
-  container: Container = getContainer(),
+  context: Log,
+  container: NotificationRunPorts,
   options: { readonly graceMs?: number } = {},
 ): Promise<SweepSummary | null> {
   const notifier = await container.notifier();
@@ -74,7 +74,7 @@ export async function handleSweepTimer(
 }
 
 /** The managed PLS; none while approval's own settings are invalid (that feature is off, not the sweeper). */
-function managedPlsIds(container: Container): readonly string[] {
+function managedPlsIds(container: NotificationRunPorts): readonly string[] {
   try {
     return container.config.approval.plsResourceIds;
   } catch (error) {
@@ -83,7 +83,7 @@ function managedPlsIds(container: Container): readonly string[] {
   }
 }
 
-async function probeTargetIds(container: Container): Promise<string[]> {
+async function probeTargetIds(container: NotificationRunPorts): Promise<string[]> {
   try {
     const { loadProbeTargets } = await import('../../probe/adapters/targets');
     return (await loadProbeTargets(container.config.probe.targetsSource, container.appRoot)).value.map(

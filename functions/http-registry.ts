@@ -1,0 +1,37 @@
+import type { HttpFunctionDefinition } from '../shared/host/function-definition';
+import { approveConnection } from './approveConnection';
+import { dashboard } from './dashboard';
+import { dashboardAsset } from './dashboardAsset';
+import { evaluatePolicy } from './evaluatePolicy';
+import { eventFastPath } from './eventFastPath';
+import { getConnection } from './getConnection';
+import { health } from './health';
+import { listConnections } from './listConnections';
+import { listDecisions } from './listDecisions';
+import { me } from './me';
+import { probeEvents } from './probeEvents';
+import { probeSeries } from './probeSeries';
+import { probesSummary } from './probesSummary';
+import { rejectConnection } from './rejectConnection';
+
+/**
+ * Every HTTP function but openApiDocument, which documents these and itself (it imports this list;
+ * functions/registry.ts lists it after them). Add an HTTP function here and its route, schemas and
+ * words reach the OpenAPI document from its own file.
+ */
+export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
+  health,
+  probesSummary,
+  probeSeries,
+  probeEvents,
+  dashboard,
+  dashboardAsset,
+  me,
+  listConnections,
+  getConnection,
+  approveConnection,
+  rejectConnection,
+  listDecisions,
+  eventFastPath,
+  evaluatePolicy,
+];
