@@ -1,5 +1,4 @@
 import * as queuedPls from '../shared/approval/use-cases/reconcile-queued-pls';
-import { recordQueueRun } from '../shared/approval/use-cases/record-reconcile-outcome';
 import { getContainer } from '../shared/composition-root';
 import type { QueueFunctionDefinition } from '../shared/host/function-definition';
 
@@ -11,11 +10,11 @@ export const reconcileQueuedPls: QueueFunctionDefinition = {
   handler: async (message, context) => {
     const container = getContainer();
     const services = await container.approvalServices();
-    const runContext = { correlationId: context.invocationId, log: context };
     // A transient failure is thrown (after its outcome is kept for health): the host makes the
     // message visible again and retries it.
-    await recordQueueRun(services, runContext, message, () =>
-      queuedPls.reconcileQueuedPls(services, () => container.approvalPolicy(), message, runContext),
-    );
+    await queuedPls.reconcileQueuedPls(services, () => container.approvalPolicy(), message, {
+      correlationId: context.invocationId,
+      log: context,
+    });
   },
 };

@@ -35,19 +35,22 @@ export interface ReconcileRunSummary {
 /** Runs of one PLS in this instance share one in-flight reconciliation (plus one queued); an instance is one set of services. */
 const coalescers = new WeakMap<ReconcileDeps, Coalescer<PlsReconcileSummary>>();
 
-/** Reconciles one PLS, coalesced with any run of the same PLS already in progress in this instance. */
-export function reconcileCoalesced(
+/**
+ * Runs `reconcile` (one PLS's reconciliation) coalesced with any run of the same PLS already in
+ * progress in this instance. It adds no logic of its own, so callers name the reconciliation they
+ * coalesce.
+ */
+export function coalescedPerPls(
   services: ReconcileDeps,
-  policy: Policy,
   plsId: string,
-  context: ReconcileContext,
+  reconcile: () => Promise<PlsReconcileSummary>,
 ): Promise<PlsReconcileSummary> {
   let perPls = coalescers.get(services);
   if (perPls === undefined) {
     perPls = new Coalescer<PlsReconcileSummary>();
     coalescers.set(services, perPls);
   }
-  return perPls.run(plsKey(plsId), () => reconcilePrivateLinkService(services, policy, plsId, context));
+  return perPls.run(plsKey(plsId), reconcile);
 }
 
 /**
@@ -74,7 +77,9 @@ export async function reconcileAll(
       return;
     }
     try {
-      const summary = await reconcileCoalesced(services, policy, plsId, context);
+      const summary = await coalescedPerPls(services, plsId, () =>
+        reconcilePrivateLinkService(services, policy, plsId, context),
+      );
       connections += summary.listed;
       for (const key of Object.keys(outcomes) as (keyof OutcomeCounts)[])
         outcomes[key] += summary.outcomes[key];

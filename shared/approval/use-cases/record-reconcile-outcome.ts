@@ -1,11 +1,11 @@
 /**
- * Wraps a reconciliation run (the timer's, or one queue item's) so its outcome is kept where
- * health reads it: ok, some PLS failed with their codes, the policy did not load, or no ARM token.
- * The run itself is unchanged: its result is returned and its error rethrown (a failed queue item
- * must still be retried by the host). Recording is observation: a storage failure there is a
- * warning, never the run's failure.
+ * Keeps a reconciliation run's outcome (the timer's, or one queue item's) where health reads it: ok,
+ * some PLS failed with their codes, the policy did not load, or no ARM token. The run itself is
+ * unchanged: its result is returned and its error rethrown (a failed queue item must still be
+ * retried by the host). Recording is observation: a storage failure there is a warning, never the
+ * run's failure.
  *
- *   run → outcome from its summary (or from its error) → record → return / rethrow
+ *   start → run → outcome from its summary (or from its error) → record → return / rethrow
  */
 import type { Clock } from '../../clock';
 import { toAppError } from '../../errors';
@@ -16,7 +16,6 @@ import {
   type ReconcileOutcome,
   type ReconcileSource,
 } from '../core/reconcile-outcome';
-import { parseWorkItem } from '../core/reconcile-work-item';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
 import type { ReconcileRunSummary } from './reconcile-all';
 import type { PlsReconcileSummary } from './reconcile-pls';
@@ -27,7 +26,7 @@ export interface OutcomeDeps {
   readonly plsResourceIds: readonly string[];
 }
 
-interface RunContext {
+export interface RunContext {
   readonly correlationId: string;
   readonly log: Log;
 }
@@ -38,46 +37,40 @@ export async function recordTimerRun(
   context: RunContext,
   run: () => Promise<ReconcileRunSummary | undefined>,
 ): Promise<ReconcileRunSummary | undefined> {
-  return recorded(deps, context, 'timer', run, {
-    ofSummary: (s) => ({
-      privateLinkServices: s.privateLinkServices,
-      connections: s.connections,
-      unfinished: s.unfinished.length,
-      failedPrivateLinkServices: s.failedPrivateLinkServices,
-    }),
+  const recording = recordingRun(deps, context, 'timer');
+  let summary: ReconcileRunSummary | undefined;
+  try {
+    summary = await run();
+  } catch (error) {
     // Nothing was decided for any configured PLS; the error (a policy, usually) is not any one PLS's.
-    ofError: () => ({ privateLinkServices: deps.plsResourceIds.length, plsIds: [] }),
-  });
+    await recording.failed(error, { privateLinkServices: deps.plsResourceIds.length, plsIds: [] });
+    throw error;
+  }
+  if (summary !== undefined)
+    await recording.succeeded({
+      privateLinkServices: summary.privateLinkServices,
+      connections: summary.connections,
+      unfinished: summary.unfinished.length,
+      failedPrivateLinkServices: summary.failedPrivateLinkServices,
+    });
+  return summary;
 }
 
-/** One queue item's run; an item dropped (malformed, PLS no longer managed) records nothing. */
-export async function recordQueueRun(
-  deps: OutcomeDeps,
-  context: RunContext,
-  message: unknown,
-  run: () => Promise<PlsReconcileSummary | undefined>,
-): Promise<PlsReconcileSummary | undefined> {
-  return recorded(deps, context, 'queue', run, {
-    ofSummary: (s) => ({
-      privateLinkServices: 1,
-      connections: s.listed,
-      unfinished: s.unfinished,
-      failedPrivateLinkServices: [],
-    }),
-    ofError: () => ({ privateLinkServices: 1, plsIds: [plsIdOf(message)] }),
-  });
+/**
+ * A run being recorded: created when the run starts, told how it ended. The queue item's use case
+ * (reconcile-queued-pls.ts) tells it directly, so the way to the PUT gains no wrapper call.
+ */
+export interface RunRecording {
+  /** The run ended with a summary. */
+  succeeded(counts: Parameters<typeof outcomeOfRun>[1]): Promise<void>;
+  /** The run failed for these PLS (the caller rethrows the error). */
+  failed(
+    error: unknown,
+    scope: { readonly privateLinkServices: number; readonly plsIds: readonly string[] },
+  ): Promise<void>;
 }
 
-async function recorded<T>(
-  deps: OutcomeDeps,
-  context: RunContext,
-  source: ReconcileSource,
-  run: () => Promise<T | undefined>,
-  describe: {
-    readonly ofSummary: (summary: T) => Parameters<typeof outcomeOfRun>[1];
-    readonly ofError: () => { readonly privateLinkServices: number; readonly plsIds: readonly string[] };
-  },
-): Promise<T | undefined> {
+export function recordingRun(deps: OutcomeDeps, context: RunContext, source: ReconcileSource): RunRecording {
   const startedAt = deps.clock.now();
   const timing = () => ({
     source,
@@ -85,21 +78,25 @@ async function recorded<T>(
     startedAt,
     finishedAt: deps.clock.now(),
   });
-  let summary: T | undefined;
-  try {
-    summary = await run();
-  } catch (error) {
-    const { privateLinkServices, plsIds } = describe.ofError();
-    await keep(
-      deps,
-      context.log,
-      outcomeOfFailure(timing(), toAppError(error).code, privateLinkServices, plsIds),
-    );
-    throw error;
-  }
-  if (summary !== undefined)
-    await keep(deps, context.log, outcomeOfRun(timing(), describe.ofSummary(summary)));
-  return summary;
+  return {
+    succeeded: (counts) => keep(deps, context.log, outcomeOfRun(timing(), counts)),
+    failed: (error, { privateLinkServices, plsIds }) =>
+      keep(
+        deps,
+        context.log,
+        outcomeOfFailure(timing(), toAppError(error).code, privateLinkServices, plsIds),
+      ),
+  };
+}
+
+/** What a queue item's summary counts for health. */
+export function queueRunCounts(summary: PlsReconcileSummary): Parameters<typeof outcomeOfRun>[1] {
+  return {
+    privateLinkServices: 1,
+    connections: summary.listed,
+    unfinished: summary.unfinished,
+    failedPrivateLinkServices: [],
+  };
 }
 
 async function keep(deps: OutcomeDeps, log: Log, outcome: ReconcileOutcome): Promise<void> {
@@ -113,14 +110,5 @@ async function keep(deps: OutcomeDeps, log: Log, outcome: ReconcileOutcome): Pro
       result: outcome.result,
       code: toAppError(error).code,
     });
-  }
-}
-
-/** The PLS a queue item names, when it can be read at all (a malformed item is dropped before it could fail). */
-function plsIdOf(message: unknown): string {
-  try {
-    return parseWorkItem(message).plsId;
-  } catch {
-    return 'unreadable work item';
   }
 }
