@@ -81,7 +81,8 @@ const verdictColumns = z.object({
   verdictReason: optional,
 });
 
-const recordRow = z.object({
+/** The connection's own columns, the same in a record row and in an old snapshot row. */
+const connectionColumns = z.object({
   plsId: z.string().min(1),
   connectionId: z.string().min(1),
   connectionName: z.string().min(1),
@@ -91,8 +92,11 @@ const recordRow = z.object({
   consumerSubscriptionId: optional,
   consumerTenantId: optional,
   requestMessage: optional,
-  firstSeenAt: z.string().min(1),
   changedAt: z.string().min(1),
+});
+
+const recordRow = connectionColumns.extend({
+  firstSeenAt: z.string().min(1),
   customer: optional,
   expiresAt: optional,
   linkId: optional,
@@ -135,18 +139,8 @@ export function recordFromRow(row: Record<string, unknown>): ConnectionRecord | 
  * RowKey = connection key). It kept the last decision's actor kind, name, time and rule, no
  * object id, action or decision id; a decision by a person before any list left no firstSeenAt.
  */
-const legacySnapshotRow = z.object({
-  plsId: z.string().min(1),
-  connectionId: z.string().min(1),
-  connectionName: z.string().min(1),
-  status: z.string().min(1),
-  privateEndpointId: optional,
-  privateEndpointLocation: optional,
-  consumerSubscriptionId: optional,
-  consumerTenantId: optional,
-  requestMessage: optional,
+const legacySnapshotRow = connectionColumns.extend({
   firstSeenAt: optional,
-  changedAt: z.string().min(1),
   lastDecisionActorKind: optional,
   lastDecisionActor: optional,
   lastDecisionAt: optional,
