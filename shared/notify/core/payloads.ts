@@ -1,4 +1,5 @@
 import type { NotifyEventType, WebhookKind } from '../../config/notify-webhooks';
+import { plainLine, slackText, teamsText } from './markup';
 import type { NotifyEvent, NotifyFacts } from './notify-events';
 
 /**
@@ -33,27 +34,38 @@ const TITLES: Record<NotifyEventType, string> = {
   'reconcile.failed': 'Reconciliation failed',
 };
 
-/** One line saying what happened, also the text fallback of chat messages. */
-export function headline(event: NotifyEvent): string {
+/**
+ * One line saying what happened, also the text fallback of chat messages. Every fact in it goes
+ * through `inert` (the channel's escaping, see ./markup): endpoint names come from the consumer.
+ */
+export function headline(event: NotifyEvent, inert: (text: string) => string = plainLine): string {
   const f = event.facts;
-  const what = f.endpointName ?? f.connectionName ?? f.targetName ?? f.plsName ?? event.subject;
+  const what = inert(f.endpointName ?? f.connectionName ?? f.targetName ?? f.plsName ?? event.subject);
+  const fact = (value: string | number | undefined, absent: string): string =>
+    value === undefined ? absent : inert(String(value));
   switch (event.type) {
     case 'connection.decided':
-      return `${TITLES[event.type]}: ${what} ${f.statusAfter ?? ''} by ${f.actor ?? 'policy'}${f.mode === 'dry-run' ? ' (dry run)' : ''}`.replace(
+      return `${TITLES[event.type]}: ${what} ${fact(f.statusAfter, '')} by ${fact(f.actor, 'policy')}${f.mode === 'dry-run' ? ' (dry run)' : ''}`.replace(
         /\s+/g,
         ' ',
       );
     case 'connection.drift':
-      return `${TITLES[event.type]}: ${what} ${f.driftKind ?? ''} (${f.statusBefore ?? '-'} → ${f.statusAfter ?? '-'})`;
+      return `${TITLES[event.type]}: ${what} ${fact(f.driftKind, '')} (${fact(f.statusBefore, '-')} → ${fact(f.statusAfter, '-')})`;
     case 'connection.reminder':
-      return `${TITLES[event.type]}: ${what} pending for ${f.pendingHours ?? '?'} h`;
+      return `${TITLES[event.type]}: ${what} pending for ${fact(f.pendingHours, '?')} h`;
     default:
       return `${TITLES[event.type]}: ${what}`;
   }
 }
 
-/** The facts a person reads, in order, as label/value pairs (empty ones left out). */
-export function factRows(event: NotifyEvent): { readonly label: string; readonly value: string }[] {
+/**
+ * The facts a person reads, in order, as label/value pairs (empty ones left out). Each value goes
+ * through `inert`, the channel's escaping: most of them are the consumer's words or names.
+ */
+export function factRows(
+  event: NotifyEvent,
+  inert: (text: string) => string = plainLine,
+): { readonly label: string; readonly value: string }[] {
   const f: NotifyFacts = event.facts;
   const rows: [string, string | number | undefined][] = [
     ['Private Link Service', f.plsName],
@@ -85,7 +97,8 @@ export function factRows(event: NotifyEvent): { readonly label: string; readonly
   ];
   return rows
     .filter((r): r is [string, string | number] => r[1] !== undefined && r[1] !== '')
-    .map(([label, value]) => ({ label, value: String(value) }));
+    .map(([label, value]) => ({ label, value: inert(String(value)) }))
+    .filter((r) => r.value.trim() !== '');
 }
 
 /** Where the dashboard shows the subject; undefined without DASHBOARD_URL. */
@@ -136,8 +149,11 @@ export function adaptiveCard(event: NotifyEvent, options: RenderOptions): Record
         color: accent(event.type),
         wrap: true,
       },
-      { type: 'TextBlock', text: headline(event), wrap: true, spacing: 'Small' },
-      { type: 'FactSet', facts: factRows(event).map((r) => ({ title: r.label, value: r.value })) },
+      { type: 'TextBlock', text: headline(event, teamsText), wrap: true, spacing: 'Small' },
+      {
+        type: 'FactSet',
+        facts: factRows(event, teamsText).map((r) => ({ title: r.label, value: r.value })),
+      },
       {
         type: 'TextBlock',
         text: `${event.type} · ${event.at} · ${options.source}`,
@@ -163,7 +179,7 @@ export function adaptiveCard(event: NotifyEvent, options: RenderOptions): Record
 function teamsMessage(event: NotifyEvent, options: RenderOptions): Record<string, unknown> {
   return {
     type: 'message',
-    summary: headline(event),
+    summary: headline(event, teamsText),
     attachments: [
       {
         contentType: 'application/vnd.microsoft.card.adaptive',
@@ -174,21 +190,23 @@ function teamsMessage(event: NotifyEvent, options: RenderOptions): Record<string
   };
 }
 
-/** Slack mrkdwn: &, < and > are the only characters that must be escaped. */
+/** Slack mrkdwn for the app's own text (labels, ids): &, < and > are all that must be escaped. */
 function mrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 function slackMessage(event: NotifyEvent, options: RenderOptions): Record<string, unknown> {
   const link = dashboardLink(event, options.dashboardUrl);
-  const fields = factRows(event)
+  const fields = factRows(event, slackText)
     .slice(0, 10) // a section holds at most 10 fields
-    .map((r) => ({ type: 'mrkdwn', text: `*${mrkdwn(r.label)}*\n${mrkdwn(r.value).slice(0, 1900)}` }));
+    .map((r) => ({ type: 'mrkdwn', text: `*${mrkdwn(r.label)}*\n${r.value.slice(0, 1900)}` }));
+  // The top-level `text` is the notification's fallback and Slack formats it as mrkdwn as well.
+  const line = headline(event, slackText);
   return {
-    text: headline(event),
+    text: line,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: TITLES[event.type].slice(0, 150), emoji: false } },
-      { type: 'section', text: { type: 'mrkdwn', text: mrkdwn(headline(event)).slice(0, 3000) } },
+      { type: 'section', text: { type: 'mrkdwn', text: line.slice(0, 3000) } },
       ...(fields.length > 0 ? [{ type: 'section', fields }] : []),
       {
         type: 'context',
