@@ -195,6 +195,7 @@ describe('optional settings are isolated: a bad one disables only what uses it',
         'REGION_NAME',
         'WEBSITE_SITE_NAME',
         'WEBSITE_AUTH_ENABLED',
+        'WEBSITE_HOSTNAME',
       ].sort(),
     );
   });
