@@ -8,10 +8,8 @@ const AZURE: AllowedHosts = {
   loopback: false,
 };
 
-function write(
-  headers: Record<string, string>,
-  allowed: AllowedHosts | undefined = DEV,
-): AppError | undefined {
+/** `null`: the route was given no host names. */
+function write(headers: Record<string, string>, allowed: AllowedHosts | null = DEV): AppError | undefined {
   const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   try {
     guardWrite(
