@@ -131,6 +131,23 @@ describe('writes refuse what a cross-site page could send', () => {
     expect(connection.body).toMatchObject({ connection: { name, status: 'Pending' } });
   });
 
+  it('the same curl in AUTH_MODE=dev (no principal; the loopback caller is trusted) is refused too', async () => {
+    const s = scenario(api.emulator, { env: { AUTH_MODE: 'dev' } });
+    const name = addPending(api.emulator, s.plsIds[0] as string);
+    const path = `connections/${s.plsNames[0]}/${name}/approve`;
+    const port = new URL(api.host.url).port;
+    const before = puts();
+    const response = await postWithHost(path, {
+      host: `rebind.evil.example:${port}`,
+      origin: `http://rebind.evil.example:${port}`,
+      'sec-fetch-site': 'same-origin',
+    });
+    expect(response).toMatchObject({ status: 403, code: 'host_not_allowed' });
+    expect(puts()).toBe(before);
+    // The loopback name itself still writes in dev mode: the guard refuses the name, not the mode.
+    expect((await postWithHost(path, { host: `localhost:${port}` })).status).toBe(200);
+  });
+
   it.each([
     ['a trailing dot', (port: string) => ({ host: `localhost.:${port}` })],
     ['a name under localhost', (port: string) => ({ host: `localhost.evil.example:${port}` })],
