@@ -1,5 +1,5 @@
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 import { decideRoute, decisionApi } from './adapters/connection-route';
 
 /** A person approves a connection (approver role). */
@@ -14,7 +14,7 @@ export const approveConnection: HttpFunctionDefinition = {
     description:
       'Runs the same write-ahead decision path as the policy, with the caller as the actor: claim, intent row, re-read, PUT only if the state is unchanged, outcome row. The reason (optional) becomes the description. 409 when the state forbids it (Rejected → Approved is impossible in ARM), when another decision holds the connection, or when the state changed meanwhile.',
   }),
-  handler: httpRoute((request, context, correlationId) =>
+  handler: appRoute((request, context, correlationId) =>
     decideRoute('approve', request, context, correlationId),
   ),
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dashboardAssets } from '../shared/dashboard/adapters/dashboard-assets';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 import { serve } from './adapters/dashboard-files';
 
 /** The operators' dashboard page (static; its data comes from the JSON routes, which check the principal). */
@@ -20,7 +20,7 @@ export const dashboard: HttpFunctionDefinition = {
     success: { status: 200, description: 'The page.', schema: z.string(), contentTypes: ['text/html'] },
     errors: [503],
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const { page } = await dashboardAssets();
     // Never cached: a new deployment's page must point at the new hashed assets at once.
     return serve(request, page, 'no-store');

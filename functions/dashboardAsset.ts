@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { dashboardAssets } from '../shared/dashboard/adapters/dashboard-assets';
 import { AppError } from '../shared/errors';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 import { serve } from './adapters/dashboard-files';
 
 const ASSET_NAME = /^dashboard-[A-Za-z0-9_-]{1,64}\.(?:js|css)$/;
@@ -25,7 +25,7 @@ export const dashboardAsset: HttpFunctionDefinition = {
     },
     errors: [404, 503],
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const name = request.params.name ?? '';
     const asset = ASSET_NAME.test(name) ? (await dashboardAssets()).files.get(name) : undefined;
     if (asset === undefined)

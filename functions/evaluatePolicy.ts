@@ -3,7 +3,8 @@ import { dryRunPolicy } from '../shared/api/use-cases/dry-run-policy';
 import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json, readJsonBody } from '../shared/http/http-adapter';
+import { json, readJsonBody } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 
 /** Dry run of a policy (reader role): changes nothing. */
 export const evaluatePolicy: HttpFunctionDefinition = {
@@ -20,7 +21,7 @@ export const evaluatePolicy: HttpFunctionDefinition = {
     success: { status: 200, description: 'One evaluation per connection.', schema: evaluateResultSchema },
     errors: [400, 404, 413, 415, 500, 502, 503],
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     // The body is optional but still declares JSON (the write guard refuses anything else, 415): empty reads as `{}`.

@@ -3,7 +3,8 @@ import { readFastPathStats } from '../shared/approval/use-cases/read-fast-path-s
 import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json } from '../shared/http/http-adapter';
+import { json } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 
 /** How new connections arrived: by event or by reconciliation (reader role). */
 export const eventFastPath: HttpFunctionDefinition = {
@@ -19,7 +20,7 @@ export const eventFastPath: HttpFunctionDefinition = {
     success: { status: 200, description: 'The figures.', schema: eventFastPathSchema },
     errors: [503],
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     return json(200, await readFastPathStats(await container.approvalServices()));

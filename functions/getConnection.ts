@@ -3,7 +3,8 @@ import { getConnectionDetail } from '../shared/api/use-cases/get-connection';
 import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json } from '../shared/http/http-adapter';
+import { json } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 import { CONNECTION_ERRORS, connectionParams } from './adapters/connection-route';
 
 /** One connection with its decision history (reader role). */
@@ -23,7 +24,7 @@ export const getConnection: HttpFunctionDefinition = {
     },
     errors: CONNECTION_ERRORS,
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     return json(200, await getConnectionDetail(container, connectionParams(request)));

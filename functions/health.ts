@@ -7,8 +7,9 @@ import { type Container, getContainer } from '../shared/composition-root';
 import { checkHealth, publicHealth } from '../shared/health/health-check';
 import { healthChecks } from '../shared/health/health-checks';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json } from '../shared/http/http-adapter';
+import { json } from '../shared/http/http-adapter';
 import { VERSION } from '../shared/version';
+import { appRoute } from './adapters/app-route';
 
 /**
  * GET /api/health: 503 when unhealthy, 200 when healthy or degraded (restarting an instance does not
@@ -43,7 +44,7 @@ export const health: HttpFunctionDefinition = {
   },
   // Health must answer even when its own chunk is the one that cannot load: the entry does, naming it.
   whenUnloadable: 'implementation-health',
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const container = getContainer();
     const report = await checkHealth(container, VERSION, healthChecks(container));
     const status = report.status === 'unhealthy' ? 503 : 200;

@@ -3,7 +3,8 @@ import { listConnectionItems } from '../shared/api/use-cases/list-connections';
 import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json, parseInput, queryObject } from '../shared/http/http-adapter';
+import { json, parseInput, queryObject } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 import { CONNECTION_ERRORS } from './adapters/connection-route';
 
 /** The connections of the managed Private Link Services (reader role). */
@@ -21,7 +22,7 @@ export const listConnections: HttpFunctionDefinition = {
     success: { status: 200, description: 'One page of connections.', schema: connectionListSchema },
     errors: CONNECTION_ERRORS,
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const query = parseInput(listConnectionsQuerySchema, queryObject(request), 'query');

@@ -3,7 +3,8 @@ import { readDecisions } from '../shared/api/use-cases/list-decisions';
 import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json, parseInput, queryObject } from '../shared/http/http-adapter';
+import { json, parseInput, queryObject } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 
 /** The audit trail (reader role). */
 export const listDecisions: HttpFunctionDefinition = {
@@ -20,7 +21,7 @@ export const listDecisions: HttpFunctionDefinition = {
     success: { status: 200, description: 'One page of audit rows.', schema: decisionListSchema },
     errors: [400, 404, 503],
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const query = parseInput(listDecisionsQuerySchema, queryObject(request), 'query');

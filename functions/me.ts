@@ -3,7 +3,8 @@ import { getContainer } from '../shared/composition-root';
 import { meSchema } from '../shared/dashboard/core/dashboard-schemas';
 import { meOf } from '../shared/dashboard/use-cases/me';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json } from '../shared/http/http-adapter';
+import { json } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 
 /** GET /api/me: who is calling and whether the dashboard should offer approve/reject. */
 export const me: HttpFunctionDefinition = {
@@ -17,7 +18,7 @@ export const me: HttpFunctionDefinition = {
     success: { status: 200, description: 'The principal.', schema: meSchema },
     errors: [],
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const { config } = getContainer();
     const principal = authorizeRequest(request, config, 'read');
     return json(200, meOf(principal, config));

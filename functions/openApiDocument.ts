@@ -3,8 +3,9 @@ import { buildOpenApiDocument, type JsonObject } from '../shared/api/use-cases/o
 import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json } from '../shared/http/http-adapter';
+import { json } from '../shared/http/http-adapter';
 import { type RouteSpec, routeSpecOf } from '../shared/http/route-spec';
+import { appRoute } from './adapters/app-route';
 import { HTTP_FUNCTIONS } from './http-registry';
 
 /** This API's OpenAPI 3.1 document, generated from the HTTP function definitions (reader role). */
@@ -19,7 +20,7 @@ export const openApiDocument: HttpFunctionDefinition = {
     success: { status: 200, description: 'The OpenAPI document.', schema: openApiDocumentSchema },
     errors: [],
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     authorizeRequest(request, getContainer().config, 'read');
     return json(200, servedOpenApiDocument());
   }),

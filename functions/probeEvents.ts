@@ -10,7 +10,8 @@ import {
 import { listProbeEvents } from '../shared/dashboard/use-cases/probe-events';
 import { AppError } from '../shared/errors';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json, parseInput, queryObject } from '../shared/http/http-adapter';
+import { json, parseInput, queryObject } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 
 const DAY_MS = 86_400_000;
 
@@ -27,7 +28,7 @@ export const probeEvents: HttpFunctionDefinition = {
     success: { status: 200, description: 'The events in the range.', schema: probeEventListSchema },
     errors: [503],
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const query = parseInput(eventsQuerySchema, queryObject(request), 'query');

@@ -7,7 +7,8 @@ import {
 } from '../shared/dashboard/core/dashboard-schemas';
 import { readProbeSeries } from '../shared/dashboard/use-cases/probe-series';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json, parseInput, queryObject } from '../shared/http/http-adapter';
+import { json, parseInput, queryObject } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 
 /** GET /api/probes/{target}/series?range=24h (reader role). */
 export const probeSeries: HttpFunctionDefinition = {
@@ -27,7 +28,7 @@ export const probeSeries: HttpFunctionDefinition = {
     },
     errors: [404, 503],
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const { target } = parseInput(seriesParamsSchema, { ...request.params }, 'path');

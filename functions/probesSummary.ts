@@ -3,8 +3,9 @@ import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';
 import { targetsProblem as targetsProblemOf } from '../shared/health/feature-report';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute, json } from '../shared/http/http-adapter';
+import { json } from '../shared/http/http-adapter';
 import { summariseProbes } from '../shared/probe/use-cases/probe-summary';
+import { appRoute } from './adapters/app-route';
 
 /** GET /api/probes/summary: readers only, like every other data route (the function key alone is shared by scripts). */
 export const probesSummary: HttpFunctionDefinition = {
@@ -18,7 +19,7 @@ export const probesSummary: HttpFunctionDefinition = {
     success: { status: 200, description: 'The summary.', schema: probesSummarySchema },
     errors: [503],
   },
-  handler: httpRoute(async (request) => {
+  handler: appRoute(async (request) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const [summary, targetsProblem] = await Promise.all([

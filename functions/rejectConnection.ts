@@ -1,5 +1,5 @@
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { httpRoute } from '../shared/http/http-adapter';
+import { appRoute } from './adapters/app-route';
 import { decideRoute, decisionApi } from './adapters/connection-route';
 
 /** A person rejects a connection (approver role); a reason is required. */
@@ -12,7 +12,7 @@ export const rejectConnection: HttpFunctionDefinition = {
   api: decisionApi('reject', {
     summary: 'Reject a connection (as the calling person); a reason is required',
   }),
-  handler: httpRoute((request, context, correlationId) =>
+  handler: appRoute((request, context, correlationId) =>
     decideRoute('reject', request, context, correlationId),
   ),
 };

@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   unauthenticated: 401,
   forbidden: 403,
+  /** A write arrived under a Host name the app is not configured for (DNS rebinding, a stray proxy). */
+  host_not_allowed: 403,
   not_found: 404,
   conflict: 409,
   /** The caller decided on a version of the resource (If-Match / expectedStatus) that is no longer current. */

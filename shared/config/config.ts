@@ -41,6 +41,11 @@ export interface Config {
     readonly mode: 'easyauth' | 'dev';
     /** Lower-cased tenant ids; undefined when unset (any tenant outside Azure, none in Azure). */
     readonly allowedTenantIds: ReadonlySet<string> | undefined;
+    /**
+     * The host names writes may arrive under, lower case: WEBSITE_HOSTNAME and APP_HOST_NAMES in
+     * Azure; APP_HOST_NAMES outside Azure, where loopback names are also allowed.
+     */
+    readonly writeHosts: { readonly names: ReadonlySet<string>; readonly loopback: boolean };
     /** App Service says its Authentication module is on (WEBSITE_AUTH_ENABLED=True). */
     readonly platformAuthEnabled: boolean;
     readonly readerRole: string;
@@ -233,6 +238,11 @@ export function parseConfig(env: Env): Config {
     auth: section(settingIssues.api, 'api', () => ({
       mode: authMode,
       allowedTenantIds: allowedTenants(values.AUTH_ALLOWED_TENANT_IDS as string[] | undefined),
+      writeHosts: writeHosts(
+        siteName !== undefined,
+        str('WEBSITE_HOSTNAME'),
+        (values.APP_HOST_NAMES as string[] | undefined) ?? [],
+      ),
       platformAuthEnabled: str('WEBSITE_AUTH_ENABLED')?.trim().toLowerCase() === 'true',
       readerRole: str('AUTH_READER_ROLE') as string,
       approverRole: str('AUTH_APPROVER_ROLE') as string,
@@ -371,4 +381,14 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Outside Azure only this machine's names (and any configured ones); in Azure only the app's own. */
+function writeHosts(
+  inAzure: boolean,
+  defaultHostName: string | undefined,
+  configured: readonly string[],
+): Config['auth']['writeHosts'] {
+  const names = [...configured, ...(inAzure && defaultHostName !== undefined ? [defaultHostName] : [])];
+  return { names: new Set(names.map((n) => n.trim().toLowerCase())), loopback: !inAzure };
 }

@@ -47,4 +47,21 @@ export const API_SETTINGS = [
     rule: { type: 'string' },
     feature: 'api',
   },
+  {
+    name: 'APP_HOST_NAMES',
+    description:
+      "Host names the app answers writes on besides its own: custom domains, or the front door's name. In Azure the app also answers on `WEBSITE_HOSTNAME`; outside Azure on loopback names (`localhost`, `127.x.x.x`, `[::1]`). A write whose `Host` (or `X-Forwarded-Host`) is none of these is refused (403 `host_not_allowed`), which stops DNS rebinding.",
+    default: '',
+    example: 'gatekeeper.contoso.com',
+    side: 'both',
+    rule: {
+      type: 'list',
+      // A DNS name (letters, digits, hyphens, dots), without scheme, port or trailing dot.
+      itemPattern:
+        /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+      expected: 'expected host names (no scheme, port or path), comma separated',
+    },
+    // A bad list switches the API off (fail closed), never approval or probes.
+    feature: 'api',
+  },
 ] as const satisfies readonly SettingSpec[];

@@ -114,6 +114,14 @@ const PLATFORM_SETTINGS = [
     rule: { type: 'string' },
   },
   {
+    name: 'WEBSITE_HOSTNAME',
+    description:
+      "Set by App Service in Azure: the app's default host name (`<app>.azurewebsites.net`). Writes are answered on it and on `APP_HOST_NAMES` only.",
+    example: 'func-gatekeeper-prod.azurewebsites.net',
+    side: 'platform',
+    rule: { type: 'string' },
+  },
+  {
     name: 'WEBSITE_AUTH_ENABLED',
     description:
       'Set by App Service (`True`) when App Service Authentication is on. In Azure, `easyauth` mode trusts `x-ms-client-principal` only when it is set; otherwise every protected route answers a configuration error.',

@@ -4,7 +4,7 @@ import { zodIssues } from '../config/schema-issues';
 import { AppError, toAppError } from '../errors';
 import { MAX_BODY_BYTES } from './body-limits';
 import { problemResponse } from './problem';
-import { guardWrite } from './write-guard';
+import { type AllowedHosts, guardWrite } from './write-guard';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -23,13 +23,14 @@ export type RouteHandler = (
 /**
  * Wraps a route so every failure leaves as problem+json from one mapping, with a correlation id,
  * and never with a stack trace or an SDK message. Unexpected errors are logged with the id so the
- * response can be matched to the log line.
+ * response can be matched to the log line. `allowedHosts` (the app's host names, from its
+ * configuration) is what lets a route accept writes at all: see `guardWrite`.
  */
-export function httpRoute(handler: RouteHandler) {
+export function httpRoute(handler: RouteHandler, allowedHosts?: () => AllowedHosts) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const correlationId = correlationIdOf(request, context);
     try {
-      guardWrite(request.method, request.headers, request.url);
+      guardWrite(request.method, request.headers, request.url, allowedHosts);
       const response = await handler(request, context, correlationId);
       return {
         ...response,

@@ -1,11 +1,52 @@
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { problemSchema } from '../../../shared/api/core/api-schemas';
 import { parseBody } from '../../helpers/parse-body';
-import { addPending, scenario, useApi } from './api-harness';
+import { addPending, principalHeader, scenario, useApi } from './api-harness';
 
 const api = useApi();
 
 const puts = () => api.emulator.requestLog.count('connection.put');
+
+/**
+ * An approver's JSON POST with the Host header as given: fetch replaces Host with the URL's, so the
+ * request goes out through node:http, to the loopback address the local host listens on.
+ */
+function postWithHost(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; code: unknown; detail: unknown }> {
+  const url = new URL(`${api.host.url}/api/${path}`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        setHost: false,
+        headers: {
+          'content-type': 'application/json',
+          'x-ms-client-principal': principalHeader('approver'),
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          const body = (text === '' ? {} : JSON.parse(text)) as { code?: unknown; detail?: unknown };
+          resolve({ status: res.statusCode ?? 0, code: body.code, detail: body.detail });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
 
 describe('writes refuse what a cross-site page could send', () => {
   function pending() {
@@ -59,7 +100,11 @@ describe('writes refuse what a cross-site page could send', () => {
       body: {},
     });
     expect(sameOrigin.status).toBe(200);
-    const second = pending();
+    // A forwarded host is believed only when it is one of the app's configured names.
+    const s = scenario(api.emulator, { env: { APP_HOST_NAMES: 'gatekeeper.contoso.example' } });
+    const second = {
+      path: `connections/${s.plsNames[0]}/${addPending(api.emulator, s.plsIds[0] as string)}/approve`,
+    };
     const forwarded = await api.call('POST', second.path, {
       headers: {
         origin: 'https://gatekeeper.contoso.example',
@@ -68,6 +113,71 @@ describe('writes refuse what a cross-site page could send', () => {
       body: {},
     });
     expect(forwarded.status).toBe(200);
+  });
+
+  it('DNS rebinding (the curl from issue 22): Host and Origin agree on a foreign name, so 403 host_not_allowed; still Pending', async () => {
+    const { path, name } = pending();
+    const port = new URL(api.host.url).port;
+    const before = puts();
+    const response = await postWithHost(path, {
+      host: `rebind.evil.example:${port}`,
+      origin: `http://rebind.evil.example:${port}`,
+      'sec-fetch-site': 'same-origin',
+    });
+    expect(response).toMatchObject({ status: 403, code: 'host_not_allowed' });
+    expect(response.detail).toContain(`rebind.evil.example:${port}`);
+    expect(puts()).toBe(before);
+    const connection = await api.call('GET', path.replace(/\/approve$/, ''), { as: 'reader' });
+    expect(connection.body).toMatchObject({ connection: { name, status: 'Pending' } });
+  });
+
+  it('the same curl in AUTH_MODE=dev (no principal; the loopback caller is trusted) is refused too', async () => {
+    const s = scenario(api.emulator, { env: { AUTH_MODE: 'dev' } });
+    const name = addPending(api.emulator, s.plsIds[0] as string);
+    const path = `connections/${s.plsNames[0]}/${name}/approve`;
+    const port = new URL(api.host.url).port;
+    const before = puts();
+    const response = await postWithHost(path, {
+      host: `rebind.evil.example:${port}`,
+      origin: `http://rebind.evil.example:${port}`,
+      'sec-fetch-site': 'same-origin',
+    });
+    expect(response).toMatchObject({ status: 403, code: 'host_not_allowed' });
+    expect(puts()).toBe(before);
+    // The loopback name itself still writes in dev mode: the guard refuses the name, not the mode.
+    expect((await postWithHost(path, { host: `localhost:${port}` })).status).toBe(200);
+  });
+
+  it.each([
+    ['a trailing dot', (port: string) => ({ host: `localhost.:${port}` })],
+    ['a name under localhost', (port: string) => ({ host: `localhost.evil.example:${port}` })],
+    ['a wildcard-DNS name for 127.0.0.1', (port: string) => ({ host: `127.0.0.1.nip.io:${port}` })],
+    ['an upper-case foreign name, no port', () => ({ host: 'REBIND.EVIL.EXAMPLE' })],
+    [
+      'a loopback Host with a forged X-Forwarded-Host',
+      (port: string) => ({ host: `127.0.0.1:${port}`, 'x-forwarded-host': 'rebind.evil.example' }),
+    ],
+  ])('%s is refused as host_not_allowed, and nothing is written', async (_label, headersFor) => {
+    const { path } = pending();
+    const before = puts();
+    const response = await postWithHost(path, headersFor(new URL(api.host.url).port));
+    expect(response).toMatchObject({ status: 403, code: 'host_not_allowed' });
+    expect(puts()).toBe(before);
+  });
+
+  it.each([
+    ['localhost, upper case, no port', () => 'LOCALHOST'],
+    ['[::1] with the port', (port: string) => `[::1]:${port}`],
+    ['127.0.0.1 with the port, its own Origin', (port: string) => `127.0.0.1:${port}`],
+  ])('a loopback Host (%s) may write', async (_label, hostFor) => {
+    const { path } = pending();
+    const host = hostFor(new URL(api.host.url).port);
+    const response = await postWithHost(path, {
+      host,
+      origin: `http://${host}`,
+      'sec-fetch-site': 'same-origin',
+    });
+    expect(response.status).toBe(200);
   });
 
   it('every POST route is guarded, the dry run too', async () => {

@@ -130,6 +130,21 @@ describe('settings fail narrowly: each feature on its own settings', () => {
     expect(config.probe.concurrency).toBe(32);
   });
 
+  it('write hosts: loopback plus APP_HOST_NAMES outside Azure; WEBSITE_HOSTNAME plus APP_HOST_NAMES in Azure', () => {
+    const local = parseConfig({ ...STORAGE, APP_HOST_NAMES: 'Gatekeeper.Contoso.example' });
+    expect(local.auth.writeHosts).toEqual({ names: new Set(['gatekeeper.contoso.example']), loopback: true });
+    const azure = parseConfig({
+      ...STORAGE,
+      WEBSITE_SITE_NAME: 'func-gk',
+      WEBSITE_HOSTNAME: 'func-gk.azurewebsites.net',
+    });
+    expect(azure.auth.writeHosts).toEqual({ names: new Set(['func-gk.azurewebsites.net']), loopback: false });
+    // A URL or a port is not a host name: the API goes off rather than guess (fail closed).
+    const bad = parseConfig({ ...STORAGE, APP_HOST_NAMES: 'https://gatekeeper.contoso.example' });
+    expect(appErrorOf(() => bad.auth).issues.map((i) => i.path)).toEqual(['APP_HOST_NAMES']);
+    expect(bad.probe.concurrency).toBe(32);
+  });
+
   it('echoes the rejected value, except for settings that may hold a secret', () => {
     const config = parseConfig({ ...STORAGE, APPROVAL_MODE: 'dryrun', PROBE_SCHEDULE: '* * * * *' });
     expect(appErrorOf(() => config.approval).message).toContain(
@@ -195,6 +210,7 @@ describe('optional settings are isolated: a bad one disables only what uses it',
         'REGION_NAME',
         'WEBSITE_SITE_NAME',
         'WEBSITE_AUTH_ENABLED',
+        'WEBSITE_HOSTNAME',
       ].sort(),
     );
   });

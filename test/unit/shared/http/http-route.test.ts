@@ -2,8 +2,18 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { httpRoute } from '../../../../shared/http/http-adapter';
 
-function call(handler: Parameters<typeof httpRoute>[0], init: ConstructorParameters<typeof HttpRequest>[0]) {
-  return httpRoute(handler)(new HttpRequest(init), new InvocationContext({ invocationId: 'inv-1' }));
+const LOOPBACK_ONLY = () => ({ names: new Set<string>(), loopback: true });
+
+function call(
+  handler: Parameters<typeof httpRoute>[0],
+  init: ConstructorParameters<typeof HttpRequest>[0],
+  /** `null`: the route was given no host names. */
+  allowedHosts: Parameters<typeof httpRoute>[1] | null = LOOPBACK_ONLY,
+) {
+  return httpRoute(handler, allowedHosts ?? undefined)(
+    new HttpRequest(init),
+    new InvocationContext({ invocationId: 'inv-1' }),
+  );
 }
 
 describe('httpRoute', () => {
@@ -60,5 +70,26 @@ describe('httpRoute', () => {
     );
     expect(response.status).toBe(415);
     expect(ran).toBe(false);
+  });
+
+  it('refuses every write when the route was given no host names (fail closed), and still reads', async () => {
+    const write = await call(
+      async () => ({ status: 200 }),
+      {
+        method: 'POST',
+        url: 'http://127.0.0.1/api/x',
+        headers: { 'content-type': 'application/json', host: '127.0.0.1' },
+        body: { string: '{}' },
+      },
+      null,
+    );
+    expect(write.status).toBe(403);
+    expect(write.jsonBody).toMatchObject({ code: 'host_not_allowed' });
+    const read = await call(
+      async () => ({ status: 200 }),
+      { method: 'GET', url: 'http://127.0.0.1/api/x' },
+      undefined,
+    );
+    expect(read.status).toBe(200);
   });
 });

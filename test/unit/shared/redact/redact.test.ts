@@ -10,6 +10,14 @@ describe('redact', () => {
     expect(clean('open')).toBe('open');
   });
 
+  it.each(['k7Qz2x', 'k7Qz2xW'])(
+    'removes a short configured secret (%s): 6 and 7 characters count',
+    (secret) => {
+      // The minimum length is a guard of its own: raising it would leave short header values at rest.
+      expect(redact(`echoed x-probe: ${secret} back`, [secret])).toBe(`echoed x-probe: ${REDACTED} back`);
+    },
+  );
+
   it('removes a secret cut off at the end of an excerpt', () => {
     expect(redact('...header: s3cr3t-to', ['s3cr3t-token-value'])).toBe(`...header: ${REDACTED}`);
   });

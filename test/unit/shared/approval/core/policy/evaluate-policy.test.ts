@@ -127,6 +127,36 @@ rules:
     });
   });
 
+  it('first matching rule wins among rules with the same action: its name and description decide', () => {
+    // Every rule approves, so only the order tells which one matched; a loop that kept the last
+    // match, or walked the rules backwards, would name another rule and write another description.
+    const sameAction = parsePolicy(`
+version: 1
+default: { action: manual }
+rules:
+  - { name: alpha, action: approve, match: { privateEndpointName: "pe-*" }, description: "alpha {endpoint}" }
+  - { name: beta, action: approve, match: { privateEndpointName: "pe-*" }, description: "beta {endpoint}" }
+  - { name: gamma, action: approve, description: "gamma {endpoint}" }
+`);
+    expect(evaluateConnectionPolicy(sameAction, facts(), counts(), { now: NOW })).toMatchObject({
+      action: 'approve',
+      rule: 'alpha',
+      description: 'alpha pe-app',
+      reason: 'rule alpha matched',
+      skipped: [],
+    });
+    expect(
+      evaluateConnectionPolicy(sameAction, facts({ privateEndpointName: 'x' }), counts(), { now: NOW }),
+    ).toMatchObject({
+      rule: 'gamma',
+      description: 'gamma x',
+      skipped: [
+        { rule: 'alpha', failed: 'privateEndpointName' },
+        { rule: 'beta', failed: 'privateEndpointName' },
+      ],
+    });
+  });
+
   it('uses the explicit default, with its description, when nothing matches', () => {
     const onlyFirst = parsePolicy(`
 version: 1
