@@ -49,6 +49,8 @@ export interface IngestionStandIn {
   connectionString(instrumentationKey?: string): string;
   /** Every track request, oldest first (clear it with `posts.length = 0`). */
   readonly posts: IngestionPost[];
+  /** When set, every track request is refused with this status (a test of export failures sets it). */
+  refuseWith: number | null;
   availability(): AvailabilityTally;
   stop(): Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function startIngestionStandIn(): Promise<IngestionStandIn> {
     }
     return tally;
   };
+  const control = { refuseWith: null as number | null };
   const server: Server = createServer(tls, (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -83,6 +86,8 @@ export async function startIngestionStandIn(): Promise<IngestionStandIn> {
       const path = (req.url ?? '').split('?')[0] ?? '';
       if (req.method === 'GET' && path === '/lab/availability') return json(res, 200, availability());
       if (req.method !== 'POST' || !path.endsWith('/track')) return json(res, 404, { error: 'not found' });
+      if (control.refuseWith !== null)
+        return json(res, control.refuseWith, { itemsReceived: 0, itemsAccepted: 0, errors: [] });
       let envelopes: Envelope[];
       try {
         envelopes = parseEnvelopes(Buffer.concat(chunks), req.headers['content-encoding']);
@@ -100,6 +105,12 @@ export async function startIngestionStandIn(): Promise<IngestionStandIn> {
     ca: tls.cert,
     connectionString: (iKey = STAND_IN_IKEY) => `InstrumentationKey=${iKey};IngestionEndpoint=${url}`,
     posts,
+    get refuseWith() {
+      return control.refuseWith;
+    },
+    set refuseWith(status: number | null) {
+      control.refuseWith = status;
+    },
     availability,
     stop: () =>
       new Promise<void>((resolve) => {

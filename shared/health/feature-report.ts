@@ -97,7 +97,10 @@ async function notifyReport(container: HealthPorts): Promise<FeatureReport> {
   }
 }
 
-/** Availability results: off without APPLICATIONINSIGHTS_CONNECTION_STRING, invalid with a bad setting. */
+/**
+ * Availability results: off without APPLICATIONINSIGHTS_CONNECTION_STRING, invalid with a bad
+ * setting, on with a problem while this process's last send did not reach ingestion.
+ */
 async function telemetryReport(config: Config): Promise<FeatureReport> {
   const invalid = invalidSettings(config, 'telemetry');
   if (invalid !== undefined) return invalid;
@@ -107,7 +110,18 @@ async function telemetryReport(config: Config): Promise<FeatureReport> {
   try {
     const { parseAuthenticationString } = await import('../telemetry/core/authentication-string');
     parseAuthenticationString(authenticationString);
-    return { state: 'on', detail: { runLocation } };
+    const { lastExportOutcome } = await import('../telemetry/core/export-outcome');
+    const outcome = lastExportOutcome();
+    if (outcome === undefined || outcome.ok)
+      return { state: 'on', detail: { runLocation, ...(outcome === undefined ? {} : { lastExport: 'ok' }) } };
+    return {
+      state: 'on',
+      detail: { runLocation, lastExport: 'failed', lastExportAt: outcome.at },
+      problem: summariseProblem(
+        `availability results are not arriving in Application Insights: ${outcome.reason} (probes keep running; shown until a send succeeds)`,
+        [],
+      ),
+    };
   } catch (error) {
     return {
       state: 'invalid',

@@ -21,9 +21,26 @@ const MESSAGE_TTL_SECONDS = 24 * 3600;
 
 const PARTITION = 'pls';
 
+/**
+ * How far this instance's clock may be ahead of the clock that stamped an event's time. Azure keeps
+ * its hosts on NTP-synchronised time; a second of allowance costs nothing but coalescing for events
+ * younger than that, which then take the storage path.
+ */
+export const EVENT_CLOCK_SKEW_MS = 1_000;
+
 export type EnqueueResult = 'enqueued' | 'duplicate';
 
 export class ReconcileQueue {
+  /**
+   * Per PLS key: a time at which a queued item for the PLS had not yet started (this instance
+   * queued it, or saw its fresh marker, after that time). The worker lists the PLS only after it
+   * starts, so the list sees every change made before then: an event whose change is older is
+   * covered without touching storage. Bounded by the number of managed PLS. This keeps a large
+   * Event Grid batch (the host invokes once per event) at one or two storage calls per PLS instead of
+   * two per event.
+   */
+  private readonly coveredSince = new Map<string, number>();
+
   constructor(
     private readonly queue: () => Promise<QueueClient>,
     private readonly markers: () => Promise<TableClient>,
@@ -35,10 +52,17 @@ export class ReconcileQueue {
    * started absorbs this one. A failure to queue leaves no marker behind and is thrown (transient).
    */
   async enqueue(item: ReconcileWorkItem, options: { readonly dedupe: boolean }): Promise<EnqueueResult> {
-    if (options.dedupe && !(await this.mark(item.plsId))) return 'duplicate';
+    const key = plsKey(item.plsId);
+    // Taken before the marker is read or written: the item was not started at this time at the latest.
+    const checkedAt = this.clock.now().getTime();
+    if (options.dedupe && !(await this.mark(item.plsId))) {
+      this.coveredSince.set(key, checkedAt);
+      return 'duplicate';
+    }
     try {
       const queue = await this.queue();
       await queue.sendMessage(encodeWorkItem(item), { messageTimeToLive: MESSAGE_TTL_SECONDS });
+      if (options.dedupe) this.coveredSince.set(key, checkedAt);
       return 'enqueued';
     } catch (error) {
       if (options.dedupe) await this.started(item.plsId).catch(() => undefined);
@@ -49,8 +73,20 @@ export class ReconcileQueue {
     }
   }
 
+  /**
+   * True when an item this instance queued (or found queued) for the PLS had not started when a
+   * change made at `changedAt` had already happened: its reconciliation will see that change. No I/O.
+   */
+  covers(plsId: string, changedAt: Date | undefined): boolean {
+    if (changedAt === undefined) return false;
+    const since = this.coveredSince.get(plsKey(plsId));
+    return since !== undefined && changedAt.getTime() + EVENT_CLOCK_SKEW_MS < since;
+  }
+
   /** The worker is about to list the PLS: later events must queue a new run. */
   async started(plsId: string): Promise<void> {
+    // Whatever changes next is not covered by the item that now starts (when it runs here).
+    this.coveredSince.delete(plsKey(plsId));
     try {
       const table = await this.markers();
       await table.deleteEntity(PARTITION, plsKey(plsId));

@@ -2,7 +2,8 @@
  * The `onConnectionEvent` use case: an Event Grid event is only a hint that a PLS may have changed.
  * It is parsed, filtered (a managed PLS, approval not off, not the echo of our own write: see
  * echoOfOurWrite),
- * de-duplicated per PLS and queued as "reconcile PLS X"; the reconciliation itself runs in the
+ * de-duplicated per PLS (in memory first: an item this instance queued, not yet started when the
+ * event's change happened, covers it; then by the storage marker) and queued as "reconcile PLS X"; the reconciliation itself runs in the
  * queue-triggered `reconcileQueuedPls`. The webhook so answers in milliseconds: Event Grid waits 30 s
  * for an answer before it retries (then 10 s, 30 s, 1 min, 5 min, 10 min, 30 min, 1 h; see
  * https://learn.microsoft.com/azure/event-grid/delivery-and-retry), and reconciling a large PLS can
@@ -28,7 +29,7 @@ export interface EventIntakeDeps {
   readonly mode: ApprovalMode;
   readonly ownClientId: string | undefined;
   readonly claims: Pick<ClaimStore, 'recentlyCompleted'>;
-  readonly workQueue: Pick<ReconcileQueue, 'enqueue'>;
+  readonly workQueue: Pick<ReconcileQueue, 'enqueue' | 'covers'>;
   readonly clock: Clock;
 }
 
@@ -62,6 +63,17 @@ export async function acceptConnectionEvent(
   if (configured === undefined)
     return ignore('Private Link Service is not managed here (not in PLS_RESOURCE_IDS)', event.plsId);
   if (deps.mode === 'off') return ignore('APPROVAL_MODE is off', configured);
+  // Checked before the echo lookup: a large batch costs storage calls per PLS, not per event.
+  if (deps.workQueue.covers(configured, event.eventTime)) {
+    logEvent(log, {
+      event: 'approval.event.duplicate',
+      id: event.id,
+      pls: configured,
+      caller: event.caller.kind,
+      coveredByQueuedItem: true,
+    });
+    return { kind: 'duplicate', plsId: configured };
+  }
   const echo = await echoOfOurWrite(deps, event, configured, log);
   if (echo !== undefined) return ignore(echo, configured);
   try {

@@ -3,11 +3,13 @@ import type { Config } from '../../config/config';
 import type { Log } from '../../log';
 import type { ProbedTarget, ProbeResult } from '../../probe/core/types';
 import type { AvailabilitySender } from '../adapters/availability-exporter';
+import { recordExportOutcome } from '../core/export-outcome';
 
 /**
  * The probe run's one call at its end: one availability result per probed target, sent and
  * flushed before returning. Without APPLICATIONINSIGHTS_CONNECTION_STRING it returns at once and
- * loads nothing. A telemetry failure is logged and never fails the run.
+ * loads nothing. A telemetry failure never fails the run: it is warned once per failure streak
+ * (with the reason, never the connection string) and shown in health until a send succeeds.
  */
 /** What publishing takes from the composition root: the telemetry settings and test overrides. */
 export interface TelemetrySource {
@@ -32,20 +34,31 @@ export async function publishAvailability(
   try {
     const sender = await senderFor(container, connectionString, authenticationString);
     const { availabilityRecord } = await import('../core/availability-record');
-    await sender.send(results.map((p) => availabilityRecord(p.target, p.result, runLocation)));
-    return results.length;
+    const failure = await sender.send(
+      results.map((p) => availabilityRecord(p.target, p.result, runLocation)),
+    );
+    if (failure === null) {
+      recordExportOutcome({ ok: true, at: new Date().toISOString() });
+      return results.length;
+    }
+    warnOnStreakStart(context, results.length, failure);
+    return 0;
   } catch (error) {
     senders.delete(container);
     const code = (error as { code?: unknown }).code;
-    context.warn(
-      JSON.stringify({
-        event: 'probe.availability.failed',
-        count: results.length,
-        code: typeof code === 'string' ? code : 'internal',
-      }),
+    warnOnStreakStart(
+      context,
+      results.length,
+      `the sender failed (${typeof code === 'string' ? code : 'internal'})`,
     );
     return 0;
   }
+}
+
+/** Records the failure; warns only on the first of a streak, so a dead endpoint does not flood the log. */
+function warnOnStreakStart(context: Log, count: number, reason: string): void {
+  if (!recordExportOutcome({ ok: false, at: new Date().toISOString(), reason })) return;
+  context.warn(JSON.stringify({ event: 'probe.availability.failed', count, reason }));
 }
 
 function senderFor(

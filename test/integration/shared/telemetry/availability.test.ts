@@ -1,3 +1,5 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TokenCredential } from '@azure/core-auth';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +9,7 @@ import {
   startIngestionStandIn,
 } from '../../../../scripts/lab/ingestion-stand-in';
 import { Container } from '../../../../shared/composition-root';
+import { featureReports } from '../../../../shared/health/feature-report';
 import { probeTick as runProbeTimer } from '../../../../shared/probe/use-cases/run-probes';
 import { availabilityExporterLoaded } from '../../../../shared/telemetry/use-cases/publish-availability';
 import { type ProbeTestServer, refusedPort, startProbeServer } from '../../../helpers/probe-servers';
@@ -135,4 +138,73 @@ describe('availability results in Application Insights', () => {
     expect(ingestion.posts.every((p) => p.authorization === 'Bearer monitor-token')).toBe(true);
     expect(scopes).toContain('https://monitor.azure.com/.default');
   }, 30_000);
+});
+
+describe('availability export failures are visible', () => {
+  function capture(): { ctx: InvocationContext; warnings: string[] } {
+    const warnings: string[] = [];
+    const ctx = new InvocationContext({
+      logHandler: (level, ...a) => {
+        if (level === 'warning') warnings.push(a.join(' '));
+      },
+    });
+    return { ctx, warnings };
+  }
+  const connectionString = () => ingestion.connectionString();
+
+  it.each([403, 500])(
+    'ingestion refusing with %i: one warning per failure streak with the reason, health shows telemetry degraded; a success clears it',
+    async (status) => {
+      const c = container({ APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString() });
+      ingestion.refuseWith = status;
+      try {
+        const first = capture();
+        await runProbeTimer(timer, first.ctx, { container: c });
+        const second = capture();
+        await runProbeTimer(timer, second.ctx, { container: c });
+        const failed = first.warnings.filter((w) => w.includes('probe.availability.failed'));
+        expect(failed).toHaveLength(1);
+        expect(JSON.parse(failed[0] ?? '{}')).toMatchObject({ reason: `ingestion answered HTTP ${status}` });
+        // The streak goes on: no second warning.
+        expect(second.warnings.filter((w) => w.includes('probe.availability.failed'))).toEqual([]);
+        // Nothing secret: neither the instrumentation key nor the endpoint is in the warning.
+        expect(failed[0]).not.toContain(IKEY);
+        expect(failed[0]).not.toContain('127.0.0.1');
+        const telemetry = (await featureReports(c)).telemetry;
+        expect(telemetry.detail).toMatchObject({ lastExport: 'failed' });
+        expect(telemetry.problem?.message).toContain(`ingestion answered HTTP ${status}`);
+        expect(JSON.stringify(telemetry)).not.toContain(IKEY);
+      } finally {
+        ingestion.refuseWith = null;
+      }
+      const after = capture();
+      await runProbeTimer(timer, after.ctx, { container: c });
+      expect(after.warnings.filter((w) => w.includes('probe.availability.failed'))).toEqual([]);
+      const telemetry = (await featureReports(c)).telemetry;
+      expect(telemetry.problem).toBeUndefined();
+      expect(telemetry.detail).toMatchObject({ lastExport: 'ok' });
+    },
+    60_000,
+  );
+
+  it('a plain-http endpoint (the exporter speaks TLS to it) is reported unreachable', async () => {
+    const plain = createHttpServer((_req, res) => res.writeHead(200).end('{}'));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const port = (plain.address() as AddressInfo).port;
+    try {
+      const c = container({
+        APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${IKEY};IngestionEndpoint=http://127.0.0.1:${port}/`,
+      });
+      const { ctx, warnings } = capture();
+      await runProbeTimer(timer, ctx, { container: c });
+      const failed = warnings.filter((w) => w.includes('probe.availability.failed'));
+      expect(failed).toHaveLength(1);
+      expect(JSON.parse(failed[0] ?? '{}').reason).toMatch(/^ingestion unreachable \(/);
+      const telemetry = (await featureReports(c)).telemetry;
+      expect(telemetry.problem?.message).toMatch(/ingestion unreachable/);
+    } finally {
+      plain.closeAllConnections();
+      await new Promise<void>((resolve) => plain.close(() => resolve()));
+    }
+  }, 60_000);
 });
