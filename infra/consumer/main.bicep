@@ -75,6 +75,9 @@ param notifyWebhooks string = ''
 @description('DASHBOARD_URL: public URL of the dashboard, for the buttons in notifications; empty for the app\'s own /api/dashboard.')
 param dashboardUrl string = ''
 
+@description('APP_HOST_NAMES: custom domains (comma-separated DNS names) the app is reached at besides its own WEBSITE_HOSTNAME; writes under any other Host are refused (docs/security.md).')
+param appHostNames string = ''
+
 @description('Email addresses that receive the availability alerts.')
 param alertEmails array = []
 
@@ -176,11 +179,12 @@ var consumerSettings = {
   AUTH_ALLOWED_TENANT_IDS: tenant().tenantId
 }
 // Key Vault references resolve with the app's identity (keyVaultReferenceIdentity, function-app.bicep).
-var notifySettings = union(
+var optionalSettings = union(
   !empty(notifyWebhooksSecretUri)
     ? { NOTIFY_WEBHOOKS: '@Microsoft.KeyVault(SecretUri=${notifyWebhooksSecretUri})' }
     : empty(notifyWebhooks) ? {} : { NOTIFY_WEBHOOKS: notifyWebhooks },
-  empty(dashboardUrl) ? {} : { DASHBOARD_URL: dashboardUrl }
+  empty(dashboardUrl) ? {} : { DASHBOARD_URL: dashboardUrl },
+  empty(appHostNames) ? {} : { APP_HOST_NAMES: appHostNames }
 )
 
 module app '../modules/function-app.bicep' = {
@@ -199,7 +203,7 @@ module app '../modules/function-app.bicep' = {
     applicationInsightsName: applicationInsightsName
     virtualNetworkSubnetId: integrationSubnetId
     nodeVersion: nodeVersion
-    appSettings: union(consumerSettings, notifySettings)
+    appSettings: union(consumerSettings, optionalSettings)
   }
   dependsOn: [
     storage

@@ -89,6 +89,9 @@ param notifyWebhooks string = ''
 @description('DASHBOARD_URL: public URL of the dashboard, for the buttons in notifications; empty for the app\'s own /api/dashboard.')
 param dashboardUrl string = ''
 
+@description('APP_HOST_NAMES: custom domains (comma-separated DNS names) the app is reached at besides its own WEBSITE_HOSTNAME; writes under any other Host are refused (docs/security.md).')
+param appHostNames string = ''
+
 @description('NOTIFY_PENDING_REMINDER_HOURS: hours a connection may wait for a person before connection.reminder is sent again.')
 @minValue(1)
 @maxValue(720)
@@ -217,11 +220,12 @@ var providerSettings = {
 var inlinePolicySettings = empty(approvalPolicy) ? {} : { APPROVAL_POLICY: approvalPolicy }
 // App Service resolves @Microsoft.KeyVault(SecretUri=...) with the identity in
 // keyVaultReferenceIdentity (function-app.bicep), so the URL list never sits in the site config.
-var notifySettings = union(
+var optionalSettings = union(
   !empty(notifyWebhooksSecretUri)
     ? { NOTIFY_WEBHOOKS: '@Microsoft.KeyVault(SecretUri=${notifyWebhooksSecretUri})' }
     : empty(notifyWebhooks) ? {} : { NOTIFY_WEBHOOKS: notifyWebhooks },
-  empty(dashboardUrl) ? {} : { DASHBOARD_URL: dashboardUrl }
+  empty(dashboardUrl) ? {} : { DASHBOARD_URL: dashboardUrl },
+  empty(appHostNames) ? {} : { APP_HOST_NAMES: appHostNames }
 )
 
 module app '../modules/function-app.bicep' = {
@@ -240,7 +244,7 @@ module app '../modules/function-app.bicep' = {
     applicationInsightsName: applicationInsightsName
     maximumInstanceCount: maximumInstanceCount
     nodeVersion: nodeVersion
-    appSettings: union(providerSettings, inlinePolicySettings, notifySettings)
+    appSettings: union(providerSettings, inlinePolicySettings, optionalSettings)
   }
   dependsOn: [
     storage
