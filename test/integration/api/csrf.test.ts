@@ -48,6 +48,15 @@ function postWithHost(
   });
 }
 
+/** The issue 22 curl: a page on a rebinding name, so Host and Origin agree on a foreign name. */
+function rebindingCurl(path: string, port: string): ReturnType<typeof postWithHost> {
+  return postWithHost(path, {
+    host: `rebind.evil.example:${port}`,
+    origin: `http://rebind.evil.example:${port}`,
+    'sec-fetch-site': 'same-origin',
+  });
+}
+
 describe('writes refuse what a cross-site page could send', () => {
   function pending() {
     const s = scenario(api.emulator);
@@ -119,11 +128,7 @@ describe('writes refuse what a cross-site page could send', () => {
     const { path, name } = pending();
     const port = new URL(api.host.url).port;
     const before = puts();
-    const response = await postWithHost(path, {
-      host: `rebind.evil.example:${port}`,
-      origin: `http://rebind.evil.example:${port}`,
-      'sec-fetch-site': 'same-origin',
-    });
+    const response = await rebindingCurl(path, port);
     expect(response).toMatchObject({ status: 403, code: 'host_not_allowed' });
     expect(response.detail).toContain(`rebind.evil.example:${port}`);
     expect(puts()).toBe(before);
@@ -137,11 +142,7 @@ describe('writes refuse what a cross-site page could send', () => {
     const path = `connections/${s.plsNames[0]}/${name}/approve`;
     const port = new URL(api.host.url).port;
     const before = puts();
-    const response = await postWithHost(path, {
-      host: `rebind.evil.example:${port}`,
-      origin: `http://rebind.evil.example:${port}`,
-      'sec-fetch-site': 'same-origin',
-    });
+    const response = await rebindingCurl(path, port);
     expect(response).toMatchObject({ status: 403, code: 'host_not_allowed' });
     expect(puts()).toBe(before);
     // The loopback name itself still writes in dev mode: the guard refuses the name, not the mode.
