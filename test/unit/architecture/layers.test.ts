@@ -82,6 +82,7 @@ const PURE_KERNEL = new Set([
   'shared/http/body-limits.ts',
   'shared/config/document-checks.ts',
   'shared/regex/linear-regex.ts',
+  'shared/regex/pattern-size.ts',
   'shared/redact/redact.ts',
   'shared/net/loopback.ts',
   'shared/config/notify-webhooks.ts',
