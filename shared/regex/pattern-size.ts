@@ -42,7 +42,9 @@ export function expandedPatternSize(source: string): number {
         continue;
       }
       frames.push({ size: 0, last: 0 });
-      i++;
+      // `(?:`, `(?i:`, `(?P<name>` and `(?<name>` open a group; their prefix matches nothing.
+      const prefix = /^\(\?(?:P?<[^>]*>|[a-zA-Z-]*:)/.exec(source.slice(i, i + 64));
+      i += prefix === null ? 1 : prefix[0].length;
       continue;
     }
     if (ch === ')') {
@@ -66,7 +68,8 @@ export function expandedPatternSize(source: string): number {
       const counted = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i, i + 24));
       if (counted !== null) {
         const min = Number(counted[1]);
-        const max = counted[3] === undefined || counted[3] === '' ? min + 1 : Number(counted[3]);
+        // `{n}` is n copies, `{n,}` n copies and a loop, `{n,m}` m copies (the optional ones too).
+        const max = counted[2] === undefined ? min : counted[3] === '' ? min + 1 : Number(counted[3]);
         const frame = top();
         // The repeated atom is already counted once; the repetition adds the other copies.
         frame.size += frame.last * (Math.max(min, max, 1) - 1);
