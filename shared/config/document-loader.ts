@@ -36,7 +36,17 @@ export function parseDocumentText<T>(
   code: ErrorCode,
   crossCheck?: CrossCheck,
 ): T {
-  const raw = readDocumentText(text, origin, code);
+  return parseDocumentValue(readDocumentText(text, origin, code), schema, origin, code, crossCheck);
+}
+
+/** parseDocumentText for a value already read from its text (readDocumentText): the same checks and errors. */
+export function parseDocumentValue<T>(
+  raw: unknown,
+  schema: z.ZodType<T>,
+  origin: string,
+  code: ErrorCode,
+  crossCheck?: CrossCheck,
+): T {
   try {
     return validateOrThrow(raw, schema, origin, code, crossCheck);
   } catch (error) {

@@ -4,7 +4,7 @@ import { AppError, type FieldIssue, formatIssues } from '../../errors';
 import { checkDraftLimits, type DraftPattern } from '../core/policy/draft-limits';
 import { compileMessageRegex, compileNamePattern } from '../core/policy/pattern';
 import type { Policy } from '../core/policy/policy';
-import { parsePolicy } from './policy-loader';
+import { policyFromValue } from './policy-loader';
 
 /**
  * Time one draft may spend compiling its patterns and building their first match state, measured
@@ -47,7 +47,7 @@ export async function parseDraftPolicy(text: string, origin: string): Promise<Po
     }
     await yieldToEventLoop();
   }
-  return parsePolicy(text, origin);
+  return policyFromValue(raw, origin);
 }
 
 /** Compiles one pattern the way the policy schema will (same cache key) and runs it once. */

