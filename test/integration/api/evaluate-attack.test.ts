@@ -60,6 +60,26 @@ describe('POST /api/policy/evaluate: a reader cannot stall the instance (issue 2
     ]);
   });
 
+  it('runs drafts one at a time: past 8 waiting, 429 with Retry-After at once', async () => {
+    const s = scenario(api.emulator);
+    const pls = s.plsNames[0] as string;
+    // Sent together: the first holds the turn for its five patterns, eight wait, the rest are refused.
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        api.call('POST', 'policy/evaluate', { as: 'reader', body: heaviestAcceptedBody(pls, endpoint) }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(answers.filter((a) => a.status !== 200 && a.status !== 429).map((a) => a.text)).toEqual([]);
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(9);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const answer of refused) {
+      expect(answer.headers.get('retry-after')).toBe('1');
+      expect((await parseBody(problemSchema, answer)).code).toBe('too_many_requests');
+    }
+  });
+
   it('keeps health answering, never 5xx, while readers send the attack for seconds', async () => {
     const s = scenario(api.emulator);
     const pls = s.plsNames[0] as string;
