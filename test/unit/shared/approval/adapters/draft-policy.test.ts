@@ -45,6 +45,21 @@ describe('parseDraftPolicy', () => {
     });
   });
 
+  it('compiles one pattern per turn of the event loop, so other callbacks run in between', async () => {
+    let done = false;
+    let turns = 0;
+    const countTurns = () => {
+      if (done) return;
+      turns++;
+      setImmediate(countTurns);
+    };
+    setImmediate(countTurns);
+    // Three patterns in DRAFT: a request that held the loop for all of them would leave no turn to count.
+    await parseDraftPolicy(DRAFT.replace('ticket', 'ticket-turns'), 'the draft');
+    done = true;
+    expect(turns).toBeGreaterThanOrEqual(3);
+  });
+
   it('stops at the pattern that spends the compile budget, naming it', async () => {
     expect(await problems(DRAFT, 0)).toEqual({
       code: 'policy_invalid',
