@@ -21,12 +21,25 @@ export const DRAFT_LIMITS = {
   maxTotalSize: 5_000,
 } as const;
 
-/** The condition fields that hold patterns: name patterns (glob or /regex/) and the message regex. */
-const PATTERN_FIELDS: readonly (readonly [field: string, kind: 'name' | 'message'])[] = [
+/**
+ * The condition fields that hold patterns: name patterns (glob or /regex/) and the message regex.
+ * Every other key of a match is listed in CONDITIONS_WITHOUT_PATTERNS; a test holds the two lists to
+ * the policy schema, so a new condition must be placed in one of them.
+ */
+export const PATTERN_FIELDS: readonly (readonly [field: string, kind: 'name' | 'message'])[] = [
   ['privateEndpointResourceGroup', 'name'],
   ['privateEndpointName', 'name'],
   ['privateLinkService', 'name'],
   ['requestMessage', 'message'],
+];
+
+/** The keys of a match that hold no pattern (GUIDs, regions, numbers, nested blocks read on their own). */
+export const CONDITIONS_WITHOUT_PATTERNS: readonly string[] = [
+  'consumerSubscriptions',
+  'consumerTenants',
+  'privateEndpointLocation',
+  'not',
+  'quota',
 ];
 
 /** One pattern of a draft, where it is (`rules[3].match.requestMessage`) and how it compiles. */

@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { checkDraftLimits, DRAFT_LIMITS } from '../../../../../../shared/approval/core/policy/draft-limits';
+import {
+  CONDITIONS_WITHOUT_PATTERNS,
+  checkDraftLimits,
+  DRAFT_LIMITS,
+  PATTERN_FIELDS,
+} from '../../../../../../shared/approval/core/policy/draft-limits';
+import { matchSchema } from '../../../../../../shared/approval/core/policy/policy-schema';
 
 const rule = (match: Record<string, unknown>, name = 'r') => ({ name, action: 'approve', match });
 const draft = (...rules: unknown[]) => ({ version: 1, rules, default: { action: 'manual' } });
 
 describe('checkDraftLimits', () => {
+  it('knows every key of a match: a new condition holding patterns must be limited too', () => {
+    const known = [...PATTERN_FIELDS.map(([field]) => field), ...CONDITIONS_WITHOUT_PATTERNS];
+    expect([...known].sort()).toEqual(Object.keys(matchSchema.shape).sort());
+  });
+
   it('finds every pattern with its path, not: blocks and lists included, and skips resource ids', () => {
     const check = checkDraftLimits(
       draft(
