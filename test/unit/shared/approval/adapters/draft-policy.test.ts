@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDraftPolicy } from '../../../../../shared/approval/adapters/draft-policy';
 import { parsePolicy } from '../../../../../shared/approval/adapters/policy-loader';
@@ -28,6 +30,11 @@ describe('parseDraftPolicy', () => {
     expect(draft.version).toBe(loaded.version);
     expect(draft.rules.map((r) => r.name)).toEqual(['ticket']);
     expect(draft.rules[0]?.match.requestMessage?.test('see CHG1234567')).toBe(true);
+  });
+
+  it('takes the sample policy as a draft: the limits leave room for real policies', async () => {
+    const sample = readFileSync(join(__dirname, '../../../../../approval-policy.sample.yaml'), 'utf8');
+    expect((await parseDraftPolicy(sample, 'the sample')).version).toBe(parsePolicy(sample).version);
   });
 
   it('refuses a draft past its limits before compiling, and lists schema problems like parsePolicy', async () => {
