@@ -37,13 +37,14 @@ export function attackBody(pls: string, privateEndpointId: string): Record<strin
 
 /**
  * The costliest draft the limits accept in the same style: five rules whose patterns expand to just
- * under the per-pattern size, together just under the draft's total (DRAFT_LIMITS).
+ * under the per-pattern size, together just under the draft's total (DRAFT_LIMITS), fresh enough
+ * (bound and digit class) that the compile cache rarely helps.
  */
 export function heaviestAcceptedBody(pls: string, privateEndpointId: string): Record<string, unknown> {
   const rules = Array.from(
     { length: 5 },
     (_, i) =>
-      `  - { name: r${i}, action: approve, match: { requestMessage: '\\pL{1,${998 - (freshBound() % 50)}}[0-9]' } }\n`,
+      `  - { name: r${i}, action: approve, match: { requestMessage: '\\pL{1,${900 + (freshBound() % 98)}}[0-${1 + (freshBound() % 9)}]' } }\n`,
   );
   return {
     policy: `version: 1\ndefault: { action: manual }\nrules:\n${rules.join('')}`,
