@@ -180,6 +180,8 @@ describe('dashboard in Chromium', () => {
     await context.route('**/api/connections?**', async (route) => {
       try {
         const response = await route.fetch();
+        // A live poll of an unchanged list: the page reuses the body it has (with the ETags added below).
+        if (response.status() === 304) return await route.fulfill({ response });
         const body = parseJson(connectionListSchema, await response.json());
         for (const item of body.items) item.etag ??= `W/"dashboard-test-${item.name.length}"`;
         etagSeen = body.items.find((i) => i.name === pending[0])?.etag ?? undefined;
@@ -241,7 +243,7 @@ describe('dashboard in Chromium', () => {
     // Approve the first Pending connection with a reason; the table updates from the API.
     const row = page.locator(`#connections-body tr[data-connection="${pending[0]}"]`);
     await expect(row.getAttribute('data-status')).resolves.toBe('Pending');
-    await row.locator('input').fill('Change CHG0001234 approved by the network team');
+    await row.locator('input[data-control="reason"]').fill('Change CHG0001234 approved by the network team');
     const decision = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/approve'));
     await row.locator('button[data-action="approve"]').click();
     const sent = await decision;
@@ -265,7 +267,7 @@ describe('dashboard in Chromium', () => {
     ).resolves.toContain('Change CHG0001234 approved');
     // Rejecting is final in ARM: it asks once more, and Cancel leaves the connection as it was.
     const approved = page.locator(`#connections-body tr[data-connection="${pending[0]}"]`);
-    await approved.locator('input').fill('Ticket withdrawn');
+    await approved.locator('input[data-control="reason"]').fill('Ticket withdrawn');
     await approved.locator('button[data-action="reject"]').click();
     await expect(approved.locator('button[data-action="confirm-reject"]').isVisible()).resolves.toBe(true);
     await expect(
