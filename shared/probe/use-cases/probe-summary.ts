@@ -87,7 +87,7 @@ function runCounts(rollup: Rollup) {
 }
 
 /** The state as a person reads it (probe-summary-types.ts TARGET_CONDITIONS). */
-function conditionOf(view: LatestView): TargetCondition {
+export function conditionOf(view: Pick<LatestView, 'last' | 'record'>): TargetCondition {
   if (view.last.inMaintenance) return 'maintenance';
   const { state, awaitingConnection } = view.record;
   if (state === 'DOWN' && awaitingConnection !== null)
