@@ -288,6 +288,11 @@ describe('the dashboard left open', () => {
     expect(box, 'Approve has a box').not.toBeNull();
     expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
     expect(box?.x ?? -1).toBeGreaterThanOrEqual(0);
+    // A card: the row's parts are stacked, the decision under the connection's name, not beside it.
+    const name = await rowOf(page, 'pe-live-3').locator('td[data-label="Connection"]').boundingBox();
+    const decide = await rowOf(page, 'pe-live-3').locator('td[data-label="Decide"]').boundingBox();
+    expect(decide?.y ?? 0).toBeGreaterThanOrEqual((name?.y ?? 0) + (name?.height ?? 0));
+    expect(decide?.width ?? 0).toBeGreaterThan(300);
     for (const label of ['Actor', 'Reason']) {
       const cell = page.locator(`#audit-body td[data-label="${label}"]`).first();
       await cell.scrollIntoViewIfNeeded();
