@@ -26,6 +26,7 @@ export const listDecisions: HttpFunctionDefinition = {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const query = parseInput(listDecisionsQuerySchema, queryObject(request), 'query');
-    return conditionalJson(request, await readDecisions(container, query));
+    // `from`/`to` default to "the last 30 days until now": left out of the tag, so an unchanged trail is a 304.
+    return conditionalJson(request, await readDecisions(container, query), ['from', 'to']);
   }),
 };

@@ -149,11 +149,15 @@ describe('the dashboard left open', () => {
     // The person starts typing a reason on one row; polls must not wipe it.
     await rowOf(page, 'pe-live-3').locator('input[data-control="reason"]').fill('Checking with the team');
     // Nothing changed yet: the next poll of the list is answered 304, without a body.
-    const unchanged = await page.waitForResponse(
-      (r) => r.url().includes('/api/connections?') && r.request().headers()['if-none-match'] !== undefined,
-      { timeout: 15_000 },
+    const unchanged = (route: string) =>
+      page.waitForResponse(
+        (r) => r.url().includes(route) && r.request().headers()['if-none-match'] !== undefined,
+        { timeout: 15_000 },
+      );
+    const [connections, decisions, summary] = await Promise.all(
+      ['/api/connections?', '/api/decisions?', '/api/probes/summary'].map(unchanged),
     );
-    expect(unchanged.status()).toBe(304);
+    expect([connections?.status(), decisions?.status(), summary?.status()]).toEqual([304, 304, 304]);
 
     // Someone else decides with curl, a consumer creates an endpoint, a probe finds a failure.
     await decideByApi('pe-live-1', 'approve', 'Approved from the runbook by curl');
