@@ -369,9 +369,23 @@ describe('the dashboard left open', () => {
     expect(outcomes.map((r) => r.connectionName).sort()).toEqual(
       [names['pe-live-2'], names['pe-live-3']].sort(),
     );
+
+    // Bulk reject asks once more, for all of them, and only after the click.
+    const late = addPending('pe-live-8', 'CHG0002008 - late');
+    await expect.poll(() => page.locator(`tr[data-connection="${late}"]`).count(), LIVE_WAIT).toBe(1);
+    await page.check(`tr[data-connection="${late}"] input[data-control="select"]`);
+    expect(await page.isVisible('#bulk-confirm-reject')).toBe(false);
+    await page.fill('#bulk-reason', 'Not a customer of ours');
+    await page.click('#bulk-reject');
+    await expect(page.textContent('#bulk-confirm-reject')).resolves.toBe('Reject 1 for good');
+    await page.click('#bulk-confirm-reject');
+    await expect
+      .poll(() => page.textContent('#decision-message'), { timeout: 15_000 })
+      .toContain('Rejected 1 of 1');
+    expect(arm.emulator.world.connection(plsId, late)?.status).toBe('Rejected');
     expectClean(page);
     await context.close();
-  }, 60_000);
+  }, 90_000);
 });
 
 function readerHeaders(): Record<string, string> {
