@@ -61,6 +61,11 @@ const LONG_NAMED = [
       'Fabrikam (acquired company) pe-fabrikam-api to pls-api.7e8f9a0b-1c2d-4e3f-8a5b-6c7d8e9f0a1b.westeurope.azure.privatelinkservice',
   },
 ];
+/** Targets DOWN because their PLS connection is not Approved (shown as such, not as outages). */
+const CONNECTION_BLOCKED = [
+  ['pe-northwind-web', 'Pending'],
+  ['pe-litware-web', 'Rejected'],
+] as const;
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const LIGHT_BACKGROUND = 'rgb(245, 247, 250)';
 const DARK_BACKGROUND = 'rgb(15, 20, 26)';
@@ -124,6 +129,18 @@ beforeAll(async () => {
         successThreshold: 1,
       },
       probeResult({ targetId: t.id, scheduledAt: new Date(Date.now() - 60_000) }),
+    );
+  // Endpoints the provider has not approved, or has rejected: DOWN, but not the service's failure.
+  for (const [id, connectionState] of CONNECTION_BLOCKED)
+    await recordResult(
+      container,
+      { id, displayName: id, url: new URL('http://127.0.0.1/'), failureThreshold: 1, successThreshold: 1 },
+      probeResult({
+        targetId: id,
+        scheduledAt: new Date(Date.now() - 60_000),
+        status: 'DOWN',
+        connectionState,
+      }),
     );
   // An earlier decision by a person, so the audit trail and "last decision" have something to show.
   const third = await fetch(`${host.url}/api/connections/pls-web/${pending[1]}/reject`, {
@@ -199,6 +216,7 @@ describe('dashboard in Chromium', () => {
     expect(Object.fromEntries(tiles)).toEqual({
       ...Object.fromEntries(seed.targets.map((t) => [t.id, t.expectedState])),
       ...Object.fromEntries(LONG_NAMED.map((t) => [t.id, 'UP'])),
+      ...Object.fromEntries(CONNECTION_BLOCKED.map(([id]) => [id, 'DOWN'])),
     });
     // Names alike at the start are told apart: the full name in the tooltip, the id shown under it.
     for (const t of LONG_NAMED) {
@@ -222,7 +240,7 @@ describe('dashboard in Chromium', () => {
       expect(Math.abs(drawn - expected), range).toBeLessThanOrEqual(1); // a bucket may complete between the two reads
     }
     // The DOWN target's chart marks its failures by class.
-    await page.click('#tiles .tile[data-state="DOWN"]');
+    await page.click('#tiles .tile[data-condition="down"]');
     const down = seed.targets.find((t) => t.expectedState === 'DOWN')?.id ?? '';
     await page.waitForSelector(`#latency-chart[data-target="${down}"]`);
     expect(Number(await page.getAttribute('#latency-chart', 'data-failures'))).toBeGreaterThan(0);
@@ -315,7 +333,9 @@ describe('dashboard in Chromium', () => {
       'Decide',
     );
     await expect(page.textContent('#who')).resolves.toContain('reader');
-    expect(await page.$$('#tiles .tile')).toHaveLength(seed.targets.length + LONG_NAMED.length);
+    expect(await page.$$('#tiles .tile')).toHaveLength(
+      seed.targets.length + LONG_NAMED.length + CONNECTION_BLOCKED.length,
+    );
     // Health's reader detail says how new connections arrived; the page shows it under the table.
     await page.waitForSelector('#fast-path:not([hidden])');
     await expect(page.textContent('#fast-path')).resolves.toContain('event fast path');
