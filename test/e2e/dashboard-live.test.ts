@@ -317,8 +317,11 @@ describe('the dashboard left open', () => {
       expect(await axeViolations(page), scheme).toEqual([]);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
-    expect(await overflow(page)).toBeLessThanOrEqual(0);
-    expect(await axeViolations(page)).toEqual([]);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      expect(await overflow(page), `desktop ${scheme}`).toBeLessThanOrEqual(0);
+      expect(await axeViolations(page), `desktop ${scheme}`).toEqual([]);
+    }
     await page.click('#bulk-cancel');
     expectClean(page);
     await context.close();
