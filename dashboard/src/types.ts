@@ -42,6 +42,11 @@ export interface Connection {
   readonly description: string | null;
   readonly lastDecision: { readonly actor: Actor; readonly rule: string | null; readonly at: string } | null;
   readonly policyVerdict: { readonly action: string; readonly reason: string } | null;
+  /**
+   * Who the consumer is, in the provider's words (the approval API adds it where it knows it); the
+   * page filters and searches by it and shows nothing when it is absent.
+   */
+  readonly customer?: string | null;
   /** ARM's ETag of the connection as read; sent back as If-Match so a decision applies to the state shown. */
   readonly etag?: string | null;
 }
