@@ -86,6 +86,16 @@ describe('short secrets (1-5 characters) are redacted where they stand alone, an
     const words = 'The quick brown fox jumps over the lazy dog while IIS serves its default page again';
     expect(clean(words)).toBe(words);
   });
+  it('does not read a short secret into binary noise that happens to be valid base64', () => {
+    // Bytes mostly control characters, with " z9 " in the middle: no echo produces this, any word might.
+    const noise = Buffer.from([1, 2, 3, 0x20, 0x7a, 0x39, 0x20, 4, 5, 6, 7, 8, 0x0e, 0x0f, 0x10]).toString(
+      'base64',
+    );
+    const text = `etag ${noise} kept`;
+    expect(redactor(['z9'])(text)).toBe(text);
+    // The same secret in base64 of text is found.
+    expect(redactor(['z9'])(`etag ${b64('{"k":"z9"}')} kept`)).toBe(`etag ${REDACTED} kept`);
+  });
 });
 
 describe('redaction stays linear on hostile input', () => {
