@@ -1,0 +1,58 @@
+/*
+ * What of a probe target is secret: every request header value (but a few standard headers that
+ * never carry a credential) and every value of its URL's query. A target that echoes requests sends
+ * these back, so its results are redacted of them (shared/redact/redact.ts). Pure.
+ */
+import { MIN_SUBSTRING_SECRET_LENGTH } from '../../redact/redact';
+import { urlQuerySecrets } from '../../redact/url-query';
+import type { ProbeTarget } from './types';
+
+/**
+ * Request headers whose values describe the request rather than authorise it (content negotiation,
+ * caching, the virtual host, the client's name). Any other header may be a key, so it is a secret.
+ */
+export const PLAIN_REQUEST_HEADERS: ReadonlySet<string> = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'content-type',
+  'host',
+  'pragma',
+  'user-agent',
+]);
+
+/** Where a secret of a target was configured: `headers.X-Api-Key` or `url` (a query value). */
+export interface TargetSecret {
+  readonly field: string;
+  readonly value: string;
+}
+
+export function targetSecrets(target: Pick<ProbeTarget, 'headers' | 'url'>): TargetSecret[] {
+  const headers = Object.entries(target.headers)
+    .filter(([name]) => !PLAIN_REQUEST_HEADERS.has(name.toLowerCase()))
+    .map(([name, value]) => ({ field: `headers.${name}`, value: value.trim() }));
+  const query = urlQuerySecrets(target.url).map((value) => ({ field: 'url', value }));
+  return [...headers, ...query].filter((s) => s.value !== '');
+}
+
+/**
+ * One line per secret shorter than MIN_SUBSTRING_SECRET_LENGTH, naming where it is (`targets[2].url`):
+ * it is redacted only where it stands alone, so the same characters inside a longer word stay, and a
+ * value this short is guessable anyway.
+ */
+export function shortSecretWarnings(targets: readonly Pick<ProbeTarget, 'headers' | 'url'>[]): string[] {
+  const warnings: string[] = [];
+  targets.forEach((target, index) => {
+    const fields = new Set(
+      targetSecrets(target)
+        .filter((s) => s.value.length < MIN_SUBSTRING_SECRET_LENGTH)
+        .map((s) => s.field),
+    );
+    for (const field of fields)
+      warnings.push(
+        `targets[${index}].${field}: a value shorter than ${MIN_SUBSTRING_SECRET_LENGTH} characters is treated as a secret but redacted only where it stands alone; use a longer one`,
+      );
+  });
+  return warnings;
+}
