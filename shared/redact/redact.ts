@@ -36,6 +36,21 @@ const CREDENTIAL_PATTERNS: readonly [RegExp, string][] = [
   [/\b(sig|code|AccountKey|SharedAccessKey|client_secret|password)=[^&\s"'<>;]{4,}/gi, `$1=${REDACTED}`],
 ];
 
+/**
+ * Request headers whose values describe the request rather than authorise it (content negotiation,
+ * caching, the virtual host, the client's name). Any other header may be a key, so it is a secret.
+ */
+export const PLAIN_REQUEST_HEADERS: ReadonlySet<string> = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'content-type',
+  'host',
+  'pragma',
+  'user-agent',
+]);
+
 export type Redactor = (text: string) => string;
 
 interface Pattern {

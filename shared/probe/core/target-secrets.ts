@@ -3,24 +3,9 @@
  * never carry a credential) and every value of its URL's query. A target that echoes requests sends
  * these back, so its results are redacted of them (shared/redact/redact.ts). Pure.
  */
-import { MIN_SUBSTRING_SECRET_LENGTH } from '../../redact/redact';
+import { MIN_SUBSTRING_SECRET_LENGTH, PLAIN_REQUEST_HEADERS } from '../../redact/redact';
 import { urlQuerySecrets } from '../../redact/url-query';
 import type { ProbeTarget } from './types';
-
-/**
- * Request headers whose values describe the request rather than authorise it (content negotiation,
- * caching, the virtual host, the client's name). Any other header may be a key, so it is a secret.
- */
-export const PLAIN_REQUEST_HEADERS: ReadonlySet<string> = new Set([
-  'accept',
-  'accept-encoding',
-  'accept-language',
-  'cache-control',
-  'content-type',
-  'host',
-  'pragma',
-  'user-agent',
-]);
 
 /** Where a secret of a target was configured: `headers.X-Api-Key` or `url` (a query value). */
 export interface TargetSecret {
