@@ -7,7 +7,7 @@ import type {
   RegisteredFunction,
 } from './function-definition';
 import { healthWithoutImplementation, loadImplementation } from './load-implementation';
-import { redactingContext } from './redacting-context';
+import { invocationContext } from './redacting-context';
 
 /**
  * The deployed entry's stand-in for one function (scripts/build-bundle.ts generates one call per
@@ -36,7 +36,7 @@ export function lazyFunction(
       return {
         ...registration,
         handler: async (request: HttpRequest, hostContext: InvocationContext) => {
-          const context = redactingContext(hostContext);
+          const context = await invocationContext(hostContext);
           let definition: FunctionDefinition;
           try {
             definition = await definitionOf(context);
@@ -55,7 +55,7 @@ export function lazyFunction(
       return {
         ...registration,
         handler: async (timer: Timer, hostContext: InvocationContext) => {
-          const context = redactingContext(hostContext);
+          const context = await invocationContext(hostContext);
           return ((await definitionOf(context)) as Extract<FunctionDefinition, { kind: 'timer' }>).handler(
             timer,
             context,
@@ -66,7 +66,7 @@ export function lazyFunction(
       return {
         ...registration,
         handler: async (event: EventGridInput, hostContext: InvocationContext) => {
-          const context = redactingContext(hostContext);
+          const context = await invocationContext(hostContext);
           return (
             (await definitionOf(context)) as Extract<FunctionDefinition, { kind: 'eventGrid' }>
           ).handler(event, context);
@@ -76,7 +76,7 @@ export function lazyFunction(
       return {
         ...registration,
         handler: async (message: unknown, hostContext: InvocationContext) => {
-          const context = redactingContext(hostContext);
+          const context = await invocationContext(hostContext);
           return (
             (await definitionOf(context)) as Extract<FunctionDefinition, { kind: 'storageQueue' }>
           ).handler(message, context);

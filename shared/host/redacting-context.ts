@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { format } from 'node:util';
 import type { InvocationContext } from '@azure/functions';
-import { configuredSecretValues } from '../config/configured-secrets';
 import { type Redactor, redactor } from '../redact/redact';
 import { findAppRoot } from './app-root';
 
@@ -17,10 +16,7 @@ import { findAppRoot } from './app-root';
 const LOG_METHODS = new Set<PropertyKey>(['log', 'trace', 'debug', 'info', 'warn', 'error']);
 
 /** The host's context, its log methods redacting every line. */
-export function redactingContext(
-  context: InvocationContext,
-  clean: Redactor = processRedactor(),
-): InvocationContext {
+export function redactingContext(context: InvocationContext, clean: Redactor): InvocationContext {
   return new Proxy(context, {
     get(target, property) {
       const value = Reflect.get(target, property, target);
@@ -49,12 +45,21 @@ let cached: { readonly key: string; readonly redactor: Redactor } | undefined;
 /**
  * One redactor per process and settings, from the app settings (the process environment in the
  * worker): built on the first invocation, again only if a secret-bearing setting changed (tests).
+ * The settings reader (with its YAML parser) is imported then, not at cold start: the deployed
+ * entry holds registrations only (scripts/build-bundle.ts).
  */
-export function processRedactor(): Redactor {
+export async function processRedactor(): Promise<Redactor> {
   const key = SECRET_SETTINGS.map((name) => process.env[name] ?? '').join('\u0000');
-  if (cached?.key !== key)
+  if (cached?.key !== key) {
+    const { configuredSecretValues } = await import('../config/configured-secrets');
     cached = { key, redactor: redactor(configuredSecretValues({ env: process.env, readFile: readAppFile })) };
+  }
   return cached.redactor;
+}
+
+/** The invocation's context with redacted logs (see processRedactor). */
+export async function invocationContext(hostContext: InvocationContext): Promise<InvocationContext> {
+  return redactingContext(hostContext, await processRedactor());
 }
 
 /** A document setting given as a path, relative to the app root as the loaders read it; undefined when unreadable. */

@@ -303,8 +303,10 @@ describe('no secret at rest in any form after the package probes, notifies and d
         }
     expect(leaks).toEqual([]);
     // The short secrets are named (setting and field, never the value) in one warning each.
-    expect(log).toContain('PROBE_TARGETS targets[0].headers.X-Api-Key: a value shorter than 6 characters');
-    expect(log).toContain('PROBE_TARGETS targets[0].url: a value shorter than 6 characters');
+    expect(log).toContain(
+      'PROBE_TARGETS targets[0].headers.X-Api-Key holds a value shorter than 6 characters',
+    );
+    expect(log).toContain('PROBE_TARGETS targets[0].url holds a value shorter than 6 characters');
     // The URL keeps its query's names (shared/redact/url-query.ts).
     expect(dumps.api).toContain('code=[redacted]&sig=[redacted]&token=[redacted]');
   }, 120_000);

@@ -22,7 +22,8 @@ export function targetSecrets(target: Pick<ProbeTarget, 'headers' | 'url'>): Tar
 }
 
 /**
- * One line per secret shorter than MIN_SUBSTRING_SECRET_LENGTH, naming where it is (`targets[2].url`):
+ * One line per secret shorter than MIN_SUBSTRING_SECRET_LENGTH, naming where it is (`targets[2].url`; no
+ * `field: ` shape, which the log redactor would read as a header line):
  * it is redacted only where it stands alone, so the same characters inside a longer word stay, and a
  * value this short is guessable anyway.
  */
@@ -36,7 +37,7 @@ export function shortSecretWarnings(targets: readonly Pick<ProbeTarget, 'headers
     );
     for (const field of fields)
       warnings.push(
-        `targets[${index}].${field}: a value shorter than ${MIN_SUBSTRING_SECRET_LENGTH} characters is treated as a secret but redacted only where it stands alone; use a longer one`,
+        `targets[${index}].${field} holds a value shorter than ${MIN_SUBSTRING_SECRET_LENGTH} characters, treated as a secret but redacted only where it stands alone; use a longer one`,
       );
   });
   return warnings;

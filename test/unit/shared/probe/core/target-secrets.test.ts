@@ -32,8 +32,8 @@ describe('the secrets of a probe target', () => {
         target('http://10.0.0.6/?token=abc', { 'X-Api-Key': 'k3Y5!', 'X-Long': 'long-enough-value' }),
       ]),
     ).toEqual([
-      expect.stringMatching(/^targets\[1\]\.headers\.X-Api-Key: a value shorter than 6 characters/),
-      expect.stringMatching(/^targets\[1\]\.url: /),
+      expect.stringMatching(/^targets\[1\]\.headers\.X-Api-Key holds a value shorter than 6 characters/),
+      expect.stringMatching(/^targets\[1\]\.url holds /),
     ]);
   });
 });
