@@ -69,7 +69,9 @@ function webhookUrlSecrets(text: string): string[] {
   const tokens = [...url.pathname.split('/'), ...urlQuerySecrets(url)].filter(
     (part) => part.length >= MIN_URL_TOKEN_LENGTH,
   );
-  return [text, url.href, `${url.pathname}${url.search}`, ...tokens];
+  // The path and query alone only when long enough to be a token: `/` would otherwise be a "secret".
+  const pathAndQuery = `${url.pathname}${url.search}`;
+  return [text, url.href, ...(pathAndQuery.length >= MIN_URL_TOKEN_LENGTH ? [pathAndQuery] : []), ...tokens];
 }
 
 function targetSecretValues(target: unknown): string[] {

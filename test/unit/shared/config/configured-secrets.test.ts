@@ -29,6 +29,10 @@ describe('every secret-bearing setting gives its secrets to the log redactor', (
     // Not secrets: a standard header's value, a short path word of the webhook URL.
     expect(values).not.toContain('text/html');
     expect(values).not.toContain('services');
+    // A webhook at the root: its path `/` is no secret (it would be redacted wherever it stands alone).
+    expect(
+      configuredSecretValues({ env: { NOTIFY_WEBHOOKS: '[{"url":"https://h.example/"}]' } }),
+    ).not.toContain('/');
   });
 
   it('reads document settings given as files, and never throws on malformed ones', () => {
