@@ -85,7 +85,8 @@ describe('probe results hold no configured secret', () => {
           id: 'echo-query',
           url: `${base}/fail?code=${code}&token=${encodeURIComponent(short)}`,
           retries: 0,
-          headers: { 'X-Api-Key': short },
+          // A header name no credential pattern knows: only the configured value can catch it.
+          headers: { 'X-Tenant-Pin': short },
         },
       ]),
     );
