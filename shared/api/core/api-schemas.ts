@@ -4,6 +4,7 @@
  * enforced one cannot drift apart. Loaded on first call of an API route, never at cold start.
  */
 import { z } from 'zod';
+import { AUDIT_ACTIONS } from '../../approval/core/audit-entry';
 import { privateEndpointIdSchema } from '../../arm/resource-id-schema';
 import { MAX_BODY_BYTES } from '../../http/body-limits';
 import { connectionNameSchema, plsReferenceSchema } from './arm-names';
@@ -272,7 +273,7 @@ export const decisionRecordSchema = z
     consumerTenantId: nullableString,
     requestMessage: nullableString,
     statusBefore: z.string(),
-    action: z.enum(['approve', 'reject', 'manual']),
+    action: z.enum(AUDIT_ACTIONS),
     rule: nullableString,
     policyVersion: nullableString,
     actor: actorSchema,
@@ -285,6 +286,9 @@ export const decisionRecordSchema = z
     resultDetail: nullableString,
     errorCode: nullableString,
     statusAfter: nullableString,
+    approvalEndsAt: nullableString.optional().meta({
+      description: 'When the approval ends (ISO), on rows that set, renew or carry out an end.',
+    }),
   })
   .meta({
     id: 'DecisionRecord',

@@ -44,6 +44,7 @@ export function decisionRecordOf(entry: AuditEntry): DecisionRecord {
     resultDetail: entry.resultDetail ?? null,
     errorCode: entry.errorCode ?? null,
     statusAfter: entry.statusAfter ?? null,
+    ...(entry.approvalEndsAt !== undefined ? { approvalEndsAt: entry.approvalEndsAt } : {}),
   };
 }
 
