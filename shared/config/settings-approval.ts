@@ -73,7 +73,7 @@ export const APPROVAL_SETTINGS = [
   {
     name: 'APPROVAL_EXPIRY_REMINDER_HOURS',
     description:
-      'Hours before an approval ends (a rule\'s `approveFor`, a person\'s `until`) that the `connection.expiring` notification goes out and the connection\'s description says "access ends on …".',
+      "Hours before an approval ends (a rule's `approveFor`, a person's `until`) that the `connection.expiring` notification goes out and the connection's description says \"access ends on …\".",
     default: '72',
     example: '24',
     side: 'provider',

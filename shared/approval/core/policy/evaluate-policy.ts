@@ -93,14 +93,29 @@ export function evaluateConnectionPolicy(
       skipped.push({ rule: rule.name, failed });
       continue;
     }
-    return twoPersonRule(policy, rule, facts, options.now, verdictFor(policy, rule, facts, options.now, skipped));
+    return twoPersonRule(
+      policy,
+      rule,
+      facts,
+      options.now,
+      verdictFor(policy, rule, facts, options.now, skipped),
+    );
   }
   const action = policy.default.action;
   const reason =
     skipped.length === 0 || policy.rules.length === 0
       ? `no rule matched; default is ${action}`
       : `no rule matched (${skipped.map((s) => `${s.rule}: ${s.failed}`).join(', ')}); default is ${action}`;
-  const verdict = finish(policy, action, undefined, policy.default.description, facts, options.now, reason, skipped);
+  const verdict = finish(
+    policy,
+    action,
+    undefined,
+    policy.default.description,
+    facts,
+    options.now,
+    reason,
+    skipped,
+  );
   return twoPersonServiceOf(policy, facts) ? { ...verdict, approvalsRequired: 2 } : verdict;
 }
 
@@ -110,7 +125,13 @@ export function evaluateConnectionPolicy(
  * manual and says why. Only Pending is converted: an Approved connection re-checked under
  * enforceOnApproved keeps its approve verdict, or it would be revoked for needing two people.
  */
-function twoPersonRule(policy: Policy, rule: CompiledRule, facts: ConnectionFacts, now: Date, verdict: Verdict): Verdict {
+function twoPersonRule(
+  policy: Policy,
+  rule: CompiledRule,
+  facts: ConnectionFacts,
+  now: Date,
+  verdict: Verdict,
+): Verdict {
   const required = rule.approvals === 2 || twoPersonServiceOf(policy, facts) ? 2 : 1;
   if (required === 2 && verdict.action === 'approve' && facts.status === 'Pending') {
     return {

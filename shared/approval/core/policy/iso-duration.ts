@@ -26,7 +26,11 @@ export function parseIsoDuration(text: string): DurationResult {
   if (match === null || text === 'P' || text.endsWith('T')) return { ok: false, message: EXPECTED };
   const [, weeks, days, hours, minutes, seconds] = match.map((part) => Number(part ?? 0));
   const ms =
-    ((weeks ?? 0) * 7 * 24 * 3600 + (days ?? 0) * 24 * 3600 + (hours ?? 0) * 3600 + (minutes ?? 0) * 60 + (seconds ?? 0)) *
+    ((weeks ?? 0) * 7 * 24 * 3600 +
+      (days ?? 0) * 24 * 3600 +
+      (hours ?? 0) * 3600 +
+      (minutes ?? 0) * 60 +
+      (seconds ?? 0)) *
     1000;
   if (ms < MIN_APPROVAL_MS) return { ok: false, message: 'expected at least one minute (PT1M)' };
   if (ms > MAX_APPROVAL_MS) return { ok: false, message: 'expected at most ten years (P3653D)' };

@@ -120,7 +120,9 @@ const approveFor = z
   });
 
 /** How many different people must approve (the two-person rule); 1 is the ordinary case. */
-const approvals = z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2 (people who must approve)' });
+const approvals = z.union([z.literal(1), z.literal(2)], {
+  error: 'expected 1 or 2 (people who must approve)',
+});
 
 export const ruleSchema = z
   .object({

@@ -94,7 +94,9 @@ function mustParseDuration(text: string): number {
   return parsed.ms;
 }
 
-function plsSelectors(selectors: string | readonly string[] | undefined): CompiledConditions['privateLinkService'] {
+function plsSelectors(
+  selectors: string | readonly string[] | undefined,
+): CompiledConditions['privateLinkService'] {
   if (selectors === undefined) return undefined;
   return {
     ids: new Set(
