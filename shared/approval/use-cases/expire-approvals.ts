@@ -277,8 +277,8 @@ function intentOf(
   };
 }
 
-function outcomeOf(
-  deps: ExpiryDeps,
+export function outcomeOf(
+  deps: Pick<ExpiryDeps, 'clock'>,
   intent: AuditEntry,
   result: AuditResult,
   details: { detail?: string | undefined; error?: AppError | undefined; statusAfter?: string | undefined },
@@ -298,8 +298,8 @@ function outcomeOf(
 }
 
 /** Writes the rows (the last one with the record's stage, in its transaction); true when all are stored. */
-async function write(
-  deps: ExpiryDeps,
+export async function write(
+  deps: Pick<ExpiryDeps, 'audit'>,
   rows: readonly AuditEntry[],
   record: RecordPatch | undefined,
   context: ExpiryContext,
@@ -316,8 +316,8 @@ async function write(
   return failed.size === 0;
 }
 
-async function settleClaim(
-  deps: ExpiryDeps,
+export async function settleClaim(
+  deps: Pick<ExpiryDeps, 'claims'>,
   handle: Parameters<ExpiryDeps['claims']['complete']>[0],
   written: boolean,
   context: ExpiryContext,
