@@ -85,7 +85,7 @@ export async function recordFirstApproval(
     const stored = await write(
       deps,
       [row],
-      { connectionName: capture.connection.name, firstApproval: first },
+      { ...recordBase(capture, record, deps.clock.now()), firstApproval: first },
       { trigger: 'api', correlationId: request.correlationId, log },
     );
     if (!stored)
@@ -185,7 +185,7 @@ export async function renewApproval(
     }
     written = true;
     const record: RecordPatch = {
-      connectionName: name,
+      ...recordBase(capture, await deps.records.get(plsId, name), deps.clock.now()),
       approvalEndsAt: until,
       expiryStage: '',
       expiryStageFor: '',
@@ -207,6 +207,31 @@ export async function renewApproval(
   } finally {
     await settleClaim(deps, claim, written, context);
   }
+}
+
+/**
+ * The connection's own columns, so the record is complete even when no reconciliation has listed
+ * the connection yet (a record row missing them is not read back, and the write would be lost).
+ */
+function recordBase(
+  capture: CapturedConnection,
+  record: ConnectionRecord | undefined,
+  now: Date,
+): RecordPatch {
+  const c = capture.connection;
+  return {
+    plsId: c.plsId,
+    connectionId: c.id,
+    connectionName: c.name,
+    status: capture.status,
+    privateEndpointId: c.privateEndpointId,
+    privateEndpointLocation: c.privateEndpointLocation,
+    consumerSubscriptionId: capture.consumerSubscriptionId,
+    consumerTenantId: capture.consumerTenantId,
+    requestMessage: capture.requestMessage,
+    firstSeenAt: record?.firstSeenAt ?? now.toISOString(),
+    changedAt: now.toISOString(),
+  };
 }
 
 async function claimOrConflict(
