@@ -346,10 +346,14 @@ describe('the two-person rule', () => {
     expect(w.emulator.requestLog.count('connection.put')).toBe(0);
   });
 
-  it('lets a single rejection decide', async () => {
+  it('lets a single rejection decide, with or without a first approval before it', async () => {
+    const alone = await world(TWO_PERSON_POLICY);
+    expect((await person(ADA, 'reject', alone)).outcome).toBe('applied');
+    expect(alone.emulator.world.connection(PLS, alone.name)?.status).toBe('Rejected');
+
     const w = await world(TWO_PERSON_POLICY);
     await person(ADA, 'approve', w);
-    const rejected = await person(BOB, 'reject', w);
+    const rejected = await person(ADA, 'reject', w);
     expect(rejected.outcome).toBe('applied');
     expect(w.emulator.world.connection(PLS, w.name)?.status).toBe('Rejected');
     expect(w.emulator.requestLog.count('connection.put')).toBe(1);
