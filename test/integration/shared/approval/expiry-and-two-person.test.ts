@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArmEmulator } from '../../../../emulators/arm';
 import { decideByPerson } from '../../../../shared/api/use-cases/decide-by-person';
+import { getConnectionDetail } from '../../../../shared/api/use-cases/get-connection';
 import type { AuditEntry } from '../../../../shared/approval/core/audit-entry';
 import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
 import type { Clock } from '../../../../shared/clock';
@@ -160,6 +161,8 @@ describe('an approval that ends', () => {
     const ends = new Date(T0 + 48 * HOUR).toISOString();
     const approved = outcomes(await history(w), 'approve');
     expect(approved[0]?.approvalEndsAt).toBe(ends);
+    const detail = await getConnectionDetail(w.container, { pls: 'pls-terms', connection: w.name });
+    expect(detail.connection.approvalEndsAt).toBe(ends);
 
     w.clock.to(1);
     await reconcile(w);
@@ -193,6 +196,11 @@ describe('an approval that ends', () => {
     w.clock.to(61);
     await reconcile(w);
     expect(w.emulator.world.connection(PLS, w.name)).toBeUndefined();
+    // The consumer's side: its endpoint shows Disconnected, so it can delete it and ask again.
+    const gateway = (await w.container.approvalServices()).arm;
+    expect(await gateway.getPrivateEndpointConnectionStatus(privateEndpointIdOf(OTHER_SUB, 'pe-terms'))).toBe(
+      'Disconnected',
+    );
     const rows = await history(w);
     expect(outcomes(rows, 'expiry-notice')).toHaveLength(1);
     expect(outcomes(rows, 'expiry-removal')).toHaveLength(1);
@@ -316,6 +324,14 @@ describe('the two-person rule', () => {
     expect(first.approvals).toMatchObject({ required: 2, given: 1, text: '1 of 2', firstBy: 'Ada Lovelace' });
     expect(w.emulator.requestLog.count('connection.put')).toBe(0);
     expect(w.emulator.world.connection(PLS, w.name)?.status).toBe('Pending');
+    // The API's connection shows it too (the dashboard's row reads this field).
+    const detail = await getConnectionDetail(w.container, { pls: 'pls-terms', connection: w.name });
+    expect(detail.connection.approvals).toMatchObject({
+      required: 2,
+      given: 1,
+      text: '1 of 2',
+      firstBy: 'Ada Lovelace',
+    });
 
     const second = await person(BOB, 'approve', w);
     expect(second.outcome).toBe('applied');
