@@ -69,6 +69,8 @@ export interface ExpiryContext {
   readonly trigger: Trigger;
   readonly correlationId: string;
   readonly log: Log;
+  /** The invocation's time budget: with it spent, the steps wait for the next run (none is lost). */
+  readonly deadline?: Date | undefined;
 }
 
 /** The reconcile services as expiry deps, when they have all it needs (a test's narrow fake may not). */
@@ -114,6 +116,7 @@ export async function expireApprovals(
   const counts: ExpiryCounts = { reminded: 0, noticed: 0, removed: 0, dryRun: 0, skipped: 0, failed: 0 };
   if (deps.mode === 'off') return counts;
   const now = deps.clock.now();
+  if (context.deadline !== undefined && now >= context.deadline) return counts;
   const dryRun = deps.mode === 'dry-run';
   const due = captures.flatMap((capture) => {
     const record = records.get(connectionKey(capture.connection.name));
