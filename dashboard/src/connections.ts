@@ -500,7 +500,29 @@ function row(c: Connection, context: RowContext): HTMLElement {
       h('div', { class: 'strong' }, c.name),
       h('div', { class: 'muted small' }, c.pls.name),
     ),
-    cell('Status', {}, h('span', { class: `badge conn-${status}` }, c.status)),
+    cell(
+      'Status',
+      {},
+      h('span', { class: `badge conn-${status}` }, c.status),
+      c.approvals
+        ? h(
+            'div',
+            {
+              class: 'small',
+              'data-approvals': c.approvals.text,
+              title: c.approvals.lapsesAt ? `lapses ${utcTime(c.approvals.lapsesAt)}` : '',
+            },
+            `${c.approvals.text} approvals${c.approvals.firstBy ? ` (${c.approvals.firstBy})` : ''}`,
+          )
+        : null,
+      c.approvalEndsAt
+        ? h(
+            'div',
+            { class: 'muted small', title: utcTime(c.approvalEndsAt) },
+            `ends ${utcTime(c.approvalEndsAt)}`,
+          )
+        : null,
+    ),
     cell(
       'Consumer',
       {},

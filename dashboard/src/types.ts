@@ -49,6 +49,14 @@ export interface Connection {
   readonly customer?: string | null;
   /** ARM's ETag of the connection as read; sent back as If-Match so a decision applies to the state shown. */
   readonly etag?: string | null;
+  /** When the approval ends (a rule's approveFor, a person's until); absent: it does not end. */
+  readonly approvalEndsAt?: string | null;
+  /** The two-person rule: approvals needed and given ("1 of 2"). */
+  readonly approvals?: {
+    readonly text: string;
+    readonly firstBy: string | null;
+    readonly lapsesAt: string | null;
+  };
 }
 
 export interface ConnectionList {

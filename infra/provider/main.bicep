@@ -61,6 +61,21 @@ param reconcileTimeBudgetSeconds int = 240
 @maxValue(720)
 param tenantCacheTtlHours int = 24
 
+@description('APPROVAL_EXPIRY_REMINDER_HOURS: hours before an approval ends that the connection.expiring reminder goes out.')
+@minValue(1)
+@maxValue(2160)
+param approvalExpiryReminderHours int = 72
+
+@description('APPROVAL_EXPIRY_GRACE_HOURS: hours between the end of an approval and the removal of its connection.')
+@minValue(0)
+@maxValue(2160)
+param approvalExpiryGraceHours int = 24
+
+@description('TWO_PERSON_APPROVAL_HOURS: hours a first approval waits for the second person (two-person rule).')
+@minValue(1)
+@maxValue(720)
+param twoPersonApprovalHours int = 24
+
 @description('AUTH_READER_ROLE: app role value that may read.')
 param readerRole string = 'Gatekeeper.Reader'
 
@@ -207,6 +222,9 @@ var providerSettings = {
   RECONCILE_QUEUE_NAME: reconcileQueueName
   RECONCILE_TIME_BUDGET_SECONDS: string(reconcileTimeBudgetSeconds)
   TENANT_CACHE_TTL_HOURS: string(tenantCacheTtlHours)
+  APPROVAL_EXPIRY_REMINDER_HOURS: string(approvalExpiryReminderHours)
+  APPROVAL_EXPIRY_GRACE_HOURS: string(approvalExpiryGraceHours)
+  TWO_PERSON_APPROVAL_HOURS: string(twoPersonApprovalHours)
   AUTH_MODE: 'easyauth'
   AUTH_READER_ROLE: readerRole
   AUTH_APPROVER_ROLE: approverRole

@@ -170,6 +170,10 @@ export function createLab(options: LabOptions): Lab {
           NOTIFY_WEBHOOKS: sink.webhooks,
           NOTIFY_SWEEP_SCHEDULE: '*/30 * * * * *',
           NOTIFY_RETRY_BASE_SECONDS: '2',
+          // An approval that ends within the scenario: reminded at once (it ends within the hour), removed
+          // by the first run after its end (no grace), so the whole story fits in a few minutes.
+          APPROVAL_EXPIRY_REMINDER_HOURS: '1',
+          APPROVAL_EXPIRY_GRACE_HOURS: '0',
           // So the lab's messages carry working dashboard buttons (plain http: a loopback host).
           ...(options.dashboardUrl === undefined ? {} : { DASHBOARD_URL: options.dashboardUrl }),
           ...(ingestion === undefined

@@ -17,6 +17,8 @@ import type { ApprovalServices } from './use-cases/approval-services';
 
 export { APPROVAL_TABLES };
 
+const HOUR_MS = 3_600_000;
+
 /** The part of the composition root the wiring uses (kept narrow so this module does not import it). */
 export interface WiringSource {
   readonly config: Config;
@@ -58,5 +60,10 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
     plsResourceIds: config.approval.plsResourceIds,
     reconcileConcurrency: config.approval.reconcileConcurrency,
     timeBudgetMs: config.approval.reconcileTimeBudgetSeconds * 1000,
+    expiry: {
+      reminderMs: config.approval.expiryReminderHours * HOUR_MS,
+      graceMs: config.approval.expiryGraceHours * HOUR_MS,
+      twoPersonMs: config.approval.twoPersonApprovalHours * HOUR_MS,
+    },
   };
 }

@@ -36,6 +36,11 @@ export interface Config {
     readonly reconcileTimeBudgetSeconds: number;
     readonly reconcileQueueName: string;
     readonly tenantCacheTtlHours: number;
+    /** Ending approvals: the reminder ahead of the end, the grace before removal (hours). */
+    readonly expiryReminderHours: number;
+    readonly expiryGraceHours: number;
+    /** How long a first approval waits for the second person (hours). */
+    readonly twoPersonApprovalHours: number;
   };
   readonly auth: {
     readonly mode: 'easyauth' | 'dev';
@@ -234,6 +239,9 @@ export function parseConfig(env: Env): Config {
       reconcileTimeBudgetSeconds: num('RECONCILE_TIME_BUDGET_SECONDS'),
       reconcileQueueName: str('RECONCILE_QUEUE_NAME') as string,
       tenantCacheTtlHours: num('TENANT_CACHE_TTL_HOURS'),
+      expiryReminderHours: num('APPROVAL_EXPIRY_REMINDER_HOURS'),
+      expiryGraceHours: num('APPROVAL_EXPIRY_GRACE_HOURS'),
+      twoPersonApprovalHours: num('TWO_PERSON_APPROVAL_HOURS'),
     })),
     auth: section(settingIssues.api, 'api', () => ({
       mode: authMode,

@@ -283,6 +283,7 @@ function toProperties(e: AuditEntry): Record<string, string> {
     resultDetail: e.resultDetail,
     errorCode: e.errorCode,
     statusAfter: e.statusAfter,
+    approvalEndsAt: e.approvalEndsAt,
   };
   return Object.fromEntries(
     Object.entries(props).filter((kv): kv is [string, string] => kv[1] !== undefined),
@@ -328,5 +329,6 @@ function fromRow(row: TableEntityResult<Record<string, unknown>>): AuditEntry {
     ...(s('resultDetail') !== undefined ? { resultDetail: s('resultDetail') } : {}),
     ...(s('errorCode') !== undefined ? { errorCode: s('errorCode') } : {}),
     ...(s('statusAfter') !== undefined ? { statusAfter: s('statusAfter') } : {}),
+    ...(s('approvalEndsAt') !== undefined ? { approvalEndsAt: s('approvalEndsAt') } : {}),
   };
 }

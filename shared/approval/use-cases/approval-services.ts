@@ -1,6 +1,7 @@
 import type { ArmGateway } from '../../arm/arm-gateway';
 import type { Clock } from '../../clock';
 import type { ReconcileQueue } from '../adapters/reconcile-queue';
+import type { ExpiryTimings } from '../core/expiry';
 import type { ArrivalStore } from '../storage/arrival-store';
 import type { AuditStore } from '../storage/audit-store';
 import type { ClaimStore } from '../storage/claim-store';
@@ -38,6 +39,8 @@ export interface ApprovalServices {
   readonly reconcileConcurrency: number;
   /** How long one invocation keeps deciding before it hands the rest to a continuation (RECONCILE_TIME_BUDGET_SECONDS). */
   readonly timeBudgetMs: number;
+  /** Ending approvals and the two-person rule's wait (APPROVAL_EXPIRY_*, TWO_PERSON_APPROVAL_HOURS). */
+  readonly expiry: ExpiryTimings;
 }
 
 /** What the decision path (decide-connection.ts) uses. */
@@ -53,8 +56,13 @@ export interface ReconcileDeps extends DecisionDeps {
   readonly arm: Pick<
     ArmGateway,
     'readConnection' | 'updateConnectionState' | 'listPlsConnections' | 'getPrivateLinkService'
-  >;
+  > &
+    Partial<Pick<ArmGateway, 'deleteConnection'>>;
   readonly records: Pick<ConnectionRecordStore, 'apply' | 'listForPls'>;
+  /** Ending approvals (expire-approvals.ts); without it (or without deleteConnection) nothing is ended. */
+  readonly expiry?: ExpiryTimings;
+  readonly claims: Pick<ClaimStore, 'acquireMany' | 'completeMany' | 'release'> &
+    Partial<Pick<ClaimStore, 'acquire' | 'complete'>>;
   readonly drift: Pick<DriftStore, 'write'>;
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed'>;

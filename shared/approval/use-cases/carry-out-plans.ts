@@ -83,6 +83,7 @@ export async function carryOut(
           correlationId: context.correlationId,
           dryRun,
           firstSeenAt,
+          approvalEndsAt: verdict.approvalEndsAt,
         };
       }),
       context.log,

@@ -28,6 +28,9 @@ export function intentEntry(
     mode: request.dryRun ? 'dry-run' : 'enforce',
     trigger: request.trigger,
     correlationId: request.correlationId,
+    ...(request.action === 'approve' && request.approvalEndsAt !== undefined
+      ? { approvalEndsAt: request.approvalEndsAt }
+      : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Policy } from '../core/policy/policy';
 import type { ReconcileDeps } from './approval-services';
 import { carryOut } from './carry-out-plans';
+import { expireApprovals, expiryDepsOf } from './expire-approvals';
 import { captureAll, observe } from './observe-pls';
 import { nativelyAdmitted, planAll } from './plan-pls';
 import { emptyCounts, type PlsReconcileSummary, type ReconcileContext } from './reconcile-summary';
@@ -44,6 +45,9 @@ export async function reconcilePrivateLinkService(
     const admitted = await nativelyAdmitted(deciding, policy, plsId, captures, context.log);
     const plans = planAll(policy, captures, records, listedAt, admitted);
     unfinished = await carryOut(deciding, plans, records, outcomes, context);
+    // Approvals that end: the reminder, the notice on the connection, the removal (expire-approvals.ts).
+    const expiry = expiryDepsOf(deciding);
+    if (expiry !== undefined) await expireApprovals(expiry, captures, records, context);
   }
   // A failed observation write fails the PLS as before; decisions made meanwhile stand (each is audited).
   const { drift, arrivals } = await observation.done;

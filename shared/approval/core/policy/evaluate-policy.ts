@@ -58,6 +58,19 @@ export interface Verdict {
   readonly skipped: readonly { readonly rule: string; readonly failed: Condition }[];
   /** Set when the verdict was forced to manual because the description could not be rendered. */
   readonly error?: 'description_too_long';
+  /** When an approval by this verdict ends (ISO): the rule's `approveFor` from now. Absent: no end. */
+  readonly approvalEndsAt?: string;
+  /** 2 when the connection needs two approvals by different people (the two-person rule). */
+  readonly approvalsRequired?: 1 | 2;
+}
+
+/** What a person's approval of a connection is bound by: the first rule matching its facts (quotas aside), and the PLS. */
+export interface ApprovalTerms {
+  readonly approvalsRequired: 1 | 2;
+  /** The rule's `approveFor` in ms, when the governing rule has one. */
+  readonly approveForMs: number | undefined;
+  /** Why two approvals are needed (the rule or the service), for messages. */
+  readonly source: string | undefined;
 }
 
 export interface EvaluateOptions {
@@ -80,14 +93,81 @@ export function evaluateConnectionPolicy(
       skipped.push({ rule: rule.name, failed });
       continue;
     }
-    return verdictFor(policy, rule, facts, options.now, skipped);
+    return twoPersonRule(
+      policy,
+      rule,
+      facts,
+      options.now,
+      verdictFor(policy, rule, facts, options.now, skipped),
+    );
   }
   const action = policy.default.action;
   const reason =
     skipped.length === 0 || policy.rules.length === 0
       ? `no rule matched; default is ${action}`
       : `no rule matched (${skipped.map((s) => `${s.rule}: ${s.failed}`).join(', ')}); default is ${action}`;
-  return finish(policy, action, undefined, policy.default.description, facts, options.now, reason, skipped);
+  const verdict = finish(
+    policy,
+    action,
+    undefined,
+    policy.default.description,
+    facts,
+    options.now,
+    reason,
+    skipped,
+  );
+  return twoPersonServiceOf(policy, facts) ? { ...verdict, approvalsRequired: 2 } : verdict;
+}
+
+/**
+ * The two-person rule and `approveFor` on a rule's verdict. A Pending connection that needs two
+ * approvals is never approved by the policy (that would be neither person): the verdict becomes
+ * manual and says why. Only Pending is converted: an Approved connection re-checked under
+ * enforceOnApproved keeps its approve verdict, or it would be revoked for needing two people.
+ */
+function twoPersonRule(
+  policy: Policy,
+  rule: CompiledRule,
+  facts: ConnectionFacts,
+  now: Date,
+  verdict: Verdict,
+): Verdict {
+  const required = rule.approvals === 2 || twoPersonServiceOf(policy, facts) ? 2 : 1;
+  if (required === 2 && verdict.action === 'approve' && facts.status === 'Pending') {
+    return {
+      ...verdict,
+      action: 'manual',
+      description: undefined,
+      reason: `${verdict.reason}, but ${rule.approvals === 2 ? `rule ${rule.name}` : `service ${facts.plsName}`} needs two approvals by different people (two-person rule); left for people`,
+      approvalsRequired: 2,
+    };
+  }
+  const ends =
+    verdict.action === 'approve' && rule.approveForMs !== undefined
+      ? { approvalEndsAt: new Date(now.getTime() + rule.approveForMs).toISOString() }
+      : {};
+  return { ...verdict, ...ends, ...(required === 2 ? { approvalsRequired: 2 as const } : {}) };
+}
+
+function twoPersonServiceOf(policy: Policy, facts: ConnectionFacts): boolean {
+  const services = policy.twoPersonServices;
+  if (services === undefined) return false;
+  return services.ids.has(facts.plsId.toLowerCase()) || services.names.some((p) => p.test(facts.plsName));
+}
+
+/**
+ * The terms a person's approval is bound by: the first rule whose conditions hold (quotas are
+ * ignored: they limit the policy's approvals, not which rule governs the connection), and the
+ * service's own two-person setting. A connection no rule matches takes the service's setting only.
+ */
+export function approvalTermsOf(policy: Policy, facts: ConnectionFacts): ApprovalTerms {
+  const none: ApprovedCounts = { bySubscription: () => 0, byTenant: () => 0 };
+  const rule = policy.rules.find((r) => firstFailedCondition(r.match, facts, none, true) === undefined);
+  if (rule?.approvals === 2)
+    return { approvalsRequired: 2, approveForMs: rule.approveForMs, source: `rule ${rule.name}` };
+  if (twoPersonServiceOf(policy, facts))
+    return { approvalsRequired: 2, approveForMs: rule?.approveForMs, source: `service ${facts.plsName}` };
+  return { approvalsRequired: 1, approveForMs: rule?.approveForMs, source: undefined };
 }
 
 function verdictFor(

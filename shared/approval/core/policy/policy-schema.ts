@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isPlsId } from '../../../arm/resource-id';
 import { type CrossCheck, duplicateKeyIssues } from '../../../config/document-checks';
 import { checkTemplate, MAX_DESCRIPTION_LENGTH, PLACEHOLDERS } from './description-template';
+import { parseIsoDuration } from './iso-duration';
 import { compileMessageRegex, compileNamePattern, type PatternResult } from './pattern';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -110,6 +111,19 @@ export const matchSchema = z
   })
   .strict();
 
+/** `approveFor`: how long an approval by this rule lasts (ISO 8601 duration), parsed strictly. */
+const approveFor = z
+  .string({ error: 'expected an ISO 8601 duration such as P30D' })
+  .superRefine((text, ctx) => {
+    const parsed = parseIsoDuration(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+  });
+
+/** How many different people must approve (the two-person rule); 1 is the ordinary case. */
+const approvals = z.union([z.literal(1), z.literal(2)], {
+  error: 'expected 1 or 2 (people who must approve)',
+});
+
 export const ruleSchema = z
   .object({
     name: z
@@ -121,9 +135,25 @@ export const ruleSchema = z
     action: z.enum(ACTIONS, { error: 'expected approve, reject or manual' }),
     description: template.optional(),
     match: matchSchema.default({}),
+    approveFor: approveFor.optional(),
+    approvals: approvals.optional(),
   })
   .strict()
   .superRefine((rule, ctx) => {
+    if (rule.approveFor !== undefined && rule.action === 'reject') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approveFor'],
+        message: 'approveFor sets when an approval ends, so it is allowed on approve and manual rules only',
+      });
+    }
+    if (rule.approvals === 2 && rule.action === 'reject') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approvals'],
+        message: 'a single rejection decides; two approvals apply to approve and manual rules only',
+      });
+    }
     if (rule.match.quota !== undefined && rule.action !== 'approve') {
       ctx.addIssue({
         code: 'custom',
@@ -138,6 +168,8 @@ export const policySchema = z
     version: z.literal(1, { error: 'expected 1 (the policy format version)' }),
     enforceOnApproved: z.boolean({ error: 'expected true or false' }).default(false),
     rules: z.array(ruleSchema).default([]),
+    /** Private Link Services (ids or name patterns) whose connections need two approvals by different people. */
+    twoPersonServices: z.array(plsSelector).min(1, 'expected at least one Private Link Service').optional(),
     // Approving is never the fallback: approving everyone must be a visible rule, not a default.
     default: z
       .object({
