@@ -34,6 +34,10 @@ export interface AuditEntry {
   /** Our error code and ARM's (`arm_conflict/InvalidStateTransition`) when the ARM write failed. */
   readonly errorCode?: string | undefined;
   readonly statusAfter?: string | undefined;
+  /** The customer the connection belongs to, when known (an entitlement answer named it). */
+  readonly customer?: string | undefined;
+  /** When the approval ends, when the decision gave it an end (ISO 8601). */
+  readonly approvalEndsAt?: string | undefined;
 }
 
 /** The key an entry is reported under by writeMany. */

@@ -256,6 +256,7 @@ function decidedRecord(
     requestMessage: capture.requestMessage,
     firstSeenAt: request.firstSeenAt ?? at.toISOString(),
     changedAt: at.toISOString(),
+    ...(request.customer !== undefined ? { customer: request.customer } : {}),
     decision: {
       actorKind: actor.kind,
       actor: actor.kind === 'person' ? actor.name : 'policy',

@@ -28,6 +28,8 @@ export function intentEntry(
     mode: request.dryRun ? 'dry-run' : 'enforce',
     trigger: request.trigger,
     correlationId: request.correlationId,
+    ...(request.customer !== undefined ? { customer: request.customer } : {}),
+    ...(request.approvalEndsAt !== undefined ? { approvalEndsAt: request.approvalEndsAt } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LinearRegex } from '../../../regex/linear-regex';
 import { compileMessageRegex, compileNamePattern, type NamePattern } from './pattern';
-import type { MatchDocument, NotDocument, PolicyAction, PolicyDocument, RuleDocument } from './policy-schema';
+import type { MatchDocument, NotDocument, PolicyDocument, RuleAction, RuleDocument } from './policy-schema';
 
 /** A loaded policy, ready to evaluate: patterns compiled, version computed. */
 export interface Policy {
@@ -14,7 +14,8 @@ export interface Policy {
 
 export interface CompiledRule {
   readonly name: string;
-  readonly action: PolicyAction;
+  /** `entitlement`: the provider's system answers the action (evaluate-policy.ts). */
+  readonly action: RuleAction;
   readonly description: string | undefined;
   readonly match: CompiledMatch;
 }
