@@ -9,6 +9,7 @@
  */
 import { request } from 'undici';
 import type { Clock } from '../../clock';
+import { redactor } from '../../redact/redact';
 import {
   type EntitlementFact,
   type EntitlementSubject,
@@ -53,6 +54,7 @@ export function createEntitlementClient(options: EntitlementClientOptions): Enti
   const retryBaseMs = options.retryBaseMs ?? 250;
   const random = options.random ?? Math.random;
   const slots = semaphore(options.maxInFlight ?? ENTITLEMENT_MAX_IN_FLIGHT);
+  const scrub = redactor([options.secret]);
 
   async function attempt(body: string, runSignal: AbortSignal): Promise<Attempt> {
     const timestamp = Math.floor(options.clock.now().getTime() / 1000);
@@ -84,7 +86,7 @@ export function createEntitlementClient(options: EntitlementClientOptions): Enti
           kind: 'fact',
           fact: failed('too_large', `the answer is larger than ${MAX_ENTITLEMENT_ANSWER_BYTES} bytes`),
         };
-      return { kind: 'fact', fact: parseEntitlementAnswer(text, options.clock.now()) };
+      return { kind: 'fact', fact: withoutSecrets(parseEntitlementAnswer(text, options.clock.now()), scrub) };
     } catch (error) {
       if (runSignal.aborted) return { kind: 'fact', fact: budgetExhausted() };
       if (timeout.aborted || isTimeoutCode(error))
@@ -124,6 +126,17 @@ function failed(
   detail: string,
 ): EntitlementFact {
   return { outcome: 'failed', failure, detail };
+}
+
+/**
+ * The answer's text is stored (audit, record) and written to ARM: one that repeats the signing
+ * secret or carries something shaped like a credential is refused whole, not stored redacted.
+ */
+function withoutSecrets(fact: EntitlementFact, scrub: (text: string) => string): EntitlementFact {
+  if (fact.outcome !== 'answered') return fact;
+  const texts = [fact.customer, fact.description].filter((t): t is string => t !== undefined);
+  if (texts.every((t) => scrub(t) === t)) return fact;
+  return { outcome: 'failed', failure: 'malformed', detail: 'the answer carries a secret or a credential' };
 }
 
 function budgetExhausted(): EntitlementFact {
