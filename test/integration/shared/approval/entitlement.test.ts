@@ -142,7 +142,9 @@ describe('entitlement rules against the stand-in customer system', () => {
     for (const name of Object.values(w.names)) expect(w.status(name)).toBe('Pending');
     expect(w.emulator.requestLog.count('connection.put')).toBe(0);
     expect(w.system.stats()).toEqual({ answered: 0, refused: 3 });
-    const verdicts = (await allRows(w.container)).filter((r) => r.kind === 'verdict');
+    const rows = await allRows(w.container);
+    expect(JSON.stringify(rows)).not.toContain(SECRET);
+    const verdicts = rows.filter((r) => r.kind === 'verdict');
     expect(verdicts.length).toBeGreaterThanOrEqual(3);
     for (const v of verdicts) {
       expect(v.reason).toMatch(

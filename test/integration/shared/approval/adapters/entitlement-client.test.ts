@@ -104,6 +104,15 @@ describe('entitlement client (real local HTTP servers)', () => {
       ok: false,
       reason: 'mismatch',
     });
+    // The timestamp is inside the MAC: the same signature under another (fresh) timestamp fails.
+    expect(
+      verifyEntitlementSignature(
+        SECRET,
+        { ...headers, timestamp: String(Number(headers.timestamp) + 1) },
+        request.body,
+        now,
+      ),
+    ).toEqual({ ok: false, reason: 'mismatch' });
     // A changed body or a stale timestamp does not verify either.
     expect(
       verifyEntitlementSignature(SECRET, headers, request.body.replace('pe-northwind', 'pe-other'), now).ok,
