@@ -45,7 +45,7 @@ const requestSchema = z.looseObject({
 
 export interface CustomerSystem {
   readonly url: string;
-  /** ENTITLEMENT_SECRET for the app: made up per run, never written anywhere but the app's env. */
+  /** ENTITLEMENT_SIGNING_KEY for the app: made up per run, never written anywhere but the app's env. */
   readonly secret: string;
   /** Requests answered, and refused for their signature (a test of the lab reads these). */
   readonly stats: () => { readonly answered: number; readonly refused: number };

@@ -198,14 +198,14 @@ export function parseConfig(env: Env): Config {
   }
 
   const entitlementUrl = str('ENTITLEMENT_URL');
-  const entitlementSecret = str('ENTITLEMENT_SECRET');
+  const entitlementSecret = str('ENTITLEMENT_SIGNING_KEY');
   if (
     entitlementUrl !== undefined &&
     entitlementSecret === undefined &&
-    read(env, 'ENTITLEMENT_SECRET') === undefined
+    read(env, 'ENTITLEMENT_SIGNING_KEY') === undefined
   )
     byFeature.entitlement.push({
-      path: 'ENTITLEMENT_SECRET',
+      path: 'ENTITLEMENT_SIGNING_KEY',
       message: 'expected a secret: ENTITLEMENT_URL is set, and requests are never sent unsigned',
     });
 

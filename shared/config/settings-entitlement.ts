@@ -6,7 +6,7 @@
 import type { SettingSpec } from './setting-spec';
 
 /** Shorter secrets are guessable by brute force against the signature; 32 characters is 192+ bits of base64. */
-export const MIN_ENTITLEMENT_SECRET_LENGTH = 32;
+export const MIN_ENTITLEMENT_KEY_LENGTH = 32;
 
 export const ENTITLEMENT_SETTINGS = [
   {
@@ -19,16 +19,16 @@ export const ENTITLEMENT_SETTINGS = [
     feature: 'entitlement',
   },
   {
-    name: 'ENTITLEMENT_SECRET',
+    name: 'ENTITLEMENT_SIGNING_KEY',
     description:
       "The HMAC-SHA256 key that signs every entitlement request (at least 32 characters), shared with the provider's system. In Azure a Key Vault reference; never logged or stored.",
     example:
-      '@Microsoft.KeyVault(SecretUri=https://kv-gatekeeper.vault.azure.net/secrets/entitlement-secret/)',
+      '@Microsoft.KeyVault(SecretUri=https://kv-gatekeeper.vault.azure.net/secrets/entitlement-signing-key/)',
     side: 'provider',
     rule: {
       type: 'string',
-      pattern: new RegExp(`^\\S{${MIN_ENTITLEMENT_SECRET_LENGTH},}$`),
-      expected: `expected at least ${MIN_ENTITLEMENT_SECRET_LENGTH} characters without spaces`,
+      pattern: new RegExp(`^\\S{${MIN_ENTITLEMENT_KEY_LENGTH},}$`),
+      expected: `expected at least ${MIN_ENTITLEMENT_KEY_LENGTH} characters without spaces`,
     },
     feature: 'entitlement',
     secret: true,

@@ -69,7 +69,7 @@ async function world(systemSecret: string) {
   const container = armTestContainer(emulator, [plsId], {
     APPROVAL_POLICY: POLICY,
     ENTITLEMENT_URL: system.url,
-    ENTITLEMENT_SECRET: SECRET,
+    ENTITLEMENT_SIGNING_KEY: SECRET,
     ENTITLEMENT_TIMEOUT_SECONDS: '2',
   });
   const status = (name: string) => emulator.world.connection(plsId, name)?.status;
