@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type CustomerSystem,
@@ -154,6 +156,40 @@ describe('entitlement rules against the stand-in customer system', () => {
     }
     expect(JSON.stringify(entries)).not.toContain(SECRET);
   }, 60_000);
+
+  it('a system that never answers does not stall the run: it ends at its deadline, everything left for a person', async () => {
+    const w = await world(SECRET);
+    // A system that takes every request and never answers; the per-request timeout is far away.
+    const silent: Server = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/entitlement`;
+      const container = armTestContainer(w.emulator, [w.plsId], {
+        APPROVAL_POLICY: POLICY,
+        ENTITLEMENT_URL: url,
+        ENTITLEMENT_SIGNING_KEY: SECRET,
+        ENTITLEMENT_TIMEOUT_SECONDS: '30',
+      });
+      const { services, policy } = await servicesAndPolicy(container);
+      const { log } = collectLog();
+      // The run's deadline bounds the asking: the test's own timeout (well under the 30 s per request) fails it otherwise.
+      const deadline = new Date(Date.now() + 500);
+      await reconcileAll(services, policy, [w.plsId], 1, {
+        trigger: 'timer',
+        correlationId: 'ent-slow',
+        log,
+        deadline,
+      });
+      for (const name of Object.values(w.names)) expect(w.status(name)).toBe('Pending');
+      const verdicts = (await allRows(container)).filter((r) => r.kind === 'verdict');
+      // Each verdict is in both audit tables (by connection and by time).
+      expect(new Set(verdicts.map((v) => v.connectionName)).size).toBe(3);
+      for (const v of verdicts) expect(v.reason).toContain('used up before an answer came');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 10_000);
 
   it('without ENTITLEMENT_URL an entitlement rule leaves its connections for a person', async () => {
     const w = await world(SECRET);
