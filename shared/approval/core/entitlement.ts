@@ -159,10 +159,8 @@ export type EntitlementFailure =
   | 'http_status'
   | 'too_large'
   | 'malformed'
-  /** The run's time for entitlement checks was used up before this connection was asked. */
-  | 'run_budget_exhausted'
-  /** The policy's rule was reached in evaluation, but this connection was not asked (e.g. a re-check). */
-  | 'not_asked';
+  /** The run's time for entitlement checks was used up before this connection was answered. */
+  | 'run_budget_exhausted';
 
 /** What the evaluation sees about one connection: the system's answer, or why there is none. */
 export type EntitlementFact =
