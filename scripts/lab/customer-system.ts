@@ -30,6 +30,8 @@ const customersSchema = z.strictObject({
         customer: z.string().min(1).max(100),
         decision: z.enum(['approve', 'reject', 'manual']),
         description: z.string().min(1).max(140).optional(),
+        /** The contract's length: answered as `approvalEndsAt`, this many days from the request (approve only). */
+        approvalDays: z.number().int().min(1).max(3650).optional(),
       }),
     )
     .default([]),
@@ -119,6 +121,9 @@ export async function startCustomerSystem(
         decision: entry.decision,
         customer: entry.customer,
         ...(entry.description === undefined ? {} : { description: entry.description }),
+        ...(entry.approvalDays === undefined || entry.decision !== 'approve'
+          ? {}
+          : { approvalEndsAt: new Date(Date.now() + entry.approvalDays * 86_400_000).toISOString() }),
       });
     });
   });

@@ -117,6 +117,9 @@ describe('entitlement rules against the stand-in customer system', () => {
     );
     const rows = await allRows(w.container);
     const adatumOutcome = rows.find((r) => r.connectionName === w.names.adatum && r.kind === 'outcome');
+    // The contract's end from the answer (lab/customers.yaml: 365 days) is kept with the decision.
+    const endsInDays = (Date.parse(String(adatumOutcome?.approvalEndsAt)) - Date.now()) / 86_400_000;
+    expect(Math.round(endsInDays)).toBe(365);
     expect(adatumOutcome).toMatchObject({
       customer: 'Adatum Corporation',
       rule: 'saas-customers',
