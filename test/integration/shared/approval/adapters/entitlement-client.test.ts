@@ -221,6 +221,30 @@ describe('entitlement client (real local HTTP servers)', () => {
     expect(refusing.received).toHaveLength(1);
   });
 
+  it('keeps at most maxInFlight calls open at once, however many are asked', async () => {
+    let open = 0;
+    let most = 0;
+    const { url, received } = await serve((_r, res) => {
+      open++;
+      most = Math.max(most, open);
+      setTimeout(() => {
+        open--;
+        json(res, 200, { decision: 'manual' });
+      }, 20).unref();
+    });
+    const limited = createEntitlementClient({
+      url,
+      secret: SECRET,
+      timeoutMs: 5_000,
+      clock: systemClock,
+      maxInFlight: 3,
+    });
+    const facts = await Promise.all(Array.from({ length: 12 }, () => limited.ask(SUBJECT, never)));
+    expect(facts.every((f) => f.outcome === 'answered')).toBe(true);
+    expect(received).toHaveLength(12);
+    expect(most).toBe(3);
+  });
+
   it("stops at once when the run's budget ends", async () => {
     const { url } = await serve((_r, res) => {
       setTimeout(() => json(res, 200, { decision: 'approve', customer: 'X' }), 5_000).unref();
