@@ -79,6 +79,7 @@ const FEATURE_NAMES: Record<string, string> = {
   probe: 'Probe',
   notify: 'Notifications',
   telemetry: 'Availability telemetry',
+  entitlement: 'Entitlement check',
   functions: 'Functions',
 };
 

@@ -5,7 +5,8 @@
  * them (ARM_ENDPOINT, PLS_RESOURCE_IDS, PROBE_TARGETS for every endpoint, short schedules). Once the
  * host serves, it starts the Event Grid bridge, plays the scenario's timeline and tells the story.
  * Notifications go to a local webhook sink and availability results to a local stand-in for the
- * Application Insights ingestion endpoint; the narrative tells both.
+ * Application Insights ingestion endpoint; the narrative tells both. A stand-in customer system
+ * (lab/customers.yaml) answers the policy's entitlement checks, with a signing key made up per run.
  *
  * Settings the lab provides fill only what is unset (the user's environment and local.settings.json
  * win), like every local service. With ARM_ENDPOINT set, the lab stands aside: there is no emulator to
@@ -24,6 +25,12 @@ import {
   type IisStandIn,
   startIisStandIn,
 } from '../../emulators/iis/iis-stand-in';
+import {
+  type CustomerSystem,
+  DEFAULT_CUSTOMERS,
+  loadCustomerTable,
+  startCustomerSystem,
+} from './customer-system';
 import { type IngestionStandIn, startIngestionStandIn } from './ingestion-stand-in';
 import { labReaders } from './lab-readers';
 import { labStatePath, removeLabState, writeLabState } from './lab-state';
@@ -81,6 +88,7 @@ export function createLab(options: LabOptions): Lab {
   let iis: IisStandIn | undefined;
   let dataPath: DataPath | undefined;
   let sink: NotifySink | undefined;
+  let customers: CustomerSystem | undefined;
   let ingestion: IngestionStandIn | undefined;
   let bridge: EventGridBridge | undefined;
   /** The app's identity as the lab's events name it (claims `appid` of our own writes). */
@@ -127,6 +135,14 @@ export function createLab(options: LabOptions): Lab {
         started.push(dataPath);
         sink = await startNotifySink(options.say);
         started.push(sink);
+        // The user's own entitlement settings win; with neither set, the lab's customer system answers.
+        if ((env.ENTITLEMENT_URL ?? '').trim() === '' && (env.ENTITLEMENT_SIGNING_KEY ?? '').trim() === '') {
+          customers = await startCustomerSystem(
+            await loadCustomerTable(DEFAULT_CUSTOMERS, options.appRoot),
+            options.say,
+          );
+          started.push(customers);
+        }
         // A connection string of the user's own sends to the real service; the stand-in is for the rest.
         let availabilityOff: string | undefined;
         if ((env.APPLICATIONINSIGHTS_CONNECTION_STRING ?? '').trim() === '') {
@@ -183,6 +199,9 @@ export function createLab(options: LabOptions): Lab {
                 PROBE_RUN_LOCATION: 'local lab',
               }),
           ...(current.policy === undefined ? {} : { APPROVAL_POLICY_PATH: current.policy }),
+          ...(customers === undefined
+            ? {}
+            : { ENTITLEMENT_URL: customers.url, ENTITLEMENT_SIGNING_KEY: customers.secret }),
         };
         const where =
           dataPath.addressing === 'addresses'
@@ -195,7 +214,7 @@ export function createLab(options: LabOptions): Lab {
             await stopStarted();
             emulator = undefined;
           },
-          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); availability: ${availabilityOff !== undefined ? `off (${availabilityOff})` : ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
+          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); entitlement checks: ${customers === undefined ? 'to ENTITLEMENT_URL' : `customer system ${customers.url}`}; availability: ${availabilityOff !== undefined ? `off (${availabilityOff})` : ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
         };
       } catch (error) {
         await stopStarted();

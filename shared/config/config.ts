@@ -91,6 +91,16 @@ export interface Config {
     readonly authenticationString: string | undefined;
     readonly runLocation: string;
   };
+  /**
+   * The entitlement check (ENTITLEMENT_URL); null when unset. Throws the entitlement feature's
+   * `config_invalid` when read while its settings are invalid (the check then answers "failed").
+   */
+  readonly entitlement: {
+    readonly url: URL;
+    /** The HMAC key: never logged, stored or echoed (the redactor knows it). */
+    readonly secret: string;
+    readonly timeoutSeconds: number;
+  } | null;
   readonly runtime: {
     readonly inAzure: boolean;
     readonly siteName: string | undefined;
@@ -112,6 +122,7 @@ const FEATURE_LABEL: Record<Feature, string> = {
   notify: 'notification',
   dashboardLinks: 'dashboard link',
   telemetry: 'availability telemetry',
+  entitlement: 'entitlement check',
 };
 
 type Parsed = { [K in SettingName]?: unknown };
@@ -191,6 +202,18 @@ export function parseConfig(env: Env): Config {
     }
   }
 
+  const entitlementUrl = str('ENTITLEMENT_URL');
+  const entitlementSecret = str('ENTITLEMENT_SIGNING_KEY');
+  if (
+    entitlementUrl !== undefined &&
+    entitlementSecret === undefined &&
+    read(env, 'ENTITLEMENT_SIGNING_KEY') === undefined
+  )
+    byFeature.entitlement.push({
+      path: 'ENTITLEMENT_SIGNING_KEY',
+      message: 'expected a secret: ENTITLEMENT_URL is set, and requests are never sent unsigned',
+    });
+
   if (byFeature.common.length > 0 || storage === undefined || arm === undefined) {
     const issues = FEATURES.flatMap((feature) => byFeature[feature]);
     throw new AppError('config_invalid', `Invalid app settings:\n${formatIssues(issues)}`, { issues });
@@ -227,6 +250,15 @@ export function parseConfig(env: Env): Config {
       authenticationString: read(env, 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'),
       runLocation: str('PROBE_RUN_LOCATION') ?? str('REGION_NAME') ?? 'local',
     })),
+    entitlement: section(settingIssues.entitlement, 'entitlement', () =>
+      entitlementUrl === undefined
+        ? null
+        : {
+            url: new URL(entitlementUrl),
+            secret: entitlementSecret as string,
+            timeoutSeconds: num('ENTITLEMENT_TIMEOUT_SECONDS'),
+          },
+    ),
     approval: section(settingIssues.approval, 'approval', () => ({
       plsResourceIds: dedupeCaseInsensitive((values.PLS_RESOURCE_IDS as string[] | undefined) ?? []),
       policySource:
@@ -274,7 +306,8 @@ export function parseConfig(env: Env): Config {
     probe: { get: sections.probe, enumerable: true },
     notify: { get: sections.notify, enumerable: true },
     telemetry: { get: sections.telemetry, enumerable: true },
-  }) as typeof base & Pick<Config, 'approval' | 'auth' | 'probe' | 'notify' | 'telemetry'>;
+    entitlement: { get: sections.entitlement, enumerable: true },
+  }) as typeof base & Pick<Config, 'approval' | 'auth' | 'probe' | 'notify' | 'telemetry' | 'entitlement'>;
   return Object.freeze(config) satisfies Config;
 }
 

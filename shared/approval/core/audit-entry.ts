@@ -52,6 +52,8 @@ export interface AuditEntry {
   /** Our error code and ARM's (`arm_conflict/InvalidStateTransition`) when the ARM write failed. */
   readonly errorCode?: string | undefined;
   readonly statusAfter?: string | undefined;
+  /** The customer the connection belongs to, when known (an entitlement answer named it). */
+  readonly customer?: string | undefined;
   /** When the approval ends, on rows that set or carry out an end (approve with an end, renew, expiry steps). */
   readonly approvalEndsAt?: string | undefined;
 }

@@ -9,6 +9,7 @@ import type { ConnectionRecordStore } from '../storage/connection-record-store';
 import type { DriftStore } from '../storage/drift';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
 import type { TenantCache } from '../storage/tenant-cache';
+import type { EntitlementVerifier } from './entitlement-check';
 
 export type ApprovalMode = 'enforce' | 'dry-run' | 'off';
 
@@ -29,6 +30,8 @@ export interface ApprovalServices {
   /** The last outcome of each reconciliation trigger, for health. */
   readonly runOutcomes: ReconcileOutcomeStore;
   readonly workQueue: ReconcileQueue;
+  /** The provider's own system, asked by `action: entitlement` rules; null when ENTITLEMENT_URL is unset. */
+  readonly entitlement: EntitlementVerifier | null;
   readonly clock: Clock;
   readonly mode: ApprovalMode;
   /** The client id of our identity (AZURE_CLIENT_ID): events whose `appid` claim is this are our own writes. */
@@ -66,6 +69,8 @@ export interface ReconcileDeps extends DecisionDeps {
   readonly drift: Pick<DriftStore, 'write'>;
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed'>;
+  /** Optional so that callers without the feature need not name it: absent means not configured. */
+  readonly entitlement?: EntitlementVerifier | null | undefined;
   readonly mode: ApprovalMode;
 }
 

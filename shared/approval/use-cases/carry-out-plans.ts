@@ -84,6 +84,7 @@ export async function carryOut(
           dryRun,
           firstSeenAt,
           approvalEndsAt: verdict.approvalEndsAt,
+          ...(verdict.customer !== undefined ? { customer: verdict.customer } : {}),
         };
       }),
       context.log,
@@ -148,6 +149,7 @@ async function recordVerdicts(
       correlationId: context.correlationId,
       result: 'manual',
       ...(verdict.error !== undefined ? { errorCode: verdict.error } : {}),
+      ...(verdict.customer !== undefined ? { customer: verdict.customer } : {}),
     };
   });
   const failed = await services.audit.writeMany(entries);

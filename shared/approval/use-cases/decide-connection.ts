@@ -262,6 +262,7 @@ function decidedRecord(
     expiryStage: '',
     expiryStageFor: '',
     firstApproval: undefined,
+    ...(request.customer !== undefined ? { customer: request.customer } : {}),
     decision: {
       actorKind: actor.kind,
       actor: actor.kind === 'person' ? actor.name : 'policy',

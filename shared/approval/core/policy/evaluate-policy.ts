@@ -1,3 +1,4 @@
+import type { EntitlementFact } from '../entitlement';
 import { renderTemplate, type TemplateValues } from './description-template';
 import type { NamePattern } from './pattern';
 import {
@@ -24,6 +25,11 @@ export interface ConnectionFacts {
   readonly consumerTenantId: string | undefined;
   /** The consumer's request message (the description while Pending). */
   readonly requestMessage: string | undefined;
+  /**
+   * The provider's system's answer for this connection, asked before evaluation (use-cases
+   * entitlement-check.ts) when an `entitlement` rule would decide it; undefined when not asked.
+   */
+  readonly entitlement?: EntitlementFact | undefined;
 }
 
 /** Approved connections on the same PLS, per consumer, for quota rules. */
@@ -56,9 +62,18 @@ export interface Verdict {
   readonly reason: string;
   /** The first condition each earlier rule failed on, in rule order (why they did not match). */
   readonly skipped: readonly { readonly rule: string; readonly failed: Condition }[];
-  /** Set when the verdict was forced to manual because the description could not be rendered. */
-  readonly error?: 'description_too_long';
-  /** When an approval by this verdict ends (ISO): the rule's `approveFor` from now. Absent: no end. */
+  /**
+   * Set when the verdict was forced to manual: the description could not be rendered, or an
+   * `entitlement` rule got no usable answer (never approved on failure; an Approved connection is
+   * not revoked for it either).
+   */
+  readonly error?: 'description_too_long' | 'entitlement_unavailable';
+  /** The customer the provider's system named (entitlement rules only): bounded, inert text. */
+  readonly customer?: string;
+  /**
+   * When an approval by this verdict ends (ISO 8601, UTC): the provider's system's answer, or else
+   * the rule's `approveFor` from now. Absent: no end.
+   */
   readonly approvalEndsAt?: string;
   /** 2 when the connection needs two approvals by different people (the two-person rule). */
   readonly approvalsRequired?: 1 | 2;
@@ -93,13 +108,12 @@ export function evaluateConnectionPolicy(
       skipped.push({ rule: rule.name, failed });
       continue;
     }
-    return twoPersonRule(
-      policy,
-      rule,
-      facts,
-      options.now,
-      verdictFor(policy, rule, facts, options.now, skipped),
-    );
+    const { action } = rule;
+    const verdict =
+      action === 'entitlement'
+        ? entitlementVerdict(policy, rule, facts, options.now, skipped)
+        : verdictFor(policy, rule, action, facts, options.now, skipped);
+    return twoPersonRule(policy, rule, facts, options.now, verdict);
   }
   const action = policy.default.action;
   const reason =
@@ -143,7 +157,8 @@ function twoPersonRule(
     };
   }
   const ends =
-    verdict.action === 'approve' && rule.approveForMs !== undefined
+    // The provider's system's own end (an entitlement answer) wins over the rule's term.
+    verdict.action === 'approve' && rule.approveForMs !== undefined && verdict.approvalEndsAt === undefined
       ? { approvalEndsAt: new Date(now.getTime() + rule.approveForMs).toISOString() }
       : {};
   return { ...verdict, ...ends, ...(required === 2 ? { approvalsRequired: 2 as const } : {}) };
@@ -170,16 +185,80 @@ export function approvalTermsOf(policy: Policy, facts: ConnectionFacts): Approva
   return { approvalsRequired: 1, approveForMs: rule?.approveForMs, source: undefined };
 }
 
-function verdictFor(
+/**
+ * The rule whose action is `entitlement` that would decide this connection, if any: the connections
+ * to ask before evaluating. Quotas count as used up here, so a connection that a quota-limited rule
+ * might let through to the entitlement rule is asked too (asking once too often costs a call;
+ * not asking would leave it for a person).
+ */
+export function entitlementRuleFor(policy: Policy, facts: ConnectionFacts): string | undefined {
+  const quotasUsedUp: ApprovedCounts = {
+    bySubscription: () => Number.POSITIVE_INFINITY,
+    byTenant: () => Number.POSITIVE_INFINITY,
+  };
+  for (const rule of policy.rules) {
+    if (firstFailedCondition(rule.match, facts, quotasUsedUp, false) !== undefined) continue;
+    return rule.action === 'entitlement' ? rule.name : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * An `entitlement` rule matched: the provider's system's answer is the action. No answer, or one
+ * that failed, is manual with the reason, and `error` set so that it never approves and never
+ * revokes. The answer's description is written as given (already bounded and checked inert by the
+ * answer schema), never rendered as a template; without one, the rule's description is rendered.
+ */
+function entitlementVerdict(
   policy: Policy,
   rule: CompiledRule,
   facts: ConnectionFacts,
   now: Date,
   skipped: readonly { rule: string; failed: Condition }[],
 ): Verdict {
+  const base = { rule: rule.name, policyVersion: policy.version, skipped };
+  const fact = facts.entitlement;
+  if (fact === undefined || fact.outcome === 'failed') {
+    const why =
+      fact === undefined
+        ? 'the entitlement check was not asked'
+        : `the entitlement check failed: ${fact.detail}`;
+    return {
+      ...base,
+      action: 'manual',
+      description: undefined,
+      reason: `rule ${rule.name} matched, but ${why}; left for a person`,
+      error: 'entitlement_unavailable',
+    };
+  }
+  const customer = fact.customer === undefined ? {} : { customer: fact.customer };
+  const reason = `rule ${rule.name} matched; the entitlement check answered ${fact.decision}`;
+  if (fact.decision === 'manual')
+    return { ...base, ...customer, action: 'manual', description: undefined, reason };
+  const verdict =
+    fact.description !== undefined
+      ? { ...base, action: fact.decision, description: fact.description, reason }
+      : finish(policy, fact.decision, rule.name, rule.description, facts, now, reason, skipped);
+  return {
+    ...verdict,
+    ...customer,
+    ...(verdict.action === 'approve' && fact.approvalEndsAt !== undefined
+      ? { approvalEndsAt: fact.approvalEndsAt }
+      : {}),
+  };
+}
+
+function verdictFor(
+  policy: Policy,
+  rule: CompiledRule,
+  action: PolicyAction,
+  facts: ConnectionFacts,
+  now: Date,
+  skipped: readonly { rule: string; failed: Condition }[],
+): Verdict {
   return finish(
     policy,
-    rule.action,
+    action,
     rule.name,
     rule.description,
     facts,

@@ -14,6 +14,12 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const ACTIONS = ['approve', 'reject', 'manual'] as const;
 export type PolicyAction = (typeof ACTIONS)[number];
+/**
+ * What a rule may do: one of the actions, or `entitlement`: ask the provider's own system
+ * (ENTITLEMENT_URL), whose answer is the action; no usable answer leaves the connection for a person.
+ */
+export const RULE_ACTIONS = [...ACTIONS, 'entitlement'] as const;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
 
 const guidList = z.array(z.string().regex(GUID, 'expected a GUID')).min(1, 'expected at least one GUID');
 
@@ -132,7 +138,7 @@ export const ruleSchema = z
         /^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/,
         'expected 1-48 letters, digits, dots, dashes or underscores, starting with a letter or digit',
       ),
-    action: z.enum(ACTIONS, { error: 'expected approve, reject or manual' }),
+    action: z.enum(RULE_ACTIONS, { error: 'expected approve, reject, manual or entitlement' }),
     description: template.optional(),
     match: matchSchema.default({}),
     approveFor: approveFor.optional(),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LinearRegex } from '../../../regex/linear-regex';
 import { parseIsoDuration } from './iso-duration';
 import { compileMessageRegex, compileNamePattern, type NamePattern } from './pattern';
-import type { MatchDocument, NotDocument, PolicyAction, PolicyDocument, RuleDocument } from './policy-schema';
+import type { MatchDocument, NotDocument, PolicyDocument, RuleAction, RuleDocument } from './policy-schema';
 
 /** A loaded policy, ready to evaluate: patterns compiled, version computed. */
 export interface Policy {
@@ -17,7 +17,8 @@ export interface Policy {
 
 export interface CompiledRule {
   readonly name: string;
-  readonly action: PolicyAction;
+  /** `entitlement`: the provider's system answers the action (evaluate-policy.ts). */
+  readonly action: RuleAction;
   readonly description: string | undefined;
   readonly match: CompiledMatch;
   /** How long an approval by this rule lasts (`approveFor`, in ms); undefined: no end. */
