@@ -48,7 +48,7 @@ describe('parseDraftPolicy', () => {
     });
     expect(await problems(DRAFT.replace('approve', 'allow'))).toEqual({
       code: 'policy_invalid',
-      issues: [{ path: 'rules[0].action', message: 'expected approve, reject or manual' }],
+      issues: [{ path: 'rules[0].action', message: 'expected approve, reject, manual or entitlement' }],
     });
   });
 
