@@ -23,7 +23,15 @@ export type SettingRule =
  * bad availability-telemetry setting stops availability results, not probing. Only `common` settings
  * (storage, ARM, table prefix), which everything needs, stop everything.
  */
-export type Feature = 'common' | 'approval' | 'api' | 'probe' | 'notify' | 'dashboardLinks' | 'telemetry';
+export type Feature =
+  | 'common'
+  | 'approval'
+  | 'api'
+  | 'probe'
+  | 'notify'
+  | 'dashboardLinks'
+  | 'telemetry'
+  | 'onboardingCodes';
 
 export const FEATURES: readonly Feature[] = [
   'common',
@@ -33,6 +41,7 @@ export const FEATURES: readonly Feature[] = [
   'notify',
   'dashboardLinks',
   'telemetry',
+  'onboardingCodes',
 ];
 
 export interface SettingSpec {

@@ -13,6 +13,7 @@ import { type SettingSpec, storageEndpointSetting } from './setting-spec';
 import { API_SETTINGS } from './settings-api';
 import { APPROVAL_SETTINGS } from './settings-approval';
 import { NOTIFY_SETTINGS } from './settings-notify';
+import { ONBOARDING_SETTINGS } from './settings-onboarding';
 import { PROBE_SETTINGS } from './settings-probe';
 
 export { FEATURES, type Feature, featureOf, type SettingRule, type SettingSpec } from './setting-spec';
@@ -135,6 +136,7 @@ const PLATFORM_SETTINGS = [
 export const SETTINGS = [
   ...COMMON_SETTINGS,
   ...APPROVAL_SETTINGS,
+  ...ONBOARDING_SETTINGS,
   ...API_SETTINGS,
   ...PROBE_SETTINGS,
   ...NOTIFY_SETTINGS,

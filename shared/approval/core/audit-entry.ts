@@ -34,6 +34,14 @@ export interface AuditEntry {
   /** Our error code and ARM's (`arm_conflict/InvalidStateTransition`) when the ARM write failed. */
   readonly errorCode?: string | undefined;
   readonly statusAfter?: string | undefined;
+  /** The customer the connection belongs to, when the decision knows one (a valid onboarding code). */
+  readonly customer?: string | undefined;
+  /**
+   * The onboarding code's check, when the message carried one: `valid` or the reason code
+   * (`code_expired`, ...); with the code's id, never the code.
+   */
+  readonly onboardingCode?: string | undefined;
+  readonly onboardingCodeId?: string | undefined;
 }
 
 /** The key an entry is reported under by writeMany. */

@@ -283,6 +283,9 @@ function toProperties(e: AuditEntry): Record<string, string> {
     resultDetail: e.resultDetail,
     errorCode: e.errorCode,
     statusAfter: e.statusAfter,
+    customer: e.customer,
+    onboardingCode: e.onboardingCode,
+    onboardingCodeId: e.onboardingCodeId,
   };
   return Object.fromEntries(
     Object.entries(props).filter((kv): kv is [string, string] => kv[1] !== undefined),
@@ -328,5 +331,8 @@ function fromRow(row: TableEntityResult<Record<string, unknown>>): AuditEntry {
     ...(s('resultDetail') !== undefined ? { resultDetail: s('resultDetail') } : {}),
     ...(s('errorCode') !== undefined ? { errorCode: s('errorCode') } : {}),
     ...(s('statusAfter') !== undefined ? { statusAfter: s('statusAfter') } : {}),
+    ...(s('customer') !== undefined ? { customer: s('customer') } : {}),
+    ...(s('onboardingCode') !== undefined ? { onboardingCode: s('onboardingCode') } : {}),
+    ...(s('onboardingCodeId') !== undefined ? { onboardingCodeId: s('onboardingCodeId') } : {}),
   };
 }

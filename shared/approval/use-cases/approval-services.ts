@@ -6,8 +6,10 @@ import type { AuditStore } from '../storage/audit-store';
 import type { ClaimStore } from '../storage/claim-store';
 import type { ConnectionRecordStore } from '../storage/connection-record-store';
 import type { DriftStore } from '../storage/drift';
+import type { OnboardingCodeStore } from '../storage/onboarding-code-store';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
 import type { TenantCache } from '../storage/tenant-cache';
+import type { CodeKeys } from './onboarding-codes';
 
 export type ApprovalMode = 'enforce' | 'dry-run' | 'off';
 
@@ -38,6 +40,10 @@ export interface ApprovalServices {
   readonly reconcileConcurrency: number;
   /** How long one invocation keeps deciding before it hands the rest to a continuation (RECONCILE_TIME_BUDGET_SECONDS). */
   readonly timeBudgetMs: number;
+  /** Onboarding code records (table `OnboardingCodes`). */
+  readonly codes: OnboardingCodeStore;
+  /** The onboarding code keys; undefined when none is set, throws `config_invalid` while they are bad. */
+  codeKeys(): CodeKeys | undefined;
 }
 
 /** What the decision path (decide-connection.ts) uses. */
@@ -59,6 +65,9 @@ export interface ReconcileDeps extends DecisionDeps {
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed'>;
   readonly mode: ApprovalMode;
+  /** Onboarding codes (optional: without them a rule asking for a code never matches). */
+  readonly codes?: Pick<OnboardingCodeStore, 'claim'> | undefined;
+  codeKeys?(): CodeKeys | undefined;
 }
 
 /** What a run over many PLS (reconcile-all.ts, reconcile-queued-pls.ts) adds: the work queue and the settings. */

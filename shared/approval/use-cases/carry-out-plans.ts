@@ -83,6 +83,8 @@ export async function carryOut(
           correlationId: context.correlationId,
           dryRun,
           firstSeenAt,
+          customer: verdict.customer,
+          onboardingCode: verdict.onboardingCode,
         };
       }),
       context.log,
@@ -147,6 +149,10 @@ async function recordVerdicts(
       correlationId: context.correlationId,
       result: 'manual',
       ...(verdict.error !== undefined ? { errorCode: verdict.error } : {}),
+      ...(verdict.customer !== undefined ? { customer: verdict.customer } : {}),
+      ...(verdict.onboardingCode !== undefined
+        ? { onboardingCode: verdict.onboardingCode.result, onboardingCodeId: verdict.onboardingCode.codeId }
+        : {}),
     };
   });
   const failed = await services.audit.writeMany(entries);

@@ -256,6 +256,8 @@ function decidedRecord(
     requestMessage: capture.requestMessage,
     firstSeenAt: request.firstSeenAt ?? at.toISOString(),
     changedAt: at.toISOString(),
+    // Only a decision that knows the customer sets it: a later one without it keeps the stored one.
+    ...(request.customer !== undefined ? { customer: request.customer } : {}),
     decision: {
       actorKind: actor.kind,
       actor: actor.kind === 'person' ? actor.name : 'policy',

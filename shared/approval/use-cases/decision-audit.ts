@@ -28,6 +28,10 @@ export function intentEntry(
     mode: request.dryRun ? 'dry-run' : 'enforce',
     trigger: request.trigger,
     correlationId: request.correlationId,
+    ...(request.customer !== undefined ? { customer: request.customer } : {}),
+    ...(request.onboardingCode !== undefined
+      ? { onboardingCode: request.onboardingCode.result, onboardingCodeId: request.onboardingCode.codeId }
+      : {}),
   };
 }
 

@@ -29,6 +29,10 @@ export interface DecisionRequest {
   readonly requiredEtag?: string | undefined;
   /** When the product first saw the connection (from its record), kept in the record this decision writes. */
   readonly firstSeenAt?: string | undefined;
+  /** The customer the decision binds the connection to (a valid onboarding code's), kept in its record. */
+  readonly customer?: string | undefined;
+  /** The onboarding code's check (`valid` or its reason code) and the code's id, for the audit. */
+  readonly onboardingCode?: { readonly result: string; readonly codeId: string | undefined } | undefined;
 }
 
 export type DecisionOutcome =

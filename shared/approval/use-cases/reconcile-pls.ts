@@ -1,7 +1,9 @@
-import type { Policy } from '../core/policy/policy';
+import type { OnboardingCodeFact } from '../core/onboarding-code-rules';
+import { type Policy, usesOnboardingCodes } from '../core/policy/policy';
 import type { ReconcileDeps } from './approval-services';
 import { carryOut } from './carry-out-plans';
 import { captureAll, observe } from './observe-pls';
+import { checkOnboardingCodes } from './onboarding-codes';
 import { nativelyAdmitted, planAll } from './plan-pls';
 import { emptyCounts, type PlsReconcileSummary, type ReconcileContext } from './reconcile-summary';
 
@@ -41,8 +43,11 @@ export async function reconcilePrivateLinkService(
     // sooner while ARM's write bucket is full; a decision's record (written with its outcome row)
     // and a verdict's wait for the records of this list, or the listed state would overwrite them.
     const deciding = writingAfter(observation.recordsWritten, services);
-    const admitted = await nativelyAdmitted(deciding, policy, plsId, captures, context.log);
-    const plans = planAll(policy, captures, records, listedAt, admitted);
+    const [admitted, codes] = await Promise.all([
+      nativelyAdmitted(deciding, policy, plsId, captures, context.log),
+      onboardingCodeFacts(services, policy, captures, context),
+    ]);
+    const plans = planAll(policy, captures, records, listedAt, admitted, codes);
     unfinished = await carryOut(deciding, plans, records, outcomes, context);
   }
   // A failed observation write fails the PLS as before; decisions made meanwhile stand (each is audited).
@@ -56,6 +61,28 @@ export async function reconcilePrivateLinkService(
     unfinished,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * Checks the onboarding codes of the connections the policy will evaluate (Pending ones, and
+ * Approved ones when enforceOnApproved re-checks them), only when a rule asks for a code. A dry run
+ * takes no place in a code's count.
+ */
+async function onboardingCodeFacts(
+  services: ReconcileDeps,
+  policy: Policy,
+  captures: Parameters<typeof checkOnboardingCodes>[1],
+  context: ReconcileContext,
+): Promise<ReadonlyMap<string, OnboardingCodeFact>> {
+  const { codes, codeKeys } = services;
+  if (!usesOnboardingCodes(policy) || codes === undefined || codeKeys === undefined) return new Map();
+  const evaluated = captures.filter(
+    (c) => c.status === 'Pending' || (c.status === 'Approved' && policy.enforceOnApproved),
+  );
+  return checkOnboardingCodes({ codes, codeKeys, clock: services.clock }, evaluated, {
+    take: services.mode === 'enforce',
+    log: context.log,
+  });
 }
 
 /** The services as the decisions see them: their record writes go after `first` has settled. */

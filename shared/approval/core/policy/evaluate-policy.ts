@@ -1,3 +1,4 @@
+import type { OnboardingCodeFact } from '../onboarding-code-rules';
 import { renderTemplate, type TemplateValues } from './description-template';
 import type { NamePattern } from './pattern';
 import {
@@ -22,8 +23,13 @@ export interface ConnectionFacts {
   readonly consumerSubscriptionId: string | undefined;
   /** Undefined when discovery did not tell: never satisfies a tenant condition. */
   readonly consumerTenantId: string | undefined;
-  /** The consumer's request message (the description while Pending). */
+  /** The consumer's request message (the description while Pending), onboarding codes masked. */
   readonly requestMessage: string | undefined;
+  /**
+   * The onboarding code's check, made before the evaluation (use-cases/onboarding-code-facts.ts);
+   * undefined when the message holds no code or nobody checked: never satisfies `onboardingCode`.
+   */
+  readonly onboardingCode?: OnboardingCodeFact | undefined;
 }
 
 /** Approved connections on the same PLS, per consumer, for quota rules. */
@@ -43,7 +49,7 @@ export type FactCondition =
   | 'privateLinkService';
 
 /** A failed `not.requestMessage` means the message matched the excluded pattern. */
-export type Condition = FactCondition | `not.${FactCondition}` | 'quota';
+export type Condition = FactCondition | `not.${FactCondition}` | 'quota' | 'onboardingCode';
 
 export interface Verdict {
   readonly action: PolicyAction;
@@ -58,6 +64,13 @@ export interface Verdict {
   readonly skipped: readonly { readonly rule: string; readonly failed: Condition }[];
   /** Set when the verdict was forced to manual because the description could not be rendered. */
   readonly error?: 'description_too_long';
+  /**
+   * The customer the connection belongs to, when the deciding rule knows one (a valid onboarding
+   * code binds the connection to the customer it was issued for). Inert text.
+   */
+  readonly customer?: string | undefined;
+  /** The onboarding code's check when a rule looked at it: `valid` or the reason code, with the code's id. */
+  readonly onboardingCode?: { readonly result: string; readonly codeId: string | undefined } | undefined;
 }
 
 export interface EvaluateOptions {
@@ -68,6 +81,20 @@ export interface EvaluateOptions {
 
 /** First matching rule wins; otherwise the default. Pure: same inputs, same verdict. */
 export function evaluateConnectionPolicy(
+  policy: Policy,
+  facts: ConnectionFacts,
+  counts: ApprovedCounts,
+  options: EvaluateOptions,
+): Verdict {
+  const verdict = firstMatch(policy, facts, counts, options);
+  const code = facts.onboardingCode;
+  // The code's check goes with the verdict into the audit, whichever rule decided.
+  return code === undefined
+    ? verdict
+    : { ...verdict, onboardingCode: { result: code.valid ? 'valid' : code.reason, codeId: code.codeId } };
+}
+
+function firstMatch(
   policy: Policy,
   facts: ConnectionFacts,
   counts: ApprovedCounts,
@@ -86,7 +113,7 @@ export function evaluateConnectionPolicy(
   const reason =
     skipped.length === 0 || policy.rules.length === 0
       ? `no rule matched; default is ${action}`
-      : `no rule matched (${skipped.map((s) => `${s.rule}: ${s.failed}`).join(', ')}); default is ${action}`;
+      : `no rule matched (${skipped.map((s) => `${s.rule}: ${failedWords(s.failed, facts)}`).join(', ')}); default is ${action}`;
   return finish(policy, action, undefined, policy.default.description, facts, options.now, reason, skipped);
 }
 
@@ -97,16 +124,28 @@ function verdictFor(
   now: Date,
   skipped: readonly { rule: string; failed: Condition }[],
 ): Verdict {
-  return finish(
+  const code = rule.match.onboardingCode === 'valid' ? facts.onboardingCode : undefined;
+  const customer = code?.valid === true ? code.customer : undefined;
+  const verdict = finish(
     policy,
     rule.action,
     rule.name,
     rule.description,
     facts,
     now,
-    `rule ${rule.name} matched`,
+    customer === undefined
+      ? `rule ${rule.name} matched`
+      : `rule ${rule.name} matched (onboarding code ${code?.codeId} for customer ${customer})`,
     skipped,
   );
+  return customer === undefined ? verdict : { ...verdict, customer };
+}
+
+/** A skipped rule's failed condition as the reason says it: an onboarding code's says why (never the code). */
+function failedWords(failed: Condition, facts: ConnectionFacts): string {
+  if (failed !== 'onboardingCode') return failed;
+  const code = facts.onboardingCode;
+  return `onboardingCode ${code === undefined ? 'code_missing' : code.valid ? 'valid' : code.reason}`;
 }
 
 function finish(
@@ -178,6 +217,9 @@ export function firstFailedCondition(
       if (excluded === true || excluded === 'unknown') return `not.${condition}`;
     }
   }
+  // After the conditions about the connection itself: a connection another condition rules out
+  // is reported for that, not for its code.
+  if (match.onboardingCode === 'valid' && facts.onboardingCode?.valid !== true) return 'onboardingCode';
   if (match.quota !== undefined && !ignoreQuota) {
     const { max, per } = match.quota;
     const key =
