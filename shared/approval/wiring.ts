@@ -16,7 +16,7 @@ import { OnboardingCodeStore } from './storage/onboarding-code-store';
 import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { TenantCache } from './storage/tenant-cache';
 import type { ApprovalServices } from './use-cases/approval-services';
-import type { CodeKeys } from './use-cases/onboarding-codes';
+import type { CodeKeys, OnboardingCodeAdminPorts } from './use-cases/onboarding-codes';
 
 export { APPROVAL_TABLES };
 
@@ -75,4 +75,15 @@ export function codeKeysOf(config: Pick<Config, 'onboardingCodes'>): CodeKeys | 
   if (currentKey === undefined) return undefined;
   const current = signingKey(currentKey);
   return { current, all: previousKey === undefined ? [current] : [current, signingKey(previousKey)] };
+}
+
+/** The onboarding code routes' ports alone: the API issues, lists and revokes without ARM. */
+export function buildOnboardingCodePorts(
+  source: Pick<WiringSource, 'config' | 'clock' | 'table'>,
+): OnboardingCodeAdminPorts {
+  return {
+    codes: new OnboardingCodeStore(() => source.table(APPROVAL_TABLES.onboardingCodes)),
+    codeKeys: () => codeKeysOf(source.config),
+    clock: source.clock,
+  };
 }

@@ -7,6 +7,11 @@
 import { createHash } from 'node:crypto';
 import { sameResourceId } from '../../arm/resource-id';
 
+/** A code is an invitation, not a standing credential: it lasts at most this long. */
+export const MAX_CODE_DAYS = 365;
+/** The most connections one code may onboard (its places are kept in one row). */
+export const MAX_CODE_CONNECTIONS = 100;
+
 /** Why a code did not make a connection's onboarding code valid; audited as is (never the code). */
 export const CODE_REASONS = [
   /** The prefix was there but no well-formed code, or the MAC is wrong, or no record has its id. */

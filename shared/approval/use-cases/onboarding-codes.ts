@@ -10,11 +10,12 @@ import { AppError, toAppError } from '../../errors';
 import { type Log, logEvent } from '../../log';
 import type { CapturedConnection } from '../core/captured-connection';
 import { codeFingerprint, issueCode, type SigningKey, verifyMac } from '../core/onboarding-code';
-import type {
-  CodeReason,
-  OnboardingCodeFact,
-  OnboardingCodeRecord,
-  PlaceMode,
+import {
+  type CodeReason,
+  MAX_CODE_DAYS,
+  type OnboardingCodeFact,
+  type OnboardingCodeRecord,
+  type PlaceMode,
 } from '../core/onboarding-code-rules';
 import type { OnboardingCodeStore } from '../storage/onboarding-code-store';
 
@@ -41,9 +42,6 @@ export interface OnboardingCodeAdminPorts {
 
 /** How many code records one PLS's check reads at once. */
 const CHECKS_IN_FLIGHT = 8;
-
-/** At most this many days ahead: a code is an invitation, not a standing credential. */
-export const MAX_CODE_DAYS = 365;
 
 export interface IssueRequest {
   readonly customer: string;
