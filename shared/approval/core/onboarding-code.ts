@@ -128,7 +128,10 @@ export function findCode(message: string | undefined): FoundCodes {
     if (at < 0) break;
     from = at + CODE_PREFIX.length;
     const before = at === 0 ? '' : (upper[at - 1] as string);
-    if (isWordChar(before)) continue;
+    if (isWordChar(before)) {
+      malformed = true;
+      continue;
+    }
     const body = upper.slice(from, from + CODE_BODY_LENGTH);
     const after = upper[from + CODE_BODY_LENGTH] ?? '';
     if (body.length < CODE_BODY_LENGTH || !allInAlphabet(body) || isWordChar(after)) {
