@@ -196,6 +196,21 @@ describe('signed onboarding codes through reconciliation (ARM emulator, Azurite)
     ).toHaveLength(9);
     const stored = (await a.list()).find((r) => r.id === record.id);
     expect(stored?.places).toHaveLength(3);
+
+    // A winner evaluated again (by the other instance) keeps its place and takes no second one.
+    const winner = results.findIndex((r) => r?.decision.ok === true);
+    const again = await (winner % 2 === 0 ? b : a).claim(
+      record.id,
+      {
+        plsId: pls,
+        plsName: 'pls-race',
+        connectionId: `${pls}/privateEndpointConnections/pe-${winner}.${guidOf(winner, 'aa')}`.toUpperCase(),
+      },
+      now,
+      'take',
+    );
+    expect(again?.decision.ok).toBe(true);
+    expect((await a.list()).find((r) => r.id === record.id)?.places).toHaveLength(3);
   }, 60_000);
 
   it('key rotation: a code signed with the previous key approves while that key is set, and not once it is removed', async () => {
