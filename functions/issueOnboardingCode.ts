@@ -16,7 +16,7 @@ export const issueOnboardingCode: HttpFunctionDefinition = {
     tag: 'onboarding',
     summary: 'Issue a signed onboarding code for a customer',
     description:
-      "The answer holds the code once (the app keeps only its id, a fingerprint and what it was issued for). The consumer pastes it into the private endpoint's request message; a rule with `match: { onboardingCode: valid }` then approves the connection and binds it to the customer. 503 (`config_invalid`) while `ONBOARDING_CODE_KEY` is unset or invalid; 404 when `pls` is not a managed Private Link Service.",
+      "The answer holds the code once (the app keeps only its id, a fingerprint and what it was issued for). The consumer pastes it into the private endpoint's request message; a rule with `match: { onboardingCode: valid }` then approves the connection and binds it to the customer. 500 (`config_invalid`) while `ONBOARDING_CODE_KEY` is unset or invalid; 404 when `pls` is not a managed Private Link Service.",
     body: { schema: issueCodeBodySchema, required: true },
     success: { status: 201, description: 'The code and its record.', schema: issuedCodeSchema },
     errors: [400, 404, 413, 415, 500, 503],

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { problemSchema } from '../../../shared/api/core/api-schemas';
+import {
+  codeItemSchema,
+  codeListSchema,
+  issuedCodeSchema,
+} from '../../../shared/api/core/onboarding-code-schemas';
+import { parseBody } from '../../helpers/parse-body';
+import { scenario, useApi } from './api-harness';
+
+const api = useApi();
+const KEY_ENV = { ONBOARDING_CODE_KEY: 'api-test-onboarding-key-0123456789abcdefghijklmnop' };
+
+describe('the onboarding code routes', () => {
+  it('issues a code (201, shown once), lists records without it, and revokes by id', async () => {
+    const s = scenario(api.emulator, { env: KEY_ENV });
+    const issued = await api.call('POST', 'onboarding/codes', {
+      body: { customer: 'Contoso Ltd', pls: s.plsNames[0], days: 30, maxConnections: 2 },
+    });
+    expect(issued.status).toBe(201);
+    const item = await parseBody(issuedCodeSchema, issued);
+    expect(item).toMatchObject({
+      customer: 'Contoso Ltd',
+      pls: s.plsIds[0],
+      maxConnections: 2,
+      used: 0,
+      state: 'active',
+      keyActive: true,
+      issuedBy: 'ops@contoso.example',
+    });
+    expect(item.code).toMatch(/^PLG-[0-9A-HJKMNP-TV-Z]{34}$/);
+
+    const list = await api.call('GET', 'onboarding/codes');
+    expect(list.status).toBe(200);
+    const items = (await parseBody(codeListSchema, list)).items;
+    expect(items.map((i) => i.id)).toEqual([item.id]);
+    expect(list.text.toUpperCase()).not.toContain(item.code.slice(-20));
+
+    const revoked = await api.call('POST', `onboarding/codes/${item.id.toLowerCase()}/revoke`, { body: {} });
+    expect(revoked.status).toBe(200);
+    expect(await parseBody(codeItemSchema, revoked)).toMatchObject({
+      state: 'revoked',
+      revokedBy: 'ops@contoso.example',
+    });
+    expect((await api.call('POST', 'onboarding/codes/0000000000000/revoke', { body: {} })).status).toBe(404);
+  });
+
+  it('names the field in every validation error', async () => {
+    scenario(api.emulator, { env: KEY_ENV });
+    const cases: [unknown, string][] = [
+      [{ days: 3 }, 'customer'],
+      [{ customer: '<script>', days: 3 }, 'customer'],
+      [{ customer: 'Contoso' }, 'days'],
+      [{ customer: 'Contoso', days: 3, expiresAt: '2030-01-01T00:00:00Z' }, 'expiresAt'],
+      [{ customer: 'Contoso', days: 0 }, 'days'],
+      [{ customer: 'Contoso', expiresAt: 'tomorrow' }, 'expiresAt'],
+      [{ customer: 'Contoso', expiresAt: '2001-01-01T00:00:00Z' }, 'expiresAt'],
+      [{ customer: 'Contoso', days: 3, maxConnections: 1000 }, 'maxConnections'],
+      [{ customer: 'Contoso', days: 3, pls: 'not a pls!' }, 'pls'],
+      [{ customer: 'Contoso', days: 3, pls: 'pls-nobody-manages' }, 'pls'],
+      [{ customer: 'Contoso', days: 3, extra: true }, 'extra'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await api.call('POST', 'onboarding/codes', { body });
+      expect([400, 404], JSON.stringify(body)).toContain(response.status);
+      const problem = await parseBody(problemSchema, response);
+      const paths = (problem.errors ?? []).map((e) => `${e.path} ${e.message}`).join(' ');
+      expect(paths, JSON.stringify(body)).toContain(field);
+    }
+  });
+
+  it('refuses readers, and answers config_invalid (500, value not shown) with a bad key (approval itself unaffected)', async () => {
+    scenario(api.emulator, { env: KEY_ENV });
+    expect(
+      (await api.call('POST', 'onboarding/codes', { as: 'reader', body: { customer: 'C', days: 1 } })).status,
+    ).toBe(403);
+    expect((await api.call('GET', 'onboarding/codes', { as: 'reader' })).status).toBe(403);
+    scenario(api.emulator, { env: { ONBOARDING_CODE_KEY: 'too-short' } });
+    const bad = await api.call('POST', 'onboarding/codes', { body: { customer: 'C', days: 1 } });
+    expect(bad.status).toBe(500);
+    expect(bad.text).not.toContain('too-short');
+    expect((await api.call('GET', 'connections', { as: 'reader' })).status).toBe(200);
+  });
+});
