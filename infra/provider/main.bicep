@@ -86,6 +86,12 @@ param notifyWebhooksSecretUri string = ''
 @secure()
 param notifyWebhooks string = ''
 
+@description('ONBOARDING_CODE_KEY from Key Vault: the secret URI of the key that signs onboarding codes (32+ characters; the app\'s identity needs Key Vault Secrets User on it). Empty: onboarding codes are off.')
+param onboardingCodeKeySecretUri string = ''
+
+@description('ONBOARDING_CODE_KEY_PREVIOUS from Key Vault: the secret URI of the key before the last rotation (its codes still verify). Empty: none.')
+param onboardingCodeKeyPreviousSecretUri string = ''
+
 @description('DASHBOARD_URL: public URL of the dashboard, for the buttons in notifications; empty for the app\'s own /api/dashboard.')
 param dashboardUrl string = ''
 
@@ -225,7 +231,13 @@ var optionalSettings = union(
     ? { NOTIFY_WEBHOOKS: '@Microsoft.KeyVault(SecretUri=${notifyWebhooksSecretUri})' }
     : empty(notifyWebhooks) ? {} : { NOTIFY_WEBHOOKS: notifyWebhooks },
   empty(dashboardUrl) ? {} : { DASHBOARD_URL: dashboardUrl },
-  empty(appHostNames) ? {} : { APP_HOST_NAMES: appHostNames }
+  empty(appHostNames) ? {} : { APP_HOST_NAMES: appHostNames },
+  empty(onboardingCodeKeySecretUri)
+    ? {}
+    : { ONBOARDING_CODE_KEY: '@Microsoft.KeyVault(SecretUri=${onboardingCodeKeySecretUri})' },
+  empty(onboardingCodeKeyPreviousSecretUri)
+    ? {}
+    : { ONBOARDING_CODE_KEY_PREVIOUS: '@Microsoft.KeyVault(SecretUri=${onboardingCodeKeyPreviousSecretUri})' }
 )
 
 module app '../modules/function-app.bicep' = {

@@ -4,7 +4,7 @@
  * MAC over its own id under a key only the app holds; everything else (customer, PLS, expiry,
  * maximum) is kept server-side under the id.
  *
- *   PLG-<key id: 1><code id: 13><MAC: 20>        38 characters, e.g. PLG-7M3K8Q2R0W9X4TNJ5CV6B1DZ3F8YH2MPA
+ *   PLG-<key id: 1><code id: 13><MAC: 20>        38 characters, e.g. PLG-7M3K8Q2R0W9X4TNJ5CV6B1DZ3F8YH2MPAB
  *
  * Size: ARM allows 140 characters of request message (DESIGN.md facts), so a 38-character code leaves
  * about 100 for words ("Contoso prod, ticket 4711 PLG-…").
