@@ -69,6 +69,7 @@ export async function connectionItem(
   return connectionItemOf(reading.pls, capture, {
     requestMessage,
     lastDecision: lastDecisionFromRecord(record),
+    customer: record?.customer,
     policyVerdict:
       policy === undefined
         ? null

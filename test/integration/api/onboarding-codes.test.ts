@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { problemSchema } from '../../../shared/api/core/api-schemas';
+import {
+  connectionListSchema,
+  decisionListSchema,
+  problemSchema,
+} from '../../../shared/api/core/api-schemas';
 import {
   codeItemSchema,
   codeListSchema,
   issuedCodeSchema,
 } from '../../../shared/api/core/onboarding-code-schemas';
+import { reconcileAll } from '../../../shared/approval/use-cases/reconcile-all';
+import { silentLog } from '../../../shared/log';
 import { parseBody } from '../../helpers/parse-body';
-import { scenario, useApi } from './api-harness';
+import { addPending, OTHER_SUBSCRIPTION, scenario, useApi } from './api-harness';
 
 const api = useApi();
 const KEY_ENV = { ONBOARDING_CODE_KEY: 'api-test-onboarding-key-0123456789abcdefghijklmnop' };
@@ -80,5 +86,49 @@ describe('the onboarding code routes', () => {
     expect(bad.status).toBe(500);
     expect(bad.text).not.toContain('too-short');
     expect((await api.call('GET', 'connections', { as: 'reader' })).status).toBe(200);
+  });
+
+  it('shows the customer on connections and audit rows, filters by it, and never shows the code', async () => {
+    const s = scenario(api.emulator, {
+      env: KEY_ENV,
+      policy:
+        'version: 1\ndefault: { action: manual }\nrules:\n  - { name: saas, action: approve, match: { onboardingCode: valid } }\n',
+    });
+    const pls = s.plsIds[0] as string;
+    const { code } = await parseBody(
+      issuedCodeSchema,
+      await api.call('POST', 'onboarding/codes', { body: { customer: 'Contoso Ltd', days: 7 } }),
+    );
+    const approved = addPending(api.emulator, pls, {
+      subscription: OTHER_SUBSCRIPTION,
+      message: `Contoso ${code}`,
+    });
+    const services = await s.container.approvalServices();
+    await reconcileAll(services, await s.container.approvalPolicy(), [pls], 1, {
+      trigger: 'timer',
+      correlationId: 'api-customer',
+      log: silentLog,
+    });
+    const pending = addPending(api.emulator, pls, {
+      subscription: OTHER_SUBSCRIPTION,
+      message: `still ${code}`,
+    });
+
+    const all = await parseBody(connectionListSchema, await api.call('GET', 'connections', { as: 'reader' }));
+    const byName = new Map(all.items.map((i) => [i.name, i]));
+    expect(byName.get(approved)?.customer).toBe('Contoso Ltd');
+    expect(byName.get(pending)?.customer).toBeNull();
+    const onlyContoso = await parseBody(
+      connectionListSchema,
+      await api.call('GET', 'connections?customer=contoso%20ltd', { as: 'reader' }),
+    );
+    expect(onlyContoso.items.map((i) => i.name)).toEqual([approved]);
+    const audit = await api.call('GET', 'decisions', { as: 'reader' });
+    const rows = (await parseBody(decisionListSchema, audit)).items.filter(
+      (r) => r.connectionName === approved,
+    );
+    expect(rows.map((r) => [r.customer, r.onboardingCode])).toContainEqual(['Contoso Ltd', 'valid']);
+    const mac = code.slice(-20);
+    for (const text of [JSON.stringify(all), audit.text]) expect(text.toUpperCase()).not.toContain(mac);
   });
 });
