@@ -2,6 +2,7 @@
 import type { Actor } from '../../approval/core/actor';
 import type { CapturedConnection } from '../../approval/core/captured-connection';
 import type { ConnectionRecord } from '../../approval/core/connection-record';
+import { maskCodes } from '../../approval/core/onboarding-code';
 import type { AuditEntry } from '../../approval/storage/audit-store';
 import { plsNameOf } from '../../arm/resource-id';
 import type {
@@ -44,6 +45,9 @@ export function decisionRecordOf(entry: AuditEntry): DecisionRecord {
     resultDetail: entry.resultDetail ?? null,
     errorCode: entry.errorCode ?? null,
     statusAfter: entry.statusAfter ?? null,
+    customer: entry.customer ?? null,
+    onboardingCode: entry.onboardingCode ?? null,
+    onboardingCodeId: entry.onboardingCodeId ?? null,
   };
 }
 
@@ -84,6 +88,7 @@ export function connectionItemOf(
     readonly requestMessage: string | undefined;
     readonly lastDecision: ConnectionItem['lastDecision'];
     readonly policyVerdict: PolicyVerdictView | null;
+    readonly customer?: string | undefined;
   },
 ): ConnectionItem {
   const c = capture.connection;
@@ -97,7 +102,9 @@ export function connectionItemOf(
     consumerSubscriptionId: capture.consumerSubscriptionId ?? null,
     consumerTenantId: capture.consumerTenantId ?? null,
     requestMessage: extra.requestMessage ?? null,
-    description: c.description ?? null,
+    // A Pending connection's description is the consumer's message: its code is masked as everywhere.
+    description: c.description === undefined ? null : maskCodes(c.description),
+    customer: extra.customer ?? null,
     etag: c.etag ?? null,
     lastDecision: extra.lastDecision,
     policyVerdict: extra.policyVerdict,
