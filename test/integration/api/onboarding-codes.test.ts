@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runCodesCommand } from '../../../scripts/onboarding-codes';
 import {
   connectionListSchema,
   decisionListSchema,
@@ -130,5 +131,28 @@ describe('the onboarding code routes', () => {
     expect(rows.map((r) => [r.customer, r.onboardingCode])).toContainEqual(['Contoso Ltd', 'valid']);
     const mac = code.slice(-20);
     for (const text of [JSON.stringify(all), audit.text]) expect(text.toUpperCase()).not.toContain(mac);
+  });
+
+  it("the CLI issues, lists and revokes through the API, and reports the API's field errors", async () => {
+    scenario(api.emulator, { env: { ...KEY_ENV, AUTH_MODE: 'dev' } });
+    const base = `${api.host.url}/api`;
+    const issued = await runCodesCommand(
+      ['issue', '--customer', 'Contoso', '--days', '3', '--max', '2'],
+      {},
+      base,
+    );
+    expect(issued.exitCode).toBe(0);
+    const [code, note] = issued.out.split('\n');
+    expect(code).toMatch(/^PLG-[0-9A-Z]{34}$/);
+    const id = /id (\w+)/.exec(note ?? '')?.[1] as string;
+    const listed = await runCodesCommand(['list'], {}, base);
+    expect(listed.exitCode).toBe(0);
+    expect(listed.out).toContain(id);
+    expect(listed.out).not.toContain(code as string);
+    expect((await runCodesCommand(['revoke', id], {}, base)).exitCode).toBe(0);
+    const bad = await runCodesCommand(['issue', '--customer', 'Contoso', '--days', 'soon'], {}, base);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.out).toContain('days');
+    expect((await runCodesCommand(['frobnicate'], {}, base)).exitCode).toBe(2);
   });
 });
