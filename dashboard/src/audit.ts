@@ -36,6 +36,8 @@ export function auditView(): AuditView {
             r.reason,
             r.requestMessage ?? '',
             r.consumerTenantId ?? '',
+            r.customer ?? '',
+            r.onboardingCode ?? '',
           ]
             .join(' ')
             .toLowerCase()

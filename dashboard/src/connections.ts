@@ -202,6 +202,8 @@ function row(c: Connection, reason: string | undefined, canApprove: boolean, dec
     h(
       'td',
       {},
+      // The customer, when a code bound one: inert text (h() sets text nodes, never markup).
+      c.customer ? h('div', { class: 'strong', 'data-customer': c.customer }, c.customer) : null,
       h('div', { title: c.consumerSubscriptionId ?? '' }, `sub ${shortId(c.consumerSubscriptionId)}`),
       h(
         'div',

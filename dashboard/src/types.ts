@@ -40,6 +40,8 @@ export interface Connection {
   readonly consumerTenantId: string | null;
   readonly requestMessage: string | null;
   readonly description: string | null;
+  /** The customer the connection belongs to (bound by a valid onboarding code); null when unknown. */
+  readonly customer?: string | null;
   readonly lastDecision: { readonly actor: Actor; readonly rule: string | null; readonly at: string } | null;
   readonly policyVerdict: { readonly action: string; readonly reason: string } | null;
   /** ARM's ETag of the connection as read; sent back as If-Match so a decision applies to the state shown. */
@@ -71,6 +73,9 @@ export interface DecisionRecord {
   readonly result: string | null;
   readonly resultDetail: string | null;
   readonly statusAfter: string | null;
+  /** The customer the decision bound the connection to, and the onboarding code check (never the code). */
+  readonly customer?: string | null;
+  readonly onboardingCode?: string | null;
 }
 
 export interface DecisionList {
