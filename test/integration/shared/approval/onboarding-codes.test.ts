@@ -257,4 +257,38 @@ describe('signed onboarding codes through reconciliation (ARM emulator, Azurite)
     await run(removed, 'after-removal');
     expect(emulator.world.connection(pls, secondName)?.status).toBe('Pending');
   }, 60_000);
+
+  it('a bad key setting switches codes off, nothing else: code rules never match, other rules still decide', async () => {
+    const emulator = await emulators.start();
+    const pls = plsIdOf('pls-badkey');
+    emulator.world.addPrivateLinkService({ id: pls });
+    const prefix = uniqueTablePrefix();
+    const good = armTestContainer(emulator, [pls], { TABLE_NAME_PREFIX: prefix, ONBOARDING_CODE_KEY: KEY });
+    const { code } = await issue(good, { customer: 'Contoso' });
+    const broken = armTestContainer(emulator, [pls], {
+      TABLE_NAME_PREFIX: prefix,
+      ONBOARDING_CODE_KEY: 'short',
+      APPROVAL_POLICY: `${POLICY}  - name: ticket\n    action: approve\n    match: { requestMessage: "CHG\\\\d{7}" }\n`,
+    });
+    const sub = guidOf(9, 'c9');
+    const add = (pe: string, message: string) =>
+      emulator.world.addConnection({
+        plsId: pls,
+        privateEndpointId: privateEndpointIdOf(sub, pe),
+        requestMessage: message,
+      }).name;
+    const withCode = add('pe-code', code);
+    const withTicket = add('pe-ticket', 'CHG1234567');
+    const { services, policy } = await servicesAndPolicy(broken);
+    const { log } = collectLog();
+    await reconcileAll(services, policy, [pls], 1, { trigger: 'timer', correlationId: 'bad-key', log });
+    expect(emulator.world.connection(pls, withCode)?.status).toBe('Pending');
+    expect(emulator.world.connection(pls, withTicket)?.status).toBe('Approved');
+    const rows: Record<string, unknown>[] = [];
+    for await (const row of (await broken.table('AuditByTime')).listEntities<Record<string, unknown>>())
+      rows.push(row);
+    expect(rows.find((r) => r.connectionName === withCode && r.kind === 'verdict')?.onboardingCode).toBe(
+      'code_keys_missing',
+    );
+  }, 60_000);
 });
