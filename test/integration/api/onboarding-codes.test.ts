@@ -119,6 +119,8 @@ describe('the onboarding code routes', () => {
     const byName = new Map(all.items.map((i) => [i.name, i]));
     expect(byName.get(approved)?.customer).toBe('Contoso Ltd');
     expect(byName.get(pending)?.customer).toBeNull();
+    // The list checks the code as the policy would (taking no place): the second connection is told why.
+    expect(byName.get(pending)?.policyVerdict?.reason).toContain('onboardingCode code_exhausted');
     const onlyContoso = await parseBody(
       connectionListSchema,
       await api.call('GET', 'connections?customer=contoso%20ltd', { as: 'reader' }),
