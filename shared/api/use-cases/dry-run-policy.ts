@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { type CapturedConnection, captureConnection, factsOf } from '../../approval/core/captured-connection';
 import { approvedByPerson } from '../../approval/core/connection-record';
-import type { Policy } from '../../approval/core/policy/policy';
+import type { OnboardingCodeFact } from '../../approval/core/onboarding-code-rules';
+import { type Policy, usesOnboardingCodes } from '../../approval/core/policy/policy';
 import type { ApprovalServices } from '../../approval/use-cases/approval-services';
+import { checkOnboardingCodes } from '../../approval/use-cases/onboarding-codes';
 import {
   consumerSubscriptionOf,
   formatPlsConnectionId,
@@ -11,6 +13,7 @@ import {
   tryParsePrivateEndpointId,
 } from '../../arm/resource-id';
 import { AppError, isAppError } from '../../errors';
+import { silentLog } from '../../log';
 import type {
   EvaluateResult,
   Evaluation,
@@ -82,6 +85,10 @@ async function evaluateCurrent(
   const out: Evaluation[] = [];
   for (const pls of managedPrivateLinkServices(container.config)) {
     const reading = await readPls(services, pls);
+    // Codes are checked as the policy would check them, taking no place in their counts.
+    const codes = usesOnboardingCodes(policy)
+      ? await checkOnboardingCodes(services, reading.captures, { take: false, log: silentLog })
+      : undefined;
     for (const capture of reading.captures) {
       const record = reading.records.get(sortKey(capture));
       out.push(
@@ -93,6 +100,7 @@ async function evaluateCurrent(
           reading.counts,
           services.clock.now(),
           approvedByPerson(record, capture.status),
+          codes?.get(capture.connection.name),
         ),
       );
     }
@@ -148,6 +156,7 @@ function evaluation(
   counts: ReturnType<typeof approvedCounts>,
   now: Date,
   approvedByPerson: boolean,
+  onboardingCode?: OnboardingCodeFact,
 ): Evaluation {
   return {
     connection: {
@@ -161,6 +170,9 @@ function evaluation(
       requestMessage: capture.requestMessage ?? null,
       hypothetical,
     },
-    verdict: policyVerdictFor(policy, factsOf(capture), counts, { now, approvedByPerson }),
+    verdict: policyVerdictFor(policy, { ...factsOf(capture), onboardingCode }, counts, {
+      now,
+      approvedByPerson,
+    }),
   };
 }

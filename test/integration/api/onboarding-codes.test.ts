@@ -3,6 +3,7 @@ import { runCodesCommand } from '../../../scripts/onboarding-codes';
 import {
   connectionListSchema,
   decisionListSchema,
+  evaluateResultSchema,
   problemSchema,
 } from '../../../shared/api/core/api-schemas';
 import {
@@ -121,6 +122,13 @@ describe('the onboarding code routes', () => {
     expect(byName.get(pending)?.customer).toBeNull();
     // The list checks the code as the policy would (taking no place): the second connection is told why.
     expect(byName.get(pending)?.policyVerdict?.reason).toContain('onboardingCode code_exhausted');
+    const evaluated = await parseBody(
+      evaluateResultSchema,
+      await api.call('POST', 'policy/evaluate', { as: 'reader' }),
+    );
+    const verdictOf = (name: string) =>
+      evaluated.evaluations.find((e) => e.connection.name === name)?.verdict;
+    expect(verdictOf(pending)?.reason).toContain('onboardingCode code_exhausted');
     const onlyContoso = await parseBody(
       connectionListSchema,
       await api.call('GET', 'connections?customer=contoso%20ltd', { as: 'reader' }),
