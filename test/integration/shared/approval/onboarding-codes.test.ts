@@ -152,6 +152,8 @@ describe('signed onboarding codes through reconciliation (ARM emulator, Azurite)
     expect(lateRows.find((r) => r.connectionName === late && r.kind === 'verdict')?.onboardingCode).toBe(
       'code_expired',
     );
+    // Later runs keep the customer on the record.
+    expect((await services.records.get(plsA, names.good))?.customer).toBe('Contoso');
     // Re-evaluation does not count a connection twice: the Approved one still holds the one place.
     const list = await (await container.onboardingCodes()).codes.list();
     expect(list.find((r) => r.id === good.record.id)?.places).toHaveLength(1);
