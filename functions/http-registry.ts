@@ -6,14 +6,17 @@ import { evaluatePolicy } from './evaluatePolicy';
 import { eventFastPath } from './eventFastPath';
 import { getConnection } from './getConnection';
 import { health } from './health';
+import { issueOnboardingCode } from './issueOnboardingCode';
 import { listConnections } from './listConnections';
 import { listDecisions } from './listDecisions';
+import { listOnboardingCodes } from './listOnboardingCodes';
 import { me } from './me';
 import { probeBadge } from './probeBadge';
 import { probeEvents } from './probeEvents';
 import { probeSeries } from './probeSeries';
 import { probesSummary } from './probesSummary';
 import { rejectConnection } from './rejectConnection';
+import { revokeOnboardingCode } from './revokeOnboardingCode';
 
 /**
  * Every HTTP function but openApiDocument, which documents these and itself (it imports this list;
@@ -36,4 +39,7 @@ export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
   listDecisions,
   eventFastPath,
   evaluatePolicy,
+  issueOnboardingCode,
+  listOnboardingCodes,
+  revokeOnboardingCode,
 ];

@@ -9,6 +9,7 @@ import type { TableClient, TableServiceClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 import type { Policy } from './approval/core/policy/policy';
 import type { ApprovalServices } from './approval/use-cases/approval-services';
+import type { OnboardingCodeAdminPorts } from './approval/use-cases/onboarding-codes';
 import type { ArmGateway } from './arm/arm-gateway';
 import type { ArmMetrics } from './arm/arm-metrics';
 import type { ArmNetworkGatewayOptions } from './arm/arm-network-gateway';
@@ -110,6 +111,13 @@ export class Container {
   async approvalServices(): Promise<ApprovalServices> {
     return this.onceAsync('approvalServices', async () =>
       (await import('./approval/wiring')).buildApprovalServices(this),
+    );
+  }
+
+  /** The onboarding code records and keys (the API's code routes), without the rest of approval. */
+  async onboardingCodes(): Promise<OnboardingCodeAdminPorts> {
+    return this.onceAsync('onboardingCodes', async () =>
+      (await import('./approval/wiring')).buildOnboardingCodePorts(this),
     );
   }
 

@@ -41,6 +41,8 @@ export function auditView(): AuditView {
             r.reason,
             r.requestMessage ?? '',
             r.consumerTenantId ?? '',
+            r.customer ?? '',
+            r.onboardingCode ?? '',
           ]
             .join(' ')
             .toLowerCase()

@@ -526,6 +526,7 @@ function row(c: Connection, context: RowContext): HTMLElement {
     cell(
       'Consumer',
       {},
+      // The customer, when a code bound one: inert text (h() sets text nodes, never markup).
       c.customer ? h('div', { class: 'strong', 'data-customer': c.customer }, c.customer) : null,
       h('div', { title: c.consumerSubscriptionId ?? '' }, `sub ${shortId(c.consumerSubscriptionId)}`),
       h(

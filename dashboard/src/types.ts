@@ -40,13 +40,10 @@ export interface Connection {
   readonly consumerTenantId: string | null;
   readonly requestMessage: string | null;
   readonly description: string | null;
+  /** The customer the connection belongs to (a valid onboarding code or an entitlement answer bound it); null when unknown. The page filters and searches by it. */
+  readonly customer?: string | null;
   readonly lastDecision: { readonly actor: Actor; readonly rule: string | null; readonly at: string } | null;
   readonly policyVerdict: { readonly action: string; readonly reason: string } | null;
-  /**
-   * Who the consumer is, in the provider's words (the approval API adds it where it knows it); the
-   * page filters and searches by it and shows nothing when it is absent.
-   */
-  readonly customer?: string | null;
   /** ARM's ETag of the connection as read; sent back as If-Match so a decision applies to the state shown. */
   readonly etag?: string | null;
   /** When the approval ends (a rule's approveFor, a person's until); absent: it does not end. */
@@ -84,6 +81,9 @@ export interface DecisionRecord {
   readonly result: string | null;
   readonly resultDetail: string | null;
   readonly statusAfter: string | null;
+  /** The customer the decision bound the connection to, and the onboarding code check (never the code). */
+  readonly customer?: string | null;
+  readonly onboardingCode?: string | null;
 }
 
 export interface DecisionList {

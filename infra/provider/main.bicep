@@ -101,6 +101,12 @@ param notifyWebhooksSecretUri string = ''
 @secure()
 param notifyWebhooks string = ''
 
+@description('ONBOARDING_CODE_KEY from Key Vault: the secret URI of the key that signs onboarding codes (32+ characters; the app\'s identity needs Key Vault Secrets User on it). Empty: onboarding codes are off.')
+param onboardingCodeKeySecretUri string = ''
+
+@description('ONBOARDING_CODE_KEY_PREVIOUS from Key Vault: the secret URI of the key before the last rotation (its codes still verify). Empty: none.')
+param onboardingCodeKeyPreviousSecretUri string = ''
+
 @description('DASHBOARD_URL: public URL of the dashboard, for the buttons in notifications; empty for the app\'s own /api/dashboard.')
 param dashboardUrl string = ''
 
@@ -260,7 +266,13 @@ var optionalSettings = union(
   // The signing key is a Key Vault reference only: it never sits in the site config or a parameter file.
   empty(entitlementSigningKeySecretUri)
     ? {}
-    : { ENTITLEMENT_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${entitlementSigningKeySecretUri})' }
+    : { ENTITLEMENT_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${entitlementSigningKeySecretUri})' },
+  empty(onboardingCodeKeySecretUri)
+    ? {}
+    : { ONBOARDING_CODE_KEY: '@Microsoft.KeyVault(SecretUri=${onboardingCodeKeySecretUri})' },
+  empty(onboardingCodeKeyPreviousSecretUri)
+    ? {}
+    : { ONBOARDING_CODE_KEY_PREVIOUS: '@Microsoft.KeyVault(SecretUri=${onboardingCodeKeyPreviousSecretUri})' }
 )
 
 module app '../modules/function-app.bicep' = {

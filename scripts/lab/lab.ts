@@ -12,6 +12,7 @@
  * win), like every local service. With ARM_ENDPOINT set, the lab stands aside: there is no emulator to
  * play the scenario against.
  */
+import { randomBytes } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { type ArmEmulator, startArmEmulator } from '../../emulators/arm/arm-emulator';
 import { type DataPath, startDataPath } from '../../emulators/arm/data-path';
@@ -184,6 +185,8 @@ export function createLab(options: LabOptions): Lab {
           PROBE_SCHEDULE: current.schedules.probe,
           // Notifications go to the lab's sink (one endpoint per kind); the sweeper runs often.
           NOTIFY_WEBHOOKS: sink.webhooks,
+          // Signs the lab's onboarding codes: a fresh key per run (in Azure, a Key Vault reference).
+          ONBOARDING_CODE_KEY: randomBytes(36).toString('base64'),
           NOTIFY_SWEEP_SCHEDULE: '*/30 * * * * *',
           NOTIFY_RETRY_BASE_SECONDS: '2',
           // An approval that ends within the scenario: reminded at once (it ends within the hour), removed

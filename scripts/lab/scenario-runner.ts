@@ -56,6 +56,34 @@ export function startScenario(options: ScenarioRunOptions): ScenarioRun {
     }
   };
 
+  /** Codes the lab issued as the provider's approver, by consumer endpoint name (held in memory only). */
+  const codes = new Map<string, Promise<string | undefined>>();
+  const issueCode = async (consumer: ScenarioConsumer): Promise<string | undefined> => {
+    const spec = consumer.onboardingCode;
+    if (spec === undefined) return undefined;
+    const pls = targetPls(scenario, consumer);
+    const response = await fetch(`${options.baseUrl}/api/onboarding/codes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        customer: spec.customer,
+        pls: pls.name,
+        expiresAt: new Date(Date.now() + spec.expiresAfterSeconds * 1000).toISOString(),
+      }),
+    });
+    if (!response.ok) {
+      say(
+        `the API refused an onboarding code for ${spec.customer}: ${response.status} ${(await response.text()).slice(0, 200)}`,
+      );
+      return undefined;
+    }
+    const issued = (await response.json()) as { id: string; code: string };
+    say(
+      `an approver issues onboarding code ${issued.id} for ${spec.customer} (${pls.name}, valid ${spec.expiresAfterSeconds < 3600 ? `${spec.expiresAfterSeconds}s` : `${Math.round(spec.expiresAfterSeconds / 86_400)} days`}) and sends it to them`,
+    );
+    return issued.code;
+  };
+
   const connect = async (consumer: ScenarioConsumer) => {
     const pls = targetPls(scenario, consumer);
     const target =
@@ -70,6 +98,7 @@ export function startScenario(options: ScenarioRunOptions): ScenarioRun {
       `${consumer.label}, ${tenant}, creates ${consumer.endpoint} → ${pls.name}: "${consumer.requestMessage}"`,
     );
     try {
+      const code = await codes.get(consumer.endpoint.toLowerCase());
       const endpoint = await createConsumerEndpoint({
         armEndpoint: new URL(emulator.url),
         subscriptionId: consumer.subscriptionId,
@@ -77,7 +106,8 @@ export function startScenario(options: ScenarioRunOptions): ScenarioRun {
         name: consumer.endpoint,
         location: consumer.location,
         target,
-        requestMessage: consumer.requestMessage,
+        requestMessage:
+          code === undefined ? consumer.requestMessage : `${consumer.requestMessage} ${code}`.trim(),
       });
       const record = emulator.world.privateEndpoint(endpoint.id);
       created.set(consumer.endpoint.toLowerCase(), {
@@ -101,6 +131,17 @@ export function startScenario(options: ScenarioRunOptions): ScenarioRun {
   };
 
   const steps: Step[] = [];
+  for (const consumer of scenario.consumers) {
+    if (consumer.onboardingCode === undefined) continue;
+    steps.push({
+      atSeconds: 0,
+      run: async () => {
+        const issued = issueCode(consumer);
+        codes.set(consumer.endpoint.toLowerCase(), issued);
+        await issued;
+      },
+    });
+  }
   for (const consumer of scenario.consumers) {
     steps.push({ atSeconds: consumer.connectAfterSeconds, run: () => connect(consumer) });
   }

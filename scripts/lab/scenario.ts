@@ -81,6 +81,22 @@ const consumerSchema = z.strictObject({
   createEvent: z.boolean().optional(),
   /** Probe the endpoint's address from the consumer side (default true). */
   probe: z.boolean().default(true),
+  /**
+   * The provider issues this consumer a signed onboarding code through the API when the run starts
+   * (the lab plays the approver); the consumer appends it to its request message when it connects.
+   * `expiresAfterSeconds` shorter than `connectAfterSeconds` plays a customer whose code expired.
+   */
+  onboardingCode: z
+    .strictObject({
+      customer: z.string().min(1).max(64),
+      expiresAfterSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(365 * 86_400)
+        .default(14 * 86_400),
+    })
+    .optional(),
 });
 
 const throttlingSchema = z.strictObject({

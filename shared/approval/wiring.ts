@@ -5,16 +5,19 @@ import type { ArmGateway } from '../arm/arm-gateway';
 import type { Clock } from '../clock';
 import type { Config } from '../config/config';
 import { ReconcileQueue } from './adapters/reconcile-queue';
+import { signingKey } from './core/onboarding-code';
 import { APPROVAL_TABLES } from './storage/approval-tables';
 import { ArrivalStore } from './storage/arrival-store';
 import { type AuditOutbox, AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
 import { ConnectionRecordStore } from './storage/connection-record-store';
 import { type DriftOutbox, DriftStore } from './storage/drift';
+import { OnboardingCodeStore } from './storage/onboarding-code-store';
 import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { TenantCache } from './storage/tenant-cache';
 import type { ApprovalServices } from './use-cases/approval-services';
 import type { EntitlementVerifier } from './use-cases/entitlement-check';
+import type { CodeKeys, OnboardingCodeAdminPorts } from './use-cases/onboarding-codes';
 
 export { APPROVAL_TABLES };
 
@@ -67,6 +70,30 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
       graceMs: config.approval.expiryGraceHours * HOUR_MS,
       twoPersonMs: config.approval.twoPersonApprovalHours * HOUR_MS,
     },
+    codes: new OnboardingCodeStore(table(APPROVAL_TABLES.onboardingCodes)),
+    codeKeys: () => codeKeysOf(config),
+  };
+}
+
+/**
+ * The onboarding code keys, read when a code is issued or checked: a bad key setting throws the
+ * onboarding codes' own `config_invalid` there, and approval goes on without codes.
+ */
+export function codeKeysOf(config: Pick<Config, 'onboardingCodes'>): CodeKeys | undefined {
+  const { currentKey, previousKey } = config.onboardingCodes;
+  if (currentKey === undefined) return undefined;
+  const current = signingKey(currentKey);
+  return { current, all: previousKey === undefined ? [current] : [current, signingKey(previousKey)] };
+}
+
+/** The onboarding code routes' ports alone: the API issues, lists and revokes without ARM. */
+export function buildOnboardingCodePorts(
+  source: Pick<WiringSource, 'config' | 'clock' | 'table'>,
+): OnboardingCodeAdminPorts {
+  return {
+    codes: new OnboardingCodeStore(() => source.table(APPROVAL_TABLES.onboardingCodes)),
+    codeKeys: () => codeKeysOf(source.config),
+    clock: source.clock,
   };
 }
 

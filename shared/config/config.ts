@@ -101,6 +101,13 @@ export interface Config {
     readonly secret: string;
     readonly timeoutSeconds: number;
   } | null;
+  /** Throws the onboarding codes' `config_invalid` when read while their keys are invalid. */
+  readonly onboardingCodes: {
+    /** ONBOARDING_CODE_KEY: signs and verifies; undefined: onboarding codes are off. */
+    readonly currentKey: string | undefined;
+    /** ONBOARDING_CODE_KEY_PREVIOUS: verifies only (the key before a rotation). */
+    readonly previousKey: string | undefined;
+  };
   readonly runtime: {
     readonly inAzure: boolean;
     readonly siteName: string | undefined;
@@ -123,6 +130,7 @@ const FEATURE_LABEL: Record<Feature, string> = {
   dashboardLinks: 'dashboard link',
   telemetry: 'availability telemetry',
   entitlement: 'entitlement check',
+  onboardingCodes: 'onboarding code',
 };
 
 type Parsed = { [K in SettingName]?: unknown };
@@ -287,6 +295,10 @@ export function parseConfig(env: Env): Config {
       readerRole: str('AUTH_READER_ROLE') as string,
       approverRole: str('AUTH_APPROVER_ROLE') as string,
     })),
+    onboardingCodes: section(settingIssues.onboardingCodes, 'onboardingCodes', () => ({
+      currentKey: str('ONBOARDING_CODE_KEY'),
+      previousKey: str('ONBOARDING_CODE_KEY_PREVIOUS'),
+    })),
     probe: section(settingIssues.probe, 'probe', () => ({
       targetsSource:
         targetsInline !== undefined
@@ -307,7 +319,9 @@ export function parseConfig(env: Env): Config {
     notify: { get: sections.notify, enumerable: true },
     telemetry: { get: sections.telemetry, enumerable: true },
     entitlement: { get: sections.entitlement, enumerable: true },
-  }) as typeof base & Pick<Config, 'approval' | 'auth' | 'probe' | 'notify' | 'telemetry' | 'entitlement'>;
+    onboardingCodes: { get: sections.onboardingCodes, enumerable: true },
+  }) as typeof base &
+    Pick<Config, 'approval' | 'auth' | 'probe' | 'notify' | 'telemetry' | 'entitlement' | 'onboardingCodes'>;
   return Object.freeze(config) satisfies Config;
 }
 

@@ -32,7 +32,8 @@ export type Feature =
   | 'notify'
   | 'dashboardLinks'
   | 'telemetry'
-  | 'entitlement';
+  | 'entitlement'
+  | 'onboardingCodes';
 
 export const FEATURES: readonly Feature[] = [
   'common',
@@ -43,6 +44,7 @@ export const FEATURES: readonly Feature[] = [
   'dashboardLinks',
   'telemetry',
   'entitlement',
+  'onboardingCodes',
 ];
 
 export interface SettingSpec {

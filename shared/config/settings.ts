@@ -14,6 +14,7 @@ import { API_SETTINGS } from './settings-api';
 import { APPROVAL_SETTINGS } from './settings-approval';
 import { ENTITLEMENT_SETTINGS } from './settings-entitlement';
 import { NOTIFY_SETTINGS } from './settings-notify';
+import { ONBOARDING_SETTINGS } from './settings-onboarding';
 import { PROBE_SETTINGS } from './settings-probe';
 
 export { FEATURES, type Feature, featureOf, type SettingRule, type SettingSpec } from './setting-spec';
@@ -137,6 +138,7 @@ export const SETTINGS = [
   ...COMMON_SETTINGS,
   ...APPROVAL_SETTINGS,
   ...ENTITLEMENT_SETTINGS,
+  ...ONBOARDING_SETTINGS,
   ...API_SETTINGS,
   ...PROBE_SETTINGS,
   ...NOTIFY_SETTINGS,

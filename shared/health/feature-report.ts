@@ -156,13 +156,30 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
   const { plsResourceIds, mode, policySource } = config.approval;
   if (plsResourceIds.length === 0)
     return { state: 'not configured', detail: { reason: 'PLS_RESOURCE_IDS is empty' } };
-  const detail = { mode, managedPrivateLinkServices: plsResourceIds.length };
+  const codeIssues = config.settingIssues.onboardingCodes;
+  const detail = {
+    mode,
+    managedPrivateLinkServices: plsResourceIds.length,
+    onboardingCodes:
+      codeIssues.length > 0 ? 'invalid' : config.onboardingCodes.currentKey === undefined ? 'off' : 'on',
+  };
+  // Like a bad DASHBOARD_URL for notifications: a bad key is a problem of its own that leaves approval on.
+  const codeProblem =
+    codeIssues.length === 0
+      ? {}
+      : {
+          problem: summariseProblem(
+            'the onboarding code keys are invalid: rules asking for a code match nothing until they are fixed (other rules keep deciding)',
+            codeIssues,
+          ),
+        };
   const reconciliation = await reconciliationOrUndefined(container);
   try {
     const policy = await container.approvalPolicy();
     return {
       state: mode === 'off' ? 'off' : 'on',
       detail: { ...detail, policyVersion: policy.version },
+      ...codeProblem,
       ...(reconciliation === undefined ? {} : { reconciliation }),
     };
   } catch (error) {

@@ -34,6 +34,8 @@ const CREDENTIAL_PATTERNS: readonly [RegExp, string][] = [
     `$1$2${REDACTED}`,
   ],
   [/\b(sig|code|AccountKey|SharedAccessKey|client_secret|password)=[^&\s"'<>;]{4,}/gi, `$1=${REDACTED}`],
+  // Signed onboarding codes (shared/approval/core/onboarding-code.ts): a bearer credential for one customer.
+  [/\bPLG-[0-9A-HJKMNP-TV-Z]{34}\b/gi, REDACTED],
 ];
 
 /**

@@ -70,6 +70,14 @@ export const listConnectionsQuerySchema = z
     pls: plsReferenceSchema
       .meta({ description: 'Only this Private Link Service (name as configured, or full resource id).' })
       .optional(),
+    customer: z
+      .string()
+      .min(1, 'expected a customer name')
+      .max(64, 'expected at most 64 characters')
+      .meta({
+        description: 'Only connections of this customer (case-insensitive), as their records keep it.',
+      })
+      .optional(),
     limit: pageSize.optional(),
     continuationToken: continuationToken.optional(),
   })
@@ -266,6 +274,10 @@ export const connectionItemSchema = z
       description: "The consumer's request message (kept by the audit after a decision overwrites it).",
     }),
     description: nullableString.meta({ description: 'The description ARM holds now.' }),
+    customer: nullableString.meta({
+      description:
+        'The customer the connection belongs to (bound by a valid onboarding code); null when unknown.',
+    }),
     etag: nullableString.meta({
       description:
         "ARM's ETag of the connection as read: send it as `If-Match` with approve/reject to decide on exactly this version.",
@@ -330,6 +342,12 @@ export const decisionRecordSchema = z
     approvalEndsAt: nullableString.optional().meta({
       description: 'When the approval ends (ISO), on rows that set, renew or carry out an end.',
     }),
+    customer: nullableString.meta({ description: 'The customer the decision bound the connection to.' }),
+    onboardingCode: nullableString.meta({
+      description:
+        'The onboarding code check: `valid` or why not (`code_invalid`, `code_expired`, `code_revoked`, `code_exhausted`, `code_wrong_pls`, ...); never the code.',
+    }),
+    onboardingCodeId: nullableString.meta({ description: "The onboarding code's id (not the code)." }),
   })
   .meta({
     id: 'DecisionRecord',

@@ -1,11 +1,14 @@
 import { type CapturedConnection, captureConnection, factsOf } from '../../approval/core/captured-connection';
 import { approvedByPerson, type ConnectionRecord } from '../../approval/core/connection-record';
+import type { OnboardingCodeFact } from '../../approval/core/onboarding-code-rules';
 import { type ApprovedCounts, approvalTermsOf } from '../../approval/core/policy/evaluate-policy';
-import type { Policy } from '../../approval/core/policy/policy';
+import { type Policy, usesOnboardingCodes } from '../../approval/core/policy/policy';
 import type { AuditEntry } from '../../approval/storage/audit-store';
 import type { ApprovalServices } from '../../approval/use-cases/approval-services';
+import { checkOnboardingCodes } from '../../approval/use-cases/onboarding-codes';
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { AppError, isAppError } from '../../errors';
+import { silentLog } from '../../log';
 import { connectionKey } from '../../storage/table-keys';
 import type { ConnectionItem, PlsRef, PolicyState } from '../core/api-schemas';
 import { approvedCounts, policyVerdictFor } from '../core/policy-verdict';
@@ -69,13 +72,22 @@ export async function connectionItem(
   return connectionItemOf(reading.pls, capture, {
     requestMessage,
     lastDecision: lastDecisionFromRecord(record),
+    customer: record?.customer,
     policyVerdict:
       policy === undefined
         ? null
-        : policyVerdictFor(policy, factsOf({ ...capture, requestMessage }), reading.counts, {
-            now: services.clock.now(),
-            approvedByPerson: approvedByPerson(record, capture.status),
-          }),
+        : policyVerdictFor(
+            policy,
+            {
+              ...factsOf({ ...capture, requestMessage }),
+              onboardingCode: await codeFactOf(services, policy, capture),
+            },
+            reading.counts,
+            {
+              now: services.clock.now(),
+              approvedByPerson: approvedByPerson(record, capture.status),
+            },
+          ),
     terms: termsView(
       record,
       capture.status,
@@ -121,4 +133,18 @@ export function connectionNotFound(pls: PlsRef, name: string): AppError {
   return new AppError('not_found', `Private Link Service ${pls.name} has no connection named ${name}.`, {
     issues: [{ path: 'connection', message: 'expected a connection of this Private Link Service' }],
   });
+}
+
+/**
+ * The onboarding code's check as the policy would see it, without taking a place in its count
+ * (reading changes nothing); only when a rule asks for a code and the message carries one.
+ */
+async function codeFactOf(
+  services: ApprovalServices,
+  policy: Policy,
+  capture: CapturedConnection,
+): Promise<OnboardingCodeFact | undefined> {
+  if (!usesOnboardingCodes(policy) || capture.codeReference.kind === 'none') return undefined;
+  const facts = await checkOnboardingCodes(services, [capture], { take: false, log: silentLog });
+  return facts.get(capture.connection.name);
 }

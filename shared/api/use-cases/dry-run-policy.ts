@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { type CapturedConnection, captureConnection, factsOf } from '../../approval/core/captured-connection';
 import { approvedByPerson } from '../../approval/core/connection-record';
-import type { Policy } from '../../approval/core/policy/policy';
+import type { OnboardingCodeFact } from '../../approval/core/onboarding-code-rules';
+import { type Policy, usesOnboardingCodes } from '../../approval/core/policy/policy';
 import type { ApprovalServices } from '../../approval/use-cases/approval-services';
+import { checkOnboardingCodes } from '../../approval/use-cases/onboarding-codes';
 import {
   consumerSubscriptionOf,
   formatPlsConnectionId,
@@ -12,6 +14,7 @@ import {
 } from '../../arm/resource-id';
 import { OneAtATime, yieldToEventLoop } from '../../async/one-at-a-time';
 import { AppError, isAppError } from '../../errors';
+import { silentLog } from '../../log';
 import type {
   EvaluateResult,
   Evaluation,
@@ -107,6 +110,10 @@ async function evaluateCurrent(
   const out: Evaluation[] = [];
   for (const pls of managedPrivateLinkServices(container.config)) {
     const reading = await readPls(services, pls);
+    // Codes are checked as the policy would check them, taking no place in their counts.
+    const codes = usesOnboardingCodes(policy)
+      ? await checkOnboardingCodes(services, reading.captures, { take: false, log: silentLog })
+      : undefined;
     for (const capture of reading.captures) {
       // One connection per turn of the event loop: a PLS may hold a thousand, each matched by every rule.
       await yieldToEventLoop();
@@ -120,6 +127,7 @@ async function evaluateCurrent(
           reading.counts,
           services.clock.now(),
           approvedByPerson(record, capture.status),
+          codes?.get(capture.connection.name),
         ),
       );
     }
@@ -175,6 +183,7 @@ function evaluation(
   counts: ReturnType<typeof approvedCounts>,
   now: Date,
   approvedByPerson: boolean,
+  onboardingCode?: OnboardingCodeFact,
 ): Evaluation {
   return {
     connection: {
@@ -188,6 +197,9 @@ function evaluation(
       requestMessage: capture.requestMessage ?? null,
       hypothetical,
     },
-    verdict: policyVerdictFor(policy, factsOf(capture), counts, { now, approvedByPerson }),
+    verdict: policyVerdictFor(policy, { ...factsOf(capture), onboardingCode }, counts, {
+      now,
+      approvedByPerson,
+    }),
   };
 }

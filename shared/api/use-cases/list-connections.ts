@@ -39,12 +39,14 @@ export async function listConnectionItems(
   const scope =
     query.pls === undefined ? managedPrivateLinkServices(config) : [resolveManagedPls(config, query.pls)];
   const statuses = query.status;
+  const customer = query.customer?.toLowerCase();
   const fingerprint = fingerprintOf({
     status: statuses
       ?.map((s) => s.toLowerCase())
       .sort()
       .join(','),
     pls: query.pls === undefined ? undefined : scope.map((p) => plsKey(p.id)).join(','),
+    customer: query.customer?.toLowerCase(),
   });
   const cursor = decodeToken(query.continuationToken, cursorSchema, fingerprint);
   let start = 0;
@@ -67,7 +69,8 @@ export async function listConnectionItems(
     const candidates = reading.captures.filter(
       (c) =>
         (after === undefined || sortKey(c) > after) &&
-        (statuses === undefined || statuses.includes(c.status)),
+        (statuses === undefined || statuses.includes(c.status)) &&
+        (customer === undefined || reading.records.get(sortKey(c))?.customer?.toLowerCase() === customer),
     );
     for (const capture of candidates) {
       const last = page.at(-1);

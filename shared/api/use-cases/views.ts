@@ -3,6 +3,7 @@ import type { Actor } from '../../approval/core/actor';
 import type { CapturedConnection } from '../../approval/core/captured-connection';
 import type { ConnectionRecord, FirstApproval } from '../../approval/core/connection-record';
 import { liveFirstApproval } from '../../approval/core/expiry';
+import { maskCodes } from '../../approval/core/onboarding-code';
 import type { AuditEntry } from '../../approval/storage/audit-store';
 import { plsNameOf } from '../../arm/resource-id';
 import type {
@@ -46,6 +47,9 @@ export function decisionRecordOf(entry: AuditEntry): DecisionRecord {
     errorCode: entry.errorCode ?? null,
     statusAfter: entry.statusAfter ?? null,
     ...(entry.approvalEndsAt !== undefined ? { approvalEndsAt: entry.approvalEndsAt } : {}),
+    customer: entry.customer ?? null,
+    onboardingCode: entry.onboardingCode ?? null,
+    onboardingCodeId: entry.onboardingCodeId ?? null,
   };
 }
 
@@ -122,6 +126,7 @@ export function connectionItemOf(
     readonly lastDecision: ConnectionItem['lastDecision'];
     readonly policyVerdict: PolicyVerdictView | null;
     readonly terms?: Pick<ConnectionItem, 'approvalEndsAt' | 'approvals'>;
+    readonly customer?: string | undefined;
   },
 ): ConnectionItem {
   const c = capture.connection;
@@ -135,7 +140,9 @@ export function connectionItemOf(
     consumerSubscriptionId: capture.consumerSubscriptionId ?? null,
     consumerTenantId: capture.consumerTenantId ?? null,
     requestMessage: extra.requestMessage ?? null,
-    description: c.description ?? null,
+    // A Pending connection's description is the consumer's message: its code is masked as everywhere.
+    description: c.description === undefined ? null : maskCodes(c.description),
+    customer: extra.customer ?? null,
     etag: c.etag ?? null,
     lastDecision: extra.lastDecision,
     policyVerdict: extra.policyVerdict,

@@ -52,8 +52,14 @@ export interface AuditEntry {
   /** Our error code and ARM's (`arm_conflict/InvalidStateTransition`) when the ARM write failed. */
   readonly errorCode?: string | undefined;
   readonly statusAfter?: string | undefined;
-  /** The customer the connection belongs to, when known (an entitlement answer named it). */
+  /** The customer the connection belongs to, when the decision knows one (a valid onboarding code, an entitlement answer). */
   readonly customer?: string | undefined;
+  /**
+   * The onboarding code's check, when the message carried one: `valid` or the reason code
+   * (`code_expired`, ...); with the code's id, never the code.
+   */
+  readonly onboardingCode?: string | undefined;
+  readonly onboardingCodeId?: string | undefined;
   /** When the approval ends, on rows that set or carry out an end (approve with an end, renew, expiry steps). */
   readonly approvalEndsAt?: string | undefined;
 }

@@ -1,5 +1,6 @@
 import type { ConnectionStatus, PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { consumerSubscriptionOf, plsNameOf, tryParsePrivateEndpointId } from '../../arm/resource-id';
+import { type CodeReference, codeReference, maskCodes } from './onboarding-code';
 import type { ConnectionFacts } from './policy/evaluate-policy';
 
 /**
@@ -15,7 +16,13 @@ export interface CapturedConnection {
   readonly privateEndpointResourceGroup: string | undefined;
   readonly consumerSubscriptionId: string | undefined;
   readonly consumerTenantId: string | undefined;
+  /** The request message with any onboarding code masked: what is stored, logged and shown. */
   readonly requestMessage: string | undefined;
+  /**
+   * The onboarding code the message carried, parsed (MAC included) while Pending, or the id its
+   * mask kept afterwards. Held in memory only: never stored, logged or shown.
+   */
+  readonly codeReference: CodeReference;
 }
 
 export function captureConnection(
@@ -30,6 +37,7 @@ export function captureConnection(
     connection.privateEndpointId === undefined
       ? undefined
       : tryParsePrivateEndpointId(connection.privateEndpointId);
+  const message = connection.status === 'Pending' ? connection.description : context.earlierRequestMessage;
   return {
     connection,
     status: connection.status,
@@ -38,7 +46,8 @@ export function captureConnection(
     privateEndpointResourceGroup: pe?.resourceGroup,
     consumerSubscriptionId: consumerSubscriptionOf(connection.privateEndpointId),
     consumerTenantId: context.consumerTenantId,
-    requestMessage: connection.status === 'Pending' ? connection.description : context.earlierRequestMessage,
+    requestMessage: message === undefined ? undefined : maskCodes(message),
+    codeReference: codeReference(message),
   };
 }
 

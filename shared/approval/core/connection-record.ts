@@ -48,10 +48,9 @@ export interface ConnectionRecord {
   readonly changedAt: string;
   readonly decision: RecordedDecision | undefined;
   readonly verdict: RecordedVerdict | undefined;
-  /*
-   * Reserved for features to come, typed and stored but not written yet: the customer a connection
-   * belongs to, when an approval expires, and the consumer's link id. They are here so those
-   * features add behaviour, not a second place to keep what the product knows.
+  /**
+   * The customer the connection belongs to: set by a decision that knows it (a valid onboarding code
+   * or an entitlement answer binds it), kept by later decisions that do not. Inert text.
    */
   readonly customer?: string | undefined;
   readonly linkId?: string | undefined;

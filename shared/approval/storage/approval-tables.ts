@@ -7,6 +7,8 @@ export const APPROVAL_TABLES = {
   /** The snapshot table of versions before the connection record: read only to migrate it. */
   connections: 'Connections',
   drift: 'Drift',
+  /** Onboarding code records (never the codes). */
+  onboardingCodes: 'OnboardingCodes',
   reconcileRequests: 'ReconcileRequests',
   reconcileRuns: 'ReconcileRuns',
   tenantCache: 'TenantCache',

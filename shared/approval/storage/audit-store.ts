@@ -285,6 +285,8 @@ function toProperties(e: AuditEntry): Record<string, string> {
     statusAfter: e.statusAfter,
     customer: e.customer,
     approvalEndsAt: e.approvalEndsAt,
+    onboardingCode: e.onboardingCode,
+    onboardingCodeId: e.onboardingCodeId,
   };
   return Object.fromEntries(
     Object.entries(props).filter((kv): kv is [string, string] => kv[1] !== undefined),
@@ -332,5 +334,7 @@ function fromRow(row: TableEntityResult<Record<string, unknown>>): AuditEntry {
     ...(s('statusAfter') !== undefined ? { statusAfter: s('statusAfter') } : {}),
     ...(s('customer') !== undefined ? { customer: s('customer') } : {}),
     ...(s('approvalEndsAt') !== undefined ? { approvalEndsAt: s('approvalEndsAt') } : {}),
+    ...(s('onboardingCode') !== undefined ? { onboardingCode: s('onboardingCode') } : {}),
+    ...(s('onboardingCodeId') !== undefined ? { onboardingCodeId: s('onboardingCodeId') } : {}),
   };
 }

@@ -7,9 +7,11 @@ import type { AuditStore } from '../storage/audit-store';
 import type { ClaimStore } from '../storage/claim-store';
 import type { ConnectionRecordStore } from '../storage/connection-record-store';
 import type { DriftStore } from '../storage/drift';
+import type { OnboardingCodeStore } from '../storage/onboarding-code-store';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
 import type { TenantCache } from '../storage/tenant-cache';
 import type { EntitlementVerifier } from './entitlement-check';
+import type { CodeKeys } from './onboarding-codes';
 
 export type ApprovalMode = 'enforce' | 'dry-run' | 'off';
 
@@ -44,6 +46,10 @@ export interface ApprovalServices {
   readonly timeBudgetMs: number;
   /** Ending approvals and the two-person rule's wait (APPROVAL_EXPIRY_*, TWO_PERSON_APPROVAL_HOURS). */
   readonly expiry: ExpiryTimings;
+  /** Onboarding code records (table `OnboardingCodes`). */
+  readonly codes: OnboardingCodeStore;
+  /** The onboarding code keys; undefined when none is set, throws `config_invalid` while they are bad. */
+  codeKeys(): CodeKeys | undefined;
 }
 
 /** What the decision path (decide-connection.ts) uses. */
@@ -72,6 +78,9 @@ export interface ReconcileDeps extends DecisionDeps {
   /** Optional so that callers without the feature need not name it: absent means not configured. */
   readonly entitlement?: EntitlementVerifier | null | undefined;
   readonly mode: ApprovalMode;
+  /** Onboarding codes (optional: without them a rule asking for a code never matches). */
+  readonly codes?: Pick<OnboardingCodeStore, 'claim'> | undefined;
+  codeKeys?(): CodeKeys | undefined;
 }
 
 /** What a run over many PLS (reconcile-all.ts, reconcile-queued-pls.ts) adds: the work queue and the settings. */

@@ -84,7 +84,8 @@ export async function carryOut(
           dryRun,
           firstSeenAt,
           approvalEndsAt: verdict.approvalEndsAt,
-          ...(verdict.customer !== undefined ? { customer: verdict.customer } : {}),
+          customer: verdict.customer,
+          onboardingCode: verdict.onboardingCode,
         };
       }),
       context.log,
@@ -150,6 +151,9 @@ async function recordVerdicts(
       result: 'manual',
       ...(verdict.error !== undefined ? { errorCode: verdict.error } : {}),
       ...(verdict.customer !== undefined ? { customer: verdict.customer } : {}),
+      ...(verdict.onboardingCode !== undefined
+        ? { onboardingCode: verdict.onboardingCode.result, onboardingCodeId: verdict.onboardingCode.codeId }
+        : {}),
     };
   });
   const failed = await services.audit.writeMany(entries);

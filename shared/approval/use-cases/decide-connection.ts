@@ -262,6 +262,7 @@ function decidedRecord(
     expiryStage: '',
     expiryStageFor: '',
     firstApproval: undefined,
+    // Only a decision that knows the customer sets it: a later one without it keeps the stored one.
     ...(request.customer !== undefined ? { customer: request.customer } : {}),
     decision: {
       actorKind: actor.kind,

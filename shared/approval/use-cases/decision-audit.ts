@@ -32,6 +32,9 @@ export function intentEntry(
     ...(request.action === 'approve' && request.approvalEndsAt !== undefined
       ? { approvalEndsAt: request.approvalEndsAt }
       : {}),
+    ...(request.onboardingCode !== undefined
+      ? { onboardingCode: request.onboardingCode.result, onboardingCodeId: request.onboardingCode.codeId }
+      : {}),
   };
 }
 

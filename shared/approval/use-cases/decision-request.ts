@@ -29,8 +29,13 @@ export interface DecisionRequest {
   readonly requiredEtag?: string | undefined;
   /** When the product first saw the connection (from its record), kept in the record this decision writes. */
   readonly firstSeenAt?: string | undefined;
-  /** The customer the connection belongs to (from an entitlement answer), kept in its audit rows and record. */
+  /**
+   * The customer the decision binds the connection to (an entitlement answer's, a valid onboarding
+   * code's), kept in its audit rows and record.
+   */
   readonly customer?: string | undefined;
+  /** The onboarding code's check (`valid` or its reason code) and the code's id, for the audit. */
+  readonly onboardingCode?: { readonly result: string; readonly codeId: string | undefined } | undefined;
   /** When an approval ends (ISO): a rule's `approveFor`, a person's `until`. Absent: it does not end. */
   readonly approvalEndsAt?: string | undefined;
 }

@@ -4,6 +4,7 @@ import { connectionKey } from '../../storage/table-keys';
 import { type CapturedConnection, factsOf } from '../core/captured-connection';
 import { approvedByPerson, type ConnectionRecord } from '../core/connection-record';
 import type { EntitlementFact } from '../core/entitlement';
+import type { OnboardingCodeFact } from '../core/onboarding-code-rules';
 import type { ApprovedCounts } from '../core/policy/evaluate-policy';
 import { type Plan, planDecision } from '../core/policy/plan-decision';
 import type { Policy } from '../core/policy/policy';
@@ -56,6 +57,8 @@ function planAll(
   admitted: ReadonlySet<string> | 'unknown',
   /** The provider's system's answers by connection name (entitlement-check.ts). */
   entitlements: ReadonlyMap<string, EntitlementFact> = new Map(),
+  /** Onboarding code facts by connection name (checked before planning: onboarding-codes.ts). */
+  codes: ReadonlyMap<string, OnboardingCodeFact> = new Map(),
 ): Planned[] {
   const bySubscription = new Map<string, number>();
   const byTenant = new Map<string, number>();
@@ -84,7 +87,11 @@ function planAll(
       ? { kind: 'leave', why: 'settled', verdict: undefined }
       : planDecision(
           policy,
-          { ...factsOf(capture), entitlement: entitlements.get(capture.connection.name) },
+          {
+            ...factsOf(capture),
+            entitlement: entitlements.get(capture.connection.name),
+            onboardingCode: codes.get(capture.connection.name),
+          },
           counts,
           {
             now,

@@ -1,9 +1,11 @@
-import type { Policy } from '../core/policy/policy';
+import type { OnboardingCodeFact } from '../core/onboarding-code-rules';
+import { type Policy, usesOnboardingCodes } from '../core/policy/policy';
 import type { ReconcileDeps } from './approval-services';
 import { carryOut } from './carry-out-plans';
 import { askEntitlements } from './entitlement-check';
 import { expireApprovals, expiryDepsOf } from './expire-approvals';
 import { captureAll, observe } from './observe-pls';
+import { checkOnboardingCodes } from './onboarding-codes';
 import { nativelyAdmitted, planAll } from './plan-pls';
 import { emptyCounts, type PlsReconcileSummary, type ReconcileContext } from './reconcile-summary';
 
@@ -43,12 +45,14 @@ export async function reconcilePrivateLinkService(
     // sooner while ARM's write bucket is full; a decision's record (written with its outcome row)
     // and a verdict's wait for the records of this list, or the listed state would overwrite them.
     const deciding = writingAfter(observation.recordsWritten, services);
-    // The provider's own system is asked (if a rule says so) before the pure evaluation; the two reads go at once.
-    const [admitted, entitlements] = await Promise.all([
+    // The provider's own system is asked (if a rule says so) and onboarding codes are checked before
+    // the pure evaluation; the reads go at once.
+    const [admitted, entitlements, codes] = await Promise.all([
       nativelyAdmitted(deciding, policy, plsId, captures, context.log),
       askEntitlements(services, policy, captures, { log: context.log, deadline: context.deadline }),
+      onboardingCodeFacts(services, policy, captures, context),
     ]);
-    const plans = planAll(policy, captures, records, listedAt, admitted, entitlements);
+    const plans = planAll(policy, captures, records, listedAt, admitted, entitlements, codes);
     unfinished = await carryOut(deciding, plans, records, outcomes, context);
     // Approvals that end: the reminder, the notice on the connection, the removal (expire-approvals.ts).
     const expiry = expiryDepsOf(deciding);
@@ -65,6 +69,28 @@ export async function reconcilePrivateLinkService(
     unfinished,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * Checks the onboarding codes of the connections the policy will evaluate (Pending ones, and
+ * Approved ones when enforceOnApproved re-checks them), only when a rule asks for a code. A dry run
+ * takes no place in a code's count.
+ */
+async function onboardingCodeFacts(
+  services: ReconcileDeps,
+  policy: Policy,
+  captures: Parameters<typeof checkOnboardingCodes>[1],
+  context: ReconcileContext,
+): Promise<ReadonlyMap<string, OnboardingCodeFact>> {
+  const { codes, codeKeys } = services;
+  if (!usesOnboardingCodes(policy) || codes === undefined || codeKeys === undefined) return new Map();
+  const evaluated = captures.filter(
+    (c) => c.status === 'Pending' || (c.status === 'Approved' && policy.enforceOnApproved),
+  );
+  return checkOnboardingCodes({ codes, codeKeys, clock: services.clock }, evaluated, {
+    take: services.mode === 'enforce',
+    log: context.log,
+  });
 }
 
 /** The services as the decisions see them: their record writes go after `first` has settled. */

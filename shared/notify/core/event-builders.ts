@@ -20,6 +20,7 @@ function connectionFacts(e: AuditEntry) {
     consumerTenantId: e.consumerTenantId,
     requestMessage: e.requestMessage,
     statusBefore: e.statusBefore,
+    customer: e.customer,
   };
 }
 

@@ -18,6 +18,8 @@ export interface NotifyFacts {
   readonly consumerSubscriptionId?: string | undefined;
   readonly consumerTenantId?: string | undefined;
   readonly requestMessage?: string | undefined;
+  /** The customer the connection belongs to (bound by a valid onboarding code). */
+  readonly customer?: string | undefined;
   readonly reason?: string | undefined;
   readonly actor?: string | undefined;
   readonly actorKind?: string | undefined;

@@ -73,6 +73,7 @@ export function factRows(
   const rows: [string, string | number | undefined][] = [
     ['Private Link Service', f.plsName],
     ['Endpoint', f.endpointName ?? f.connectionName],
+    ['Customer', f.customer],
     ['Consumer subscription', f.consumerSubscriptionId],
     ['Consumer tenant', f.consumerTenantId],
     ['Request message', f.requestMessage],

@@ -117,6 +117,12 @@ const CASES: readonly {
     path: 'ENTITLEMENT_SIGNING_KEY',
   },
   {
+    name: 'an onboarding code key too short (rules asking for a code match nothing)',
+    env: { ONBOARDING_CODE_KEY: 'short' },
+    feature: 'approval',
+    path: 'ONBOARDING_CODE_KEY',
+  },
+  {
     name: 'a malformed API tenant list (the API is off, fail closed)',
     env: { AUTH_ALLOWED_TENANT_IDS: 'contoso' },
     feature: 'api',

@@ -52,7 +52,13 @@ describe('the OpenAPI document', () => {
 
   it('generates query parameters and bodies from the zod schemas (one source of truth)', () => {
     const list = doc.paths['/connections']?.get as Json & { parameters: { name: string; schema: Json }[] };
-    expect(list.parameters.map((p) => p.name)).toEqual(['status', 'pls', 'limit', 'continuationToken']);
+    expect(list.parameters.map((p) => p.name)).toEqual([
+      'status',
+      'pls',
+      'customer',
+      'limit',
+      'continuationToken',
+    ]);
     expect(list.parameters.find((p) => p.name === 'limit')?.schema).toMatchObject({
       type: 'string',
       pattern: '^\\d{1,4}$',

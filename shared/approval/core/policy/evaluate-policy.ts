@@ -1,4 +1,5 @@
 import type { EntitlementFact } from '../entitlement';
+import type { OnboardingCodeFact } from '../onboarding-code-rules';
 import { renderTemplate, type TemplateValues } from './description-template';
 import type { NamePattern } from './pattern';
 import {
@@ -23,8 +24,13 @@ export interface ConnectionFacts {
   readonly consumerSubscriptionId: string | undefined;
   /** Undefined when discovery did not tell: never satisfies a tenant condition. */
   readonly consumerTenantId: string | undefined;
-  /** The consumer's request message (the description while Pending). */
+  /** The consumer's request message (the description while Pending), onboarding codes masked. */
   readonly requestMessage: string | undefined;
+  /**
+   * The onboarding code's check, made before the evaluation (use-cases/onboarding-code-facts.ts);
+   * undefined when the message holds no code or nobody checked: never satisfies `onboardingCode`.
+   */
+  readonly onboardingCode?: OnboardingCodeFact | undefined;
   /**
    * The provider's system's answer for this connection, asked before evaluation (use-cases
    * entitlement-check.ts) when an `entitlement` rule would decide it; undefined when not asked.
@@ -49,7 +55,7 @@ export type FactCondition =
   | 'privateLinkService';
 
 /** A failed `not.requestMessage` means the message matched the excluded pattern. */
-export type Condition = FactCondition | `not.${FactCondition}` | 'quota';
+export type Condition = FactCondition | `not.${FactCondition}` | 'quota' | 'onboardingCode';
 
 export interface Verdict {
   readonly action: PolicyAction;
@@ -68,8 +74,14 @@ export interface Verdict {
    * not revoked for it either).
    */
   readonly error?: 'description_too_long' | 'entitlement_unavailable';
-  /** The customer the provider's system named (entitlement rules only): bounded, inert text. */
-  readonly customer?: string;
+  /**
+   * The customer the connection belongs to, when the deciding rule knows one: the provider's
+   * system named it (entitlement rules), or a valid onboarding code binds the connection to the
+   * customer it was issued for. Bounded, inert text.
+   */
+  readonly customer?: string | undefined;
+  /** The onboarding code's check when a rule looked at it: `valid` or the reason code, with the code's id. */
+  readonly onboardingCode?: { readonly result: string; readonly codeId: string | undefined } | undefined;
   /**
    * When an approval by this verdict ends (ISO 8601, UTC): the provider's system's answer, or else
    * the rule's `approveFor` from now. Absent: no end.
@@ -101,6 +113,20 @@ export function evaluateConnectionPolicy(
   counts: ApprovedCounts,
   options: EvaluateOptions,
 ): Verdict {
+  const verdict = firstMatch(policy, facts, counts, options);
+  const code = facts.onboardingCode;
+  // The code's check goes with the verdict into the audit, whichever rule decided.
+  return code === undefined
+    ? verdict
+    : { ...verdict, onboardingCode: { result: code.valid ? 'valid' : code.reason, codeId: code.codeId } };
+}
+
+function firstMatch(
+  policy: Policy,
+  facts: ConnectionFacts,
+  counts: ApprovedCounts,
+  options: EvaluateOptions,
+): Verdict {
   const skipped: { rule: string; failed: Condition }[] = [];
   for (const rule of policy.rules) {
     const failed = firstFailedCondition(rule.match, facts, counts, options.ignoreQuota === true);
@@ -119,7 +145,7 @@ export function evaluateConnectionPolicy(
   const reason =
     skipped.length === 0 || policy.rules.length === 0
       ? `no rule matched; default is ${action}`
-      : `no rule matched (${skipped.map((s) => `${s.rule}: ${s.failed}`).join(', ')}); default is ${action}`;
+      : `no rule matched (${skipped.map((s) => `${s.rule}: ${failedWords(s.failed, facts)}`).join(', ')}); default is ${action}`;
   const verdict = finish(
     policy,
     action,
@@ -256,16 +282,28 @@ function verdictFor(
   now: Date,
   skipped: readonly { rule: string; failed: Condition }[],
 ): Verdict {
-  return finish(
+  const code = rule.match.onboardingCode === 'valid' ? facts.onboardingCode : undefined;
+  const customer = code?.valid === true ? code.customer : undefined;
+  const verdict = finish(
     policy,
     action,
     rule.name,
     rule.description,
     facts,
     now,
-    `rule ${rule.name} matched`,
+    customer === undefined
+      ? `rule ${rule.name} matched`
+      : `rule ${rule.name} matched (onboarding code ${code?.codeId} for customer ${customer})`,
     skipped,
   );
+  return customer === undefined ? verdict : { ...verdict, customer };
+}
+
+/** A skipped rule's failed condition as the reason says it: an onboarding code's says why (never the code). */
+function failedWords(failed: Condition, facts: ConnectionFacts): string {
+  if (failed !== 'onboardingCode') return failed;
+  const code = facts.onboardingCode;
+  return `onboardingCode ${code === undefined ? 'code_missing' : code.valid ? 'valid' : code.reason}`;
 }
 
 function finish(
@@ -337,6 +375,9 @@ export function firstFailedCondition(
       if (excluded === true || excluded === 'unknown') return `not.${condition}`;
     }
   }
+  // After the conditions about the connection itself: a connection another condition rules out
+  // is reported for that, not for its code.
+  if (match.onboardingCode === 'valid' && facts.onboardingCode?.valid !== true) return 'onboardingCode';
   if (match.quota !== undefined && !ignoreQuota) {
     const { max, per } = match.quota;
     const key =

@@ -114,6 +114,8 @@ export const matchSchema = z
     ...conditionShape,
     not: notSchema.optional(),
     quota: quotaSchema.optional(),
+    // A valid signed onboarding code in the request message (docs/approval.md, "Onboarding codes").
+    onboardingCode: z.literal('valid', { error: 'expected valid' }).optional(),
   })
   .strict();
 

@@ -46,6 +46,13 @@ export interface CompiledMatch extends CompiledConditions {
   /** Exclusions: the rule matches only when none of these holds. */
   readonly not: CompiledConditions | undefined;
   readonly quota: { readonly max: number; readonly per: 'subscription' | 'tenant' } | undefined;
+  /** `valid`: the request message must carry a valid onboarding code (checked before the evaluation). */
+  readonly onboardingCode?: 'valid' | undefined;
+}
+
+/** Whether any rule asks for an onboarding code: only then are codes checked (a storage read per code). */
+export function usesOnboardingCodes(policy: Policy): boolean {
+  return policy.rules.some((rule) => rule.match.onboardingCode !== undefined);
 }
 
 export const DEFAULT_DESCRIPTIONS = {
@@ -83,6 +90,7 @@ function compileRule(rule: RuleDocument): CompiledRule {
       ...compileConditions(m),
       not: m.not === undefined ? undefined : compileConditions(m.not),
       quota: m.quota,
+      ...(m.onboardingCode !== undefined ? { onboardingCode: m.onboardingCode } : {}),
     },
     approveForMs: rule.approveFor === undefined ? undefined : mustParseDuration(rule.approveFor),
     approvals: rule.approvals ?? 1,

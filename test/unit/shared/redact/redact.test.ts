@@ -35,6 +35,11 @@ describe('redact', () => {
     expect(redact(text)).toBe(expected);
   });
 
+  it('removes signed onboarding codes wherever they appear', () => {
+    const code = 'PLG-7M3K8Q2R0W9X4TNJ5CV6B1DZ3F8YH2MPAB';
+    expect(redact(`echo: Contoso ${code.toLowerCase()} done`)).toBe('echo: Contoso [redacted] done');
+  });
+
   it('leaves ordinary text alone', () => {
     const page = '<title>IIS Windows Server</title> status 500, code 42, Basic setup';
     expect(redact(page)).toBe(page);

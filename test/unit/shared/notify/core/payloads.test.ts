@@ -211,6 +211,33 @@ describe('events from their causes', () => {
     expect(eventFromAudit({ ...base, kind: 'outcome', action: 'approve', result: 'skipped' })).toBeNull();
   });
 
+  it('the customer a code bound the connection to goes into the event and every message, as inert text', () => {
+    const decided = eventFromAudit({
+      decisionId: 'd',
+      at: new Date(),
+      ...CONNECTION,
+      statusBefore: 'Pending',
+      rule: 'saas-onboarding',
+      policyVersion: 'v',
+      actor: { kind: 'policy' },
+      description: undefined,
+      reason: 'rule saas-onboarding matched',
+      mode: 'enforce',
+      trigger: 'timer',
+      correlationId: 'c',
+      kind: 'outcome',
+      action: 'approve',
+      result: 'succeeded',
+      statusAfter: 'Approved',
+      customer: 'Adatum <b>Corp</b>',
+    });
+    expect(decided?.facts.customer).toBe('Adatum <b>Corp</b>');
+    const event = decided as NotifyEvent;
+    for (const kind of ['teams', 'slack', 'generic'] as const)
+      expect(JSON.stringify(renderPayload(kind, event, OPTIONS).body)).toContain('Adatum');
+    expect(JSON.stringify(renderPayload('slack', event, OPTIONS).body)).not.toContain('<b>');
+  });
+
   it('reminders: one per period, the period named in the id', () => {
     const since = new Date('2026-12-01T00:00:00Z');
     expect(reminderPeriod(since, new Date('2026-12-01T23:59:00Z'), 24)).toBe(0);
