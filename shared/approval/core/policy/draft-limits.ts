@@ -40,6 +40,7 @@ export const CONDITIONS_WITHOUT_PATTERNS: readonly string[] = [
   'privateEndpointLocation',
   'not',
   'quota',
+  'onboardingCode',
 ];
 
 /** One pattern of a draft, where it is (`rules[3].match.requestMessage`) and how it compiles. */
