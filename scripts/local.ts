@@ -23,7 +23,7 @@ package (${STAGED_PACKAGE_DIR}/, unpacked from dist/package/app.zip by npm run p
 Functions worker loads it and served like \`func start\` (HTTP under /api, Event Grid webhook, timers, storage queues).
 With the ARM emulator (ARM_ENDPOINT unset) it plays a lab scenario: consumers connect to the emulated Private
 Link Services, each private endpoint gets a loopback address forwarded to the IIS stand-in while Approved,
-Event Grid events reach the webhook, faults come and go, and a short narrative tells what happens (README.md#local-lab).
+Event Grid events reach the webhook, faults come and go, and a short narrative tells what happens (docs/local-lab.md#local-lab).
   --port <port>      listen on this port (default: LOCAL_PORT, local.settings.json Host.LocalHttpPort, 7071)
   --scenario <file>  the lab scenario to play (default: ${DEFAULT_SCENARIO})
   --quiet            print only the ready line (warnings and errors still go to stderr)

@@ -260,7 +260,7 @@ export function createLab(options: LabOptions): Lab {
       run = startScenario({ scenario: current, emulator: running, iis, baseUrl, say: options.say });
       void run.done.then(() =>
         options.say(
-          `scenario played out; the lab keeps running. Decide what waits in ${baseUrl}/api/dashboard, or be a consumer: npm run lab:consumer -- --subscription <guid> --tenant <guid> --message "CHG0000001 - ..." (README.md#local-lab). Ctrl+C stops.`,
+          `scenario played out; the lab keeps running. Decide what waits in ${baseUrl}/api/dashboard, or be a consumer: npm run lab:consumer -- --subscription <guid> --tenant <guid> --message "CHG0000001 - ..." (docs/local-lab.md#local-lab). Ctrl+C stops.`,
         ),
       );
     },

@@ -3,7 +3,7 @@
  * latency statistics. Pure data with pure functions, so "the stored rollup equals a recomputation
  * from raw rows" is a plain equality in tests.
  *
- * What counts where (documented in README.md#probe-tables):
+ * What counts where (documented in docs/probe.md#probe-tables):
  * - `count` is every run; a run inside a maintenance window counts in `maintenance` only, so
  *   `count = up + degraded + down + maintenance` and availability ignores maintenance entirely.
  * - failure classes count DOWN runs outside maintenance, by the final attempt's class.

@@ -1,7 +1,7 @@
 /*
  * The per-target state machine, pure: (record, result, thresholds) → (record', transition?).
  *
- * Rules (flap damping like Gatus, documented in README.md#probe-tables):
+ * Rules (flap damping like Gatus, documented in docs/probe.md#probe-tables):
  * - A run is a failure when its verdict is DOWN, a success when UP or DEGRADED.
  * - UNKNOWN (never judged) takes the first judged result's status at once: any evidence beats none.
  * - UP/DEGRADED → DOWN after `failureThreshold` consecutive failures.
