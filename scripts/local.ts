@@ -11,6 +11,7 @@ import { readHostJson } from './local-host/host-json';
 import { consoleLogger } from './local-host/invocation-logger';
 import { baseEnv, definedOnly, readLocalSettings, withLocalDefaults } from './local-host/local-env';
 import { type LocalHost, startLocalHost } from './local-host/local-host';
+import { chooseLocalPort } from './local-host/local-port';
 import { LOCAL_SERVICES, type RunningServices, startServices } from './local-host/local-services';
 import { loadPackageFunctions } from './local-host/package-functions';
 import { applySources, chooseSources } from './local-sources';
@@ -42,14 +43,6 @@ const APP_ROOT = process.env.LOCAL_APP_ROOT?.trim() || resolve(__dirname, '..', 
  */
 const PACKAGE_DIR = resolve(APP_ROOT, process.env.LOCAL_PACKAGE_DIR?.trim() || STAGED_PACKAGE_DIR);
 
-function parsePort(value: string | undefined, origin: string): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new Error(`${origin}: expected a port number, got "${value}"`);
-  return port;
-}
-
 async function main(): Promise<void> {
   const { values: args } = parseArgs({
     options: {
@@ -74,11 +67,7 @@ async function main(): Promise<void> {
   const localSettings = readLocalSettings(join(APP_ROOT, 'local.settings.json'));
   // The host.json that ships decides routes and queue retries, as it does in Azure.
   const hostSettings = readHostJson(join(PACKAGE_DIR, 'host.json'));
-  const port =
-    parsePort(args.port, '--port') ??
-    parsePort(process.env.LOCAL_PORT, 'LOCAL_PORT') ??
-    localSettings?.localHttpPort ??
-    7071;
+  const port = chooseLocalPort(args.port, process.env.LOCAL_PORT, localSettings?.localHttpPort);
 
   const lab = createLab({
     appRoot: APP_ROOT,
@@ -103,7 +92,9 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   // Registered before anything starts, so a signal during startup still stops what is already running.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
+  // `on`, not `once`: Ctrl+C reaches the whole process group and npm and the launcher pass it on too, so
+  // a second SIGINT while stopping must not fall through to Node's default (an abrupt exit).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 
   try {
     const userEnv = baseEnv(process.env, localSettings?.values);

@@ -12,6 +12,7 @@ import { flattenHeaders, readBody } from './http-conversion';
 import { dispatchHttp, httpRouteTable } from './http-dispatch';
 import type { HostLogger } from './invocation-logger';
 import type { LocalEnv } from './local-env';
+import { portInUseMessage } from './local-port';
 import { DEFAULT_QUEUE_OPTIONS, type QueueOptions, type QueuePoller, startQueuePoller } from './queue-poller';
 import { startTimers, type TimerScheduler } from './timer-scheduler';
 
@@ -180,13 +181,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const wanted = options.port ?? 7071;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${wanted} on ${hostname} is already in use (another npm run local or func start?). Stop that one, or pick another port: npm run local -- --port ${wanted + 1}  (or set LOCAL_PORT=${wanted + 1}).`,
-            )
-          : error,
-      ),
+      reject(error.code === 'EADDRINUSE' ? new Error(portInUseMessage(wanted, hostname)) : error),
     );
     server.listen(wanted, hostname, () => {
       server.removeAllListeners('error');

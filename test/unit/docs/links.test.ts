@@ -38,7 +38,15 @@ function anchors(text: string): Set<string> {
 const DOC_REFERENCE = /((?:\.\.\/)*(?:[\w-]+\/)*[\w.-]+\.md)#([\w-]+)/g;
 
 /** Folders whose files never reach a reader (dependencies, build output, tool state). */
-const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'coverage', '.git', '.azure', '.local', 'test-results']);
+const SKIPPED_DIRS = new Set([
+  'node_modules',
+  'dist',
+  'coverage',
+  '.git',
+  '.azure',
+  '.local',
+  'test-results',
+]);
 const TEXT_FILE = /\.(ts|mts|js|mjs|md|yaml|yml|json|bicep|bicepparam|html|css|sh)$/;
 
 /** Every text file of the repository that code, samples or docs can print a reference from (this test left out). */
