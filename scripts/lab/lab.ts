@@ -170,6 +170,8 @@ export function createLab(options: LabOptions): Lab {
           NOTIFY_WEBHOOKS: sink.webhooks,
           NOTIFY_SWEEP_SCHEDULE: '*/30 * * * * *',
           NOTIFY_RETRY_BASE_SECONDS: '2',
+          // Short incident window: the lab's two endpoints behind one IIS fail together, one message tells both.
+          NOTIFY_GROUP_SECONDS: '5',
           // So the lab's messages carry working dashboard buttons (plain http: a loopback host).
           ...(options.dashboardUrl === undefined ? {} : { DASHBOARD_URL: options.dashboardUrl }),
           ...(ingestion === undefined

@@ -37,6 +37,18 @@ export interface NotifyFacts {
   readonly phase?: string | undefined;
   readonly code?: string | undefined;
   readonly errorCode?: string | undefined;
+  /** Probe events: the target's address and the private endpoint IP it should resolve to. */
+  readonly url?: string | undefined;
+  readonly expectedIp?: string | undefined;
+  /** Probe events: when the failing (or slow) streak began: the first run of it. */
+  readonly since?: string | undefined;
+  /** Probe events: what the probe saw in the latest run, in its own words. */
+  readonly detail?: string | undefined;
+  /** Probe events: which side usually owns the fix for this failure (see ownerSideOf). */
+  readonly ownerSide?: string | undefined;
+  /** A grouped probe.down: how many targets failed for the same cause, and the others' names and addresses. */
+  readonly affectedCount?: number | undefined;
+  readonly alsoAffected?: string | undefined;
 }
 
 export interface NotifyEvent {

@@ -74,6 +74,13 @@ export interface Transition {
   readonly awaitedConnection: string | null;
 }
 
+/** Where a target is, for the people a state change is told to (its address and the connection it needs). */
+export interface TargetWhere {
+  readonly url: string;
+  readonly expectedIp: string | undefined;
+  readonly dependsOn: string | undefined;
+}
+
 export interface StateStep {
   readonly record: TargetStateRecord;
   readonly transition: Transition | null;
