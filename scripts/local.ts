@@ -69,12 +69,13 @@ async function main(): Promise<void> {
   const hostSettings = readHostJson(join(PACKAGE_DIR, 'host.json'));
   const port = chooseLocalPort(args.port, process.env.LOCAL_PORT, localSettings?.localHttpPort);
 
+  const story = narrator((text) => process.stdout.write(text));
   const lab = createLab({
     appRoot: APP_ROOT,
     ...(args.scenario === undefined ? {} : { scenarioPath: args.scenario }),
     // The host listens on 127.0.0.1 at this port; with port 0 the address is known only once it listens.
     ...(port === 0 ? {} : { dashboardUrl: localDashboardUrl(port, hostSettings.routePrefix) }),
-    say: args.quiet === true ? () => undefined : narrator((text) => process.stdout.write(text)).say,
+    say: args.quiet === true ? () => undefined : story.say,
   });
   const logger = args.verbose === true ? consoleLog : labLogger(consoleLog, () => lab.active);
   let services: RunningServices | undefined;
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
   const hint =
     dashboard === undefined ? `health: ${host.url}/api/health` : `dashboard: ${host.url}/api/dashboard`;
   process.stdout.write(`Private Link Gatekeeper local host ready at ${host.url} (${hint})\n`);
+  story.markReady();
   await lab.afterHostReady(host.url);
 }
 

@@ -31,6 +31,7 @@ import { probeTargetsOf, seedOf } from './lab-world';
 import {
   describeAvailability,
   type Say,
+  storyOrder,
   type Watcher,
   watchAvailability,
   watchDecisions,
@@ -87,6 +88,8 @@ export function createLab(options: LabOptions): Lab {
   let appClientId = LAB_PROVIDER_APP_ID;
   let run: ScenarioRun | undefined;
   let watchers: Watcher[] = [];
+  // Notification lines follow the probe change they belong to (the sink may hear of it first).
+  const order = storyOrder(options.say);
   let unsubscribe: (() => void) | undefined;
 
   const lab: Lab = {
@@ -125,7 +128,9 @@ export function createLab(options: LabOptions): Lab {
         }
         dataPath = await startDataPath({ emulator, backends });
         started.push(dataPath);
-        sink = await startNotifySink(options.say);
+        sink = await startNotifySink((line, after) =>
+          after === undefined ? options.say(line) : order.sayAfter(after.target, after.state, after.at, line),
+        );
         started.push(sink);
         // A connection string of the user's own sends to the real service; the stand-in is for the rest.
         let availabilityOff: string | undefined;
@@ -193,7 +198,7 @@ export function createLab(options: LabOptions): Lab {
             await stopStarted();
             emulator = undefined;
           },
-          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); availability: ${availabilityOff !== undefined ? `off (${availabilityOff})` : ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
+          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic; every message kept whole: GET ${sink.url}/messages); availability: ${availabilityOff !== undefined ? `off (${availabilityOff})` : ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
         };
       } catch (error) {
         await stopStarted();
@@ -255,7 +260,7 @@ export function createLab(options: LabOptions): Lab {
       const read = labReaders(baseUrl);
       watchers = [
         watchDecisions(read.decisions, options.say),
-        watchProbes(read.probes, options.say),
+        watchProbes(read.probes, options.say, 2_000, (target, state) => order.told(target, state)),
         watchProblems(read.problems, options.say),
         ...(ingestion === undefined ? [] : [watchAvailability(ingestion.availability, options.say)]),
       ];
@@ -272,6 +277,7 @@ export function createLab(options: LabOptions): Lab {
       await run?.stop();
       run = undefined;
       await Promise.all(watchers.map((w) => w.stop()));
+      order.flush();
       if (watchers.length > 0 && ingestion !== undefined)
         options.say(describeAvailability(ingestion.availability()));
       watchers = [];

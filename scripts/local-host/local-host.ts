@@ -165,6 +165,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const server = createServer((incoming, out) => {
     handle(incoming, out).catch((error: unknown) => {
+      if (closedByClient(incoming, out, error)) {
+        // A browser that navigated away, a curl stopped with Ctrl+C: nothing failed in the host and
+        // nobody waits for an answer. One line, no stack; the invocation line already tells the rest.
+        logger.info(`request ${incoming.method} ${incoming.url}: the client closed it before the answer`);
+        if (!out.destroyed) out.destroy();
+        return;
+      }
       logger.error(
         `request ${incoming.method} ${incoming.url} failed in the host: ${(error as Error).stack ?? String(error)}`,
       );
@@ -222,4 +229,21 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   }
 
   return { url: base, port, functions: listFunctions(definitions, base, routePrefix, timers, pollers), stop };
+}
+
+/** Error codes Node gives a read or write on a connection the other side closed. */
+const CLIENT_CLOSED_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_STREAM_DESTROYED',
+]);
+
+/** True when the request failed only because the client went away (aborted body, closed socket). */
+export function closedByClient(incoming: IncomingMessage, out: ServerResponse, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CLIENT_CLOSED_CODES.has(code)) return true;
+  if ((error as Error | null)?.message === 'aborted') return true;
+  return incoming.destroyed && out.destroyed && !out.writableFinished;
 }

@@ -21,6 +21,8 @@ export const INCIDENT_WINDOW_SECONDS = 20;
 /** An affected target as the incident keeps it, for the message. */
 export interface IncidentMember {
   readonly eventId: string;
+  /** The target id (the event's subject): short, for logs and the lab's narrative. */
+  readonly id?: string | undefined;
   readonly name: string;
   readonly url: string | undefined;
 }
@@ -41,7 +43,7 @@ export function plsNameOfDependency(dependsOn: string | undefined): string | und
 }
 
 export function memberOf(event: NotifyEvent): IncidentMember {
-  return { eventId: event.id, name: event.facts.targetName ?? event.subject, url: event.facts.url };
+  return { eventId: event.id, id: event.subject, name: event.facts.targetName ?? event.subject, url: event.facts.url };
 }
 
 /** The leader's event, naming every member: the others go into `alsoAffected`, in the order they joined. */
@@ -54,6 +56,7 @@ export function groupedEvent(leader: NotifyEvent, members: readonly IncidentMemb
       ...leader.facts,
       affectedCount: others.length + 1,
       alsoAffected: others.map((m) => (m.url === undefined ? m.name : `${m.name} (${m.url})`)).join('; '),
+      alsoAffectedIds: others.map((m) => m.id ?? m.name).join(', '),
     },
   };
 }

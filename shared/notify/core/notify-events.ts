@@ -49,6 +49,8 @@ export interface NotifyFacts {
   /** A grouped probe.down: how many targets failed for the same cause, and the others' names and addresses. */
   readonly affectedCount?: number | undefined;
   readonly alsoAffected?: string | undefined;
+  /** The other targets' ids, comma separated (the people-facing `alsoAffected` names them in full). */
+  readonly alsoAffectedIds?: string | undefined;
 }
 
 export interface NotifyEvent {

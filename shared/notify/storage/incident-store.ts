@@ -117,7 +117,12 @@ async function write(table: TableClient, row: Row, create = false): Promise<bool
 }
 
 const membersSchema = z.array(
-  z.object({ eventId: z.string().max(64), name: z.string().max(1024), url: z.string().max(4096).optional() }),
+  z.object({
+    eventId: z.string().max(64),
+    id: z.string().max(1024).optional(),
+    name: z.string().max(1024),
+    url: z.string().max(4096).optional(),
+  }),
 );
 
 /** The stored member list; an unreadable one counts as empty (the leader is still told). */
@@ -125,7 +130,7 @@ function membersOf(row: Row): IncidentMember[] {
   try {
     return membersSchema
       .parse(JSON.parse(String(row.members ?? '[]')))
-      .map((m) => ({ eventId: m.eventId, name: m.name, url: m.url }));
+      .map((m) => ({ eventId: m.eventId, id: m.id, name: m.name, url: m.url }));
   } catch {
     return [];
   }
