@@ -43,7 +43,12 @@ export function plsNameOfDependency(dependsOn: string | undefined): string | und
 }
 
 export function memberOf(event: NotifyEvent): IncidentMember {
-  return { eventId: event.id, id: event.subject, name: event.facts.targetName ?? event.subject, url: event.facts.url };
+  return {
+    eventId: event.id,
+    id: event.subject,
+    name: event.facts.targetName ?? event.subject,
+    url: event.facts.url,
+  };
 }
 
 /** The leader's event, naming every member: the others go into `alsoAffected`, in the order they joined. */
