@@ -48,6 +48,8 @@ export const sinkDeliverySchema = z.object({
   from: z.string().nullable(),
   /** The message's dashboard button (Teams Action.OpenUrl, Slack button, CloudEvents data.dashboardUrl), or null. */
   link: z.string().nullable(),
+  /** A grouped probe.down's other targets, comma separated (generic kind only, else null): one incident per cause. */
+  also: z.string().nullable().default(null),
 });
 export type SinkDelivery = z.infer<typeof sinkDeliverySchema>;
 
@@ -104,7 +106,7 @@ export async function startNotifySink(tell: TellEvent): Promise<NotifySink> {
         body = JSON.parse(raw.toString('utf8'));
         read = summaryOf(kind, body);
       } catch {
-        read = { subject: '(unreadable body)', id: null, from: null, link: null };
+        read = { subject: '(unreadable body)', id: null, from: null, link: null, also: null };
       }
       const key = `${kind}:${type}`;
       counts[key] = (counts[key] ?? 0) + 1;
@@ -255,10 +257,11 @@ function summaryOf(kind: string, body: unknown): Omit<SinkDelivery, 'kind' | 'ty
       id: event.subject ?? null,
       from: event.data?.from ?? null,
       link,
+      also: event.data?.alsoAffectedIds ?? null,
     };
   }
   const subject = kind === 'slack' ? slackSchema.parse(body).text : teamsSchema.parse(body).summary;
-  return { subject: subject ?? '', id: null, from: null, link };
+  return { subject: subject ?? '', id: null, from: null, link, also: null };
 }
 
 /** The first `url` (or CloudEvents `dashboardUrl`) anywhere in the body: each kind puts its one button there. */
