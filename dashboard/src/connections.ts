@@ -3,6 +3,7 @@
  * the rows where ARM allows it (Pending → Approved/Rejected, Approved → Rejected); everyone else
  * sees no buttons, and the server refuses them anyway.
  */
+import { verdictInWords } from '../../shared/approval/core/policy/verdict-words';
 import { describeProblem, getJson, isMissingRoute, postJson } from './api';
 import { bringForward } from './deep-link';
 import { byId, h, replaceChildren, tableHead } from './dom';
@@ -214,7 +215,12 @@ function row(c: Connection, reason: string | undefined, canApprove: boolean, dec
       { class: 'message-cell' },
       c.requestMessage ?? '—',
       c.policyVerdict
-        ? h('div', { class: 'muted small' }, `policy: ${c.policyVerdict.action} — ${c.policyVerdict.reason}`)
+        ? // People read the verdict in words; the rule trace stays in the API and in the tooltip.
+          h(
+            'div',
+            { class: 'muted small', title: c.policyVerdict.reason },
+            `policy: ${c.policyVerdict.action} — ${verdictInWords(c.policyVerdict.reason)}`,
+          )
         : null,
     ),
     h(
@@ -230,7 +236,7 @@ function row(c: Connection, reason: string | undefined, canApprove: boolean, dec
               {},
               `${decision.actor.kind === 'policy' ? 'policy' : decision.actor.name}${decision.rule ? ` · rule ${decision.rule}` : ''}`,
             ),
-            reason ? h('div', { class: 'small' }, reason) : null,
+            reason ? h('div', { class: 'small', title: reason }, verdictInWords(reason)) : null,
             h('div', { class: 'muted small', title: utcTime(decision.at) }, relative(decision.at)),
           ),
     ),

@@ -1,11 +1,22 @@
-import type { Condition, FactCondition } from './evaluate-policy';
-
 /**
  * A policy verdict's reason in words for people (chat messages, the dashboard's text). The reason
  * as evaluated (`no rule matched (require-ticket: not.requestMessage, trusted-tenant:
  * consumerTenants); default is manual`) is the rule trace: it stays in the audit rows and the API,
  * where tools and the policy's author read it. Pure; a reason in no known shape is returned as is.
+ * It imports nothing (the dashboard's browser bundle uses it too): the condition names are those of
+ * `Condition` in ./evaluate-policy.ts, and a test holds the two lists together.
  */
+
+/** The conditions about the connection itself (`FactCondition` in ./evaluate-policy.ts). */
+type FactCondition =
+  | 'consumerSubscriptions'
+  | 'consumerTenants'
+  | 'privateEndpointResourceGroup'
+  | 'privateEndpointName'
+  | 'requestMessage'
+  | 'privateEndpointLocation'
+  | 'privateLinkService';
+type Condition = FactCondition | `not.${FactCondition}` | 'quota';
 const WHAT_FAILED: Record<FactCondition, string> = {
   consumerSubscriptions: "the consumer's subscription is not on its list",
   consumerTenants: "the consumer's tenant is not one it trusts",
@@ -33,10 +44,16 @@ const DEFAULT_OUTCOME: Record<string, string> = {
 };
 
 /** Why one rule did not match, as a clause. */
-export function conditionInWords(condition: Condition): string {
+export function conditionInWords(condition: string): string {
   if (condition === 'quota') return 'the consumer already has as many approved connections as it allows';
   if (condition.startsWith('not.')) return WHAT_EXCLUDED[condition.slice(4) as FactCondition] ?? condition;
   return WHAT_FAILED[condition as FactCondition] ?? condition;
+}
+
+/** Every condition the words know (for the test that holds them to the evaluator's). */
+export function knownConditions(): readonly Condition[] {
+  const facts = Object.keys(WHAT_FAILED) as FactCondition[];
+  return [...facts, ...facts.map((f) => `not.${f}` as const), 'quota'];
 }
 
 const NO_RULE = /^no rule matched(?: \((.*)\))?; default is (approve|reject|manual)(.*)$/s;
@@ -50,7 +67,7 @@ export function verdictInWords(reason: string): string {
       .split(', ')
       .map((part) => /^(.+): ((?:not\.)?[A-Za-z]+|quota)$/.exec(part))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => `rule ${m[1]}: ${conditionInWords(m[2] as Condition)}`);
+      .map((m) => `rule ${m[1]}: ${conditionInWords(m[2] ?? '')}`);
     const why = clauses.length === 0 ? 'no rule matched' : `no rule matched (${clauses.join('; ')})`;
     return sentence(`${why}, ${DEFAULT_OUTCOME[action] ?? `so the default is ${action}`}${rest}`);
   }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { verdictInWords } from '../../../../../shared/approval/core/policy/verdict-words';
+import type { Condition } from '../../../../../shared/approval/core/policy/evaluate-policy';
+import {
+  conditionInWords,
+  knownConditions,
+  verdictInWords,
+} from '../../../../../shared/approval/core/policy/verdict-words';
 import { eventFromTransition, ownerSideOf } from '../../../../../shared/notify/core/event-builders';
 import { factRows, headline, renderPayload } from '../../../../../shared/notify/core/payloads';
 import type { ResultSummary, Transition } from '../../../../../shared/probe/core/target-state';
@@ -100,6 +105,29 @@ describe('the probe.down a person reads at 3 a.m.', () => {
 });
 
 describe('policy verdicts in words', () => {
+  it('has words for every condition the evaluator can name', () => {
+    // Both directions: a condition added to the evaluator must get words, and the words name no other.
+    const evaluatorConditions: Record<Condition, true> = {
+      consumerSubscriptions: true,
+      consumerTenants: true,
+      privateEndpointResourceGroup: true,
+      privateEndpointName: true,
+      requestMessage: true,
+      privateEndpointLocation: true,
+      privateLinkService: true,
+      'not.consumerSubscriptions': true,
+      'not.consumerTenants': true,
+      'not.privateEndpointResourceGroup': true,
+      'not.privateEndpointName': true,
+      'not.requestMessage': true,
+      'not.privateEndpointLocation': true,
+      'not.privateLinkService': true,
+      quota: true,
+    };
+    expect([...knownConditions()].sort()).toEqual(Object.keys(evaluatorConditions).sort());
+    for (const c of knownConditions()) expect(conditionInWords(c)).not.toBe(c);
+  });
+
   it('turns the rule trace into a sentence', () => {
     expect(
       verdictInWords(
