@@ -76,7 +76,16 @@ export function labLogger(
     },
     info: (message) => inner.info(message),
     warn: (message) => inner.warn(message),
-    error: (message) => inner.error(message),
+    // The host's own errors (a function that threw, with its stack) repeat with every failing run too:
+    // told in full once, then counted by their first line (invocation ids left out).
+    error: (message) => {
+      if (!labActive()) {
+        inner.error(message);
+        return;
+      }
+      const first = (message.split('\n')[0] ?? '').replace(/\([0-9a-f]{8}-[0-9a-f-]{27}\)/gi, '(…)');
+      once(`host|${first}`, () => inner.error(message), first);
+    },
   };
 }
 
@@ -107,7 +116,7 @@ export function shortLogLine(text: string): string {
           ? undefined
           : `first: ${String(first.path ?? '')}: ${String(first.message ?? '')}${issues.length > 1 ? ` (${issues.length} issues)` : ''}`,
       ].filter((p): p is string => p !== undefined && p !== '');
-      return parts.join(' ');
+      return parts.join(' ').replace(/\s*\n\s*/g, ' ');
     } catch {
       // not JSON after all: told as it is
     }

@@ -5,8 +5,8 @@
  * A probe.down joins the incident of its cause key: the failure class, phase and code of the run
  * that made it DOWN, and the Private Link Service when the target's `dependsOn` names a connection
  * under one. The first one of a key opens the incident and is held for INCIDENT_WINDOW_SECONDS;
- * every probe.down of the same key arriving for the same webhook in that window joins it and sends
- * nothing of its own; then the first one is sent, naming them all. A later one opens a new incident.
+ * every probe.down of the same key arriving in that window joins it and sends nothing of its own;
+ * then the first one is sent, naming them all, to every webhook. A later one opens a new incident.
  */
 import { tryParseResourceId } from '../../arm/resource-id';
 import { eventId, type NotifyEvent } from './notify-events';

@@ -5,7 +5,9 @@ import type { IncidentMember } from '../core/incidents';
 
 /**
  * Incidents (../core/incidents.ts) in the NotifyDeliveries table, beside the delivery states but in
- * partitions of their own (`incident|{webhook}|{cause key}`; delivery states use the 32-hex event id):
+ * partitions of their own (`incident|{cause key}`; delivery states use the 32-hex event id). One
+ * incident serves every webhook: the same event leads it in each, so every channel (and the lab's
+ * narrative) tells the same message:
  * - row `open`: the cause's current incident (when it opened), so the next probe.down finds it;
  * - row `{opened ms}`: the incident itself: its leader, its members, and `sentAt` once the leader's
  *   message took its member list. Every change is made with the ETag it was read with, so a member
@@ -24,25 +26,20 @@ export class IncidentStore {
   constructor(private readonly table: () => Promise<TableClient>) {}
 
   /** Joins the cause's open incident (opened less than `windowMs` ago and not yet sent), or opens one. */
-  async join(
-    webhook: string,
-    key: string,
-    member: IncidentMember,
-    now: Date,
-    windowMs: number,
-  ): Promise<JoinOutcome> {
+  async join(key: string, member: IncidentMember, now: Date, windowMs: number): Promise<JoinOutcome> {
     const table = await this.table();
-    const pk = partitionOf(webhook, key);
+    const pk = partitionOf(key);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const pointer = await read(table, pk, OPEN);
       const openedAt = pointer === undefined ? undefined : Number(pointer.openedAt);
-      if (openedAt !== undefined && now.getTime() - openedAt < windowMs) {
-        const incident = await read(table, pk, String(openedAt));
-        if (incident !== undefined && incident.sentAt === undefined) {
-          if (incident.leader === member.eventId) return { role: 'leader', openedAt };
-          const members = membersOf(incident);
-          if (members.some((m) => m.eventId === member.eventId))
-            return { role: 'member', leader: String(incident.leader) };
+      const incident = openedAt === undefined ? undefined : await read(table, pk, String(openedAt));
+      if (openedAt !== undefined && incident !== undefined) {
+        // Its role is the same for every webhook and every copy, whenever that copy comes.
+        if (incident.leader === member.eventId) return { role: 'leader', openedAt };
+        const members = membersOf(incident);
+        if (members.some((m) => m.eventId === member.eventId))
+          return { role: 'member', leader: String(incident.leader) };
+        if (incident.sentAt === undefined && now.getTime() - openedAt < windowMs) {
           const joined = await write(table, { ...incident, members: JSON.stringify([...members, member]) });
           if (joined) return { role: 'member', leader: String(incident.leader) };
           continue; // changed under us (another member, or the leader sending): read again
@@ -72,10 +69,10 @@ export class IncidentStore {
   }
 
   /** The leader takes the member list and marks the incident sent: members arriving later are told on their own. */
-  async close(webhook: string, key: string, openedAt: number): Promise<readonly IncidentMember[]> {
+  async close(key: string, openedAt: number): Promise<readonly IncidentMember[]> {
     if (Number.isNaN(openedAt)) return [];
     const table = await this.table();
-    const pk = partitionOf(webhook, key);
+    const pk = partitionOf(key);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const incident = await read(table, pk, String(openedAt));
       if (incident === undefined) return [];
@@ -86,8 +83,8 @@ export class IncidentStore {
   }
 }
 
-function partitionOf(webhook: string, key: string): string {
-  return `incident|${webhook.toLowerCase()}|${key}`;
+function partitionOf(key: string): string {
+  return `incident|${key}`;
 }
 
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string; etag?: string | undefined };

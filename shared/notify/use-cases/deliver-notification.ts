@@ -120,9 +120,9 @@ export async function deliverToWebhooks(
   const window = deps.groupSeconds ?? INCIDENT_WINDOW_SECONDS;
   if (deps.incidents !== undefined && cause !== null && state === undefined) {
     if (incident !== undefined) {
-      event = groupedEvent(event, await deps.incidents.close(target.name, cause, incident));
+      event = groupedEvent(event, await deps.incidents.close(cause, incident));
     } else {
-      const joined = await deps.incidents.join(target.name, cause, memberOf(event), now, window * 1000);
+      const joined = await deps.incidents.join(cause, memberOf(event), now, window * 1000);
       if (joined.role === 'member') {
         await deps.store.put(event.id, target.name, undefined, {
           state: 'grouped',

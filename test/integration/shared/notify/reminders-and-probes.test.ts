@@ -132,6 +132,7 @@ describe('one incident per cause', () => {
     const container = testContainer({
       NOTIFY_WEBHOOKS: webhooksSetting([
         { name: 'ce-sink', kind: 'generic', url: hook.url, events: ['probe.down'] },
+        { name: 'ce-sink-2', kind: 'generic', url: hook.url, events: ['probe.down'] },
       ]),
       ...FAST_NOTIFY,
     });
@@ -159,12 +160,22 @@ describe('one incident per cause', () => {
         ),
       ),
     );
-    await waitFor(() => hook.received.length >= 2, 20_000, 'two probe.down messages');
+    await waitFor(() => hook.received.length >= 4, 20_000, 'two probe.down messages per webhook');
     // Past the window (NOTIFY_GROUP_SECONDS 2 in FAST_NOTIFY): nothing more comes.
     await new Promise((r) => setTimeout(r, 4_000));
-    expect(hook.received).toHaveLength(2);
+    expect(hook.received).toHaveLength(4);
+    // One incident for every webhook: each gets the same message, led by the same event.
+    const byWebhook = (name: string) =>
+      hook.received
+        .filter((r) => String(r.headers['x-gatekeeper-delivery']).endsWith(`.${name}`))
+        .map((r) => String(r.body.id))
+        .sort();
+    expect(byWebhook('ce-sink')).toHaveLength(2);
+    expect(byWebhook('ce-sink')).toEqual(byWebhook('ce-sink-2'));
     // CloudEvents carry the raw facts (Teams and Slack escape them for their markup).
-    const data = hook.received.map((r) => r.body.data as Record<string, string | number | undefined>);
+    const data = hook.received
+      .filter((r) => String(r.headers['x-gatekeeper-delivery']).endsWith('.ce-sink'))
+      .map((r) => r.body.data as Record<string, string | number | undefined>);
     const grouped = data.find((d) => d.failureClass === 'TCP_REFUSED');
     const single = data.find((d) => d.failureClass === 'TCP_TIMEOUT');
     expect(grouped?.summary).toMatch(/^Endpoint DOWN: Target pe-[ab] and 1 more, one cause \(TCP_REFUSED\)$/);
@@ -173,6 +184,6 @@ describe('one incident per cause', () => {
     expect(grouped?.affectedCount).toBe(2);
     expect(single?.summary).toBe('Endpoint DOWN: Target pe-c');
     expect(single?.alsoAffected).toBeUndefined();
-    expect(worker.results.filter((r) => r === 'grouped')).toHaveLength(1);
+    expect(worker.results.filter((r) => r === 'grouped')).toHaveLength(2);
   }, 60_000);
 });

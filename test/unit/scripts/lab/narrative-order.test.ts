@@ -74,6 +74,22 @@ describe('the lab logger', () => {
     ]);
   });
 
+  it('counts the host’s own repeated errors (a function that threw, with its stack) by their first line', () => {
+    let clock = 0;
+    const inner = new RecordingLogger();
+    const logger = labLogger(inner, () => true, { repeatSummaryMs: 60_000, now: () => clock });
+    for (let i = 0; i < 13; i++) {
+      logger.error(
+        `probeEndpoints (${i.toString(16)}b534bb5-133d-4a25-a4d0-dd79ac6f9abe) threw:\nAppError: bad targets\n    at nu (x.mjs:1:2)`,
+      );
+      clock += 5_000;
+    }
+    expect(inner.lines.map((l) => l.text.split('\n')[0])).toEqual([
+      'probeEndpoints (0b534bb5-133d-4a25-a4d0-dd79ac6f9abe) threw:',
+      '  … probeEndpoints (…) threw:: again 12 times in the last 60 s',
+    ]);
+  });
+
   it('hides skipped invocations (a timer run skipped while the last one still runs) while the lab runs', () => {
     const inner = new RecordingLogger();
     const logger = labLogger(inner, () => true);
@@ -84,6 +100,9 @@ describe('the lab logger', () => {
   it('turns a structured line into words, and leaves other text as it is', () => {
     expect(shortLogLine('{"event":"notify.poison","code":"http_500"}')).toBe('notify.poison (http_500)');
     expect(shortLogLine('plain\n  words')).toBe('plain words');
+    expect(
+      shortLogLine('{"event":"probe.run.targetsInvalid","message":"1 problem:\\n  - targets[0].url"}'),
+    ).toBe('probe.run.targetsInvalid 1 problem: - targets[0].url');
     expect(shortLogLine('{not json')).toBe('{not json');
   });
 });
