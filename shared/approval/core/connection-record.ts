@@ -54,8 +54,29 @@ export interface ConnectionRecord {
    * features add behaviour, not a second place to keep what the product knows.
    */
   readonly customer?: string | undefined;
-  readonly expiresAt?: string | undefined;
   readonly linkId?: string | undefined;
+  /**
+   * When the approval ends (ISO): set by a rule's `approveFor` or a person's `until`, moved by a
+   * renewal. Undefined: the approval does not end. See expiry.ts for what happens around it.
+   */
+  readonly approvalEndsAt?: string | undefined;
+  /**
+   * How far the end of the approval has been carried out (`reminded`, `ended`, `removed`, or with
+   * `dry-run:` before it in dry-run), and for which end: a renewal moves the end, so a stage
+   * recorded for another end no longer counts and the steps start over.
+   */
+  readonly expiryStage?: string | undefined;
+  readonly expiryStageFor?: string | undefined;
+  /** A first approval waiting for a second person (the two-person rule). */
+  readonly firstApproval?: FirstApproval | undefined;
+}
+
+/** The first of two approvals: who gave it, when, and the end they asked for (`until`). */
+export interface FirstApproval {
+  readonly actor: string;
+  readonly actorObjectId: string;
+  readonly at: string;
+  readonly until: string | undefined;
 }
 
 /**

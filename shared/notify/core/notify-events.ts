@@ -51,6 +51,8 @@ export interface NotifyFacts {
   readonly alsoAffected?: string | undefined;
   /** The other targets' ids, comma separated (the people-facing `alsoAffected` names them in full). */
   readonly alsoAffectedIds?: string | undefined;
+  /** When the connection's approval ends (ISO): connection.expiring, and decisions that set an end. */
+  readonly approvalEndsAt?: string | undefined;
 }
 
 export interface NotifyEvent {

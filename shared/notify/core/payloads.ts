@@ -29,6 +29,7 @@ const TITLES: Record<NotifyEventType, string> = {
   'connection.decided': 'Connection decided',
   'connection.drift': 'Connection changed outside the gatekeeper',
   'connection.reminder': 'Connection still waiting for approval',
+  'connection.expiring': 'Connection approval ends soon',
   'probe.down': 'Endpoint DOWN',
   'probe.up': 'Endpoint UP again',
   'probe.degraded': 'Endpoint DEGRADED',
@@ -58,6 +59,8 @@ export function headline(event: NotifyEvent, inert: (text: string) => string = p
       return f.affectedCount !== undefined && f.affectedCount > 1
         ? `${TITLES[event.type]}: ${what} and ${f.affectedCount - 1} more, one cause (${fact(f.failureClass, 'failure')})`
         : `${TITLES[event.type]}: ${what}`;
+    case 'connection.expiring':
+      return `${TITLES[event.type]}: ${what} on ${fact(f.approvalEndsAt, '?')}${f.mode === 'dry-run' ? ' (dry run)' : ''}`;
     default:
       return `${TITLES[event.type]}: ${what}`;
   }
@@ -91,6 +94,7 @@ export function factRows(
     // People read the verdict in words; the rule trace stays in the event's facts (CloudEvents, API).
     ['Why', connectionEvent && f.reason !== undefined ? verdictInWords(f.reason) : undefined],
     ['Pending since', f.pendingSince],
+    ['Access ends', f.approvalEndsAt],
     // The target is named in the headline; its address is what the headline does not say.
     [
       'Address',
@@ -152,7 +156,12 @@ export function renderPayload(
 
 function accent(type: NotifyEventType): 'attention' | 'warning' | 'good' | 'accent' {
   if (type === 'probe.down' || type === 'reconcile.failed') return 'attention';
-  if (type === 'probe.degraded' || type === 'connection.drift' || type === 'connection.reminder')
+  if (
+    type === 'probe.degraded' ||
+    type === 'connection.drift' ||
+    type === 'connection.reminder' ||
+    type === 'connection.expiring'
+  )
     return 'warning';
   if (type === 'probe.up') return 'good';
   return 'accent';
