@@ -19,8 +19,9 @@ import { childrenOf, isAlive } from '../helpers/processes';
  * seconds when one does), probes follow approvals and rejections, people decide through the API, the
  * audit has every decision, and nothing is left running afterwards. The lab's webhook sink shows
  * which notifications went out (one connection.pending for Northwind; one probe.down and one probe.up
- * per approved endpoint in the backend outage, none for an endpoint whose connection is not Approved),
- * and its ingestion stand-in the availability results of every approved target.
+ * per approved endpoint in the backend outage, where one grouped probe.down may name both; none for an
+ * endpoint whose connection is not Approved), and its ingestion stand-in the availability results of
+ * every approved target.
  */
 
 const RECONCILE_PERIOD_MS = 10_000; // lab/short-scenario.yaml: "*/10 * * * * *"
