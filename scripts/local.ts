@@ -11,6 +11,7 @@ import { readHostJson } from './local-host/host-json';
 import { consoleLogger } from './local-host/invocation-logger';
 import { baseEnv, definedOnly, readLocalSettings, withLocalDefaults } from './local-host/local-env';
 import { type LocalHost, startLocalHost } from './local-host/local-host';
+import { chooseLocalPort } from './local-host/local-port';
 import { LOCAL_SERVICES, type RunningServices, startServices } from './local-host/local-services';
 import { loadPackageFunctions } from './local-host/package-functions';
 import { applySources, chooseSources } from './local-sources';
@@ -23,7 +24,7 @@ package (${STAGED_PACKAGE_DIR}/, unpacked from dist/package/app.zip by npm run p
 Functions worker loads it and served like \`func start\` (HTTP under /api, Event Grid webhook, timers, storage queues).
 With the ARM emulator (ARM_ENDPOINT unset) it plays a lab scenario: consumers connect to the emulated Private
 Link Services, each private endpoint gets a loopback address forwarded to the IIS stand-in while Approved,
-Event Grid events reach the webhook, faults come and go, and a short narrative tells what happens (README.md#local-lab).
+Event Grid events reach the webhook, faults come and go, and a short narrative tells what happens (docs/local-lab.md#local-lab).
   --port <port>      listen on this port (default: LOCAL_PORT, local.settings.json Host.LocalHttpPort, 7071)
   --scenario <file>  the lab scenario to play (default: ${DEFAULT_SCENARIO})
   --quiet            print only the ready line (warnings and errors still go to stderr)
@@ -41,14 +42,6 @@ const APP_ROOT = process.env.LOCAL_APP_ROOT?.trim() || resolve(__dirname, '..', 
  * LOCAL_PACKAGE_DIR overrides it for a package staged elsewhere (the tests stage theirs privately).
  */
 const PACKAGE_DIR = resolve(APP_ROOT, process.env.LOCAL_PACKAGE_DIR?.trim() || STAGED_PACKAGE_DIR);
-
-function parsePort(value: string | undefined, origin: string): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new Error(`${origin}: expected a port number, got "${value}"`);
-  return port;
-}
 
 async function main(): Promise<void> {
   const { values: args } = parseArgs({
@@ -74,18 +67,15 @@ async function main(): Promise<void> {
   const localSettings = readLocalSettings(join(APP_ROOT, 'local.settings.json'));
   // The host.json that ships decides routes and queue retries, as it does in Azure.
   const hostSettings = readHostJson(join(PACKAGE_DIR, 'host.json'));
-  const port =
-    parsePort(args.port, '--port') ??
-    parsePort(process.env.LOCAL_PORT, 'LOCAL_PORT') ??
-    localSettings?.localHttpPort ??
-    7071;
+  const port = chooseLocalPort(args.port, process.env.LOCAL_PORT, localSettings?.localHttpPort);
 
+  const story = narrator((text) => process.stdout.write(text));
   const lab = createLab({
     appRoot: APP_ROOT,
     ...(args.scenario === undefined ? {} : { scenarioPath: args.scenario }),
     // The host listens on 127.0.0.1 at this port; with port 0 the address is known only once it listens.
     ...(port === 0 ? {} : { dashboardUrl: localDashboardUrl(port, hostSettings.routePrefix) }),
-    say: args.quiet === true ? () => undefined : narrator((text) => process.stdout.write(text)).say,
+    say: args.quiet === true ? () => undefined : story.say,
   });
   const logger = args.verbose === true ? consoleLog : labLogger(consoleLog, () => lab.active);
   let services: RunningServices | undefined;
@@ -103,7 +93,9 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   // Registered before anything starts, so a signal during startup still stops what is already running.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
+  // `on`, not `once`: Ctrl+C reaches the whole process group and npm and the launcher pass it on too, so
+  // a second SIGINT while stopping must not fall through to Node's default (an abrupt exit).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 
   try {
     const userEnv = baseEnv(process.env, localSettings?.values);
@@ -147,6 +139,7 @@ async function main(): Promise<void> {
   const hint =
     dashboard === undefined ? `health: ${host.url}/api/health` : `dashboard: ${host.url}/api/dashboard`;
   process.stdout.write(`Private Link Gatekeeper local host ready at ${host.url} (${hint})\n`);
+  story.markReady();
   await lab.afterHostReady(host.url);
 }
 

@@ -57,7 +57,7 @@ export function starterPolicyText(sampleText: string, options: StarterOptions): 
     ' approved connections per consumer subscription on each Private Link Service.';
   doc.commentBefore =
     ` Approval policy written by \`npm run policy:starter\` on ${options.generatedAt.toISOString().slice(0, 10)}\n` +
-    ' from approval-policy.sample.yaml (README.md#approval-policy has every field). Deployed as the\n' +
+    ' from approval-policy.sample.yaml (docs/approval.md#the-policy-file has every field). Deployed as the\n' +
     ' APPROVAL_POLICY app setting by infra/provider/main.bicepparam. Start with APPROVAL_MODE=dry-run.';
   const text = doc.toString({ lineWidth: 0 });
   parsePolicy(text, 'starter policy');

@@ -7,6 +7,7 @@
  * The list is polled (main.ts): a redraw keeps what the person was doing (a typed reason, an open
  * confirmation, the selection, the focus), so a page left open stays usable while others decide.
  */
+import { verdictInWords } from '../../shared/approval/core/policy/verdict-words';
 import { describeProblem, getLive, isMissingRoute, postJson } from './api';
 import { bringForward } from './deep-link';
 import { byId, type Child, h, replaceChildren, tableHead } from './dom';
@@ -540,7 +541,12 @@ function row(c: Connection, context: RowContext): HTMLElement {
       { class: 'message-cell' },
       c.requestMessage ?? '—',
       c.policyVerdict
-        ? h('div', { class: 'muted small' }, `policy: ${c.policyVerdict.action} — ${c.policyVerdict.reason}`)
+        ? // People read the verdict in words; the rule trace stays in the API and in the tooltip.
+          h(
+            'div',
+            { class: 'muted small', title: c.policyVerdict.reason },
+            `policy: ${c.policyVerdict.action} — ${verdictInWords(c.policyVerdict.reason)}`,
+          )
         : null,
     ),
     cell(
@@ -556,7 +562,7 @@ function row(c: Connection, context: RowContext): HTMLElement {
               {},
               `${decision.actor.kind === 'policy' ? 'policy' : decision.actor.name}${decision.rule ? ` · rule ${decision.rule}` : ''}`,
             ),
-            reason ? h('div', { class: 'small' }, reason) : null,
+            reason ? h('div', { class: 'small', title: reason }, verdictInWords(reason)) : null,
             h('div', { class: 'muted small', title: utcTime(decision.at) }, relative(decision.at)),
           ),
     ),

@@ -13,6 +13,7 @@
 import './dashboard.css';
 import { describeProblem, getJson, getLive } from './api';
 import { auditView } from './audit';
+import { chartTarget } from './chart-target';
 import { connectionsView } from './connections';
 import { followDeepLinks } from './deep-link';
 import { byId, h, replaceChildren } from './dom';
@@ -36,6 +37,8 @@ const AUTO_RANGES = ['24h', '1h', '6h', '7d', '30d'];
 
 const state = {
   target: '',
+  /** True while the chart's target was chosen by the page, not by the person (tile, list, link). */
+  targetAuto: true,
   range: '24h',
   /** Until the person picks a range, the page looks for one that has something to draw. */
   autoRange: true,
@@ -214,10 +217,7 @@ async function loadSummary(): Promise<boolean> {
     state.target === '' ? undefined : state.target,
   );
   const select = byId<HTMLSelectElement>('series-target');
-  const ids = result.body.targets.map((t) => t.id);
-  // The first target that has a result: a target that does not exist yet would chart nothing.
-  const withData = result.body.targets.find((t) => t.lastResult.at !== null)?.id;
-  if (state.target === '' || !ids.includes(state.target)) state.target = withData ?? ids[0] ?? '';
+  state.target = chartTarget(result.body.targets, state.target, !state.targetAuto);
   markTile(tiles, state.target, false);
   replaceChildren(
     select,
@@ -304,6 +304,7 @@ async function reloadDecisions(): Promise<void> {
 
 function selectTarget(id: string): void {
   state.target = id;
+  state.targetAuto = false;
   byId<HTMLSelectElement>('series-target').value = id;
   markTile(byId('tiles'), id, false);
   void loadSeries();

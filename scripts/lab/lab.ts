@@ -39,6 +39,7 @@ import { probeTargetsOf, seedOf } from './lab-world';
 import {
   describeAvailability,
   type Say,
+  storyOrder,
   type Watcher,
   watchAvailability,
   watchDecisions,
@@ -96,6 +97,8 @@ export function createLab(options: LabOptions): Lab {
   let appClientId = LAB_PROVIDER_APP_ID;
   let run: ScenarioRun | undefined;
   let watchers: Watcher[] = [];
+  // Notification lines follow the probe change they belong to (the sink may hear of it first).
+  const order = storyOrder(options.say);
   let unsubscribe: (() => void) | undefined;
 
   const lab: Lab = {
@@ -134,7 +137,9 @@ export function createLab(options: LabOptions): Lab {
         }
         dataPath = await startDataPath({ emulator, backends });
         started.push(dataPath);
-        sink = await startNotifySink(options.say);
+        sink = await startNotifySink((line, after) =>
+          after === undefined ? options.say(line) : order.sayAfter(after.target, after.state, after.at, line),
+        );
         started.push(sink);
         // The user's own entitlement settings win; with neither set, the lab's customer system answers.
         if ((env.ENTITLEMENT_URL ?? '').trim() === '' && (env.ENTITLEMENT_SIGNING_KEY ?? '').trim() === '') {
@@ -189,6 +194,8 @@ export function createLab(options: LabOptions): Lab {
           ONBOARDING_CODE_KEY: randomBytes(36).toString('base64'),
           NOTIFY_SWEEP_SCHEDULE: '*/30 * * * * *',
           NOTIFY_RETRY_BASE_SECONDS: '2',
+          // Short incident window: the lab's two endpoints behind one IIS fail together, one message tells both.
+          NOTIFY_GROUP_SECONDS: '5',
           // An approval that ends within the scenario: reminded at once (it ends within the hour), removed
           // by the first run after its end (no grace), so the whole story fits in a few minutes.
           APPROVAL_EXPIRY_REMINDER_HOURS: '1',
@@ -217,7 +224,7 @@ export function createLab(options: LabOptions): Lab {
             await stopStarted();
             emulator = undefined;
           },
-          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); entitlement checks: ${customers === undefined ? 'to ENTITLEMENT_URL' : `customer system ${customers.url}`}; availability: ${availabilityOff !== undefined ? `off (${availabilityOff})` : ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
+          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic; every message kept whole: GET ${sink.url}/messages); entitlement checks: ${customers === undefined ? 'to ENTITLEMENT_URL' : `customer system ${customers.url}`}; availability: ${availabilityOff !== undefined ? `off (${availabilityOff})` : ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
         };
       } catch (error) {
         await stopStarted();
@@ -279,14 +286,14 @@ export function createLab(options: LabOptions): Lab {
       const read = labReaders(baseUrl);
       watchers = [
         watchDecisions(read.decisions, options.say),
-        watchProbes(read.probes, options.say),
+        watchProbes(read.probes, options.say, 2_000, (target, state) => order.told(target, state)),
         watchProblems(read.problems, options.say),
         ...(ingestion === undefined ? [] : [watchAvailability(ingestion.availability, options.say)]),
       ];
       run = startScenario({ scenario: current, emulator: running, iis, baseUrl, say: options.say });
       void run.done.then(() =>
         options.say(
-          `scenario played out; the lab keeps running. Decide what waits in ${baseUrl}/api/dashboard, or be a consumer: npm run lab:consumer -- --subscription <guid> --tenant <guid> --message "CHG0000001 - ..." (README.md#local-lab). Ctrl+C stops.`,
+          `scenario played out; the lab keeps running. Decide what waits in ${baseUrl}/api/dashboard, or be a consumer: npm run lab:consumer -- --subscription <guid> --tenant <guid> --message "CHG0000001 - ..." (docs/local-lab.md#local-lab). Ctrl+C stops.`,
         ),
       );
     },
@@ -296,6 +303,7 @@ export function createLab(options: LabOptions): Lab {
       await run?.stop();
       run = undefined;
       await Promise.all(watchers.map((w) => w.stop()));
+      order.flush();
       if (watchers.length > 0 && ingestion !== undefined)
         options.say(describeAvailability(ingestion.availability()));
       watchers = [];

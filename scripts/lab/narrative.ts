@@ -9,15 +9,26 @@ export type Say = (line: string) => void;
 
 export interface Narrator {
   say: Say;
-  /** Seconds since the lab started, for the line prefix. */
+  /** When the clock of the line prefix started: the host's "ready" line once `markReady` was called. */
   readonly startedAt: number;
+  /**
+   * Restarts the clock at the "ready" line: the README's and the scenario's times are "after ready",
+   * so `[lab +20s]` is the scenario's `+20s` (the build and the services before it take 10 to 20 s).
+   */
+  markReady(at?: number): void;
 }
 
 export function narrator(write: (text: string) => void, startedAt = Date.now()): Narrator {
+  let clockStart = startedAt;
   return {
-    startedAt,
+    get startedAt() {
+      return clockStart;
+    },
+    markReady(at = Date.now()) {
+      clockStart = at;
+    },
     say(line) {
-      const seconds = Math.max(0, Math.round((Date.now() - startedAt) / 1000));
+      const seconds = Math.max(0, Math.round((Date.now() - clockStart) / 1000));
       write(`[lab +${String(seconds).padStart(3, ' ')}s] ${line}\n`);
     },
   };
@@ -213,8 +224,13 @@ export function watchDecisions(read: () => Promise<unknown>, say: Say, everyMs =
   );
 }
 
-/** Tells every probe state change (what GET /api/probes/summary returns). */
-export function watchProbes(read: () => Promise<unknown>, say: Say, everyMs = 2_000): Watcher {
+/** Tells every probe state change (what GET /api/probes/summary returns); `onTold` hears each one told. */
+export function watchProbes(
+  read: () => Promise<unknown>,
+  say: Say,
+  everyMs = 2_000,
+  onTold: (target: string, state: string) => void = () => undefined,
+): Watcher {
   const states = new Map<string, string>();
   return poll(
     read,
@@ -225,6 +241,7 @@ export function watchProbes(read: () => Promise<unknown>, say: Say, everyMs = 2_
         if (before === target.state) continue;
         states.set(target.id, target.state);
         say(describeProbeChange(target, before));
+        onTold(target.id, target.state);
       }
     },
     say,
@@ -302,4 +319,55 @@ export function watchAvailability(read: () => AvailabilityTally, say: Say, every
     say,
     'the availability tally',
   );
+}
+
+/**
+ * The narrative's order: a notification is told after the line it belongs to (a probe.down after
+ * the watcher's `INCIDENT probe …: UP → DOWN`), although the sink may take it first (the watcher
+ * polls every two seconds). A line waits until the watcher told its target's change, at most
+ * `maxWaitMs` (so a change the watcher never sees, a DOWN and UP between two polls, still shows).
+ */
+export interface StoryOrder {
+  /** The probe watcher told that `target` turned `state`. */
+  told(target: string, state: string): void;
+  /** Says `line` once `target`'s change to `state` at `eventAt` was told (at once if it was). */
+  sayAfter(target: string, state: string, eventAt: number, line: string): void;
+  /** Says what still waits, in order. */
+  flush(): void;
+}
+
+export function storyOrder(say: Say, maxWaitMs = 10_000, now: () => number = Date.now): StoryOrder {
+  const toldAt = new Map<string, { state: string; at: number }[]>();
+  const waiting: { target: string; state: string; eventAt: number; line: string; timer: NodeJS.Timeout }[] =
+    [];
+  const wasTold = (target: string, state: string, eventAt: number) =>
+    // A change told before this event happened is an earlier one (the DOWN of yesterday's incident).
+    (toldAt.get(target) ?? []).some((t) => t.state === state && t.at >= eventAt - 1_000);
+  const release = (entry: (typeof waiting)[number]) => {
+    const i = waiting.indexOf(entry);
+    if (i < 0) return;
+    waiting.splice(i, 1);
+    clearTimeout(entry.timer);
+    say(entry.line);
+  };
+  return {
+    told(target, state) {
+      const list = toldAt.get(target) ?? [];
+      list.push({ state, at: now() });
+      toldAt.set(target, list.slice(-10));
+      for (const entry of waiting.filter((w) => w.target === target && w.state === state)) release(entry);
+    },
+    sayAfter(target, state, eventAt, line) {
+      if (wasTold(target, state, eventAt)) {
+        say(line);
+        return;
+      }
+      const entry = { target, state, eventAt, line, timer: setTimeout(() => release(entry), maxWaitMs) };
+      entry.timer.unref?.();
+      waiting.push(entry);
+    },
+    flush() {
+      for (const entry of [...waiting]) release(entry);
+    },
+  };
 }

@@ -12,6 +12,7 @@ import { flattenHeaders, readBody } from './http-conversion';
 import { dispatchHttp, httpRouteTable } from './http-dispatch';
 import type { HostLogger } from './invocation-logger';
 import type { LocalEnv } from './local-env';
+import { portInUseMessage } from './local-port';
 import { DEFAULT_QUEUE_OPTIONS, type QueueOptions, type QueuePoller, startQueuePoller } from './queue-poller';
 import { startTimers, type TimerScheduler } from './timer-scheduler';
 
@@ -164,6 +165,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const server = createServer((incoming, out) => {
     handle(incoming, out).catch((error: unknown) => {
+      if (closedByClient(incoming, out, error)) {
+        // A browser that navigated away, a curl stopped with Ctrl+C: nothing failed in the host and
+        // nobody waits for an answer. One line, no stack; the invocation line already tells the rest.
+        logger.info(`request ${incoming.method} ${incoming.url}: the client closed it before the answer`);
+        if (!out.destroyed) out.destroy();
+        return;
+      }
       logger.error(
         `request ${incoming.method} ${incoming.url} failed in the host: ${(error as Error).stack ?? String(error)}`,
       );
@@ -180,13 +188,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const wanted = options.port ?? 7071;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${wanted} on ${hostname} is already in use (another npm run local or func start?). Stop that one, or pick another port: npm run local -- --port ${wanted + 1}  (or set LOCAL_PORT=${wanted + 1}).`,
-            )
-          : error,
-      ),
+      reject(error.code === 'EADDRINUSE' ? new Error(portInUseMessage(wanted, hostname)) : error),
     );
     server.listen(wanted, hostname, () => {
       server.removeAllListeners('error');
@@ -227,4 +229,21 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   }
 
   return { url: base, port, functions: listFunctions(definitions, base, routePrefix, timers, pollers), stop };
+}
+
+/** Error codes Node gives a read or write on a connection the other side closed. */
+const CLIENT_CLOSED_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_STREAM_DESTROYED',
+]);
+
+/** True when the request failed only because the client went away (aborted body, closed socket). */
+export function closedByClient(incoming: IncomingMessage, out: ServerResponse, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CLIENT_CLOSED_CODES.has(code)) return true;
+  if ((error as Error | null)?.message === 'aborted') return true;
+  return incoming.destroyed && out.destroyed && !out.writableFinished;
 }

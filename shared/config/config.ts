@@ -80,6 +80,8 @@ export interface Config {
     readonly queueName: string;
     readonly maxAttempts: number;
     readonly retryBaseSeconds: number;
+    /** NOTIFY_GROUP_SECONDS: the incident window of probe.down (0: no grouping). */
+    readonly groupSeconds: number;
     readonly timeoutSeconds: number;
     readonly sweepSchedule: string;
   };
@@ -250,6 +252,7 @@ export function parseConfig(env: Env): Config {
       queueName: str('NOTIFY_QUEUE_NAME') as string,
       maxAttempts: num('NOTIFY_MAX_ATTEMPTS'),
       retryBaseSeconds: num('NOTIFY_RETRY_BASE_SECONDS'),
+      groupSeconds: num('NOTIFY_GROUP_SECONDS'),
       timeoutSeconds: num('NOTIFY_TIMEOUT_SECONDS'),
       sweepSchedule: str('NOTIFY_SWEEP_SCHEDULE') as string,
     })),

@@ -65,6 +65,16 @@ export const NOTIFY_SETTINGS = [
     feature: 'notify',
   },
   {
+    name: 'NOTIFY_GROUP_SECONDS',
+    description:
+      'How long the first probe.down of a cause (failure class, phase, code, PLS) waits for others of the same cause, so one message names every endpoint it hit; 0 sends each on its own.',
+    default: '20',
+    example: '30',
+    side: 'both',
+    rule: { type: 'int', min: 0, max: 300 },
+    feature: 'notify',
+  },
+  {
     name: 'NOTIFY_TIMEOUT_SECONDS',
     description: 'How long one webhook call may take before it counts as failed and is retried.',
     default: '15',

@@ -9,6 +9,7 @@ import type { Log } from '../log';
 import type { TableSource } from '../storage/table-source';
 import type { RenderOptions } from './core/payloads';
 import { DeliveryStore } from './storage/delivery-store';
+import { IncidentStore } from './storage/incident-store';
 import { Notifier } from './storage/notifier';
 import { NOTIFY_TABLES } from './storage/notify-tables';
 import type { DeliveryDependencies } from './use-cases/deliver-notification';
@@ -77,7 +78,14 @@ export async function buildDeliveryDependencies(
       () => container.table(NOTIFY_TABLES.deliveries),
       () => container.table(NOTIFY_TABLES.deliveryLog),
     ),
-    enqueue: (event, targets, attempt, delay) => notifier.enqueue(event, targets, attempt, delay),
+    enqueue: (event, targets, attempt, delay, incident) =>
+      notifier.enqueue(event, targets, attempt, delay, incident),
+    ...(n.groupSeconds > 0
+      ? {
+          incidents: new IncidentStore(() => container.table(NOTIFY_TABLES.deliveries)),
+          groupSeconds: n.groupSeconds,
+        }
+      : {}),
     post: postWebhook,
     clock: container.clock,
     render: renderOptions(container),

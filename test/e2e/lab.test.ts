@@ -19,8 +19,9 @@ import { childrenOf, isAlive } from '../helpers/processes';
  * seconds when one does), probes follow approvals and rejections, people decide through the API, the
  * audit has every decision, and nothing is left running afterwards. The lab's webhook sink shows
  * which notifications went out (one connection.pending for Northwind; one probe.down and one probe.up
- * per approved endpoint in the backend outage, none for an endpoint whose connection is not Approved),
- * and its ingestion stand-in the availability results of every approved target.
+ * per approved endpoint in the backend outage, where one grouped probe.down may name both; none for an
+ * endpoint whose connection is not Approved), and its ingestion stand-in the availability results of
+ * every approved target.
  */
 
 const RECONCILE_PERIOD_MS = 10_000; // lab/short-scenario.yaml: "*/10 * * * * *"
@@ -146,10 +147,15 @@ describe('the local lab serving the staged package (npm run local --scenario lab
      */
     const outageLike = (n: SinkDelivery) =>
       n.type !== 'probe.degraded' && !(n.type === 'probe.up' && n.from === 'DEGRADED');
+    /** A grouped probe.down (one incident per cause) counts once for each target it names. */
     const generic = async (type?: string) =>
       (await notifications())
         .filter((n) => n.kind === 'generic' && (type === undefined || n.type === type) && outageLike(n))
-        .map((n) => `${n.type} ${n.type.startsWith('probe.') ? n.id : endpointOfId(n.id)}`)
+        .flatMap((n) =>
+          n.type.startsWith('probe.')
+            ? [n.id, ...(n.also === null ? [] : n.also.split(', '))].map((id) => `${n.type} ${id}`)
+            : [`${n.type} ${endpointOfId(n.id)}`],
+        )
         .sort();
     const ingestionAgent = new Agent({ connect: { ca: ingestion.ca } });
     const availability = async () =>
@@ -230,6 +236,13 @@ describe('the local lab serving the staged package (npm run local --scenario lab
       (await generic('probe.up')).length >= paged.length ? true : undefined,
     );
     expect(await generic('probe.down')).toEqual(paged.map((pe) => `probe.down ${pe}`));
+    // One cause (the backend stopped) makes one incident: at most one message per endpoint, and
+    // one for both when they failed within NOTIFY_GROUP_SECONDS of each other, as they usually do.
+    const downMessages = (await notifications()).filter(
+      (n) => n.kind === 'generic' && n.type === 'probe.down',
+    );
+    expect(downMessages.length).toBeGreaterThanOrEqual(1);
+    expect(downMessages.length).toBeLessThanOrEqual(paged.length);
 
     // --- A later rejection turns the approved endpoint's probe DOWN.
     expect((await decide(fabrikamWeb, 'reject', 'access withdrawn by the provider')).status).toBe('Rejected');

@@ -375,7 +375,7 @@ async function seedTarget(
     tables.events,
     transitions.map((tr) => eventEntity(p.target.id, p.target.displayName, tr)),
   );
-  // The state machine's columns of the latest row (README.md#probe-tables); the first recorded run
+  // The state machine's columns of the latest row (docs/probe.md#probe-tables); the first recorded run
   // below reads them under ETag and writes the complete row.
   await tables.latest.upsertEntity(
     {

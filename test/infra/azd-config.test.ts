@@ -93,7 +93,7 @@ describe('bicepconfig.json', () => {
   });
 });
 
-describe('infra/entra/app-roles.json (the app registration README.md#deploy creates)', () => {
+describe('infra/entra/app-roles.json (the app registration README.md#deploy-in-short creates)', () => {
   const roles = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'entra', 'app-roles.json'), 'utf8')) as {
     value: string;
     id: string;

@@ -1,6 +1,6 @@
 /*
  * Reads the final attempt of every run of one target in [from, to) from the raw monthly tables
- * (README.md#probe-tables): one partition per UTC day, row keys newest first. Only the columns a
+ * (docs/probe.md#probe-tables): one partition per UTC day, row keys newest first. Only the columns a
  * chart needs are selected. Meant for ranges of hours; longer ranges read rollups.
  */
 import { odata } from '@azure/data-tables';

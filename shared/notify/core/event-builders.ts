@@ -5,7 +5,8 @@
 import type { AuditEntry, AuditedConnection } from '../../approval/core/audit-entry';
 import type { DriftRecord } from '../../approval/core/drift-record';
 import { plsNameOf, privateEndpointNameOf } from '../../arm/resource-id';
-import type { Transition } from '../../probe/core/target-state';
+import type { TargetWhere, Transition } from '../../probe/core/target-state';
+import { plsNameOfDependency } from './incidents';
 import { compactFacts, eventId, type NotifyEvent } from './notify-events';
 
 function connectionFacts(e: AuditEntry) {
@@ -135,6 +136,7 @@ export function eventFromTransition(
   targetId: string,
   displayName: string,
   t: Transition,
+  where?: TargetWhere,
 ): NotifyEvent | null {
   const fromUnjudged = t.from === 'UNKNOWN' || (t.awaitedConnection ?? null) !== null;
   const type =
@@ -149,6 +151,7 @@ export function eventFromTransition(
           : null;
   if (type === null) return null;
   const latest = t.evidence[0];
+  const failing = t.to !== 'UP' && latest !== undefined;
   return {
     id: eventId(`probe|${targetId}|${t.runId}|${t.to}`),
     type,
@@ -157,15 +160,66 @@ export function eventFromTransition(
     facts: compactFacts({
       targetId,
       targetName: displayName,
+      plsName: plsNameOfDependency(where?.dependsOn),
+      url: where?.url,
+      expectedIp: where?.expectedIp,
       from: t.from,
       to: t.to,
       reason: t.reason,
-      connectionState: t.connectionState ?? undefined,
+      since: failing ? streakStart(t) : undefined,
+      detail: failing ? (latest.reason ?? undefined) : undefined,
+      // A probe.down is only sent with the connection Approved (or no connection known): say which.
+      connectionState:
+        t.connectionState ??
+        (where?.dependsOn !== undefined && type === 'probe.down' ? 'Approved' : undefined),
       failureClass: latest?.failureClass ?? undefined,
       phase: latest?.phase ?? undefined,
       code: latest?.code ?? undefined,
+      ownerSide:
+        type === 'probe.down' ? ownerSideOf(latest?.failureClass ?? null, latest?.phase ?? null) : undefined,
     }),
   };
+}
+
+/** When the streak that made the transition began: the oldest of the newest run's like-status evidence. */
+function streakStart(t: Transition): string | undefined {
+  const newest = t.evidence[0];
+  if (newest === undefined) return undefined;
+  let start = newest;
+  for (const e of t.evidence) {
+    if (e.status !== newest.status) break;
+    start = e;
+  }
+  return start.scheduledAt;
+}
+
+/**
+ * Which side usually owns the fix, from the failure class (docs/probe.md, "Failure classes"): the
+ * consumer's name resolution (DNS), the network between (timeouts and resets on the path: NSG, UDR,
+ * the load balancer, the PLS NAT), or the provider's service (refused, TLS, slow or wrong answers).
+ * A first guess for the person woken up, not a verdict.
+ */
+export function ownerSideOf(
+  failureClass: string | null,
+  phase: string | null,
+): 'consumer' | 'provider' | 'network' {
+  switch (failureClass) {
+    case 'DNS':
+      return 'consumer';
+    case 'TCP_TIMEOUT':
+    case 'TCP_RESET':
+      return 'network';
+    case 'TCP_REFUSED':
+    case 'TLS':
+    case 'HEADERS_TIMEOUT':
+    case 'BODY_TIMEOUT':
+    case 'HTTP_STATUS':
+    case 'ASSERTION':
+    case 'BODY_TOO_LARGE':
+      return 'provider';
+    default:
+      return phase === 'dns' ? 'consumer' : phase === 'tcp' || phase === null ? 'network' : 'provider';
+  }
 }
 
 /** A connection still waiting for a person: the audited facts of its connection, and why and since when it waits. */

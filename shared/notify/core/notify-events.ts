@@ -39,6 +39,20 @@ export interface NotifyFacts {
   readonly phase?: string | undefined;
   readonly code?: string | undefined;
   readonly errorCode?: string | undefined;
+  /** Probe events: the target's address and the private endpoint IP it should resolve to. */
+  readonly url?: string | undefined;
+  readonly expectedIp?: string | undefined;
+  /** Probe events: when the failing (or slow) streak began: the first run of it. */
+  readonly since?: string | undefined;
+  /** Probe events: what the probe saw in the latest run, in its own words. */
+  readonly detail?: string | undefined;
+  /** Probe events: which side usually owns the fix for this failure (see ownerSideOf). */
+  readonly ownerSide?: string | undefined;
+  /** A grouped probe.down: how many targets failed for the same cause, and the others' names and addresses. */
+  readonly affectedCount?: number | undefined;
+  readonly alsoAffected?: string | undefined;
+  /** The other targets' ids, comma separated (the people-facing `alsoAffected` names them in full). */
+  readonly alsoAffectedIds?: string | undefined;
   /** When the connection's approval ends (ISO): connection.expiring, and decisions that set an end. */
   readonly approvalEndsAt?: string | undefined;
 }

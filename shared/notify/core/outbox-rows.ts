@@ -41,7 +41,7 @@ export const notifyEventSchema = z.object({
   type: z.enum(NOTIFY_EVENT_TYPES),
   at: z.string().max(64),
   subject: z.string().max(1024),
-  facts: z.record(z.string(), z.union([z.string().max(4096), z.number()])),
+  facts: z.record(z.string(), z.union([z.string().max(8192), z.number()])),
 });
 
 /** The event and targets of a stored outbox row; null when the row is not one (or is corrupt). */
@@ -63,6 +63,8 @@ export const deliveryMessageSchema = z.object({
   target: z.string().min(1).max(64),
   attempt: z.number().int().min(1).max(1000),
   event: notifyEventSchema,
+  /** Set on a held probe.down (./incidents.ts): when its incident opened; it is sent naming the members. */
+  incident: z.number().int().nonnegative().optional(),
 });
 export interface DeliveryMessage {
   readonly v: 1;
@@ -70,6 +72,7 @@ export interface DeliveryMessage {
   /** The attempt this message is for (1 for the first). */
   readonly attempt: number;
   readonly event: NotifyEvent;
+  readonly incident?: number | undefined;
 }
 
 export function encodeDeliveryMessage(message: DeliveryMessage): string {

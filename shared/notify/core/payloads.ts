@@ -1,3 +1,4 @@
+import { verdictInWords } from '../../approval/core/policy/verdict-words';
 import type { NotifyEventType, WebhookKind } from '../../config/notify-webhooks';
 import { plainLine, slackText, teamsText } from './markup';
 import type { NotifyEvent, NotifyFacts } from './notify-events';
@@ -54,6 +55,10 @@ export function headline(event: NotifyEvent, inert: (text: string) => string = p
       return `${TITLES[event.type]}: ${what} ${fact(f.driftKind, '')} (${fact(f.statusBefore, '-')} → ${fact(f.statusAfter, '-')})`;
     case 'connection.reminder':
       return `${TITLES[event.type]}: ${what} pending for ${fact(f.pendingHours, '?')} h`;
+    case 'probe.down':
+      return f.affectedCount !== undefined && f.affectedCount > 1
+        ? `${TITLES[event.type]}: ${what} and ${f.affectedCount - 1} more, one cause (${fact(f.failureClass, 'failure')})`
+        : `${TITLES[event.type]}: ${what}`;
     case 'connection.expiring':
       return `${TITLES[event.type]}: ${what} on ${fact(f.approvalEndsAt, '?')}${f.mode === 'dry-run' ? ' (dry run)' : ''}`;
     default:
@@ -70,6 +75,8 @@ export function factRows(
   inert: (text: string) => string = plainLine,
 ): { readonly label: string; readonly value: string }[] {
   const f: NotifyFacts = event.facts;
+  const connectionEvent = event.type.startsWith('connection.');
+  const probeEvent = event.type.startsWith('probe.');
   const rows: [string, string | number | undefined][] = [
     ['Private Link Service', f.plsName],
     ['Endpoint', f.endpointName ?? f.connectionName],
@@ -85,26 +92,44 @@ export function factRows(
     ],
     ['Decided by', f.actor],
     ['Rule', f.rule],
-    ['Policy reason', event.type.startsWith('connection.') ? f.reason : undefined],
+    // People read the verdict in words; the rule trace stays in the event's facts (CloudEvents, API).
+    ['Why', connectionEvent && f.reason !== undefined ? verdictInWords(f.reason) : undefined],
     ['Pending since', f.pendingSince],
     ['Access ends', f.approvalEndsAt],
-    ['Target', f.targetName],
-    ['State', f.from !== undefined && f.to !== undefined ? `${f.from} → ${f.to}` : undefined],
+    // The target is named in the headline; its address is what the headline does not say.
     [
-      'Failure',
-      [f.failureClass, f.phase && `in ${f.phase}`, f.code && `(${f.code})`].filter(Boolean).join(' ') ||
-        undefined,
+      'Address',
+      f.url === undefined
+        ? undefined
+        : `${f.url}${f.expectedIp === undefined ? '' : ` (private endpoint IP ${f.expectedIp})`}`,
     ],
+    ['Also failing', f.alsoAffected],
+    ['Since', f.since],
+    ['State', f.from !== undefined && f.to !== undefined ? `${f.from} → ${f.to}` : undefined],
+    ['Failure', [f.failureClass, f.code && `(${f.code})`].filter(Boolean).join(' ') || undefined],
+    ['Failing phase', f.phase],
+    ['Probe saw', f.detail],
     ['Connection state', f.connectionState],
-    ['Why', event.type.startsWith('connection.') ? undefined : f.reason],
+    ['Likely owner', f.ownerSide === undefined ? undefined : (OWNER_SIDES[f.ownerSide] ?? f.ownerSide)],
+    // A probe event's reason repeats its failure and detail; only the other kinds need it.
+    ['Why', connectionEvent || (probeEvent && f.detail !== undefined) ? undefined : f.reason],
     ['Error', f.errorCode],
     ['Mode', f.mode !== undefined && f.mode !== 'enforce' ? f.mode : undefined],
   ];
-  return rows
+  const shown = rows
     .filter((r): r is [string, string | number] => r[1] !== undefined && r[1] !== '')
     .map(([label, value]) => ({ label, value: inert(String(value)) }))
     .filter((r) => r.value.trim() !== '');
+  // No row says what an earlier one already said (a reason that only restates the failure, say).
+  return shown.filter((r, i) => !shown.slice(0, i).some((earlier) => earlier.value === r.value));
 }
+
+/** The side that usually owns the fix, as a person reads it (ownerSideOf in ./event-builders decides it). */
+const OWNER_SIDES: Record<string, string> = {
+  consumer: 'consumer side (name resolution in the consumer network)',
+  network: 'network path (NSG or route, load balancer, Private Link)',
+  provider: 'provider side (the service behind the Private Link Service)',
+};
 
 /** Where the dashboard shows the subject; undefined without DASHBOARD_URL. */
 export function dashboardLink(event: NotifyEvent, dashboardUrl: string | undefined): string | undefined {

@@ -9,7 +9,8 @@ import { dayKey, invertedTicks } from '../../storage/table-keys';
  * `{inverted ms}|{event id}|{webhook}|{attempt}`). The state row is the claim: it is changed only
  * with the ETag it was read with, so of two instances holding duplicates of one delivery, one sends.
  */
-export type DeliveryStateName = 'sending' | 'retrying' | 'delivered' | 'poison';
+/** `grouped`: a probe.down told by its incident's leader (../core/incidents.ts), not on its own. */
+export type DeliveryStateName = 'sending' | 'retrying' | 'delivered' | 'poison' | 'grouped';
 
 export interface DeliveryState {
   readonly state: DeliveryStateName;

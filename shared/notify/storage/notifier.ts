@@ -75,15 +75,25 @@ export class Notifier {
     targets: readonly string[],
     attempt = 1,
     delaySeconds = 0,
+    incident?: number,
   ): Promise<void> {
     const queue = await this.queue();
     await Promise.all(
       targets.map((target) =>
-        queue.sendMessage(encodeDeliveryMessage({ v: 1, target, attempt, event }), {
-          visibilityTimeout: delaySeconds,
-          // Kept as long as the longest backoff chain can take; the default is 7 days.
-          messageTimeToLive: 7 * 24 * 3600,
-        }),
+        queue.sendMessage(
+          encodeDeliveryMessage({
+            v: 1,
+            target,
+            attempt,
+            event,
+            ...(incident === undefined ? {} : { incident }),
+          }),
+          {
+            visibilityTimeout: delaySeconds,
+            // Kept as long as the longest backoff chain can take; the default is 7 days.
+            messageTimeToLive: 7 * 24 * 3600,
+          },
+        ),
       ),
     );
     logEvent(this.log, {

@@ -10,7 +10,7 @@ import type { DriftRecord } from '../../approval/core/drift-record';
 import type { AuditOutbox } from '../../approval/storage/audit-store';
 import type { DriftOutbox } from '../../approval/storage/drift';
 import type { Clock } from '../../clock';
-import type { Transition } from '../../probe/core/target-state';
+import type { TargetWhere, Transition } from '../../probe/core/target-state';
 import type { ProbeEventOutbox } from '../../probe/storage/events';
 import type { EntryStaging, PartitionStaging } from '../../storage/outbox-staging';
 import { dayKey, keySafe } from '../../storage/table-keys';
@@ -67,8 +67,13 @@ export class NotificationOutbox implements AuditOutbox, DriftOutbox, ProbeEventO
   }
 
   /** Probe state change: the outbox row goes into the event's partition (the target), in one transaction with it. */
-  stageTransition(targetId: string, displayName: string, transition: Transition): PartitionStaging | null {
-    const event = eventFromTransition(targetId, displayName, transition);
+  stageTransition(
+    targetId: string,
+    displayName: string,
+    transition: Transition,
+    where?: TargetWhere,
+  ): PartitionStaging | null {
+    const event = eventFromTransition(targetId, displayName, transition, where);
     const staged = this.notifier.stage([event], keySafe(targetId));
     return staged.rows.length === 0 ? null : this.partitioned(new Map([[keySafe(targetId), staged]]));
   }

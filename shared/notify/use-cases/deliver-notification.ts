@@ -3,6 +3,7 @@ import type { WebhookTarget } from '../../config/notify-webhooks';
 import { parseInput } from '../../http/http-adapter';
 import { type Log, logEvent } from '../../log';
 import type { WebhookResponse } from '../adapters/webhook-client';
+import { groupedEvent, INCIDENT_WINDOW_SECONDS, incidentKey, memberOf } from '../core/incidents';
 import type { NotifyEvent } from '../core/notify-events';
 import {
   type DeliveryMessage,
@@ -13,6 +14,7 @@ import {
 } from '../core/outbox-rows';
 import { type RenderOptions, renderPayload } from '../core/payloads';
 import type { DeliveryStore } from '../storage/delivery-store';
+import type { IncidentStore } from '../storage/incident-store';
 
 /**
  * The queue trigger's use case: deliver one event to one webhook, at least once and (as far as
@@ -34,6 +36,7 @@ export interface DeliveryDependencies {
     targets: readonly string[],
     attempt: number,
     delaySeconds: number,
+    incident?: number,
   ) => Promise<void>;
   readonly post: (
     url: URL,
@@ -48,9 +51,21 @@ export interface DeliveryDependencies {
   readonly timeoutSeconds: number;
   readonly random: () => number;
   readonly log: Log;
+  /** One incident per cause (../core/incidents.ts); absent: every probe.down is told on its own. */
+  readonly incidents?: IncidentStore;
+  /** The incident window (NOTIFY_GROUP_SECONDS); INCIDENT_WINDOW_SECONDS when absent. */
+  readonly groupSeconds?: number;
 }
 
-export type DeliveryResult = 'delivered' | 'retry' | 'poison' | 'duplicate' | 'busy' | 'unknown-target';
+export type DeliveryResult =
+  | 'delivered'
+  | 'retry'
+  | 'poison'
+  | 'duplicate'
+  | 'busy'
+  | 'unknown-target'
+  | 'held'
+  | 'grouped';
 
 export function parseDeliveryMessage(message: unknown): DeliveryMessage {
   let value = message;
@@ -69,7 +84,13 @@ export async function deliverToWebhooks(
   deps: DeliveryDependencies,
   message: unknown,
 ): Promise<DeliveryResult> {
-  const { event, target: targetName } = parseDeliveryMessage(message);
+  const {
+    event: received,
+    target: targetName,
+    attempt: queuedAttempt,
+    incident,
+  } = parseDeliveryMessage(message);
+  let event = received;
   const key = deliveryKey(event.id, targetName);
   const target = deps.targets.find((t) => t.name.toLowerCase() === targetName.toLowerCase());
   if (target === undefined) {
@@ -80,7 +101,7 @@ export async function deliverToWebhooks(
 
   const now = deps.clock.now();
   const state = await deps.store.get(event.id, target.name);
-  if (state?.state === 'delivered' || state?.state === 'poison') {
+  if (state?.state === 'delivered' || state?.state === 'poison' || state?.state === 'grouped') {
     logEvent(deps.log, { event: 'notify.duplicate', delivery: key, state: state.state });
     return 'duplicate';
   }
@@ -92,6 +113,42 @@ export async function deliverToWebhooks(
     // Another instance is sending it right now; if it dies, its own message comes back after the lease.
     logEvent(deps.log, { event: 'notify.busy', delivery: key });
     return 'busy';
+  }
+
+  // One incident per cause: only before the first attempt (a retry already carries its members).
+  const cause = incidentKey(event);
+  const window = deps.groupSeconds ?? INCIDENT_WINDOW_SECONDS;
+  if (deps.incidents !== undefined && cause !== null && state === undefined) {
+    if (incident !== undefined) {
+      event = groupedEvent(event, await deps.incidents.close(cause, incident));
+    } else {
+      const joined = await deps.incidents.join(cause, memberOf(event), now, window * 1000);
+      if (joined.role === 'member') {
+        await deps.store.put(event.id, target.name, undefined, {
+          state: 'grouped',
+          attempts: 0,
+          eventType: event.type,
+          groupedInto: joined.leader,
+        });
+        logEvent(deps.log, {
+          event: 'notify.grouped',
+          delivery: key,
+          type: event.type,
+          leader: joined.leader,
+        });
+        return 'grouped';
+      }
+      if (!Number.isNaN(joined.openedAt)) {
+        // Held for the window; the copy that comes back takes the member list and is sent.
+        await deps.enqueue(event, [target.name], queuedAttempt, window, joined.openedAt);
+        logEvent(deps.log, {
+          event: 'notify.held',
+          delivery: deliveryKey(event.id, targetName),
+          type: event.type,
+        });
+        return 'held';
+      }
+    }
   }
 
   const attempt = (state?.attempts ?? 0) + 1;

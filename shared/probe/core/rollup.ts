@@ -3,7 +3,7 @@
  * latency statistics. Pure data with pure functions, so "the stored rollup equals a recomputation
  * from raw rows" is a plain equality in tests.
  *
- * What counts where (documented in README.md#probe-tables):
+ * What counts where (documented in docs/probe.md#probe-tables):
  * - `count` is every run; a run inside a maintenance window counts in `maintenance` only, and a
  *   DOWN run while the PLS connection was not Approved (the run carries its state: Pending,
  *   Rejected, Missing, ...) counts in `notApproved` only, so

@@ -1,7 +1,7 @@
 /*
  * The per-target state machine, pure: (record, result, thresholds) → (record', transition?).
  *
- * Rules (flap damping like Gatus, documented in README.md#probe-tables):
+ * Rules (flap damping like Gatus, documented in docs/probe.md#probe-tables):
  * - A run is a failure when its verdict is DOWN, a success when UP or DEGRADED.
  * - UNKNOWN (never judged) takes the first judged result's status at once: any evidence beats none.
  * - UP/DEGRADED → DOWN after `failureThreshold` consecutive failures.
@@ -72,6 +72,13 @@ export interface Transition {
   readonly connectionState: string | null;
   /** Leaving a DOWN the connection state caused (see `awaitingConnection`): that state; null otherwise. */
   readonly awaitedConnection: string | null;
+}
+
+/** Where a target is, for the people a state change is told to (its address and the connection it needs). */
+export interface TargetWhere {
+  readonly url: string;
+  readonly expectedIp: string | undefined;
+  readonly dependsOn: string | undefined;
 }
 
 export interface StateStep {

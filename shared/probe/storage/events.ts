@@ -11,12 +11,17 @@ import { storageError } from '../../storage/table-errors';
 import { invertedTicks, keySafe, runHash } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import type { ProbeEvent } from '../core/probe-event';
-import type { Transition } from '../core/target-state';
+import type { TargetWhere, Transition } from '../core/target-state';
 import { PROBE_TABLES } from './probe-tables';
 
 /** Where a state change's notification is staged, in the event's own transaction (the notification feature implements it). */
 export interface ProbeEventOutbox {
-  stageTransition(targetId: string, displayName: string, transition: Transition): PartitionStaging | null;
+  stageTransition(
+    targetId: string,
+    displayName: string,
+    transition: Transition,
+    where?: TargetWhere,
+  ): PartitionStaging | null;
 }
 
 /** The outbox port from the composition root; null when notifications are off. */
@@ -50,11 +55,13 @@ export async function writeEvent(
   targetId: string,
   displayName: string,
   transition: Transition,
+  where?: TargetWhere,
 ): Promise<void> {
   const table = await container.table(PROBE_TABLES.events);
   const entity = eventEntity(targetId, displayName, transition);
   // The notification's outbox row shares the event's partition and transaction: both or neither.
-  const notify = (await container.outbox())?.stageTransition(targetId, displayName, transition) ?? null;
+  const notify =
+    (await container.outbox())?.stageTransition(targetId, displayName, transition, where) ?? null;
   try {
     if (notify === null) await table.upsertEntity(entity, 'Replace');
     else

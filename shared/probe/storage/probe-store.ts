@@ -13,7 +13,9 @@ import { updateLatest } from './latest';
 import { writeRawResult } from './raw-results';
 import { addToRollups, type RollupOutcome } from './rollups';
 
-export type StoreTarget = Pick<ProbeTarget, 'id' | 'displayName' | 'url'> & Thresholds;
+export type StoreTarget = Pick<ProbeTarget, 'id' | 'displayName' | 'url'> &
+  Partial<Pick<ProbeTarget, 'expectedIp' | 'dependsOn'>> &
+  Thresholds;
 
 export interface RecordOutcome {
   readonly transition: Transition | null;
@@ -35,7 +37,12 @@ export async function recordResult(
   ]);
   if (latest.status === 'fulfilled') {
     const event = latest.value.transition ?? latest.value.replayedTransition;
-    if (event !== null) await writeEvent(container, target.id, target.displayName, event);
+    if (event !== null)
+      await writeEvent(container, target.id, target.displayName, event, {
+        url: target.url.toString(),
+        expectedIp: target.expectedIp,
+        dependsOn: target.dependsOn,
+      });
   }
   // Every write was attempted before the first failure is reported, so one slow table cannot
   // stop the others; the caller retries the whole (idempotent) record.

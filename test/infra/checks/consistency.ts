@@ -57,6 +57,7 @@ export const NOT_SET_IN_AZURE: Readonly<Record<string, string>> = {
   NOTIFY_QUEUE_NAME: 'delivery tuning with a safe default, not a deployment parameter',
   NOTIFY_MAX_ATTEMPTS: 'delivery tuning with a safe default, not a deployment parameter',
   NOTIFY_RETRY_BASE_SECONDS: 'delivery tuning with a safe default, not a deployment parameter',
+  NOTIFY_GROUP_SECONDS: 'delivery tuning with a safe default, not a deployment parameter',
   NOTIFY_TIMEOUT_SECONDS: 'delivery tuning with a safe default, not a deployment parameter',
   NOTIFY_SWEEP_SCHEDULE: 'delivery tuning with a safe default, not a deployment parameter',
 };

@@ -34,6 +34,38 @@ function anchors(text: string): Set<string> {
   return result;
 }
 
+/** `README.md#x`, `docs/a.md#x`, `../docs/a.md#x`, and in docs a sibling's `a.md#x`. */
+const DOC_REFERENCE = /((?:\.\.\/)*(?:[\w-]+\/)*[\w.-]+\.md)#([\w-]+)/g;
+
+/** Folders whose files never reach a reader (dependencies, build output, tool state). */
+const SKIPPED_DIRS = new Set([
+  'node_modules',
+  'dist',
+  'coverage',
+  '.git',
+  '.azure',
+  '.local',
+  'test-results',
+]);
+const TEXT_FILE = /\.(ts|mts|js|mjs|md|yaml|yml|json|bicep|bicepparam|html|css|sh)$/;
+
+/** Every text file of the repository that code, samples or docs can print a reference from (this test left out). */
+function referencingFiles(dir = ''): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : referencingFiles(path);
+    if (!TEXT_FILE.test(entry.name) || entry.name === 'package-lock.json') return [];
+    return path === 'test/unit/docs/links.test.ts' ? [] : [path];
+  });
+}
+
+/** A reference read from its file's folder (a Markdown link), else from the repository root (what code prints). */
+function resolveReference(file: string, path: string): string | undefined {
+  return [join(ROOT, dirname(file), path), join(ROOT, path)].find(
+    (p) => existsSync(p) && statSync(p).isFile(),
+  );
+}
+
 describe('documentation links', () => {
   it('point at files and headings that exist', () => {
     const broken: string[] = [];
@@ -54,6 +86,37 @@ describe('documentation links', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it('the README.md#… and docs/….md#… references that code, samples and docs print exist', () => {
+    // Code and samples print these as plain text (a narrative line, a YAML comment, a usage text):
+    // a reader pastes them, so the heading must exist as GitHub slugs it.
+    const broken: string[] = [];
+    const found: string[] = [];
+    for (const file of referencingFiles()) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const match of text.matchAll(DOC_REFERENCE)) {
+        const [, path = '', anchor = ''] = match;
+        const resolved = resolveReference(file, path);
+        found.push(`${file}: ${path}#${anchor}`);
+        if (resolved === undefined) broken.push(`${file}: ${path}#${anchor} (no such file)`);
+        else if (!anchors(readFileSync(resolved, 'utf8')).has(anchor))
+          broken.push(`${file}: ${path}#${anchor} (no heading #${anchor} in ${relative(ROOT, resolved)})`);
+      }
+    }
+    expect(broken).toEqual([]);
+    // The scan itself reaches the places that print such references (a broken walk would pass vacuously).
+    for (const place of ['scripts/lab/lab.ts', 'scripts/local.ts', 'approval-policy.sample.yaml'])
+      expect(found.some((f) => f.startsWith(`${place}:`))).toBe(true);
+  });
+
+  it('finds references in plain text as well as in links', () => {
+    const refs = [
+      ...'see README.md#local-lab, (docs/probe.md#targets-file) and probe.md#probe-tables.'.matchAll(
+        DOC_REFERENCE,
+      ),
+    ].map((m) => `${m[1]}#${m[2]}`);
+    expect(refs).toEqual(['README.md#local-lab', 'docs/probe.md#targets-file', 'probe.md#probe-tables']);
   });
 
   it('computes anchors the way GitHub does', () => {

@@ -56,6 +56,21 @@ const definitions: RegisteredFunction[] = [
     handler: async () => ({ body: Readable.from(['a', 'b', 'c']) }),
   },
   {
+    name: 'slow',
+    kind: 'http',
+    options: { route: 'slow', methods: ['GET'], authLevel: 'anonymous' },
+    // A long answer: the first chunk at once, the rest never comes before the client goes away.
+    handler: async () => ({
+      body: Readable.from(
+        (async function* () {
+          yield 'first chunk\n';
+          await new Promise((r) => setTimeout(r, 1_500));
+          yield 'too late';
+        })(),
+      ),
+    }),
+  },
+  {
     name: 'boom',
     kind: 'http',
     options: { route: 'boom', methods: ['GET'], authLevel: 'anonymous' },
@@ -172,6 +187,20 @@ describe('local host HTTP routing', () => {
     await expect(
       startLocalHost({ definitions: [first, first], env: {}, logger, port: 0, timers: false, queues: false }),
     ).rejects.toThrow(/Two functions are named "echo"/);
+  });
+
+  it('a request the client closes (a browser navigating away) is one info line, not an error with a stack', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${host.url}/api/slow`, { signal: controller.signal });
+    const reader = response.body?.getReader();
+    await reader?.read();
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 2_500));
+    const aboutSlow = logger.lines.filter((l) => l.text.includes('/api/slow'));
+    expect(aboutSlow.filter((l) => l.level === 'error')).toEqual([]);
+    expect(aboutSlow.map((l) => l.text)).toEqual([
+      'request GET /api/slow: the client closed it before the answer',
+    ]);
   });
 
   it('says how to pick another port when the port is taken, instead of a bare EADDRINUSE', async () => {

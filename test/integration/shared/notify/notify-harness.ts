@@ -70,6 +70,7 @@ export function webhooksSetting(
 /** Fast delivery tuning for tests: one-second backoff base, short timeouts. */
 export const FAST_NOTIFY = {
   NOTIFY_RETRY_BASE_SECONDS: '1',
+  NOTIFY_GROUP_SECONDS: '2',
   NOTIFY_TIMEOUT_SECONDS: '15',
   NOTIFY_MAX_ATTEMPTS: '8',
 } as const;

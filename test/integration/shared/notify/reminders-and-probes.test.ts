@@ -125,3 +125,65 @@ describe('probe state changes', () => {
     expect(events.map((e) => `${e.from}>${e.to}`)).toEqual(['DOWN>UP', 'UP>DOWN', 'UNKNOWN>UP']);
   }, 60_000);
 });
+
+describe('one incident per cause', () => {
+  it('two targets failing for one cause send one probe.down naming both; another cause sends its own', async () => {
+    const hook = await notify.sink();
+    const container = testContainer({
+      NOTIFY_WEBHOOKS: webhooksSetting([
+        { name: 'ce-sink', kind: 'generic', url: hook.url, events: ['probe.down'] },
+        { name: 'ce-sink-2', kind: 'generic', url: hook.url, events: ['probe.down'] },
+      ]),
+      ...FAST_NOTIFY,
+    });
+    const worker = notify.worker(container);
+    const at = (m: number) => new Date(Date.UTC(2026, 11, 1, 11, m));
+    const thresholds = { failureThreshold: 1, successThreshold: 1 };
+    const failing = [
+      ['pe-a', 'TCP_REFUSED'],
+      ['pe-b', 'TCP_REFUSED'],
+      ['pe-c', 'TCP_TIMEOUT'],
+    ] as const;
+    for (const [id] of failing)
+      await recordResult(
+        container,
+        storeTarget(id, thresholds),
+        probeResult({ targetId: id, scheduledAt: at(0) }),
+      );
+    // One probe run: the three transitions to DOWN are written together, as the run writes them.
+    await Promise.all(
+      failing.map(([id, failureClass]) =>
+        recordResult(
+          container,
+          storeTarget(id, thresholds),
+          probeResult({ targetId: id, scheduledAt: at(1), status: 'DOWN', failureClass }),
+        ),
+      ),
+    );
+    await waitFor(() => hook.received.length >= 4, 20_000, 'two probe.down messages per webhook');
+    // Past the window (NOTIFY_GROUP_SECONDS 2 in FAST_NOTIFY): nothing more comes.
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(hook.received).toHaveLength(4);
+    // One incident for every webhook: each gets the same message, led by the same event.
+    const byWebhook = (name: string) =>
+      hook.received
+        .filter((r) => String(r.headers['x-gatekeeper-delivery']).endsWith(`.${name}`))
+        .map((r) => String(r.body.id))
+        .sort();
+    expect(byWebhook('ce-sink')).toHaveLength(2);
+    expect(byWebhook('ce-sink')).toEqual(byWebhook('ce-sink-2'));
+    // CloudEvents carry the raw facts (Teams and Slack escape them for their markup).
+    const data = hook.received
+      .filter((r) => String(r.headers['x-gatekeeper-delivery']).endsWith('.ce-sink'))
+      .map((r) => r.body.data as Record<string, string | number | undefined>);
+    const grouped = data.find((d) => d.failureClass === 'TCP_REFUSED');
+    const single = data.find((d) => d.failureClass === 'TCP_TIMEOUT');
+    expect(grouped?.summary).toMatch(/^Endpoint DOWN: Target pe-[ab] and 1 more, one cause \(TCP_REFUSED\)$/);
+    const other = grouped?.targetId === 'pe-a' ? 'pe-b' : 'pe-a';
+    expect(grouped?.alsoAffected).toBe(`Target ${other} (http://127.0.0.1/)`);
+    expect(grouped?.affectedCount).toBe(2);
+    expect(single?.summary).toBe('Endpoint DOWN: Target pe-c');
+    expect(single?.alsoAffected).toBeUndefined();
+    expect(worker.results.filter((r) => r === 'grouped')).toHaveLength(2);
+  }, 60_000);
+});

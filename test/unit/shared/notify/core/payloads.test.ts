@@ -75,7 +75,7 @@ describe('payloads', () => {
       'Consumer subscription': '22222222-2222-2222-2222-222222222222',
       'Consumer tenant': 'bbbbbbbb-2222-4222-8222-000000000002',
       'Request message': 'Northwind web <CHG0001234> & more',
-      'Policy reason': 'no rule matched; default is manual',
+      Why: 'No rule matched, so it waits for a person.',
     });
     expect(card.actions[0]?.type).toBe('Action.OpenUrl');
     expect(card.actions[0]?.url).toBe(
