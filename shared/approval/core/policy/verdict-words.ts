@@ -16,7 +16,7 @@ type FactCondition =
   | 'requestMessage'
   | 'privateEndpointLocation'
   | 'privateLinkService';
-type Condition = FactCondition | `not.${FactCondition}` | 'quota';
+type Condition = FactCondition | `not.${FactCondition}` | 'quota' | 'onboardingCode';
 const WHAT_FAILED: Record<FactCondition, string> = {
   consumerSubscriptions: "the consumer's subscription is not on its list",
   consumerTenants: "the consumer's tenant is not one it trusts",
@@ -37,6 +37,19 @@ const WHAT_EXCLUDED: Record<FactCondition, string> = {
   privateLinkService: 'the connection is for a Private Link Service it excludes',
 };
 
+/** Why an onboarding code did not hold (the reason codes of ../onboarding-code-rules.ts; never the code). */
+const CODE_REASONS: Record<string, string> = {
+  code_missing: 'the request message carries no onboarding code',
+  code_invalid: 'the onboarding code in the request message is not one we signed',
+  code_ambiguous: 'the request message carries more than one onboarding code',
+  code_expired: 'the onboarding code has expired',
+  code_revoked: 'the onboarding code was revoked',
+  code_exhausted: 'the onboarding code has been used for as many connections as it allows',
+  code_wrong_pls: 'the onboarding code was issued for another Private Link Service',
+  code_unchecked: 'the onboarding code could not be checked',
+  code_keys_missing: 'onboarding codes are not configured',
+};
+
 const DEFAULT_OUTCOME: Record<string, string> = {
   manual: 'so it waits for a person',
   approve: 'so the default approves it',
@@ -46,6 +59,10 @@ const DEFAULT_OUTCOME: Record<string, string> = {
 /** Why one rule did not match, as a clause. */
 export function conditionInWords(condition: string): string {
   if (condition === 'quota') return 'the consumer already has as many approved connections as it allows';
+  if (condition === 'onboardingCode' || condition.startsWith('onboardingCode ')) {
+    const reason = condition.slice('onboardingCode '.length);
+    return CODE_REASONS[reason] ?? 'the request message carries no valid onboarding code';
+  }
   if (condition.startsWith('not.')) return WHAT_EXCLUDED[condition.slice(4) as FactCondition] ?? condition;
   return WHAT_FAILED[condition as FactCondition] ?? condition;
 }
@@ -53,7 +70,7 @@ export function conditionInWords(condition: string): string {
 /** Every condition the words know (for the test that holds them to the evaluator's). */
 export function knownConditions(): readonly Condition[] {
   const facts = Object.keys(WHAT_FAILED) as FactCondition[];
-  return [...facts, ...facts.map((f) => `not.${f}` as const), 'quota'];
+  return [...facts, ...facts.map((f) => `not.${f}` as const), 'quota', 'onboardingCode'];
 }
 
 const NO_RULE = /^no rule matched(?: \((.*)\))?; default is (approve|reject|manual)(.*)$/s;
@@ -65,7 +82,7 @@ export function verdictInWords(reason: string): string {
     const [, trace, action = 'manual', rest = ''] = none;
     const clauses = (trace ?? '')
       .split(', ')
-      .map((part) => /^(.+): ((?:not\.)?[A-Za-z]+|quota)$/.exec(part))
+      .map((part) => /^(.+): ((?:not\.)?[A-Za-z]+|quota|onboardingCode [a-z_]+)$/.exec(part))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => `rule ${m[1]}: ${conditionInWords(m[2] ?? '')}`);
     const why = clauses.length === 0 ? 'no rule matched' : `no rule matched (${clauses.join('; ')})`;

@@ -123,9 +123,16 @@ describe('policy verdicts in words', () => {
       'not.privateEndpointLocation': true,
       'not.privateLinkService': true,
       quota: true,
+      onboardingCode: true,
     };
     expect([...knownConditions()].sort()).toEqual(Object.keys(evaluatorConditions).sort());
     for (const c of knownConditions()) expect(conditionInWords(c)).not.toBe(c);
+    // An onboarding code's reason code is said in words, never as the code itself.
+    expect(
+      verdictInWords('no rule matched (saas-onboarding: onboardingCode code_expired); default is manual'),
+    ).toBe(
+      'No rule matched (rule saas-onboarding: the onboarding code has expired), so it waits for a person.',
+    );
   });
 
   it('turns the rule trace into a sentence', () => {
