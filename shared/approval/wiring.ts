@@ -11,6 +11,7 @@ import { type AuditOutbox, AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
 import { ConnectionRecordStore } from './storage/connection-record-store';
 import { type DriftOutbox, DriftStore } from './storage/drift';
+import { ExposureStore } from './storage/exposure-store';
 import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { TenantCache } from './storage/tenant-cache';
 import type { ApprovalServices } from './use-cases/approval-services';
@@ -47,6 +48,7 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
     ),
     arrivals: new ArrivalStore(table(APPROVAL_TABLES.arrivals)),
     runOutcomes: new ReconcileOutcomeStore(table(APPROVAL_TABLES.reconcileRuns)),
+    exposure: new ExposureStore(table(APPROVAL_TABLES.exposure)),
     workQueue: new ReconcileQueue(
       () => source.queue(config.approval.reconcileQueueName),
       table(APPROVAL_TABLES.reconcileRequests),

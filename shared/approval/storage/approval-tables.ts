@@ -7,6 +7,7 @@ export const APPROVAL_TABLES = {
   /** The snapshot table of versions before the connection record: read only to migrate it. */
   connections: 'Connections',
   drift: 'Drift',
+  exposure: 'Exposure',
   reconcileRequests: 'ReconcileRequests',
   reconcileRuns: 'ReconcileRuns',
   tenantCache: 'TenantCache',

@@ -6,6 +6,7 @@ import type { AuditStore } from '../storage/audit-store';
 import type { ClaimStore } from '../storage/claim-store';
 import type { ConnectionRecordStore } from '../storage/connection-record-store';
 import type { DriftStore } from '../storage/drift';
+import type { ExposureStore } from '../storage/exposure-store';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
 import type { TenantCache } from '../storage/tenant-cache';
 
@@ -27,6 +28,8 @@ export interface ApprovalServices {
   readonly arrivals: ArrivalStore;
   /** The last outcome of each reconciliation trigger, for health. */
   readonly runOutcomes: ReconcileOutcomeStore;
+  /** The last exposure audit of each managed PLS, for health. */
+  readonly exposure: ExposureStore;
   readonly workQueue: ReconcileQueue;
   readonly clock: Clock;
   readonly mode: ApprovalMode;
@@ -58,6 +61,8 @@ export interface ReconcileDeps extends DecisionDeps {
   readonly drift: Pick<DriftStore, 'write'>;
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed'>;
+  /** Where each run's exposure audit goes; without it (narrow test wiring) no audit is kept. */
+  readonly exposure?: Pick<ExposureStore, 'get' | 'put'>;
   readonly mode: ApprovalMode;
 }
 

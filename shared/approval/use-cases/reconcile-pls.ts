@@ -1,5 +1,6 @@
 import type { Policy } from '../core/policy/policy';
 import type { ReconcileDeps } from './approval-services';
+import { readPlsSettings, recordExposure } from './audit-exposure';
 import { carryOut } from './carry-out-plans';
 import { captureAll, observe } from './observe-pls';
 import { nativelyAdmitted, planAll } from './plan-pls';
@@ -26,11 +27,14 @@ export async function reconcilePrivateLinkService(
 ): Promise<PlsReconcileSummary> {
   const started = performance.now();
   const listedAt = services.clock.now();
-  // The record read does not depend on the list: both go at once (the first list also loads the SDK).
-  const [connections, records] = await Promise.all([
+  // The record read and the PLS read do not depend on the list: all go at once (the first list also
+  // loads the SDK). The PLS read serves the plan (autoApproval) and the exposure audit.
+  const [connections, records, pls] = await Promise.all([
     services.arm.listPlsConnections(plsId),
     services.records.listForPls(plsId),
+    readPlsSettings(services, plsId, context.log),
   ]);
+  const exposure = pls === undefined ? undefined : recordExposure(services, policy, pls, context.log);
   const captures = await captureAll(services, connections, records);
   const observation = observe(services, plsId, captures, records, listedAt, context);
 
@@ -41,12 +45,13 @@ export async function reconcilePrivateLinkService(
     // sooner while ARM's write bucket is full; a decision's record (written with its outcome row)
     // and a verdict's wait for the records of this list, or the listed state would overwrite them.
     const deciding = writingAfter(observation.recordsWritten, services);
-    const admitted = await nativelyAdmitted(deciding, policy, plsId, captures, context.log);
+    const admitted = nativelyAdmitted(policy, plsId, captures, pls, context.log);
     const plans = planAll(policy, captures, records, listedAt, admitted);
     unfinished = await carryOut(deciding, plans, records, outcomes, context);
   }
   // A failed observation write fails the PLS as before; decisions made meanwhile stand (each is audited).
   const { drift, arrivals } = await observation.done;
+  await exposure;
   return {
     plsId,
     listed: connections.length,
