@@ -50,11 +50,16 @@ export interface ConnectionRecord {
   readonly verdict: RecordedVerdict | undefined;
   /*
    * Reserved for features to come, typed and stored but not written yet: the customer a connection
-   * belongs to, when an approval expires, and the consumer's link id. They are here so those
-   * features add behaviour, not a second place to keep what the product knows.
+   * belongs to and when an approval expires. They are here so those features add behaviour, not a
+   * second place to keep what the product knows.
    */
   readonly customer?: string | undefined;
   readonly expiresAt?: string | undefined;
+  /**
+   * ARM's `linkIdentifier` of the connection: the number the PLS puts in each TCP connection's
+   * PROXY v2 header when TCP proxy v2 is on, so a backend can tell which consumer it serves
+   * (GET /api/links/{linkId}). Written by each list and each decision.
+   */
   readonly linkId?: string | undefined;
 }
 
