@@ -24,6 +24,7 @@ import {
   type IisStandIn,
   startIisStandIn,
 } from '../../emulators/iis/iis-stand-in';
+import { type ProxyV2Backend, startProxyV2Backend } from '../../emulators/proxy-v2/proxy-v2-backend';
 import { type IngestionStandIn, startIngestionStandIn } from './ingestion-stand-in';
 import { labReaders } from './lab-readers';
 import { labStatePath, removeLabState, writeLabState } from './lab-state';
@@ -79,6 +80,7 @@ export function createLab(options: LabOptions): Lab {
   let scenario: Scenario | undefined;
   let emulator: ArmEmulator | undefined;
   let iis: IisStandIn | undefined;
+  let proxyV2: ProxyV2Backend | undefined;
   let dataPath: DataPath | undefined;
   let sink: NotifySink | undefined;
   let ingestion: IngestionStandIn | undefined;
@@ -118,9 +120,25 @@ export function createLab(options: LabOptions): Lab {
           iis = await startIisOnPreferredPort();
           started.push(iis);
         }
+        if (scenario.provider.privateLinkServices.some((p) => p.backend === 'proxy-v2')) {
+          const say = options.say;
+          proxyV2 = await startProxyV2Backend({
+            log: (line) => {
+              const entry = JSON.parse(line) as Record<string, unknown>;
+              const consumer = entry.consumer as Record<string, unknown> | null | undefined;
+              say(
+                entry.event === 'proxy_v2.refused'
+                  ? `PROXY v2 backend: refused a connection (${String(entry.reason)})`
+                  : `PROXY v2 backend: link id ${String(entry.linkId)} from ${String(entry.source)} is ${consumer ? `${String(consumer.connection)} (subscription ${String(consumer.consumerSubscriptionId)}, ${String(consumer.status)})` : `unknown to the app (links route answered ${String(entry.lookupStatus)})`}`,
+              );
+            },
+          });
+          started.push(proxyV2);
+        }
         const backends: Record<string, string> = {};
         for (const pls of scenario.provider.privateLinkServices) {
-          const url = pls.backend === 'iis' ? iis?.url : pls.backend;
+          const url =
+            pls.backend === 'iis' ? iis?.url : pls.backend === 'proxy-v2' ? proxyV2?.url : pls.backend;
           if (url !== undefined) backends[plsIdOf(scenario, pls)] = url;
         }
         dataPath = await startDataPath({ emulator, backends });
@@ -204,6 +222,8 @@ export function createLab(options: LabOptions): Lab {
       const running = emulator;
       const current = scenario;
       const path = dataPath;
+      // The PROXY v2 stand-in asks the app's links route which consumer a link id is.
+      proxyV2?.setAppUrl(baseUrl);
       if (current.events.enabled) {
         bridge = startEventGridBridge({
           emulator: running,
