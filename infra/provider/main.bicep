@@ -34,6 +34,13 @@ param authTenantId string = tenant().tenantId
 ])
 param approvalMode string = 'enforce'
 
+@description('EXPOSURE_MODE: report compares each PLS\'s exposure settings with the policy; dry-run also records the settings plan the policy implies.')
+@allowed([
+  'report'
+  'dry-run'
+])
+param exposureMode string = 'report'
+
 @description('APPROVAL_POLICY_PATH: policy file shipped with the app package, relative to the app root.')
 param approvalPolicyPath string = 'approval-policy.yaml'
 
@@ -201,6 +208,7 @@ var providerSettings = {
   PLS_RESOURCE_IDS: join(plsResourceIds, ',')
   ARM_ENDPOINT: environment().resourceManager
   APPROVAL_MODE: approvalMode
+  EXPOSURE_MODE: exposureMode
   APPROVAL_POLICY_PATH: approvalPolicyPath
   RECONCILE_SCHEDULE: reconcileSchedule
   RECONCILE_CONCURRENCY: string(reconcileConcurrency)

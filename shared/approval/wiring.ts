@@ -48,7 +48,8 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
     ),
     arrivals: new ArrivalStore(table(APPROVAL_TABLES.arrivals)),
     runOutcomes: new ReconcileOutcomeStore(table(APPROVAL_TABLES.reconcileRuns)),
-    exposure: new ExposureStore(table(APPROVAL_TABLES.exposure)),
+    exposure: new ExposureStore(table(APPROVAL_TABLES.exposure), table(APPROVAL_TABLES.exposurePlans)),
+    exposureMode: config.approval.exposureMode,
     workQueue: new ReconcileQueue(
       () => source.queue(config.approval.reconcileQueueName),
       table(APPROVAL_TABLES.reconcileRequests),

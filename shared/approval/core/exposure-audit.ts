@@ -210,3 +210,45 @@ export function auditExposure(
     findings,
   };
 }
+
+/** The settings the policy implies for a PLS, against what it has: what EXPOSURE_MODE=dry-run records. */
+export interface ExposurePlan {
+  /** Stable per plan (same changes, same key): each distinct plan is recorded once. */
+  readonly key: string;
+  readonly plsId: string;
+  readonly visibility: { readonly from: readonly string[]; readonly to: readonly string[] } | undefined;
+  readonly accessMode: { readonly from: string; readonly to: 'Restricted' } | undefined;
+  /** Subscriptions kept in visibility although no rule names them: approved connections, autoApproval. */
+  readonly kept: readonly string[];
+}
+
+/**
+ * The plan for one PLS under a closed policy: visibility = the policy's subscriptions plus every
+ * subscription with an Approved connection or on autoApproval (no connected consumer is cut off, and
+ * autoApproval stays a subset of visibility), accessMode = Restricted. Undefined when the policy is
+ * open or nothing would change. A tenant-wide rule leaves visibility alone (its subscriptions are
+ * unknown) and plans accessMode only.
+ */
+export function planExposure(
+  audit: ExposureAudit,
+  policy: Policy,
+  approvedSubscriptions: readonly string[],
+): ExposurePlan | undefined {
+  const trust = policyTrust(policy, audit.plsId);
+  if (trust.kind !== 'closed') return undefined;
+  const fromPolicy = visibilityFromPolicy(trust);
+  const current = audit.visibility.map((s) => s.toLowerCase());
+  const kept = [...new Set([...approvedSubscriptions, ...audit.autoApproval].map((s) => s.toLowerCase()))]
+    .filter((s) => fromPolicy === undefined || !fromPolicy.includes(s))
+    .sort();
+  const to = fromPolicy === undefined ? undefined : [...new Set([...fromPolicy, ...kept])].sort();
+  const visibility =
+    to === undefined || (current.length === to.length && [...current].sort().every((s, i) => s === to[i]))
+      ? undefined
+      : { from: audit.visibility, to };
+  const accessMode =
+    audit.accessMode === 'Restricted' ? undefined : { from: audit.accessMode, to: 'Restricted' as const };
+  if (visibility === undefined && accessMode === undefined) return undefined;
+  const key = JSON.stringify([visibility?.to ?? null, accessMode?.to ?? null]);
+  return { key, plsId: audit.plsId, visibility, accessMode, kept };
+}

@@ -8,6 +8,7 @@ export const APPROVAL_TABLES = {
   connections: 'Connections',
   drift: 'Drift',
   exposure: 'Exposure',
+  exposurePlans: 'ExposurePlans',
   reconcileRequests: 'ReconcileRequests',
   reconcileRuns: 'ReconcileRuns',
   tenantCache: 'TenantCache',

@@ -8,8 +8,8 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { isNotFound, storageError } from '../../storage/table-errors';
-import { plsKey } from '../../storage/table-keys';
-import type { ExposureAudit } from '../core/exposure-audit';
+import { invertedTicks, plsKey } from '../../storage/table-keys';
+import type { ExposureAudit, ExposurePlan } from '../core/exposure-audit';
 
 const PARTITION = 'latest';
 
@@ -18,6 +18,8 @@ export interface StoredExposure {
   readonly checkedAt: string;
   /** Keys of the findings already announced (logged as new). */
   readonly announced: readonly string[];
+  /** The key of the last settings plan recorded (EXPOSURE_MODE=dry-run), so each plan is recorded once. */
+  readonly plannedKey?: string | undefined;
 }
 
 const findingSchema = z.object({
@@ -48,6 +50,7 @@ const rowSchema = z.object({
     }
   }),
   announced: z.string().default(''),
+  plannedKey: z.string().optional(),
 });
 
 function fromRow(row: Record<string, unknown>): StoredExposure | undefined {
@@ -59,11 +62,49 @@ function fromRow(row: Record<string, unknown>): StoredExposure | undefined {
     audit: audit.data,
     checkedAt: parsed.data.checkedAt,
     announced: parsed.data.announced === '' ? [] : parsed.data.announced.split('\n'),
+    plannedKey: parsed.data.plannedKey === '' ? undefined : parsed.data.plannedKey,
   };
 }
 
+/** One recorded settings plan (table `ExposurePlans`: PartitionKey = PLS key, RowKey = inverted ticks, newest first). */
+export interface RecordedPlan {
+  readonly plan: ExposurePlan;
+  readonly at: Date;
+  readonly mode: 'dry-run';
+  readonly policyVersion: string;
+  readonly correlationId: string;
+}
+
 export class ExposureStore {
-  constructor(private readonly table: () => Promise<TableClient>) {}
+  constructor(
+    private readonly table: () => Promise<TableClient>,
+    /** Where settings plans are audited (EXPOSURE_MODE=dry-run). */
+    private readonly plans: () => Promise<TableClient>,
+  ) {}
+
+  async recordPlan(recorded: RecordedPlan): Promise<void> {
+    try {
+      const table = await this.plans();
+      await table.createEntity({
+        partitionKey: plsKey(recorded.plan.plsId),
+        rowKey: invertedTicks(recorded.at),
+        plsId: recorded.plan.plsId,
+        at: recorded.at.toISOString(),
+        mode: recorded.mode,
+        policyVersion: recorded.policyVersion,
+        correlationId: recorded.correlationId,
+        visibilityFrom:
+          recorded.plan.visibility === undefined ? '' : JSON.stringify(recorded.plan.visibility.from),
+        visibilityTo:
+          recorded.plan.visibility === undefined ? '' : JSON.stringify(recorded.plan.visibility.to),
+        accessModeFrom: recorded.plan.accessMode?.from ?? '',
+        accessModeTo: recorded.plan.accessMode?.to ?? '',
+        kept: JSON.stringify(recorded.plan.kept),
+      });
+    } catch (error) {
+      throw storageError('recording the exposure plan', error);
+    }
+  }
 
   /** The stored audit of one PLS, or undefined (none yet, or a row this version cannot read). */
   async get(plsId: string): Promise<StoredExposure | undefined> {
@@ -86,6 +127,7 @@ export class ExposureStore {
           checkedAt: stored.checkedAt,
           audit: JSON.stringify(stored.audit),
           announced: stored.announced.join('\n'),
+          plannedKey: stored.plannedKey ?? '',
         },
         'Replace',
       );

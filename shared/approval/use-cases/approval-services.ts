@@ -30,6 +30,8 @@ export interface ApprovalServices {
   readonly runOutcomes: ReconcileOutcomeStore;
   /** The last exposure audit of each managed PLS, for health. */
   readonly exposure: ExposureStore;
+  /** EXPOSURE_MODE: `dry-run` also records the settings plan the policy implies. */
+  readonly exposureMode: 'report' | 'dry-run';
   readonly workQueue: ReconcileQueue;
   readonly clock: Clock;
   readonly mode: ApprovalMode;
@@ -62,7 +64,8 @@ export interface ReconcileDeps extends DecisionDeps {
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed'>;
   /** Where each run's exposure audit goes; without it (narrow test wiring) no audit is kept. */
-  readonly exposure?: Pick<ExposureStore, 'get' | 'put'>;
+  readonly exposure?: Pick<ExposureStore, 'get' | 'put' | 'recordPlan'>;
+  readonly exposureMode?: 'report' | 'dry-run';
   readonly mode: ApprovalMode;
 }
 

@@ -1,7 +1,7 @@
 import type { PrivateLinkServiceInfo } from '../../arm/arm-gateway';
 import { toAppError } from '../../errors';
 import { type Log, logEvent } from '../../log';
-import { auditExposure, type ExposureAudit } from '../core/exposure-audit';
+import { auditExposure, type ExposureAudit, planExposure } from '../core/exposure-audit';
 import type { Policy } from '../core/policy/policy';
 import type { ReconcileDeps } from './approval-services';
 
@@ -33,11 +33,17 @@ export async function readPlsSettings(
 }
 
 export async function recordExposure(
-  services: Pick<ReconcileDeps, 'tenants' | 'exposure' | 'clock'>,
+  services: Pick<ReconcileDeps, 'tenants' | 'exposure' | 'exposureMode' | 'clock'>,
   policy: Policy,
   pls: PrivateLinkServiceInfo,
-  log: Log,
+  context: {
+    readonly log: Log;
+    readonly correlationId: string;
+    /** Consumers with an Approved connection now: a plan keeps them in visibility. */
+    readonly approvedSubscriptions: readonly string[];
+  },
 ): Promise<ExposureAudit | undefined> {
+  const log = context.log;
   const store = services.exposure;
   if (store === undefined) return undefined;
   try {
@@ -63,11 +69,13 @@ export async function recordExposure(
         fix: finding.fix,
       });
     }
+    const plannedKey = await recordPlan(services, policy, audit, before?.plannedKey, now, context);
     // A fixed contradiction leaves the list, so it is announced again if it comes back.
     await store.put({
       audit,
       checkedAt: now.toISOString(),
       announced: audit.findings.map((f) => f.key),
+      plannedKey,
     });
     return audit;
   } catch (error) {
@@ -79,4 +87,45 @@ export async function recordExposure(
     });
     return undefined;
   }
+}
+
+/**
+ * EXPOSURE_MODE=dry-run: the settings the policy implies (planExposure), audited in `ExposurePlans`
+ * and logged once per distinct plan. Nothing is written to the PLS. Returns the plan key to keep.
+ */
+async function recordPlan(
+  services: Pick<ReconcileDeps, 'exposure' | 'exposureMode'>,
+  policy: Policy,
+  audit: ExposureAudit,
+  recordedKey: string | undefined,
+  now: Date,
+  context: {
+    readonly log: Log;
+    readonly correlationId: string;
+    readonly approvedSubscriptions: readonly string[];
+  },
+): Promise<string | undefined> {
+  if (services.exposureMode !== 'dry-run' || services.exposure === undefined) return undefined;
+  const plan = planExposure(audit, policy, context.approvedSubscriptions);
+  if (plan === undefined) return undefined;
+  if (plan.key === recordedKey) return recordedKey;
+  await services.exposure.recordPlan({
+    plan,
+    at: now,
+    mode: 'dry-run',
+    policyVersion: policy.version,
+    correlationId: context.correlationId,
+  });
+  logEvent(context.log, {
+    level: 'warn',
+    event: 'approval.exposure_plan',
+    mode: 'dry-run',
+    pls: audit.plsId,
+    visibilityFrom: plan.visibility?.from,
+    visibilityTo: plan.visibility?.to,
+    accessModeFrom: plan.accessMode?.from,
+    accessModeTo: plan.accessMode?.to,
+    kept: plan.kept,
+  });
+  return plan.key;
 }

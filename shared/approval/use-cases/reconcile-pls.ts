@@ -1,3 +1,4 @@
+import { consumerSubscriptionOf } from '../../arm/resource-id';
 import type { Policy } from '../core/policy/policy';
 import type { ReconcileDeps } from './approval-services';
 import { readPlsSettings, recordExposure } from './audit-exposure';
@@ -34,7 +35,16 @@ export async function reconcilePrivateLinkService(
     services.records.listForPls(plsId),
     readPlsSettings(services, plsId, context.log),
   ]);
-  const exposure = pls === undefined ? undefined : recordExposure(services, policy, pls, context.log);
+  const exposure =
+    pls === undefined
+      ? undefined
+      : recordExposure(services, policy, pls, {
+          log: context.log,
+          correlationId: context.correlationId,
+          approvedSubscriptions: connections
+            .filter((c) => c.status === 'Approved')
+            .flatMap((c) => consumerSubscriptionOf(c.privateEndpointId) ?? []),
+        });
   const captures = await captureAll(services, connections, records);
   const observation = observe(services, plsId, captures, records, listedAt, context);
 

@@ -29,6 +29,11 @@ rules:
 `;
 
 async function run(container: Container, plsId: string) {
+  const entries = await runLogged(container, plsId);
+  return entries.filter((e) => e.event === 'approval.exposure_contradiction').map((e) => e.key);
+}
+
+async function runLogged(container: Container, plsId: string) {
   const { entries, log } = collectLog();
   const services = await container.approvalServices();
   const policy = await container.approvalPolicy();
@@ -37,7 +42,7 @@ async function run(container: Container, plsId: string) {
     correlationId: 'exposure',
     log,
   });
-  return entries.filter((e) => e.event === 'approval.exposure_contradiction').map((e) => e.key);
+  return entries;
 }
 
 async function approvalHealth(container: Container) {
@@ -103,5 +108,62 @@ describe('the exposure audit in each reconciliation run', () => {
     expect(connection.status).toBe('Approved');
     const { approval } = await approvalHealth(container);
     expect(approval?.problem?.issueCount).toBe(2);
+  });
+
+  it('EXPOSURE_MODE=dry-run records the settings the policy implies once per plan, keeping approved consumers, and writes nothing', async () => {
+    const emulator = await emulators.start();
+    const plsId = plsIdOf('pls-plan');
+    const pls = emulator.world.addPrivateLinkService({ id: plsId, visibility: ['*'] });
+    const other = guidOf(2, 'ea');
+    emulator.world.addConnection({
+      plsId,
+      privateEndpointId: privateEndpointIdOf(other, 'pe-old'),
+      status: 'Approved',
+      requestMessage: 'approved long ago',
+    });
+    const container = armTestContainer(emulator, [plsId], {
+      APPROVAL_POLICY: POLICY,
+      EXPOSURE_MODE: 'dry-run',
+    });
+
+    const first = (await runLogged(container, plsId)).filter((e) => e.event === 'approval.exposure_plan');
+    expect(first).toEqual([
+      expect.objectContaining({
+        mode: 'dry-run',
+        visibilityFrom: ['*'],
+        visibilityTo: [CUSTOMER, other].sort(),
+        accessModeFrom: 'Default',
+        accessModeTo: 'Restricted',
+        kept: [other],
+      }),
+    ]);
+    expect((await runLogged(container, plsId)).filter((e) => e.event === 'approval.exposure_plan')).toEqual(
+      [],
+    );
+
+    const rows: Record<string, unknown>[] = [];
+    for await (const row of (await container.table('ExposurePlans')).listEntities<Record<string, unknown>>())
+      rows.push(row);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        plsId,
+        mode: 'dry-run',
+        accessModeTo: 'Restricted',
+        correlationId: 'exposure',
+      }),
+    ]);
+    expect(pls.visibility).toEqual(['*']);
+    expect(pls.accessMode).toBe('Default');
+    expect(emulator.requestLog.entries.filter((e) => e.method !== 'GET')).toEqual([]);
+  });
+
+  it('EXPOSURE_MODE=report (the default) records no plan', async () => {
+    const emulator = await emulators.start();
+    const plsId = plsIdOf('pls-report');
+    emulator.world.addPrivateLinkService({ id: plsId, visibility: ['*'] });
+    const container = armTestContainer(emulator, [plsId], { APPROVAL_POLICY: POLICY });
+    const entries = await runLogged(container, plsId);
+    expect(entries.filter((e) => e.event === 'approval.exposure_plan')).toEqual([]);
+    expect(entries.filter((e) => e.event === 'approval.exposure_contradiction')).toHaveLength(2);
   });
 });
