@@ -4,10 +4,17 @@
  * of it, docs/local-lab.md). Each TCP connection must start with a PROXY v2 header (one without is
  * refused, as Azure says a request fails when the setting and the backend disagree); the header's
  * Azure TLV gives the link id, which the stand-in maps to the consumer by asking the app's
- * `GET /api/links/{linkId}`, logs, and then serves the connection's HTTP requests with a JSON answer
- * naming that consumer. Loopback only.
+ * `GET /api/links/{linkId}`, logs, and then serves the connection's HTTP requests: as the proxy in
+ * front of IIS when given an `upstream` (each request forwarded with `X-Forwarded-For` and the link
+ * id, each answer returned with headers naming the consumer), else with a JSON answer naming it.
+ * Loopback only.
  */
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { isLoopbackHost } from '../../shared/net/loopback';
 import { type ProxyV2Header, parseProxyV2 } from './proxy-protocol';
@@ -49,7 +56,17 @@ export interface ProxyV2BackendOptions {
   readonly log?: (line: string) => void;
   /** How long a client may take to send its header before it is cut. */
   readonly headerTimeoutMs?: number;
+  /** The site behind the proxy (the IIS stand-in's URL); without it the stand-in answers itself. */
+  readonly upstream?: string;
 }
+
+/** Headers the stand-in adds to each answer: the consumer behind the connection, as the app named it. */
+export const CONSUMER_HEADERS = {
+  linkId: 'x-pls-link-id',
+  subscription: 'x-pls-consumer-subscription',
+  tenant: 'x-pls-consumer-tenant',
+  connection: 'x-pls-connection',
+} as const;
 
 const parsedHeaders = new WeakMap<Socket, ProxyV2Header>();
 const lookups = new WeakMap<Socket, Promise<LinkLookup | undefined>>();
@@ -80,10 +97,28 @@ export async function startProxyV2Backend(options: ProxyV2BackendOptions = {}): 
     }
   };
 
+  const upstream = options.upstream === undefined ? undefined : new URL(options.upstream);
+  if (upstream !== undefined && !isLoopbackHost(upstream.hostname.replace(/^\[|\]$/g, '')))
+    throw new Error('The PROXY v2 backend stand-in forwards to loopback only.');
+
   const http = createHttpServer(async (request: IncomingMessage, response: ServerResponse) => {
     const header = parsedHeaders.get(request.socket);
     const found = await lookups.get(request.socket);
-    response.writeHead(200, { 'content-type': 'application/json' });
+    const consumer: Record<string, string> = {};
+    if (header?.azureLinkId !== undefined) consumer[CONSUMER_HEADERS.linkId] = header.azureLinkId;
+    for (const [key, field] of [
+      [CONSUMER_HEADERS.subscription, 'consumerSubscriptionId'],
+      [CONSUMER_HEADERS.tenant, 'consumerTenantId'],
+      [CONSUMER_HEADERS.connection, 'connection'],
+    ] as const) {
+      const value = found?.link?.[field];
+      if (typeof value === 'string') consumer[key] = value;
+    }
+    if (upstream !== undefined) {
+      forward(request, response, upstream, header, consumer);
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json', ...consumer });
     response.end(
       JSON.stringify({
         served: 'proxy-v2 backend stand-in',
@@ -176,4 +211,35 @@ export async function startProxyV2Backend(options: ProxyV2BackendOptions = {}): 
       http.close();
     },
   };
+}
+
+/** The proxy's part: the request to the site with the client's address, the answer back with the consumer's headers. */
+function forward(
+  request: IncomingMessage,
+  response: ServerResponse,
+  upstream: URL,
+  header: ProxyV2Header | undefined,
+  consumer: Readonly<Record<string, string>>,
+): void {
+  const headers = { ...request.headers };
+  if (header?.source !== undefined) headers['x-forwarded-for'] = header.source.address;
+  if (header?.azureLinkId !== undefined) headers[CONSUMER_HEADERS.linkId] = header.azureLinkId;
+  const outgoing = httpRequest(
+    {
+      host: upstream.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(upstream.port || 80),
+      method: request.method,
+      path: request.url,
+      headers,
+    },
+    (answer) => {
+      response.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...consumer });
+      answer.pipe(response);
+    },
+  );
+  outgoing.on('error', () => {
+    if (!response.headersSent) response.writeHead(502, { 'content-type': 'text/plain', ...consumer });
+    response.end('the site behind the proxy did not answer');
+  });
+  request.pipe(outgoing);
 }

@@ -115,7 +115,10 @@ export function createLab(options: LabOptions): Lab {
       try {
         emulator = await startArmEmulator({ seed: seedOf(scenario), lroRetryAfterSeconds: 1 });
         started.push(emulator);
-        const needsIis = scenario.provider.privateLinkServices.some((p) => p.backend === 'iis');
+        // The PROXY v2 stand-in is the proxy a provider puts in front of IIS: IIS is behind it too.
+        const needsIis = scenario.provider.privateLinkServices.some(
+          (p) => p.backend === 'iis' || p.backend === 'proxy-v2',
+        );
         if (needsIis) {
           iis = await startIisOnPreferredPort();
           started.push(iis);
@@ -123,6 +126,7 @@ export function createLab(options: LabOptions): Lab {
         if (scenario.provider.privateLinkServices.some((p) => p.backend === 'proxy-v2')) {
           const say = options.say;
           proxyV2 = await startProxyV2Backend({
+            ...(iis === undefined ? {} : { upstream: iis.url }),
             log: (line) => {
               const entry = JSON.parse(line) as Record<string, unknown>;
               const consumer = entry.consumer as Record<string, unknown> | null | undefined;

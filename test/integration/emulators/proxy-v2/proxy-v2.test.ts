@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DataPath, startDataPath } from '../../../../emulators/arm/data-path';
+import { type IisStandIn, startIisStandIn } from '../../../../emulators/iis/iis-stand-in';
 import {
   encodeProxyV2,
   PROXY_V2_SIGNATURE,
   parseProxyV2,
 } from '../../../../emulators/proxy-v2/proxy-protocol';
-import { type ProxyV2Backend, startProxyV2Backend } from '../../../../emulators/proxy-v2/proxy-v2-backend';
+import {
+  CONSUMER_HEADERS,
+  type ProxyV2Backend,
+  startProxyV2Backend,
+} from '../../../../emulators/proxy-v2/proxy-v2-backend';
 import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
 import { setContainer } from '../../../../shared/composition-root';
 import { armTestContainer, plsIdOf, privateEndpointIdOf } from '../../../helpers/arm-emulator';
@@ -75,8 +80,11 @@ describe('the PROXY v2 header and its Azure TLV', () => {
 describe('a PLS with TCP proxy v2 on, in the lab', () => {
   const api = useApi();
   let backend: ProxyV2Backend;
+  let inFrontOfIis: ProxyV2Backend;
+  let iis: IisStandIn;
   let dataPath: DataPath;
   const proxied = plsIdOf('pls-proxy-v2');
+  const proxiedIis = plsIdOf('pls-proxy-v2-iis');
   const plain = plsIdOf('pls-no-proxy');
   const lines: string[] = [];
 
@@ -85,6 +93,13 @@ describe('a PLS with TCP proxy v2 on, in the lab', () => {
     world.addSubscription(TRUSTED_SUBSCRIPTION, TRUSTED_TENANT);
     world.addPrivateLinkService({ id: proxied, enableProxyProtocol: true });
     world.addPrivateLinkService({ id: plain });
+    world.addPrivateLinkService({ id: proxiedIis, enableProxyProtocol: true });
+    iis = await startIisStandIn({ port: 0 });
+    inFrontOfIis = await startProxyV2Backend({
+      appUrl: api.host.url,
+      appHeaders: { 'x-ms-client-principal': principalHeader('reader') },
+      upstream: iis.url,
+    });
     backend = await startProxyV2Backend({
       appUrl: api.host.url,
       appHeaders: { 'x-ms-client-principal': principalHeader('reader') },
@@ -93,12 +108,14 @@ describe('a PLS with TCP proxy v2 on, in the lab', () => {
     dataPath = await startDataPath({
       emulator: api.emulator,
       addressing: 'ports',
-      backends: { [proxied]: backend.url, [plain]: backend.url },
+      backends: { [proxied]: backend.url, [plain]: backend.url, [proxiedIis]: inFrontOfIis.url },
     });
   });
   afterAll(async () => {
     await dataPath?.stop();
     await backend?.stop();
+    await inFrontOfIis?.stop();
+    await iis?.stop();
   });
 
   async function approvedEndpoint(plsId: string, name: string) {
@@ -110,7 +127,7 @@ describe('a PLS with TCP proxy v2 on, in the lab', () => {
       manual: true,
       requestMessage: 'CHG0000042 - proxy v2 test',
     });
-    const container = armTestContainer(api.emulator, [proxied, plain], {
+    const container = armTestContainer(api.emulator, [proxied, plain, proxiedIis], {
       APPROVAL_POLICY: TEST_POLICY,
       AUTH_MODE: 'easyauth',
     });
@@ -160,5 +177,16 @@ describe('a PLS with TCP proxy v2 on, in the lab', () => {
     const before = backend.refused;
     await expect(fetch(address.url)).rejects.toThrow();
     await expect.poll(() => backend.refused).toBe(before + 1);
+  });
+
+  it('in front of IIS: forwards each request with the client address and link id, and names the consumer on the answer', async () => {
+    const { address, linkId } = await approvedEndpoint(proxiedIis, 'pe-proxy-iis-1');
+    const response = await fetch(address.url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('server')).toMatch(/^Microsoft-IIS\//);
+    expect(await response.text()).toContain('IIS Windows Server');
+    expect(response.headers.get(CONSUMER_HEADERS.linkId)).toBe(linkId);
+    expect(response.headers.get(CONSUMER_HEADERS.subscription)).toBe(TRUSTED_SUBSCRIPTION);
+    expect(response.headers.get(CONSUMER_HEADERS.tenant)).toBe(TRUSTED_TENANT);
   });
 });
