@@ -125,11 +125,16 @@ export function createLab(options: LabOptions): Lab {
         }
         if (scenario.provider.privateLinkServices.some((p) => p.backend === 'proxy-v2')) {
           const say = options.say;
+          // The probe connects every few seconds: each link id is told once (and again if its lookup changes).
+          const told = new Set<string>();
           proxyV2 = await startProxyV2Backend({
             ...(iis === undefined ? {} : { upstream: iis.url }),
             log: (line) => {
               const entry = JSON.parse(line) as Record<string, unknown>;
               const consumer = entry.consumer as Record<string, unknown> | null | undefined;
+              const key = `${String(entry.event)}|${String(entry.linkId)}|${String(entry.lookupStatus)}|${String(consumer?.status)}`;
+              if (told.has(key)) return;
+              told.add(key);
               say(
                 entry.event === 'proxy_v2.refused'
                   ? `PROXY v2 backend: refused a connection (${String(entry.reason)})`
