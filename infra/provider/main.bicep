@@ -376,6 +376,20 @@ var approvalAlertRules = [
     windowSize: 'P2D'
     evaluationFrequency: 'PT1H'
   }
+  {
+    name: 'exposure-contradiction'
+    description: 'A managed Private Link Service exposes more than the approval policy trusts (approval.exposure_contradiction, logged once per contradiction, with the exact fix): one alert per service and setting.'
+    severity: 2
+    query: 'traces | where message has "approval.exposure_contradiction" | extend e = parse_json(message) | where tostring(e.event) == "approval.exposure_contradiction" | extend pls = tostring(e.pls), key = tostring(e.key), fix = tostring(e.fix)'
+    operator: 'GreaterThan'
+    threshold: 0
+    windowSize: 'PT15M'
+    evaluationFrequency: 'PT5M'
+    dimensions: [
+      'pls'
+      'key'
+    ]
+  }
 ]
 
 module alerts '../modules/alerts.bicep' = {
