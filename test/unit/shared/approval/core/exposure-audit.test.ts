@@ -3,6 +3,7 @@ import { parsePolicy } from '../../../../../shared/approval/adapters/policy-load
 import {
   auditExposure,
   type ExposureSettings,
+  planExposure,
   policyTrust,
 } from '../../../../../shared/approval/core/exposure-audit';
 
@@ -190,6 +191,48 @@ rules:
         NOW,
       ).findings;
       expect(finding?.problem).toContain("one-each's quota");
+    });
+  });
+
+  describe('the settings plan (EXPOSURE_MODE=dry-run)', () => {
+    const audit = (over: Partial<ExposureSettings>, policy = CLOSED) =>
+      auditExposure(settings(over), policy, () => undefined, NOW);
+
+    it('plans nothing when the settings already follow the policy, or the policy is open', () => {
+      expect(planExposure(audit({}), CLOSED, [])).toBeUndefined();
+      const open = parsePolicy('version: 1\ndefault: { action: manual }\nrules: []\n');
+      expect(planExposure(audit({ visibilitySubscriptions: ['*'] }, open), open, [])).toBeUndefined();
+    });
+
+    it('keeps approved and auto-approved consumers in visibility, and its key names the change', () => {
+      const plan = planExposure(
+        audit({ visibilitySubscriptions: ['*'], accessMode: 'Default', autoApprovalSubscriptions: [A] }),
+        CLOSED,
+        [C.toUpperCase()],
+      );
+      expect(plan).toMatchObject({
+        visibility: { from: ['*'], to: [A, B, C].sort() },
+        accessMode: { from: 'Default', to: 'Restricted' },
+        kept: [C],
+      });
+      const again = planExposure(audit({ visibilitySubscriptions: ['*'], accessMode: 'Default' }), CLOSED, [
+        C,
+      ]);
+      expect(again?.key).toBe(plan?.key);
+    });
+
+    it('under a tenant-wide rule plans accessMode only (the tenant subscriptions are unknown)', () => {
+      const byTenant = parsePolicy(`
+version: 1
+default: { action: reject }
+rules: [{ name: tenant, action: approve, match: { consumerTenants: ["${TENANT}"] } }]
+`);
+      const plan = planExposure(
+        audit({ visibilitySubscriptions: ['*'], accessMode: 'Default' }, byTenant),
+        byTenant,
+        [],
+      );
+      expect(plan).toMatchObject({ visibility: undefined, accessMode: { to: 'Restricted' } });
     });
   });
 });
