@@ -19,7 +19,7 @@ export const evaluatePolicy: HttpFunctionDefinition = {
       'Evaluates the current policy, or one given in the body (YAML/JSON text or an object), against every current connection or one hypothetical connection. Changes nothing. A bad policy is a 400 listing every problem with its path (`policy.rules[2].match.requestMessage`).',
     body: { schema: evaluatePolicyBodySchema, required: false },
     success: { status: 200, description: 'One evaluation per connection.', schema: evaluateResultSchema },
-    errors: [400, 404, 413, 415, 500, 502, 503],
+    errors: [400, 404, 413, 415, 429, 500, 502, 503],
   },
   handler: appRoute(async (request) => {
     const container = getContainer();

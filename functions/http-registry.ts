@@ -10,6 +10,7 @@ import { health } from './health';
 import { listConnections } from './listConnections';
 import { listDecisions } from './listDecisions';
 import { me } from './me';
+import { probeBadge } from './probeBadge';
 import { probeEvents } from './probeEvents';
 import { probeSeries } from './probeSeries';
 import { probesSummary } from './probesSummary';
@@ -25,6 +26,7 @@ export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
   probesSummary,
   probeSeries,
   probeEvents,
+  probeBadge,
   dashboard,
   dashboardAsset,
   me,

@@ -3,7 +3,8 @@ import { readDecisions } from '../shared/api/use-cases/list-decisions';
 import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { json, parseInput, queryObject } from '../shared/http/http-adapter';
+import { conditionalJson } from '../shared/http/conditional-json';
+import { parseInput, queryObject } from '../shared/http/http-adapter';
 import { appRoute } from './adapters/app-route';
 
 /** The audit trail (reader role). */
@@ -16,7 +17,7 @@ export const listDecisions: HttpFunctionDefinition = {
     tag: 'decisions',
     summary: 'The audit trail, newest first',
     description:
-      'Intent, outcome and verdict rows, filtered by connection (`pls` + `connection`), actor and time range (`from`/`to`, at most 366 days; default the last 30). Paged with `continuationToken`; a page may hold fewer items than `limit` (even none) while `continuationToken` is not null, when filters skip many rows.',
+      'Intent, outcome and verdict rows, filtered by connection (`pls` + `connection`), actor and time range (`from`/`to`, at most 366 days; default the last 30). Paged with `continuationToken`; a page may hold fewer items than `limit` (even none) while `continuationToken` is not null, when filters skip many rows. Answers carry a weak `ETag`; a request whose `If-None-Match` names it gets 304 with no body when nothing changed (what the dashboard polls with).',
     query: listDecisionsQuerySchema,
     success: { status: 200, description: 'One page of audit rows.', schema: decisionListSchema },
     errors: [400, 404, 503],
@@ -25,6 +26,7 @@ export const listDecisions: HttpFunctionDefinition = {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const query = parseInput(listDecisionsQuerySchema, queryObject(request), 'query');
-    return json(200, await readDecisions(container, query));
+    // `from`/`to` default to "the last 30 days until now": left out of the tag, so an unchanged trail is a 304.
+    return conditionalJson(request, await readDecisions(container, query), ['from', 'to']);
   }),
 };

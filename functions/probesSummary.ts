@@ -3,7 +3,7 @@ import { authorizeRequest } from '../shared/auth/principal';
 import { getContainer } from '../shared/composition-root';
 import { targetsProblem as targetsProblemOf } from '../shared/health/feature-report';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
-import { json } from '../shared/http/http-adapter';
+import { conditionalJson } from '../shared/http/conditional-json';
 import { summariseProbes } from '../shared/probe/use-cases/probe-summary';
 import { appRoute } from './adapters/app-route';
 
@@ -16,6 +16,8 @@ export const probesSummary: HttpFunctionDefinition = {
   api: {
     tag: 'probes',
     summary: 'Probe state, availability and latency per target',
+    description:
+      'Answers carry a weak `ETag` (of everything but `generatedAt`); a request whose `If-None-Match` names it gets 304 with no body when nothing changed (what the dashboard polls with).',
     success: { status: 200, description: 'The summary.', schema: probesSummarySchema },
     errors: [503],
   },
@@ -26,6 +28,9 @@ export const probesSummary: HttpFunctionDefinition = {
       summariseProbes(container),
       targetsProblemOf(container),
     ]);
-    return json(200, targetsProblem === undefined ? summary : { ...summary, targetsProblem });
+    // `generatedAt` changes on every call: left out of the tag, so an unchanged summary is a 304.
+    return conditionalJson(request, targetsProblem === undefined ? summary : { ...summary, targetsProblem }, [
+      'generatedAt',
+    ]);
   }),
 };

@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   /** The caller decided on a version of the resource (If-Match / expectedStatus) that is no longer current. */
   state_changed: 409,
   precondition_failed: 412,
+  /** Work this instance runs one at a time (a policy dry run's draft) has a full waiting line: try again shortly. */
+  too_many_requests: 429,
   policy_invalid: 500,
   arm_throttled: 503,
   arm_unavailable: 503,

@@ -2,7 +2,7 @@
  * Element builder: text goes in as text nodes only (never innerHTML), so a consumer's request
  * message or a probe's body excerpt can never become markup.
  */
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,

@@ -13,7 +13,7 @@ import {
 } from 'chart.js';
 import { FAILURE_CLASSES } from '../../shared/probe/core/types';
 import { axisLabel, ms } from './format';
-import { cssVar } from './theme';
+import { cssVar, cssVarWithOpacity } from './theme';
 import { PHASES, type ProbeSeries } from './types';
 
 Chart.register(
@@ -190,7 +190,7 @@ function buildDatasets(series: ProbeSeries): ChartDataset<'line' | 'scatter', XY
         y: p.totalMeanMs === null ? null : (p.phasesMeanMs[phase] ?? 0),
       })),
       borderColor: colour,
-      backgroundColor: `${colour}bb`,
+      backgroundColor: cssVarWithOpacity(`--phase-${phase}`, 73),
       fill: i === 0 ? 'origin' : '-1',
       borderWidth: 1,
       // Points as well as lines: a bucket with data but no neighbour (the first minutes of a probe) still shows.

@@ -1,11 +1,17 @@
 /*
- * The dashboard page leads with what needs a person: problems to fix, how many connections wait,
- * and the connections; then status tiles, the latency chart, the incident timeline and the audit
- * trail, each from its JSON route. Probe data refreshes every minute
- * (the probe's own period); connections and the audit reload on demand and after a decision.
+ * The dashboard page leads with what needs a person: problems to fix, a one-line overview, how many
+ * connections wait, and the connections; then status tiles, the latency chart, the incident
+ * timeline and the audit trail, each from its JSON route.
+ *
+ * Live: connections, the audit's first page and the tiles are polled every LIVE_MS with
+ * conditional GETs (If-None-Match → 304 when nothing changed, so an unchanged poll costs no
+ * transfer and no redraw); the chart, incidents and problems every SLOW_EVERY polls. One poll at a
+ * time (the next is scheduled when the last ends), none while the tab is hidden, longer pauses
+ * after failures, and every request times out (api.ts). Why polling rather than server-sent
+ * events: docs/dashboards.md, "Live updates".
  */
 import './dashboard.css';
-import { describeProblem, getJson } from './api';
+import { describeProblem, getJson, getLive } from './api';
 import { auditView } from './audit';
 import { connectionsView } from './connections';
 import { followDeepLinks } from './deep-link';
@@ -14,10 +20,15 @@ import { utcTime } from './format';
 import { renderTimeline } from './incidents';
 import { renderLatencyChart, rethemeLatencyChart } from './latency-chart';
 import { initTheme } from './theme';
-import { markTile, renderTiles } from './tiles';
+import { markTile, overviewLine, renderTiles } from './tiles';
 import type { HealthDetail, HealthProblem, Me, ProbeEventList, ProbeSeries, ProbesSummary } from './types';
 
-const REFRESH_MS = 60_000;
+/** Connections, decisions and tiles: a decision made elsewhere shows within this. */
+const LIVE_MS = 10_000;
+/** Chart, incidents and problems: every 6th poll (a minute, the probe's own period). */
+const SLOW_EVERY = 6;
+/** After failed polls the pause doubles, up to this. */
+const MAX_PAUSE_MS = 5 * 60_000;
 const RANGES = ['1h', '6h', '24h', '7d', '30d'];
 
 /** Tried in this order until one has data, while the person has not picked a range themselves. */
@@ -30,6 +41,17 @@ const state = {
   autoRange: true,
   me: undefined as Me | undefined,
 };
+
+/** The latest probe summary (for the overview line); undefined when it is not available. */
+let summary: ProbesSummary | undefined;
+
+/** "2 of 4 endpoints up, 1 waiting for approval, 1 rejected": the page's first line. */
+function showOverview(): void {
+  const line = summary === undefined ? null : overviewLine(summary);
+  const element = byId('overview');
+  element.hidden = line === null;
+  element.textContent = line ?? '';
+}
 
 const canvas = () => byId<HTMLCanvasElement>('latency-chart');
 const auditTrail = auditView();
@@ -57,6 +79,7 @@ const FEATURE_NAMES: Record<string, string> = {
   probe: 'Probe',
   notify: 'Notifications',
   telemetry: 'Availability telemetry',
+  entitlement: 'Entitlement check',
   functions: 'Functions',
 };
 
@@ -150,7 +173,7 @@ async function loadMe(): Promise<boolean> {
   state.me = result.body;
   replaceChildren(
     who,
-    result.body.name,
+    h('span', { class: 'who-name' }, result.body.name),
     h(
       'span',
       { class: `badge ${result.body.permissions.approve ? 'role-approver' : 'role-reader'}` },
@@ -160,8 +183,8 @@ async function loadMe(): Promise<boolean> {
   return true;
 }
 
-async function loadSummary(): Promise<void> {
-  const result = await getJson<ProbesSummary>('probes/summary');
+async function loadSummary(): Promise<boolean> {
+  const result = await getLive<ProbesSummary>('probes/summary');
   const tiles = byId('tiles');
   if (!result.ok) {
     replaceChildren(
@@ -172,8 +195,15 @@ async function loadSummary(): Promise<void> {
         `Probe status not available: ${describeProblem(result)}`,
       ),
     );
-    return;
+    summary = undefined;
+    showOverview();
+    return false;
   }
+  byId('updated').textContent = `updated ${utcTime(new Date().toISOString())}`;
+  // Unchanged (304): the tiles stay as they are, with whatever has the focus.
+  if (result.changed === false && tiles.querySelector('.tile') !== null) return true;
+  summary = result.body;
+  showOverview();
   renderTiles(
     tiles,
     result.body,
@@ -195,7 +225,7 @@ async function loadSummary(): Promise<void> {
       h('option', { value: t.id, selected: t.id === state.target }, t.displayName ?? t.id),
     ),
   );
-  byId('updated').textContent = `updated ${utcTime(result.body.generatedAt)}`;
+  return true;
 }
 
 async function loadSeries(): Promise<void> {
@@ -309,6 +339,48 @@ async function refreshProbes(): Promise<void> {
   await Promise.all([loadSeries(), loadEvents()]);
 }
 
+/** One poll: what changes when people decide (and the tiles); every SLOW_EVERY-th, the rest too. True when the app answered. */
+async function poll(tick: number): Promise<boolean> {
+  const slow = tick % SLOW_EVERY === 0;
+  const [summaryAnswered] = await Promise.all([
+    loadSummary(),
+    reloadDecisions(),
+    slow ? Promise.all([loadSeries(), loadEvents(), loadProblems()]) : undefined,
+  ]);
+  return summaryAnswered;
+}
+
+/**
+ * Polls while the page is visible: one poll at a time, the next LIVE_MS after the last ended
+ * (doubling after failures, up to MAX_PAUSE_MS); a page coming back into view polls at once.
+ */
+function keepLive(): void {
+  let tick = 0;
+  let failures = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
+  const run = async () => {
+    timer = undefined;
+    if (running || document.hidden) return;
+    running = true;
+    try {
+      tick += 1;
+      failures = (await poll(tick)) ? 0 : failures + 1;
+    } finally {
+      running = false;
+    }
+    if (!document.hidden)
+      timer = setTimeout(() => void run(), Math.min(LIVE_MS * 2 ** failures, MAX_PAUSE_MS));
+  };
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) {
+      clearTimeout(timer);
+      timer = undefined;
+    } else if (timer === undefined) void run();
+  });
+  timer = setTimeout(() => void run(), LIVE_MS);
+}
+
 async function refreshAll(): Promise<void> {
   await Promise.all([refreshProbes(), reloadDecisions(), loadProblems()]);
 }
@@ -348,10 +420,7 @@ async function start(): Promise<void> {
   if (await loadMe()) {
     await Promise.all([probes, audit.then((rows) => connections.load(state.me, rows)), loadProblems()]);
     followDeepLinks({ connection: (ref) => connections.show(ref), target: showTarget });
-    setInterval(() => {
-      void refreshProbes();
-      void loadProblems();
-    }, REFRESH_MS);
+    keepLive();
   } else {
     await Promise.allSettled([probes, audit]);
   }

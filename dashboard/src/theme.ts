@@ -54,3 +54,18 @@ export function cssVar(name: string): string {
   probe.remove();
   return colour;
 }
+
+/**
+ * The colour of a custom property at `percent` opacity, as the browser computes it. Appending a hex
+ * alpha to the computed colour does not work: the browser gives `rgb(...)` (or `color(...)`), and
+ * "rgb(...)bb" is no colour at all (the chart filled its phases black).
+ */
+export function cssVarWithOpacity(name: string, percent: number): string {
+  const probe = document.createElement('span');
+  probe.hidden = true;
+  probe.style.color = `color-mix(in srgb, var(${name}) ${percent}%, transparent)`;
+  document.body.append(probe);
+  const colour = getComputedStyle(probe).color;
+  probe.remove();
+  return colour;
+}

@@ -3,6 +3,52 @@ import { h, replaceChildren } from './dom';
 import { ms, percent, relative, utcTime } from './format';
 import type { ProbesSummary, TargetSummary } from './types';
 
+type Condition = TargetSummary['condition'];
+type HourCounts = TargetSummary['history24h'][number];
+
+/**
+ * Each condition has its own words and mark, not only its colour: a target waiting for the
+ * provider's approval, or rejected by it, is not an outage, and must not look like one.
+ */
+const CONDITIONS: Record<
+  Condition,
+  { readonly label: string; readonly mark: string; readonly phrase: string }
+> = {
+  up: { label: 'UP', mark: '✓', phrase: 'up' },
+  degraded: { label: 'DEGRADED', mark: '!', phrase: 'degraded' },
+  down: { label: 'DOWN', mark: '✕', phrase: 'down' },
+  unknown: { label: 'UNKNOWN', mark: '?', phrase: 'not judged yet' },
+  maintenance: { label: 'MAINTENANCE', mark: '⚙', phrase: 'in maintenance' },
+  'awaiting-approval': { label: 'WAITING FOR APPROVAL', mark: '…', phrase: 'waiting for approval' },
+  rejected: { label: 'REJECTED', mark: '⊘', phrase: 'rejected' },
+  'not-connected': { label: 'NOT CONNECTED', mark: '⊘', phrase: 'not connected' },
+};
+
+/** Why a target is in a connection condition, in the words of who can fix it. */
+const CONNECTION_NOTES: Partial<Record<Condition, string>> = {
+  'awaiting-approval':
+    'The provider has not approved the private endpoint connection yet (Pending): not a failure of the service.',
+  rejected: 'The provider rejected the connection: the consumer must recreate the private endpoint.',
+  'not-connected':
+    'The private endpoint has no connection to the Private Link Service (removed or never made).',
+};
+
+/**
+ * The line at the top: "2 of 4 endpoints up, 1 waiting for approval, 1 rejected". Counts by
+ * condition, the ones that need nobody's attention first; null without targets.
+ */
+export function overviewLine(summary: ProbesSummary): string | null {
+  const total = summary.targets.length;
+  if (total === 0) return null;
+  const counts = new Map<Condition, number>();
+  for (const t of summary.targets) counts.set(t.condition, (counts.get(t.condition) ?? 0) + 1);
+  const up = counts.get('up') ?? 0;
+  const rest = (Object.keys(CONDITIONS) as Condition[])
+    .filter((c) => c !== 'up' && (counts.get(c) ?? 0) > 0)
+    .map((c) => `${counts.get(c)} ${CONDITIONS[c].phrase}`);
+  return [`${up} of ${total} endpoint${total === 1 ? '' : 's'} up`, ...rest].join(', ');
+}
+
 /** One tile per probe target: state and since when, availability, latency, certificate. */
 export function renderTiles(
   container: HTMLElement,
@@ -80,9 +126,11 @@ export function distinguishingSuffixes(targets: readonly TargetSummary[]): Map<s
 
 function tile(t: TargetSummary, suffix: string | undefined, onSelect: (id: string) => void): HTMLElement {
   const state = t.state.toLowerCase();
+  const condition = CONDITIONS[t.condition];
   const last = t.lastResult;
+  const connectionNote = CONNECTION_NOTES[t.condition];
   const problem =
-    t.state === 'DOWN' || t.state === 'DEGRADED'
+    connectionNote === undefined && (t.state === 'DOWN' || t.state === 'DEGRADED')
       ? [
           last.class,
           last.phase && `in ${last.phase}`,
@@ -96,9 +144,10 @@ function tile(t: TargetSummary, suffix: string | undefined, onSelect: (id: strin
     'button',
     {
       type: 'button',
-      class: `tile state-${state}`,
+      class: `tile state-${state} cond-${t.condition}`,
       'data-target': t.id,
       'data-state': t.state,
+      'data-condition': t.condition,
       // The full name, the id and the URL: the visible name may be cut short on a narrow tile.
       title: [t.displayName ?? t.id, `id ${t.id}`, t.url].filter(Boolean).join(' · '),
     },
@@ -106,7 +155,12 @@ function tile(t: TargetSummary, suffix: string | undefined, onSelect: (id: strin
       'span',
       { class: 'tile-head' },
       h('span', { class: 'tile-name' }, t.displayName ?? t.id),
-      h('span', { class: `badge state-${state}` }, t.state),
+      h(
+        'span',
+        { class: `badge state-${state} cond-${t.condition}` },
+        h('span', { class: 'mark', 'aria-hidden': 'true' }, condition.mark),
+        ` ${condition.label}`,
+      ),
     ),
     suffix === undefined ? null : h('span', { class: 'tile-suffix muted small' }, suffix),
     h(
@@ -116,7 +170,11 @@ function tile(t: TargetSummary, suffix: string | undefined, onSelect: (id: strin
       h('span', { class: 'muted small' }, ` · ${utcTime(t.since)}`),
     ),
     problem ? h('span', { class: 'tile-problem' }, problem) : null,
-    last.inMaintenance ? h('span', { class: 'tile-problem muted' }, 'in maintenance') : null,
+    connectionNote === undefined ? null : h('span', { class: 'tile-note' }, connectionNote),
+    last.inMaintenance
+      ? h('span', { class: 'tile-note' }, 'In a maintenance window: kept out of availability.')
+      : null,
+    history(t.history24h),
     h(
       'span',
       { class: 'tile-grid' },
@@ -130,6 +188,43 @@ function tile(t: TargetSummary, suffix: string | undefined, onSelect: (id: strin
   );
   button.addEventListener('click', () => onSelect(t.id));
   return button;
+}
+
+/** What one hour's bar says: the worst the service did in it, then the conditions that are not its fault. */
+function hourKind(hour: HourCounts): 'none' | 'down' | 'degraded' | 'not-approved' | 'maintenance' | 'up' {
+  if (hour.count === 0) return 'none';
+  if (hour.down > 0) return 'down';
+  if (hour.degraded > 0) return 'degraded';
+  if (hour.notApproved > 0) return 'not-approved';
+  if (hour.up === 0) return 'maintenance';
+  return 'up';
+}
+
+const HOUR_WORDS = {
+  none: 'no runs',
+  down: 'down',
+  degraded: 'degraded',
+  'not-approved': 'connection not approved',
+  maintenance: 'maintenance',
+  up: 'up',
+} as const;
+
+/** 24 hourly bars like a status page's history, with the same in words for screen readers. */
+function history(hours: readonly HourCounts[]): HTMLElement {
+  const kinds = hours.map(hourKind);
+  const tally = new Map<string, number>();
+  for (const k of kinds) tally.set(HOUR_WORDS[k], (tally.get(HOUR_WORDS[k]) ?? 0) + 1);
+  const words = [...tally].map(([word, n]) => `${n} h ${word}`).join(', ');
+  return h(
+    'span',
+    { class: 'history', role: 'img', 'aria-label': `Last 24 hours: ${words}` },
+    ...hours.map((hour, i) =>
+      h('span', {
+        class: `hour h-${kinds[i]}`,
+        title: `${utcTime(hour.start)}: ${hour.count} runs, ${hour.up} up, ${hour.degraded} degraded, ${hour.down} down${hour.notApproved > 0 ? `, ${hour.notApproved} connection not approved` : ''}${hour.maintenance > 0 ? `, ${hour.maintenance} maintenance` : ''}`,
+      }),
+    ),
+  );
 }
 
 function metric(label: string, value: string, tone?: string): HTMLElement {

@@ -42,8 +42,21 @@ export interface Connection {
   readonly description: string | null;
   readonly lastDecision: { readonly actor: Actor; readonly rule: string | null; readonly at: string } | null;
   readonly policyVerdict: { readonly action: string; readonly reason: string } | null;
+  /**
+   * Who the consumer is, in the provider's words (the approval API adds it where it knows it); the
+   * page filters and searches by it and shows nothing when it is absent.
+   */
+  readonly customer?: string | null;
   /** ARM's ETag of the connection as read; sent back as If-Match so a decision applies to the state shown. */
   readonly etag?: string | null;
+  /** When the approval ends (a rule's approveFor, a person's until); absent: it does not end. */
+  readonly approvalEndsAt?: string | null;
+  /** The two-person rule: approvals needed and given ("1 of 2"). */
+  readonly approvals?: {
+    readonly text: string;
+    readonly firstBy: string | null;
+    readonly lapsesAt: string | null;
+  };
 }
 
 export interface ConnectionList {

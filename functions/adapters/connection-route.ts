@@ -70,6 +70,7 @@ export async function decideRoute(
       correlationId,
       ifMatch: request.headers.get('if-match') ?? undefined,
       expectedStatus: body.expectedStatus,
+      until: 'until' in body ? body.until : undefined,
     },
     context,
   );

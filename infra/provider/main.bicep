@@ -68,6 +68,21 @@ param reconcileTimeBudgetSeconds int = 240
 @maxValue(720)
 param tenantCacheTtlHours int = 24
 
+@description('APPROVAL_EXPIRY_REMINDER_HOURS: hours before an approval ends that the connection.expiring reminder goes out.')
+@minValue(1)
+@maxValue(2160)
+param approvalExpiryReminderHours int = 72
+
+@description('APPROVAL_EXPIRY_GRACE_HOURS: hours between the end of an approval and the removal of its connection.')
+@minValue(0)
+@maxValue(2160)
+param approvalExpiryGraceHours int = 24
+
+@description('TWO_PERSON_APPROVAL_HOURS: hours a first approval waits for the second person (two-person rule).')
+@minValue(1)
+@maxValue(720)
+param twoPersonApprovalHours int = 24
+
 @description('AUTH_READER_ROLE: app role value that may read.')
 param readerRole string = 'Gatekeeper.Reader'
 
@@ -95,6 +110,17 @@ param notifyWebhooks string = ''
 
 @description('DASHBOARD_URL: public URL of the dashboard, for the buttons in notifications; empty for the app\'s own /api/dashboard.')
 param dashboardUrl string = ''
+
+@description('ENTITLEMENT_URL: the provider\'s own system that `action: entitlement` policy rules ask with a signed request (docs/approval.md); https. Empty: no entitlement check (such rules leave connections for a person).')
+param entitlementUrl string = ''
+
+@description('ENTITLEMENT_SIGNING_KEY from Key Vault: the secret URI (https://<vault>.vault.azure.net/secrets/<name>[/<version>]) of the HMAC key (at least 32 characters) that signs entitlement requests; the app\'s identity needs Key Vault Secrets User on it. Required with entitlementUrl.')
+param entitlementSigningKeySecretUri string = ''
+
+@description('ENTITLEMENT_TIMEOUT_SECONDS: how long one entitlement request may take before the connection is left for a person.')
+@minValue(1)
+@maxValue(30)
+param entitlementTimeoutSeconds int = 5
 
 @description('APP_HOST_NAMES: custom domains (comma-separated DNS names) the app is reached at besides its own WEBSITE_HOSTNAME; writes under any other Host are refused (docs/security.md).')
 param appHostNames string = ''
@@ -215,6 +241,10 @@ var providerSettings = {
   RECONCILE_QUEUE_NAME: reconcileQueueName
   RECONCILE_TIME_BUDGET_SECONDS: string(reconcileTimeBudgetSeconds)
   TENANT_CACHE_TTL_HOURS: string(tenantCacheTtlHours)
+  APPROVAL_EXPIRY_REMINDER_HOURS: string(approvalExpiryReminderHours)
+  APPROVAL_EXPIRY_GRACE_HOURS: string(approvalExpiryGraceHours)
+  TWO_PERSON_APPROVAL_HOURS: string(twoPersonApprovalHours)
+  ENTITLEMENT_TIMEOUT_SECONDS: string(entitlementTimeoutSeconds)
   AUTH_MODE: 'easyauth'
   AUTH_READER_ROLE: readerRole
   AUTH_APPROVER_ROLE: approverRole
@@ -233,7 +263,12 @@ var optionalSettings = union(
     ? { NOTIFY_WEBHOOKS: '@Microsoft.KeyVault(SecretUri=${notifyWebhooksSecretUri})' }
     : empty(notifyWebhooks) ? {} : { NOTIFY_WEBHOOKS: notifyWebhooks },
   empty(dashboardUrl) ? {} : { DASHBOARD_URL: dashboardUrl },
-  empty(appHostNames) ? {} : { APP_HOST_NAMES: appHostNames }
+  empty(appHostNames) ? {} : { APP_HOST_NAMES: appHostNames },
+  empty(entitlementUrl) ? {} : { ENTITLEMENT_URL: entitlementUrl },
+  // The signing key is a Key Vault reference only: it never sits in the site config or a parameter file.
+  empty(entitlementSigningKeySecretUri)
+    ? {}
+    : { ENTITLEMENT_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${entitlementSigningKeySecretUri})' }
 )
 
 module app '../modules/function-app.bicep' = {

@@ -5,7 +5,8 @@
  * them (ARM_ENDPOINT, PLS_RESOURCE_IDS, PROBE_TARGETS for every endpoint, short schedules). Once the
  * host serves, it starts the Event Grid bridge, plays the scenario's timeline and tells the story.
  * Notifications go to a local webhook sink and availability results to a local stand-in for the
- * Application Insights ingestion endpoint; the narrative tells both.
+ * Application Insights ingestion endpoint; the narrative tells both. A stand-in customer system
+ * (lab/customers.yaml) answers the policy's entitlement checks, with a signing key made up per run.
  *
  * Settings the lab provides fill only what is unset (the user's environment and local.settings.json
  * win), like every local service. With ARM_ENDPOINT set, the lab stands aside: there is no emulator to
@@ -25,6 +26,12 @@ import {
   startIisStandIn,
 } from '../../emulators/iis/iis-stand-in';
 import { type ProxyV2Backend, startProxyV2Backend } from '../../emulators/proxy-v2/proxy-v2-backend';
+import {
+  type CustomerSystem,
+  DEFAULT_CUSTOMERS,
+  loadCustomerTable,
+  startCustomerSystem,
+} from './customer-system';
 import { type IngestionStandIn, startIngestionStandIn } from './ingestion-stand-in';
 import { labReaders } from './lab-readers';
 import { labStatePath, removeLabState, writeLabState } from './lab-state';
@@ -83,6 +90,7 @@ export function createLab(options: LabOptions): Lab {
   let proxyV2: ProxyV2Backend | undefined;
   let dataPath: DataPath | undefined;
   let sink: NotifySink | undefined;
+  let customers: CustomerSystem | undefined;
   let ingestion: IngestionStandIn | undefined;
   let bridge: EventGridBridge | undefined;
   /** The app's identity as the lab's events name it (claims `appid` of our own writes). */
@@ -154,6 +162,14 @@ export function createLab(options: LabOptions): Lab {
         started.push(dataPath);
         sink = await startNotifySink(options.say);
         started.push(sink);
+        // The user's own entitlement settings win; with neither set, the lab's customer system answers.
+        if ((env.ENTITLEMENT_URL ?? '').trim() === '' && (env.ENTITLEMENT_SIGNING_KEY ?? '').trim() === '') {
+          customers = await startCustomerSystem(
+            await loadCustomerTable(DEFAULT_CUSTOMERS, options.appRoot),
+            options.say,
+          );
+          started.push(customers);
+        }
         // A connection string of the user's own sends to the real service; the stand-in is for the rest.
         let availabilityOff: string | undefined;
         if ((env.APPLICATIONINSIGHTS_CONNECTION_STRING ?? '').trim() === '') {
@@ -197,6 +213,10 @@ export function createLab(options: LabOptions): Lab {
           NOTIFY_WEBHOOKS: sink.webhooks,
           NOTIFY_SWEEP_SCHEDULE: '*/30 * * * * *',
           NOTIFY_RETRY_BASE_SECONDS: '2',
+          // An approval that ends within the scenario: reminded at once (it ends within the hour), removed
+          // by the first run after its end (no grace), so the whole story fits in a few minutes.
+          APPROVAL_EXPIRY_REMINDER_HOURS: '1',
+          APPROVAL_EXPIRY_GRACE_HOURS: '0',
           // So the lab's messages carry working dashboard buttons (plain http: a loopback host).
           ...(options.dashboardUrl === undefined ? {} : { DASHBOARD_URL: options.dashboardUrl }),
           ...(ingestion === undefined
@@ -206,6 +226,9 @@ export function createLab(options: LabOptions): Lab {
                 PROBE_RUN_LOCATION: 'local lab',
               }),
           ...(current.policy === undefined ? {} : { APPROVAL_POLICY_PATH: current.policy }),
+          ...(customers === undefined
+            ? {}
+            : { ENTITLEMENT_URL: customers.url, ENTITLEMENT_SIGNING_KEY: customers.secret }),
         };
         const where =
           dataPath.addressing === 'addresses'
@@ -218,7 +241,7 @@ export function createLab(options: LabOptions): Lab {
             await stopStarted();
             emulator = undefined;
           },
-          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); availability: ${availabilityOff !== undefined ? `off (${availabilityOff})` : ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
+          describe: `notifications: webhook sink ${sink.url} (/teams, /slack, /generic); entitlement checks: ${customers === undefined ? 'to ENTITLEMENT_URL' : `customer system ${customers.url}`}; availability: ${availabilityOff !== undefined ? `off (${availabilityOff})` : ingestion === undefined ? 'to APPLICATIONINSIGHTS_CONNECTION_STRING' : `ingestion stand-in ${ingestion.url}`}; lab: scenario "${current.name}" (${relative(options.appRoot, absoluteScenario)}): ARM emulator ${emulator.url}, IIS stand-in ${iis?.url ?? '(none)'}, private endpoints on ${where}, ${current.consumers.length} consumers`,
         };
       } catch (error) {
         await stopStarted();

@@ -59,6 +59,8 @@ export function describeDecision(row: DecisionRow): string | undefined {
   if (row.kind === 'verdict' && row.action === 'manual')
     return `${endpoint}: left Pending for a person by ${who}${via}`;
   if (row.kind !== 'outcome') return undefined;
+  const terms = describeTerms(row, endpoint, who);
+  if (terms !== null) return terms;
   const verb = row.action === 'approve' ? 'approved' : 'rejected';
   const given = givenReason(row.reason);
   switch (row.result) {
@@ -71,6 +73,37 @@ export function describeDecision(row: DecisionRow): string | undefined {
       return `${endpoint}: ${row.action} by ${who} refused${row.statusAfter === null ? '' : `: the connection is ${row.statusAfter}${row.statusAfter === 'Rejected' ? ' (final; the consumer must recreate the endpoint)' : ''}`}`;
     default:
       return undefined;
+  }
+}
+
+/**
+ * Rows of approvals that end and of the two-person rule (not approve/reject): null for a decision,
+ * else the line (undefined when not worth telling, e.g. a step another instance already did).
+ */
+function describeTerms(row: DecisionRow, endpoint: string, who: string): string | undefined | null {
+  const failed =
+    row.result === 'failed' ? ` failed (${row.errorCode ?? 'error'}); the next run tries again` : '';
+  const told = row.result === 'succeeded' || row.result === 'dry-run' || failed !== '';
+  const dry = row.result === 'dry-run' ? ' (dry run: nothing written)' : '';
+  switch (row.action) {
+    case 'first-approval':
+      return told ? `${endpoint}: first approval by ${who} (1 of 2), nothing written to ARM` : undefined;
+    case 'renew':
+      return told ? `${endpoint}: approval renewed by ${who}${dry}${failed}` : undefined;
+    case 'expiry-reminder':
+      return told
+        ? `${endpoint}: its approval ends soon: reminder sent, "Access ends on …" on the connection${dry}${failed}`
+        : undefined;
+    case 'expiry-notice':
+      return told
+        ? `${endpoint}: its approval ended: "Access ended …" on the connection${dry}${failed}`
+        : undefined;
+    case 'expiry-removal':
+      return told
+        ? `${endpoint}: removed after its approval ended (the consumer sees Disconnected)${dry}${failed}`
+        : undefined;
+    default:
+      return null;
   }
 }
 

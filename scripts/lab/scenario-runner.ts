@@ -165,19 +165,36 @@ export function startScenario(options: ScenarioRunOptions): ScenarioRun {
           return;
         }
         const pls = targetPls(scenario, consumer);
+        const until =
+          person.untilSeconds === undefined
+            ? undefined
+            : new Date(Date.now() + person.untilSeconds * 1000).toISOString();
         say(
-          `a person ${person.kind === 'approve' ? 'approves' : 'rejects'} ${person.endpoint} through the API: "${person.reason}"`,
+          `${person.as?.name ?? 'a person'} ${person.kind === 'approve' ? 'approves' : 'rejects'} ${person.endpoint} through the API${until === undefined ? '' : ` until ${until}`}: "${person.reason}"`,
         );
         const response = await fetch(
           `${options.baseUrl}/api/connections/${encodeURIComponent(pls.name)}/${encodeURIComponent(connectionName)}/${person.kind}`,
           {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ reason: person.reason }),
+            headers: {
+              'content-type': 'application/json',
+              ...(person.as === undefined ? {} : { 'x-ms-client-principal': devPrincipalHeader(person.as) }),
+            },
+            body: JSON.stringify({ reason: person.reason, ...(until === undefined ? {} : { until }) }),
           },
         );
         if (!response.ok)
           say(`the API answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+        else {
+          const answer = (await response.json().catch(() => ({}))) as {
+            outcome?: string;
+            approvals?: { text?: string };
+          };
+          if (answer.outcome === 'first-approval')
+            say(
+              `${person.endpoint}: first approval recorded (${answer.approvals?.text ?? '1 of 2'}), nothing written to ARM`,
+            );
+        }
       },
     });
   }
@@ -214,4 +231,23 @@ export function startScenario(options: ScenarioRunOptions): ScenarioRun {
       await Promise.allSettled([...running]);
     },
   };
+}
+
+/**
+ * The `x-ms-client-principal` header of a scripted person. The lab's host runs AUTH_MODE=dev, which
+ * honours a given principal on loopback only (shared/auth/principal.ts), so two people can act.
+ */
+function devPrincipalHeader(person: { readonly name: string; readonly objectId: string }): string {
+  const principal = {
+    auth_typ: 'aad',
+    name_typ: 'name',
+    role_typ: 'roles',
+    claims: [
+      { typ: 'name', val: person.name },
+      { typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier', val: person.objectId },
+      { typ: 'roles', val: 'Gatekeeper.Approver' },
+      { typ: 'roles', val: 'Gatekeeper.Reader' },
+    ],
+  };
+  return Buffer.from(JSON.stringify(principal)).toString('base64');
 }

@@ -120,6 +120,17 @@ const personSchema = z.strictObject({
   endpoint: name,
   atSeconds: seconds(3600),
   reason: z.string().min(1).max(140),
+  /** Approve until this many seconds after the step (the body's `until`): an approval that ends in the scenario. */
+  untilSeconds: seconds(3600)
+    .refine((v) => v > 0, 'expected more than 0 seconds')
+    .optional(),
+  /** Who acts (AUTH_MODE=dev honours a given principal); the local developer when omitted. Two people for the two-person rule. */
+  as: z
+    .strictObject({
+      name: z.string().min(1).max(80),
+      objectId: guid,
+    })
+    .optional(),
 });
 
 export const scenarioSchema = z

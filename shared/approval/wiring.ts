@@ -15,8 +15,11 @@ import { ExposureStore } from './storage/exposure-store';
 import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { TenantCache } from './storage/tenant-cache';
 import type { ApprovalServices } from './use-cases/approval-services';
+import type { EntitlementVerifier } from './use-cases/entitlement-check';
 
 export { APPROVAL_TABLES };
+
+const HOUR_MS = 3_600_000;
 
 /** The part of the composition root the wiring uses (kept narrow so this module does not import it). */
 export interface WiringSource {
@@ -55,11 +58,44 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
       table(APPROVAL_TABLES.reconcileRequests),
       source.clock,
     ),
+    entitlement: await entitlementVerifier(source),
     clock: source.clock,
     mode: config.approval.mode,
     ownClientId: config.arm.clientId,
     plsResourceIds: config.approval.plsResourceIds,
     reconcileConcurrency: config.approval.reconcileConcurrency,
     timeBudgetMs: config.approval.reconcileTimeBudgetSeconds * 1000,
+    expiry: {
+      reminderMs: config.approval.expiryReminderHours * HOUR_MS,
+      graceMs: config.approval.expiryGraceHours * HOUR_MS,
+      twoPersonMs: config.approval.twoPersonApprovalHours * HOUR_MS,
+    },
   };
+}
+
+/**
+ * The entitlement check's client, when ENTITLEMENT_URL is set. Invalid entitlement settings switch
+ * off the check alone: every ask then fails with the reason, so its connections wait for a person.
+ */
+async function entitlementVerifier(source: WiringSource): Promise<EntitlementVerifier | null> {
+  let settings: Config['entitlement'];
+  try {
+    settings = source.config.entitlement;
+  } catch {
+    return {
+      ask: async () => ({
+        outcome: 'failed',
+        failure: 'settings_invalid',
+        detail: 'the entitlement settings are invalid (GET /api/health names them)',
+      }),
+    };
+  }
+  if (settings === null) return null;
+  const { createEntitlementClient } = await import('./adapters/entitlement-client');
+  return createEntitlementClient({
+    url: settings.url,
+    secret: settings.secret,
+    timeoutMs: settings.timeoutSeconds * 1000,
+    clock: source.clock,
+  });
 }

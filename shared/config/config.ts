@@ -38,6 +38,11 @@ export interface Config {
     readonly reconcileTimeBudgetSeconds: number;
     readonly reconcileQueueName: string;
     readonly tenantCacheTtlHours: number;
+    /** Ending approvals: the reminder ahead of the end, the grace before removal (hours). */
+    readonly expiryReminderHours: number;
+    readonly expiryGraceHours: number;
+    /** How long a first approval waits for the second person (hours). */
+    readonly twoPersonApprovalHours: number;
   };
   readonly auth: {
     readonly mode: 'easyauth' | 'dev';
@@ -88,6 +93,16 @@ export interface Config {
     readonly authenticationString: string | undefined;
     readonly runLocation: string;
   };
+  /**
+   * The entitlement check (ENTITLEMENT_URL); null when unset. Throws the entitlement feature's
+   * `config_invalid` when read while its settings are invalid (the check then answers "failed").
+   */
+  readonly entitlement: {
+    readonly url: URL;
+    /** The HMAC key: never logged, stored or echoed (the redactor knows it). */
+    readonly secret: string;
+    readonly timeoutSeconds: number;
+  } | null;
   readonly runtime: {
     readonly inAzure: boolean;
     readonly siteName: string | undefined;
@@ -109,6 +124,7 @@ const FEATURE_LABEL: Record<Feature, string> = {
   notify: 'notification',
   dashboardLinks: 'dashboard link',
   telemetry: 'availability telemetry',
+  entitlement: 'entitlement check',
 };
 
 type Parsed = { [K in SettingName]?: unknown };
@@ -188,6 +204,18 @@ export function parseConfig(env: Env): Config {
     }
   }
 
+  const entitlementUrl = str('ENTITLEMENT_URL');
+  const entitlementSecret = str('ENTITLEMENT_SIGNING_KEY');
+  if (
+    entitlementUrl !== undefined &&
+    entitlementSecret === undefined &&
+    read(env, 'ENTITLEMENT_SIGNING_KEY') === undefined
+  )
+    byFeature.entitlement.push({
+      path: 'ENTITLEMENT_SIGNING_KEY',
+      message: 'expected a secret: ENTITLEMENT_URL is set, and requests are never sent unsigned',
+    });
+
   if (byFeature.common.length > 0 || storage === undefined || arm === undefined) {
     const issues = FEATURES.flatMap((feature) => byFeature[feature]);
     throw new AppError('config_invalid', `Invalid app settings:\n${formatIssues(issues)}`, { issues });
@@ -224,6 +252,15 @@ export function parseConfig(env: Env): Config {
       authenticationString: read(env, 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'),
       runLocation: str('PROBE_RUN_LOCATION') ?? str('REGION_NAME') ?? 'local',
     })),
+    entitlement: section(settingIssues.entitlement, 'entitlement', () =>
+      entitlementUrl === undefined
+        ? null
+        : {
+            url: new URL(entitlementUrl),
+            secret: entitlementSecret as string,
+            timeoutSeconds: num('ENTITLEMENT_TIMEOUT_SECONDS'),
+          },
+    ),
     approval: section(settingIssues.approval, 'approval', () => ({
       plsResourceIds: dedupeCaseInsensitive((values.PLS_RESOURCE_IDS as string[] | undefined) ?? []),
       policySource:
@@ -237,6 +274,9 @@ export function parseConfig(env: Env): Config {
       reconcileTimeBudgetSeconds: num('RECONCILE_TIME_BUDGET_SECONDS'),
       reconcileQueueName: str('RECONCILE_QUEUE_NAME') as string,
       tenantCacheTtlHours: num('TENANT_CACHE_TTL_HOURS'),
+      expiryReminderHours: num('APPROVAL_EXPIRY_REMINDER_HOURS'),
+      expiryGraceHours: num('APPROVAL_EXPIRY_GRACE_HOURS'),
+      twoPersonApprovalHours: num('TWO_PERSON_APPROVAL_HOURS'),
     })),
     auth: section(settingIssues.api, 'api', () => ({
       mode: authMode,
@@ -269,7 +309,8 @@ export function parseConfig(env: Env): Config {
     probe: { get: sections.probe, enumerable: true },
     notify: { get: sections.notify, enumerable: true },
     telemetry: { get: sections.telemetry, enumerable: true },
-  }) as typeof base & Pick<Config, 'approval' | 'auth' | 'probe' | 'notify' | 'telemetry'>;
+    entitlement: { get: sections.entitlement, enumerable: true },
+  }) as typeof base & Pick<Config, 'approval' | 'auth' | 'probe' | 'notify' | 'telemetry' | 'entitlement'>;
   return Object.freeze(config) satisfies Config;
 }
 

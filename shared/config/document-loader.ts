@@ -36,39 +36,66 @@ export function parseDocumentText<T>(
   code: ErrorCode,
   crossCheck?: CrossCheck,
 ): T {
+  return parseDocumentValue(readDocumentText(text, origin, code), schema, origin, code, crossCheck);
+}
+
+/** parseDocumentText for a value already read from its text (readDocumentText): the same checks and errors. */
+export function parseDocumentValue<T>(
+  raw: unknown,
+  schema: z.ZodType<T>,
+  origin: string,
+  code: ErrorCode,
+  crossCheck?: CrossCheck,
+): T {
   try {
-    return parseOrThrow(text, schema, origin, code, crossCheck);
+    return validateOrThrow(raw, schema, origin, code, crossCheck);
   } catch (error) {
-    if (error instanceof AppError) throw error;
-    // The message of yaml's own exceptions is safe and useful (e.g. the alias limit); others are not ours to show.
-    const message =
-      error instanceof Error && /alias/i.test(error.message)
-        ? `too many alias uses (at most ${MAX_ALIAS_COUNT}); write the values out`
-        : 'the document could not be read';
-    const issues: FieldIssue[] = [{ path: '(document)', message }];
-    throw new AppError(code, `${origin} has 1 problem(s):\n${formatIssues(issues)}`, {
-      issues,
-      cause: error,
-    });
+    throw asDocumentError(error, origin, code);
   }
 }
 
-function parseOrThrow<T>(
-  text: string,
+/**
+ * The raw value of YAML or JSON text, not yet validated: for checks that must run before the schema
+ * (a request's policy draft is held to limits before any of its patterns is compiled). Throws the
+ * same AppError as parseDocumentText for text that is not YAML.
+ */
+export function readDocumentText(text: string, origin: string, code: ErrorCode): unknown {
+  try {
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      const issues: FieldIssue[] = doc.errors.map((e) => ({
+        path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(document)',
+        message: e.message.split('\n')[0] ?? 'invalid YAML/JSON',
+      }));
+      throw new AppError(code, `${origin} is not valid YAML or JSON:\n${formatIssues(issues)}`, { issues });
+    }
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw asDocumentError(error, origin, code);
+  }
+}
+
+function asDocumentError(error: unknown, origin: string, code: ErrorCode): AppError {
+  if (error instanceof AppError) return error;
+  // The message of yaml's own exceptions is safe and useful (e.g. the alias limit); others are not ours to show.
+  const message =
+    error instanceof Error && /alias/i.test(error.message)
+      ? `too many alias uses (at most ${MAX_ALIAS_COUNT}); write the values out`
+      : 'the document could not be read';
+  const issues: FieldIssue[] = [{ path: '(document)', message }];
+  return new AppError(code, `${origin} has 1 problem(s):\n${formatIssues(issues)}`, {
+    issues,
+    cause: error,
+  });
+}
+
+function validateOrThrow<T>(
+  raw: unknown,
   schema: z.ZodType<T>,
   origin: string,
   code: ErrorCode,
   crossCheck: CrossCheck | undefined,
 ): T {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues: FieldIssue[] = doc.errors.map((e) => ({
-      path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(document)',
-      message: e.message.split('\n')[0] ?? 'invalid YAML/JSON',
-    }));
-    throw new AppError(code, `${origin} is not valid YAML or JSON:\n${formatIssues(issues)}`, { issues });
-  }
-  const raw: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issues = withoutRepeats([...zodIssues(result.error), ...(crossCheck?.(raw) ?? [])]);

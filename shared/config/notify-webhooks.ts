@@ -18,6 +18,7 @@ export const NOTIFY_EVENT_TYPES = [
   'connection.decided',
   'connection.drift',
   'connection.reminder',
+  'connection.expiring',
   'probe.down',
   'probe.up',
   'probe.degraded',

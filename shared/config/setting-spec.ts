@@ -20,10 +20,19 @@ export type SettingRule =
  * The part of the product a setting belongs to: what a bad value of it switches off, and nothing
  * else. A typo in a probe setting must not stop approval or the API; a bad notification setting
  * stops notifications only; a bad DASHBOARD_URL only takes the dashboard buttons out of messages; a
- * bad availability-telemetry setting stops availability results, not probing. Only `common` settings
+ * bad availability-telemetry setting stops availability results, not probing; a bad entitlement
+ * setting stops the entitlement check (its connections wait for a person), not approval. Only `common` settings
  * (storage, ARM, table prefix), which everything needs, stop everything.
  */
-export type Feature = 'common' | 'approval' | 'api' | 'probe' | 'notify' | 'dashboardLinks' | 'telemetry';
+export type Feature =
+  | 'common'
+  | 'approval'
+  | 'api'
+  | 'probe'
+  | 'notify'
+  | 'dashboardLinks'
+  | 'telemetry'
+  | 'entitlement';
 
 export const FEATURES: readonly Feature[] = [
   'common',
@@ -33,6 +42,7 @@ export const FEATURES: readonly Feature[] = [
   'notify',
   'dashboardLinks',
   'telemetry',
+  'entitlement',
 ];
 
 export interface SettingSpec {

@@ -79,4 +79,31 @@ export const APPROVAL_SETTINGS = [
     side: 'provider',
     rule: { type: 'int', min: 1, max: 24 * 30 },
   },
+  {
+    name: 'APPROVAL_EXPIRY_REMINDER_HOURS',
+    description:
+      "Hours before an approval ends (a rule's `approveFor`, a person's `until`) that the `connection.expiring` notification goes out and the connection's description says \"access ends on …\".",
+    default: '72',
+    example: '24',
+    side: 'provider',
+    rule: { type: 'int', min: 1, max: 24 * 90 },
+  },
+  {
+    name: 'APPROVAL_EXPIRY_GRACE_HOURS',
+    description:
+      'Hours between the end of an approval (the description then says "access ended …") and the removal of the connection, so the consumer can ask again.',
+    default: '24',
+    example: '0',
+    side: 'provider',
+    rule: { type: 'int', min: 0, max: 24 * 90 },
+  },
+  {
+    name: 'TWO_PERSON_APPROVAL_HOURS',
+    description:
+      'Hours a first approval waits for a second person on a connection that needs two (the two-person rule); after that it lapses and two approvals are needed again.',
+    default: '24',
+    example: '8',
+    side: 'provider',
+    rule: { type: 'int', min: 1, max: 24 * 30 },
+  },
 ] as const satisfies readonly SettingSpec[];

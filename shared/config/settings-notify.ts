@@ -13,6 +13,8 @@ export const NOTIFY_SETTINGS = [
     side: 'both',
     rule: { type: 'string' },
     feature: 'notify',
+    // Webhook URLs are credentials: never echoed, and redacted from every log line.
+    secret: true,
   },
   {
     name: 'NOTIFY_PENDING_REMINDER_HOURS',

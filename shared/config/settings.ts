@@ -12,6 +12,7 @@ import { expectedResourceId, RESOURCE_ID_PATTERNS } from '../arm/resource-id';
 import { type SettingSpec, storageEndpointSetting } from './setting-spec';
 import { API_SETTINGS } from './settings-api';
 import { APPROVAL_SETTINGS } from './settings-approval';
+import { ENTITLEMENT_SETTINGS } from './settings-entitlement';
 import { NOTIFY_SETTINGS } from './settings-notify';
 import { PROBE_SETTINGS } from './settings-probe';
 
@@ -135,6 +136,7 @@ const PLATFORM_SETTINGS = [
 export const SETTINGS = [
   ...COMMON_SETTINGS,
   ...APPROVAL_SETTINGS,
+  ...ENTITLEMENT_SETTINGS,
   ...API_SETTINGS,
   ...PROBE_SETTINGS,
   ...NOTIFY_SETTINGS,

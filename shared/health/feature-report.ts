@@ -30,6 +30,8 @@ export interface FeatureReports {
   readonly notify: FeatureReport;
   /** Availability results sent to Application Insights by the probe runs. */
   readonly telemetry: FeatureReport;
+  /** The entitlement check: present only when ENTITLEMENT_URL is set or its settings are invalid. */
+  readonly entitlement?: FeatureReport;
   /** Present only when a function's implementation failed to load in this process (the package is broken). */
   readonly functions?: FeatureReport;
 }
@@ -41,7 +43,10 @@ const RECONCILIATION_READ_TIMEOUT_MS = 5_000;
 const DEFAULT_TARGETS_PATH = 'probe-targets.yaml';
 
 /** What each feature is called in problems, and what stops while its settings are invalid. */
-const SETTINGS_PROBLEM: Record<'approval' | 'api' | 'probe' | 'notify' | 'telemetry', string> = {
+const SETTINGS_PROBLEM: Record<
+  'approval' | 'api' | 'probe' | 'notify' | 'telemetry' | 'entitlement',
+  string
+> = {
   approval: 'approval settings are invalid: the approval feature is off until they are fixed',
   api: 'API settings are invalid: the API feature is off until they are fixed',
   probe: 'probe settings are invalid: the probe feature is off until they are fixed',
@@ -49,6 +54,8 @@ const SETTINGS_PROBLEM: Record<'approval' | 'api' | 'probe' | 'notify' | 'teleme
     'notification settings are invalid: no notification is staged or sent until they are fixed (approval and probes keep working)',
   telemetry:
     'availability telemetry settings are invalid: no availability result is sent until they are fixed (probes keep running)',
+  entitlement:
+    'entitlement check settings are invalid: connections that `action: entitlement` rules decide wait for a person until they are fixed (approval keeps running)',
 };
 
 function invalidSettings(config: Config, feature: keyof typeof SETTINGS_PROBLEM): FeatureReport | undefined {
@@ -130,6 +137,17 @@ async function telemetryReport(config: Config): Promise<FeatureReport> {
       problem: summariseProblem(SETTINGS_PROBLEM.telemetry, isAppError(error) ? error.issues : []),
     };
   }
+}
+
+/** The entitlement check: reported when configured (where it asks) or when its settings are invalid. */
+function entitlementReport(config: Config): FeatureReport | undefined {
+  const invalid = invalidSettings(config, 'entitlement');
+  if (invalid !== undefined) return invalid;
+  const settings = config.entitlement;
+  // The origin only: a path or query may carry something the provider considers private.
+  return settings === null
+    ? undefined
+    : { state: 'on', detail: { endpoint: settings.url.origin, timeoutSeconds: settings.timeoutSeconds } };
 }
 
 async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
@@ -308,12 +326,14 @@ export async function featureReports(container: HealthPorts): Promise<FeatureRep
     telemetryReport(container.config),
   ]);
   const functions = functionsReport();
+  const entitlement = entitlementReport(container.config);
   return {
     approval,
     api: apiReport(container.config),
     probe,
     notify,
     telemetry,
+    ...(entitlement === undefined ? {} : { entitlement }),
     ...(functions === undefined ? {} : { functions }),
   };
 }

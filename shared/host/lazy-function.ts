@@ -7,6 +7,7 @@ import type {
   RegisteredFunction,
 } from './function-definition';
 import { healthWithoutImplementation, loadImplementation } from './load-implementation';
+import { invocationContext } from './redacting-context';
 
 /**
  * The deployed entry's stand-in for one function (scripts/build-bundle.ts generates one call per
@@ -22,6 +23,7 @@ export function lazyFunction(
   file: string,
   load: () => Promise<Record<string, unknown>>,
 ): RegisteredFunction {
+  // Every log line of the invocation is redacted of the configured secrets (redacting-context.ts).
   const definitionOf = async (context: InvocationContext): Promise<FunctionDefinition> => {
     const module = await loadImplementation(context, file, load);
     const definition = module[registration.name] as FunctionDefinition | undefined;
@@ -33,7 +35,8 @@ export function lazyFunction(
     case 'http':
       return {
         ...registration,
-        handler: async (request: HttpRequest, context: InvocationContext) => {
+        handler: async (request: HttpRequest, hostContext: InvocationContext) => {
+          const context = await invocationContext(hostContext);
           let definition: FunctionDefinition;
           try {
             definition = await definitionOf(context);
@@ -51,29 +54,33 @@ export function lazyFunction(
     case 'timer':
       return {
         ...registration,
-        handler: async (timer: Timer, context: InvocationContext) =>
-          ((await definitionOf(context)) as Extract<FunctionDefinition, { kind: 'timer' }>).handler(
+        handler: async (timer: Timer, hostContext: InvocationContext) => {
+          const context = await invocationContext(hostContext);
+          return ((await definitionOf(context)) as Extract<FunctionDefinition, { kind: 'timer' }>).handler(
             timer,
             context,
-          ),
+          );
+        },
       };
     case 'eventGrid':
       return {
         ...registration,
-        handler: async (event: EventGridInput, context: InvocationContext) =>
-          ((await definitionOf(context)) as Extract<FunctionDefinition, { kind: 'eventGrid' }>).handler(
-            event,
-            context,
-          ),
+        handler: async (event: EventGridInput, hostContext: InvocationContext) => {
+          const context = await invocationContext(hostContext);
+          return (
+            (await definitionOf(context)) as Extract<FunctionDefinition, { kind: 'eventGrid' }>
+          ).handler(event, context);
+        },
       };
     case 'storageQueue':
       return {
         ...registration,
-        handler: async (message: unknown, context: InvocationContext) =>
-          ((await definitionOf(context)) as Extract<FunctionDefinition, { kind: 'storageQueue' }>).handler(
-            message,
-            context,
-          ),
+        handler: async (message: unknown, hostContext: InvocationContext) => {
+          const context = await invocationContext(hostContext);
+          return (
+            (await definitionOf(context)) as Extract<FunctionDefinition, { kind: 'storageQueue' }>
+          ).handler(message, context);
+        },
       };
   }
 }

@@ -43,8 +43,12 @@ export function compileLinearRegex(source: string, flags = '', hint?: string): C
   if (cached !== undefined) return cached;
   const result = compileUncached(source, flags, hint);
   // Policies are parsed again on every dry run, and RE2 compiles more slowly than RegExp; the
-  // cache is bounded so drafts sent to the API cannot grow it without end.
-  if (compiled.size >= MAX_CACHED) compiled.clear();
+  // cache is bounded so drafts sent to the API cannot grow it without end. The oldest entry goes
+  // first, so a draft's patterns compiled just before its policy is validated are still there.
+  if (compiled.size >= MAX_CACHED) {
+    const oldest = compiled.keys().next();
+    if (oldest.done !== true) compiled.delete(oldest.value);
+  }
   compiled.set(key, result);
   return result;
 }

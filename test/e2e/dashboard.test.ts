@@ -61,6 +61,11 @@ const LONG_NAMED = [
       'Fabrikam (acquired company) pe-fabrikam-api to pls-api.7e8f9a0b-1c2d-4e3f-8a5b-6c7d8e9f0a1b.westeurope.azure.privatelinkservice',
   },
 ];
+/** Targets DOWN because their PLS connection is not Approved (shown as such, not as outages). */
+const CONNECTION_BLOCKED = [
+  ['pe-northwind-web', 'Pending'],
+  ['pe-litware-web', 'Rejected'],
+] as const;
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const LIGHT_BACKGROUND = 'rgb(245, 247, 250)';
 const DARK_BACKGROUND = 'rgb(15, 20, 26)';
@@ -125,6 +130,18 @@ beforeAll(async () => {
       },
       probeResult({ targetId: t.id, scheduledAt: new Date(Date.now() - 60_000) }),
     );
+  // Endpoints the provider has not approved, or has rejected: DOWN, but not the service's failure.
+  for (const [id, connectionState] of CONNECTION_BLOCKED)
+    await recordResult(
+      container,
+      { id, displayName: id, url: new URL('http://127.0.0.1/'), failureThreshold: 1, successThreshold: 1 },
+      probeResult({
+        targetId: id,
+        scheduledAt: new Date(Date.now() - 60_000),
+        status: 'DOWN',
+        connectionState,
+      }),
+    );
   // An earlier decision by a person, so the audit trail and "last decision" have something to show.
   const third = await fetch(`${host.url}/api/connections/pls-web/${pending[1]}/reject`, {
     method: 'POST',
@@ -180,6 +197,8 @@ describe('dashboard in Chromium', () => {
     await context.route('**/api/connections?**', async (route) => {
       try {
         const response = await route.fetch();
+        // A live poll of an unchanged list: the page reuses the body it has (with the ETags added below).
+        if (response.status() === 304) return await route.fulfill({ response });
         const body = parseJson(connectionListSchema, await response.json());
         for (const item of body.items) item.etag ??= `W/"dashboard-test-${item.name.length}"`;
         etagSeen = body.items.find((i) => i.name === pending[0])?.etag ?? undefined;
@@ -197,6 +216,7 @@ describe('dashboard in Chromium', () => {
     expect(Object.fromEntries(tiles)).toEqual({
       ...Object.fromEntries(seed.targets.map((t) => [t.id, t.expectedState])),
       ...Object.fromEntries(LONG_NAMED.map((t) => [t.id, 'UP'])),
+      ...Object.fromEntries(CONNECTION_BLOCKED.map(([id]) => [id, 'DOWN'])),
     });
     // Names alike at the start are told apart: the full name in the tooltip, the id shown under it.
     for (const t of LONG_NAMED) {
@@ -220,7 +240,7 @@ describe('dashboard in Chromium', () => {
       expect(Math.abs(drawn - expected), range).toBeLessThanOrEqual(1); // a bucket may complete between the two reads
     }
     // The DOWN target's chart marks its failures by class.
-    await page.click('#tiles .tile[data-state="DOWN"]');
+    await page.click('#tiles .tile[data-condition="down"]');
     const down = seed.targets.find((t) => t.expectedState === 'DOWN')?.id ?? '';
     await page.waitForSelector(`#latency-chart[data-target="${down}"]`);
     expect(Number(await page.getAttribute('#latency-chart', 'data-failures'))).toBeGreaterThan(0);
@@ -241,7 +261,7 @@ describe('dashboard in Chromium', () => {
     // Approve the first Pending connection with a reason; the table updates from the API.
     const row = page.locator(`#connections-body tr[data-connection="${pending[0]}"]`);
     await expect(row.getAttribute('data-status')).resolves.toBe('Pending');
-    await row.locator('input').fill('Change CHG0001234 approved by the network team');
+    await row.locator('input[data-control="reason"]').fill('Change CHG0001234 approved by the network team');
     const decision = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/approve'));
     await row.locator('button[data-action="approve"]').click();
     const sent = await decision;
@@ -265,7 +285,7 @@ describe('dashboard in Chromium', () => {
     ).resolves.toContain('Change CHG0001234 approved');
     // Rejecting is final in ARM: it asks once more, and Cancel leaves the connection as it was.
     const approved = page.locator(`#connections-body tr[data-connection="${pending[0]}"]`);
-    await approved.locator('input').fill('Ticket withdrawn');
+    await approved.locator('input[data-control="reason"]').fill('Ticket withdrawn');
     await approved.locator('button[data-action="reject"]').click();
     await expect(approved.locator('button[data-action="confirm-reject"]').isVisible()).resolves.toBe(true);
     await expect(
@@ -313,7 +333,9 @@ describe('dashboard in Chromium', () => {
       'Decide',
     );
     await expect(page.textContent('#who')).resolves.toContain('reader');
-    expect(await page.$$('#tiles .tile')).toHaveLength(seed.targets.length + LONG_NAMED.length);
+    expect(await page.$$('#tiles .tile')).toHaveLength(
+      seed.targets.length + LONG_NAMED.length + CONNECTION_BLOCKED.length,
+    );
     // Health's reader detail says how new connections arrived; the page shows it under the table.
     await page.waitForSelector('#fast-path:not([hidden])');
     await expect(page.textContent('#fast-path')).resolves.toContain('event fast path');

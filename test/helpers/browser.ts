@@ -125,12 +125,17 @@ export function watchProblems(page: Page): PageProblems {
     if (message.type() === 'error') problems.consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => problems.consoleErrors.push(`pageerror: ${error.message}`));
-  page.on('requestfailed', (request) =>
+  // Chromium reports a 304 (the dashboard's conditional polls) as answered, then as a failed load
+  // (net::ERR_ABORTED: there is no body to load); the page itself gets the 304. Not a problem.
+  const notModified = new WeakSet<object>();
+  page.on('requestfailed', (request) => {
+    if (notModified.has(request)) return;
     problems.failedRequests.push(
       `${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`,
-    ),
-  );
+    );
+  });
   page.on('response', (response) => {
+    if (response.status() === 304) notModified.add(response.request());
     if (response.status() >= 400)
       problems.failedRequests.push(
         `${response.request().method()} ${response.url()}: HTTP ${response.status()}`,

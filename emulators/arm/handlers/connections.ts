@@ -58,6 +58,15 @@ export const putConnection: RouteHandler = (
   );
 };
 
+/**
+ * DELETE of a PLS's private endpoint connection: a long-running operation (REST spec
+ * `PrivateLinkServices_DeletePrivateEndpointConnection` in azure-rest-api-specs
+ * specification/network/resource-manager/Microsoft.Network/.../privateLinkService.json:
+ * 200, 202 with Azure-AsyncOperation, 204 when it does not exist). The provider's "Remove" in
+ * Microsoft Learn's "Manage a Private Endpoint connection": the consumer's private endpoint then
+ * shows Disconnected (world.removeConnection), and is deleted and recreated to ask again.
+ * The gatekeeper removes connections whose approval ended (expire-approvals.ts).
+ */
 export const deleteConnection: RouteHandler = (
   context,
   { route, apiVersion, response, correlationId, callerClaims },

@@ -4,6 +4,7 @@
  * enforced one cannot drift apart. Loaded on first call of an API route, never at cold start.
  */
 import { z } from 'zod';
+import { AUDIT_ACTIONS } from '../../approval/core/audit-entry';
 import { privateEndpointIdSchema } from '../../arm/resource-id-schema';
 import { MAX_BODY_BYTES } from '../../http/body-limits';
 import { connectionNameSchema, plsReferenceSchema } from './arm-names';
@@ -117,8 +118,25 @@ export const expectedStatusSchema = z.enum(['Pending', 'Approved', 'Rejected']).
     "The status the caller saw: if the connection is in another one now, the answer is 409 `state_changed` and nothing is written. Send the `If-Match` header with the connection's `etag` to pin the exact version.",
 });
 
+/** The longest term a person may give an approval: ten years, as a rule's `approveFor`. */
+export const MAX_UNTIL_DAYS = 3653;
+
+export const untilSchema = z.iso
+  .datetime({
+    offset: true,
+    error: 'expected an ISO 8601 date and time with a zone, such as 2027-06-30T17:00:00Z',
+  })
+  .meta({
+    description:
+      'When the approval ends (ISO 8601 with a zone). On a Pending connection it approves until then; on an Approved one it renews: the end moves there, and any reminder, notice or removal under way stops. Must be in the future, at most ten years ahead.',
+  });
+
 export const approveBodySchema = z
-  .object({ reason: reasonSchema.optional(), expectedStatus: expectedStatusSchema.optional() })
+  .object({
+    reason: reasonSchema.optional(),
+    expectedStatus: expectedStatusSchema.optional(),
+    until: untilSchema.optional(),
+  })
   .strict();
 export const rejectBodySchema = z
   .object({ reason: reasonSchema, expectedStatus: expectedStatusSchema.optional() })
@@ -215,6 +233,23 @@ export const lastDecisionSchema = z
   })
   .meta({ id: 'LastDecision' });
 
+export const approvalsSchema = z
+  .strictObject({
+    required: z.number().int().min(1).max(2),
+    given: z.number().int().min(0).max(2),
+    text: z.string().meta({ description: 'How it reads on the dashboard, e.g. "1 of 2".' }),
+    firstBy: nullableString.meta({ description: 'Who gave the first approval (display name).' }),
+    firstAt: nullableString,
+    lapsesAt: nullableString.meta({
+      description: 'When a first approval lapses without a second (TWO_PERSON_APPROVAL_HOURS after it).',
+    }),
+  })
+  .meta({
+    id: 'Approvals',
+    description:
+      'The two-person rule: approvals needed and given. A first approval writes nothing to ARM; a second by a different person approves.',
+  });
+
 export const connectionItemSchema = z
   .strictObject({
     pls: plsRefSchema,
@@ -239,6 +274,13 @@ export const connectionItemSchema = z
     policyVerdict: policyVerdictSchema
       .nullable()
       .meta({ description: 'Null when the policy cannot be loaded.' }),
+    approvalEndsAt: nullableString.optional().meta({
+      description:
+        "When the approval ends (ISO; a rule's `approveFor` or a person's `until`). Absent: it does not end.",
+    }),
+    approvals: approvalsSchema.optional().meta({
+      description: 'Present while a first approval waits for the second person (two-person rule).',
+    }),
   })
   .meta({ id: 'Connection' });
 
@@ -272,7 +314,7 @@ export const decisionRecordSchema = z
     consumerTenantId: nullableString,
     requestMessage: nullableString,
     statusBefore: z.string(),
-    action: z.enum(['approve', 'reject', 'manual']),
+    action: z.enum(AUDIT_ACTIONS),
     rule: nullableString,
     policyVersion: nullableString,
     actor: actorSchema,
@@ -285,6 +327,9 @@ export const decisionRecordSchema = z
     resultDetail: nullableString,
     errorCode: nullableString,
     statusAfter: nullableString,
+    approvalEndsAt: nullableString.optional().meta({
+      description: 'When the approval ends (ISO), on rows that set, renew or carry out an end.',
+    }),
   })
   .meta({
     id: 'DecisionRecord',
@@ -313,9 +358,9 @@ export const decisionListSchema = z
 
 export const decisionResultSchema = z
   .strictObject({
-    outcome: z.enum(['applied', 'dry-run', 'unchanged']).meta({
+    outcome: z.enum(['applied', 'dry-run', 'unchanged', 'first-approval', 'renewed']).meta({
       description:
-        '`applied`: written to ARM; `dry-run`: APPROVAL_MODE=dry-run, audited but not written; `unchanged`: already in that state.',
+        "`applied`: written to ARM; `dry-run`: APPROVAL_MODE=dry-run, audited but not written; `unchanged`: already in that state; `first-approval`: the first of two approvals (two-person rule), recorded, nothing written to ARM; `renewed`: the approval's end moved (`until` on an Approved connection).",
     }),
     decisionId: nullableString,
     action: z.enum(['approve', 'reject']),
@@ -325,6 +370,10 @@ export const decisionResultSchema = z
     actor: actorSchema,
     at: z.string(),
     connection: z.strictObject({ pls: plsRefSchema, name: z.string(), id: z.string() }),
+    approvalEndsAt: nullableString
+      .optional()
+      .meta({ description: 'When the approval ends (ISO); null or absent: it does not end.' }),
+    approvals: approvalsSchema.optional(),
   })
   .meta({ id: 'DecisionResult' });
 

@@ -1,6 +1,6 @@
 import { type CapturedConnection, captureConnection, factsOf } from '../../approval/core/captured-connection';
 import { approvedByPerson, type ConnectionRecord } from '../../approval/core/connection-record';
-import type { ApprovedCounts } from '../../approval/core/policy/evaluate-policy';
+import { type ApprovedCounts, approvalTermsOf } from '../../approval/core/policy/evaluate-policy';
 import type { Policy } from '../../approval/core/policy/policy';
 import type { AuditEntry } from '../../approval/storage/audit-store';
 import type { ApprovalServices } from '../../approval/use-cases/approval-services';
@@ -10,7 +10,7 @@ import { connectionKey } from '../../storage/table-keys';
 import type { ConnectionItem, PlsRef, PolicyState } from '../core/api-schemas';
 import { approvedCounts, policyVerdictFor } from '../core/policy-verdict';
 import type { ApprovalApiDeps } from './api-deps';
-import { connectionItemOf, lastDecisionFromRecord } from './views';
+import { connectionItemOf, lastDecisionFromRecord, termsView } from './views';
 
 /**
  * One Private Link Service as the API shows it: every connection read from ARM once, captured the
@@ -76,6 +76,15 @@ export async function connectionItem(
             now: services.clock.now(),
             approvedByPerson: approvedByPerson(record, capture.status),
           }),
+    terms: termsView(
+      record,
+      capture.status,
+      policy === undefined
+        ? 1
+        : approvalTermsOf(policy, factsOf({ ...capture, requestMessage })).approvalsRequired,
+      services.clock.now(),
+      services.expiry.twoPersonMs,
+    ),
   });
 }
 

@@ -1,31 +1,46 @@
 import type { Actor } from '../../approval/core/actor';
-import { captureConnection } from '../../approval/core/captured-connection';
+import { type CapturedConnection, captureConnection, factsOf } from '../../approval/core/captured-connection';
+import { liveFirstApproval, samePerson } from '../../approval/core/expiry';
+import { type ApprovalTerms, approvalTermsOf } from '../../approval/core/policy/evaluate-policy';
+import type { Policy } from '../../approval/core/policy/policy';
 import { targetStatusOf } from '../../approval/core/transitions';
 import type { ConnectionRecordStore } from '../../approval/storage/connection-record-store';
 import type { TenantCache } from '../../approval/storage/tenant-cache';
 import type { ApprovalMode, DecisionDeps } from '../../approval/use-cases/approval-services';
 import { type DecisionOutcome, decideConnection } from '../../approval/use-cases/decide-connection';
+import {
+  type PersonTermsDeps,
+  recordFirstApproval,
+  renewApproval,
+  samePersonError,
+  type TermsRequest,
+} from '../../approval/use-cases/person-terms';
 import type { PrivateEndpointConnection } from '../../arm/arm-gateway';
 import { consumerSubscriptionOf } from '../../arm/resource-id';
 import type { Principal } from '../../auth/principal';
 import type { Config } from '../../config/config';
 import { AppError } from '../../errors';
 import type { Log } from '../../log';
-import { type DecisionResult, MAX_REASON_LENGTH, type PlsRef } from '../core/api-schemas';
+import { type DecisionResult, MAX_REASON_LENGTH, MAX_UNTIL_DAYS, type PlsRef } from '../core/api-schemas';
 import { connectionNotFound } from './connection-reader';
 import { resolveManagedPls } from './managed-pls';
-import { actorView } from './views';
+import { actorView, approvalsView } from './views';
 
 /** What a person's decision uses: the managed PLS list, and the decision path's services (built on first use). */
 export interface PersonDecisionDeps {
   readonly config: Config;
   approvalServices(): Promise<PersonDecisionServices>;
+  /** The policy says whether a connection needs two approvals and how long a rule's approval lasts. */
+  approvalPolicy(): Promise<Policy>;
 }
 
-export interface PersonDecisionServices extends DecisionDeps {
+export interface PersonDecisionServices
+  extends DecisionDeps,
+    Omit<PersonTermsDeps, 'records' | 'claims' | 'arm' | 'audit'> {
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly records: Pick<ConnectionRecordStore, 'get'>;
   readonly mode: ApprovalMode;
+  readonly claims: DecisionDeps['claims'] & PersonTermsDeps['claims'];
 }
 
 export interface PersonDecision {
@@ -40,6 +55,8 @@ export interface PersonDecision {
   readonly ifMatch?: string | undefined;
   /** The status the person saw (body `expectedStatus`). */
   readonly expectedStatus?: 'Pending' | 'Approved' | 'Rejected' | undefined;
+  /** When the approval ends (body `until`, ISO): approves until then, or renews an Approved connection. */
+  readonly until?: string | undefined;
 }
 
 /**
@@ -67,7 +84,69 @@ export async function decideByPerson(
     earlierRequestMessage: record?.requestMessage,
   });
   const actor = personActor(decision.principal);
-  const description = decision.reason ?? defaultDescription(decision.action, actor);
+  const now = services.clock.now();
+  const until = untilOf(decision.until, now);
+  const base = {
+    action: decision.action,
+    statusBefore: capture.status,
+    actor: actorView(actor),
+    at: now.toISOString(),
+    connection: { pls, name: connection.name, id: connection.id },
+  };
+  const terms: TermsRequest = {
+    capture,
+    actor,
+    reason: decision.reason ?? '',
+    correlationId: decision.correlationId,
+  };
+
+  // Renewal: `until` again on an Approved connection moves the end (and cancels a removal under way).
+  if (decision.action === 'approve' && capture.status === 'Approved' && until !== undefined) {
+    const renewed = await renewApproval(services, { ...terms, until, requiredEtag }, log);
+    return {
+      ...base,
+      outcome: renewed.kind === 'renewed' ? 'renewed' : 'dry-run',
+      decisionId: renewed.decisionId,
+      status: renewed.kind === 'renewed' ? renewed.status : capture.status,
+      description: renewed.kind === 'renewed' ? renewed.description : null,
+      approvalEndsAt: until,
+    };
+  }
+
+  let approvalEndsAt: string | undefined;
+  let secondOf: string | undefined;
+  if (decision.action === 'approve' && capture.status === 'Pending') {
+    const rule = await approvalTerms(deps, capture);
+    approvalEndsAt = until ?? endFrom(rule, now);
+    if (rule.approvalsRequired === 2) {
+      const first = liveFirstApproval(record, now, services.expiry);
+      if (first === undefined) {
+        const recorded = await recordFirstApproval(
+          services,
+          { ...terms, until, why: `${rule.source} needs two approvals by different people` },
+          log,
+        );
+        return {
+          ...base,
+          outcome: 'first-approval',
+          decisionId: recorded.kind === 'recorded' ? recorded.decisionId : null,
+          status: capture.status,
+          description: null,
+          approvalEndsAt: approvalEndsAt ?? null,
+          approvals: approvalsView(
+            1,
+            recorded.kind === 'recorded' ? recorded.first : undefined,
+            services.expiry.twoPersonMs,
+          ),
+        };
+      }
+      // The same person (object id, whatever the name or its case) cannot give the second approval.
+      if (samePerson(first.actorObjectId, actor.objectId)) throw samePersonError();
+      approvalEndsAt = until ?? first.until ?? endFrom(rule, now);
+      secondOf = first.actor;
+    }
+  }
+  const description = decision.reason ?? defaultDescription(decision.action, actor, secondOf);
   const outcome = await decideConnection(
     services,
     {
@@ -85,18 +164,57 @@ export async function decideByPerson(
       dryRun: services.mode === 'dry-run',
       requiredEtag,
       firstSeenAt: record?.firstSeenAt,
+      approvalEndsAt,
     },
     log,
   );
-  const base = {
-    action: decision.action,
-    statusBefore: capture.status,
-    actor: actorView(actor),
-    at: services.clock.now().toISOString(),
-    connection: { pls, name: connection.name, id: connection.id },
-  };
   const pinned = decision.ifMatch !== undefined || decision.expectedStatus !== undefined;
-  return answer(outcome, base, description, decision.action, pinned);
+  const answered = answer(
+    outcome,
+    { ...base, at: services.clock.now().toISOString() },
+    description,
+    decision.action,
+    pinned,
+  );
+  return approvalEndsAt !== undefined && answered.outcome !== 'unchanged'
+    ? { ...answered, approvalEndsAt }
+    : answered;
+}
+
+/** The body's `until`, checked against now: in the future, at most ten years ahead. */
+function untilOf(until: string | undefined, now: Date): string | undefined {
+  if (until === undefined) return undefined;
+  const at = Date.parse(until);
+  const issue = (message: string) =>
+    new AppError('validation_failed', `until: ${message}.`, { issues: [{ path: 'body.until', message }] });
+  if (Number.isNaN(at)) throw issue('expected an ISO 8601 date and time with a zone');
+  if (at <= now.getTime()) throw issue('expected a time in the future');
+  if (at > now.getTime() + MAX_UNTIL_DAYS * 86_400_000) throw issue('expected at most ten years ahead');
+  return new Date(at).toISOString();
+}
+
+function endFrom(terms: ApprovalTerms, now: Date): string | undefined {
+  return terms.approveForMs === undefined
+    ? undefined
+    : new Date(now.getTime() + terms.approveForMs).toISOString();
+}
+
+/**
+ * The terms from the policy. Without a policy nobody can tell whether two approvals are needed, so
+ * an approval is refused (fail closed) with the reason; a rejection never needs the policy.
+ */
+async function approvalTerms(deps: PersonDecisionDeps, capture: CapturedConnection): Promise<ApprovalTerms> {
+  let policy: Policy;
+  try {
+    policy = await deps.approvalPolicy();
+  } catch (error) {
+    throw new AppError(
+      'dependency_unavailable',
+      'The approval policy cannot be loaded, so whether this connection needs two approvals (and when its approval ends) is unknown; nothing was written. Fix the policy (see the health route), or reject.',
+      { cause: error },
+    );
+  }
+  return approvalTermsOf(policy, factsOf(capture));
 }
 
 /**
@@ -213,16 +331,16 @@ async function readConnectionOrNotFound(
   }
 }
 
-export function personActor(principal: Principal): Actor {
+export function personActor(principal: Principal): Extract<Actor, { kind: 'person' }> {
   return { kind: 'person', name: principal.name, objectId: principal.objectId, tenantId: principal.tenantId };
 }
 
 /** Without a reason the description still says who decided; a name too long for ARM's 140 is left out, never cut. */
-function defaultDescription(action: 'approve' | 'reject', actor: Actor): string {
+function defaultDescription(action: 'approve' | 'reject', actor: Actor, firstApprover?: string): string {
   const verb = action === 'approve' ? 'Approved' : 'Rejected';
   const named =
     actor.kind === 'person'
-      ? `${verb} by ${actor.name} via the gatekeeper API`
+      ? `${verb} by ${firstApprover === undefined ? '' : `${firstApprover} and `}${actor.name} via the gatekeeper API`
       : `${verb} via the gatekeeper API`;
   return named.length <= MAX_REASON_LENGTH ? named : `${verb} via the gatekeeper API`;
 }

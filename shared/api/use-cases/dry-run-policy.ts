@@ -10,6 +10,7 @@ import {
   sameResourceId,
   tryParsePrivateEndpointId,
 } from '../../arm/resource-id';
+import { OneAtATime, yieldToEventLoop } from '../../async/one-at-a-time';
 import { AppError, isAppError } from '../../errors';
 import type {
   EvaluateResult,
@@ -32,6 +33,30 @@ export type EvaluateBody = z.output<typeof evaluatePolicyBodySchema>;
  * writes nothing: no audit row, no connection record, no ARM call but reads.
  */
 export async function dryRunPolicy(container: ApprovalApiDeps, body: EvaluateBody): Promise<EvaluateResult> {
+  // A draft is compiled and matched here, on the request path: one at a time per instance (see draftTurns).
+  if (body.policy !== undefined) return draftTurns.run(() => dryRun(container, body));
+  return dryRun(container, body);
+}
+
+/**
+ * Dry runs of a draft policy, one at a time per instance, at most 8 waiting. Any reader may send a
+ * draft, and its patterns cost CPU to compile and match: run side by side, each request's slices
+ * would add up between two turns of the event loop for everything else (health included). A full
+ * line answers 429 with Retry-After.
+ */
+const draftTurns = new OneAtATime(
+  8,
+  () =>
+    new AppError(
+      'too_many_requests',
+      'Other policy dry runs are waiting on this instance; try again shortly.',
+      {
+        retryAfterSeconds: 1,
+      },
+    ),
+);
+
+async function dryRun(container: ApprovalApiDeps, body: EvaluateBody): Promise<EvaluateResult> {
   const { policy, source } = await policyToTry(container, body.policy);
   const services = await container.approvalServices();
   const evaluations =
@@ -57,11 +82,11 @@ async function policyToTry(
   given: EvaluateBody['policy'],
 ): Promise<{ policy: Policy; source: 'current' | 'request' }> {
   if (given === undefined) return { policy: await container.approvalPolicy(), source: 'current' };
-  const { parsePolicy } = await import('../../approval/adapters/policy-loader');
+  const { parseDraftPolicy } = await import('../../approval/adapters/draft-policy');
   // JSON is YAML, so an object goes through the same parser (and the same error paths) as text.
   const text = typeof given === 'string' ? given : JSON.stringify(given);
   try {
-    return { policy: parsePolicy(text, 'the policy in the body'), source: 'request' };
+    return { policy: await parseDraftPolicy(text, 'the policy in the body'), source: 'request' };
   } catch (error) {
     // A draft under test is the caller's input: its problems are a 400, each with its path in the body.
     if (isAppError(error) && error.code === 'policy_invalid') {
@@ -83,6 +108,8 @@ async function evaluateCurrent(
   for (const pls of managedPrivateLinkServices(container.config)) {
     const reading = await readPls(services, pls);
     for (const capture of reading.captures) {
+      // One connection per turn of the event loop: a PLS may hold a thousand, each matched by every rule.
+      await yieldToEventLoop();
       const record = reading.records.get(sortKey(capture));
       out.push(
         evaluation(

@@ -1,7 +1,8 @@
 /* Domain objects as the API shows them: every field present, `null` where unknown. */
 import type { Actor } from '../../approval/core/actor';
 import type { CapturedConnection } from '../../approval/core/captured-connection';
-import type { ConnectionRecord } from '../../approval/core/connection-record';
+import type { ConnectionRecord, FirstApproval } from '../../approval/core/connection-record';
+import { liveFirstApproval } from '../../approval/core/expiry';
 import type { AuditEntry } from '../../approval/storage/audit-store';
 import { plsNameOf } from '../../arm/resource-id';
 import type {
@@ -44,6 +45,7 @@ export function decisionRecordOf(entry: AuditEntry): DecisionRecord {
     resultDetail: entry.resultDetail ?? null,
     errorCode: entry.errorCode ?? null,
     statusAfter: entry.statusAfter ?? null,
+    ...(entry.approvalEndsAt !== undefined ? { approvalEndsAt: entry.approvalEndsAt } : {}),
   };
 }
 
@@ -77,6 +79,41 @@ export function lastDecisionFromRecord(record: ConnectionRecord | undefined): Co
   };
 }
 
+/**
+ * The approval's term and the two-person rule as the API shows them: the end (when the approval has
+ * one) and, on a Pending connection needing two approvals, how many are given ("1 of 2").
+ */
+export function termsView(
+  record: ConnectionRecord | undefined,
+  status: string,
+  required: 1 | 2,
+  now: Date,
+  twoPersonMs: number,
+): Pick<ConnectionItem, 'approvalEndsAt' | 'approvals'> {
+  const ends =
+    status === 'Approved' && record?.approvalEndsAt !== undefined
+      ? { approvalEndsAt: record.approvalEndsAt }
+      : {};
+  const first = status === 'Pending' ? liveFirstApproval(record, now, { twoPersonMs }) : undefined;
+  if (status !== 'Pending' || (required === 1 && first === undefined)) return ends;
+  return { ...ends, approvals: approvalsView(first === undefined ? 0 : 1, first, twoPersonMs) };
+}
+
+export function approvalsView(
+  given: 0 | 1 | 2,
+  first: FirstApproval | undefined,
+  twoPersonMs: number,
+): NonNullable<ConnectionItem['approvals']> {
+  return {
+    required: 2,
+    given,
+    text: `${given} of 2`,
+    firstBy: first?.actor ?? null,
+    firstAt: first?.at ?? null,
+    lapsesAt: first === undefined ? null : new Date(Date.parse(first.at) + twoPersonMs).toISOString(),
+  };
+}
+
 export function connectionItemOf(
   pls: PlsRef,
   capture: CapturedConnection,
@@ -84,6 +121,7 @@ export function connectionItemOf(
     readonly requestMessage: string | undefined;
     readonly lastDecision: ConnectionItem['lastDecision'];
     readonly policyVerdict: PolicyVerdictView | null;
+    readonly terms?: Pick<ConnectionItem, 'approvalEndsAt' | 'approvals'>;
   },
 ): ConnectionItem {
   const c = capture.connection;
@@ -101,5 +139,6 @@ export function connectionItemOf(
     etag: c.etag ?? null,
     lastDecision: extra.lastDecision,
     policyVerdict: extra.policyVerdict,
+    ...extra.terms,
   };
 }

@@ -1,4 +1,9 @@
-import { type DocumentSource, loadDocument, parseDocumentText } from '../../config/document-loader';
+import {
+  type DocumentSource,
+  loadDocument,
+  parseDocumentText,
+  parseDocumentValue,
+} from '../../config/document-loader';
 import { compilePolicy, type Policy } from '../core/policy/policy';
 import { policyCrossCheck, policySchema } from '../core/policy/policy-schema';
 
@@ -19,4 +24,9 @@ export async function loadPolicy(source: DocumentSource, baseDir: string): Promi
 /** Parses policy text directly (tests, and the evaluate-a-draft API of the manual approval routes). */
 export function parsePolicy(text: string, origin = 'policy'): Policy {
   return compilePolicy(parseDocumentText(text, policySchema, origin, 'policy_invalid', policyCrossCheck));
+}
+
+/** parsePolicy for a document already read from its text (readDocumentText), so a draft's text is parsed once. */
+export function policyFromValue(raw: unknown, origin: string): Policy {
+  return compilePolicy(parseDocumentValue(raw, policySchema, origin, 'policy_invalid', policyCrossCheck));
 }

@@ -2,6 +2,24 @@
 import type { Actor } from './actor';
 
 export type AuditKind = 'intent' | 'outcome' | 'verdict';
+
+/**
+ * What a row is about: a decision (`approve`, `reject`, `manual`), the first of two approvals
+ * (`first-approval`, nothing written to ARM), a renewal of an approval's end (`renew`), and the
+ * steps of an approval that ends: the reminder (`expiry-reminder`), the notice on the connection
+ * when it ends (`expiry-notice`) and the removal after the grace period (`expiry-removal`).
+ */
+export const AUDIT_ACTIONS = [
+  'approve',
+  'reject',
+  'manual',
+  'first-approval',
+  'renew',
+  'expiry-reminder',
+  'expiry-notice',
+  'expiry-removal',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditResult = 'succeeded' | 'skipped' | 'failed' | 'dry-run' | 'refused' | 'manual';
 
 export interface AuditEntry {
@@ -17,7 +35,7 @@ export interface AuditEntry {
   /** The consumer's request message as captured while Pending (kept after ARM overwrites it). */
   readonly requestMessage: string | undefined;
   readonly statusBefore: string;
-  readonly action: 'approve' | 'reject' | 'manual';
+  readonly action: AuditAction;
   readonly rule: string | undefined;
   readonly policyVersion: string | undefined;
   readonly actor: Actor;
@@ -34,6 +52,10 @@ export interface AuditEntry {
   /** Our error code and ARM's (`arm_conflict/InvalidStateTransition`) when the ARM write failed. */
   readonly errorCode?: string | undefined;
   readonly statusAfter?: string | undefined;
+  /** The customer the connection belongs to, when known (an entitlement answer named it). */
+  readonly customer?: string | undefined;
+  /** When the approval ends, on rows that set or carry out an end (approve with an end, renew, expiry steps). */
+  readonly approvalEndsAt?: string | undefined;
 }
 
 /** The key an entry is reported under by writeMany. */

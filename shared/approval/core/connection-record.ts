@@ -49,18 +49,39 @@ export interface ConnectionRecord {
   readonly decision: RecordedDecision | undefined;
   readonly verdict: RecordedVerdict | undefined;
   /*
-   * Reserved for features to come, typed and stored but not written yet: the customer a connection
-   * belongs to and when an approval expires. They are here so those features add behaviour, not a
-   * second place to keep what the product knows.
+   * Reserved for a feature to come, typed and stored but not written yet: the customer a connection
+   * belongs to. It is here so that feature adds behaviour, not a second place to keep what the
+   * product knows.
    */
   readonly customer?: string | undefined;
-  readonly expiresAt?: string | undefined;
   /**
    * ARM's `linkIdentifier` of the connection: the number the PLS puts in each TCP connection's
    * PROXY v2 header when TCP proxy v2 is on, so a backend can tell which consumer it serves
    * (GET /api/links/{linkId}). Written by each list and each decision.
    */
   readonly linkId?: string | undefined;
+  /**
+   * When the approval ends (ISO): set by a rule's `approveFor` or a person's `until`, moved by a
+   * renewal. Undefined: the approval does not end. See expiry.ts for what happens around it.
+   */
+  readonly approvalEndsAt?: string | undefined;
+  /**
+   * How far the end of the approval has been carried out (`reminded`, `ended`, `removed`, or with
+   * `dry-run:` before it in dry-run), and for which end: a renewal moves the end, so a stage
+   * recorded for another end no longer counts and the steps start over.
+   */
+  readonly expiryStage?: string | undefined;
+  readonly expiryStageFor?: string | undefined;
+  /** A first approval waiting for a second person (the two-person rule). */
+  readonly firstApproval?: FirstApproval | undefined;
+}
+
+/** The first of two approvals: who gave it, when, and the end they asked for (`until`). */
+export interface FirstApproval {
+  readonly actor: string;
+  readonly actorObjectId: string;
+  readonly at: string;
+  readonly until: string | undefined;
 }
 
 /**

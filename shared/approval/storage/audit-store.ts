@@ -283,6 +283,8 @@ function toProperties(e: AuditEntry): Record<string, string> {
     resultDetail: e.resultDetail,
     errorCode: e.errorCode,
     statusAfter: e.statusAfter,
+    customer: e.customer,
+    approvalEndsAt: e.approvalEndsAt,
   };
   return Object.fromEntries(
     Object.entries(props).filter((kv): kv is [string, string] => kv[1] !== undefined),
@@ -328,5 +330,7 @@ function fromRow(row: TableEntityResult<Record<string, unknown>>): AuditEntry {
     ...(s('resultDetail') !== undefined ? { resultDetail: s('resultDetail') } : {}),
     ...(s('errorCode') !== undefined ? { errorCode: s('errorCode') } : {}),
     ...(s('statusAfter') !== undefined ? { statusAfter: s('statusAfter') } : {}),
+    ...(s('customer') !== undefined ? { customer: s('customer') } : {}),
+    ...(s('approvalEndsAt') !== undefined ? { approvalEndsAt: s('approvalEndsAt') } : {}),
   };
 }

@@ -29,8 +29,17 @@ export function recordEntity(
   partitionKey: string;
   rowKey: string;
 } {
-  const { decision, verdict, ...plain } = patch;
+  const { decision, verdict, firstApproval, ...plain } = patch;
   const columns: Record<string, unknown> = { ...plain };
+  // `firstApproval: null`-like clearing: a patch that carries the key with undefined clears the columns.
+  if ('firstApproval' in patch) {
+    Object.assign(columns, {
+      firstApprovalActor: firstApproval?.actor ?? '',
+      firstApprovalActorObjectId: firstApproval?.actorObjectId ?? '',
+      firstApprovalAt: firstApproval?.at ?? '',
+      firstApprovalUntil: firstApproval?.until ?? '',
+    });
+  }
   if (decision !== undefined) {
     Object.assign(columns, {
       decisionActorKind: decision.actorKind,
@@ -98,8 +107,17 @@ const connectionColumns = z.object({
 const recordRow = connectionColumns.extend({
   firstSeenAt: z.string().min(1),
   customer: optional,
-  expiresAt: optional,
   linkId: optional,
+  approvalEndsAt: optional,
+  expiryStage: optional,
+  expiryStageFor: optional,
+});
+
+const firstApprovalColumns = z.object({
+  firstApprovalActor: z.string(),
+  firstApprovalActorObjectId: z.string().min(1),
+  firstApprovalAt: z.string().min(1),
+  firstApprovalUntil: optional,
 });
 
 /** A stored record row as the product's record; undefined when the row is not one this version can read. */
@@ -108,8 +126,19 @@ export function recordFromRow(row: Record<string, unknown>): ConnectionRecord | 
   if (!parsed.success) return undefined;
   const decision = decisionColumns.safeParse(row);
   const verdict = verdictColumns.safeParse(row);
+  const first = firstApprovalColumns.safeParse(row);
   return {
     ...parsed.data,
+    ...(first.success
+      ? {
+          firstApproval: {
+            actor: first.data.firstApprovalActor,
+            actorObjectId: first.data.firstApprovalActorObjectId,
+            at: first.data.firstApprovalAt,
+            until: first.data.firstApprovalUntil,
+          },
+        }
+      : {}),
     decision: decision.success
       ? {
           actorKind: decision.data.decisionActorKind,

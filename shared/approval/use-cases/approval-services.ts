@@ -1,6 +1,7 @@
 import type { ArmGateway } from '../../arm/arm-gateway';
 import type { Clock } from '../../clock';
 import type { ReconcileQueue } from '../adapters/reconcile-queue';
+import type { ExpiryTimings } from '../core/expiry';
 import type { ArrivalStore } from '../storage/arrival-store';
 import type { AuditStore } from '../storage/audit-store';
 import type { ClaimStore } from '../storage/claim-store';
@@ -9,6 +10,7 @@ import type { DriftStore } from '../storage/drift';
 import type { ExposureStore } from '../storage/exposure-store';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
 import type { TenantCache } from '../storage/tenant-cache';
+import type { EntitlementVerifier } from './entitlement-check';
 
 export type ApprovalMode = 'enforce' | 'dry-run' | 'off';
 
@@ -33,6 +35,8 @@ export interface ApprovalServices {
   /** EXPOSURE_MODE: `dry-run` also records the settings plan the policy implies. */
   readonly exposureMode: 'report' | 'dry-run';
   readonly workQueue: ReconcileQueue;
+  /** The provider's own system, asked by `action: entitlement` rules; null when ENTITLEMENT_URL is unset. */
+  readonly entitlement: EntitlementVerifier | null;
   readonly clock: Clock;
   readonly mode: ApprovalMode;
   /** The client id of our identity (AZURE_CLIENT_ID): events whose `appid` claim is this are our own writes. */
@@ -43,6 +47,8 @@ export interface ApprovalServices {
   readonly reconcileConcurrency: number;
   /** How long one invocation keeps deciding before it hands the rest to a continuation (RECONCILE_TIME_BUDGET_SECONDS). */
   readonly timeBudgetMs: number;
+  /** Ending approvals and the two-person rule's wait (APPROVAL_EXPIRY_*, TWO_PERSON_APPROVAL_HOURS). */
+  readonly expiry: ExpiryTimings;
 }
 
 /** What the decision path (decide-connection.ts) uses. */
@@ -58,14 +64,21 @@ export interface ReconcileDeps extends DecisionDeps {
   readonly arm: Pick<
     ArmGateway,
     'readConnection' | 'updateConnectionState' | 'listPlsConnections' | 'getPrivateLinkService'
-  >;
+  > &
+    Partial<Pick<ArmGateway, 'deleteConnection'>>;
   readonly records: Pick<ConnectionRecordStore, 'apply' | 'listForPls'>;
+  /** Ending approvals (expire-approvals.ts); without it (or without deleteConnection) nothing is ended. */
+  readonly expiry?: ExpiryTimings;
+  readonly claims: Pick<ClaimStore, 'acquireMany' | 'completeMany' | 'release'> &
+    Partial<Pick<ClaimStore, 'acquire' | 'complete'>>;
   readonly drift: Pick<DriftStore, 'write'>;
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed'>;
   /** Where each run's exposure audit goes; without it (narrow test wiring) no audit is kept. */
   readonly exposure?: Pick<ExposureStore, 'get' | 'put' | 'recordPlan'>;
   readonly exposureMode?: 'report' | 'dry-run';
+  /** Optional so that callers without the feature need not name it: absent means not configured. */
+  readonly entitlement?: EntitlementVerifier | null | undefined;
   readonly mode: ApprovalMode;
 }
 

@@ -83,6 +83,8 @@ export async function carryOut(
           correlationId: context.correlationId,
           dryRun,
           firstSeenAt,
+          approvalEndsAt: verdict.approvalEndsAt,
+          ...(verdict.customer !== undefined ? { customer: verdict.customer } : {}),
         };
       }),
       context.log,
@@ -147,6 +149,7 @@ async function recordVerdicts(
       correlationId: context.correlationId,
       result: 'manual',
       ...(verdict.error !== undefined ? { errorCode: verdict.error } : {}),
+      ...(verdict.customer !== undefined ? { customer: verdict.customer } : {}),
     };
   });
   const failed = await services.audit.writeMany(entries);

@@ -257,6 +257,13 @@ function decidedRecord(
     linkId: connection.linkIdentifier ?? capture.connection.linkIdentifier,
     firstSeenAt: request.firstSeenAt ?? at.toISOString(),
     changedAt: at.toISOString(),
+    // A decision starts the connection's term afresh: its end (or none, written as '' to clear an
+    // older one), no expiry step done yet, no first approval waiting.
+    approvalEndsAt: request.action === 'approve' ? (request.approvalEndsAt ?? '') : '',
+    expiryStage: '',
+    expiryStageFor: '',
+    firstApproval: undefined,
+    ...(request.customer !== undefined ? { customer: request.customer } : {}),
     decision: {
       actorKind: actor.kind,
       actor: actor.kind === 'person' ? actor.name : 'policy',

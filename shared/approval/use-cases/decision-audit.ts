@@ -28,6 +28,10 @@ export function intentEntry(
     mode: request.dryRun ? 'dry-run' : 'enforce',
     trigger: request.trigger,
     correlationId: request.correlationId,
+    ...(request.customer !== undefined ? { customer: request.customer } : {}),
+    ...(request.action === 'approve' && request.approvalEndsAt !== undefined
+      ? { approvalEndsAt: request.approvalEndsAt }
+      : {}),
   };
 }
 

@@ -29,6 +29,10 @@ export interface DecisionRequest {
   readonly requiredEtag?: string | undefined;
   /** When the product first saw the connection (from its record), kept in the record this decision writes. */
   readonly firstSeenAt?: string | undefined;
+  /** The customer the connection belongs to (from an entitlement answer), kept in its audit rows and record. */
+  readonly customer?: string | undefined;
+  /** When an approval ends (ISO): a rule's `approveFor`, a person's `until`. Absent: it does not end. */
+  readonly approvalEndsAt?: string | undefined;
 }
 
 export type DecisionOutcome =

@@ -3,6 +3,7 @@ import { type Log, logEvent } from '../../log';
 import { connectionKey } from '../../storage/table-keys';
 import { type CapturedConnection, factsOf } from '../core/captured-connection';
 import { approvedByPerson, type ConnectionRecord } from '../core/connection-record';
+import type { EntitlementFact } from '../core/entitlement';
 import type { ApprovedCounts } from '../core/policy/evaluate-policy';
 import { type Plan, planDecision } from '../core/policy/plan-decision';
 import type { Policy } from '../core/policy/policy';
@@ -45,6 +46,8 @@ function planAll(
   records: ReadonlyMap<string, ConnectionRecord>,
   now: Date,
   admitted: ReadonlySet<string> | 'unknown',
+  /** The provider's system's answers by connection name (entitlement-check.ts). */
+  entitlements: ReadonlyMap<string, EntitlementFact> = new Map(),
 ): Planned[] {
   const bySubscription = new Map<string, number>();
   const byTenant = new Map<string, number>();
@@ -71,10 +74,15 @@ function planAll(
       capture.status === 'Approved' && (admitted === 'unknown' || (sub !== undefined && admitted.has(sub)));
     const plan: Plan = nativelyApproved
       ? { kind: 'leave', why: 'settled', verdict: undefined }
-      : planDecision(policy, factsOf(capture), counts, {
-          now,
-          approvedByPerson: approvedByPerson(record, capture.status),
-        });
+      : planDecision(
+          policy,
+          { ...factsOf(capture), entitlement: entitlements.get(capture.connection.name) },
+          counts,
+          {
+            now,
+            approvedByPerson: approvedByPerson(record, capture.status),
+          },
+        );
     if (plan.kind === 'write' && plan.target === 'Approved') bump(capture);
     return { capture, plan, firstSeenAt: firstSeen(capture) };
   });

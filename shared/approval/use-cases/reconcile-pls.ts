@@ -3,6 +3,8 @@ import type { Policy } from '../core/policy/policy';
 import type { ReconcileDeps } from './approval-services';
 import { readPlsSettings, recordExposure } from './audit-exposure';
 import { carryOut } from './carry-out-plans';
+import { askEntitlements } from './entitlement-check';
+import { expireApprovals, expiryDepsOf } from './expire-approvals';
 import { captureAll, observe } from './observe-pls';
 import { nativelyAdmitted, planAll } from './plan-pls';
 import { emptyCounts, type PlsReconcileSummary, type ReconcileContext } from './reconcile-summary';
@@ -56,8 +58,16 @@ export async function reconcilePrivateLinkService(
     // and a verdict's wait for the records of this list, or the listed state would overwrite them.
     const deciding = writingAfter(observation.recordsWritten, services);
     const admitted = nativelyAdmitted(policy, plsId, captures, pls, context.log);
-    const plans = planAll(policy, captures, records, listedAt, admitted);
+    // The provider's own system is asked (if a rule says so) before the pure evaluation.
+    const entitlements = await askEntitlements(services, policy, captures, {
+      log: context.log,
+      deadline: context.deadline,
+    });
+    const plans = planAll(policy, captures, records, listedAt, admitted, entitlements);
     unfinished = await carryOut(deciding, plans, records, outcomes, context);
+    // Approvals that end: the reminder, the notice on the connection, the removal (expire-approvals.ts).
+    const expiry = expiryDepsOf(deciding);
+    if (expiry !== undefined) await expireApprovals(expiry, captures, records, context);
   }
   // A failed observation write fails the PLS as before; decisions made meanwhile stand (each is audited).
   const { drift, arrivals } = await observation.done;

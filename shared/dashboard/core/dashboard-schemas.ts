@@ -68,8 +68,11 @@ export const seriesPointSchema = z
     degraded: z.number().int(),
     down: z.number().int(),
     maintenance: z.number().int(),
+    notApproved: z.number().int().meta({
+      description: 'DOWN runs while the PLS connection was not Approved (waiting, rejected, missing).',
+    }),
     availability: nullableNumber.meta({
-      description: '(up + degraded) / (up + degraded + down); maintenance excluded.',
+      description: '(up + degraded) / (up + degraded + down); maintenance and notApproved excluded.',
     }),
     phasesMeanMs: z
       .strictObject({

@@ -32,6 +32,8 @@ export interface SeriesPoint {
   readonly degraded: number;
   readonly down: number;
   readonly maintenance: number;
+  /** DOWN runs while the PLS connection was not Approved: out of availability, like maintenance. */
+  readonly notApproved: number;
   readonly availability: number | null;
   /** Mean of each phase over the successful runs that had it; null when none did (DNS for IP literals). */
   readonly phasesMeanMs: Readonly<Record<(typeof STACKED_PHASES)[number], number | null>>;
@@ -148,6 +150,7 @@ export function pointOf(start: Date, rollup: Rollup): SeriesPoint {
     degraded: rollup.degraded,
     down: rollup.down,
     maintenance: rollup.maintenance,
+    notApproved: rollup.notApproved,
     availability: round(availability(rollup)),
     phasesMeanMs: Object.fromEntries(
       STACKED_PHASES.map((p) => [p, mean(rollup, p)]),

@@ -4,7 +4,13 @@
  * chart needs are selected. Meant for ranges of hours; longer ranges read rollups.
  */
 import { odata } from '@azure/data-tables';
-import { addMetricSample, METRICS, type Metric, type Rollup } from '../../probe/core/rollup';
+import {
+  addMetricSample,
+  isNotApprovedFailure,
+  METRICS,
+  type Metric,
+  type Rollup,
+} from '../../probe/core/rollup';
 import { FAILURE_CLASSES, type FailureClass, type ResultStatus } from '../../probe/core/types';
 import { rawTableLogicalName } from '../../probe/storage/probe-tables';
 import { rawPartitionKey } from '../../probe/storage/raw-results';
@@ -17,6 +23,8 @@ export interface RawRun {
   readonly scheduledAt: Date;
   readonly status: ResultStatus;
   readonly inMaintenance: boolean;
+  /** The PLS connection state the run saw when it was not Approved; null otherwise. */
+  readonly connectionState: string | null;
   readonly failureClass: FailureClass | null;
   readonly timings: Readonly<Record<Metric, number | null>>;
 }
@@ -25,6 +33,7 @@ const SELECT = [
   'scheduledAt',
   'status',
   'inMaintenance',
+  'connectionState',
   'failureClass',
   'totalMs',
   'dnsMs',
@@ -73,6 +82,7 @@ async function readDay(
         scheduledAt,
         status,
         inMaintenance: e.inMaintenance === true,
+        connectionState: typeof e.connectionState === 'string' ? e.connectionState : null,
         failureClass: FAILURE_CLASSES.find((c) => c === e.failureClass) ?? null,
         timings: Object.fromEntries(METRICS.map((m) => [m, numberOrNull(e[`${m}Ms`])])) as Record<
           Metric,
@@ -93,6 +103,10 @@ export function addRawRun(rollup: Rollup, run: RawRun): void {
   rollup.count += 1;
   if (run.inMaintenance) {
     rollup.maintenance += 1;
+    return;
+  }
+  if (isNotApprovedFailure(run)) {
+    rollup.notApproved += 1;
     return;
   }
   if (run.status === 'DOWN') {

@@ -36,7 +36,23 @@ export function eventFromAudit(e: AuditEntry): NotifyEvent | null {
     };
   }
   if (e.kind !== 'outcome') return null;
-  if (e.result === 'succeeded' || e.result === 'dry-run') {
+  if (e.action === 'expiry-reminder' && (e.result === 'succeeded' || e.result === 'dry-run')) {
+    // Once per approval: the sweep writes one reminder outcome per end (claim-guarded), and the id is that row's.
+    return {
+      ...base,
+      id: eventId(`audit|${e.decisionId}|outcome`),
+      type: 'connection.expiring',
+      facts: compactFacts({
+        ...connectionFacts(e),
+        approvalEndsAt: e.approvalEndsAt,
+        reason: e.reason,
+        mode: e.result === 'dry-run' ? 'dry-run' : e.mode,
+      }),
+    };
+  }
+  // The notice on the connection, the first of two approvals and a renewal change no status: not news to people.
+  const changesStatus = e.action === 'approve' || e.action === 'reject' || e.action === 'expiry-removal';
+  if (changesStatus && (e.result === 'succeeded' || e.result === 'dry-run')) {
     return {
       ...base,
       id: eventId(`audit|${e.decisionId}|outcome`),
@@ -44,7 +60,14 @@ export function eventFromAudit(e: AuditEntry): NotifyEvent | null {
       facts: compactFacts({
         ...connectionFacts(e),
         statusAfter:
-          e.result === 'dry-run' ? (e.action === 'approve' ? 'Approved' : 'Rejected') : e.statusAfter,
+          e.result === 'dry-run'
+            ? e.action === 'approve'
+              ? 'Approved'
+              : e.action === 'reject'
+                ? 'Rejected'
+                : 'Removed'
+            : e.statusAfter,
+        approvalEndsAt: e.approvalEndsAt,
         reason: e.reason,
         rule: e.rule,
         actor,

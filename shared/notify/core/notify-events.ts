@@ -37,6 +37,8 @@ export interface NotifyFacts {
   readonly phase?: string | undefined;
   readonly code?: string | undefined;
   readonly errorCode?: string | undefined;
+  /** When the connection's approval ends (ISO): connection.expiring, and decisions that set an end. */
+  readonly approvalEndsAt?: string | undefined;
 }
 
 export interface NotifyEvent {

@@ -28,6 +28,7 @@ const TITLES: Record<NotifyEventType, string> = {
   'connection.decided': 'Connection decided',
   'connection.drift': 'Connection changed outside the gatekeeper',
   'connection.reminder': 'Connection still waiting for approval',
+  'connection.expiring': 'Connection approval ends soon',
   'probe.down': 'Endpoint DOWN',
   'probe.up': 'Endpoint UP again',
   'probe.degraded': 'Endpoint DEGRADED',
@@ -53,6 +54,8 @@ export function headline(event: NotifyEvent, inert: (text: string) => string = p
       return `${TITLES[event.type]}: ${what} ${fact(f.driftKind, '')} (${fact(f.statusBefore, '-')} → ${fact(f.statusAfter, '-')})`;
     case 'connection.reminder':
       return `${TITLES[event.type]}: ${what} pending for ${fact(f.pendingHours, '?')} h`;
+    case 'connection.expiring':
+      return `${TITLES[event.type]}: ${what} on ${fact(f.approvalEndsAt, '?')}${f.mode === 'dry-run' ? ' (dry run)' : ''}`;
     default:
       return `${TITLES[event.type]}: ${what}`;
   }
@@ -83,6 +86,7 @@ export function factRows(
     ['Rule', f.rule],
     ['Policy reason', event.type.startsWith('connection.') ? f.reason : undefined],
     ['Pending since', f.pendingSince],
+    ['Access ends', f.approvalEndsAt],
     ['Target', f.targetName],
     ['State', f.from !== undefined && f.to !== undefined ? `${f.from} → ${f.to}` : undefined],
     [
@@ -127,7 +131,12 @@ export function renderPayload(
 
 function accent(type: NotifyEventType): 'attention' | 'warning' | 'good' | 'accent' {
   if (type === 'probe.down' || type === 'reconcile.failed') return 'attention';
-  if (type === 'probe.degraded' || type === 'connection.drift' || type === 'connection.reminder')
+  if (
+    type === 'probe.degraded' ||
+    type === 'connection.drift' ||
+    type === 'connection.reminder' ||
+    type === 'connection.expiring'
+  )
     return 'warning';
   if (type === 'probe.up') return 'good';
   return 'accent';

@@ -11,6 +11,7 @@ import { type Redactor, redactor } from '../../redact/redact';
 import { VERSION } from '../../version';
 import { checkAssertions, needsBody } from '../core/assertions';
 import { classifyError, PROBE_CODES, ProbeAbort } from '../core/classify-failure';
+import { targetSecrets } from '../core/target-secrets';
 import {
   PROBE_PHASES,
   type ProbeAttempt,
@@ -385,11 +386,11 @@ class HttpAttempt {
 
 const redactors = new WeakMap<ProbeTarget, Redactor>();
 
-/** One redactor per target: its configured header values are the secrets it may echo back. */
+/** One redactor per target: its header values and URL query values are the secrets it may echo back. */
 function redactorFor(target: ProbeTarget): Redactor {
   let found = redactors.get(target);
   if (found === undefined) {
-    found = redactor(Object.values(target.headers));
+    found = redactor(targetSecrets(target).map((s) => s.value));
     redactors.set(target, found);
   }
   return found;

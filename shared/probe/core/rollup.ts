@@ -4,9 +4,13 @@
  * from raw rows" is a plain equality in tests.
  *
  * What counts where (documented in README.md#probe-tables):
- * - `count` is every run; a run inside a maintenance window counts in `maintenance` only, so
- *   `count = up + degraded + down + maintenance` and availability ignores maintenance entirely.
- * - failure classes count DOWN runs outside maintenance, by the final attempt's class.
+ * - `count` is every run; a run inside a maintenance window counts in `maintenance` only, and a
+ *   DOWN run while the PLS connection was not Approved (the run carries its state: Pending,
+ *   Rejected, Missing, ...) counts in `notApproved` only, so
+ *   `count = up + degraded + down + maintenance + notApproved` and availability ignores both: an
+ *   endpoint waiting for the provider's approval, or rejected by it, is not the service failing
+ *   (docs/probe.md, "What availability counts").
+ * - failure classes count the other DOWN runs, by the final attempt's class.
  * - latency statistics use runs outside maintenance that were UP or DEGRADED (a timeout's
  *   "latency" is the timeout, not the service's speed), from the final attempt.
  */
@@ -47,6 +51,8 @@ export interface Rollup {
   degraded: number;
   down: number;
   maintenance: number;
+  /** DOWN runs outside maintenance while the PLS connection was not Approved. */
+  notApproved: number;
   readonly errors: Record<FailureClass, number>;
   readonly metrics: Record<Metric, MetricStats>;
 }
@@ -58,6 +64,7 @@ export function emptyRollup(): Rollup {
     degraded: 0,
     down: 0,
     maintenance: 0,
+    notApproved: 0,
     errors: Object.fromEntries(FAILURE_CLASSES.map((c) => [c, 0])) as Record<FailureClass, number>,
     metrics: Object.fromEntries(
       METRICS.map((m) => [m, { n: 0, sumMs: 0, maxMs: 0, histogram: emptyHistogram() }]),
@@ -70,6 +77,10 @@ export function addResult(rollup: Rollup, result: ProbeResult): Rollup {
   rollup.count += 1;
   if (result.inMaintenance) {
     rollup.maintenance += 1;
+    return rollup;
+  }
+  if (isNotApprovedFailure(result)) {
+    rollup.notApproved += 1;
     return rollup;
   }
   if (result.status === 'UP') rollup.up += 1;
@@ -86,6 +97,17 @@ export function addResult(rollup: Rollup, result: ProbeResult): Rollup {
   return rollup;
 }
 
+/**
+ * A failure the run explained by the PLS connection state (not Approved): the connection's doing,
+ * not the service's (the same test as the state machine's `awaitsConnection`).
+ */
+export function isNotApprovedFailure(run: {
+  readonly status: string;
+  readonly connectionState: string | null;
+}): boolean {
+  return run.status === 'DOWN' && run.connectionState !== null;
+}
+
 export function rollupOf(results: Iterable<ProbeResult>): Rollup {
   const rollup = emptyRollup();
   for (const result of results) addResult(rollup, result);
@@ -100,6 +122,7 @@ export function mergeRollups(rollups: Iterable<Rollup>): Rollup {
     total.degraded += r.degraded;
     total.down += r.down;
     total.maintenance += r.maintenance;
+    total.notApproved += r.notApproved;
     for (const c of FAILURE_CLASSES) total.errors[c] += r.errors[c];
     for (const m of METRICS) {
       const into = total.metrics[m];
@@ -113,7 +136,7 @@ export function mergeRollups(rollups: Iterable<Rollup>): Rollup {
   return total;
 }
 
-/** Share of runs outside maintenance that were UP or DEGRADED; null when there were none. */
+/** Share of judged runs (outside maintenance, connection Approved) that were UP or DEGRADED; null when there were none. */
 export function availability(rollup: Pick<Rollup, 'up' | 'degraded' | 'down'>): number | null {
   const judged = rollup.up + rollup.degraded + rollup.down;
   return judged === 0 ? null : (rollup.up + rollup.degraded) / judged;
@@ -137,6 +160,7 @@ export function rollupColumns(rollup: Rollup): Record<string, unknown> {
     degraded: rollup.degraded,
     down: rollup.down,
     maintenance: rollup.maintenance,
+    notApproved: rollup.notApproved,
     availability: nullableDouble(availability(rollup)),
   };
   for (const c of FAILURE_CLASSES) columns[`err_${c}`] = rollup.errors[c];
@@ -166,6 +190,7 @@ export function rollupFromEntity(entity: Readonly<Record<string, unknown>>): Rol
   rollup.degraded = int('degraded');
   rollup.down = int('down');
   rollup.maintenance = int('maintenance');
+  rollup.notApproved = int('notApproved');
   for (const c of FAILURE_CLASSES) rollup.errors[c] = int(`err_${c}`);
   for (const m of METRICS) {
     const stats = rollup.metrics[m];

@@ -6,6 +6,7 @@
  */
 import type { TableEntity } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
+import { redactUrlQuery } from '../../redact/url-query';
 import { asIso, compact, double } from '../../storage/entity-values';
 import { updateOptimistically } from '../../storage/optimistic-update';
 import { storageError } from '../../storage/table-errors';
@@ -109,7 +110,8 @@ function latestEntity(
     rowKey,
     targetId: target.id,
     displayName: target.displayName,
-    url: target.url.toString(),
+    // Query values may be credentials (`?code=`, `sig=`): never at rest (shared/redact/url-query.ts).
+    url: redactUrlQuery(target.url),
     state: record.state,
     since: record.since === null ? null : new Date(record.since),
     consecutiveFailures: record.consecutiveFailures,
@@ -164,7 +166,8 @@ export function latestViewFromEntity(entity: Readonly<Record<string, unknown>>):
   return {
     targetId: str(entity.targetId) ?? str(entity.rowKey) ?? '',
     displayName: str(entity.displayName),
-    url: str(entity.url),
+    // Rows written before query values were redacted are redacted on the way out.
+    url: nullable(str(entity.url), redactUrlQuery),
     record: recordFromEntity(entity),
     last: {
       status: asStatus(entity.lastStatus),
@@ -218,4 +221,8 @@ function parseJson<T>(v: unknown): T | null {
   } catch {
     return null;
   }
+}
+
+function nullable<T, U>(value: T | null, map: (value: T) => U): U | null {
+  return value === null ? null : map(value);
 }

@@ -9,8 +9,8 @@
 import type { Clock } from '../../clock';
 import { addDays, startOfUtcDay, startOfUtcHour } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
-import type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
-import { availability, mergeRollups, metricPercentile, type Rollup } from '../core/rollup';
+import type { ProbesSummary, TargetCondition, TargetSummary } from '../core/probe-summary-types';
+import { availability, emptyRollup, mergeRollups, metricPercentile, type Rollup } from '../core/rollup';
 import { type LatestView, readAllLatest } from '../storage/latest';
 import { readRollups } from '../storage/rollups';
 
@@ -47,6 +47,7 @@ async function summariseTarget(
     displayName: view.displayName,
     url: view.url,
     state: view.record.state,
+    condition: conditionOf(view),
     since: view.record.since,
     consecutiveFailures: view.record.consecutiveFailures,
     consecutiveSuccesses: view.record.consecutiveSuccesses,
@@ -69,16 +70,33 @@ async function summariseTarget(
       maxMs: last24h.metrics.total.n > 0 ? round(last24h.metrics.total.maxMs) : null,
       samples: last24h.metrics.total.n,
     },
-    runs24h: {
-      count: last24h.count,
-      up: last24h.up,
-      degraded: last24h.degraded,
-      down: last24h.down,
-      maintenance: last24h.maintenance,
-    },
+    runs24h: runCounts(last24h),
+    history24h: Array.from({ length: 24 }, (_, i) => {
+      const start = new Date(hourEnd.getTime() - (24 - i) * 3_600_000);
+      const hour = hours.find((h) => h.periodStart.getTime() === start.getTime());
+      return { start: start.toISOString(), ...runCounts(hour?.rollup ?? emptyRollup()) };
+    }),
     certificateDaysLeft: view.certificate.daysLeft,
     certificateNotAfter: view.certificate.notAfter,
   };
+}
+
+function runCounts(rollup: Rollup) {
+  const { count, up, degraded, down, maintenance, notApproved } = rollup;
+  return { count, up, degraded, down, maintenance, notApproved };
+}
+
+/** The state as a person reads it (probe-summary-types.ts TARGET_CONDITIONS). */
+export function conditionOf(view: Pick<LatestView, 'last' | 'record'>): TargetCondition {
+  if (view.last.inMaintenance) return 'maintenance';
+  const { state, awaitingConnection } = view.record;
+  if (state === 'DOWN' && awaitingConnection !== null)
+    return awaitingConnection === 'Pending'
+      ? 'awaiting-approval'
+      : awaitingConnection === 'Rejected'
+        ? 'rejected'
+        : 'not-connected';
+  return state === 'UP' ? 'up' : state === 'DEGRADED' ? 'degraded' : state === 'DOWN' ? 'down' : 'unknown';
 }
 
 function ratio(rollup: Rollup): number | null {

@@ -6,12 +6,13 @@
 import { setMaxListeners } from 'node:events';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
 import { isAppError } from '../../errors';
-import type { Log } from '../../log';
+import { type Log, logEvent } from '../../log';
 import { type ConnectionStateLookup, connectionStateLookup } from '../adapters/connection-state';
 import { enqueueProbeRequests, parseProbeRequest } from '../adapters/probe-queue';
 import { loadProbeTargets } from '../adapters/targets';
 import { isInMaintenance } from '../core/maintenance';
 import { occurrenceAtOrBefore, probeDeadlineMs, scheduleIntervalMs } from '../core/probe-schedule';
+import { shortSecretWarnings } from '../core/target-secrets';
 import type { ProbeResult, ProbeRunner, ProbeTarget } from '../core/types';
 import { type RecordOutcome, recordResult } from '../storage/probe-store';
 import { type RunLogEntry, writeRunLog } from '../storage/run-log';
@@ -65,6 +66,7 @@ export async function probeTick(
     );
     throw error;
   }
+  warnShortSecrets(context, container.config.probe.targetsSource, targets);
 
   const entry =
     targets.length > queueThreshold
@@ -74,6 +76,24 @@ export async function probeTick(
   const summary = { ...entry, durationMs: entry.finishedAt.getTime() - entry.startedAt.getTime() };
   logRunSummary(context, summary);
   return summary;
+}
+
+/** Warnings already written by this instance: each is written once, not every minute. */
+const shortSecretsWarned = new Set<string>();
+
+/** A secret too short to redact inside words is named (source and field) once per instance; see target-secrets.ts. */
+function warnShortSecrets(
+  context: Log,
+  source: ProbePorts['config']['probe']['targetsSource'],
+  targets: readonly ProbeTarget[],
+): void {
+  const origin = source.kind === 'inline' ? 'PROBE_TARGETS' : source.path;
+  for (const warning of shortSecretWarnings(targets)) {
+    const detail = `${origin} ${warning}`;
+    if (shortSecretsWarned.has(detail)) continue;
+    shortSecretsWarned.add(detail);
+    logEvent(context, { level: 'warn', event: 'probe.targets.shortSecret', detail });
+  }
 }
 
 /** The queue trigger's use case: one target, the same write path as the inline run. */

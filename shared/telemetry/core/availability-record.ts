@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ProbeResult, ProbeTarget } from '../../probe/core/types';
+import { redactUrlQuery } from '../../redact/url-query';
 
 /**
  * One probe result as an Application Insights availability result (pure): the shape of
@@ -41,7 +42,8 @@ export function availabilityRecord(
   const t = final.timings;
   const dims: Record<string, string | number | boolean | null | undefined> = {
     targetId: target.id,
-    url: target.url.toString(),
+    // Query values may be credentials: the URL leaves with its names only (shared/redact/url-query.ts).
+    url: redactUrlQuery(target.url),
     status: result.status,
     class: failure?.class,
     phase: failure?.phase,

@@ -89,6 +89,7 @@ describe('GET /api/openapi.json', () => {
     await api.call('GET', 'me', { as: 'reader' });
     await api.call('GET', 'probes/events?limit=5', { as: 'reader' });
     await api.call('GET', 'probes/iis/series?range=1h', { as: 'reader' });
+    await api.call('GET', 'probes/iis/badge', { as: 'reader' });
     await api.call('GET', 'dashboard', { as: 'anonymous' });
     await api.call('GET', 'dashboard/assets/nope.js', { as: 'anonymous' });
     const doc = await fetchDocument();

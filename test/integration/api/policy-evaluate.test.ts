@@ -48,6 +48,32 @@ describe('POST /api/policy/evaluate', () => {
     expect(audit.items).toEqual([]);
   });
 
+  it('a draft with an entitlement rule: the dry run calls no system and says the check was not asked', async () => {
+    const s = scenario(api.emulator);
+    const draft = {
+      version: 1,
+      rules: [{ name: 'customers', action: 'entitlement', match: {} }],
+      default: { action: 'reject' },
+    };
+    const connection = {
+      pls: s.plsNames[0],
+      privateEndpointId: privateEndpointIdOf(TRUSTED_SUBSCRIPTION, 'pe-what-if'),
+      requestMessage: 'hello',
+    };
+    const response = await api.call('POST', 'policy/evaluate', {
+      as: 'reader',
+      body: { policy: draft, connection },
+    });
+    expect(response.status).toBe(200);
+    const result = await parseBody(evaluateResultSchema, response);
+    expect(result.evaluations[0]?.verdict).toMatchObject({
+      action: 'manual',
+      rule: 'customers',
+      reason: 'rule customers matched, but the entitlement check was not asked; left for a person',
+      effect: 'none',
+    });
+  });
+
   it('tries a draft policy (text or object) against a hypothetical connection', async () => {
     const s = scenario(api.emulator);
     const draft = {

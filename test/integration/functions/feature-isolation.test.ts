@@ -111,6 +111,12 @@ const CASES: readonly {
     path: 'PROBE_RUN_LOCATION',
   },
   {
+    name: 'an entitlement URL without its signing key (the check is off; nothing is sent unsigned)',
+    env: { ENTITLEMENT_URL: 'https://billing.example.com/entitlement' },
+    feature: 'entitlement',
+    path: 'ENTITLEMENT_SIGNING_KEY',
+  },
+  {
     name: 'a malformed API tenant list (the API is off, fail closed)',
     env: { AUTH_ALLOWED_TENANT_IDS: 'contoso' },
     feature: 'api',

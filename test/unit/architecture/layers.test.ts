@@ -82,7 +82,12 @@ const PURE_KERNEL = new Set([
   'shared/http/body-limits.ts',
   'shared/config/document-checks.ts',
   'shared/regex/linear-regex.ts',
+  'shared/regex/pattern-size.ts',
   'shared/redact/redact.ts',
+  'shared/redact/multi-match.ts',
+  'shared/redact/secret-forms.ts',
+  'shared/redact/base64-runs.ts',
+  'shared/redact/url-query.ts',
   'shared/net/loopback.ts',
   'shared/config/notify-webhooks.ts',
 ]);

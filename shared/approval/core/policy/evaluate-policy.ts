@@ -1,3 +1,4 @@
+import type { EntitlementFact } from '../entitlement';
 import { renderTemplate, type TemplateValues } from './description-template';
 import type { NamePattern } from './pattern';
 import {
@@ -24,6 +25,11 @@ export interface ConnectionFacts {
   readonly consumerTenantId: string | undefined;
   /** The consumer's request message (the description while Pending). */
   readonly requestMessage: string | undefined;
+  /**
+   * The provider's system's answer for this connection, asked before evaluation (use-cases
+   * entitlement-check.ts) when an `entitlement` rule would decide it; undefined when not asked.
+   */
+  readonly entitlement?: EntitlementFact | undefined;
 }
 
 /** Approved connections on the same PLS, per consumer, for quota rules. */
@@ -56,8 +62,30 @@ export interface Verdict {
   readonly reason: string;
   /** The first condition each earlier rule failed on, in rule order (why they did not match). */
   readonly skipped: readonly { readonly rule: string; readonly failed: Condition }[];
-  /** Set when the verdict was forced to manual because the description could not be rendered. */
-  readonly error?: 'description_too_long';
+  /**
+   * Set when the verdict was forced to manual: the description could not be rendered, or an
+   * `entitlement` rule got no usable answer (never approved on failure; an Approved connection is
+   * not revoked for it either).
+   */
+  readonly error?: 'description_too_long' | 'entitlement_unavailable';
+  /** The customer the provider's system named (entitlement rules only): bounded, inert text. */
+  readonly customer?: string;
+  /**
+   * When an approval by this verdict ends (ISO 8601, UTC): the provider's system's answer, or else
+   * the rule's `approveFor` from now. Absent: no end.
+   */
+  readonly approvalEndsAt?: string;
+  /** 2 when the connection needs two approvals by different people (the two-person rule). */
+  readonly approvalsRequired?: 1 | 2;
+}
+
+/** What a person's approval of a connection is bound by: the first rule matching its facts (quotas aside), and the PLS. */
+export interface ApprovalTerms {
+  readonly approvalsRequired: 1 | 2;
+  /** The rule's `approveFor` in ms, when the governing rule has one. */
+  readonly approveForMs: number | undefined;
+  /** Why two approvals are needed (the rule or the service), for messages. */
+  readonly source: string | undefined;
 }
 
 export interface EvaluateOptions {
@@ -80,26 +108,157 @@ export function evaluateConnectionPolicy(
       skipped.push({ rule: rule.name, failed });
       continue;
     }
-    return verdictFor(policy, rule, facts, options.now, skipped);
+    const { action } = rule;
+    const verdict =
+      action === 'entitlement'
+        ? entitlementVerdict(policy, rule, facts, options.now, skipped)
+        : verdictFor(policy, rule, action, facts, options.now, skipped);
+    return twoPersonRule(policy, rule, facts, options.now, verdict);
   }
   const action = policy.default.action;
   const reason =
     skipped.length === 0 || policy.rules.length === 0
       ? `no rule matched; default is ${action}`
       : `no rule matched (${skipped.map((s) => `${s.rule}: ${s.failed}`).join(', ')}); default is ${action}`;
-  return finish(policy, action, undefined, policy.default.description, facts, options.now, reason, skipped);
+  const verdict = finish(
+    policy,
+    action,
+    undefined,
+    policy.default.description,
+    facts,
+    options.now,
+    reason,
+    skipped,
+  );
+  return twoPersonServiceOf(policy, facts) ? { ...verdict, approvalsRequired: 2 } : verdict;
 }
 
-function verdictFor(
+/**
+ * The two-person rule and `approveFor` on a rule's verdict. A Pending connection that needs two
+ * approvals is never approved by the policy (that would be neither person): the verdict becomes
+ * manual and says why. Only Pending is converted: an Approved connection re-checked under
+ * enforceOnApproved keeps its approve verdict, or it would be revoked for needing two people.
+ */
+function twoPersonRule(
+  policy: Policy,
+  rule: CompiledRule,
+  facts: ConnectionFacts,
+  now: Date,
+  verdict: Verdict,
+): Verdict {
+  const required = rule.approvals === 2 || twoPersonServiceOf(policy, facts) ? 2 : 1;
+  if (required === 2 && verdict.action === 'approve' && facts.status === 'Pending') {
+    return {
+      ...verdict,
+      action: 'manual',
+      description: undefined,
+      reason: `${verdict.reason}, but ${rule.approvals === 2 ? `rule ${rule.name}` : `service ${facts.plsName}`} needs two approvals by different people (two-person rule); left for people`,
+      approvalsRequired: 2,
+    };
+  }
+  const ends =
+    // The provider's system's own end (an entitlement answer) wins over the rule's term.
+    verdict.action === 'approve' && rule.approveForMs !== undefined && verdict.approvalEndsAt === undefined
+      ? { approvalEndsAt: new Date(now.getTime() + rule.approveForMs).toISOString() }
+      : {};
+  return { ...verdict, ...ends, ...(required === 2 ? { approvalsRequired: 2 as const } : {}) };
+}
+
+function twoPersonServiceOf(policy: Policy, facts: ConnectionFacts): boolean {
+  const services = policy.twoPersonServices;
+  if (services === undefined) return false;
+  return services.ids.has(facts.plsId.toLowerCase()) || services.names.some((p) => p.test(facts.plsName));
+}
+
+/**
+ * The terms a person's approval is bound by: the first rule whose conditions hold (quotas are
+ * ignored: they limit the policy's approvals, not which rule governs the connection), and the
+ * service's own two-person setting. A connection no rule matches takes the service's setting only.
+ */
+export function approvalTermsOf(policy: Policy, facts: ConnectionFacts): ApprovalTerms {
+  const none: ApprovedCounts = { bySubscription: () => 0, byTenant: () => 0 };
+  const rule = policy.rules.find((r) => firstFailedCondition(r.match, facts, none, true) === undefined);
+  if (rule?.approvals === 2)
+    return { approvalsRequired: 2, approveForMs: rule.approveForMs, source: `rule ${rule.name}` };
+  if (twoPersonServiceOf(policy, facts))
+    return { approvalsRequired: 2, approveForMs: rule?.approveForMs, source: `service ${facts.plsName}` };
+  return { approvalsRequired: 1, approveForMs: rule?.approveForMs, source: undefined };
+}
+
+/**
+ * The rule whose action is `entitlement` that would decide this connection, if any: the connections
+ * to ask before evaluating. Quotas count as used up here, so a connection that a quota-limited rule
+ * might let through to the entitlement rule is asked too (asking once too often costs a call;
+ * not asking would leave it for a person).
+ */
+export function entitlementRuleFor(policy: Policy, facts: ConnectionFacts): string | undefined {
+  const quotasUsedUp: ApprovedCounts = {
+    bySubscription: () => Number.POSITIVE_INFINITY,
+    byTenant: () => Number.POSITIVE_INFINITY,
+  };
+  for (const rule of policy.rules) {
+    if (firstFailedCondition(rule.match, facts, quotasUsedUp, false) !== undefined) continue;
+    return rule.action === 'entitlement' ? rule.name : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * An `entitlement` rule matched: the provider's system's answer is the action. No answer, or one
+ * that failed, is manual with the reason, and `error` set so that it never approves and never
+ * revokes. The answer's description is written as given (already bounded and checked inert by the
+ * answer schema), never rendered as a template; without one, the rule's description is rendered.
+ */
+function entitlementVerdict(
   policy: Policy,
   rule: CompiledRule,
   facts: ConnectionFacts,
   now: Date,
   skipped: readonly { rule: string; failed: Condition }[],
 ): Verdict {
+  const base = { rule: rule.name, policyVersion: policy.version, skipped };
+  const fact = facts.entitlement;
+  if (fact === undefined || fact.outcome === 'failed') {
+    const why =
+      fact === undefined
+        ? 'the entitlement check was not asked'
+        : `the entitlement check failed: ${fact.detail}`;
+    return {
+      ...base,
+      action: 'manual',
+      description: undefined,
+      reason: `rule ${rule.name} matched, but ${why}; left for a person`,
+      error: 'entitlement_unavailable',
+    };
+  }
+  const customer = fact.customer === undefined ? {} : { customer: fact.customer };
+  const reason = `rule ${rule.name} matched; the entitlement check answered ${fact.decision}`;
+  if (fact.decision === 'manual')
+    return { ...base, ...customer, action: 'manual', description: undefined, reason };
+  const verdict =
+    fact.description !== undefined
+      ? { ...base, action: fact.decision, description: fact.description, reason }
+      : finish(policy, fact.decision, rule.name, rule.description, facts, now, reason, skipped);
+  return {
+    ...verdict,
+    ...customer,
+    ...(verdict.action === 'approve' && fact.approvalEndsAt !== undefined
+      ? { approvalEndsAt: fact.approvalEndsAt }
+      : {}),
+  };
+}
+
+function verdictFor(
+  policy: Policy,
+  rule: CompiledRule,
+  action: PolicyAction,
+  facts: ConnectionFacts,
+  now: Date,
+  skipped: readonly { rule: string; failed: Condition }[],
+): Verdict {
   return finish(
     policy,
-    rule.action,
+    action,
     rule.name,
     rule.description,
     facts,

@@ -39,6 +39,16 @@ export function compileMessageRegex(text: string): PatternResult<LinearRegex> {
   return compiled.ok ? { ok: true, value: compiled.regex } : compiled;
 }
 
+/**
+ * The regular expression RE2 compiles for a policy pattern, as written or translated from a glob:
+ * what a size estimate of the compiled program must read (a glob's `{` is a literal there).
+ */
+export function patternRegexSource(text: string, kind: 'name' | 'message'): string {
+  const literal = regexLiteralParts(text);
+  if (literal !== undefined) return literal.source;
+  return kind === 'name' ? `^${globToRegexSource(text)}$` : text;
+}
+
 export function isRegexLiteral(text: string): boolean {
   return regexLiteralParts(text) !== undefined;
 }

@@ -7,12 +7,19 @@ import { z } from 'zod';
 import { isPlsId } from '../../../arm/resource-id';
 import { type CrossCheck, duplicateKeyIssues } from '../../../config/document-checks';
 import { checkTemplate, MAX_DESCRIPTION_LENGTH, PLACEHOLDERS } from './description-template';
+import { parseIsoDuration } from './iso-duration';
 import { compileMessageRegex, compileNamePattern, type PatternResult } from './pattern';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const ACTIONS = ['approve', 'reject', 'manual'] as const;
 export type PolicyAction = (typeof ACTIONS)[number];
+/**
+ * What a rule may do: one of the actions, or `entitlement`: ask the provider's own system
+ * (ENTITLEMENT_URL), whose answer is the action; no usable answer leaves the connection for a person.
+ */
+export const RULE_ACTIONS = [...ACTIONS, 'entitlement'] as const;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
 
 const guidList = z.array(z.string().regex(GUID, 'expected a GUID')).min(1, 'expected at least one GUID');
 
@@ -110,6 +117,19 @@ export const matchSchema = z
   })
   .strict();
 
+/** `approveFor`: how long an approval by this rule lasts (ISO 8601 duration), parsed strictly. */
+const approveFor = z
+  .string({ error: 'expected an ISO 8601 duration such as P30D' })
+  .superRefine((text, ctx) => {
+    const parsed = parseIsoDuration(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+  });
+
+/** How many different people must approve (the two-person rule); 1 is the ordinary case. */
+const approvals = z.union([z.literal(1), z.literal(2)], {
+  error: 'expected 1 or 2 (people who must approve)',
+});
+
 export const ruleSchema = z
   .object({
     name: z
@@ -118,12 +138,28 @@ export const ruleSchema = z
         /^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/,
         'expected 1-48 letters, digits, dots, dashes or underscores, starting with a letter or digit',
       ),
-    action: z.enum(ACTIONS, { error: 'expected approve, reject or manual' }),
+    action: z.enum(RULE_ACTIONS, { error: 'expected approve, reject, manual or entitlement' }),
     description: template.optional(),
     match: matchSchema.default({}),
+    approveFor: approveFor.optional(),
+    approvals: approvals.optional(),
   })
   .strict()
   .superRefine((rule, ctx) => {
+    if (rule.approveFor !== undefined && rule.action === 'reject') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approveFor'],
+        message: 'approveFor sets when an approval ends, so it is allowed on approve and manual rules only',
+      });
+    }
+    if (rule.approvals === 2 && rule.action === 'reject') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approvals'],
+        message: 'a single rejection decides; two approvals apply to approve and manual rules only',
+      });
+    }
     if (rule.match.quota !== undefined && rule.action !== 'approve') {
       ctx.addIssue({
         code: 'custom',
@@ -138,6 +174,8 @@ export const policySchema = z
     version: z.literal(1, { error: 'expected 1 (the policy format version)' }),
     enforceOnApproved: z.boolean({ error: 'expected true or false' }).default(false),
     rules: z.array(ruleSchema).default([]),
+    /** Private Link Services (ids or name patterns) whose connections need two approvals by different people. */
+    twoPersonServices: z.array(plsSelector).min(1, 'expected at least one Private Link Service').optional(),
     // Approving is never the fallback: approving everyone must be a visible rule, not a default.
     default: z
       .object({

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { LinearRegex } from '../../../regex/linear-regex';
+import { parseIsoDuration } from './iso-duration';
 import { compileMessageRegex, compileNamePattern, type NamePattern } from './pattern';
-import type { MatchDocument, NotDocument, PolicyAction, PolicyDocument, RuleDocument } from './policy-schema';
+import type { MatchDocument, NotDocument, PolicyDocument, RuleAction, RuleDocument } from './policy-schema';
 
 /** A loaded policy, ready to evaluate: patterns compiled, version computed. */
 export interface Policy {
@@ -9,14 +10,21 @@ export interface Policy {
   readonly version: string;
   readonly enforceOnApproved: boolean;
   readonly rules: readonly CompiledRule[];
+  /** PLS whose connections need two approvals by different people (`twoPersonServices`). */
+  readonly twoPersonServices: CompiledConditions['privateLinkService'];
   readonly default: { readonly action: 'reject' | 'manual'; readonly description: string | undefined };
 }
 
 export interface CompiledRule {
   readonly name: string;
-  readonly action: PolicyAction;
+  /** `entitlement`: the provider's system answers the action (evaluate-policy.ts). */
+  readonly action: RuleAction;
   readonly description: string | undefined;
   readonly match: CompiledMatch;
+  /** How long an approval by this rule lasts (`approveFor`, in ms); undefined: no end. */
+  readonly approveForMs: number | undefined;
+  /** People who must approve (`approvals`): 2 is the two-person rule. */
+  readonly approvals: 1 | 2;
 }
 
 /** The conditions about the connection itself (everything but the quota). */
@@ -60,6 +68,7 @@ export function compilePolicy(document: PolicyDocument): Policy {
     version: policyVersionOf(document),
     enforceOnApproved: document.enforceOnApproved,
     rules: document.rules.map(compileRule),
+    twoPersonServices: plsSelectors(document.twoPersonServices),
     default: { action: document.default.action, description: document.default.description },
   };
 }
@@ -75,6 +84,28 @@ function compileRule(rule: RuleDocument): CompiledRule {
       not: m.not === undefined ? undefined : compileConditions(m.not),
       quota: m.quota,
     },
+    approveForMs: rule.approveFor === undefined ? undefined : mustParseDuration(rule.approveFor),
+    approvals: rule.approvals ?? 1,
+  };
+}
+
+function mustParseDuration(text: string): number {
+  const parsed = parseIsoDuration(text);
+  if (!parsed.ok) throw new Error(`duration ${text} passed the schema but does not parse`);
+  return parsed.ms;
+}
+
+function plsSelectors(
+  selectors: string | readonly string[] | undefined,
+): CompiledConditions['privateLinkService'] {
+  if (selectors === undefined) return undefined;
+  return {
+    ids: new Set(
+      asList(selectors)
+        .filter((s) => s.startsWith('/'))
+        .map((s) => s.toLowerCase()),
+    ),
+    names: patterns(asList(selectors).filter((s) => !s.startsWith('/'))) ?? [],
   };
 }
 
@@ -89,17 +120,7 @@ function compileConditions(m: MatchDocument | NotDocument): CompiledConditions {
       m.privateEndpointLocation === undefined
         ? undefined
         : new Set(asList(m.privateEndpointLocation).map(normaliseRegion)),
-    privateLinkService:
-      m.privateLinkService === undefined
-        ? undefined
-        : {
-            ids: new Set(
-              asList(m.privateLinkService)
-                .filter((s) => s.startsWith('/'))
-                .map((s) => s.toLowerCase()),
-            ),
-            names: patterns(asList(m.privateLinkService).filter((s) => !s.startsWith('/'))) ?? [],
-          },
+    privateLinkService: plsSelectors(m.privateLinkService),
   };
 }
 

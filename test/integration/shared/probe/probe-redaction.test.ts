@@ -75,4 +75,30 @@ describe('probe results hold no configured secret', () => {
     expect(stored).toMatch(/header x-echo is/);
     expect(stored).not.toContain(API_KEY);
   });
+
+  it('a 5-character header value echoed in the JSON body is redacted (short values count where they stand alone)', async () => {
+    const code = 'fn-key-Q2x9Wm4Lp7';
+    const short = 'k3Y5!';
+    const [target] = parseProbeTargets(
+      JSON.stringify([
+        {
+          id: 'echo-query',
+          url: `${base}/fail?code=${code}&token=${encodeURIComponent(short)}`,
+          retries: 0,
+          // A header name no credential pattern knows: only the configured value can catch it.
+          headers: { 'X-Tenant-Pin': short },
+        },
+      ]),
+    );
+    if (target === undefined) throw new Error('no target');
+    const result = await probeHttpTarget(target, {
+      scheduledAt: new Date(),
+      signal: new AbortController().signal,
+    });
+    // The server above echoes the request headers as JSON; the body excerpt keeps them.
+    const stored = JSON.stringify(result);
+    expect(stored).toContain('you sent');
+    expect(stored).not.toContain(short);
+    expect(stored).not.toContain(JSON.stringify(short).slice(1, -1));
+  });
 });

@@ -32,6 +32,24 @@ describe('lab narrative', () => {
     expect(lines).toEqual(['[lab + 12s] hello\n']);
   });
 
+  it('tells the steps of an ending approval and a first of two approvals, never as a rejection', () => {
+    const policy = { ...row, rule: null };
+    expect(describeDecision({ ...policy, action: 'expiry-reminder' })).toMatch(
+      /^pe-fabrikam-web: its approval ends soon/,
+    );
+    expect(describeDecision({ ...policy, action: 'expiry-notice' })).toMatch(
+      /approval ended: "Access ended …"/,
+    );
+    expect(describeDecision({ ...policy, action: 'expiry-removal' })).toMatch(
+      /removed after its approval ended/,
+    );
+    expect(describeDecision({ ...policy, action: 'expiry-removal', result: 'skipped' })).toBeUndefined();
+    const ada = { ...row, rule: null, actor: { kind: 'person', name: 'Ada' }, action: 'first-approval' };
+    expect(describeDecision(ada)).toBe(
+      'pe-fabrikam-web: first approval by Ada (1 of 2), nothing written to ARM',
+    );
+  });
+
   it('names the endpoint, the rule or person, and the trigger of a decision', () => {
     expect(endpointOf(row.connectionName)).toBe('pe-fabrikam-web');
     expect(endpointOf('plain-name')).toBe('plain-name');

@@ -193,6 +193,7 @@ describe('settings fail narrowly: each feature on its own settings', () => {
 
 describe('optional settings are isolated: a bad one disables only what uses it', () => {
   const STORAGE = { AzureWebJobsStorage: 'UseDevelopmentStorage=true' };
+  const KEY = 'k'.repeat(40);
   const WEBHOOKS = '[{"name":"ops","kind":"generic","url":"http://127.0.0.1:9/hook"}]';
 
   it('stops everything only for storage, ARM and the table prefix (platform values cannot be bad)', () => {
@@ -233,6 +234,18 @@ describe('optional settings are isolated: a bad one disables only what uses it',
     ['NOTIFY_PENDING_REMINDER_HOURS', { NOTIFY_PENDING_REMINDER_HOURS: '0' }, 'notify'],
     ['PROBE_RUN_LOCATION', { PROBE_RUN_LOCATION: 'west/europe' }, 'telemetry'],
     ['AUTH_ALLOWED_TENANT_IDS', { AUTH_ALLOWED_TENANT_IDS: 'contoso' }, 'api'],
+    [
+      'ENTITLEMENT_URL',
+      { ENTITLEMENT_URL: 'http://billing.example.com/check', ENTITLEMENT_SIGNING_KEY: KEY },
+      'entitlement',
+    ],
+    [
+      'ENTITLEMENT_SIGNING_KEY',
+      { ENTITLEMENT_URL: 'https://billing.example.com/check', ENTITLEMENT_SIGNING_KEY: 'short' },
+      'entitlement',
+    ],
+    ['ENTITLEMENT_SIGNING_KEY', { ENTITLEMENT_URL: 'https://billing.example.com/check' }, 'entitlement'],
+    ['ENTITLEMENT_TIMEOUT_SECONDS', { ENTITLEMENT_TIMEOUT_SECONDS: '600' }, 'entitlement'],
   ];
 
   it.each(BAD)('a bad %s is a problem of its own feature; the others read as usual', (path, env, feature) => {
@@ -243,7 +256,7 @@ describe('optional settings are isolated: a bad one disables only what uses it',
     expect(config.approval.plsResourceIds).toEqual([PLS]);
     expect(config.probe.concurrency).toBe(32);
     if (feature !== 'api') expect(config.auth.mode).toBe('easyauth');
-    if (feature === 'notify' || feature === 'telemetry' || feature === 'api') {
+    if (feature === 'notify' || feature === 'telemetry' || feature === 'api' || feature === 'entitlement') {
       const section = feature === 'api' ? 'auth' : feature;
       const error = appErrorOf(() => config[section]);
       expect(error.code).toBe('config_invalid');
@@ -254,6 +267,22 @@ describe('optional settings are isolated: a bad one disables only what uses it',
       expect(config.notify.dashboardUrl).toBeUndefined();
       expect(config.notify.maxAttempts).toBe(8);
     }
+  });
+
+  it('the entitlement check is off (null) without ENTITLEMENT_URL, and its key is never echoed in a problem', () => {
+    expect(parseConfig({ ...STORAGE }).entitlement).toBeNull();
+    const on = parseConfig({
+      ...STORAGE,
+      ENTITLEMENT_URL: 'http://127.0.0.1:9/check',
+      ENTITLEMENT_SIGNING_KEY: KEY,
+    });
+    expect(on.entitlement).toMatchObject({ secret: KEY, timeoutSeconds: 5 });
+    const bad = parseConfig({
+      ...STORAGE,
+      ENTITLEMENT_URL: 'https://x.example/c',
+      ENTITLEMENT_SIGNING_KEY: 'has a space in it 0123456789abcdef',
+    });
+    expect(JSON.stringify(bad.settingIssues)).not.toContain('has a space');
   });
 
   it('DASHBOARD_URL takes https anywhere and plain http only on loopback hosts, like ARM_ENDPOINT', () => {

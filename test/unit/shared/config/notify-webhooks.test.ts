@@ -34,9 +34,9 @@ describe('NOTIFY_WEBHOOKS', () => {
       ]),
     );
     expect(hooks.map((h) => [h.name, h.kind, h.events.size])).toEqual([
-      ['ops', 'teams', 8],
+      ['ops', 'teams', 9],
       ['chat', 'slack', 1],
-      ['local', 'generic', 8],
+      ['local', 'generic', 9],
     ]);
   });
 

@@ -90,3 +90,32 @@ describe('lazyFunction (the generated entry’s stand-in for a function)', () =>
     expect(response.status).toBe(500);
   });
 });
+
+describe('lazyFunction redacts every log line of an invocation', () => {
+  it('a configured secret logged by the implementation (or an SDK error it quotes) reaches the log as [redacted]', async () => {
+    const key = 'c2VjcmV0LWFjY291bnQta2V5LWZvci10ZXN0cw==';
+    const saved = process.env.AzureWebJobsStorage;
+    process.env.AzureWebJobsStorage = `DefaultEndpointsProtocol=https;AccountName=st01;AccountKey=${key}`;
+    try {
+      const leaky: FunctionDefinition = {
+        ...me,
+        handler: async (_request: HttpRequest, context: InvocationContext) => {
+          context.warn(`storage said: signature did not match, key ${key}`);
+          context.error('url-encoded', encodeURIComponent(key), { detail: key });
+          return { status: 204 };
+        },
+      };
+      const lazy = lazyFunction(registrationOf(me), 'functions/me', async () => ({ me: leaky }));
+      if (lazy.kind !== 'http') throw new Error('expected http');
+      const { context, lines } = contextOf('me');
+      await lazy.handler(request(), context);
+      expect(lines).toHaveLength(2);
+      expect(lines.join('\n')).toContain('[redacted]');
+      expect(lines.join('\n')).not.toContain(key.slice(0, 20));
+      expect(lines.join('\n')).not.toContain(encodeURIComponent(key).slice(0, 20));
+    } finally {
+      if (saved === undefined) delete process.env.AzureWebJobsStorage;
+      else process.env.AzureWebJobsStorage = saved;
+    }
+  });
+});

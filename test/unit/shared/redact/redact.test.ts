@@ -6,8 +6,9 @@ describe('redact', () => {
     const clean = redactor(['Bearer s3cr3t-token-value', 'Basic dXNlcjpwYXNz', 'en']);
     expect(clean('auth was Bearer s3cr3t-token-value here')).toBe(`auth was ${REDACTED} here`);
     expect(clean('token=s3cr3t-token-value')).toBe(`token=${REDACTED}`);
-    // Too short to be a secret: left alone, or every "en" in a page would vanish.
+    // Short: removed only where it stands alone, or every "en" in a page would vanish.
     expect(clean('open')).toBe('open');
+    expect(clean('lang=en;')).toBe(`lang=${REDACTED};`);
   });
 
   it.each(['k7Qz2x', 'k7Qz2xW'])(

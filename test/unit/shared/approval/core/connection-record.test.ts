@@ -53,8 +53,16 @@ describe('the record row', () => {
     const written = {
       ...record('person'),
       customer: 'northwind',
-      expiresAt: '2027-01-01T00:00:00.000Z',
       linkId: '42',
+      approvalEndsAt: '2027-01-01T00:00:00.000Z',
+      expiryStage: 'reminded',
+      expiryStageFor: '2027-01-01T00:00:00.000Z',
+      firstApproval: {
+        actor: 'Ada',
+        actorObjectId: '0000aaaa-0000-4000-8000-000000000001',
+        at: '2026-12-31T00:00:00.000Z',
+        until: undefined,
+      },
     };
     const row = recordEntity(PLS, written);
     expect(row.rowKey).toBe('~connection|pe-a.1');

@@ -109,6 +109,35 @@ describe('rollup', () => {
     expect(metricPercentile(back, 'total', 0.95)).toBe(metricPercentile(rollup, 'total', 0.95));
   });
 
+  it('counts failures while the PLS connection is not Approved apart, out of availability and failure classes', () => {
+    const waiting = [
+      ...results,
+      probeResult({ scheduledAt: new Date(T0 + 300_000), status: 'DOWN', connectionState: 'Pending' }),
+      probeResult({ scheduledAt: new Date(T0 + 360_000), status: 'DOWN', connectionState: 'Rejected' }),
+      // A success never "waits": the label only explains failures.
+      probeResult({ scheduledAt: new Date(T0 + 420_000), status: 'UP', connectionState: null }),
+    ];
+    const rollup = rollupOf(waiting);
+    expect(rollup).toMatchObject({ count: 8, up: 3, degraded: 1, down: 1, maintenance: 1, notApproved: 2 });
+    expect(rollup.count).toBe(
+      rollup.up + rollup.degraded + rollup.down + rollup.maintenance + rollup.notApproved,
+    );
+    expect(rollup.errors.TCP_REFUSED).toBe(0);
+    expect(availability(rollup)).toBeCloseTo(4 / 5);
+    expect(mergeRollups([rollupOf(waiting.slice(0, 6)), rollupOf(waiting.slice(6))])).toEqual(rollup);
+    const back = rollupFromEntity(
+      Object.fromEntries(
+        Object.entries(rollupColumns(rollup)).map(([k, v]) => [
+          k,
+          typeof v === 'object' && v !== null && 'value' in v ? v.value : v,
+        ]),
+      ),
+    );
+    expect(back.notApproved).toBe(2);
+    // Only waiting: nothing was judged, so there is no availability (not 0 %).
+    expect(availability(rollupOf(waiting.slice(5, 7)))).toBeNull();
+  });
+
   it('has no availability without judged runs', () => {
     expect(availability(rollupOf([results[3] as never]))).toBeNull();
   });
