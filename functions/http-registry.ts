@@ -5,6 +5,7 @@ import { dashboardAsset } from './dashboardAsset';
 import { evaluatePolicy } from './evaluatePolicy';
 import { eventFastPath } from './eventFastPath';
 import { getConnection } from './getConnection';
+import { getLink } from './getLink';
 import { health } from './health';
 import { issueOnboardingCode } from './issueOnboardingCode';
 import { listConnections } from './listConnections';
@@ -34,6 +35,7 @@ export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
   me,
   listConnections,
   getConnection,
+  getLink,
   approveConnection,
   rejectConnection,
   listDecisions,

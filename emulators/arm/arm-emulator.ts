@@ -25,7 +25,14 @@ import { deletePrivateEndpoint, getPrivateEndpoint, putPrivateEndpoint } from '.
 import { getPrivateLinkService } from './handlers/private-link-services';
 import { getSubscription } from './handlers/subscriptions';
 import { acceptedToken, challenge, headerOf, readBody, sendEmulatorError, sendError, sendJson } from './http';
-import { type RateLimitOptions, rateClassOf, TokenBuckets } from './rate-limits';
+import {
+  type NrpLimitOptions,
+  NrpWindows,
+  nrpClassOf,
+  type RateLimitOptions,
+  rateClassOf,
+  TokenBuckets,
+} from './rate-limits';
 import { RequestLog } from './request-log';
 import type { RouteKind } from './route-kinds';
 import {
@@ -66,6 +73,8 @@ export interface ArmEmulatorOptions {
   readonly ignoreIfMatchOnConnectionPut?: boolean;
   /** ARM's token buckets per subscription and principal; off (headers only) by default. */
   readonly rateLimits?: RateLimitOptions;
+  /** Microsoft.Network's per-5-minute limits (rate-limits.ts, NrpWindows); off by default. */
+  readonly nrpLimits?: NrpLimitOptions;
   readonly onWrite?: (event: ArmWriteEvent) => void;
 }
 
@@ -78,6 +87,7 @@ export interface ArmEmulator {
   readonly faults: FaultInjector;
   readonly requestLog: RequestLog;
   readonly rateLimits: TokenBuckets;
+  readonly nrpLimits: NrpWindows;
   /** Adds a listener for successful writes; returns the function that removes it. */
   onWrite(listener: (event: ArmWriteEvent) => void): () => void;
   stop(): Promise<void>;
@@ -111,6 +121,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   const faults = new FaultInjector(options.faultSeed ?? 1);
   const requestLog = new RequestLog();
   const rateLimits = new TokenBuckets(options.rateLimits);
+  const nrpLimits = new NrpWindows(options.nrpLimits);
   const listeners = new Set<(event: ArmWriteEvent) => void>();
   if (options.onWrite !== undefined) listeners.add(options.onWrite);
   const timers = new Set<NodeJS.Timeout>();
@@ -225,6 +236,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       return outcome;
     }
     if (!takeToken(route, token, method, response)) return outcome;
+    if (!withinNrpLimits(route, token, method, response)) return outcome;
     const apiVersion = checkApiVersion(route, url, response);
     if (apiVersion === undefined) return outcome;
     const fault = faults.next(route.kind, method);
@@ -262,6 +274,32 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       429,
       'SubscriptionRequestsThrottled',
       `Number of '${rateClass === 'reads' ? 'read' : rateClass === 'writes' ? 'write' : 'delete'}' requests for subscription '${route.subscriptionId}' actor 'emulated-principal' exceeded. Please try again after '${taken.retryAfterSeconds}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling`,
+    );
+    return false;
+  }
+
+  /**
+   * Microsoft.Network's per-5-minute limits, after ARM's bucket let the request through (ARM routes it
+   * to the resource provider only then). The subscription GET is ARM's own, not NRP's.
+   */
+  function withinNrpLimits(
+    route: Route,
+    principal: string,
+    method: string,
+    response: ServerResponse,
+  ): boolean {
+    if (route.kind === 'subscription.get') return true;
+    const nrpClass = nrpClassOf(method);
+    const taken = nrpLimits.take(route.subscriptionId, principal, nrpClass);
+    if (taken.allowed) return true;
+    response.setHeader('Retry-After', String(taken.retryAfterSeconds));
+    // The throttling article gives the limits, not NRP's error body: the code is ARM's generic one for
+    // 429 and the message names the 5-minute window. Callers act on the status and Retry-After.
+    sendError(
+      response,
+      429,
+      'TooManyRequests',
+      `The request is being throttled as the limit has been reached for operation type - ${nrpClass === 'reads' ? 'Read' : 'Write'}_ObservationWindow_00:05:00. Please try again after '${taken.retryAfterSeconds}' seconds.`,
     );
     return false;
   }
@@ -312,6 +350,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     faults,
     requestLog,
     rateLimits,
+    nrpLimits,
     onWrite(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

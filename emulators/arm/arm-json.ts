@@ -42,8 +42,11 @@ export function plsJson(pls: PlsRecord): Record<string, unknown> {
       alias: pls.alias,
       visibility: { subscriptions: [...pls.visibility] },
       autoApproval: { subscriptions: [...pls.autoApproval] },
-      fqdns: [],
-      enableProxyProtocol: false,
+      // 2025-01-01 API on (privateLinkService.json): accessMode, destinationIPAddress and fqdns.
+      accessMode: pls.accessMode,
+      ...(pls.destinationIPAddress === undefined ? {} : { destinationIPAddress: pls.destinationIPAddress }),
+      fqdns: [...pls.fqdns],
+      enableProxyProtocol: pls.enableProxyProtocol,
       loadBalancerFrontendIpConfigurations: [
         {
           id: `/subscriptions/${pls.subscriptionId}/resourceGroups/${pls.resourceGroup}/providers/Microsoft.Network/loadBalancers/lb-provider/frontendIPConfigurations/fe-internal`,

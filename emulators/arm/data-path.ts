@@ -17,8 +17,12 @@
  *   "timeout" would surface as an HTTP first-byte timeout and blame the wrong layer. An immediate reset
  *   keeps the failure in the TCP phase, is fast, and the probe labels it with the connection state.
  * - When a connection leaves Approved (rejected, removed, endpoint deleted), its open sockets are destroyed.
+ * - When the PLS has TCP proxy v2 on (`enableProxyProtocol`), each forwarded connection starts with a
+ *   PROXY v2 header carrying the client's address and the connection's link id in Azure's TLV, as
+ *   the PLS does (emulators/proxy-v2/proxy-protocol.ts has the layout and its source).
  */
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import { encodeProxyV2 } from '../proxy-v2/proxy-protocol';
 import type { ArmEmulator } from './arm-emulator';
 
 export type DataPathAddressing = 'addresses' | 'ports';
@@ -108,11 +112,21 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
   for (const [plsId, url] of Object.entries(options.backends ?? {})) setBackend(plsId, url);
 
   /** The backend a client of this endpoint may reach now, or undefined when the connection is not Approved. */
-  const route = (privateEndpointId: string): { host: string; port: number } | undefined => {
+  const route = (
+    privateEndpointId: string,
+  ): { host: string; port: number; proxyLinkId: number | undefined } | undefined => {
     const endpoint = world.privateEndpoint(privateEndpointId);
     if (endpoint === undefined || endpoint.provisioningState === 'Deleting') return undefined;
     if (world.consumerState(endpoint).status !== 'Approved') return undefined;
-    return backends.get(endpoint.plsKey);
+    const backend = backends.get(endpoint.plsKey);
+    if (backend === undefined) return undefined;
+    const pls = world.privateLinkService(endpoint.plsKey);
+    const connection = pls?.connections.get(endpoint.plsConnectionName.toLowerCase());
+    const proxyLinkId =
+      pls?.enableProxyProtocol === true && connection !== undefined
+        ? Number(connection.linkIdentifier)
+        : undefined;
+    return { ...backend, proxyLinkId };
   };
 
   const refuse = (client: Socket) => {
@@ -154,6 +168,15 @@ export async function startDataPath(options: DataPathOptions): Promise<DataPath>
     });
     client.on('close', end);
     upstream.on('close', end);
+    if (backend.proxyLinkId !== undefined) {
+      upstream.write(
+        encodeProxyV2({
+          source: { address: client.remoteAddress ?? '127.0.0.1', port: client.remotePort ?? 0 },
+          destination: { address: client.localAddress ?? listener.address.ip, port: client.localPort ?? 0 },
+          linkId: backend.proxyLinkId,
+        }),
+      );
+    }
     client.pipe(upstream);
     upstream.pipe(client);
   };

@@ -108,3 +108,82 @@ export class TokenBuckets {
     return bucket;
   }
 }
+
+/*
+ * Microsoft.Network's own limits, applied after ARM's buckets when the request reaches the resource
+ * provider: "Network throttling" in the same request-limits-and-throttling article (its revisions up
+ * to 2024 carry the table; github.com/MicrosoftDocs/azure-docs, articles/azure-resource-manager/
+ * management/request-limits-and-throttling.md): write/delete (PUT) 1000 per 5 minutes, read (GET)
+ * 10000 per 5 minutes. The article also says resource provider limits apply per region of the
+ * resource and per principal; the emulator keeps one window per subscription and principal (its
+ * resources sit in the regions the seed gives, and the product writes one region at a time). The
+ * doc names no remaining-requests header for these, so none is sent; a refusal is 429 with
+ * Retry-After (the seconds left in the window), as ARM's throttling answers are.
+ */
+export type NrpClass = 'reads' | 'writes';
+
+export interface NrpLimitOptions {
+  /** When false (the default) nothing is counted or refused. */
+  readonly enforce?: boolean;
+  /** Requests per window: PUT and DELETE together, and GET. */
+  readonly writes?: number;
+  readonly reads?: number;
+  readonly windowMs?: number;
+}
+
+export const NRP_LIMITS = { writes: 1000, reads: 10_000, windowMs: 5 * 60_000 } as const;
+
+export function nrpClassOf(method: string): NrpClass {
+  const upper = method.toUpperCase();
+  return upper === 'GET' || upper === 'HEAD' ? 'reads' : 'writes';
+}
+
+interface Window {
+  startedAt: number;
+  count: number;
+}
+
+/** Fixed windows (started by the first request after the last one ended), one per key and class. */
+export class NrpWindows {
+  readonly enforce: boolean;
+  readonly limits: { readonly writes: number; readonly reads: number; readonly windowMs: number };
+  private readonly windows = new Map<string, Window>();
+  private throttledCount = 0;
+
+  constructor(
+    options: NrpLimitOptions = {},
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.enforce = options.enforce ?? false;
+    this.limits = {
+      writes: options.writes ?? NRP_LIMITS.writes,
+      reads: options.reads ?? NRP_LIMITS.reads,
+      windowMs: options.windowMs ?? NRP_LIMITS.windowMs,
+    };
+  }
+
+  /** Requests refused since start. */
+  get throttled(): number {
+    return this.throttledCount;
+  }
+
+  /** Counts one request of `nrpClass`; refused once the window's limit is spent. */
+  take(subscriptionId: string, principal: string, nrpClass: NrpClass): TakeResult {
+    const limit = this.limits[nrpClass];
+    if (!this.enforce) return { allowed: true, remaining: limit - 1, retryAfterSeconds: 0 };
+    const key = `${subscriptionId.toLowerCase()}|${principal}|${nrpClass}`;
+    const now = this.now();
+    let window = this.windows.get(key);
+    if (window === undefined || now - window.startedAt >= this.limits.windowMs) {
+      window = { startedAt: now, count: 0 };
+      this.windows.set(key, window);
+    }
+    if (window.count < limit) {
+      window.count += 1;
+      return { allowed: true, remaining: limit - window.count, retryAfterSeconds: 0 };
+    }
+    this.throttledCount += 1;
+    const leftMs = this.limits.windowMs - (now - window.startedAt);
+    return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil(leftMs / 1000)) };
+  }
+}

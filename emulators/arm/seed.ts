@@ -37,6 +37,10 @@ const plsSchema = z.strictObject({
   location: region.optional(),
   autoApproval: subscriptionList.max(100, 'ARM allows at most 100 auto-approved subscriptions').optional(),
   visibility: subscriptionList.optional(),
+  accessMode: z.enum(['Default', 'Restricted']).optional(),
+  destinationIPAddress: z.ipv4().optional(),
+  fqdns: z.array(z.string().min(1).max(253)).optional(),
+  enableProxyProtocol: z.boolean().optional(),
 });
 
 const connectionSchema = z.strictObject({

@@ -54,7 +54,22 @@ export interface PlsSpec {
   readonly autoApproval?: readonly string[] | undefined;
   /** Subscriptions that may connect; `*` means anyone with the alias. Defaults to `*`. */
   readonly visibility?: readonly string[] | undefined;
+  /** `Default` or `Restricted` (2025-01-01 API on); defaults to `Default`. */
+  readonly accessMode?: PlsAccessMode | undefined;
+  /** The destination IP address (2025-01-01 API on); absent by default. */
+  readonly destinationIPAddress?: string | undefined;
+  readonly fqdns?: readonly string[] | undefined;
+  /** TCP proxy v2 (`enableProxyProtocol`); off by default. */
+  readonly enableProxyProtocol?: boolean | undefined;
 }
+
+/**
+ * The PLS `accessMode` of the 2025-01-01 network API (privateLinkService.json in
+ * Azure/azure-rest-api-specs, specification/network/resource-manager/Microsoft.Network/stable/2025-01-01;
+ * the same enum is `KnownAccessMode` in @azure/arm-network 36): `Default` allows unrestricted access,
+ * `Restricted` limits access to the subscriptions inside the visibility list only.
+ */
+export type PlsAccessMode = 'Default' | 'Restricted';
 
 export interface ConnectionSpec {
   readonly plsId: string;
@@ -92,8 +107,12 @@ export interface PlsRecord {
   readonly location: string;
   readonly alias: string;
   readonly autoApproval: readonly string[];
-  readonly visibility: readonly string[];
-  readonly etag: string;
+  visibility: readonly string[];
+  accessMode: PlsAccessMode;
+  readonly destinationIPAddress: string | undefined;
+  readonly fqdns: readonly string[];
+  readonly enableProxyProtocol: boolean;
+  etag: string;
   readonly connections: Map<string, ConnectionRecord>;
 }
 
@@ -184,6 +203,10 @@ export class ArmWorld {
       alias: spec.alias ?? `${name}.${randomUUID()}.${location}.azure.privatelinkservice`,
       autoApproval: (spec.autoApproval ?? []).map((s) => s.toLowerCase()),
       visibility: (spec.visibility ?? ['*']).map((s) => s.toLowerCase()),
+      accessMode: spec.accessMode ?? 'Default',
+      destinationIPAddress: spec.destinationIPAddress,
+      fqdns: [...(spec.fqdns ?? [])],
+      enableProxyProtocol: spec.enableProxyProtocol ?? false,
       etag: newEtag(),
       connections: new Map(),
     };
@@ -593,9 +616,15 @@ function linkedAuthorizationFailed(
   );
 }
 
+/**
+ * Whether a subscription may create an endpoint to the PLS: its own subscription always; under
+ * `accessMode: Restricted` only the subscriptions named in the visibility list (a `*` there admits
+ * no one more: "limits access to subscriptions which are inside visibility list only", the enum's
+ * description in the 2025-01-01 spec); under `Default` also anyone when the list holds `*`.
+ */
 function isVisible(pls: PlsRecord, subscriptionId: string): boolean {
   return (
-    pls.visibility.includes('*') ||
+    (pls.accessMode !== 'Restricted' && pls.visibility.includes('*')) ||
     pls.visibility.includes(subscriptionId) ||
     pls.subscriptionId === subscriptionId
   );

@@ -34,6 +34,13 @@ param authTenantId string = tenant().tenantId
 ])
 param approvalMode string = 'enforce'
 
+@description('EXPOSURE_MODE: report compares each PLS\'s exposure settings with the policy; dry-run also records the settings plan the policy implies.')
+@allowed([
+  'report'
+  'dry-run'
+])
+param exposureMode string = 'report'
+
 @description('APPROVAL_POLICY_PATH: policy file shipped with the app package, relative to the app root.')
 param approvalPolicyPath string = 'approval-policy.yaml'
 
@@ -233,6 +240,7 @@ var providerSettings = {
   PLS_RESOURCE_IDS: join(plsResourceIds, ',')
   ARM_ENDPOINT: environment().resourceManager
   APPROVAL_MODE: approvalMode
+  EXPOSURE_MODE: exposureMode
   APPROVAL_POLICY_PATH: approvalPolicyPath
   RECONCILE_SCHEDULE: reconcileSchedule
   RECONCILE_CONCURRENCY: string(reconcileConcurrency)
@@ -414,6 +422,20 @@ var approvalAlertRules = [
     threshold: 0
     windowSize: 'P2D'
     evaluationFrequency: 'PT1H'
+  }
+  {
+    name: 'exposure-contradiction'
+    description: 'A managed Private Link Service exposes more than the approval policy trusts (approval.exposure_contradiction, logged once per contradiction, with the exact fix): one alert per service and setting.'
+    severity: 2
+    query: 'traces | where message has "approval.exposure_contradiction" | extend e = parse_json(message) | where tostring(e.event) == "approval.exposure_contradiction" | extend pls = tostring(e.pls), key = tostring(e.key), fix = tostring(e.fix)'
+    operator: 'GreaterThan'
+    threshold: 0
+    windowSize: 'PT15M'
+    evaluationFrequency: 'PT5M'
+    dimensions: [
+      'pls'
+      'key'
+    ]
   }
 ]
 

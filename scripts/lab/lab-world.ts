@@ -19,6 +19,7 @@ export function seedOf(scenario: Scenario): ArmSeed {
       location: pls.location,
       visibility: pls.visibility,
       autoApproval: [],
+      enableProxyProtocol: pls.enableProxyProtocol,
       ...(pls.alias === undefined ? {} : { alias: pls.alias }),
     })),
   });

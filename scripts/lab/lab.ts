@@ -26,6 +26,7 @@ import {
   type IisStandIn,
   startIisStandIn,
 } from '../../emulators/iis/iis-stand-in';
+import { type ProxyV2Backend, startProxyV2Backend } from '../../emulators/proxy-v2/proxy-v2-backend';
 import {
   type CustomerSystem,
   DEFAULT_CUSTOMERS,
@@ -88,6 +89,7 @@ export function createLab(options: LabOptions): Lab {
   let scenario: Scenario | undefined;
   let emulator: ArmEmulator | undefined;
   let iis: IisStandIn | undefined;
+  let proxyV2: ProxyV2Backend | undefined;
   let dataPath: DataPath | undefined;
   let sink: NotifySink | undefined;
   let customers: CustomerSystem | undefined;
@@ -125,14 +127,39 @@ export function createLab(options: LabOptions): Lab {
       try {
         emulator = await startArmEmulator({ seed: seedOf(scenario), lroRetryAfterSeconds: 1 });
         started.push(emulator);
-        const needsIis = scenario.provider.privateLinkServices.some((p) => p.backend === 'iis');
+        // The PROXY v2 stand-in is the proxy a provider puts in front of IIS: IIS is behind it too.
+        const needsIis = scenario.provider.privateLinkServices.some(
+          (p) => p.backend === 'iis' || p.backend === 'proxy-v2',
+        );
         if (needsIis) {
           iis = await startIisOnPreferredPort();
           started.push(iis);
         }
+        if (scenario.provider.privateLinkServices.some((p) => p.backend === 'proxy-v2')) {
+          const say = options.say;
+          // The probe connects every few seconds: each link id is told once (and again if its lookup changes).
+          const told = new Set<string>();
+          proxyV2 = await startProxyV2Backend({
+            ...(iis === undefined ? {} : { upstream: iis.url }),
+            log: (line) => {
+              const entry = JSON.parse(line) as Record<string, unknown>;
+              const consumer = entry.consumer as Record<string, unknown> | null | undefined;
+              const key = `${String(entry.event)}|${String(entry.linkId)}|${String(entry.lookupStatus)}|${String(consumer?.status)}`;
+              if (told.has(key)) return;
+              told.add(key);
+              say(
+                entry.event === 'proxy_v2.refused'
+                  ? `PROXY v2 backend: refused a connection (${String(entry.reason)})`
+                  : `PROXY v2 backend: link id ${String(entry.linkId)} from ${String(entry.source)} is ${consumer ? `${String(consumer.connection)} (subscription ${String(consumer.consumerSubscriptionId)}, ${String(consumer.status)})` : `unknown to the app (links route answered ${String(entry.lookupStatus)})`}`,
+              );
+            },
+          });
+          started.push(proxyV2);
+        }
         const backends: Record<string, string> = {};
         for (const pls of scenario.provider.privateLinkServices) {
-          const url = pls.backend === 'iis' ? iis?.url : pls.backend;
+          const url =
+            pls.backend === 'iis' ? iis?.url : pls.backend === 'proxy-v2' ? proxyV2?.url : pls.backend;
           if (url !== undefined) backends[plsIdOf(scenario, pls)] = url;
         }
         dataPath = await startDataPath({ emulator, backends });
@@ -237,6 +264,8 @@ export function createLab(options: LabOptions): Lab {
       const running = emulator;
       const current = scenario;
       const path = dataPath;
+      // The PROXY v2 stand-in asks the app's links route which consumer a link id is.
+      proxyV2?.setAppUrl(baseUrl);
       if (current.events.enabled) {
         bridge = startEventGridBridge({
           emulator: running,

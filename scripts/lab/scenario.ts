@@ -36,9 +36,13 @@ const ncrontab = z
     'expected a six-field NCRONTAB, seconds first (e.g. "*/15 * * * * *")',
   );
 
-/** `iis` is the lab's IIS stand-in; anything else must be an http URL on a loopback host. */
+/**
+ * `iis` is the lab's IIS stand-in; `proxy-v2` the PROXY v2 backend stand-in (for a PLS with TCP proxy
+ * v2 on: emulators/proxy-v2/proxy-v2-backend.ts); anything else must be an http URL on a loopback host.
+ */
 const backend = z.union([
   z.literal('iis'),
+  z.literal('proxy-v2'),
   z
     .url({ error: 'expected "iis" or an http://127.0.0.x URL' })
     .refine(
@@ -57,6 +61,11 @@ const plsSchema = z.strictObject({
   /** Subscriptions that may find it by alias; `*` (default) is anyone with the alias. */
   visibility: z.array(z.union([guid, z.literal('*')])).default(['*']),
   backend: backend.default('iis'),
+  /**
+   * TCP proxy v2 (`enableProxyProtocol`): each TCP connection starts with a PROXY v2 header carrying
+   * the link id. Its backend must read that header (`proxy-v2`); IIS cannot.
+   */
+  enableProxyProtocol: z.boolean().default(false),
 });
 
 const consumerSchema = z.strictObject({
@@ -175,6 +184,16 @@ export const scenarioSchema = z
   .superRefine((scenario, ctx) => {
     const plsNames = new Set<string>();
     scenario.provider.privateLinkServices.forEach((pls, index) => {
+      // Azure: a request fails when the setting is on and the backend does not parse the header, or
+      // the other way round (Private Link service overview, TCP Proxy v2 note).
+      if (pls.enableProxyProtocol !== (pls.backend === 'proxy-v2'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['provider', 'privateLinkServices', index, 'backend'],
+          message: pls.enableProxyProtocol
+            ? 'expected backend "proxy-v2": with enableProxyProtocol on, every connection starts with a PROXY v2 header the backend must read'
+            : 'backend "proxy-v2" needs enableProxyProtocol: true (it refuses connections without a PROXY v2 header)',
+        });
       const key = `${pls.resourceGroup}/${pls.name}`.toLowerCase();
       if (plsNames.has(key))
         ctx.addIssue({

@@ -12,6 +12,7 @@ import { type AuditOutbox, AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
 import { ConnectionRecordStore } from './storage/connection-record-store';
 import { type DriftOutbox, DriftStore } from './storage/drift';
+import { ExposureStore } from './storage/exposure-store';
 import { OnboardingCodeStore } from './storage/onboarding-code-store';
 import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { TenantCache } from './storage/tenant-cache';
@@ -53,6 +54,8 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
     ),
     arrivals: new ArrivalStore(table(APPROVAL_TABLES.arrivals)),
     runOutcomes: new ReconcileOutcomeStore(table(APPROVAL_TABLES.reconcileRuns)),
+    exposure: new ExposureStore(table(APPROVAL_TABLES.exposure), table(APPROVAL_TABLES.exposurePlans)),
+    exposureMode: config.approval.exposureMode,
     workQueue: new ReconcileQueue(
       () => source.queue(config.approval.reconcileQueueName),
       table(APPROVAL_TABLES.reconcileRequests),

@@ -33,6 +33,15 @@ export interface PrivateLinkServiceInfo {
   readonly alias: string | undefined;
   readonly autoApprovalSubscriptions: readonly string[];
   readonly visibilitySubscriptions: readonly string[];
+  /**
+   * `Default` or `Restricted` (2025-01-01 API on); any other string ARM may add is kept as is, and
+   * undefined when ARM did not send it (an API version without it means `Default`).
+   */
+  readonly accessMode: string | undefined;
+  /** TCP proxy v2: each TCP connection starts with a PROXY v2 header carrying the link id. */
+  readonly enableProxyProtocol: boolean;
+  readonly destinationIPAddress: string | undefined;
+  readonly fqdns: readonly string[];
 }
 
 export interface ConnectionStateUpdate {

@@ -285,7 +285,21 @@ function toPlsInfo(pls: PrivateLinkService, plsId: string): PrivateLinkServiceIn
     alias: pls.alias,
     autoApprovalSubscriptions: pls.autoApproval?.subscriptions ?? [],
     visibilitySubscriptions: pls.visibility?.subscriptions ?? [],
+    accessMode: rawString(pls, 'accessMode'),
+    enableProxyProtocol: pls.enableProxyProtocol === true,
+    destinationIPAddress: rawString(pls, 'destinationIPAddress'),
+    fqdns: pls.fqdns ?? [],
   };
+}
+
+/**
+ * A PLS property read without trusting the SDK's types to have it: @azure/arm-network 36.0.0
+ * (API 2025-05-01) declares `accessMode` and `destinationIPAddress` and its mapper keeps them, but
+ * an SDK or API version without them leaves them off, and ARM may send values the enum lacks.
+ */
+function rawString(pls: PrivateLinkService, name: 'accessMode' | 'destinationIPAddress'): string | undefined {
+  const value: unknown = (pls as Record<string, unknown>)[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function endpointStatus(endpoint: PrivateEndpoint): ConnectionStatus | undefined {

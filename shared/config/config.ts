@@ -31,6 +31,8 @@ export interface Config {
       | { readonly kind: 'inline'; readonly text: string }
       | { readonly kind: 'file'; readonly path: string };
     readonly mode: 'enforce' | 'dry-run' | 'off';
+    /** EXPOSURE_MODE: report contradictions only, or also record the settings plan. */
+    readonly exposureMode: 'report' | 'dry-run';
     readonly reconcileSchedule: string;
     readonly reconcileConcurrency: number;
     readonly reconcileTimeBudgetSeconds: number;
@@ -277,6 +279,7 @@ export function parseConfig(env: Env): Config {
           ? ({ kind: 'inline', text: policyInline } as const)
           : ({ kind: 'file', path: str('APPROVAL_POLICY_PATH') ?? 'approval-policy.yaml' } as const),
       mode: str('APPROVAL_MODE') as Config['approval']['mode'],
+      exposureMode: str('EXPOSURE_MODE') as Config['approval']['exposureMode'],
       reconcileSchedule: str('RECONCILE_SCHEDULE') as string,
       reconcileConcurrency: num('RECONCILE_CONCURRENCY'),
       reconcileTimeBudgetSeconds: num('RECONCILE_TIME_BUDGET_SECONDS'),

@@ -31,6 +31,15 @@ export const APPROVAL_SETTINGS = [
     rule: { type: 'enum', values: ['enforce', 'dry-run', 'off'] },
   },
   {
+    name: 'EXPOSURE_MODE',
+    description:
+      "`report`: every reconciliation run compares each managed PLS's `visibility`, `accessMode` and `autoApproval` with the policy and reports contradictions (health, dashboard banner, a warning once each); `dry-run`: also records the settings the policy implies (visibility, accessMode) as a plan in the `ExposurePlans` table and the log, once per plan. Nothing writes PLS settings.",
+    default: 'report',
+    example: 'dry-run',
+    side: 'provider',
+    rule: { type: 'enum', values: ['report', 'dry-run'] },
+  },
+  {
     name: 'RECONCILE_SCHEDULE',
     description: 'NCRONTAB schedule of the reconciliation timer.',
     default: '0 */5 * * * *',

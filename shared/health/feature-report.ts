@@ -4,11 +4,12 @@
  * Loads the documents through the container, so repeated health calls reuse the cached policy.
  */
 
+import { plsNameOf } from '../arm/resource-id';
 import type { Config } from '../config/config';
-import { isAppError } from '../errors';
+import { type FieldIssue, isAppError } from '../errors';
 import { implementationIssues, implementationProblemMessage } from '../host/load-implementation';
 import type { HealthPorts } from './health-ports';
-import { type ProblemSummary, summariseProblem } from './problem-summary';
+import { FIRST_ISSUES, type ProblemSummary, summariseProblem } from './problem-summary';
 import { assessReconciliation, type ReconciliationReport } from './reconciliation-report';
 
 export type FeatureState = 'on' | 'off' | 'not configured' | 'invalid';
@@ -166,21 +167,26 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
   // Like a bad DASHBOARD_URL for notifications: a bad key is a problem of its own that leaves approval on.
   const codeProblem =
     codeIssues.length === 0
-      ? {}
-      : {
-          problem: summariseProblem(
-            'the onboarding code keys are invalid: rules asking for a code match nothing until they are fixed (other rules keep deciding)',
-            codeIssues,
-          ),
-        };
-  const reconciliation = await reconciliationOrUndefined(container);
+      ? undefined
+      : summariseProblem(
+          'the onboarding code keys are invalid: rules asking for a code match nothing until they are fixed (other rules keep deciding)',
+          codeIssues,
+        );
+  const [reconciliation, exposure] = await Promise.all([
+    reconciliationOrUndefined(container),
+    withinReadTimeout(() => exposureProblem(container, plsResourceIds)),
+  ]);
   try {
     const policy = await container.approvalPolicy();
     return {
       state: mode === 'off' ? 'off' : 'on',
-      detail: { ...detail, policyVersion: policy.version },
-      ...codeProblem,
+      detail: {
+        ...detail,
+        policyVersion: policy.version,
+        ...(exposure === undefined ? {} : { exposureContradictions: exposure.issueCount }),
+      },
       ...(reconciliation === undefined ? {} : { reconciliation }),
+      ...problemOf(codeProblem, exposure === undefined || exposure.issueCount === 0 ? undefined : exposure),
     };
   } catch (error) {
     const issues = isAppError(error) ? error.issues : [];
@@ -218,6 +224,65 @@ async function reconciliationOrUndefined(container: HealthPorts): Promise<Reconc
   };
   try {
     // A storage that does not answer must not hold health up: its own check reports it.
+    return await Promise.race([
+      read(),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), RECONCILIATION_READ_TIMEOUT_MS);
+      }),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The contradictions between each managed PLS's exposure settings and the policy, as the last
+ * reconciliation runs found them (shared/approval/core/exposure-audit.ts), each with its fix.
+ */
+/** Approval's problems while it runs (bad code keys, exposure contradictions), as one: both are shown. */
+function problemOf(...problems: (ProblemSummary | undefined)[]): { problem?: ProblemSummary } {
+  const present = problems.filter((p): p is ProblemSummary => p !== undefined);
+  const [first, second] = present;
+  if (first === undefined) return {};
+  if (second === undefined) return { problem: first };
+  return {
+    problem: {
+      message: `${first.message}; and ${second.message}`,
+      issues: [...first.issues, ...second.issues].slice(0, FIRST_ISSUES),
+      issueCount: first.issueCount + second.issueCount,
+    },
+  };
+}
+
+async function exposureProblem(
+  container: HealthPorts,
+  plsResourceIds: readonly string[],
+): Promise<ProblemSummary> {
+  const services = await container.approvalServices();
+  const managed = new Set(plsResourceIds.map((id) => id.toLowerCase()));
+  const issues: FieldIssue[] = [];
+  let affected = 0;
+  for (const stored of await services.exposure.list()) {
+    if (!managed.has(stored.audit.plsId.toLowerCase()) || stored.audit.findings.length === 0) continue;
+    affected += 1;
+    for (const finding of stored.audit.findings)
+      issues.push({
+        path: `${plsNameOf(stored.audit.plsId)}.${finding.setting}`,
+        message: `${finding.problem}; fix: ${finding.fix}`,
+      });
+  }
+  return summariseProblem(
+    `${affected} managed Private Link Service(s) expose more than the approval policy trusts (checked every reconciliation run): change the settings below`,
+    issues,
+  );
+}
+
+/** A read that must not hold health up: undefined after the timeout or on failure (its own check reports storage). */
+async function withinReadTimeout<T>(read: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
     return await Promise.race([
       read(),
       new Promise<undefined>((resolve) => {

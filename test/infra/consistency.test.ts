@@ -65,6 +65,7 @@ describe('alert queries rely only on what the app writes (docs/deploy.md#alerts)
     const rules = provider === undefined ? undefined : variables(provider).get('approvalAlertRules');
     const queried = new Set([...(rules?.text ?? '').matchAll(/approval\.[a-z_.]+[a-z_]/g)].map((m) => m[0]));
     expect([...queried].sort()).toEqual([
+      'approval.exposure_contradiction',
       'approval.policy_invalid',
       'approval.reconcile.pls_failed',
       'approval.reconcile.summary',

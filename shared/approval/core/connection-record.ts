@@ -53,6 +53,11 @@ export interface ConnectionRecord {
    * or an entitlement answer binds it), kept by later decisions that do not. Inert text.
    */
   readonly customer?: string | undefined;
+  /**
+   * ARM's `linkIdentifier` of the connection: the number the PLS puts in each TCP connection's
+   * PROXY v2 header when TCP proxy v2 is on, so a backend can tell which consumer it serves
+   * (GET /api/links/{linkId}). Written by each list and each decision.
+   */
   readonly linkId?: string | undefined;
   /**
    * When the approval ends (ISO): set by a rule's `approveFor` or a person's `until`, moved by a

@@ -9,6 +9,8 @@ export const APPROVAL_TABLES = {
   drift: 'Drift',
   /** Onboarding code records (never the codes). */
   onboardingCodes: 'OnboardingCodes',
+  exposure: 'Exposure',
+  exposurePlans: 'ExposurePlans',
   reconcileRequests: 'ReconcileRequests',
   reconcileRuns: 'ReconcileRuns',
   tenantCache: 'TenantCache',

@@ -69,6 +69,29 @@ export class ConnectionRecordStore {
     }
   }
 
+  /**
+   * The records carrying one link id, among the given PLS: one query per PLS partition (the record
+   * range, filtered on the `linkId` column by the service), so the cost grows with the number of
+   * managed PLS, not with their audit rows. Link ids are unique per connection in ARM; more than
+   * one record is returned as found (the caller decides what that means).
+   */
+  async findByLinkId(plsIds: readonly string[], linkId: string): Promise<ConnectionRecord[]> {
+    try {
+      const table = await this.table();
+      const found = await Promise.all(
+        plsIds.map((plsId) =>
+          collect(
+            table,
+            odata`PartitionKey eq ${plsKey(plsId)} and RowKey ge ${RECORD_RANGE.from} and RowKey lt ${RECORD_RANGE.to} and linkId eq ${linkId}`,
+          ),
+        ),
+      );
+      return found.flat().flatMap((row) => recordFromRow(row) ?? []);
+    } catch (error) {
+      throw storageError('reading connection records', error);
+    }
+  }
+
   /** What a list observed, and verdicts recorded: merges and deletes for one PLS, in transactions of 100. */
   async apply(plsId: string, patches: readonly RecordPatch[], deletes: readonly string[]): Promise<void> {
     const actions: TransactionAction[] = [

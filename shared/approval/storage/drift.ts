@@ -18,7 +18,7 @@ export type { DriftKind, DriftRecord } from '../core/drift-record';
 
 export interface DriftComparison {
   readonly drift: readonly DriftRecord[];
-  /** Connections whose record must be (re)written. */
+  /** Connections whose record must be (re)written (status changed, new, or the link id to learn). */
   readonly changed: readonly PrivateEndpointConnection[];
   readonly vanished: readonly ConnectionRecord[];
 }
@@ -46,6 +46,13 @@ export function compareWithRecords(
       drift.push(
         record('changed', plsId, connection.name, connection.id, before.status, connection.status, listedAt),
       );
+    } else if (
+      before.status === connection.status &&
+      connection.linkIdentifier !== undefined &&
+      before.linkId !== connection.linkIdentifier
+    ) {
+      // Not drift: the record learns the link id ARM shows (records written before it was kept).
+      changed.push(connection);
     }
   }
   const vanished = [...records.entries()]

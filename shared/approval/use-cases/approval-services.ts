@@ -7,6 +7,7 @@ import type { AuditStore } from '../storage/audit-store';
 import type { ClaimStore } from '../storage/claim-store';
 import type { ConnectionRecordStore } from '../storage/connection-record-store';
 import type { DriftStore } from '../storage/drift';
+import type { ExposureStore } from '../storage/exposure-store';
 import type { OnboardingCodeStore } from '../storage/onboarding-code-store';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
 import type { TenantCache } from '../storage/tenant-cache';
@@ -31,6 +32,10 @@ export interface ApprovalServices {
   readonly arrivals: ArrivalStore;
   /** The last outcome of each reconciliation trigger, for health. */
   readonly runOutcomes: ReconcileOutcomeStore;
+  /** The last exposure audit of each managed PLS, for health. */
+  readonly exposure: ExposureStore;
+  /** EXPOSURE_MODE: `dry-run` also records the settings plan the policy implies. */
+  readonly exposureMode: 'report' | 'dry-run';
   readonly workQueue: ReconcileQueue;
   /** The provider's own system, asked by `action: entitlement` rules; null when ENTITLEMENT_URL is unset. */
   readonly entitlement: EntitlementVerifier | null;
@@ -75,6 +80,9 @@ export interface ReconcileDeps extends DecisionDeps {
   readonly drift: Pick<DriftStore, 'write'>;
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed'>;
+  /** Where each run's exposure audit goes; without it (narrow test wiring) no audit is kept. */
+  readonly exposure?: Pick<ExposureStore, 'get' | 'put' | 'recordPlan'>;
+  readonly exposureMode?: 'report' | 'dry-run';
   /** Optional so that callers without the feature need not name it: absent means not configured. */
   readonly entitlement?: EntitlementVerifier | null | undefined;
   readonly mode: ApprovalMode;

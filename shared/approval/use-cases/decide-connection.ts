@@ -254,6 +254,7 @@ function decidedRecord(
     consumerSubscriptionId: capture.consumerSubscriptionId,
     consumerTenantId: capture.consumerTenantId,
     requestMessage: capture.requestMessage,
+    linkId: connection.linkIdentifier ?? capture.connection.linkIdentifier,
     firstSeenAt: request.firstSeenAt ?? at.toISOString(),
     changedAt: at.toISOString(),
     // A decision starts the connection's term afresh: its end (or none, written as '' to clear an

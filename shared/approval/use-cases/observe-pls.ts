@@ -155,8 +155,10 @@ async function recordDrift(
       consumerSubscriptionId: capture?.consumerSubscriptionId,
       consumerTenantId: capture?.consumerTenantId,
       requestMessage: capture?.requestMessage,
+      linkId: connection.linkIdentifier,
       firstSeenAt: known?.firstSeenAt ?? at,
-      changedAt: at,
+      // A record only gaining its link id keeps its change time: nothing the consumer sees changed.
+      changedAt: known !== undefined && known.status === connection.status ? known.changedAt : at,
     };
   });
   await services.records.apply(

@@ -1,4 +1,4 @@
-import { toAppError } from '../../errors';
+import type { PrivateLinkServiceInfo } from '../../arm/arm-gateway';
 import { type Log, logEvent } from '../../log';
 import { connectionKey } from '../../storage/table-keys';
 import { type CapturedConnection, factsOf } from '../core/captured-connection';
@@ -8,7 +8,6 @@ import type { OnboardingCodeFact } from '../core/onboarding-code-rules';
 import type { ApprovedCounts } from '../core/policy/evaluate-policy';
 import { type Plan, planDecision } from '../core/policy/plan-decision';
 import type { Policy } from '../core/policy/policy';
-import type { ReconcileDeps } from './approval-services';
 
 /* Planning one PLS: what the policy would do with each listed connection, before anything is written. */
 
@@ -23,29 +22,22 @@ export interface Planned {
 export /**
  * Subscriptions on the PLS's own `autoApproval` list: ARM approves their connections at creation,
  * so no request message was ever captured, and a rule on the message would revoke them under
- * enforceOnApproved. What the provider's own list admits is never revoked. Read only when a
- * revocation is possible; if the PLS cannot be read, no approval is revoked in this run.
+ * enforceOnApproved. What the provider's own list admits is never revoked. Taken from this run's
+ * PLS read; if the PLS could not be read, no approval is revoked in this run.
  */
-async function nativelyAdmitted(
-  services: ReconcileDeps,
+function nativelyAdmitted(
   policy: Policy,
   plsId: string,
   captures: readonly CapturedConnection[],
+  pls: PrivateLinkServiceInfo | undefined,
   log: Log,
-): Promise<ReadonlySet<string> | 'unknown'> {
+): ReadonlySet<string> | 'unknown' {
   if (!policy.enforceOnApproved || !captures.some((c) => c.status === 'Approved')) return new Set();
-  try {
-    const pls = await services.arm.getPrivateLinkService(plsId);
-    return new Set(pls.autoApprovalSubscriptions.map((s) => s.toLowerCase()));
-  } catch (error) {
-    logEvent(log, {
-      level: 'warn',
-      event: 'approval.auto_approval_list_unavailable',
-      pls: plsId,
-      code: toAppError(error).code,
-    });
+  if (pls === undefined) {
+    logEvent(log, { level: 'warn', event: 'approval.auto_approval_list_unavailable', pls: plsId });
     return 'unknown';
   }
+  return new Set(pls.autoApprovalSubscriptions.map((s) => s.toLowerCase()));
 }
 
 export /** Plans in a stable order (oldest first) so quotas go to the earliest requests, and counts planned approvals. */

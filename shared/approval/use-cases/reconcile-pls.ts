@@ -1,6 +1,8 @@
+import { consumerSubscriptionOf } from '../../arm/resource-id';
 import type { OnboardingCodeFact } from '../core/onboarding-code-rules';
 import { type Policy, usesOnboardingCodes } from '../core/policy/policy';
 import type { ReconcileDeps } from './approval-services';
+import { readPlsSettings, recordExposure } from './audit-exposure';
 import { carryOut } from './carry-out-plans';
 import { askEntitlements } from './entitlement-check';
 import { expireApprovals, expiryDepsOf } from './expire-approvals';
@@ -30,11 +32,23 @@ export async function reconcilePrivateLinkService(
 ): Promise<PlsReconcileSummary> {
   const started = performance.now();
   const listedAt = services.clock.now();
-  // The record read does not depend on the list: both go at once (the first list also loads the SDK).
-  const [connections, records] = await Promise.all([
+  // The record read and the PLS read do not depend on the list: all go at once (the first list also
+  // loads the SDK). The PLS read serves the plan (autoApproval) and the exposure audit.
+  const [connections, records, pls] = await Promise.all([
     services.arm.listPlsConnections(plsId),
     services.records.listForPls(plsId),
+    readPlsSettings(services, plsId, context.log),
   ]);
+  const exposure =
+    pls === undefined
+      ? undefined
+      : recordExposure(services, policy, pls, {
+          log: context.log,
+          correlationId: context.correlationId,
+          approvedSubscriptions: connections
+            .filter((c) => c.status === 'Approved')
+            .flatMap((c) => consumerSubscriptionOf(c.privateEndpointId) ?? []),
+        });
   const captures = await captureAll(services, connections, records);
   const observation = observe(services, plsId, captures, records, listedAt, context);
 
@@ -45,10 +59,10 @@ export async function reconcilePrivateLinkService(
     // sooner while ARM's write bucket is full; a decision's record (written with its outcome row)
     // and a verdict's wait for the records of this list, or the listed state would overwrite them.
     const deciding = writingAfter(observation.recordsWritten, services);
+    const admitted = nativelyAdmitted(policy, plsId, captures, pls, context.log);
     // The provider's own system is asked (if a rule says so) and onboarding codes are checked before
-    // the pure evaluation; the reads go at once.
-    const [admitted, entitlements, codes] = await Promise.all([
-      nativelyAdmitted(deciding, policy, plsId, captures, context.log),
+    // the pure evaluation; the two go at once.
+    const [entitlements, codes] = await Promise.all([
       askEntitlements(services, policy, captures, { log: context.log, deadline: context.deadline }),
       onboardingCodeFacts(services, policy, captures, context),
     ]);
@@ -60,6 +74,7 @@ export async function reconcilePrivateLinkService(
   }
   // A failed observation write fails the PLS as before; decisions made meanwhile stand (each is audited).
   const { drift, arrivals } = await observation.done;
+  await exposure;
   return {
     plsId,
     listed: connections.length,

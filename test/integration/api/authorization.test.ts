@@ -1,12 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTE_SPECS } from '../../../functions/openApiDocument';
+import type { Container } from '../../../shared/composition-root';
 import { addPending, type Role, scenario, useApi } from './api-harness';
 
 const api = useApi();
 
+/** The connection's record with ARM's link id on it, as a reconciliation list writes it. */
+async function recordedLinkId(container: Container, plsId: string, connection: string): Promise<string> {
+  const linkId = api.emulator.world.privateLinkService(plsId)?.connections.get(connection.toLowerCase())
+    ?.linkIdentifier as string;
+  const now = new Date().toISOString();
+  const { records } = await container.approvalServices();
+  await records.apply(
+    plsId,
+    [
+      {
+        plsId,
+        connectionId: `${plsId}/privateEndpointConnections/${connection}`,
+        connectionName: connection,
+        status: 'Pending',
+        firstSeenAt: now,
+        changedAt: now,
+        linkId,
+      },
+    ],
+    [],
+  );
+  return linkId;
+}
+
 /** A concrete request for each protected route; bodies are valid so only the principal decides the answer. */
-function requestFor(route: string, pls: string, connection: string): { path: string; body?: unknown } {
-  const path = route.replace('{pls}', pls).replace('{connection}', connection);
+function requestFor(
+  route: string,
+  pls: string,
+  connection: string,
+  linkId: string,
+): { path: string; body?: unknown } {
+  const path = route.replace('{pls}', pls).replace('{connection}', connection).replace('{linkId}', linkId);
   if (route.endsWith('/reject')) return { path, body: { reason: 'auth test' } };
   if (route.endsWith('/approve')) return { path, body: { reason: 'auth test' } };
   if (route === 'policy/evaluate') return { path, body: {} };
@@ -17,6 +47,7 @@ function requestFor(route: string, pls: string, connection: string): { path: str
 const API_ROUTES = [
   'listConnections',
   'getConnection',
+  'getLink',
   'approveConnection',
   'rejectConnection',
   'listDecisions',
@@ -43,8 +74,10 @@ describe('authorisation of every API route', () => {
         { as: 'approver', expected: 'allowed' },
       ];
       for (const c of cases) {
-        const connection = addPending(api.emulator, s.plsIds[0] as string);
-        const { path, body } = requestFor(spec.route, s.plsNames[0] as string, connection);
+        const plsId = s.plsIds[0] as string;
+        const connection = addPending(api.emulator, plsId);
+        const linkId = await recordedLinkId(s.container, plsId, connection);
+        const { path, body } = requestFor(spec.route, s.plsNames[0] as string, connection, linkId);
         const before = api.emulator.requestLog.count('connection.put');
         const response = await api.call(spec.method.toUpperCase(), path, { as: c.as, body });
         if (c.expected === 'allowed') {

@@ -181,3 +181,42 @@ people:
     await expect(loadPolicy({ kind: 'file', path: scenario.policy ?? '' }, ROOT)).resolves.toBeDefined();
   });
 });
+
+describe('TCP proxy v2 in a scenario', () => {
+  const withPls = (pls: string) => `
+version: 1
+name: proxy
+provider:
+  subscriptionId: 11111111-1111-1111-1111-111111111111
+  tenantId: aaaaaaaa-0000-0000-0000-000000000001
+  privateLinkServices:
+    - ${pls}
+consumers:
+  - label: A
+    subscriptionId: 22222222-2222-2222-2222-222222222222
+    endpoint: pe-a
+    privateLinkService: pls-tcp
+    connectAfterSeconds: 1
+`;
+
+  it('needs the PROXY v2 backend with the setting, and the setting with that backend', () => {
+    expect(() => parseScenario(withPls('{ name: pls-tcp, enableProxyProtocol: true }'))).toThrow(/proxy-v2/);
+    expect(() => parseScenario(withPls('{ name: pls-tcp, backend: proxy-v2 }'))).toThrow(
+      /enableProxyProtocol/,
+    );
+    const scenario = parseScenario(
+      withPls('{ name: pls-tcp, backend: proxy-v2, enableProxyProtocol: true }'),
+    );
+    expect(scenario.provider.privateLinkServices[0]).toMatchObject({
+      backend: 'proxy-v2',
+      enableProxyProtocol: true,
+    });
+  });
+
+  it('the default scenario has one service with TCP proxy v2 on', async () => {
+    const scenario = await loadScenario('lab/default-scenario.yaml', ROOT);
+    expect(
+      scenario.provider.privateLinkServices.filter((p) => p.enableProxyProtocol).map((p) => p.name),
+    ).toEqual(['pls-api']);
+  });
+});

@@ -1,0 +1,155 @@
+/*
+ * The last exposure audit of each managed PLS (table `Exposure`, PartitionKey `latest`, RowKey the
+ * PLS key): a point row per PLS, replaced by every run that could read the PLS, so health reads
+ * every contradiction in one query, and a PLS that could not be read keeps its last known state.
+ * The row also keeps the keys of the contradictions already announced, so each is announced once
+ * (again only after it was fixed and came back).
+ */
+import { odata, type TableClient } from '@azure/data-tables';
+import { z } from 'zod';
+import { isNotFound, storageError } from '../../storage/table-errors';
+import { invertedTicks, plsKey } from '../../storage/table-keys';
+import type { ExposureAudit, ExposurePlan } from '../core/exposure-audit';
+
+const PARTITION = 'latest';
+
+export interface StoredExposure {
+  readonly audit: ExposureAudit;
+  readonly checkedAt: string;
+  /** Keys of the findings already announced (logged as new). */
+  readonly announced: readonly string[];
+  /** The key of the last settings plan recorded (EXPOSURE_MODE=dry-run), so each plan is recorded once. */
+  readonly plannedKey?: string | undefined;
+}
+
+const findingSchema = z.object({
+  key: z.string().min(1),
+  setting: z.enum(['visibility', 'accessMode', 'autoApproval']),
+  problem: z.string(),
+  fix: z.string(),
+});
+
+const auditSchema = z.object({
+  plsId: z.string().min(1),
+  trust: z.enum(['open', 'closed']),
+  visibility: z.array(z.string()),
+  accessMode: z.string(),
+  autoApproval: z.array(z.string()),
+  enableProxyProtocol: z.boolean(),
+  findings: z.array(findingSchema),
+});
+
+const rowSchema = z.object({
+  checkedAt: z.string().min(1),
+  audit: z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  }),
+  announced: z.string().default(''),
+  plannedKey: z.string().optional(),
+});
+
+function fromRow(row: Record<string, unknown>): StoredExposure | undefined {
+  const parsed = rowSchema.safeParse(row);
+  if (!parsed.success) return undefined;
+  const audit = auditSchema.safeParse(parsed.data.audit);
+  if (!audit.success) return undefined;
+  return {
+    audit: audit.data,
+    checkedAt: parsed.data.checkedAt,
+    announced: parsed.data.announced === '' ? [] : parsed.data.announced.split('\n'),
+    plannedKey: parsed.data.plannedKey === '' ? undefined : parsed.data.plannedKey,
+  };
+}
+
+/** One recorded settings plan (table `ExposurePlans`: PartitionKey = PLS key, RowKey = inverted ticks, newest first). */
+export interface RecordedPlan {
+  readonly plan: ExposurePlan;
+  readonly at: Date;
+  readonly mode: 'dry-run';
+  readonly policyVersion: string;
+  readonly correlationId: string;
+}
+
+export class ExposureStore {
+  constructor(
+    private readonly table: () => Promise<TableClient>,
+    /** Where settings plans are audited (EXPOSURE_MODE=dry-run). */
+    private readonly plans: () => Promise<TableClient>,
+  ) {}
+
+  async recordPlan(recorded: RecordedPlan): Promise<void> {
+    try {
+      const table = await this.plans();
+      await table.createEntity({
+        partitionKey: plsKey(recorded.plan.plsId),
+        rowKey: invertedTicks(recorded.at),
+        plsId: recorded.plan.plsId,
+        at: recorded.at.toISOString(),
+        mode: recorded.mode,
+        policyVersion: recorded.policyVersion,
+        correlationId: recorded.correlationId,
+        visibilityFrom:
+          recorded.plan.visibility === undefined ? '' : JSON.stringify(recorded.plan.visibility.from),
+        visibilityTo:
+          recorded.plan.visibility === undefined ? '' : JSON.stringify(recorded.plan.visibility.to),
+        accessModeFrom: recorded.plan.accessMode?.from ?? '',
+        accessModeTo: recorded.plan.accessMode?.to ?? '',
+        kept: JSON.stringify(recorded.plan.kept),
+      });
+    } catch (error) {
+      throw storageError('recording the exposure plan', error);
+    }
+  }
+
+  /** The stored audit of one PLS, or undefined (none yet, or a row this version cannot read). */
+  async get(plsId: string): Promise<StoredExposure | undefined> {
+    try {
+      const table = await this.table();
+      return fromRow(await table.getEntity<Record<string, unknown>>(PARTITION, plsKey(plsId)));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw storageError('reading the exposure audit', error);
+    }
+  }
+
+  async put(stored: StoredExposure): Promise<void> {
+    try {
+      const table = await this.table();
+      await table.upsertEntity(
+        {
+          partitionKey: PARTITION,
+          rowKey: plsKey(stored.audit.plsId),
+          checkedAt: stored.checkedAt,
+          audit: JSON.stringify(stored.audit),
+          announced: stored.announced.join('\n'),
+          plannedKey: stored.plannedKey ?? '',
+        },
+        'Replace',
+      );
+    } catch (error) {
+      throw storageError('writing the exposure audit', error);
+    }
+  }
+
+  /** Every stored audit (one row per PLS ever audited). */
+  async list(): Promise<StoredExposure[]> {
+    const out: StoredExposure[] = [];
+    try {
+      const table = await this.table();
+      for await (const row of table.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` },
+      })) {
+        const stored = fromRow(row);
+        if (stored !== undefined) out.push(stored);
+      }
+    } catch (error) {
+      throw storageError('reading the exposure audits', error);
+    }
+    return out;
+  }
+}
