@@ -76,6 +76,7 @@ export interface Transition {
 
 /** Where a target is, for the people a state change is told to (its address and the connection it needs). */
 export interface TargetWhere {
+  /** The target's URL with its query values redacted (they may be secrets: shared/redact/url-query.ts). */
   readonly url: string;
   readonly expectedIp: string | undefined;
   readonly dependsOn: string | undefined;

@@ -5,6 +5,7 @@
  * Every step is idempotent per run, so at-least-once delivery cannot double count.
  */
 import type { Clock } from '../../clock';
+import { redactUrlQuery } from '../../redact/url-query';
 import type { TableSource } from '../../storage/table-source';
 import type { Thresholds, Transition } from '../core/target-state';
 import type { ProbeResult, ProbeTarget } from '../core/types';
@@ -39,7 +40,8 @@ export async function recordResult(
     const event = latest.value.transition ?? latest.value.replayedTransition;
     if (event !== null)
       await writeEvent(container, target.id, target.displayName, event, {
-        url: target.url.toString(),
+        // Told to people and kept in the outbox and incident rows: query values may be secrets.
+        url: redactUrlQuery(target.url.toString()),
         expectedIp: target.expectedIp,
         dependsOn: target.dependsOn,
       });
