@@ -68,7 +68,8 @@ export const API_SETTINGS = [
     name: 'METRICS_SCRAPE_TOKEN',
     description:
       'When set, `GET /api/metrics` answers only requests carrying `Authorization: Bearer <token>` (compared in constant time), and no signed-in reader: for a Prometheus server, with `/api/metrics` left out of App Service Authentication (the Bicep does that when the token is given). A secret: a Key Vault reference in Azure. Unset: the route needs the reader role like the other data routes.',
-    example: '@Microsoft.KeyVault(SecretUri=https://kv-gatekeeper.vault.azure.net/secrets/metrics-scrape-token/)',
+    example:
+      '@Microsoft.KeyVault(SecretUri=https://kv-gatekeeper.vault.azure.net/secrets/metrics-scrape-token/)',
     side: 'consumer',
     // RFC 6750 b64token characters, so the value can travel in the header as it is.
     rule: {

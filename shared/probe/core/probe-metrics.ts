@@ -9,9 +9,10 @@
  * Histogram bounds are powers of two milliseconds, which are bucket edges of the stored log-scale
  * histogram (percentiles.ts: edges at 0.5 ms x 2^(i/8)), so every bucket count is exact.
  */
-import { TARGET_CONDITIONS, type TargetSummary } from './probe-summary-types';
+
 import { formatBound, type MetricFamily, type MetricSample } from './exposition';
 import { BUCKETS_PER_DOUBLING, type Histogram } from './percentiles';
+import { TARGET_CONDITIONS, type TargetSummary } from './probe-summary-types';
 import { METRICS, type Rollup } from './rollup';
 import { FAILURE_CLASSES } from './types';
 
@@ -55,7 +56,11 @@ export function buildProbeMetrics(input: ProbeMetricsInput): MetricFamily[] {
       'target_state',
       'The target state as the dashboard shows it: 1 for the current state, 0 for the others.',
       'gauge',
-      (t) => TARGET_CONDITIONS.map((state) => ({ labels: { target: t.id, state }, value: t.condition === state ? 1 : 0 })),
+      (t) =>
+        TARGET_CONDITIONS.map((state) => ({
+          labels: { target: t.id, state },
+          value: t.condition === state ? 1 : 0,
+        })),
     ),
     perTarget('target_up', 'Whether the target answers (state UP or DEGRADED): 1 or 0.', 'gauge', (t) => [
       { labels: { target: t.id }, value: t.state === 'UP' || t.state === 'DEGRADED' ? 1 : 0 },
@@ -76,8 +81,15 @@ export function buildProbeMetrics(input: ProbeMetricsInput): MetricFamily[] {
     perTarget('consecutive_failures', 'DOWN runs in a row up to the last run.', 'gauge', (t) => [
       { labels: { target: t.id }, value: t.consecutiveFailures },
     ]),
-    perTarget('last_run_timestamp_seconds', 'When the last run of the target was scheduled (Unix time).', 'gauge', (t) =>
-      t.lastResult.at === null ? [] : [{ labels: { target: t.id }, value: Date.parse(t.lastResult.at) / 1000 }]),
+    perTarget(
+      'last_run_timestamp_seconds',
+      'When the last run of the target was scheduled (Unix time).',
+      'gauge',
+      (t) =>
+        t.lastResult.at === null
+          ? []
+          : [{ labels: { target: t.id }, value: Date.parse(t.lastResult.at) / 1000 }],
+    ),
     perTarget(
       'certificate_expiry_timestamp_seconds',
       "When the target's TLS certificate expires (Unix time); absent for http targets.",
@@ -165,12 +177,28 @@ function runFamilies(run: LastRunFigures | null): MetricFamily[] {
     samples: [{ labels: {}, value }],
   });
   return [
-    gauge('run_last_finished_timestamp_seconds', 'When the newest probe run finished (Unix time).', run.finishedAt.getTime() / 1000),
-    gauge('run_last_duration_seconds', 'How long the newest probe run took, writing included.', run.durationMs / 1000),
-    gauge('run_last_delay_seconds', 'How late the newest probe run started after its scheduled time.', run.delayMs / 1000),
+    gauge(
+      'run_last_finished_timestamp_seconds',
+      'When the newest probe run finished (Unix time).',
+      run.finishedAt.getTime() / 1000,
+    ),
+    gauge(
+      'run_last_duration_seconds',
+      'How long the newest probe run took, writing included.',
+      run.durationMs / 1000,
+    ),
+    gauge(
+      'run_last_delay_seconds',
+      'How late the newest probe run started after its scheduled time.',
+      run.delayMs / 1000,
+    ),
     gauge('run_last_targets', 'Targets the newest probe run covered.', run.targets),
     gauge('run_last_down_targets', 'Targets the newest probe run found DOWN.', run.down),
     gauge('run_last_write_errors', 'Results the newest probe run could not store.', run.writeErrors),
-    gauge('run_last_load_failed', 'Whether the newest probe run could not load the targets: 1 or 0.', run.loadFailed ? 1 : 0),
+    gauge(
+      'run_last_load_failed',
+      'Whether the newest probe run could not load the targets: 1 or 0.',
+      run.loadFailed ? 1 : 0,
+    ),
   ];
 }

@@ -69,9 +69,11 @@ export async function readLatestRunLog(container: TableSource, now: Date): Promi
   const table = await container.table(PROBE_TABLES.runs);
   for (const day of [now, addDays(now, -1)]) {
     try {
-      const pages = table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${dayKey(day)}` } }).byPage({
-        maxPageSize: 1,
-      });
+      const pages = table
+        .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${dayKey(day)}` } })
+        .byPage({
+          maxPageSize: 1,
+        });
       for await (const page of pages) {
         const entity = page[0];
         if (entity === undefined) break;
@@ -86,7 +88,11 @@ export async function readLatestRunLog(container: TableSource, now: Date): Promi
 
 function runFigures(entity: Record<string, unknown>): LastRunFigures {
   const count = (value: unknown) =>
-    typeof value === 'bigint' ? Number(value) : typeof value === 'number' && Number.isFinite(value) ? value : 0;
+    typeof value === 'bigint'
+      ? Number(value)
+      : typeof value === 'number' && Number.isFinite(value)
+        ? value
+        : 0;
   return {
     finishedAt: asDate(entity.finishedAt) ?? new Date(0),
     durationMs: count(entity.durationMs),

@@ -14,11 +14,16 @@ import { readRollups } from '../storage/rollups';
 import { readLatestRunLog } from '../storage/run-log';
 import { summariseProbes } from './probe-summary';
 
-export async function readProbeMetrics(container: TableSource & { readonly clock: Clock }): Promise<MetricFamily[]> {
+export async function readProbeMetrics(
+  container: TableSource & { readonly clock: Clock },
+): Promise<MetricFamily[]> {
   const now = container.clock.now();
   const dayStart = startOfUtcDay(now);
   const dayEnd = new Date(dayStart.getTime() + 86_400_000);
-  const [summary, lastRun] = await Promise.all([summariseProbes(container), readLatestRunLog(container, now)]);
+  const [summary, lastRun] = await Promise.all([
+    summariseProbes(container),
+    readLatestRunLog(container, now),
+  ]);
   const today = new Map<string, Rollup>();
   await Promise.all(
     summary.targets.map(async (target) => {
