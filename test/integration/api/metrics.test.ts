@@ -111,9 +111,10 @@ async function scrape(
 const reader = { 'x-ms-client-principal': principalHeader('reader') };
 
 describe('GET /api/metrics', () => {
-  it('is a reader route: anonymous callers get 401, readers the metrics in the 0.0.4 text format', async () => {
+  it('is a reader route: anonymous callers get 401, a principal without the role 403, readers the metrics in the 0.0.4 text format', async () => {
     useSettings();
     expect((await scrape()).status).toBe(401);
+    expect((await scrape({ 'x-ms-client-principal': principalHeader('none') })).status).toBe(403);
     const { status, type, text } = await scrape(reader);
     expect(status).toBe(200);
     expect(type).toBe('text/plain; version=0.0.4; charset=utf-8');
