@@ -65,29 +65,33 @@ beforeAll(async () => {
       probeResult({ targetId: 'web', scheduledAt, totalMs, runId: `web-${i}` }),
     );
   }
-  const at = new Date(now - 30_000);
-  await writeRunLog(seeding, {
-    source: 'timer',
-    mode: 'inline',
-    scheduledAt: at,
-    startedAt: new Date(at.getTime() + 250),
-    finishedAt: new Date(at.getTime() + 1_750),
-    probeMs: 1_200,
-    isPastDue: false,
-    lastScheduled: null,
-    nextScheduled: null,
-    deadlineMs: 50_000,
-    concurrency: 8,
-    targets: 1,
-    enqueued: 0,
-    up: 1,
-    degraded: 0,
-    down: 0,
-    maintenance: 0,
-    writeErrors: 0,
-    stateChanges: 1,
-    loadError: null,
-  });
+  // Two runs logged today (or the older one yesterday, just after midnight): the newer one is reported.
+  for (const [at, durationMs] of [
+    [new Date(now - 40_000), 9_000],
+    [new Date(now - 30_000), 1_500],
+  ] as const)
+    await writeRunLog(seeding, {
+      source: 'timer',
+      mode: 'inline',
+      scheduledAt: at,
+      startedAt: new Date(at.getTime() + 250),
+      finishedAt: new Date(at.getTime() + 250 + durationMs),
+      probeMs: 1_200,
+      isPastDue: false,
+      lastScheduled: null,
+      nextScheduled: null,
+      deadlineMs: 50_000,
+      concurrency: 8,
+      targets: 1,
+      enqueued: 0,
+      up: 1,
+      degraded: 0,
+      down: 0,
+      maintenance: 0,
+      writeErrors: 0,
+      stateChanges: 1,
+      loadError: null,
+    });
   useSettings();
   host = await serveHttpFunctions();
 }, 60_000);
