@@ -3,7 +3,7 @@
  * compare the answers with the expected ones. Only the DNS phase applies; every other phase is
  * null, so the result is stored, summarised and notified like an http result.
  */
-import { PROBE_CODES, ProbeAbort, classifyError } from '../core/classify-failure';
+import { classifyError, PROBE_CODES, ProbeAbort } from '../core/classify-failure';
 import { answersMatch, describeAnswers, dnsMismatch } from '../core/dns-match';
 import type { ProbeAttempt, ProbeFailure } from '../core/types';
 import { AttemptTimers } from './attempt-timers';
@@ -37,19 +37,26 @@ export async function runDnsAttempt(input: AttemptInput): Promise<ProbeAttempt> 
         }),
       );
       const onAbort = () =>
-        stop({ class: 'DEADLINE', phase: 'dns', code: PROBE_CODES.runDeadline, message: "the run's deadline passed" });
+        stop({
+          class: 'DEADLINE',
+          phase: 'dns',
+          code: PROBE_CODES.runDeadline,
+          message: "the run's deadline passed",
+        });
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
-      query.answers.then(
-        (a) => {
-          answeredAt = performance.now();
-          resolve(a);
-        },
-        (error: unknown) => {
-          answeredAt = performance.now();
-          reject(error);
-        },
-      ).finally(() => signal.removeEventListener('abort', onAbort));
+      query.answers
+        .then(
+          (a) => {
+            answeredAt = performance.now();
+            resolve(a);
+          },
+          (error: unknown) => {
+            answeredAt = performance.now();
+            reject(error);
+          },
+        )
+        .finally(() => signal.removeEventListener('abort', onAbort));
     });
   } catch (error) {
     failure = error instanceof ProbeAbort ? error.failure : classifyError(error, 'dns');
@@ -63,8 +70,16 @@ export async function runDnsAttempt(input: AttemptInput): Promise<ProbeAttempt> 
   const end = performance.now();
   if (failure === null && answers !== undefined) {
     if (answers.length === 0) {
-      failure = { class: 'DNS', phase: 'dns', code: 'ENODATA', message: `${check.name} has no ${check.recordType} record` };
-    } else if (check.expectedAnswers !== undefined && !answersMatch(check.recordType, check.expectedAnswers, answers)) {
+      failure = {
+        class: 'DNS',
+        phase: 'dns',
+        code: 'ENODATA',
+        message: `${check.name} has no ${check.recordType} record`,
+      };
+    } else if (
+      check.expectedAnswers !== undefined &&
+      !answersMatch(check.recordType, check.expectedAnswers, answers)
+    ) {
       failure = dnsMismatch(
         'dns',
         `${check.name} (${check.recordType}) via ${via} answered ${describeAnswers(answers)}, expected ${describeAnswers(check.expectedAnswers)}`,
@@ -72,7 +87,8 @@ export async function runDnsAttempt(input: AttemptInput): Promise<ProbeAttempt> 
     }
   }
   const clean = redactorFor(target);
-  const addressAnswer = check.recordType === 'A' || check.recordType === 'AAAA' ? (answers?.[0] ?? null) : null;
+  const addressAnswer =
+    check.recordType === 'A' || check.recordType === 'AAAA' ? (answers?.[0] ?? null) : null;
   const round = (ms: number) => Math.round(ms * 1000) / 1000;
   return {
     attempt: input.attempt,

@@ -52,7 +52,11 @@ class TcpAttempt {
     else signal.addEventListener('abort', onRunAbort, { once: true });
     const { totalMs } = this.target.timeouts;
     this.timers.start(totalMs, () =>
-      this.fail(PROBE_CODES.totalTimeout, 'DEADLINE', `the attempt did not complete within totalMs (${totalMs} ms)`),
+      this.fail(
+        PROBE_CODES.totalTimeout,
+        'DEADLINE',
+        `the attempt did not complete within totalMs (${totalMs} ms)`,
+      ),
     );
     try {
       const ip = await this.resolve();
@@ -157,15 +161,23 @@ class TcpAttempt {
     this.firstByte ??= performance.now();
     const room = banner.maxBytes - this.banner.length;
     if (room > 0) this.banner = Buffer.concat([this.banner, chunk.subarray(0, room)]);
-    if (this.banner.length >= banner.maxBytes) this.wake?.();
+    if (this.bannerComplete(banner.maxBytes)) this.wake?.();
   }
 
-  /** Reads until maxBytes, the server's end of stream, or waitMs: a silent server is no failure unless a banner is expected. */
+  /** Greeting protocols (SSH, SMTP, FTP, POP3, IMAP) end their banner with a line end (RFC 4253 §4.2, RFC 5321 §4.2). */
+  private bannerComplete(maxBytes: number): boolean {
+    return this.banner.length >= maxBytes || this.banner.includes(0x0a);
+  }
+
+  /**
+   * Reads until the first line end, maxBytes, the server's end of stream, or waitMs: a silent
+   * server is no failure unless a banner is expected.
+   */
   private async readBanner(): Promise<void> {
     const banner = this.target.tcp?.banner;
     if (banner === undefined) return;
     this.phase = 'ttfb';
-    if (this.banner.length >= banner.maxBytes || this.socket?.readableEnded === true) return;
+    if (this.bannerComplete(banner.maxBytes) || this.socket?.readableEnded === true) return;
     const timer = this.timers.start(banner.waitMs, () => this.wake?.());
     await this.waitFor<true>(() => undefined);
     this.timers.clear(timer);

@@ -25,7 +25,11 @@ export function normalizeAnswer(type: DnsRecordType, answer: string): string {
 }
 
 /** The same set of answers, order and duplicates aside. */
-export function answersMatch(type: DnsRecordType, expected: readonly string[], actual: readonly string[]): boolean {
+export function answersMatch(
+  type: DnsRecordType,
+  expected: readonly string[],
+  actual: readonly string[],
+): boolean {
   const want = new Set(expected.map((a) => normalizeAnswer(type, a)));
   const got = new Set(actual.map((a) => normalizeAnswer(type, a)));
   return want.size === got.size && [...want].every((a) => got.has(a));
