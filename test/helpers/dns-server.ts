@@ -140,6 +140,8 @@ function ipv6Bytes(ip: string): Buffer {
     ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
     : left;
   const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(Number.parseInt(g, 16), i * 2));
+  groups.forEach((g, i) => {
+    out.writeUInt16BE(Number.parseInt(g, 16), i * 2);
+  });
   return out;
 }
