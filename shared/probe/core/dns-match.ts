@@ -2,8 +2,12 @@
  * How a DNS answer is compared with what a target expects. Kept pure (no sockets) so the rule that
  * turns "DNS returned the public address" into DNS_MISMATCH is one function every kind shares.
  */
-import { isIP } from 'node:net';
 import type { DnsRecordType, ProbeFailure, ProbePhase } from './types';
+
+/** Address-shaped text (core stays free of node:net); answers of A/AAAA queries are already valid addresses. */
+function looksLikeIp(text: string): boolean {
+  return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(text) || /^[0-9a-f:.]*:[0-9a-f:.]*$/i.test(text);
+}
 
 /** `::ffff:10.0.0.5` and `10.0.0.5` are the same endpoint; IPv6 text forms vary in case. */
 export function sameIp(expected: string, actual: string): boolean {
@@ -20,7 +24,7 @@ function normalizeIp(ip: string): string {
  */
 export function normalizeAnswer(type: DnsRecordType, answer: string): string {
   if (type === 'TXT') return answer;
-  if (isIP(answer) !== 0) return normalizeIp(answer);
+  if (looksLikeIp(answer)) return normalizeIp(answer);
   return answer.toLowerCase().replace(/\.$/, '');
 }
 
@@ -48,7 +52,7 @@ const MAX_SHOWN = 8;
 /** The answers for a message: a few, quoted when they are text. */
 export function describeAnswers(answers: readonly string[]): string {
   if (answers.length === 0) return 'no answer';
-  const shown = answers.slice(0, MAX_SHOWN).map((a) => (isIP(a) !== 0 ? a : JSON.stringify(a.slice(0, 200))));
+  const shown = answers.slice(0, MAX_SHOWN).map((a) => (looksLikeIp(a) ? a : JSON.stringify(a.slice(0, 200))));
   return `${shown.join(', ')}${answers.length > MAX_SHOWN ? ` and ${answers.length - MAX_SHOWN} more` : ''}`;
 }
 
