@@ -382,7 +382,11 @@ const targetSchema = z
     const kind = t.kind ?? 'http';
     for (const { field, what } of KIND_REQUIRED[kind]) {
       if (t[field as keyof typeof t] === undefined) {
-        ctx.addIssue({ code: 'custom', path: [field], message: `required for a ${kind} target: ${what}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `required for ${kind === 'http' ? 'an' : 'a'} ${kind} target: ${what}`,
+        });
       }
     }
     for (const other of PROBE_KINDS) {

@@ -52,7 +52,9 @@ const MAX_SHOWN = 8;
 /** The answers for a message: a few, quoted when they are text. */
 export function describeAnswers(answers: readonly string[]): string {
   if (answers.length === 0) return 'no answer';
-  const shown = answers.slice(0, MAX_SHOWN).map((a) => (looksLikeIp(a) ? a : JSON.stringify(a.slice(0, 200))));
+  const shown = answers
+    .slice(0, MAX_SHOWN)
+    .map((a) => (looksLikeIp(a) ? a : JSON.stringify(a.slice(0, 200))));
   return `${shown.join(', ')}${answers.length > MAX_SHOWN ? ` and ${answers.length - MAX_SHOWN} more` : ''}`;
 }
 
