@@ -2,6 +2,7 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeTarget } from '../../../../../shared/probe/adapters/http-probe';
 import { parseProbeTargets } from '../../../../../shared/probe/adapters/targets';
+import { attemptEntity } from '../../../../../shared/probe/storage/raw-results';
 import type { ProbeResult, ProbeTarget } from '../../../../../shared/probe/core/types';
 import { startDnsServer, type TestDnsServer } from '../../../../helpers/dns-server';
 import {
@@ -190,6 +191,11 @@ describe('dns targets', () => {
     expect(result.final.failure).toMatchObject({ class: 'DNS_MISMATCH', phase: 'dns', code: 'DNS_MISMATCH' });
     expect(result.final.failure?.message).toContain(PUBLIC_IP);
     expect(result.reason).toContain(PUBLIC_IP);
+    // Stored like an http result: the raw row carries the class and the answer; absent phases stay absent.
+    const row = attemptEntity(result, result.final);
+    expect(row).toMatchObject({ failureClass: 'DNS_MISMATCH', dnsAnswers: PUBLIC_IP, status: 'DOWN' });
+    expect(row).not.toHaveProperty('tcpMs');
+    expect(row).not.toHaveProperty('statusCode');
   });
 
   it('checks CNAME and TXT answers (names compare without case or the root dot)', async () => {
@@ -220,6 +226,13 @@ describe('dns targets', () => {
       target({ kind: 'dns', name: 'missing.privatelink.test', resolver: dns.resolver }),
     );
     expect(result.final.failure).toMatchObject({ class: 'DNS', phase: 'dns', code: 'ENOTFOUND' });
+  });
+
+  it('is a DNS failure, not TCP_REFUSED, when the resolver port refuses', async () => {
+    const result = await probe(
+      target({ kind: 'dns', name: 'app.privatelink.test', resolver: `127.0.0.1:${refused}` }),
+    );
+    expect(result.final.failure).toMatchObject({ class: 'DNS', phase: 'dns' });
   });
 
   it('is DOWN with DNS (DNS_TIMEOUT) when the resolver does not answer', async () => {
