@@ -95,7 +95,13 @@ describe('tcp targets', () => {
 
   it('reads the banner and passes when it matches the expected pattern', async () => {
     const result = await probe(
-      target({ kind: 'tcp', host: '127.0.0.1', port: greeter.port, banner: { expect: '^SSH-2\\.0-' } }),
+      // waitMs as long as the whole attempt: only reading stops at the banner's line end lets it pass.
+      target({
+        kind: 'tcp',
+        host: '127.0.0.1',
+        port: greeter.port,
+        banner: { expect: '^SSH-2\\.0-', waitMs: FAST.totalMs },
+      }),
     );
     expect(result.status).toBe('UP');
     expect(result.final.banner).toBe('SSH-2.0-OpenSSH_9.6\r\n');
