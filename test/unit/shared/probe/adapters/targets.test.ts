@@ -305,3 +305,21 @@ describe('probe kinds', () => {
     );
   });
 });
+
+describe('the shipped sample', () => {
+  it('parses, and so do the other kinds it shows in comments', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(join(__dirname, '../../../../../probe-targets.sample.yaml'), 'utf8');
+    expect(parseProbeTargets(text).map((t) => t.kind)).toEqual(['http']);
+    // Uncommenting the commented targets (and the dependsOn line) must still give a valid document.
+    const uncommented = text
+      .replace(/^ {2}# (- | {2})/gm, '  $1')
+      .replace(/^ {4}# dependsOn/m, '    dependsOn');
+    expect(parseProbeTargets(uncommented).map((t) => t.url.href)).toEqual([
+      'http://127.0.0.1:8080/',
+      'tcp://127.0.0.1:8080',
+      'tcp://iis.privatelink.example.com:80',
+      'dns://168.63.129.16:53/iis.privatelink.example.com',
+    ]);
+  });
+});
