@@ -2,8 +2,8 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeTarget } from '../../../../../shared/probe/adapters/http-probe';
 import { parseProbeTargets } from '../../../../../shared/probe/adapters/targets';
-import { attemptEntity } from '../../../../../shared/probe/storage/raw-results';
 import type { ProbeResult, ProbeTarget } from '../../../../../shared/probe/core/types';
+import { attemptEntity } from '../../../../../shared/probe/storage/raw-results';
 import { startDnsServer, type TestDnsServer } from '../../../../helpers/dns-server';
 import {
   type ProbeTestServer,
