@@ -401,6 +401,18 @@ const targetSchema = z
         }
       }
     }
+    // A resolver beside an address literal would never be asked: the check the person meant would silently not run.
+    const literalHost =
+      kind === 'http'
+        ? t.url !== undefined && isIP(t.url.hostname.replace(/^\[|\]$/g, '')) !== 0
+        : kind === 'tcp' && t.host !== undefined && isIP(t.host) !== 0;
+    if (t.resolver !== undefined && literalHost) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resolver'],
+        message: `the ${kind === 'http' ? 'url' : 'host'} is an IP address, so there is nothing to resolve; give a host name`,
+      });
+    }
     const waitMs = t.banner?.waitMs;
     const totalMs = t.timeouts?.totalMs ?? TARGET_DEFAULTS.totalMs;
     if (waitMs !== undefined && waitMs > totalMs) {

@@ -243,7 +243,7 @@ describe('probe kinds', () => {
     const [tcp, dns, http] = parseProbeTargets(`
 - { id: ssh, kind: tcp, host: db.privatelink.example.com, port: 22, resolver: 168.63.129.16, expectedIp: 10.0.0.5, banner: { expect: "^SSH-2\\\\.0-" } }
 - { id: zone, kind: dns, name: db.privatelink.example.com, recordType: AAAA, resolver: "[fd00::4]:5353", expectedAnswers: "fd00::5" }
-- { id: web, url: http://10.0.0.5/, resolver: 10.0.0.4:53 }
+- { id: web, url: http://web.privatelink.example.com/, resolver: 10.0.0.4:53 }
 `);
     expect(tcp?.kind).toBe('tcp');
     expect(tcp?.url.href).toBe('tcp://db.privatelink.example.com:22');
@@ -286,6 +286,8 @@ describe('probe kinds', () => {
 - { id: a, kind: tcp, url: http://10.0.0.5/, banner: { waitMs: 20000 } }
 - { id: b, kind: dns, expectedIp: 10.0.0.5, port: 53 }
 - { id: c, host: x.example.com }
+- { id: d, url: "http://[fd00::5]/", resolver: 168.63.129.16 }
+- { id: e, kind: tcp, host: 10.0.0.5, port: 22, resolver: 168.63.129.16 }
 `);
     const byPath = new Map(error.issues.map((i) => [i.path, i.message]));
     expect(byPath.get('targets[0].host')).toBe(
