@@ -305,6 +305,10 @@ describe('probe kinds', () => {
     expect(byPath.get('targets[2].host')).toBe(
       'applies to tcp targets only (this target is http, the default)',
     );
+    expect(byPath.get('targets[3].resolver')).toBe(
+      'the url is an IP address, so there is nothing to resolve; give a host name',
+    );
+    expect(byPath.get('targets[4].resolver')).toMatch(/^the host is an IP address/);
   });
 });
 
