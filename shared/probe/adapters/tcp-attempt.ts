@@ -9,8 +9,7 @@ import { classifyError, PROBE_CODES, ProbeAbort } from '../core/classify-failure
 import { describeAnswers, dnsMismatch, ipAnswersMatch, sameIp } from '../core/dns-match';
 import type { ProbeAttempt, ProbeFailure, ProbePhase, ProbeTarget } from '../core/types';
 import { AttemptTimers } from './attempt-timers';
-import type { AttemptInput } from './http-attempt';
-import { redactorFor } from './http-attempt';
+import { type AttemptInput, redactorFor } from './http-attempt';
 import { resolveHost, serverAddress } from './named-resolver';
 
 /** A tcp target's URL is `tcp://host:port` (built by the targets loader). */
