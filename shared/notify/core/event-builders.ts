@@ -205,6 +205,8 @@ export function ownerSideOf(
 ): 'consumer' | 'provider' | 'network' {
   switch (failureClass) {
     case 'DNS':
+    // The consumer's DNS (zone link, forwarder) handed out the wrong address.
+    case 'DNS_MISMATCH':
       return 'consumer';
     case 'TCP_TIMEOUT':
     case 'TCP_RESET':

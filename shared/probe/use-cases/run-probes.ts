@@ -338,7 +338,7 @@ function lazyLookup(container: ProbePorts, context: Log): ConnectionStateLookup 
 
 async function defaultProbeRunner(_container: ProbePorts): Promise<ProbeRunner> {
   const engine = await import('../adapters/http-probe');
-  return engine.probeHttpTarget;
+  return engine.probeTarget;
 }
 
 type RunBase = Pick<
