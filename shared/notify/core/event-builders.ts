@@ -205,6 +205,8 @@ export function ownerSideOf(
 ): 'consumer' | 'provider' | 'network' {
   switch (failureClass) {
     case 'DNS':
+    // The private endpoint is the consumer's resource: whoever re-pointed it owns the fix.
+    case 'WRONG_SERVICE':
       return 'consumer';
     case 'TCP_TIMEOUT':
     case 'TCP_RESET':
