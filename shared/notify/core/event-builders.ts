@@ -5,6 +5,7 @@
 import type { AuditEntry, AuditedConnection } from '../../approval/core/audit-entry';
 import type { DriftRecord } from '../../approval/core/drift-record';
 import { plsNameOf, privateEndpointNameOf } from '../../arm/resource-id';
+import type { CertNotice } from '../../probe/core/cert-expiry';
 import type { TargetWhere, Transition } from '../../probe/core/target-state';
 import { plsNameOfDependency } from './incidents';
 import { compactFacts, eventId, type NotifyEvent } from './notify-events';
@@ -177,6 +178,40 @@ export function eventFromTransition(
       code: latest?.code ?? undefined,
       ownerSide:
         type === 'probe.down' ? ownerSideOf(latest?.failureClass ?? null, latest?.phase ?? null) : undefined,
+    }),
+  };
+}
+
+/**
+ * cert.expiring: one per target, certificate and threshold; the id says which, so a replay (or a
+ * second instance) stages the same event, and the marker row (probe/storage/cert-notices.ts) stops
+ * a later run from staging it again.
+ */
+export function eventFromCertNotice(
+  notice: CertNotice,
+  displayName: string,
+  where?: TargetWhere,
+): NotifyEvent {
+  return {
+    id: eventId(`cert|${notice.targetId}|${notice.fingerprint}|${notice.thresholdDays}`),
+    type: 'cert.expiring',
+    at: notice.at,
+    subject: notice.targetId,
+    facts: compactFacts({
+      targetId: notice.targetId,
+      targetName: displayName,
+      plsName: plsNameOfDependency(where?.dependsOn),
+      url: where?.url,
+      expectedIp: where?.expectedIp,
+      certNotAfter: notice.notAfter,
+      certDaysLeft: notice.daysLeft,
+      certThresholdDays: notice.thresholdDays,
+      certSubject: notice.subject ?? undefined,
+      certIssuer: notice.issuer ?? undefined,
+      certFingerprint: notice.fingerprint,
+      certSerialNumber: notice.serialNumber ?? undefined,
+      // The service behind the PLS presents the certificate: renewing it is the provider's job.
+      ownerSide: 'provider',
     }),
   };
 }

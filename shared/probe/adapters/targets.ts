@@ -18,6 +18,7 @@ import {
   parseDocumentText,
 } from '../../config/document-loader';
 import { compileLinearRegex, type LinearRegex, regexLiteralParts } from '../../regex/linear-regex';
+import { DEFAULT_CERT_EXPIRY_DAYS } from '../core/cert-expiry';
 import { PLS_ALIAS_PATTERN } from '../core/service-guard';
 import type { MaintenanceWindow, ProbeAssertions, ProbeTarget, StatusRange } from '../core/types';
 
@@ -33,8 +34,7 @@ export const TARGET_DEFAULTS = {
   failureThreshold: 3,
   successThreshold: 2,
   maintenanceTimeZone: 'UTC',
-  // cert.expiring: a month ahead for planning, then two weeks, one week and the last day.
-  certExpiryDays: [30, 14, 7, 1] as readonly number[],
+  certExpiryDays: DEFAULT_CERT_EXPIRY_DAYS,
 } as const;
 
 const MAX_TIMEOUT_MS = 300_000;
