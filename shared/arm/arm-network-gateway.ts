@@ -314,7 +314,9 @@ function endpointServiceIds(endpoint: PrivateEndpoint): string[] {
   return [
     ...(endpoint.manualPrivateLinkServiceConnections ?? []),
     ...(endpoint.privateLinkServiceConnections ?? []),
-  ].flatMap((c) => (c.privateLinkServiceId === undefined || c.privateLinkServiceId === '' ? [] : [c.privateLinkServiceId]));
+  ].flatMap((c) =>
+    c.privateLinkServiceId === undefined || c.privateLinkServiceId === '' ? [] : [c.privateLinkServiceId],
+  );
 }
 
 function endpointStatus(endpoint: PrivateEndpoint): ConnectionStatus | undefined {

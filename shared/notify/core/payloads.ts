@@ -116,7 +116,10 @@ export function factRows(
     ['Certificate', f.certSubject],
     ['Issued by', f.certIssuer],
     ['Expires', f.certNotAfter],
-    ['Notice at', f.certThresholdDays === undefined ? undefined : `${f.certThresholdDays} days before expiry`],
+    [
+      'Notice at',
+      f.certThresholdDays === undefined ? undefined : `${f.certThresholdDays} days before expiry`,
+    ],
     ['Fingerprint (SHA-256)', f.certFingerprint],
     ['Likely owner', f.ownerSide === undefined ? undefined : (OWNER_SIDES[f.ownerSide] ?? f.ownerSide)],
     // A probe event's reason repeats its failure and detail; only the other kinds need it.

@@ -302,7 +302,10 @@ const targetSchema = z
   .superRefine((t, ctx) => {
     // The guard reads the consumer's own private endpoint: without one there is nothing to check,
     // and a guard that silently checks nothing is worse than none (fail closed at load time).
-    if (t.expectedService !== undefined && (t.dependsOn === undefined || !isResourceId('privateEndpoint', t.dependsOn)))
+    if (
+      t.expectedService !== undefined &&
+      (t.dependsOn === undefined || !isResourceId('privateEndpoint', t.dependsOn))
+    )
       ctx.addIssue({
         code: 'custom',
         path: ['dependsOn'],
@@ -349,7 +352,9 @@ function toTarget(input: TargetInput): ProbeTarget {
     ca: input.ca,
     expectedService: input.expectedService,
     // Largest first, duplicates dropped: the notice names the smallest threshold already crossed.
-    certExpiryDays: [...new Set(input.certExpiryDays ?? TARGET_DEFAULTS.certExpiryDays)].sort((a, b) => b - a),
+    certExpiryDays: [...new Set(input.certExpiryDays ?? TARGET_DEFAULTS.certExpiryDays)].sort(
+      (a, b) => b - a,
+    ),
   };
 }
 

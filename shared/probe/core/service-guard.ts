@@ -40,11 +40,7 @@ export function isExpectedService(expected: string, found: string): boolean {
  * (an endpoint has one; an empty list means it has none left). A match leaves the result as it
  * was; anything else is DOWN with WRONG_SERVICE naming what was found.
  */
-export function guardService(
-  result: ProbeResult,
-  expected: string,
-  found: readonly string[],
-): ProbeResult {
+export function guardService(result: ProbeResult, expected: string, found: readonly string[]): ProbeResult {
   if (found.some((service) => isExpectedService(expected, service))) return result;
   const seen = found.length === 0 ? 'no Private Link Service' : found.join(', ');
   const failure: ProbeFailure = {

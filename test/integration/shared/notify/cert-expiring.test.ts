@@ -2,9 +2,16 @@ import { InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../../shared/clock';
 import { probeQueuedTarget } from '../../../../shared/probe/use-cases/run-probes';
-import { testContainer, uniqueTablePrefix } from '../../../helpers/storage';
 import { type KeyPair, startProbeServer, testPki } from '../../../helpers/probe-servers';
-import { FAST_NOTIFY, type Sink, startDeliveryWorker, startSink, waitFor, webhooksSetting } from './notify-harness';
+import { testContainer, uniqueTablePrefix } from '../../../helpers/storage';
+import {
+  FAST_NOTIFY,
+  type Sink,
+  startDeliveryWorker,
+  startSink,
+  waitFor,
+  webhooksSetting,
+} from './notify-harness';
 
 /**
  * cert.expiring end to end: a real local TLS server with a generated certificate (10 days from

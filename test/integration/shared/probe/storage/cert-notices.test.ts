@@ -15,7 +15,8 @@ const where = { url: 'https://127.0.0.1/', expectedIp: undefined, dependsOn: und
 
 function withCertificate(daysLeft: number, fingerprint: string): ProbeResult {
   const r = probeResult({ targetId: 'contoso', scheduledAt: NOW, tlsDaysLeft: daysLeft });
-  const tls = r.final.tls === null ? null : { ...r.final.tls, fingerprint256: fingerprint, serialNumber: '01' };
+  const tls =
+    r.final.tls === null ? null : { ...r.final.tls, fingerprint256: fingerprint, serialNumber: '01' };
   const final = { ...r.final, tls };
   return { ...r, final, attempts: [final] };
 }
@@ -29,7 +30,8 @@ function instances() {
     // Loopback and never called here: only the outbox rows and queue messages are made.
     NOTIFY_WEBHOOKS: JSON.stringify([{ name: 'ops', kind: 'generic', url: 'http://127.0.0.1:9/hook' }]),
   };
-  return (days = 0) => testContainer(env, { clock: { now: () => new Date(NOW.getTime() + days * 86_400_000) } });
+  return (days = 0) =>
+    testContainer(env, { clock: { now: () => new Date(NOW.getTime() + days * 86_400_000) } });
 }
 
 const target = { id: 'contoso', displayName: 'Contoso', certExpiryDays: [30, 14, 7] };
@@ -51,7 +53,12 @@ describe('certificate notice markers', () => {
     const http = probeResult({ targetId: 'contoso', scheduledAt: NOW });
     expect(await noticeCertExpiry(instance(), target, http, where)).toBe('none');
     expect(
-      await noticeCertExpiry(instance(), { ...target, certExpiryDays: [] }, withCertificate(1, FP_OLD), where),
+      await noticeCertExpiry(
+        instance(),
+        { ...target, certExpiryDays: [] },
+        withCertificate(1, FP_OLD),
+        where,
+      ),
     ).toBe('none');
   });
 });
