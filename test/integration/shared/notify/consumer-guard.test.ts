@@ -83,12 +83,12 @@ async function world(name: string, reach: 'A-id' | 'A-alias' | 'B-id', expected:
     () => hook.close(),
   );
   const logs: string[] = [];
-  const probe = async () => {
+  const probe = async (deps: { serviceLookup?: null } = {}) => {
     const scheduledAt = new Date().toISOString();
     const outcome = await probeQueuedTarget(
       { targetId: name, scheduledAt, runId: `${name}|${scheduledAt}` },
       new InvocationContext({ logHandler: (_level, ...args) => logs.push(args.join(' ')) }),
-      { container },
+      { container, ...deps },
     );
     if (outcome?.result == null) throw new Error(`the probe did not run: ${logs.join('\n')}`);
     return outcome.result;
@@ -135,5 +135,12 @@ describe('consumer guard (expectedService)', () => {
     const result = await w.probe();
     expect(result.final.failure?.class).toBe('WRONG_SERVICE');
     expect(result.final.failure?.message).toContain(w.a.alias);
+  }, 60_000);
+
+  it('when ARM cannot be asked, a passing result is DEGRADED with the reason, never silently UP', async () => {
+    const w = await world('unchecked', 'A-id', 'A-id');
+    const result = await w.probe({ serviceLookup: null });
+    expect(result.status).toBe('DEGRADED');
+    expect(result.reason).toMatch(/consumer guard could not read the private endpoint/);
   }, 60_000);
 });
