@@ -294,7 +294,7 @@ async function recordOne(
 }
 
 /**
- * Marks maintenance and, for a DOWN result, the connection state. Maintenance is judged at the
+ * Marks maintenance and, for a DOWN result (other than WRONG_SERVICE), the connection state. Maintenance is judged at the
  * run's scheduled time, the same instant rollups bucket the run by, so a run is never counted in
  * one hour but judged by another.
  */
@@ -309,6 +309,8 @@ async function annotate(
   if (
     connectionState === null &&
     result.status === 'DOWN' &&
+    // A wrong service is not explained by its connection's state (and must not be muted by it).
+    result.final.failure?.class !== 'WRONG_SERVICE' &&
     target.dependsOn !== undefined &&
     lookup !== null
   )

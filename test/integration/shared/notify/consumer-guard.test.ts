@@ -48,7 +48,12 @@ const fixedClock: Clock = { now: () => new Date() };
  * Two services, A (the one meant) and B (another provider's); the consumer's endpoint is created
  * toward `reach` (B's or A's id, or A's alias), approved at creation through the PLS's auto-approval list.
  */
-async function world(name: string, reach: 'A-id' | 'A-alias' | 'B-id', expected: 'A-id' | 'A-alias') {
+async function world(
+  name: string,
+  reach: 'A-id' | 'A-alias' | 'B-id',
+  expected: 'A-id' | 'A-alias',
+  bApproves = true,
+) {
   arm.emulator.world.addSubscription(CONSUMER, 'dddddddd-0000-0000-0000-000000000004');
   const a = arm.emulator.world.addPrivateLinkService({
     id: plsIdOf(`pls-a-${name}`),
@@ -56,7 +61,7 @@ async function world(name: string, reach: 'A-id' | 'A-alias' | 'B-id', expected:
   });
   const b = arm.emulator.world.addPrivateLinkService({
     id: plsIdOf(`pls-b-${name}`, '55555555-5555-5555-5555-555555555555'),
-    autoApproval: [CONSUMER],
+    autoApproval: bApproves ? [CONSUMER] : [],
   });
   const peId = privateEndpointIdOf(CONSUMER, `pe-${name}`);
   const target = reach === 'A-id' ? a.id : reach === 'A-alias' ? a.alias : b.id;
@@ -142,5 +147,14 @@ describe('consumer guard (expectedService)', () => {
     const result = await w.probe({ serviceLookup: null });
     expect(result.status).toBe('DEGRADED');
     expect(result.reason).toMatch(/consumer guard could not read the private endpoint/);
+  }, 60_000);
+
+  it('a re-pointed endpoint whose new connection is still Pending pages all the same (not muted as "awaiting approval")', async () => {
+    const w = await world('repointed-pending', 'B-id', 'A-id', false);
+    const result = await w.probe();
+    expect(result.final.failure?.class).toBe('WRONG_SERVICE');
+    expect(result.connectionState).toBeNull();
+    await waitFor(() => w.hook.received.length >= 1, 15_000, 'the probe.down notification');
+    expect(w.hook.received[0]?.headers['x-gatekeeper-event']).toBe('probe.down');
   }, 60_000);
 });
