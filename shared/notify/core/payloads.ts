@@ -61,7 +61,10 @@ export function headline(event: NotifyEvent, inert: (text: string) => string = p
         ? `${TITLES[event.type]}: ${what} and ${f.affectedCount - 1} more, one cause (${fact(f.failureClass, 'failure')})`
         : `${TITLES[event.type]}: ${what}`;
     case 'cert.expiring':
-      return `${TITLES[event.type]}: ${what} in ${fact(f.certDaysLeft, '?')} days (${fact(f.certNotAfter, '?')})`;
+      // A rejected certificate is still read in the TLS phase: one already expired says so.
+      return f.certDaysLeft !== undefined && f.certDaysLeft < 0
+        ? `Certificate expired: ${what} on ${fact(f.certNotAfter, '?')}`
+        : `${TITLES[event.type]}: ${what} in ${fact(f.certDaysLeft, '?')} days (${fact(f.certNotAfter, '?')})`;
     case 'connection.expiring':
       return `${TITLES[event.type]}: ${what} on ${fact(f.approvalEndsAt, '?')}${f.mode === 'dry-run' ? ' (dry run)' : ''}`;
     default:

@@ -74,4 +74,11 @@ describe('cert.expiring messages', () => {
       },
     });
   });
+
+  it('a certificate already expired says so', () => {
+    const event = eventFromCertNotice({ ...NOTICE, thresholdDays: 1, daysLeft: -2 }, 'Contoso web', WHERE);
+    expect(renderPayload('slack', event, OPTIONS).body.text).toBe(
+      'Certificate expired: Contoso web on 2026-12-10T12:00:00.000Z',
+    );
+  });
 });
