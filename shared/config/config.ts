@@ -57,6 +57,8 @@ export interface Config {
     readonly platformAuthEnabled: boolean;
     readonly readerRole: string;
     readonly approverRole: string;
+    /** METRICS_SCRAPE_TOKEN: when set, the only credential GET /api/metrics accepts; never logged (the redactor knows it). */
+    readonly metricsScrapeToken: string | undefined;
   };
   readonly probe: {
     readonly targetsSource:
@@ -300,6 +302,7 @@ export function parseConfig(env: Env): Config {
       platformAuthEnabled: str('WEBSITE_AUTH_ENABLED')?.trim().toLowerCase() === 'true',
       readerRole: str('AUTH_READER_ROLE') as string,
       approverRole: str('AUTH_APPROVER_ROLE') as string,
+      metricsScrapeToken: str('METRICS_SCRAPE_TOKEN'),
     })),
     onboardingCodes: section(settingIssues.onboardingCodes, 'onboardingCodes', () => ({
       currentKey: str('ONBOARDING_CODE_KEY'),

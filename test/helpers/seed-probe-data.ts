@@ -145,6 +145,7 @@ function runIdOf(targetId: string, scheduledAt: Date): string {
 function phaseOf(failureClass: FailureClass): ProbePhase {
   switch (failureClass) {
     case 'DNS':
+    case 'DNS_MISMATCH':
       return 'dns';
     case 'TCP_TIMEOUT':
     case 'TCP_REFUSED':

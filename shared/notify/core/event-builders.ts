@@ -242,6 +242,8 @@ export function ownerSideOf(
     case 'DNS':
     // The private endpoint is the consumer's resource: whoever re-pointed it owns the fix.
     case 'WRONG_SERVICE':
+    // The consumer's DNS (zone link, forwarder) handed out the wrong address.
+    case 'DNS_MISMATCH':
       return 'consumer';
     case 'TCP_TIMEOUT':
     case 'TCP_RESET':

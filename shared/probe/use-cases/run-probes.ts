@@ -391,7 +391,7 @@ function lazyServiceLookup(container: ProbePorts, context: Log): ServiceLookup {
 
 async function defaultProbeRunner(_container: ProbePorts): Promise<ProbeRunner> {
   const engine = await import('../adapters/http-probe');
-  return engine.probeHttpTarget;
+  return engine.probeTarget;
 }
 
 type RunBase = Pick<

@@ -383,6 +383,15 @@ export function checkCustomRoles(
 
 // ---------- function registry ----------
 
+/**
+ * Routes infra may leave out of Easy Auth although they keep the function key, because the app
+ * then checks a credential of their own (and accepts no principal header there).
+ */
+const OWN_CREDENTIAL_ROUTES: Readonly<Record<string, string>> = {
+  metrics:
+    'excluded only when METRICS_SCRAPE_TOKEN is given; the app then requires that bearer token (shared/auth/scrape-token.ts)',
+};
+
 function routeMatches(template: string, path: string): boolean {
   const t = template.split('/');
   const p = path.split('/');
@@ -424,7 +433,11 @@ export function checkRegistryReferences(
           found.push(
             violation('registry', file, content, `/api/${route}: no HTTP route of the registry matches`),
           );
-        } else if (fn.kind === 'http' && fn.options.authLevel !== 'anonymous') {
+        } else if (
+          fn.kind === 'http' &&
+          fn.options.authLevel !== 'anonymous' &&
+          !(fn.name in OWN_CREDENTIAL_ROUTES)
+        ) {
           found.push(
             violation(
               'registry',
