@@ -74,4 +74,9 @@ export interface ArmGateway {
    * read from the consumer's own private endpoint. Undefined when the endpoint has no such connection.
    */
   getPrivateEndpointConnectionStatus(privateEndpointId: string): Promise<ConnectionStatus | undefined>;
+  /**
+   * Consumer side: what the private endpoint's connections point at, each `privateLinkServiceId` as
+   * ARM shows it (a PLS resource id, or the alias the endpoint was created with); empty when none.
+   */
+  getPrivateEndpointServiceIds(privateEndpointId: string): Promise<string[]>;
 }

@@ -159,6 +159,13 @@ export class ArmNetworkGateway implements ArmGateway {
     );
   }
 
+  async getPrivateEndpointServiceIds(privateEndpointId: string): Promise<string[]> {
+    const ref = parsePrivateEndpointId(privateEndpointId);
+    return this.call('get private endpoint', ref.subscriptionId, async (client) =>
+      endpointServiceIds(await client.privateEndpoints.get(ref.resourceGroup, ref.name)),
+    );
+  }
+
   /** Runs one operation on the subscription's client, timing it and mapping every failure. */
   private async call<T>(
     what: string,
@@ -300,6 +307,16 @@ function toPlsInfo(pls: PrivateLinkService, plsId: string): PrivateLinkServiceIn
 function rawString(pls: PrivateLinkService, name: 'accessMode' | 'destinationIPAddress'): string | undefined {
   const value: unknown = (pls as Record<string, unknown>)[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Both lists: ARM fills `manualPrivateLinkServiceConnections` or `privateLinkServiceConnections`, by how it was requested. */
+function endpointServiceIds(endpoint: PrivateEndpoint): string[] {
+  return [
+    ...(endpoint.manualPrivateLinkServiceConnections ?? []),
+    ...(endpoint.privateLinkServiceConnections ?? []),
+  ].flatMap((c) =>
+    c.privateLinkServiceId === undefined || c.privateLinkServiceId === '' ? [] : [c.privateLinkServiceId],
+  );
 }
 
 function endpointStatus(endpoint: PrivateEndpoint): ConnectionStatus | undefined {

@@ -23,6 +23,7 @@ export const NOTIFY_EVENT_TYPES = [
   'probe.up',
   'probe.degraded',
   'reconcile.failed',
+  'cert.expiring',
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
 

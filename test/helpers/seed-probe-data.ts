@@ -160,6 +160,7 @@ function phaseOf(failureClass: FailureClass): ProbePhase {
     case 'BODY_TOO_LARGE':
       return 'transfer';
     case 'ASSERTION':
+    case 'WRONG_SERVICE':
       return 'assertions';
     case 'DEADLINE':
       return 'request';

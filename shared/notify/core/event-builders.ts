@@ -5,6 +5,7 @@
 import type { AuditEntry, AuditedConnection } from '../../approval/core/audit-entry';
 import type { DriftRecord } from '../../approval/core/drift-record';
 import { plsNameOf, privateEndpointNameOf } from '../../arm/resource-id';
+import type { CertNotice } from '../../probe/core/cert-expiry';
 import type { TargetWhere, Transition } from '../../probe/core/target-state';
 import { plsNameOfDependency } from './incidents';
 import { compactFacts, eventId, type NotifyEvent } from './notify-events';
@@ -181,6 +182,40 @@ export function eventFromTransition(
   };
 }
 
+/**
+ * cert.expiring: one per target, certificate and threshold; the id says which, so a replay (or a
+ * second instance) stages the same event, and the marker row (probe/storage/cert-notices.ts) stops
+ * a later run from staging it again.
+ */
+export function eventFromCertNotice(
+  notice: CertNotice,
+  displayName: string,
+  where?: TargetWhere,
+): NotifyEvent {
+  return {
+    id: eventId(`cert|${notice.targetId}|${notice.fingerprint}|${notice.thresholdDays}`),
+    type: 'cert.expiring',
+    at: notice.at,
+    subject: notice.targetId,
+    facts: compactFacts({
+      targetId: notice.targetId,
+      targetName: displayName,
+      plsName: plsNameOfDependency(where?.dependsOn),
+      url: where?.url,
+      expectedIp: where?.expectedIp,
+      certNotAfter: notice.notAfter,
+      certDaysLeft: notice.daysLeft,
+      certThresholdDays: notice.thresholdDays,
+      certSubject: notice.subject ?? undefined,
+      certIssuer: notice.issuer ?? undefined,
+      certFingerprint: notice.fingerprint,
+      certSerialNumber: notice.serialNumber ?? undefined,
+      // The service behind the PLS presents the certificate: renewing it is the provider's job.
+      ownerSide: 'provider',
+    }),
+  };
+}
+
 /** When the streak that made the transition began: the oldest of the newest run's like-status evidence. */
 function streakStart(t: Transition): string | undefined {
   const newest = t.evidence[0];
@@ -205,6 +240,8 @@ export function ownerSideOf(
 ): 'consumer' | 'provider' | 'network' {
   switch (failureClass) {
     case 'DNS':
+    // The private endpoint is the consumer's resource: whoever re-pointed it owns the fix.
+    case 'WRONG_SERVICE':
     // The consumer's DNS (zone link, forwarder) handed out the wrong address.
     case 'DNS_MISMATCH':
       return 'consumer';

@@ -55,6 +55,14 @@ export interface NotifyFacts {
   readonly alsoAffectedIds?: string | undefined;
   /** When the connection's approval ends (ISO): connection.expiring, and decisions that set an end. */
   readonly approvalEndsAt?: string | undefined;
+  /** cert.expiring: the certificate's expiry (ISO), whole days left, the threshold told, and which certificate. */
+  readonly certNotAfter?: string | undefined;
+  readonly certDaysLeft?: number | undefined;
+  readonly certThresholdDays?: number | undefined;
+  readonly certSubject?: string | undefined;
+  readonly certIssuer?: string | undefined;
+  readonly certFingerprint?: string | undefined;
+  readonly certSerialNumber?: string | undefined;
 }
 
 export interface NotifyEvent {

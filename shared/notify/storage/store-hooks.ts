@@ -10,6 +10,7 @@ import type { DriftRecord } from '../../approval/core/drift-record';
 import type { AuditOutbox } from '../../approval/storage/audit-store';
 import type { DriftOutbox } from '../../approval/storage/drift';
 import type { Clock } from '../../clock';
+import type { CertNotice } from '../../probe/core/cert-expiry';
 import type { TargetWhere, Transition } from '../../probe/core/target-state';
 import type { ProbeEventOutbox } from '../../probe/storage/events';
 import type { EntryStaging, PartitionStaging } from '../../storage/outbox-staging';
@@ -17,6 +18,7 @@ import { dayKey, keySafe } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import {
   eventFromAudit,
+  eventFromCertNotice,
   eventFromDrift,
   eventFromTransition,
   reconcileFailedEvent,
@@ -76,6 +78,13 @@ export class NotificationOutbox implements AuditOutbox, DriftOutbox, ProbeEventO
     const event = eventFromTransition(targetId, displayName, transition, where);
     const staged = this.notifier.stage([event], keySafe(targetId));
     return staged.rows.length === 0 ? null : this.partitioned(new Map([[keySafe(targetId), staged]]));
+  }
+
+  /** Certificate notice: the outbox row goes into the target's partition, beside the notice's marker row. */
+  stageCertNotice(notice: CertNotice, displayName: string, where?: TargetWhere): PartitionStaging | null {
+    const pk = keySafe(notice.targetId);
+    const staged = this.notifier.stage([eventFromCertNotice(notice, displayName, where)], pk);
+    return staged.rows.length === 0 ? null : this.partitioned(new Map([[pk, staged]]));
   }
 
   private partitioned(byPartition: ReadonlyMap<string, Staged>): PartitionStaging {

@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { isResourceId } from '../../arm/resource-id';
 import { resourceIdOfKindsSchema } from '../../arm/resource-id-schema';
 import type { Config } from '../../config/config';
 import {
@@ -17,6 +18,8 @@ import {
   parseDocumentText,
 } from '../../config/document-loader';
 import { compileLinearRegex, type LinearRegex, regexLiteralParts } from '../../regex/linear-regex';
+import { DEFAULT_CERT_EXPIRY_DAYS } from '../core/cert-expiry';
+import { PLS_ALIAS_PATTERN } from '../core/service-guard';
 import {
   DNS_RECORD_TYPES,
   type MaintenanceWindow,
@@ -40,6 +43,7 @@ export const TARGET_DEFAULTS = {
   failureThreshold: 3,
   successThreshold: 2,
   maintenanceTimeZone: 'UTC',
+  certExpiryDays: DEFAULT_CERT_EXPIRY_DAYS,
   bannerMaxBytes: 512,
   bannerWaitMs: 2_000,
 } as const;
@@ -376,9 +380,31 @@ const targetSchema = z
       'expected the ARM id of a private endpoint (.../providers/Microsoft.Network/privateEndpoints/{name}) or of a PLS connection (.../privateLinkServices/{pls}/privateEndpointConnections/{name})',
     ).optional(),
     ca: pemCertificates.optional(),
+    expectedService: z
+      .string()
+      .refine(
+        (s) => isResourceId('privateLinkService', s) || PLS_ALIAS_PATTERN.test(s),
+        'expected a Private Link Service resource id (.../providers/Microsoft.Network/privateLinkServices/{name}) or alias ({prefix}.{guid}.{region}.azure.privatelinkservice)',
+      )
+      .optional(),
+    certExpiryDays: z
+      .array(z.number().int('expected whole days').min(0).max(365), { error: 'expected a list of days' })
+      .max(10, 'expected at most 10 thresholds')
+      .optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
+    // The guard reads the consumer's own private endpoint: without one there is nothing to check,
+    // and a guard that silently checks nothing is worse than none (fail closed at load time).
+    if (
+      t.expectedService !== undefined &&
+      (t.dependsOn === undefined || !isResourceId('privateEndpoint', t.dependsOn))
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dependsOn'],
+        message: 'expectedService needs dependsOn to be the ARM id of the private endpoint it checks',
+      });
     const kind = t.kind ?? 'http';
     for (const { field, what } of KIND_REQUIRED[kind]) {
       if (t[field as keyof typeof t] === undefined) {
@@ -524,6 +550,11 @@ function toTarget(input: TargetInput): ProbeTarget {
     maintenance,
     dependsOn: input.dependsOn,
     ca: input.ca,
+    expectedService: input.expectedService,
+    // Largest first, duplicates dropped: the notice names the smallest threshold already crossed.
+    certExpiryDays: [...new Set(input.certExpiryDays ?? TARGET_DEFAULTS.certExpiryDays)].sort(
+      (a, b) => b - a,
+    ),
   };
 }
 

@@ -16,6 +16,8 @@ export const FAILURE_CLASSES = [
   'ASSERTION',
   'BODY_TOO_LARGE',
   'DEADLINE',
+  // The private endpoint reaches another Private Link Service than the target's `expectedService`.
+  'WRONG_SERVICE',
   // A resolver answered, but not with what the target expects (expectedIp, or a dns target's
   // expectedAnswers): the most common private endpoint fault is DNS handing out the public address.
   'DNS_MISMATCH',
@@ -121,6 +123,13 @@ export interface ProbeTarget {
   readonly dependsOn: string | undefined;
   /** Extra CA certificates (PEM) to trust for https targets. */
   readonly ca: string | undefined;
+  /**
+   * The Private Link Service (resource id or alias) the private endpoint in `dependsOn` must reach;
+   * anything else is a WRONG_SERVICE failure, whatever HTTP said (docs/probe.md, "Consumer guard").
+   */
+  readonly expectedService?: string | undefined;
+  /** Days before the certificate's expiry at which a `cert.expiring` notice is sent, descending; [] sends none. */
+  readonly certExpiryDays?: readonly number[];
 }
 
 export interface PhaseTimings {
@@ -144,6 +153,10 @@ export interface TlsDetails {
   readonly daysLeft: number | null;
   /** Always false from this engine (no session resumption); kept as evidence that the handshake was full. */
   readonly sessionReused?: boolean;
+  /** The leaf certificate's SHA-256 fingerprint (colon-separated hex): tells a renewed certificate from the old one. */
+  readonly fingerprint256?: string | null;
+  /** The leaf certificate's serial number (hex). */
+  readonly serialNumber?: string | null;
 }
 
 export interface ProbeFailure {

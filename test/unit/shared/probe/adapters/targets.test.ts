@@ -329,3 +329,55 @@ describe('the shipped sample', () => {
     ]);
   });
 });
+
+describe('expectedService and certExpiryDays', () => {
+  const PE =
+    '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe-web';
+  const PLS =
+    '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/privateLinkServices/pls-web';
+  const ALIAS = 'pls-web.1c2d3e4f-0000-4000-8000-123456789abc.westeurope.azure.privatelinkservice';
+
+  it('accepts a PLS resource id or alias with the private endpoint it checks', () => {
+    for (const service of [PLS, ALIAS]) {
+      const [t] = parseProbeTargets(
+        JSON.stringify([{ id: 'web', url: 'https://10.0.0.5/', dependsOn: PE, expectedService: service }]),
+      );
+      expect(t?.expectedService).toBe(service);
+    }
+  });
+
+  it('refuses anything else, and a guard without a private endpoint to read', () => {
+    expect(
+      problems(
+        JSON.stringify([{ id: 'web', url: 'http://10.0.0.5/', dependsOn: PE, expectedService: 'pls-web' }]),
+      ).message,
+    ).toMatch(/targets\[0\]\.expectedService: expected a Private Link Service resource id .* or alias/);
+    expect(
+      problems(JSON.stringify([{ id: 'web', url: 'http://10.0.0.5/', expectedService: PLS }])).message,
+    ).toMatch(
+      /targets\[0\]\.dependsOn: expectedService needs dependsOn to be the ARM id of the private endpoint/,
+    );
+    const connection = `${PLS}/privateEndpointConnections/pe-web.1a2b`;
+    expect(
+      problems(
+        JSON.stringify([{ id: 'web', url: 'http://10.0.0.5/', dependsOn: connection, expectedService: PLS }]),
+      ).message,
+    ).toMatch(/expectedService needs dependsOn/);
+  });
+
+  it('certExpiryDays defaults to [30, 14, 7, 1]; a given list is sorted largest first, [] turns notices off', () => {
+    const [d, given, off] = parseProbeTargets(
+      JSON.stringify([
+        { id: 'a', url: 'https://10.0.0.5/' },
+        { id: 'b', url: 'https://10.0.0.5/', certExpiryDays: [7, 30, 14, 7] },
+        { id: 'c', url: 'https://10.0.0.5/', certExpiryDays: [] },
+      ]),
+    );
+    expect(d?.certExpiryDays).toEqual([30, 14, 7, 1]);
+    expect(given?.certExpiryDays).toEqual([30, 14, 7]);
+    expect(off?.certExpiryDays).toEqual([]);
+    expect(
+      problems(JSON.stringify([{ id: 'a', url: 'https://10.0.0.5/', certExpiryDays: [1.5] }])).message,
+    ).toMatch(/certExpiryDays\[0\]: expected whole days/);
+  });
+});
