@@ -23,6 +23,8 @@ export const NOTIFY_EVENT_TYPES = [
   'probe.up',
   'probe.degraded',
   'reconcile.failed',
+  'exposure.contradiction',
+  'exposure.resolved',
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
 

@@ -55,6 +55,11 @@ export interface NotifyFacts {
   readonly alsoAffectedIds?: string | undefined;
   /** When the connection's approval ends (ISO): connection.expiring, and decisions that set an end. */
   readonly approvalEndsAt?: string | undefined;
+  /** Exposure events: the PLS setting, its value now, what the policy implies, and the exact change. */
+  readonly setting?: string | undefined;
+  readonly currentValue?: string | undefined;
+  readonly expected?: string | undefined;
+  readonly fix?: string | undefined;
 }
 
 export interface NotifyEvent {
