@@ -33,11 +33,11 @@ export const APPROVAL_SETTINGS = [
   {
     name: 'EXPOSURE_MODE',
     description:
-      "`report`: every reconciliation run compares each managed PLS's `visibility`, `accessMode` and `autoApproval` with the policy and reports contradictions (health, dashboard banner, a warning once each); `dry-run`: also records the settings the policy implies (visibility, accessMode) as a plan in the `ExposurePlans` table and the log, once per plan. Nothing writes PLS settings.",
+      "`report`: every reconciliation run compares each managed PLS's `visibility`, `accessMode` and `autoApproval` with the policy and reports contradictions (health, dashboard banner, a warning once each); `dry-run`: also records the settings the policy implies (visibility, accessMode) as a plan in the `ExposurePlans` table and the log, once per plan; `enforce` (opt-in): sets `visibility` and `accessMode` to a plan that dry-run recorded before, through a guarded write (claim, audited intent and outcome, re-read, If-Match), never removing a subscription with an Approved connection or on autoApproval; needs `Microsoft.Network/privateLinkServices/write` (docs/deploy.md). Nothing else writes PLS settings.",
     default: 'report',
     example: 'dry-run',
     side: 'provider',
-    rule: { type: 'enum', values: ['report', 'dry-run'] },
+    rule: { type: 'enum', values: ['report', 'dry-run', 'enforce'] },
   },
   {
     name: 'RECONCILE_SCHEDULE',

@@ -84,9 +84,16 @@ export interface ExposureOutbox {
 export interface RecordedPlan {
   readonly plan: ExposurePlan;
   readonly at: Date;
-  readonly mode: 'dry-run';
+  /** `dry-run`: the plan as proposed; `enforce`: a write of it, as intent and then outcome. */
+  readonly mode: 'dry-run' | 'enforce';
   readonly policyVersion: string;
   readonly correlationId: string;
+  /** enforce only: the row before the ARM write (`intent`) or after it (`outcome`). */
+  readonly phase?: 'intent' | 'outcome' | undefined;
+  /** enforce outcome: `succeeded`, `refused` (a guard stopped it) or `failed` (ARM refused it). */
+  readonly result?: 'succeeded' | 'refused' | 'failed' | undefined;
+  /** Why (refused), or the AppError code (failed). */
+  readonly detail?: string | undefined;
 }
 
 export class ExposureStore {
@@ -103,10 +110,15 @@ export class ExposureStore {
       const table = await this.plans();
       await table.createEntity({
         partitionKey: plsKey(recorded.plan.plsId),
-        rowKey: invertedTicks(recorded.at),
+        // An enforced write's intent and outcome may share a millisecond: the phase keeps them apart.
+        rowKey: `${invertedTicks(recorded.at)}${recorded.phase === undefined ? '' : `|${recorded.phase}`}`,
         plsId: recorded.plan.plsId,
         at: recorded.at.toISOString(),
         mode: recorded.mode,
+        planKey: recorded.plan.key,
+        phase: recorded.phase ?? '',
+        result: recorded.result ?? '',
+        detail: recorded.detail ?? '',
         policyVersion: recorded.policyVersion,
         correlationId: recorded.correlationId,
         visibilityFrom:
@@ -120,6 +132,41 @@ export class ExposureStore {
     } catch (error) {
       throw storageError('recording the exposure plan', error);
     }
+  }
+
+  /**
+   * Whether EXPOSURE_MODE=dry-run recorded this very plan for the PLS (enforce writes only a plan
+   * someone could read first). Rows from before plan keys were kept never match.
+   */
+  async hasDryRunPlan(plsId: string, planKey: string): Promise<boolean> {
+    try {
+      const table = await this.plans();
+      for await (const _ of table.listEntities({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${plsKey(plsId)} and mode eq ${'dry-run'} and planKey eq ${planKey}`,
+          select: ['planKey'],
+        },
+      }))
+        return true;
+      return false;
+    } catch (error) {
+      throw storageError('reading the exposure plans', error);
+    }
+  }
+
+  /** The plan rows of one PLS, newest first (the audit trail of dry-runs and enforced writes). */
+  async listPlans(plsId: string): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    try {
+      const table = await this.plans();
+      for await (const row of table.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${plsKey(plsId)}` },
+      }))
+        out.push(row);
+    } catch (error) {
+      throw storageError('reading the exposure plans', error);
+    }
+    return out;
   }
 
   /** The stored audit of one PLS, or undefined (none yet, or a row this version cannot read). */

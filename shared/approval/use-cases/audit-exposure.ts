@@ -10,6 +10,7 @@ import {
 } from '../core/exposure-audit';
 import type { Policy } from '../core/policy/policy';
 import type { ReconcileDeps } from './approval-services';
+import { enforceExposure } from './enforce-exposure';
 
 /*
  * The exposure audit in a reconciliation run: the PLS is read once per run (the same read gives the
@@ -40,7 +41,7 @@ export async function readPlsSettings(
 }
 
 export async function recordExposure(
-  services: Pick<ReconcileDeps, 'tenants' | 'exposure' | 'exposureMode' | 'clock'>,
+  services: Pick<ReconcileDeps, 'tenants' | 'exposure' | 'exposureMode' | 'clock' | 'arm' | 'claims'>,
   policy: Policy,
   pls: PrivateLinkServiceInfo,
   context: {
@@ -96,6 +97,10 @@ export async function recordExposure(
       },
       changes,
     );
+    if (services.exposureMode === 'enforce') {
+      const plan = planExposure(audit, policy, context.approvedSubscriptions);
+      if (plan !== undefined) await enforceExposure({ ...services, exposure: store }, policy, plan, context);
+    }
     return audit;
   } catch (error) {
     logEvent(log, {

@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
 import type { Container } from '../../../../shared/composition-root';
 import { silentLog } from '../../../../shared/log';
-import {
-  armTestContainer,
-  guidOf,
-  plsIdOf,
-  useArmEmulatorPerTest,
-} from '../../../helpers/arm-emulator';
+import { armTestContainer, guidOf, plsIdOf, useArmEmulatorPerTest } from '../../../helpers/arm-emulator';
 import { FAST_NOTIFY, useNotifyFixture, waitFor, webhooksSetting } from './notify-harness';
 
 /*
