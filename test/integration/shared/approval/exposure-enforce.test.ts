@@ -45,9 +45,7 @@ async function run(container: Container, plsId: string, mode: Mode) {
 
 async function planRows(container: Container, plsId: string) {
   const rows = await (await container.approvalServices()).exposure.listPlans(plsId);
-  return rows
-    .map((r) => ({ mode: r.mode, phase: r.phase, result: r.result, detail: r.detail }))
-    .reverse();
+  return rows.map((r) => ({ mode: r.mode, phase: r.phase, result: r.result, detail: r.detail })).reverse();
 }
 
 function world(emulator: Awaited<ReturnType<typeof emulators.start>>, name: string) {
