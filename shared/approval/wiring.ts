@@ -12,7 +12,7 @@ import { type AuditOutbox, AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
 import { ConnectionRecordStore } from './storage/connection-record-store';
 import { type DriftOutbox, DriftStore } from './storage/drift';
-import { ExposureStore } from './storage/exposure-store';
+import { type ExposureOutbox, ExposureStore } from './storage/exposure-store';
 import { OnboardingCodeStore } from './storage/onboarding-code-store';
 import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { TenantCache } from './storage/tenant-cache';
@@ -31,7 +31,7 @@ export interface WiringSource {
   table(logical: string): Promise<TableClient>;
   queue(name: string): Promise<QueueClient>;
   armGateway(): Promise<ArmGateway>;
-  outbox(): Promise<(AuditOutbox & DriftOutbox) | null>;
+  outbox(): Promise<(AuditOutbox & DriftOutbox & ExposureOutbox) | null>;
 }
 
 export async function buildApprovalServices(source: WiringSource): Promise<ApprovalServices> {
@@ -54,7 +54,11 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
     ),
     arrivals: new ArrivalStore(table(APPROVAL_TABLES.arrivals)),
     runOutcomes: new ReconcileOutcomeStore(table(APPROVAL_TABLES.reconcileRuns)),
-    exposure: new ExposureStore(table(APPROVAL_TABLES.exposure), table(APPROVAL_TABLES.exposurePlans)),
+    exposure: new ExposureStore(
+      table(APPROVAL_TABLES.exposure),
+      table(APPROVAL_TABLES.exposurePlans),
+      outbox,
+    ),
     exposureMode: config.approval.exposureMode,
     workQueue: new ReconcileQueue(
       () => source.queue(config.approval.reconcileQueueName),

@@ -11,6 +11,7 @@ import type {
   ArmGateway,
   ConnectionStateUpdate,
   ConnectionStatus,
+  PlsExposureUpdate,
   PrivateEndpointConnection,
   PrivateLinkServiceInfo,
 } from './arm-gateway';
@@ -83,6 +84,30 @@ export class ArmNetworkGateway implements ArmGateway {
     return this.call('get private link service', ref.subscriptionId, async (client) =>
       toPlsInfo(await client.privateLinkServices.get(ref.resourceGroup, ref.name), plsId),
     );
+  }
+
+  async setPlsExposure(plsId: string, update: PlsExposureUpdate): Promise<PrivateLinkServiceInfo> {
+    const ref = parsePlsId(plsId);
+    return this.call('set private link service exposure', ref.subscriptionId, async (client) => {
+      // A PUT replaces the resource: the body is the PLS as ARM has it, with the two settings changed.
+      // Should it have changed since the caller's read, If-Match makes ARM refuse the whole write.
+      const current = await client.privateLinkServices.get(ref.resourceGroup, ref.name);
+      const body = {
+        ...current,
+        visibility: { subscriptions: [...update.visibility] },
+        accessMode: update.accessMode,
+      } as PrivateLinkService;
+      const written = await client.privateLinkServices.beginCreateOrUpdateAndWait(
+        ref.resourceGroup,
+        ref.name,
+        body,
+        {
+          updateIntervalInMs: this.options.lroPollIntervalMs ?? 2_000,
+          requestOptions: { customHeaders: { 'If-Match': update.ifMatch } },
+        },
+      );
+      return toPlsInfo(written, plsId);
+    });
   }
 
   async listPlsConnections(plsId: string): Promise<PrivateEndpointConnection[]> {
@@ -296,6 +321,7 @@ function toPlsInfo(pls: PrivateLinkService, plsId: string): PrivateLinkServiceIn
     enableProxyProtocol: pls.enableProxyProtocol === true,
     destinationIPAddress: rawString(pls, 'destinationIPAddress'),
     fqdns: pls.fqdns ?? [],
+    etag: pls.etag,
   };
 }
 

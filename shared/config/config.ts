@@ -31,8 +31,8 @@ export interface Config {
       | { readonly kind: 'inline'; readonly text: string }
       | { readonly kind: 'file'; readonly path: string };
     readonly mode: 'enforce' | 'dry-run' | 'off';
-    /** EXPOSURE_MODE: report contradictions only, or also record the settings plan. */
-    readonly exposureMode: 'report' | 'dry-run';
+    /** EXPOSURE_MODE: report contradictions only, also record the settings plan, or write a recorded plan. */
+    readonly exposureMode: 'report' | 'dry-run' | 'enforce';
     readonly reconcileSchedule: string;
     readonly reconcileConcurrency: number;
     readonly reconcileTimeBudgetSeconds: number;

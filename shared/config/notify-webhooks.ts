@@ -24,6 +24,8 @@ export const NOTIFY_EVENT_TYPES = [
   'probe.degraded',
   'reconcile.failed',
   'cert.expiring',
+  'exposure.contradiction',
+  'exposure.resolved',
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
 

@@ -4,6 +4,7 @@
  */
 import type { AuditEntry, AuditedConnection } from '../../approval/core/audit-entry';
 import type { DriftRecord } from '../../approval/core/drift-record';
+import { announcementKey, type ExposureChange } from '../../approval/core/exposure-audit';
 import { plsNameOf, privateEndpointNameOf } from '../../arm/resource-id';
 import type { CertNotice } from '../../probe/core/cert-expiry';
 import type { TargetWhere, Transition } from '../../probe/core/target-state';
@@ -317,6 +318,32 @@ export function reconcileFailedEvent(plsId: string, code: string, at: Date): Not
       plsName: plsNameOf(plsId),
       errorCode: code,
       reason: `the Private Link Service could not be reconciled (${code})`,
+    }),
+  };
+}
+
+/**
+ * exposure.contradiction / exposure.resolved: once per PLS, setting and value (the exposure row's
+ * announced list decides what is new); the run's time is in the id, so a contradiction that comes
+ * back after a fix is a new event, and the same run written twice is the same one.
+ */
+export function eventFromExposure(change: ExposureChange): NotifyEvent {
+  const { finding, plsId } = change;
+  return {
+    id: eventId(
+      `exposure|${plsId.toLowerCase()}|${announcementKey(finding)}|${change.kind}|${change.at.getTime()}`,
+    ),
+    type: change.kind === 'contradiction' ? 'exposure.contradiction' : 'exposure.resolved',
+    at: change.at.toISOString(),
+    subject: plsId,
+    facts: compactFacts({
+      plsId,
+      plsName: plsNameOf(plsId),
+      setting: finding.setting,
+      currentValue: change.kind === 'contradiction' ? finding.current : undefined,
+      expected: finding.expected,
+      reason: change.kind === 'contradiction' ? finding.problem : `fixed: ${finding.problem}`,
+      fix: change.kind === 'contradiction' ? finding.fix : undefined,
     }),
   };
 }

@@ -63,6 +63,11 @@ export interface NotifyFacts {
   readonly certIssuer?: string | undefined;
   readonly certFingerprint?: string | undefined;
   readonly certSerialNumber?: string | undefined;
+  /** Exposure events: the PLS setting, its value now, what the policy implies, and the exact change. */
+  readonly setting?: string | undefined;
+  readonly currentValue?: string | undefined;
+  readonly expected?: string | undefined;
+  readonly fix?: string | undefined;
 }
 
 export interface NotifyEvent {

@@ -35,6 +35,8 @@ const TITLES: Record<NotifyEventType, string> = {
   'probe.degraded': 'Endpoint DEGRADED',
   'reconcile.failed': 'Reconciliation failed',
   'cert.expiring': 'Certificate expires soon',
+  'exposure.contradiction': 'Private Link Service setting contradicts the policy',
+  'exposure.resolved': 'Private Link Service setting matches the policy again',
 };
 
 /**
@@ -67,6 +69,9 @@ export function headline(event: NotifyEvent, inert: (text: string) => string = p
         : `${TITLES[event.type]}: ${what} in ${fact(f.certDaysLeft, '?')} days (${fact(f.certNotAfter, '?')})`;
     case 'connection.expiring':
       return `${TITLES[event.type]}: ${what} on ${fact(f.approvalEndsAt, '?')}${f.mode === 'dry-run' ? ' (dry run)' : ''}`;
+    case 'exposure.contradiction':
+    case 'exposure.resolved':
+      return `${TITLES[event.type]}: ${what} ${fact(f.setting, '')}`;
     default:
       return `${TITLES[event.type]}: ${what}`;
   }
@@ -128,6 +133,10 @@ export function factRows(
     // A probe event's reason repeats its failure and detail; only the other kinds need it.
     ['Why', connectionEvent || (probeEvent && f.detail !== undefined) ? undefined : f.reason],
     ['Error', f.errorCode],
+    ['Setting', f.setting],
+    ['Current value', f.currentValue],
+    ['Policy expects', f.expected],
+    ['Fix', f.fix],
     ['Mode', f.mode !== undefined && f.mode !== 'enforce' ? f.mode : undefined],
   ];
   const shown = rows
@@ -149,7 +158,12 @@ const OWNER_SIDES: Record<string, string> = {
 export function dashboardLink(event: NotifyEvent, dashboardUrl: string | undefined): string | undefined {
   if (dashboardUrl === undefined) return undefined;
   const url = new URL(dashboardUrl);
-  const key = event.type.startsWith('probe.') || event.type === 'cert.expiring' ? 'target' : 'connection';
+  const key =
+    event.type.startsWith('probe.') || event.type === 'cert.expiring'
+      ? 'target'
+      : event.type.startsWith('exposure.')
+        ? 'pls'
+        : 'connection';
   url.hash = `${key}=${encodeURIComponent(event.subject)}`;
   return url.toString();
 }
@@ -172,6 +186,7 @@ export function renderPayload(
 function accent(type: NotifyEventType): 'attention' | 'warning' | 'good' | 'accent' {
   if (type === 'probe.down' || type === 'reconcile.failed') return 'attention';
   if (
+    type === 'exposure.contradiction' ||
     type === 'probe.degraded' ||
     type === 'connection.drift' ||
     type === 'connection.reminder' ||
@@ -179,7 +194,7 @@ function accent(type: NotifyEventType): 'attention' | 'warning' | 'good' | 'acce
     type === 'cert.expiring'
   )
     return 'warning';
-  if (type === 'probe.up') return 'good';
+  if (type === 'probe.up' || type === 'exposure.resolved') return 'good';
   return 'accent';
 }
 

@@ -1,7 +1,11 @@
 import { posix } from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../../../shared/approval/core/event-filter';
-import { ARM_OPERATIONS, CONSUMER_ARM_OPERATIONS } from '../../../shared/arm/arm-operations';
+import {
+  ARM_EXPOSURE_WRITE_OPERATIONS,
+  ARM_OPERATIONS,
+  CONSUMER_ARM_OPERATIONS,
+} from '../../../shared/arm/arm-operations';
 import { SETTINGS, type SettingSpec } from '../../../shared/config/settings';
 import type { RegisteredFunction } from '../../../shared/host/function-definition';
 import { parseProbeTargets } from '../../../shared/probe/adapters/targets';
@@ -331,6 +335,7 @@ export interface RoleExpectation {
 
 export const ROLE_EXPECTATIONS: readonly RoleExpectation[] = [
   { file: 'infra/provider/modules/pls-operator-role.bicep', actions: ARM_OPERATIONS },
+  { file: 'infra/provider/modules/pls-exposure-writer-role.bicep', actions: ARM_EXPOSURE_WRITE_OPERATIONS },
   { file: 'infra/consumer/modules/pe-reader-role.bicep', actions: CONSUMER_ARM_OPERATIONS },
 ];
 
