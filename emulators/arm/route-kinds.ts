@@ -10,6 +10,7 @@ export const ROUTE_KINDS = [
   'endpoint.put',
   'endpoint.delete',
   'operation.get',
+  'graph.query',
   'unknown',
 ] as const;
 
