@@ -18,6 +18,7 @@ import {
   type RouteRequest,
 } from './context';
 import { type Fault, FaultInjector } from './faults';
+import { formatResetsAfter, GraphQuota, type GraphQuotaOptions } from './graph-quota';
 import { deleteConnection, listPlsConnections, putConnection, readConnection } from './handlers/connections';
 import { serveControl } from './handlers/control';
 import { getOperation, operationRegistry } from './handlers/operations';
@@ -25,7 +26,6 @@ import { deletePrivateEndpoint, getPrivateEndpoint, putPrivateEndpoint } from '.
 import { getPrivateLinkService } from './handlers/private-link-services';
 import { queryResourceGraph } from './handlers/resource-graph';
 import { getSubscription } from './handlers/subscriptions';
-import { formatResetsAfter, GraphQuota, type GraphQuotaOptions } from './graph-quota';
 import { acceptedToken, challenge, headerOf, readBody, sendEmulatorError, sendError, sendJson } from './http';
 import {
   type NrpLimitOptions,

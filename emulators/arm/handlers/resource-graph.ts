@@ -67,7 +67,8 @@ export const queryResourceGraph: RouteHandler = (context, { body, response }) =>
 
 function parseRequest(body: unknown): GraphRequest {
   const invalid = (message: string) => new EmulatorError(400, 'BadRequest', message);
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('The request body must be a QueryRequest object.');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw invalid('The request body must be a QueryRequest object.');
   const raw = body as Record<string, unknown>;
   if (typeof raw.query !== 'string') throw invalid("The request body must have a 'query' string.");
   const strings = (value: unknown, name: string): readonly string[] | undefined => {
@@ -78,11 +79,14 @@ function parseRequest(body: unknown): GraphRequest {
   };
   const options = (raw.options ?? {}) as Record<string, unknown>;
   const top = options.$top === undefined ? DEFAULT_TOP : Number(options.$top);
-  if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) throw invalid(`'$top' must be between 1 and ${MAX_TOP}.`);
+  if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
+    throw invalid(`'$top' must be between 1 and ${MAX_TOP}.`);
   const skipToken = options.$skipToken;
-  if (skipToken !== undefined && typeof skipToken !== 'string') throw invalid("'$skipToken' must be a string.");
+  if (skipToken !== undefined && typeof skipToken !== 'string')
+    throw invalid("'$skipToken' must be a string.");
   const resultFormat = options.resultFormat ?? 'objectArray';
-  if (resultFormat !== 'objectArray' && resultFormat !== 'table') throw invalid("'resultFormat' must be objectArray or table.");
+  if (resultFormat !== 'objectArray' && resultFormat !== 'table')
+    throw invalid("'resultFormat' must be objectArray or table.");
   return {
     subscriptions: strings(raw.subscriptions, 'subscriptions'),
     managementGroups: strings(raw.managementGroups, 'managementGroups'),
@@ -124,7 +128,12 @@ function skipToken(offset: number, fingerprint: string): string {
 function readSkipToken(token: string, fingerprint: string): number {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { o?: unknown; q?: unknown };
-    if (typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0 && parsed.q === fingerprint)
+    if (
+      typeof parsed.o === 'number' &&
+      Number.isInteger(parsed.o) &&
+      parsed.o >= 0 &&
+      parsed.q === fingerprint
+    )
       return parsed.o;
   } catch {
     // falls through to the refusal
