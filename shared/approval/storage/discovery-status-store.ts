@@ -11,7 +11,7 @@ import { storageError } from '../../storage/table-errors';
 export interface DiscoveryStatus {
   /** When the last discovery was tried. */
   readonly at: Date;
-  /** Services found by the last discovery that worked. */
+  /** Services the last discovery that worked added to PLS_RESOURCE_IDS (found and not listed there). */
   readonly discovered: number;
   /** When discovery last worked; undefined when it never did. */
   readonly lastOkAt: Date | undefined;

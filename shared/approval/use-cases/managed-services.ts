@@ -98,7 +98,12 @@ export class ManagedServices {
         pages: found.pages,
         quotaWaitMs: found.waitedMs,
       });
-      await this.writeStatus(log, { at, discovered: found.ids.length, lastOkAt: at, errorCode: undefined });
+      await this.writeStatus(log, {
+        at,
+        discovered: this.summary().discovered,
+        lastOkAt: at,
+        errorCode: undefined,
+      });
     } catch (error) {
       const code = toAppError(error).code;
       logEvent(log, {
@@ -109,7 +114,7 @@ export class ManagedServices {
       });
       await this.writeStatus(log, {
         at,
-        discovered: this.discovered.length,
+        discovered: this.summary().discovered,
         lastOkAt: previous?.lastOkAt,
         errorCode: code,
       });
