@@ -51,7 +51,8 @@ export interface ManagedServicesSummary {
 
 export class ManagedServices {
   private discovered: readonly string[] = [];
-  private asked = false;
+  /** This instance's first discovery, shared by every caller that arrives while it runs. */
+  private first: Promise<readonly string[]> | undefined;
 
   constructor(
     readonly staticIds: readonly string[],
@@ -74,19 +75,27 @@ export class ManagedServices {
 
   /** The managed list, asking Resource Graph only if this instance never has. */
   async managed(log: Log): Promise<readonly string[]> {
-    if (this.setup.state === 'on' && !this.asked) await this.refresh(log);
+    if (this.setup.state === 'on') {
+      this.first ??= this.refresh(log);
+      await this.first;
+    }
     return this.managedIds();
   }
 
   /** Asks Resource Graph (the timer, once per run); on failure keeps the last known list. */
-  async refresh(log: Log): Promise<readonly string[]> {
+  refresh(log: Log): Promise<readonly string[]> {
+    const run = this.discover(log);
+    this.first ??= run;
+    return run;
+  }
+
+  private async discover(log: Log): Promise<readonly string[]> {
     const setup = this.setup;
     if (setup.state === 'invalid') {
       logEvent(log, { level: 'warn', event: 'approval.discovery.off', reason: setup.message });
       return this.managedIds();
     }
     if (setup.state === 'off') return this.managedIds();
-    this.asked = true;
     const at = this.clock.now();
     const previous = await this.readStatus(log);
     try {

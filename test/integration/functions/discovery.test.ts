@@ -1,9 +1,13 @@
 import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { reconcileConnections } from '../../../functions/reconcileConnections';
+import { ManagedServices } from '../../../shared/approval/use-cases/managed-services';
+import { ResourceGraphClient } from '../../../shared/arm/resource-graph';
+import { systemClock } from '../../../shared/clock';
 import { getContainer, setContainer } from '../../../shared/composition-root';
 import { parseConfig } from '../../../shared/config/config';
 import { featureReports } from '../../../shared/health/feature-report';
+import { silentLog } from '../../../shared/log';
 import {
   armTestContainer,
   PROVIDER_SUBSCRIPTION,
@@ -144,6 +148,32 @@ describe('services found through Resource Graph (PLS_DISCOVERY_SCOPE)', () => {
     expect(approval?.problem?.issues).toEqual(
       expect.arrayContaining([expect.objectContaining({ path: 'PLS_DISCOVERY_SCOPE' })]),
     );
+  });
+
+  it('event and queue paths on a cold instance wait for its one first discovery, so a discovered PLS is managed', async () => {
+    const emulator = await emulators.start();
+    const found = plsIdOf('pls-found');
+    emulator.world.addPrivateLinkService({ id: found });
+    const graph = new ResourceGraphClient({
+      endpoint: new URL(emulator.url),
+      scope: 'https://management.azure.com/.default',
+      credential: { getToken: async () => ({ token: TEST_TOKEN, expiresOnTimestamp: Date.now() + 60_000 }) },
+    });
+    const services = new ManagedServices(
+      [],
+      {
+        state: 'on',
+        scope: { kind: 'subscriptions', subscriptionIds: [PROVIDER_SUBSCRIPTION] },
+        tag: undefined,
+        finder: async () => graph,
+      },
+      systemClock,
+    );
+    const [a, b] = await Promise.all([services.managed(silentLog), services.managed(silentLog)]);
+    expect(a).toEqual([found]);
+    expect(b).toEqual([found]);
+    await services.managed(silentLog);
+    expect(emulator.requestLog.entries.filter((e) => e.kind === 'graph.query')).toHaveLength(1);
   });
 
   it('settings: each bad value names its setting; a tag without a scope is refused', () => {
