@@ -114,11 +114,12 @@ export class ManagedServices {
         errorCode: undefined,
       });
     } catch (error) {
-      const code = toAppError(error).code;
+      const { code, upstreamCode } = toAppError(error);
       logEvent(log, {
         level: 'warn',
         event: 'approval.discovery.failed',
         code,
+        upstreamCode,
         kept: this.discovered.length,
       });
       await this.writeStatus(log, {
