@@ -12,6 +12,7 @@ import { listConnections } from './listConnections';
 import { listDecisions } from './listDecisions';
 import { listOnboardingCodes } from './listOnboardingCodes';
 import { me } from './me';
+import { metrics } from './metrics';
 import { probeBadge } from './probeBadge';
 import { probeEvents } from './probeEvents';
 import { probeSeries } from './probeSeries';
@@ -30,6 +31,7 @@ export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
   probeSeries,
   probeEvents,
   probeBadge,
+  metrics,
   dashboard,
   dashboardAsset,
   me,

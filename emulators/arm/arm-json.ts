@@ -92,6 +92,10 @@ export function privateEndpointJson(
     type: `Microsoft.Network/privateEndpoints/${endpoint.manual ? 'manualPrivateLinkServiceConnections' : 'privateLinkServiceConnections'}`,
     properties: {
       provisioningState: 'Succeeded',
+      // PrivateLinkServiceConnectionProperties.privateLinkServiceId (azure-rest-api-specs,
+      // Microsoft.Network privateEndpoint.json): what the consumer's PUT gave, a PLS resource id or,
+      // for an endpoint created by alias (Microsoft Learn, Private Link service overview, "Alias"),
+      // that alias; the consumer guard (shared/probe/core/service-guard.ts) reads it back.
       privateLinkServiceId: endpoint.target,
       groupIds: [],
       requestMessage: endpoint.requestMessage,

@@ -2,6 +2,7 @@
 export const ROUTE_KINDS = [
   'subscription.get',
   'pls.get',
+  'pls.put',
   'connection.list',
   'connection.get',
   'connection.put',

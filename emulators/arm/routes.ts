@@ -89,7 +89,7 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
   {
     pattern: new RegExp(`^${NET}/privateLinkServices/${SEG}$`, 'i'),
     api: 'network',
-    methods: { GET: 'pls.get' },
+    methods: { GET: 'pls.get', PUT: 'pls.put' },
     resource: ([sub = '', rg = '', pls = '']) => ({
       subscriptionId: sub,
       resourceId: formatPlsId(sub, rg, pls),

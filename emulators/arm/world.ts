@@ -313,6 +313,52 @@ export class ArmWorld {
   }
 
   /**
+   * The PLS settings the gatekeeper's enforce mode writes (a PUT of the whole PLS,
+   * `PrivateLinkServices_CreateOrUpdate` in privateLinkService.json, Azure/azure-rest-api-specs
+   * specification/network/resource-manager/Microsoft.Network/stable/2025-01-01: long-running, 200 on
+   * update). Only `visibility` and `accessMode` change here; the rest of the body is what the caller
+   * read. The spec declares no If-Match on this PUT, but ARM's resource provider contract
+   * (Azure/azure-resourcemanager-rpc, "Etags": If-Match on a PUT, 412 PreconditionFailed when the
+   * etag differs) applies to every resource with an etag, as NRP's do. `autoApproval` must stay a
+   * subset of `visibility` (Private Link service overview, "Control service exposure").
+   */
+  updatePlsExposure(
+    plsId: string,
+    update: { readonly visibility: readonly string[]; readonly accessMode: PlsAccessMode },
+    ifMatch?: string,
+  ): PlsRecord {
+    const pls = this.requirePls(plsId);
+    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== pls.etag) {
+      throw new EmulatorError(
+        412,
+        'PreconditionFailed',
+        `The condition specified using HTTP conditional header(s) is not met (If-Match: ${ifMatch}).`,
+        {
+          details: [
+            {
+              code: 'PreconditionFailedEtagMismatch',
+              message: `The specified ETag ${ifMatch} does not match the current ETag of ${pls.name}.`,
+            },
+          ],
+        },
+      );
+    }
+    const visibility = update.visibility.map((s) => s.toLowerCase());
+    const outside = visibility.includes('*') ? [] : pls.autoApproval.filter((s) => !visibility.includes(s));
+    if (outside.length > 0) {
+      throw new EmulatorError(
+        400,
+        'PrivateLinkServiceAutoApprovalNotSubsetOfVisibility',
+        `Auto-approval subscriptions ${outside.join(', ')} must also be in the visibility list.`,
+      );
+    }
+    pls.visibility = visibility;
+    pls.accessMode = update.accessMode;
+    pls.etag = newEtag();
+    return pls;
+  }
+
+  /**
    * The provider's PUT: only status, description and actionsRequired change.
    * A PUT cannot create a connection: on one that does not exist (any more) NRP answers 400
    * `PrivateEndpointConnectionCannotBeCreatedByServiceProvider`, not 404 (Azure/azure-sdk-for-go#9484). Pending → Approved/Rejected

@@ -75,6 +75,9 @@ param notifyWebhooks string = ''
 @description('DASHBOARD_URL: public URL of the dashboard, for the buttons in notifications; empty for the app\'s own /api/dashboard.')
 param dashboardUrl string = ''
 
+@description('METRICS_SCRAPE_TOKEN from Key Vault: the secret URI of the bearer token a Prometheus server sends to GET /api/metrics (32+ RFC 6750 token characters; the app\'s identity needs Key Vault Secrets User on it). Given, /api/metrics is left out of App Service Authentication and the app accepts that token only there. Empty: the route needs the reader role like the other data routes.')
+param metricsScrapeTokenSecretUri string = ''
+
 @description('APP_HOST_NAMES: custom domains (comma-separated DNS names) the app is reached at besides its own WEBSITE_HOSTNAME; writes under any other Host are refused (docs/security.md).')
 param appHostNames string = ''
 
@@ -184,7 +187,10 @@ var optionalSettings = union(
     ? { NOTIFY_WEBHOOKS: '@Microsoft.KeyVault(SecretUri=${notifyWebhooksSecretUri})' }
     : empty(notifyWebhooks) ? {} : { NOTIFY_WEBHOOKS: notifyWebhooks },
   empty(dashboardUrl) ? {} : { DASHBOARD_URL: dashboardUrl },
-  empty(appHostNames) ? {} : { APP_HOST_NAMES: appHostNames }
+  empty(appHostNames) ? {} : { APP_HOST_NAMES: appHostNames },
+  empty(metricsScrapeTokenSecretUri)
+    ? {}
+    : { METRICS_SCRAPE_TOKEN: '@Microsoft.KeyVault(SecretUri=${metricsScrapeTokenSecretUri})' }
 )
 
 module app '../modules/function-app.bicep' = {
@@ -219,9 +225,9 @@ module auth '../provider/modules/app-auth.bicep' = {
     clientId: authClientId
     tenantId: tenant().tenantId
     federatedIdentitySettingName: 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
-    excludedPaths: [
-      '/api/health'
-    ]
+    // With a scrape token, /api/metrics is the app's to guard (shared/auth/scrape-token.ts): a
+    // Prometheus server has no Entra token for Easy Auth to accept.
+    excludedPaths: concat(['/api/health'], empty(metricsScrapeTokenSecretUri) ? [] : ['/api/metrics'])
   }
   dependsOn: [
     app

@@ -34,10 +34,11 @@ param authTenantId string = tenant().tenantId
 ])
 param approvalMode string = 'enforce'
 
-@description('EXPOSURE_MODE: report compares each PLS\'s exposure settings with the policy; dry-run also records the settings plan the policy implies.')
+@description('EXPOSURE_MODE: report compares each PLS\'s exposure settings with the policy; dry-run also records the settings plan the policy implies; enforce writes a recorded plan, and only then is the app granted Microsoft.Network/privateLinkServices/write (pls-exposure-writer-role.bicep).')
 @allowed([
   'report'
   'dry-run'
+  'enforce'
 ])
 param exposureMode string = 'report'
 
@@ -182,6 +183,8 @@ var topicName = empty(systemTopicName) ? 'evgt-${environmentName}-subscription' 
 var applicationInsightsName = 'appi-plg-${resourceToken}'
 var identityName = 'id-plg-${resourceToken}'
 var operatorRoleName = 'Private Link Gatekeeper operator (${environmentName})'
+var exposureWriterRoleName = 'Private Link Gatekeeper exposure writer (${environmentName})'
+var exposureWrites = exposureMode == 'enforce'
 // Names every module can be given before anything exists. Passing module outputs where a module
 // uses them as resource names makes what-if stop predicting (linter: what-if-short-circuiting), so
 // modules get these and an explicit dependsOn for the order.
@@ -354,6 +357,33 @@ module plsAccess 'modules/pls-role-assignment.bicep' = [
     }
     dependsOn: [
       plsRole
+      app
+    ]
+  }
+]
+
+// EXPOSURE_MODE=enforce only: the PLS write (visibility, accessMode) in a role of its own, so a
+// deployment that does not enforce never holds it (docs/deploy.md, "Exposure enforce mode").
+module plsExposureRole 'modules/pls-exposure-writer-role.bicep' = if (exposureWrites) {
+  name: 'pls-exposure-role-${resourceToken}'
+  params: {
+    roleName: exposureWriterRoleName
+    assignableScopes: union([subscription().id], map(plsResourceIds, plsId => '/subscriptions/${split(plsId, '/')[2]}'))
+  }
+}
+
+module plsExposureAccess 'modules/pls-role-assignment.bicep' = [
+  for (plsId, i) in plsResourceIds: if (exposureWrites) {
+    name: 'pls-exposure-access-${i}-${resourceToken}'
+    scope: resourceGroup(split(plsId, '/')[2], split(plsId, '/')[4])
+    params: {
+      privateLinkServiceName: last(split(plsId, '/'))
+      roleGuid: guid(subscription().id, exposureWriterRoleName)
+      principalId: identity.outputs.principalId
+      principalKey: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', identityName)
+    }
+    dependsOn: [
+      plsExposureRole
       app
     ]
   }

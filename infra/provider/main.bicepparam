@@ -13,6 +13,9 @@ param authClientId = readEnvironmentVariable('AUTH_CLIENT_ID', '00000000-0000-00
 // dry-run first: the app decides and audits, and writes nothing to ARM (docs/deploy.md, step 4).
 param approvalMode = readEnvironmentVariable('APPROVAL_MODE', 'dry-run')
 
+// The PLS exposure audit: report, dry-run, or enforce (which alone grants the PLS write; docs/deploy.md).
+param exposureMode = readEnvironmentVariable('EXPOSURE_MODE', 'report')
+
 // The approval policy is part of the deployment: `npm run policy:starter` writes this file (the
 // repository ships a placeholder that leaves every connection to a person).
 param approvalPolicy = loadTextContent('approval-policy.yaml')

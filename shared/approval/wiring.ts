@@ -13,7 +13,7 @@ import { ClaimStore } from './storage/claim-store';
 import { ConnectionRecordStore } from './storage/connection-record-store';
 import { DiscoveryStatusStore } from './storage/discovery-status-store';
 import { type DriftOutbox, DriftStore } from './storage/drift';
-import { ExposureStore } from './storage/exposure-store';
+import { type ExposureOutbox, ExposureStore } from './storage/exposure-store';
 import { OnboardingCodeStore } from './storage/onboarding-code-store';
 import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { TenantCache } from './storage/tenant-cache';
@@ -33,7 +33,7 @@ export interface WiringSource {
   table(logical: string): Promise<TableClient>;
   queue(name: string): Promise<QueueClient>;
   armGateway(): Promise<ArmGateway>;
-  outbox(): Promise<(AuditOutbox & DriftOutbox) | null>;
+  outbox(): Promise<(AuditOutbox & DriftOutbox & ExposureOutbox) | null>;
   /** Resource Graph (service discovery); only asked for when PLS_DISCOVERY_SCOPE is set. */
   resourceGraph?(): Promise<ServiceFinder>;
 }
@@ -58,7 +58,11 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
     ),
     arrivals: new ArrivalStore(table(APPROVAL_TABLES.arrivals)),
     runOutcomes: new ReconcileOutcomeStore(table(APPROVAL_TABLES.reconcileRuns)),
-    exposure: new ExposureStore(table(APPROVAL_TABLES.exposure), table(APPROVAL_TABLES.exposurePlans)),
+    exposure: new ExposureStore(
+      table(APPROVAL_TABLES.exposure),
+      table(APPROVAL_TABLES.exposurePlans),
+      outbox,
+    ),
     exposureMode: config.approval.exposureMode,
     workQueue: new ReconcileQueue(
       () => source.queue(config.approval.reconcileQueueName),

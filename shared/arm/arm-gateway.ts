@@ -42,6 +42,19 @@ export interface PrivateLinkServiceInfo {
   readonly enableProxyProtocol: boolean;
   readonly destinationIPAddress: string | undefined;
   readonly fqdns: readonly string[];
+  /** The PLS's etag as read: a settings write sends it as If-Match. */
+  readonly etag?: string | undefined;
+}
+
+/** What EXPOSURE_MODE=enforce writes on a PLS: the rest of the resource is written back as read. */
+export interface PlsExposureUpdate {
+  readonly visibility: readonly string[];
+  readonly accessMode: 'Restricted';
+  /**
+   * The etag of the read the change was checked against: a PLS changed since is refused (ARM
+   * answers 412, `arm_conflict` with upstreamCode `PreconditionFailed`), never overwritten.
+   */
+  readonly ifMatch: string;
 }
 
 export interface ConnectionStateUpdate {
@@ -58,6 +71,11 @@ export interface ConnectionStateUpdate {
 
 export interface ArmGateway {
   getPrivateLinkService(plsId: string): Promise<PrivateLinkServiceInfo>;
+  /**
+   * A PUT of the whole PLS (long-running; resolves when done) with `visibility` and `accessMode`
+   * replaced and If-Match. Needs `Microsoft.Network/privateLinkServices/write`.
+   */
+  setPlsExposure(plsId: string, update: PlsExposureUpdate): Promise<PrivateLinkServiceInfo>;
   /** Every connection of the PLS (all pages). */
   listPlsConnections(plsId: string): Promise<PrivateEndpointConnection[]>;
   readConnection(plsId: string, connectionName: string): Promise<PrivateEndpointConnection>;
@@ -74,4 +92,9 @@ export interface ArmGateway {
    * read from the consumer's own private endpoint. Undefined when the endpoint has no such connection.
    */
   getPrivateEndpointConnectionStatus(privateEndpointId: string): Promise<ConnectionStatus | undefined>;
+  /**
+   * Consumer side: what the private endpoint's connections point at, each `privateLinkServiceId` as
+   * ARM shows it (a PLS resource id, or the alias the endpoint was created with); empty when none.
+   */
+  getPrivateEndpointServiceIds(privateEndpointId: string): Promise<string[]>;
 }

@@ -11,6 +11,7 @@ import type {
   ArmGateway,
   ConnectionStateUpdate,
   ConnectionStatus,
+  PlsExposureUpdate,
   PrivateEndpointConnection,
   PrivateLinkServiceInfo,
 } from './arm-gateway';
@@ -85,6 +86,30 @@ export class ArmNetworkGateway implements ArmGateway {
     );
   }
 
+  async setPlsExposure(plsId: string, update: PlsExposureUpdate): Promise<PrivateLinkServiceInfo> {
+    const ref = parsePlsId(plsId);
+    return this.call('set private link service exposure', ref.subscriptionId, async (client) => {
+      // A PUT replaces the resource: the body is the PLS as ARM has it, with the two settings changed.
+      // Should it have changed since the caller's read, If-Match makes ARM refuse the whole write.
+      const current = await client.privateLinkServices.get(ref.resourceGroup, ref.name);
+      const body = {
+        ...current,
+        visibility: { subscriptions: [...update.visibility] },
+        accessMode: update.accessMode,
+      } as PrivateLinkService;
+      const written = await client.privateLinkServices.beginCreateOrUpdateAndWait(
+        ref.resourceGroup,
+        ref.name,
+        body,
+        {
+          updateIntervalInMs: this.options.lroPollIntervalMs ?? 2_000,
+          requestOptions: { customHeaders: { 'If-Match': update.ifMatch } },
+        },
+      );
+      return toPlsInfo(written, plsId);
+    });
+  }
+
   async listPlsConnections(plsId: string): Promise<PrivateEndpointConnection[]> {
     const ref = parsePlsId(plsId);
     return this.call('list connections', ref.subscriptionId, async (client) => {
@@ -156,6 +181,13 @@ export class ArmNetworkGateway implements ArmGateway {
     const ref = parsePrivateEndpointId(privateEndpointId);
     return this.call('get private endpoint', ref.subscriptionId, async (client) =>
       endpointStatus(await client.privateEndpoints.get(ref.resourceGroup, ref.name)),
+    );
+  }
+
+  async getPrivateEndpointServiceIds(privateEndpointId: string): Promise<string[]> {
+    const ref = parsePrivateEndpointId(privateEndpointId);
+    return this.call('get private endpoint', ref.subscriptionId, async (client) =>
+      endpointServiceIds(await client.privateEndpoints.get(ref.resourceGroup, ref.name)),
     );
   }
 
@@ -289,6 +321,7 @@ function toPlsInfo(pls: PrivateLinkService, plsId: string): PrivateLinkServiceIn
     enableProxyProtocol: pls.enableProxyProtocol === true,
     destinationIPAddress: rawString(pls, 'destinationIPAddress'),
     fqdns: pls.fqdns ?? [],
+    etag: pls.etag,
   };
 }
 
@@ -300,6 +333,16 @@ function toPlsInfo(pls: PrivateLinkService, plsId: string): PrivateLinkServiceIn
 function rawString(pls: PrivateLinkService, name: 'accessMode' | 'destinationIPAddress'): string | undefined {
   const value: unknown = (pls as Record<string, unknown>)[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Both lists: ARM fills `manualPrivateLinkServiceConnections` or `privateLinkServiceConnections`, by how it was requested. */
+function endpointServiceIds(endpoint: PrivateEndpoint): string[] {
+  return [
+    ...(endpoint.manualPrivateLinkServiceConnections ?? []),
+    ...(endpoint.privateLinkServiceConnections ?? []),
+  ].flatMap((c) =>
+    c.privateLinkServiceId === undefined || c.privateLinkServiceId === '' ? [] : [c.privateLinkServiceId],
+  );
 }
 
 function endpointStatus(endpoint: PrivateEndpoint): ConnectionStatus | undefined {

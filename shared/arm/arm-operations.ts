@@ -9,5 +9,11 @@ export const ARM_OPERATIONS = [
   'Microsoft.Network/privateLinkServices/privateEndpointConnections/delete',
 ] as const;
 
+/**
+ * What EXPOSURE_MODE=enforce adds (the PLS PUT of setPlsExposure): a role of its own, deployed only
+ * when the Bicep parameter exposureMode is `enforce`.
+ */
+export const ARM_EXPOSURE_WRITE_OPERATIONS = ['Microsoft.Network/privateLinkServices/write'] as const;
+
 /** What the consumer (probe) app reads, to label probe failures with its endpoint's connection state. */
 export const CONSUMER_ARM_OPERATIONS = ['Microsoft.Network/privateEndpoints/read'] as const;

@@ -31,8 +31,8 @@ export interface Config {
       | { readonly kind: 'inline'; readonly text: string }
       | { readonly kind: 'file'; readonly path: string };
     readonly mode: 'enforce' | 'dry-run' | 'off';
-    /** EXPOSURE_MODE: report contradictions only, or also record the settings plan. */
-    readonly exposureMode: 'report' | 'dry-run';
+    /** EXPOSURE_MODE: report contradictions only, also record the settings plan, or write a recorded plan. */
+    readonly exposureMode: 'report' | 'dry-run' | 'enforce';
     readonly reconcileSchedule: string;
     readonly reconcileConcurrency: number;
     readonly reconcileTimeBudgetSeconds: number;
@@ -57,6 +57,8 @@ export interface Config {
     readonly platformAuthEnabled: boolean;
     readonly readerRole: string;
     readonly approverRole: string;
+    /** METRICS_SCRAPE_TOKEN: when set, the only credential GET /api/metrics accepts; never logged (the redactor knows it). */
+    readonly metricsScrapeToken: string | undefined;
   };
   readonly probe: {
     readonly targetsSource:
@@ -324,6 +326,7 @@ export function parseConfig(env: Env): Config {
       platformAuthEnabled: str('WEBSITE_AUTH_ENABLED')?.trim().toLowerCase() === 'true',
       readerRole: str('AUTH_READER_ROLE') as string,
       approverRole: str('AUTH_APPROVER_ROLE') as string,
+      metricsScrapeToken: str('METRICS_SCRAPE_TOKEN'),
     })),
     discovery: section(settingIssues.discovery, 'discovery', () =>
       discoveryScope === undefined ? null : parseDiscovery(discoveryScope, discoveryTag),

@@ -1,7 +1,7 @@
 /*
  * Every secret value the settings hold, for the log redactor (shared/host/redacting-context.ts):
  * the storage connection string and its account key or SAS, the Application Insights connection
- * string and its instrumentation key, every notification webhook URL and its tokens, and every probe
+ * string and its instrumentation key, the metrics scrape token, every notification webhook URL and its tokens, and every probe
  * target's header values and URL query values. Read from the raw settings with no feature's schema
  * (the kernel knows no feature), tolerant of anything malformed: a setting that cannot be read adds
  * what can be found and never throws. Pure: a file's text is handed in by the caller.
@@ -28,6 +28,9 @@ export function configuredSecretValues({ env, readFile }: SecretSources): string
     const value = env[name]?.trim();
     if (value) secrets.push(value, ...connectionStringCredentials(value));
   }
+  // The metrics scrape token is a bearer credential as a whole.
+  const scrapeToken = env.METRICS_SCRAPE_TOKEN?.trim();
+  if (scrapeToken) secrets.push(scrapeToken);
   const webhooks = documentText(env.NOTIFY_WEBHOOKS, (text) => text.trimStart().startsWith('['), readFile);
   for (const entry of asList(tryParse(webhooks))) {
     const url = (entry as { url?: unknown } | null)?.url;

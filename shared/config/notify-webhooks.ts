@@ -23,6 +23,9 @@ export const NOTIFY_EVENT_TYPES = [
   'probe.up',
   'probe.degraded',
   'reconcile.failed',
+  'cert.expiring',
+  'exposure.contradiction',
+  'exposure.resolved',
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
 

@@ -64,4 +64,22 @@ export const API_SETTINGS = [
     // A bad list switches the API off (fail closed), never approval or probes.
     feature: 'api',
   },
+  {
+    name: 'METRICS_SCRAPE_TOKEN',
+    description:
+      'When set, `GET /api/metrics` answers only requests carrying `Authorization: Bearer <token>` (compared in constant time), and no signed-in reader: for a Prometheus server, with `/api/metrics` left out of App Service Authentication (the Bicep does that when the token is given). A secret: a Key Vault reference in Azure. Unset: the route needs the reader role like the other data routes.',
+    example:
+      '@Microsoft.KeyVault(SecretUri=https://kv-gatekeeper.vault.azure.net/secrets/metrics-scrape-token/)',
+    side: 'consumer',
+    // RFC 6750 b64token characters, so the value can travel in the header as it is.
+    rule: {
+      type: 'string',
+      pattern: /^[A-Za-z0-9\-._~+/]{32,512}=*$/,
+      expected:
+        'expected 32 to 512 letters, digits or -._~+/ (an RFC 6750 bearer token, e.g. `openssl rand -base64 48`)',
+    },
+    // A bad token switches the API off (fail closed): the route is never left open by a typo.
+    feature: 'api',
+    secret: true,
+  },
 ] as const satisfies readonly SettingSpec[];

@@ -33,11 +33,11 @@ export const APPROVAL_SETTINGS = [
   {
     name: 'EXPOSURE_MODE',
     description:
-      "`report`: every reconciliation run compares each managed PLS's `visibility`, `accessMode` and `autoApproval` with the policy and reports contradictions (health, dashboard banner, a warning once each); `dry-run`: also records the settings the policy implies (visibility, accessMode) as a plan in the `ExposurePlans` table and the log, once per plan. Nothing writes PLS settings.",
+      "`report`: each reconciliation run compares every managed PLS's `visibility`, `accessMode` and `autoApproval` with the policy and reports contradictions (health, banner, warned and notified once); `dry-run`: also records the settings the policy implies as a plan (`ExposurePlans`); `enforce` (opt-in): writes a plan dry-run recorded before, guarded and audited (docs/policy.md).",
     default: 'report',
     example: 'dry-run',
     side: 'provider',
-    rule: { type: 'enum', values: ['report', 'dry-run'] },
+    rule: { type: 'enum', values: ['report', 'dry-run', 'enforce'] },
   },
   {
     name: 'RECONCILE_SCHEDULE',

@@ -35,6 +35,7 @@ export function redactingContext(context: InvocationContext, clean: Redactor): I
 const SECRET_SETTINGS = [
   'AzureWebJobsStorage',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  'METRICS_SCRAPE_TOKEN',
   'NOTIFY_WEBHOOKS',
   'PROBE_TARGETS',
   'PROBE_TARGETS_PATH',

@@ -36,15 +36,12 @@ import { type SeedReport, seedProbeData } from '../helpers/seed-probe-data';
  * file; contexts per role (AUTH_MODE=dev acts as an approver; a reader is simulated with the
  * principal header, which dev mode honours).
  *
- * Screenshots go to test-results/dashboard/; with UPDATE_SCREENSHOTS=1 to docs/img/ (for README).
+ * Screenshots go to test-results/dashboard/ (the pictures in docs/img/ come from the lab: npm run screenshots).
  */
 
 const ROOT = join(__dirname, '..', '..');
 // Code that runs in the page is given as strings: this test is compiled without the DOM library.
-const SHOTS =
-  process.env.UPDATE_SCREENSHOTS === '1'
-    ? join(ROOT, 'docs', 'img')
-    : join(ROOT, 'test-results', 'dashboard');
+const SHOTS = join(ROOT, 'test-results', 'dashboard');
 const CONSUMER_SUBSCRIPTION = guidOf(7, 'c7');
 const CONSUMER_TENANT = 'cccccccc-0000-4000-8000-00000000000c';
 const SECTIONS = ['connections', 'status', 'latency', 'incidents', 'audit'];

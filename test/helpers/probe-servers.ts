@@ -46,6 +46,8 @@ export interface TestPki {
   readonly expired: KeyPair;
   /** Valid now, but only for `other.invalid`. */
   readonly wrongName: KeyPair;
+  /** Like `valid` (same names and dates), but a new key: a renewed certificate with its own fingerprint. */
+  readonly renewed: KeyPair;
 }
 
 const DAY = 86_400_000;
@@ -97,12 +99,13 @@ async function makePki(): Promise<TestPki> {
     return { key: pems.private, cert: pems.cert };
   };
   const local = { dns: ['localhost'], ips: ['127.0.0.1', '::1'] };
-  const [valid, expired, wrongName] = await Promise.all([
+  const [valid, expired, wrongName, renewed] = await Promise.all([
     leaf(local, now - DAY, now + 10 * DAY),
     leaf(local, now - 10 * DAY, now - DAY),
     leaf({ dns: ['other.invalid'], ips: [] }, now - DAY, now + 10 * DAY),
+    leaf(local, now - DAY, now + 10 * DAY),
   ]);
-  return { ca: ca.cert, valid, expired, wrongName };
+  return { ca: ca.cert, valid, expired, wrongName, renewed };
 }
 
 export interface ProbeTestServer {
@@ -122,6 +125,8 @@ export interface ProbeServerOptions {
   readonly tls?: KeyPair;
   /** Default 127.0.0.1. Must be a loopback address. */
   readonly host?: string;
+  /** Default 0 (any free port); a fixed port serves a new certificate at the same address. */
+  readonly port?: number;
 }
 
 export async function startProbeServer(options: ProbeServerOptions = {}): Promise<ProbeTestServer> {
@@ -216,7 +221,7 @@ export async function startProbeServer(options: ProbeServerOptions = {}): Promis
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;

@@ -145,6 +145,7 @@ function runIdOf(targetId: string, scheduledAt: Date): string {
 function phaseOf(failureClass: FailureClass): ProbePhase {
   switch (failureClass) {
     case 'DNS':
+    case 'DNS_MISMATCH':
       return 'dns';
     case 'TCP_TIMEOUT':
     case 'TCP_REFUSED':
@@ -159,6 +160,7 @@ function phaseOf(failureClass: FailureClass): ProbePhase {
     case 'BODY_TOO_LARGE':
       return 'transfer';
     case 'ASSERTION':
+    case 'WRONG_SERVICE':
       return 'assertions';
     case 'DEADLINE':
       return 'request';

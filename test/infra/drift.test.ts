@@ -364,6 +364,12 @@ describe('consistency checks catch drift', () => {
           options: { route: 'health', methods: ['GET'], authLevel: 'anonymous' },
           handler: async () => ({ status: 200 }),
         },
+        metrics: {
+          name: 'metrics',
+          kind: 'http',
+          options: { route: 'metrics', methods: ['GET'], authLevel: 'function' },
+          handler: async () => ({ status: 200 }),
+        },
         onConnectionEvent: { name: 'onConnectionEvent', kind: 'eventGrid', options: {}, handler: noop },
         reconcileConnections: {
           name: 'reconcileConnections',

@@ -45,6 +45,53 @@ export interface ExposureFinding {
   readonly problem: string;
   /** The exact change: the setting, the az CLI command and the Bicep property. */
   readonly fix: string;
+  /** The setting's value now, as people read it (`['*']`, `Default`, `on`): with the key it names one announcement. */
+  readonly current: string;
+  /** What the policy implies for the setting, in words. */
+  readonly expected: string;
+}
+
+/**
+ * What is announced once: the PLS's contradiction with the value it has (a different wrong value
+ * is news again; the same one, seen every run, is not).
+ */
+export function announcementKey(finding: Pick<ExposureFinding, 'key' | 'current'>): string {
+  return `${finding.key}=${finding.current}`;
+}
+
+/** One exposure announcement: a contradiction first seen (or back after a fix), or one that was fixed. */
+export interface ExposureChange {
+  readonly kind: 'contradiction' | 'resolved';
+  readonly plsId: string;
+  readonly finding: ExposureFinding;
+  /** The run that saw the change: with the PLS and the announcement key it names the event. */
+  readonly at: Date;
+}
+
+/**
+ * What to announce after a run: each finding whose announcement is not in the stored list, and
+ * each announced one no longer found (fixed, or now a different value, which is announced anew).
+ */
+export function exposureChanges(
+  plsId: string,
+  findings: readonly ExposureFinding[],
+  before: readonly ExposureFinding[],
+  announcedBefore: ReadonlySet<string>,
+  at: Date,
+): ExposureChange[] {
+  const now = new Set(findings.map(announcementKey));
+  return [
+    ...findings
+      .filter((f) => !announcedBefore.has(announcementKey(f)))
+      .map((finding) => ({ kind: 'contradiction' as const, plsId, finding, at })),
+    ...before
+      .filter((f) => announcedBefore.has(announcementKey(f)) && !now.has(announcementKey(f)))
+      .map((finding) => ({ kind: 'resolved' as const, plsId, finding, at })),
+  ];
+}
+
+function quoted(values: readonly string[]): string {
+  return `[${values.map((s) => `'${s}'`).join(', ')}]`;
 }
 
 export interface ExposureAudit {
@@ -105,10 +152,17 @@ function visibilityFinding(settings: ExposureSettings, trust: PolicyTrust): Expo
     wanted === undefined
       ? `list the subscriptions of tenant(s) ${trust.tenants.join(', ')} (and ${trust.subscriptions.length} named subscription(s)) in visibility instead of '*': Bicep properties.visibility.subscriptions, or ${cli(settings.plsId, 'properties.visibility.subscriptions="[…]"')}`
       : `set visibility to the policy's subscriptions: Bicep properties.visibility.subscriptions: ${listed}, or ${cli(settings.plsId, `properties.visibility.subscriptions="${listed}"`)}`;
+  const current = quoted(visibility);
+  const expected =
+    wanted === undefined
+      ? `the subscriptions of tenant(s) ${trust.tenants.join(', ')} and the ${trust.subscriptions.length} named subscription(s)`
+      : quoted(wanted);
   if (visibility.includes('*'))
     return {
       key: 'visibility',
       setting: 'visibility',
+      current,
+      expected,
       problem: `visibility is '*' (anyone with the alias may request a connection) while the policy approves only a closed set of consumers`,
       fix,
     };
@@ -120,6 +174,8 @@ function visibilityFinding(settings: ExposureSettings, trust: PolicyTrust): Expo
     setting: 'visibility',
     problem: `visibility lists ${extra.length} subscription(s) no policy rule approves (${extra.join(', ')})`,
     fix,
+    current,
+    expected,
   };
 }
 
@@ -130,6 +186,8 @@ function accessModeFinding(settings: ExposureSettings, trust: PolicyTrust): Expo
   return {
     key: 'accessMode',
     setting: 'accessMode',
+    current: mode,
+    expected: 'Restricted',
     problem: `accessMode is ${mode} (not Restricted) while the policy approves only a closed set of consumers`,
     fix: `set accessMode to Restricted (network API 2025-01-01 or later): Bicep properties.accessMode: 'Restricted', or ${cli(settings.plsId, 'properties.accessMode=Restricted')}`,
   };
@@ -181,6 +239,8 @@ function autoApprovalFindings(
     findings.push({
       key: `autoApproval:${subscription}`,
       setting: 'autoApproval',
+      current: `${subscription} listed`,
+      expected: `${subscription} not listed (decided by the policy)`,
       problem,
       fix: `remove ${subscription} from autoApproval (the product then decides its connections by the policy): Bicep properties.autoApproval.subscriptions without it, or ${cli(settings.plsId, `properties.autoApproval.subscriptions="[${kept.map((s) => `'${s}'`).join(', ')}]"`)}`,
     });

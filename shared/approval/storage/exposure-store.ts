@@ -5,13 +5,16 @@
  * The row also keeps the keys of the contradictions already announced, so each is announced once
  * (again only after it was fixed and came back).
  */
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
+import type { PartitionStaging } from '../../storage/outbox-staging';
 import { isNotFound, storageError } from '../../storage/table-errors';
 import { invertedTicks, plsKey } from '../../storage/table-keys';
-import type { ExposureAudit, ExposurePlan } from '../core/exposure-audit';
+import type { ExposureAudit, ExposureChange, ExposurePlan } from '../core/exposure-audit';
 
-const PARTITION = 'latest';
+/** The one partition of `Exposure` (the sweeper finds left-behind outbox rows there). */
+export const EXPOSURE_PARTITION = 'latest';
+const PARTITION = EXPOSURE_PARTITION;
 
 export interface StoredExposure {
   readonly audit: ExposureAudit;
@@ -27,6 +30,9 @@ const findingSchema = z.object({
   setting: z.enum(['visibility', 'accessMode', 'autoApproval']),
   problem: z.string(),
   fix: z.string(),
+  // Rows written before these fields existed read as unknown values (announced once more, then kept).
+  current: z.string().default('?'),
+  expected: z.string().default('?'),
 });
 
 const auditSchema = z.object({
@@ -66,13 +72,28 @@ function fromRow(row: Record<string, unknown>): StoredExposure | undefined {
   };
 }
 
+/**
+ * Where exposure announcements are staged: in the `latest` partition, in one transaction with the
+ * row whose announced list says they were made (the notification feature implements it).
+ */
+export interface ExposureOutbox {
+  stageExposure(partitionKey: string, changes: readonly ExposureChange[]): PartitionStaging | null;
+}
+
 /** One recorded settings plan (table `ExposurePlans`: PartitionKey = PLS key, RowKey = inverted ticks, newest first). */
 export interface RecordedPlan {
   readonly plan: ExposurePlan;
   readonly at: Date;
-  readonly mode: 'dry-run';
+  /** `dry-run`: the plan as proposed; `enforce`: a write of it, as intent and then outcome. */
+  readonly mode: 'dry-run' | 'enforce';
   readonly policyVersion: string;
   readonly correlationId: string;
+  /** enforce only: the row before the ARM write (`intent`) or after it (`outcome`). */
+  readonly phase?: 'intent' | 'outcome' | undefined;
+  /** enforce outcome: `succeeded`, `refused` (a guard stopped it) or `failed` (ARM refused it). */
+  readonly result?: 'succeeded' | 'refused' | 'failed' | undefined;
+  /** Why (refused), or the AppError code (failed). */
+  readonly detail?: string | undefined;
 }
 
 export class ExposureStore {
@@ -80,6 +101,8 @@ export class ExposureStore {
     private readonly table: () => Promise<TableClient>,
     /** Where settings plans are audited (EXPOSURE_MODE=dry-run). */
     private readonly plans: () => Promise<TableClient>,
+    /** Announcements are staged with the row; null when NOTIFY_WEBHOOKS is unset. */
+    private readonly outbox: ExposureOutbox | null = null,
   ) {}
 
   async recordPlan(recorded: RecordedPlan): Promise<void> {
@@ -87,10 +110,15 @@ export class ExposureStore {
       const table = await this.plans();
       await table.createEntity({
         partitionKey: plsKey(recorded.plan.plsId),
-        rowKey: invertedTicks(recorded.at),
+        // An enforced write's intent and outcome may share a millisecond: the phase keeps them apart.
+        rowKey: `${invertedTicks(recorded.at)}${recorded.phase === undefined ? '' : `|${recorded.phase}`}`,
         plsId: recorded.plan.plsId,
         at: recorded.at.toISOString(),
         mode: recorded.mode,
+        planKey: recorded.plan.key,
+        phase: recorded.phase ?? '',
+        result: recorded.result ?? '',
+        detail: recorded.detail ?? '',
         policyVersion: recorded.policyVersion,
         correlationId: recorded.correlationId,
         visibilityFrom:
@@ -106,6 +134,41 @@ export class ExposureStore {
     }
   }
 
+  /**
+   * Whether EXPOSURE_MODE=dry-run recorded this very plan for the PLS (enforce writes only a plan
+   * someone could read first). Rows from before plan keys were kept never match.
+   */
+  async hasDryRunPlan(plsId: string, planKey: string): Promise<boolean> {
+    try {
+      const table = await this.plans();
+      for await (const _ of table.listEntities({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${plsKey(plsId)} and mode eq ${'dry-run'} and planKey eq ${planKey}`,
+          select: ['planKey'],
+        },
+      }))
+        return true;
+      return false;
+    } catch (error) {
+      throw storageError('reading the exposure plans', error);
+    }
+  }
+
+  /** The plan rows of one PLS, newest first (the audit trail of dry-runs and enforced writes). */
+  async listPlans(plsId: string): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    try {
+      const table = await this.plans();
+      for await (const row of table.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${plsKey(plsId)}` },
+      }))
+        out.push(row);
+    } catch (error) {
+      throw storageError('reading the exposure plans', error);
+    }
+    return out;
+  }
+
   /** The stored audit of one PLS, or undefined (none yet, or a row this version cannot read). */
   async get(plsId: string): Promise<StoredExposure | undefined> {
     try {
@@ -117,10 +180,17 @@ export class ExposureStore {
     }
   }
 
-  async put(stored: StoredExposure): Promise<void> {
+  /**
+   * Replaces the PLS's row; the notifications of `changes` go in the same transaction, so an
+   * announcement is staged exactly when the announced list that records it is stored.
+   */
+  async put(stored: StoredExposure, changes: readonly ExposureChange[] = []): Promise<void> {
+    const notify = changes.length === 0 ? null : (this.outbox?.stageExposure(PARTITION, changes) ?? null);
+    let table: TableClient;
     try {
-      const table = await this.table();
-      await table.upsertEntity(
+      table = await this.table();
+      const row: TransactionAction = [
+        'upsert',
         {
           partitionKey: PARTITION,
           rowKey: plsKey(stored.audit.plsId),
@@ -130,10 +200,12 @@ export class ExposureStore {
           plannedKey: stored.plannedKey ?? '',
         },
         'Replace',
-      );
+      ];
+      await table.submitTransaction([row, ...(notify?.actionsFor(PARTITION) ?? [])]);
     } catch (error) {
       throw storageError('writing the exposure audit', error);
     }
+    await notify?.publish(table);
   }
 
   /** Every stored audit (one row per PLS ever audited). */
@@ -142,7 +214,8 @@ export class ExposureStore {
     try {
       const table = await this.table();
       for await (const row of table.listEntities<Record<string, unknown>>({
-        queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` },
+        // Outbox rows (`~notify|...`) share the partition; they are not audits.
+        queryOptions: { filter: odata`PartitionKey eq ${PARTITION} and RowKey lt ${'~'}` },
       })) {
         const stored = fromRow(row);
         if (stored !== undefined) out.push(stored);

@@ -35,8 +35,8 @@ export interface ApprovalServices {
   readonly runOutcomes: ReconcileOutcomeStore;
   /** The last exposure audit of each managed PLS, for health. */
   readonly exposure: ExposureStore;
-  /** EXPOSURE_MODE: `dry-run` also records the settings plan the policy implies. */
-  readonly exposureMode: 'report' | 'dry-run';
+  /** EXPOSURE_MODE: `dry-run` also records the settings plan the policy implies; `enforce` writes a plan dry-run recorded. */
+  readonly exposureMode: 'report' | 'dry-run' | 'enforce';
   readonly workQueue: ReconcileQueue;
   /** The provider's own system, asked by `action: entitlement` rules; null when ENTITLEMENT_URL is unset. */
   readonly entitlement: EntitlementVerifier | null;
@@ -74,7 +74,7 @@ export interface ReconcileDeps extends DecisionDeps {
     ArmGateway,
     'readConnection' | 'updateConnectionState' | 'listPlsConnections' | 'getPrivateLinkService'
   > &
-    Partial<Pick<ArmGateway, 'deleteConnection'>>;
+    Partial<Pick<ArmGateway, 'deleteConnection' | 'setPlsExposure'>>;
   readonly records: Pick<ConnectionRecordStore, 'apply' | 'listForPls'>;
   /** Ending approvals (expire-approvals.ts); without it (or without deleteConnection) nothing is ended. */
   readonly expiry?: ExpiryTimings;
@@ -84,8 +84,8 @@ export interface ReconcileDeps extends DecisionDeps {
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed'>;
   /** Where each run's exposure audit goes; without it (narrow test wiring) no audit is kept. */
-  readonly exposure?: Pick<ExposureStore, 'get' | 'put' | 'recordPlan'>;
-  readonly exposureMode?: 'report' | 'dry-run';
+  readonly exposure?: Pick<ExposureStore, 'get' | 'put' | 'recordPlan' | 'hasDryRunPlan'>;
+  readonly exposureMode?: 'report' | 'dry-run' | 'enforce';
   /** Optional so that callers without the feature need not name it: absent means not configured. */
   readonly entitlement?: EntitlementVerifier | null | undefined;
   readonly mode: ApprovalMode;

@@ -1,15 +1,23 @@
 import type { PrivateLinkServiceInfo } from '../../arm/arm-gateway';
 import { toAppError } from '../../errors';
 import { type Log, logEvent } from '../../log';
-import { auditExposure, type ExposureAudit, planExposure } from '../core/exposure-audit';
+import {
+  announcementKey,
+  auditExposure,
+  type ExposureAudit,
+  exposureChanges,
+  planExposure,
+} from '../core/exposure-audit';
 import type { Policy } from '../core/policy/policy';
 import type { ReconcileDeps } from './approval-services';
+import { enforceExposure } from './enforce-exposure';
 
 /*
  * The exposure audit in a reconciliation run: the PLS is read once per run (the same read gives the
  * autoApproval list to the plan), its settings are compared with the policy, the result replaces the
  * PLS's stored audit (health and the dashboard banner read it), and each contradiction not
- * announced before is logged once as a warning with its fix. Observation only: a failure here is
+ * announced before is logged once as a warning with its fix and notified once
+ * (`exposure.contradiction`; `exposure.resolved` when an announced one is fixed). Observation only: a failure here is
  * logged and decides nothing.
  */
 
@@ -33,7 +41,7 @@ export async function readPlsSettings(
 }
 
 export async function recordExposure(
-  services: Pick<ReconcileDeps, 'tenants' | 'exposure' | 'exposureMode' | 'clock'>,
+  services: Pick<ReconcileDeps, 'tenants' | 'exposure' | 'exposureMode' | 'clock' | 'arm' | 'claims'>,
   policy: Policy,
   pls: PrivateLinkServiceInfo,
   context: {
@@ -57,8 +65,16 @@ export async function recordExposure(
     const audit = auditExposure({ ...pls, plsId: pls.id }, policy, (s) => tenants.get(s.toLowerCase()), now);
     const before = await store.get(pls.id);
     const announcedBefore = new Set(before?.announced ?? []);
-    for (const finding of audit.findings) {
-      if (announcedBefore.has(finding.key)) continue;
+    const changes = exposureChanges(
+      pls.id,
+      audit.findings,
+      before?.audit.findings ?? [],
+      announcedBefore,
+      now,
+    );
+    for (const change of changes) {
+      if (change.kind !== 'contradiction') continue;
+      const finding = change.finding;
       logEvent(log, {
         level: 'warn',
         event: 'approval.exposure_contradiction',
@@ -70,13 +86,21 @@ export async function recordExposure(
       });
     }
     const plannedKey = await recordPlan(services, policy, audit, before?.plannedKey, now, context);
-    // A fixed contradiction leaves the list, so it is announced again if it comes back.
-    await store.put({
-      audit,
-      checkedAt: now.toISOString(),
-      announced: audit.findings.map((f) => f.key),
-      plannedKey,
-    });
+    // A fixed contradiction leaves the list, so it is announced again if it comes back; the
+    // notifications (NOTIFY_WEBHOOKS) are staged in the same write as the list.
+    await store.put(
+      {
+        audit,
+        checkedAt: now.toISOString(),
+        announced: audit.findings.map(announcementKey),
+        plannedKey,
+      },
+      changes,
+    );
+    if (services.exposureMode === 'enforce') {
+      const plan = planExposure(audit, policy, context.approvedSubscriptions);
+      if (plan !== undefined) await enforceExposure({ ...services, exposure: store }, policy, plan, context);
+    }
     return audit;
   } catch (error) {
     logEvent(log, {

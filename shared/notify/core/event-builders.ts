@@ -4,7 +4,9 @@
  */
 import type { AuditEntry, AuditedConnection } from '../../approval/core/audit-entry';
 import type { DriftRecord } from '../../approval/core/drift-record';
+import { announcementKey, type ExposureChange } from '../../approval/core/exposure-audit';
 import { plsNameOf, privateEndpointNameOf } from '../../arm/resource-id';
+import type { CertNotice } from '../../probe/core/cert-expiry';
 import type { TargetWhere, Transition } from '../../probe/core/target-state';
 import { plsNameOfDependency } from './incidents';
 import { compactFacts, eventId, type NotifyEvent } from './notify-events';
@@ -181,6 +183,40 @@ export function eventFromTransition(
   };
 }
 
+/**
+ * cert.expiring: one per target, certificate and threshold; the id says which, so a replay (or a
+ * second instance) stages the same event, and the marker row (probe/storage/cert-notices.ts) stops
+ * a later run from staging it again.
+ */
+export function eventFromCertNotice(
+  notice: CertNotice,
+  displayName: string,
+  where?: TargetWhere,
+): NotifyEvent {
+  return {
+    id: eventId(`cert|${notice.targetId}|${notice.fingerprint}|${notice.thresholdDays}`),
+    type: 'cert.expiring',
+    at: notice.at,
+    subject: notice.targetId,
+    facts: compactFacts({
+      targetId: notice.targetId,
+      targetName: displayName,
+      plsName: plsNameOfDependency(where?.dependsOn),
+      url: where?.url,
+      expectedIp: where?.expectedIp,
+      certNotAfter: notice.notAfter,
+      certDaysLeft: notice.daysLeft,
+      certThresholdDays: notice.thresholdDays,
+      certSubject: notice.subject ?? undefined,
+      certIssuer: notice.issuer ?? undefined,
+      certFingerprint: notice.fingerprint,
+      certSerialNumber: notice.serialNumber ?? undefined,
+      // The service behind the PLS presents the certificate: renewing it is the provider's job.
+      ownerSide: 'provider',
+    }),
+  };
+}
+
 /** When the streak that made the transition began: the oldest of the newest run's like-status evidence. */
 function streakStart(t: Transition): string | undefined {
   const newest = t.evidence[0];
@@ -205,6 +241,10 @@ export function ownerSideOf(
 ): 'consumer' | 'provider' | 'network' {
   switch (failureClass) {
     case 'DNS':
+    // The private endpoint is the consumer's resource: whoever re-pointed it owns the fix.
+    case 'WRONG_SERVICE':
+    // The consumer's DNS (zone link, forwarder) handed out the wrong address.
+    case 'DNS_MISMATCH':
       return 'consumer';
     case 'TCP_TIMEOUT':
     case 'TCP_RESET':
@@ -278,6 +318,32 @@ export function reconcileFailedEvent(plsId: string, code: string, at: Date): Not
       plsName: plsNameOf(plsId),
       errorCode: code,
       reason: `the Private Link Service could not be reconciled (${code})`,
+    }),
+  };
+}
+
+/**
+ * exposure.contradiction / exposure.resolved: once per PLS, setting and value (the exposure row's
+ * announced list decides what is new); the run's time is in the id, so a contradiction that comes
+ * back after a fix is a new event, and the same run written twice is the same one.
+ */
+export function eventFromExposure(change: ExposureChange): NotifyEvent {
+  const { finding, plsId } = change;
+  return {
+    id: eventId(
+      `exposure|${plsId.toLowerCase()}|${announcementKey(finding)}|${change.kind}|${change.at.getTime()}`,
+    ),
+    type: change.kind === 'contradiction' ? 'exposure.contradiction' : 'exposure.resolved',
+    at: change.at.toISOString(),
+    subject: plsId,
+    facts: compactFacts({
+      plsId,
+      plsName: plsNameOf(plsId),
+      setting: finding.setting,
+      currentValue: change.kind === 'contradiction' ? finding.current : undefined,
+      expected: finding.expected,
+      reason: change.kind === 'contradiction' ? finding.problem : `fixed: ${finding.problem}`,
+      fix: change.kind === 'contradiction' ? finding.fix : undefined,
     }),
   };
 }

@@ -55,6 +55,19 @@ export interface NotifyFacts {
   readonly alsoAffectedIds?: string | undefined;
   /** When the connection's approval ends (ISO): connection.expiring, and decisions that set an end. */
   readonly approvalEndsAt?: string | undefined;
+  /** cert.expiring: the certificate's expiry (ISO), whole days left, the threshold told, and which certificate. */
+  readonly certNotAfter?: string | undefined;
+  readonly certDaysLeft?: number | undefined;
+  readonly certThresholdDays?: number | undefined;
+  readonly certSubject?: string | undefined;
+  readonly certIssuer?: string | undefined;
+  readonly certFingerprint?: string | undefined;
+  readonly certSerialNumber?: string | undefined;
+  /** Exposure events: the PLS setting, its value now, what the policy implies, and the exact change. */
+  readonly setting?: string | undefined;
+  readonly currentValue?: string | undefined;
+  readonly expected?: string | undefined;
+  readonly fix?: string | undefined;
 }
 
 export interface NotifyEvent {

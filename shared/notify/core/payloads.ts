@@ -34,6 +34,9 @@ const TITLES: Record<NotifyEventType, string> = {
   'probe.up': 'Endpoint UP again',
   'probe.degraded': 'Endpoint DEGRADED',
   'reconcile.failed': 'Reconciliation failed',
+  'cert.expiring': 'Certificate expires soon',
+  'exposure.contradiction': 'Private Link Service setting contradicts the policy',
+  'exposure.resolved': 'Private Link Service setting matches the policy again',
 };
 
 /**
@@ -59,8 +62,16 @@ export function headline(event: NotifyEvent, inert: (text: string) => string = p
       return f.affectedCount !== undefined && f.affectedCount > 1
         ? `${TITLES[event.type]}: ${what} and ${f.affectedCount - 1} more, one cause (${fact(f.failureClass, 'failure')})`
         : `${TITLES[event.type]}: ${what}`;
+    case 'cert.expiring':
+      // A rejected certificate is still read in the TLS phase: one already expired says so.
+      return f.certDaysLeft !== undefined && f.certDaysLeft < 0
+        ? `Certificate expired: ${what} on ${fact(f.certNotAfter, '?')}`
+        : `${TITLES[event.type]}: ${what} in ${fact(f.certDaysLeft, '?')} days (${fact(f.certNotAfter, '?')})`;
     case 'connection.expiring':
       return `${TITLES[event.type]}: ${what} on ${fact(f.approvalEndsAt, '?')}${f.mode === 'dry-run' ? ' (dry run)' : ''}`;
+    case 'exposure.contradiction':
+    case 'exposure.resolved':
+      return `${TITLES[event.type]}: ${what} ${fact(f.setting, '')}`;
     default:
       return `${TITLES[event.type]}: ${what}`;
   }
@@ -110,10 +121,22 @@ export function factRows(
     ['Failing phase', f.phase],
     ['Probe saw', f.detail],
     ['Connection state', f.connectionState],
+    ['Certificate', f.certSubject],
+    ['Issued by', f.certIssuer],
+    ['Expires', f.certNotAfter],
+    [
+      'Notice at',
+      f.certThresholdDays === undefined ? undefined : `${f.certThresholdDays} days before expiry`,
+    ],
+    ['Fingerprint (SHA-256)', f.certFingerprint],
     ['Likely owner', f.ownerSide === undefined ? undefined : (OWNER_SIDES[f.ownerSide] ?? f.ownerSide)],
     // A probe event's reason repeats its failure and detail; only the other kinds need it.
     ['Why', connectionEvent || (probeEvent && f.detail !== undefined) ? undefined : f.reason],
     ['Error', f.errorCode],
+    ['Setting', f.setting],
+    ['Current value', f.currentValue],
+    ['Policy expects', f.expected],
+    ['Fix', f.fix],
     ['Mode', f.mode !== undefined && f.mode !== 'enforce' ? f.mode : undefined],
   ];
   const shown = rows
@@ -135,7 +158,12 @@ const OWNER_SIDES: Record<string, string> = {
 export function dashboardLink(event: NotifyEvent, dashboardUrl: string | undefined): string | undefined {
   if (dashboardUrl === undefined) return undefined;
   const url = new URL(dashboardUrl);
-  const key = event.type.startsWith('probe.') ? 'target' : 'connection';
+  const key =
+    event.type.startsWith('probe.') || event.type === 'cert.expiring'
+      ? 'target'
+      : event.type.startsWith('exposure.')
+        ? 'pls'
+        : 'connection';
   url.hash = `${key}=${encodeURIComponent(event.subject)}`;
   return url.toString();
 }
@@ -158,13 +186,15 @@ export function renderPayload(
 function accent(type: NotifyEventType): 'attention' | 'warning' | 'good' | 'accent' {
   if (type === 'probe.down' || type === 'reconcile.failed') return 'attention';
   if (
+    type === 'exposure.contradiction' ||
     type === 'probe.degraded' ||
     type === 'connection.drift' ||
     type === 'connection.reminder' ||
-    type === 'connection.expiring'
+    type === 'connection.expiring' ||
+    type === 'cert.expiring'
   )
     return 'warning';
-  if (type === 'probe.up') return 'good';
+  if (type === 'probe.up' || type === 'exposure.resolved') return 'good';
   return 'accent';
 }
 
@@ -202,7 +232,10 @@ export function adaptiveCard(event: NotifyEvent, options: RenderOptions): Record
           actions: [
             {
               type: 'Action.OpenUrl',
-              title: event.type.startsWith('probe.') ? 'Open in dashboard' : 'Open connection',
+              title:
+                event.type.startsWith('probe.') || event.type === 'cert.expiring'
+                  ? 'Open in dashboard'
+                  : 'Open connection',
               url: link,
             },
           ],

@@ -1,5 +1,5 @@
 /*
- * The notification side of the transactional outbox: the ports that the audit, drift and
+ * The notification side of the transactional outbox: the ports that the audit, drift, exposure and
  * probe-event stores declare (so they put notifications in their own transactions without
  * knowing this feature), implemented over the notifier, and the reconcile-failure notice that has
  * no store row of its own. The composition root hands the ports to the stores; null when
@@ -7,9 +7,12 @@
  */
 import { type AuditEntry, entryId } from '../../approval/core/audit-entry';
 import type { DriftRecord } from '../../approval/core/drift-record';
+import type { ExposureChange } from '../../approval/core/exposure-audit';
 import type { AuditOutbox } from '../../approval/storage/audit-store';
 import type { DriftOutbox } from '../../approval/storage/drift';
+import type { ExposureOutbox } from '../../approval/storage/exposure-store';
 import type { Clock } from '../../clock';
+import type { CertNotice } from '../../probe/core/cert-expiry';
 import type { TargetWhere, Transition } from '../../probe/core/target-state';
 import type { ProbeEventOutbox } from '../../probe/storage/events';
 import type { EntryStaging, PartitionStaging } from '../../storage/outbox-staging';
@@ -17,7 +20,9 @@ import { dayKey, keySafe } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import {
   eventFromAudit,
+  eventFromCertNotice,
   eventFromDrift,
+  eventFromExposure,
   eventFromTransition,
   reconcileFailedEvent,
 } from '../core/event-builders';
@@ -28,7 +33,7 @@ import { NOTIFY_TABLES } from './notify-tables';
  * The outbox ports of the audit, drift and probe-event stores, implemented over the notifier: each
  * stage returns null when nothing is worth telling, so the store's path is then unchanged.
  */
-export class NotificationOutbox implements AuditOutbox, DriftOutbox, ProbeEventOutbox {
+export class NotificationOutbox implements AuditOutbox, DriftOutbox, ExposureOutbox, ProbeEventOutbox {
   constructor(private readonly notifier: Notifier) {}
 
   /** Audit: outbox rows go with the `AuditByTime` rows (same day partition, same transaction). */
@@ -66,6 +71,12 @@ export class NotificationOutbox implements AuditOutbox, DriftOutbox, ProbeEventO
     return byDay.size === 0 ? null : this.partitioned(byDay);
   }
 
+  /** Exposure announcements: the outbox rows go into the `Exposure` row's transaction (one partition). */
+  stageExposure(partitionKey: string, changes: readonly ExposureChange[]): PartitionStaging | null {
+    const staged = this.notifier.stage(changes.map(eventFromExposure), partitionKey);
+    return staged.rows.length === 0 ? null : this.partitioned(new Map([[partitionKey, staged]]));
+  }
+
   /** Probe state change: the outbox row goes into the event's partition (the target), in one transaction with it. */
   stageTransition(
     targetId: string,
@@ -76,6 +87,13 @@ export class NotificationOutbox implements AuditOutbox, DriftOutbox, ProbeEventO
     const event = eventFromTransition(targetId, displayName, transition, where);
     const staged = this.notifier.stage([event], keySafe(targetId));
     return staged.rows.length === 0 ? null : this.partitioned(new Map([[keySafe(targetId), staged]]));
+  }
+
+  /** Certificate notice: the outbox row goes into the target's partition, beside the notice's marker row. */
+  stageCertNotice(notice: CertNotice, displayName: string, where?: TargetWhere): PartitionStaging | null {
+    const pk = keySafe(notice.targetId);
+    const staged = this.notifier.stage([eventFromCertNotice(notice, displayName, where)], pk);
+    return staged.rows.length === 0 ? null : this.partitioned(new Map([[pk, staged]]));
   }
 
   private partitioned(byPartition: ReadonlyMap<string, Staged>): PartitionStaging {

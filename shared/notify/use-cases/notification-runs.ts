@@ -1,5 +1,6 @@
 import { APPROVAL_TABLES } from '../../approval/storage/approval-tables';
 import { ConnectionRecordStore } from '../../approval/storage/connection-record-store';
+import { EXPOSURE_PARTITION } from '../../approval/storage/exposure-store';
 import { isAppError } from '../../errors';
 import type { Log } from '../../log';
 import { PROBE_TABLES } from '../../probe/storage/probe-tables';
@@ -55,6 +56,8 @@ export async function handleSweepTimer(
   }
   for (const plsId of plsIds)
     locations.push({ table: table(NOTIFY_TABLES.reminders), partitionKey: plsKey(plsId) });
+  if (plsIds.length > 0)
+    locations.push({ table: table(APPROVAL_TABLES.exposure), partitionKey: EXPOSURE_PARTITION });
   for (const targetId of await probeTargetIds(container)) {
     locations.push({ table: table(PROBE_TABLES.events), partitionKey: keySafe(targetId) });
   }

@@ -43,6 +43,34 @@ export function lookupFromGateway(
 }
 
 /**
+ * What the consumer's private endpoint reaches (each connection's `privateLinkServiceId`), for the
+ * guard in ../core/service-guard.ts; null when ARM could not be asked (logged, never secret).
+ * An endpoint that is gone reaches nothing: [] (a mismatch, not an unknown).
+ */
+export type ServiceLookup = (privateEndpointId: string) => Promise<readonly string[] | null>;
+
+export function serviceLookupFromGateway(
+  gateway: Pick<ArmGateway, 'getPrivateEndpointServiceIds'>,
+  context: Log,
+): ServiceLookup {
+  return async (privateEndpointId) => {
+    try {
+      return await gateway.getPrivateEndpointServiceIds(privateEndpointId);
+    } catch (error) {
+      if (isAppError(error) && error.code === 'arm_not_found') return [];
+      context.warn(
+        JSON.stringify({
+          event: 'probe.serviceGuard.unavailable',
+          dependsOn: privateEndpointId,
+          code: isAppError(error) ? error.code : 'unknown',
+        }),
+      );
+      return null;
+    }
+  };
+}
+
+/**
  * The lookup through the container's ARM gateway. Building the gateway can fail (no identity, bad
  * ARM_ENDPOINT on a probe-only app): that is logged and the probe goes on without labels.
  */
@@ -56,6 +84,24 @@ export async function connectionStateLookup(
     context.warn(
       JSON.stringify({
         event: 'probe.connectionState.unavailable',
+        code: isAppError(error) ? error.code : 'unknown',
+      }),
+    );
+    return null;
+  }
+}
+
+/** The guard's lookup through the container's ARM gateway; null (logged) when the gateway cannot be built. */
+export async function serviceGuardLookup(
+  container: { armGateway(): Promise<ArmGateway> },
+  context: Log,
+): Promise<ServiceLookup | null> {
+  try {
+    return serviceLookupFromGateway(await container.armGateway(), context);
+  } catch (error) {
+    context.warn(
+      JSON.stringify({
+        event: 'probe.serviceGuard.unavailable',
         code: isAppError(error) ? error.code : 'unknown',
       }),
     );

@@ -11,6 +11,7 @@ import { type Redactor, redactor } from '../../redact/redact';
 import { VERSION } from '../../version';
 import { checkAssertions, needsBody } from '../core/assertions';
 import { classifyError, PROBE_CODES, ProbeAbort } from '../core/classify-failure';
+import { describeAnswers, dnsMismatch, ipAnswersMatch, sameIp } from '../core/dns-match';
 import { targetSecrets } from '../core/target-secrets';
 import {
   PROBE_PHASES,
@@ -22,6 +23,7 @@ import {
 import { AttemptResponse, type IncomingHttpHeaders } from './attempt-response';
 import { AttemptTimers } from './attempt-timers';
 import { emptyMarks, phaseTimings } from './attempt-timings';
+import { resolveHost, serverAddress } from './named-resolver';
 import {
   type ConnectionObservation,
   connectorFor,
@@ -67,6 +69,7 @@ class HttpAttempt {
   private phase: ProbePhase = 'dns';
   private failure: ProbeFailure | null = null;
   private resolvedIp: string | null = null;
+  private dnsAnswers: readonly string[] | undefined;
   private abortRequest: ((error: Error) => void) | null = null;
   private client: Dispatcher | null = null;
   private bodyIdleTimer: NodeJS.Timeout | null = null;
@@ -121,21 +124,38 @@ class HttpAttempt {
     const timer = this.timers.start(connectMs, () =>
       this.fail(PROBE_CODES.dnsTimeout, 'DNS', `${host} did not resolve within connectMs (${connectMs} ms)`),
     );
+    const named = this.target.resolver;
+    const query = named === undefined ? null : resolveHost(named, host, connectMs);
+    let answers: readonly string[] | undefined;
     try {
       const answer = await Promise.race([
-        lookup(host),
+        query === null ? lookup(host).then((a) => [a.address]) : query.answers,
         new Promise<undefined>((resolve) => {
           this.wake = () => resolve(undefined);
         }),
       ]);
       if (answer === undefined) return null;
-      this.resolvedIp = answer.address;
-      return answer.address;
+      answers = answer;
+      if (query !== null) this.dnsAnswers = answer;
+      this.resolvedIp = answer[0] ?? null;
     } finally {
       // Also on failure: how long the resolver took to say NXDOMAIN is part of the diagnosis.
       if (this.failure === null) this.marks.dnsEnd = performance.now();
       this.timers.clear(timer);
+      query?.cancel();
     }
+    const expectedIp = this.target.expectedIp;
+    if (named !== undefined && expectedIp !== undefined && !ipAnswersMatch(expectedIp, answers)) {
+      // Through a named resolver the answer is the check itself: connecting to the public address
+      // it gave would test the wrong path, so the attempt stops here (fail closed).
+      this.failure = dnsMismatch(
+        'dns',
+        `${host} resolved to ${describeAnswers(answers)} through ${serverAddress(named)}, expected ${expectedIp}`,
+      );
+      this.marks.end = performance.now();
+      return null;
+    }
+    return this.resolvedIp;
   }
 
   // ── TCP, TLS, request and response ────────────────────────────────────────────────────────────
@@ -380,6 +400,7 @@ class HttpAttempt {
       bodyExcerpt: excerpt === null ? null : clean(excerpt),
       tls: https ? c.tls : null,
       failure: this.failure === null ? null : { ...this.failure, message: clean(this.failure.message) },
+      ...(this.dnsAnswers === undefined ? {} : { dnsAnswers: this.dnsAnswers }),
     };
   }
 }
@@ -387,17 +408,11 @@ class HttpAttempt {
 const redactors = new WeakMap<ProbeTarget, Redactor>();
 
 /** One redactor per target: its header values and URL query values are the secrets it may echo back. */
-function redactorFor(target: ProbeTarget): Redactor {
+export function redactorFor(target: ProbeTarget): Redactor {
   let found = redactors.get(target);
   if (found === undefined) {
     found = redactor(targetSecrets(target).map((s) => s.value));
     redactors.set(target, found);
   }
   return found;
-}
-
-/** `::ffff:10.0.0.5` and `10.0.0.5` are the same endpoint; IPv6 text forms vary in case. */
-function sameIp(expected: string, actual: string): boolean {
-  const norm = (ip: string) => ip.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-  return norm(expected) === norm(actual);
 }

@@ -1,5 +1,5 @@
 /*
- * The HTTP probe engine: one run of one target. Up to 1 + `retries` attempts, each on a fresh
+ * The probe engine: one run of one target (http, tcp or dns by its kind). Up to 1 + `retries` attempts, each on a fresh
  * connection; the verdict is UP, DEGRADED (slower than the SLO, passed only on a retry, or reached
  * an address other than the expected private endpoint IP) or DOWN (the last attempt's failure). It never throws for a probe failure: failures are results.
  *
@@ -8,7 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { ProbeAttempt, ProbeResult, ProbeRunner, ProbeTarget, ResultStatus } from '../core/types';
+import { runDnsAttempt } from './dns-attempt';
 import { type AttemptInput, runHttpAttempt } from './http-attempt';
+import { runTcpAttempt } from './tcp-attempt';
 
 export interface HttpProbeOptions {
   /** One attempt; replaceable so the retry and verdict logic can be tested on its own. */
@@ -33,8 +35,32 @@ export function createHttpProbe(options: HttpProbeOptions = {}): ProbeRunner {
   };
 }
 
-/** The engine the product uses (the run use case loads this module lazily and calls it per target). */
+/** The http engine (the run use case loads this module lazily and calls it per target). */
 export const probeHttpTarget: ProbeRunner = createHttpProbe();
+
+/**
+ * The engine the product uses: each target by its kind. Every kind shares the retry and verdict
+ * rules above (a tcp or dns attempt is an attempt like any other); http stays the default.
+ */
+export function createProbe(
+  attempts: { readonly [K in 'tcp' | 'dns']?: (input: AttemptInput) => Promise<ProbeAttempt> } = {},
+): ProbeRunner {
+  const http = createHttpProbe();
+  const tcp = createHttpProbe({ attempt: attempts.tcp ?? runTcpAttempt });
+  const dns = createHttpProbe({ attempt: attempts.dns ?? runDnsAttempt });
+  return (target, run) => {
+    switch (target.kind ?? 'http') {
+      case 'http':
+        return http(target, run);
+      case 'tcp':
+        return tcp(target, run);
+      case 'dns':
+        return dns(target, run);
+    }
+  };
+}
+
+export const probeTarget: ProbeRunner = createProbe();
 
 function verdict(target: ProbeTarget, scheduledAt: Date, attempts: readonly ProbeAttempt[]): ProbeResult {
   const first = attempts[0];

@@ -264,6 +264,9 @@ function tlsDetails(socket: TLSSocket): TlsDetails | null {
     issuer: distinguishedName(cert?.issuer),
     notAfter,
     daysLeft: notAfter === null ? null : Math.floor((notAfterTime - Date.now()) / DAY_MS),
+    // The abbreviated copy carries both (Node's PeerCertificate); cert.expiring notices are keyed by the fingerprint.
+    fingerprint256: cert?.fingerprint256 ?? null,
+    serialNumber: cert?.serialNumber ?? null,
   };
 }
 

@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { isResourceId } from '../../arm/resource-id';
 import { resourceIdOfKindsSchema } from '../../arm/resource-id-schema';
 import type { Config } from '../../config/config';
 import {
@@ -17,7 +18,18 @@ import {
   parseDocumentText,
 } from '../../config/document-loader';
 import { compileLinearRegex, type LinearRegex, regexLiteralParts } from '../../regex/linear-regex';
-import type { MaintenanceWindow, ProbeAssertions, ProbeTarget, StatusRange } from '../core/types';
+import { DEFAULT_CERT_EXPIRY_DAYS } from '../core/cert-expiry';
+import { PLS_ALIAS_PATTERN } from '../core/service-guard';
+import {
+  DNS_RECORD_TYPES,
+  type MaintenanceWindow,
+  type NamedResolver,
+  PROBE_KINDS,
+  type ProbeAssertions,
+  type ProbeKind,
+  type ProbeTarget,
+  type StatusRange,
+} from '../core/types';
 
 export const TARGET_DEFAULTS = {
   method: 'GET',
@@ -31,7 +43,12 @@ export const TARGET_DEFAULTS = {
   failureThreshold: 3,
   successThreshold: 2,
   maintenanceTimeZone: 'UTC',
+  certExpiryDays: DEFAULT_CERT_EXPIRY_DAYS,
+  bannerMaxBytes: 512,
+  bannerWaitMs: 2_000,
 } as const;
+
+const MAX_BANNER_BYTES = 64 * 1024;
 
 const MAX_TIMEOUT_MS = 300_000;
 const MAX_BODY_LIMIT = 64 * 1024 * 1024;
@@ -245,13 +262,94 @@ const urlSchema = z.string().transform((text, ctx) => {
   return url;
 });
 
+const RESOLVER_MESSAGE =
+  'expected a DNS server address with an optional port, e.g. 168.63.129.16, 10.0.0.4:53 or [fd00::4]:53';
+
+/** `10.0.0.4`, `10.0.0.4:53`, `fd00::4` or `[fd00::4]:53` → the server a Resolver is pointed at. */
+export function parseResolverAddress(text: string): NamedResolver | undefined {
+  const value = text.trim();
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(value);
+  const [address, port] = bracketed
+    ? [bracketed[1] ?? '', bracketed[2]]
+    : v4
+      ? [v4[1] ?? '', v4[2]]
+      : [value, undefined];
+  if (isIP(address) === 0 || (bracketed !== null && isIP(address) !== 6)) return undefined;
+  const portNumber = port === undefined ? 53 : Number(port);
+  if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65_535) return undefined;
+  return { address, port: portNumber };
+}
+
+const resolverSchema = z.string({ error: RESOLVER_MESSAGE }).transform((text, ctx) => {
+  const parsed = parseResolverAddress(text);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: RESOLVER_MESSAGE });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** A host name (RFC 1123 labels) or an IP address: what a tcp target connects to or a dns target asks about. */
+const HOST_NAME =
+  /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const hostSchema = z
+  .string({ error: 'expected a host name or IP address, e.g. db.privatelink.example.com or 10.0.0.5' })
+  .refine(
+    (host) => isIP(host) !== 0 || HOST_NAME.test(host),
+    'expected a host name or IP address, e.g. db.privatelink.example.com or 10.0.0.5',
+  );
+
+const bannerSchema = z
+  .object({
+    maxBytes: z
+      .number({ error: 'expected a number of bytes' })
+      .int('expected whole bytes')
+      .min(1, 'expected at least 1 byte')
+      .max(MAX_BANNER_BYTES, `expected at most ${MAX_BANNER_BYTES} bytes`)
+      .optional(),
+    waitMs: positiveMs(MAX_TIMEOUT_MS).optional(),
+    expect: regexString.optional(),
+  })
+  .strict();
+
+/** Fields each kind reads; any other kind's field on a target is a mistake worth naming. */
+const KIND_FIELDS = {
+  http: ['url', 'method', 'headers', 'assertions', 'maxBodyBytes', 'ca'],
+  tcp: ['host', 'port', 'banner'],
+  dns: ['name', 'recordType', 'expectedAnswers'],
+} as const satisfies Record<ProbeKind, readonly string[]>;
+const KIND_REQUIRED: Record<ProbeKind, readonly { field: string; what: string }[]> = {
+  http: [{ field: 'url', what: 'the http or https URL to probe' }],
+  tcp: [
+    { field: 'host', what: 'the host name or address to connect to' },
+    { field: 'port', what: 'the TCP port to connect to (1-65535)' },
+  ],
+  dns: [{ field: 'name', what: 'the DNS name to look up' }],
+};
+
 const targetSchema = z
   .object({
+    kind: z.enum(PROBE_KINDS, { error: 'expected http, tcp or dns' }).optional(),
     id: z
       .string()
       .regex(ID_PATTERN, 'expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
     displayName: z.string().min(1).max(200).optional(),
-    url: urlSchema,
+    url: urlSchema.optional(),
+    host: hostSchema.optional(),
+    port: z
+      .number({ error: 'expected a TCP port number (1-65535)' })
+      .int('expected a TCP port number (1-65535)')
+      .min(1, 'expected a TCP port number (1-65535)')
+      .max(65_535, 'expected a TCP port number (1-65535)')
+      .optional(),
+    banner: bannerSchema.optional(),
+    name: hostSchema.optional(),
+    recordType: z.enum(DNS_RECORD_TYPES, { error: 'expected A, AAAA, CNAME or TXT' }).optional(),
+    expectedAnswers: asList(
+      z.array(z.string().min(1, 'expected a non-empty answer')).min(1, 'expected at least one answer'),
+    ).optional(),
+    resolver: resolverSchema.optional(),
     expectedIp: z
       .string()
       .refine((ip) => isIP(ip) !== 0, 'expected an IPv4 or IPv6 address such as 10.0.0.5')
@@ -282,12 +380,117 @@ const targetSchema = z
       'expected the ARM id of a private endpoint (.../providers/Microsoft.Network/privateEndpoints/{name}) or of a PLS connection (.../privateLinkServices/{pls}/privateEndpointConnections/{name})',
     ).optional(),
     ca: pemCertificates.optional(),
+    expectedService: z
+      .string()
+      .refine(
+        (s) => isResourceId('privateLinkService', s) || PLS_ALIAS_PATTERN.test(s),
+        'expected a Private Link Service resource id (.../providers/Microsoft.Network/privateLinkServices/{name}) or alias ({prefix}.{guid}.{region}.azure.privatelinkservice)',
+      )
+      .optional(),
+    certExpiryDays: z
+      .array(z.number().int('expected whole days').min(0).max(365), { error: 'expected a list of days' })
+      .max(10, 'expected at most 10 thresholds')
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    // The guard reads the consumer's own private endpoint: without one there is nothing to check,
+    // and a guard that silently checks nothing is worse than none (fail closed at load time).
+    if (
+      t.expectedService !== undefined &&
+      (t.dependsOn === undefined || !isResourceId('privateEndpoint', t.dependsOn))
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dependsOn'],
+        message: 'expectedService needs dependsOn to be the ARM id of the private endpoint it checks',
+      });
+    const kind = t.kind ?? 'http';
+    for (const { field, what } of KIND_REQUIRED[kind]) {
+      if (t[field as keyof typeof t] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `required for ${kind === 'http' ? 'an' : 'a'} ${kind} target: ${what}`,
+        });
+      }
+    }
+    for (const other of PROBE_KINDS) {
+      if (other === kind) continue;
+      for (const field of KIND_FIELDS[other]) {
+        if (t[field as keyof typeof t] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `applies to ${other} targets only (this target is ${kind}${t.kind === undefined ? ', the default' : ''})`,
+          });
+        }
+      }
+    }
+    // A resolver beside an address literal would never be asked: the check the person meant would silently not run.
+    const literalHost =
+      kind === 'http'
+        ? t.url !== undefined && isIP(t.url.hostname.replace(/^\[|\]$/g, '')) !== 0
+        : kind === 'tcp' && t.host !== undefined && isIP(t.host) !== 0;
+    if (t.resolver !== undefined && literalHost) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resolver'],
+        message: `the ${kind === 'http' ? 'url' : 'host'} is an IP address, so there is nothing to resolve; give a host name`,
+      });
+    }
+    const waitMs = t.banner?.waitMs;
+    const totalMs = t.timeouts?.totalMs ?? TARGET_DEFAULTS.totalMs;
+    if (waitMs !== undefined && waitMs > totalMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['banner', 'waitMs'],
+        message: `must not exceed timeouts.totalMs (${totalMs} ms)`,
+      });
+    }
+    if (kind === 'dns' && t.expectedIp !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expectedIp'],
+        message: 'a dns target checks its answers with expectedAnswers (e.g. ["10.0.0.5"])',
+      });
+    }
+    if (kind === 'dns' && t.expectedAnswers !== undefined) {
+      const type = t.recordType ?? 'A';
+      t.expectedAnswers.forEach((answer, index) => {
+        const family = isIP(answer);
+        if ((type === 'A' && family !== 4) || (type === 'AAAA' && family !== 6)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['expectedAnswers', index],
+            message: `expected an IPv${type === 'A' ? '4' : '6'} address for a${type === 'A' ? 'n A' : 'n AAAA'} record`,
+          });
+        }
+      });
+    }
+  });
 
 type TargetInput = z.output<typeof targetSchema>;
 
+/** The URL every kind is shown and stored by: the http URL, `tcp://host:port`, or `dns://resolver/name` (RFC 4501). */
+function targetUrl(input: TargetInput): URL {
+  const bracket = (host: string) => (isIP(host) === 6 ? `[${host}]` : host);
+  switch (input.kind ?? 'http') {
+    case 'tcp':
+      return new URL(`tcp://${bracket(input.host ?? '')}:${input.port}`);
+    case 'dns': {
+      const server =
+        input.resolver === undefined ? '' : `${bracket(input.resolver.address)}:${input.resolver.port}`;
+      return new URL(`dns://${server}/${input.name ?? ''}`);
+    }
+    default:
+      // The schema requires a url for http targets.
+      return input.url ?? new URL('http://invalid/');
+  }
+}
+
 function toTarget(input: TargetInput): ProbeTarget {
+  const kind = input.kind ?? 'http';
   const totalMs = input.timeouts?.totalMs ?? TARGET_DEFAULTS.totalMs;
   // Unset parts default to the documented values, but never beyond the total the person chose.
   const connectMs = input.timeouts?.connectMs ?? Math.min(TARGET_DEFAULTS.connectMs, totalMs);
@@ -308,7 +511,32 @@ function toTarget(input: TargetInput): ProbeTarget {
   return {
     id: input.id,
     displayName: input.displayName ?? input.id,
-    url: input.url,
+    kind,
+    url: targetUrl(input),
+    resolver: input.resolver,
+    tcp:
+      kind === 'tcp'
+        ? {
+            banner:
+              input.banner === undefined
+                ? undefined
+                : {
+                    maxBytes: input.banner.maxBytes ?? TARGET_DEFAULTS.bannerMaxBytes,
+                    // Half the total at most by default, so a banner without a line end still leaves time to judge it.
+                    waitMs:
+                      input.banner.waitMs ?? Math.min(TARGET_DEFAULTS.bannerWaitMs, Math.ceil(totalMs / 2)),
+                    expect: input.banner.expect,
+                  },
+          }
+        : undefined,
+    dns:
+      kind === 'dns'
+        ? {
+            name: input.name ?? '',
+            recordType: input.recordType ?? 'A',
+            expectedAnswers: input.expectedAnswers,
+          }
+        : undefined,
     expectedIp: input.expectedIp,
     method: input.method ?? TARGET_DEFAULTS.method,
     headers: input.headers ?? {},
@@ -322,6 +550,11 @@ function toTarget(input: TargetInput): ProbeTarget {
     maintenance,
     dependsOn: input.dependsOn,
     ca: input.ca,
+    expectedService: input.expectedService,
+    // Largest first, duplicates dropped: the notice names the smallest threshold already crossed.
+    certExpiryDays: [...new Set(input.certExpiryDays ?? TARGET_DEFAULTS.certExpiryDays)].sort(
+      (a, b) => b - a,
+    ),
   };
 }
 

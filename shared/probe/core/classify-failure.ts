@@ -58,6 +58,8 @@ function errorMessage(error: unknown): string {
 }
 
 function classOf(code: string, phase: ProbePhase): FailureClass {
+  // Whatever a resolver says (c-ares reports an unreachable server as ECONNREFUSED) is a DNS fault.
+  if (phase === 'dns') return 'DNS';
   if (DNS_CODES.has(code) || code === PROBE_CODES.dnsTimeout) return 'DNS';
   if (code === 'ECONNREFUSED') return 'TCP_REFUSED';
   if (code === PROBE_CODES.connectTimeout) return phase === 'tls' ? 'TLS' : 'TCP_TIMEOUT';
@@ -72,8 +74,6 @@ function classOf(code: string, phase: ProbePhase): FailureClass {
   if (code.startsWith('HPE_')) return 'HTTP_STATUS';
   // Anything else is judged by where it happened; the raw code is kept for diagnosis.
   switch (phase) {
-    case 'dns':
-      return 'DNS';
     case 'tls':
       return 'TLS';
     default:

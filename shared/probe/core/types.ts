@@ -16,6 +16,11 @@ export const FAILURE_CLASSES = [
   'ASSERTION',
   'BODY_TOO_LARGE',
   'DEADLINE',
+  // The private endpoint reaches another Private Link Service than the target's `expectedService`.
+  'WRONG_SERVICE',
+  // A resolver answered, but not with what the target expects (expectedIp, or a dns target's
+  // expectedAnswers): the most common private endpoint fault is DNS handing out the public address.
+  'DNS_MISMATCH',
 ] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
@@ -47,10 +52,52 @@ export interface MaintenanceWindow {
   readonly timeZone: string;
 }
 
+/** What a target checks: an HTTP(S) exchange (the default), a TCP connect, or a DNS lookup. */
+export const PROBE_KINDS = ['http', 'tcp', 'dns'] as const;
+export type ProbeKind = (typeof PROBE_KINDS)[number];
+
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
+export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
+
+/** A DNS server asked directly instead of the system's resolver (Azure's 168.63.129.16, a Private Resolver). */
+export interface NamedResolver {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface TcpCheck {
+  /** Read what the server sends first (SSH, SMTP, FTP, Redis greet first); absent: connect only. */
+  readonly banner:
+    | {
+        readonly maxBytes: number;
+        readonly waitMs: number;
+        /** The banner must match this (linear-time engine: the bytes come from the network). */
+        readonly expect: LinearRegex | undefined;
+      }
+    | undefined;
+}
+
+export interface DnsCheck {
+  readonly name: string;
+  readonly recordType: DnsRecordType;
+  /** When present, the answers must be exactly these (order and case aside); otherwise any answer passes. */
+  readonly expectedAnswers: readonly string[] | undefined;
+}
+
 export interface ProbeTarget {
   readonly id: string;
   readonly displayName: string;
+  /** Absent in files written before there were kinds: http. */
+  readonly kind?: ProbeKind;
+  /**
+   * What is probed, as a URL: the http(s) URL, `tcp://host:port`, or `dns://resolver/name`
+   * (RFC 4501's form) so that stores, events and telemetry show every kind the same way.
+   */
   readonly url: URL;
+  /** http and tcp: resolve the host through this server; dns: the server asked (else the system's). */
+  readonly resolver?: NamedResolver | undefined;
+  readonly tcp?: TcpCheck | undefined;
+  readonly dns?: DnsCheck | undefined;
   /** The private endpoint's IP; the result records whether the resolved address equals it. */
   readonly expectedIp: string | undefined;
   readonly method: 'GET' | 'HEAD';
@@ -76,6 +123,13 @@ export interface ProbeTarget {
   readonly dependsOn: string | undefined;
   /** Extra CA certificates (PEM) to trust for https targets. */
   readonly ca: string | undefined;
+  /**
+   * The Private Link Service (resource id or alias) the private endpoint in `dependsOn` must reach;
+   * anything else is a WRONG_SERVICE failure, whatever HTTP said (docs/probe.md, "Consumer guard").
+   */
+  readonly expectedService?: string | undefined;
+  /** Days before the certificate's expiry at which a `cert.expiring` notice is sent, descending; [] sends none. */
+  readonly certExpiryDays?: readonly number[];
 }
 
 export interface PhaseTimings {
@@ -99,6 +153,10 @@ export interface TlsDetails {
   readonly daysLeft: number | null;
   /** Always false from this engine (no session resumption); kept as evidence that the handshake was full. */
   readonly sessionReused?: boolean;
+  /** The leaf certificate's SHA-256 fingerprint (colon-separated hex): tells a renewed certificate from the old one. */
+  readonly fingerprint256?: string | null;
+  /** The leaf certificate's serial number (hex). */
+  readonly serialNumber?: string | null;
 }
 
 export interface ProbeFailure {
@@ -129,6 +187,10 @@ export interface ProbeAttempt {
   readonly bodyExcerpt: string | null;
   readonly tls: TlsDetails | null;
   readonly failure: ProbeFailure | null;
+  /** Every answer the resolver gave (dns targets, and http/tcp targets with a named resolver). */
+  readonly dnsAnswers?: readonly string[];
+  /** tcp targets that read a banner: its first bytes as text (redacted like a body excerpt). */
+  readonly banner?: string | null;
 }
 
 /** One run of one target: its attempts (1 + retries at most) and the verdict. */

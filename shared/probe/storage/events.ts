@@ -10,6 +10,7 @@ import type { PartitionStaging } from '../../storage/outbox-staging';
 import { storageError } from '../../storage/table-errors';
 import { invertedTicks, keySafe, runHash } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
+import type { CertNotice } from '../core/cert-expiry';
 import type { ProbeEvent } from '../core/probe-event';
 import type { TargetWhere, Transition } from '../core/target-state';
 import { PROBE_TABLES } from './probe-tables';
@@ -22,6 +23,8 @@ export interface ProbeEventOutbox {
     transition: Transition,
     where?: TargetWhere,
   ): PartitionStaging | null;
+  /** A cert.expiring notice, in the target's partition (./cert-notices.ts adds the once-only marker). */
+  stageCertNotice(notice: CertNotice, displayName: string, where?: TargetWhere): PartitionStaging | null;
 }
 
 /** The outbox port from the composition root; null when notifications are off. */

@@ -53,6 +53,9 @@ export function attemptEntity(result: ProbeResult, attempt: ProbeAttempt): Table
     transferMs: nullableDouble(t.transferMs),
     totalMs: double(t.totalMs),
     resolvedIp: attempt.resolvedIp,
+    // What a named resolver (or a dns target's resolver) answered: the evidence behind DNS_MISMATCH.
+    dnsAnswers: attempt.dnsAnswers?.join(', ').slice(0, MAX_MESSAGE),
+    banner: attempt.banner?.slice(0, MAX_MESSAGE),
     expectedIpMatches: attempt.expectedIpMatches,
     localAddress: attempt.localAddress,
     localPort: attempt.localPort,

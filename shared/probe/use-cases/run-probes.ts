@@ -7,11 +7,17 @@ import { setMaxListeners } from 'node:events';
 import { mapWithConcurrency } from '../../async/map-with-concurrency';
 import { isAppError } from '../../errors';
 import { type Log, logEvent } from '../../log';
-import { type ConnectionStateLookup, connectionStateLookup } from '../adapters/connection-state';
+import {
+  type ConnectionStateLookup,
+  connectionStateLookup,
+  type ServiceLookup,
+  serviceGuardLookup,
+} from '../adapters/connection-state';
 import { enqueueProbeRequests, parseProbeRequest } from '../adapters/probe-queue';
 import { loadProbeTargets } from '../adapters/targets';
 import { isInMaintenance } from '../core/maintenance';
 import { occurrenceAtOrBefore, probeDeadlineMs, scheduleIntervalMs } from '../core/probe-schedule';
+import { guardService } from '../core/service-guard';
 import { shortSecretWarnings } from '../core/target-secrets';
 import type { ProbeResult, ProbeRunner, ProbeTarget } from '../core/types';
 import { type RecordOutcome, recordResult } from '../storage/probe-store';
@@ -24,6 +30,8 @@ export interface ProbeDependencies {
   readonly runner: ProbeRunner;
   /** Null when the app cannot ask ARM; failures are then recorded without a connection label. */
   readonly lookup: ConnectionStateLookup | null;
+  /** What a private endpoint reaches, for targets with `expectedService`; null when the app cannot ask ARM. */
+  readonly serviceLookup?: ServiceLookup | null;
   /** Gap between two probe starts in an inline run; default from `startGapMs` (0 starts all at once). */
   readonly startGapMs?: number;
 }
@@ -236,7 +244,9 @@ async function probeOne(
   signal: AbortSignal,
 ): Promise<ProbeOutcome> {
   try {
-    const result = await annotate(await deps.runner(target, { scheduledAt, signal }), target, deps.lookup);
+    const probed = await deps.runner(target, { scheduledAt, signal });
+    const guarded = await guard(probed, target, deps.serviceLookup ?? null);
+    const result = await annotate(guarded, target, deps.lookup);
     return { target, result, outcome: null, error: null };
   } catch (error) {
     // The engine turns probe failures into results; reaching here is a bug, kept to this target.
@@ -284,7 +294,7 @@ async function recordOne(
 }
 
 /**
- * Marks maintenance and, for a DOWN result, the connection state. Maintenance is judged at the
+ * Marks maintenance and, for a DOWN result (other than WRONG_SERVICE), the connection state. Maintenance is judged at the
  * run's scheduled time, the same instant rollups bucket the run by, so a run is never counted in
  * one hour but judged by another.
  */
@@ -299,6 +309,8 @@ async function annotate(
   if (
     connectionState === null &&
     result.status === 'DOWN' &&
+    // A wrong service is not explained by its connection's state (and must not be muted by it).
+    result.final.failure?.class !== 'WRONG_SERVICE' &&
     target.dependsOn !== undefined &&
     lookup !== null
   )
@@ -308,6 +320,30 @@ async function annotate(
     : { ...result, inMaintenance, connectionState };
 }
 
+/**
+ * The consumer guard (../core/service-guard.ts): for a target with `expectedService`, asks what its
+ * private endpoint reaches on every run, passing or not (a re-pointed endpoint still answers), and
+ * makes a mismatch DOWN with WRONG_SERVICE. That DOWN travels the ordinary path: the state machine,
+ * then a probe.down notification naming the failure class and what was found.
+ * When ARM cannot be asked the guard cannot vouch for the endpoint: a passing result is marked
+ * DEGRADED with the reason (visible, and told as probe.degraded) instead of silently UP.
+ */
+async function guard(
+  result: ProbeResult,
+  target: ProbeTarget,
+  lookup: ServiceLookup | null,
+): Promise<ProbeResult> {
+  if (target.expectedService === undefined || target.dependsOn === undefined) return result;
+  const found = lookup === null ? null : await lookup(target.dependsOn);
+  if (found !== null) return guardService(result, target.expectedService, found);
+  if (result.status !== 'UP') return result;
+  return {
+    ...result,
+    status: 'DEGRADED',
+    reason: 'the consumer guard could not read the private endpoint from ARM (expectedService unchecked)',
+  };
+}
+
 async function resolveDependencies(
   container: ProbePorts,
   context: Log,
@@ -315,7 +351,9 @@ async function resolveDependencies(
 ): Promise<ProbeDependencies> {
   const runner = deps?.runner ?? (await defaultProbeRunner(container));
   const lookup = deps?.lookup !== undefined ? deps.lookup : lazyLookup(container, context);
-  return { container, runner, lookup };
+  const serviceLookup =
+    deps?.serviceLookup !== undefined ? deps.serviceLookup : lazyServiceLookup(container, context);
+  return { container, runner, lookup, serviceLookup };
 }
 
 /**
@@ -336,9 +374,24 @@ function lazyLookup(container: ProbePorts, context: Log): ConnectionStateLookup 
   };
 }
 
+/** Like lazyLookup: the gateway is built on the first guarded target, each endpoint read once per run. */
+function lazyServiceLookup(container: ProbePorts, context: Log): ServiceLookup {
+  let lookup: Promise<ServiceLookup | null> | undefined;
+  const perEndpoint = new Map<string, Promise<readonly string[] | null>>();
+  return (privateEndpointId) => {
+    let found = perEndpoint.get(privateEndpointId);
+    if (found === undefined) {
+      lookup ??= serviceGuardLookup(container, context);
+      found = lookup.then((l) => (l === null ? null : l(privateEndpointId)));
+      perEndpoint.set(privateEndpointId, found);
+    }
+    return found;
+  };
+}
+
 async function defaultProbeRunner(_container: ProbePorts): Promise<ProbeRunner> {
   const engine = await import('../adapters/http-probe');
-  return engine.probeHttpTarget;
+  return engine.probeTarget;
 }
 
 type RunBase = Pick<

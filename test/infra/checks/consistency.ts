@@ -1,7 +1,11 @@
 import { posix } from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../../../shared/approval/core/event-filter';
-import { ARM_OPERATIONS, CONSUMER_ARM_OPERATIONS } from '../../../shared/arm/arm-operations';
+import {
+  ARM_EXPOSURE_WRITE_OPERATIONS,
+  ARM_OPERATIONS,
+  CONSUMER_ARM_OPERATIONS,
+} from '../../../shared/arm/arm-operations';
 import { SETTINGS, type SettingSpec } from '../../../shared/config/settings';
 import type { RegisteredFunction } from '../../../shared/host/function-definition';
 import { parseProbeTargets } from '../../../shared/probe/adapters/targets';
@@ -331,6 +335,7 @@ export interface RoleExpectation {
 
 export const ROLE_EXPECTATIONS: readonly RoleExpectation[] = [
   { file: 'infra/provider/modules/pls-operator-role.bicep', actions: ARM_OPERATIONS },
+  { file: 'infra/provider/modules/pls-exposure-writer-role.bicep', actions: ARM_EXPOSURE_WRITE_OPERATIONS },
   { file: 'infra/consumer/modules/pe-reader-role.bicep', actions: CONSUMER_ARM_OPERATIONS },
 ];
 
@@ -383,6 +388,15 @@ export function checkCustomRoles(
 
 // ---------- function registry ----------
 
+/**
+ * Routes infra may leave out of Easy Auth although they keep the function key, because the app
+ * then checks a credential of their own (and accepts no principal header there).
+ */
+const OWN_CREDENTIAL_ROUTES: Readonly<Record<string, string>> = {
+  metrics:
+    'excluded only when METRICS_SCRAPE_TOKEN is given; the app then requires that bearer token (shared/auth/scrape-token.ts)',
+};
+
 function routeMatches(template: string, path: string): boolean {
   const t = template.split('/');
   const p = path.split('/');
@@ -424,7 +438,11 @@ export function checkRegistryReferences(
           found.push(
             violation('registry', file, content, `/api/${route}: no HTTP route of the registry matches`),
           );
-        } else if (fn.kind === 'http' && fn.options.authLevel !== 'anonymous') {
+        } else if (
+          fn.kind === 'http' &&
+          fn.options.authLevel !== 'anonymous' &&
+          !(fn.name in OWN_CREDENTIAL_ROUTES)
+        ) {
           found.push(
             violation(
               'registry',

@@ -69,7 +69,8 @@ describe('POST /api/policy/evaluate', () => {
     expect(result.evaluations[0]?.verdict).toMatchObject({
       action: 'manual',
       rule: 'customers',
-      reason: 'rule customers matched, but the entitlement check was not asked; left for a person',
+      reason:
+        'rule customers matched, but the entitlement check is asked only when reconciliation decides, not for this view; left for a person',
       effect: 'none',
     });
   });

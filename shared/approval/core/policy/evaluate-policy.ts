@@ -247,7 +247,7 @@ function entitlementVerdict(
   if (fact === undefined || fact.outcome === 'failed') {
     const why =
       fact === undefined
-        ? 'the entitlement check was not asked'
+        ? 'the entitlement check is asked only when reconciliation decides, not for this view'
         : `the entitlement check failed: ${fact.detail}`;
     return {
       ...base,

@@ -139,6 +139,40 @@ privateLinkServices:
     expect(emulator.world.createPrivateEndpoint(endpoint(STRANGER, 'pe-s2', open.id)).created).toBe(true);
   });
 
+  it('takes a PUT of the PLS through the SDK: If-Match honoured (412 on a stale etag), autoApproval kept inside visibility', async () => {
+    const emulator = await emulators.start();
+    const plsId = plsIdOf('pls-put');
+    const pls = emulator.world.addPrivateLinkService({
+      id: plsId,
+      visibility: ['*'],
+      autoApproval: [LISTED],
+    });
+    const gateway = new ArmNetworkGateway({
+      endpoint: new URL(emulator.url),
+      scope: SCOPE,
+      credential: staticArmCredential(),
+      pacing: false,
+      retry: { maxAttempts: 1 },
+    });
+    const read = await gateway.getPrivateLinkService(plsId);
+    expect(read.etag).toBe(pls.etag);
+    await expect(
+      gateway.setPlsExposure(plsId, { visibility: [LISTED], accessMode: 'Restricted', ifMatch: 'W/"stale"' }),
+    ).rejects.toMatchObject({ code: 'arm_conflict', upstreamCode: 'PreconditionFailed' });
+    expect(pls.visibility).toEqual(['*']);
+    await expect(
+      gateway.setPlsExposure(plsId, { visibility: [STRANGER], accessMode: 'Restricted', ifMatch: pls.etag }),
+    ).rejects.toMatchObject({ upstreamCode: 'PrivateLinkServiceAutoApprovalNotSubsetOfVisibility' });
+    const written = await gateway.setPlsExposure(plsId, {
+      visibility: [LISTED, STRANGER],
+      accessMode: 'Restricted',
+      ifMatch: pls.etag,
+    });
+    expect(written).toMatchObject({ visibilitySubscriptions: [LISTED, STRANGER], accessMode: 'Restricted' });
+    expect(written.etag).not.toBe(read.etag);
+    expect(emulator.requestLog.count('pls.put')).toBe(3);
+  });
+
   it('refuses a seed with an unknown accessMode or a malformed destination address', () => {
     expect(() => parseArmSeed(`privateLinkServices: [{ id: "${plsIdOf('x')}", accessMode: Open }]`)).toThrow(
       /accessMode/,

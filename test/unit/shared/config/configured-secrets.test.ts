@@ -4,13 +4,15 @@ import { configuredSecretValues } from '../../../../shared/config/configured-sec
 const ACCOUNT_KEY = 'c2VjcmV0LWFjY291bnQta2V5LWZvci10ZXN0cw==';
 const IKEY = '0b5e1f0e-1111-4222-8333-944444444444';
 const SLACK_TOKEN = 'xYzAbC0123456789TokenPart';
+const SCRAPE_TOKEN = 'scrape-token-for-tests-0123456789abcdef';
 
 describe('every secret-bearing setting gives its secrets to the log redactor', () => {
-  it('storage and Application Insights connection strings, webhook URLs, probe headers and query values', () => {
+  it('storage and Application Insights connection strings, the metrics scrape token, webhook URLs, probe headers and query values', () => {
     const values = configuredSecretValues({
       env: {
         AzureWebJobsStorage: `DefaultEndpointsProtocol=https;AccountName=st01;AccountKey=${ACCOUNT_KEY};EndpointSuffix=core.windows.net`,
         APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${IKEY};IngestionEndpoint=https://x/`,
+        METRICS_SCRAPE_TOKEN: SCRAPE_TOKEN,
         NOTIFY_WEBHOOKS: JSON.stringify([
           { name: 's', kind: 'slack', url: `https://hooks.slack.example/services/T0/B0/${SLACK_TOKEN}` },
         ]),
@@ -24,7 +26,7 @@ describe('every secret-bearing setting gives its secrets to the log redactor', (
       },
     });
     expect(values).toEqual(
-      expect.arrayContaining([ACCOUNT_KEY, IKEY, SLACK_TOKEN, 'fn-key-value', 'k3Y5!', 'k3Y5']),
+      expect.arrayContaining([ACCOUNT_KEY, IKEY, SCRAPE_TOKEN, SLACK_TOKEN, 'fn-key-value', 'k3Y5!', 'k3Y5']),
     );
     // Not secrets: a standard header's value, a short path word of the webhook URL.
     expect(values).not.toContain('text/html');

@@ -23,6 +23,7 @@ import {
   staticArmCredential,
   useArmEmulator,
 } from '../../../../helpers/arm-emulator';
+import { startDnsServer, type TestDnsServer } from '../../../../helpers/dns-server';
 import { type ProbeTestServer, refusedPort, startProbeServer } from '../../../../helpers/probe-servers';
 import { azuriteConnectionString, uniqueTablePrefix } from '../../../../helpers/storage';
 
@@ -290,3 +291,44 @@ describe('probe timer run against real local servers and Azurite', () => {
 });
 
 void PROVIDER_SUBSCRIPTION;
+
+describe('tcp and dns targets in a run', () => {
+  let dns: TestDnsServer;
+  beforeAll(async () => {
+    dns = await startDnsServer({ zone: { 'web.privatelink.test': { A: ['203.0.113.10'] } } });
+  });
+  afterAll(async () => {
+    await dns.close();
+  });
+
+  it('probes each kind with the product engine and stores, rolls up and summarises them like http results', async () => {
+    const c = container([
+      { id: 'port', kind: 'tcp', host: '127.0.0.1', port: server.port, retries: 0 },
+      {
+        id: 'record',
+        kind: 'dns',
+        name: 'web.privatelink.test',
+        resolver: dns.resolver,
+        expectedAnswers: ['10.0.0.5'],
+        retries: 0,
+      },
+    ]);
+    // No runner given: the run loads the product's engine, which picks the attempt by kind.
+    const summary = await runProbeTimer(timer(), logs().context, { container: c });
+    expect(summary).toMatchObject({ targets: 2, up: 1, down: 1, writeErrors: 0 });
+    const latest = Object.fromEntries((await readAllLatest(c)).map((l) => [l.targetId, l]));
+    expect(latest.port?.record.state).toBe('UP');
+    expect(latest.port?.url).toBe(`tcp://127.0.0.1:${server.port}`);
+    expect(latest.port?.last).toMatchObject({ status: 'UP', statusCode: null });
+    expect(latest.record?.last).toMatchObject({ status: 'DOWN', failureClass: 'DNS_MISMATCH' });
+    const [hour] = await readRollups(
+      c,
+      'record',
+      'hour',
+      new Date('2026-11-03T10:00:00Z'),
+      new Date('2026-11-03T11:00:00Z'),
+    );
+    expect(hour?.rollup).toMatchObject({ count: 1, down: 1 });
+    expect(hour?.rollup.errors.DNS_MISMATCH).toBe(1);
+  });
+});

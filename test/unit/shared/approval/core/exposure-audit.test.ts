@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../../../../shared/approval/adapters/policy-loader';
 import {
+  announcementKey,
   auditExposure,
   type ExposureSettings,
+  exposureChanges,
   planExposure,
   policyTrust,
 } from '../../../../../shared/approval/core/exposure-audit';
@@ -234,5 +236,31 @@ rules: [{ name: tenant, action: approve, match: { consumerTenants: ["${TENANT}"]
       );
       expect(plan).toMatchObject({ visibility: undefined, accessMode: { to: 'Restricted' } });
     });
+  });
+});
+
+describe('what is announced', () => {
+  it('a contradiction once per value: a new wrong value is news and its old one resolved; a fix resolves it', () => {
+    const open = auditExposure(settings({ visibilitySubscriptions: ['*'] }), CLOSED, () => undefined, NOW);
+    const first = exposureChanges(PLS, open.findings, [], new Set(), NOW);
+    expect(first.map((c) => [c.kind, c.finding.key, c.finding.current])).toEqual([
+      ['contradiction', 'visibility', "['*']"],
+    ]);
+    const announced = new Set(open.findings.map(announcementKey));
+    expect(exposureChanges(PLS, open.findings, open.findings, announced, NOW)).toEqual([]);
+    const wider = auditExposure(settings({ visibilitySubscriptions: [A, C] }), CLOSED, () => undefined, NOW);
+    expect(
+      exposureChanges(PLS, wider.findings, open.findings, announced, NOW).map((c) => [
+        c.kind,
+        c.finding.current,
+      ]),
+    ).toEqual([
+      ['contradiction', `['${A}', '${C}']`],
+      ['resolved', "['*']"],
+    ]);
+    const fixed = auditExposure(settings(), CLOSED, () => undefined, NOW);
+    expect(exposureChanges(PLS, fixed.findings, open.findings, announced, NOW).map((c) => c.kind)).toEqual([
+      'resolved',
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import type { AuditedConnection } from '../../../../../shared/approval/core/audi
 import {
   eventFromAudit,
   eventFromDrift,
+  eventFromExposure,
   eventFromTransition,
   reminderEvent,
   reminderPeriod,
@@ -258,5 +259,44 @@ describe('events from their causes', () => {
     expect(retryDelaySeconds(20, 30, 0)).toBe(3600);
     expect(retryDelaySeconds(1, 30, 1)).toBe(36);
     expect(retryDelaySeconds(1, 30, 0, 90)).toBe(90);
+  });
+
+  it('exposure: the setting, its value, what the policy expects and the fix, in all three formats; one id per announcement', () => {
+    const finding = {
+      key: 'accessMode',
+      setting: 'accessMode' as const,
+      problem:
+        'accessMode is Default (not Restricted) while the policy approves only a closed set of consumers',
+      fix: 'set accessMode to Restricted: az resource update --set properties.accessMode=Restricted',
+      current: 'Default',
+      expected: 'Restricted',
+    };
+    const at = new Date('2026-12-01T09:00:00.000Z');
+    const event = eventFromExposure({ kind: 'contradiction', plsId: PLS, finding, at });
+    expect(event).toMatchObject({ type: 'exposure.contradiction', subject: PLS });
+    expect(eventFromExposure({ kind: 'contradiction', plsId: PLS, finding, at }).id).toBe(event.id);
+    expect(
+      eventFromExposure({ kind: 'contradiction', plsId: PLS, finding, at: new Date(at.getTime() + 1) }).id,
+    ).not.toBe(event.id);
+    const options = { source: 'gk', dashboardUrl: undefined };
+    const teams = JSON.stringify(renderPayload('teams', event, options).body);
+    const slack = JSON.stringify(renderPayload('slack', event, options).body);
+    for (const text of [teams, slack]) {
+      for (const fact of [
+        'pls-web',
+        'accessMode',
+        'Default',
+        'Restricted',
+        'properties.accessMode=Restricted',
+      ])
+        expect(text).toContain(fact);
+    }
+    expect(renderPayload('generic', event, options).body).toMatchObject({
+      type: 'exposure.contradiction',
+      data: { setting: 'accessMode', currentValue: 'Default', expected: 'Restricted', fix: finding.fix },
+    });
+    const resolved = eventFromExposure({ kind: 'resolved', plsId: PLS, finding, at });
+    expect(resolved.type).toBe('exposure.resolved');
+    expect(resolved.facts.fix).toBeUndefined();
   });
 });

@@ -95,6 +95,7 @@ describe('the probe.down a person reads at 3 a.m.', () => {
 
   it('owner side: name resolution is the consumer, the path is the network, answers are the provider', () => {
     expect(ownerSideOf('DNS', 'dns')).toBe('consumer');
+    expect(ownerSideOf('DNS_MISMATCH', null)).toBe('consumer');
     expect(ownerSideOf('TCP_TIMEOUT', 'tcp')).toBe('network');
     expect(ownerSideOf('TCP_RESET', 'transfer')).toBe('network');
     expect(ownerSideOf('TCP_REFUSED', 'tcp')).toBe('provider');

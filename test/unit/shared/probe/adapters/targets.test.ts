@@ -237,3 +237,147 @@ describe('status ranges and globs', () => {
     expect(globToRegExp('a.b?').test('axbc')).toBe(false);
   });
 });
+
+describe('probe kinds', () => {
+  it('reads tcp and dns targets and shows each as a URL', () => {
+    const [tcp, dns, http] = parseProbeTargets(`
+- { id: ssh, kind: tcp, host: db.privatelink.example.com, port: 22, resolver: 168.63.129.16, expectedIp: 10.0.0.5, banner: { expect: "^SSH-2\\\\.0-" } }
+- { id: zone, kind: dns, name: db.privatelink.example.com, recordType: AAAA, resolver: "[fd00::4]:5353", expectedAnswers: "fd00::5" }
+- { id: web, url: http://web.privatelink.example.com/, resolver: 10.0.0.4:53 }
+`);
+    expect(tcp?.kind).toBe('tcp');
+    expect(tcp?.url.href).toBe('tcp://db.privatelink.example.com:22');
+    expect(tcp?.resolver).toEqual({ address: '168.63.129.16', port: 53 });
+    expect(tcp?.tcp?.banner).toMatchObject({ maxBytes: 512, waitMs: 2000 });
+    expect(tcp?.tcp?.banner?.expect?.test('SSH-2.0-OpenSSH')).toBe(true);
+    expect(dns?.url.href).toBe('dns://[fd00::4]:5353/db.privatelink.example.com');
+    expect(dns?.dns).toEqual({
+      name: 'db.privatelink.example.com',
+      recordType: 'AAAA',
+      expectedAnswers: ['fd00::5'],
+    });
+    expect(dns?.resolver).toEqual({ address: 'fd00::4', port: 5353 });
+    expect(http?.kind).toBe('http');
+    expect(http?.tcp).toBeUndefined();
+    expect(http?.resolver).toEqual({ address: '10.0.0.4', port: 53 });
+  });
+
+  it('names the field and what was expected for each kind', () => {
+    const error = problems(`
+- { id: a, kind: tcp, port: 70000, url: http://10.0.0.5/, banner: { waitMs: 20000, expect: "(?=x)" } }
+- { id: b, kind: dns, recordType: MX, expectedIp: 10.0.0.5 }
+- { id: c, kind: dns, name: x.example.com, expectedAnswers: [not-an-ip] }
+- { id: d, url: http://10.0.0.5/, resolver: "10.0.0.4:99999", host: x, port: 80 }
+- { id: e, kind: smtp, url: http://10.0.0.5/ }
+- { id: f, kind: tcp, host: "bad host!", port: 22 }
+`);
+    const byPath = new Map(error.issues.map((i) => [i.path, i.message]));
+    expect(byPath.get('targets[0].port')).toBe('expected a TCP port number (1-65535)');
+    expect(byPath.get('targets[0].banner.expect')).toMatch(/invalid regular expression/);
+    expect(byPath.get('targets[1].recordType')).toBe('expected A, AAAA, CNAME or TXT');
+    expect(byPath.get('targets[2].expectedAnswers[0]')).toBe('expected an IPv4 address for an A record');
+    expect(byPath.get('targets[3].resolver')).toMatch(/^expected a DNS server address with an optional port/);
+    expect(byPath.get('targets[4].kind')).toBe('expected http, tcp or dns');
+    expect(byPath.get('targets[5].host')).toMatch(/^expected a host name or IP address/);
+  });
+
+  it('requires each kind its fields and refuses another kind’s', () => {
+    const error = problems(`
+- { id: a, kind: tcp, url: http://10.0.0.5/, banner: { waitMs: 20000 } }
+- { id: b, kind: dns, expectedIp: 10.0.0.5, port: 53 }
+- { id: c, host: x.example.com }
+- { id: d, url: "http://[fd00::5]/", resolver: 168.63.129.16 }
+- { id: e, kind: tcp, host: 10.0.0.5, port: 22, resolver: 168.63.129.16 }
+`);
+    const byPath = new Map(error.issues.map((i) => [i.path, i.message]));
+    expect(byPath.get('targets[0].host')).toBe(
+      'required for a tcp target: the host name or address to connect to',
+    );
+    expect(byPath.get('targets[0].port')).toBe(
+      'required for a tcp target: the TCP port to connect to (1-65535)',
+    );
+    expect(byPath.get('targets[0].url')).toBe('applies to http targets only (this target is tcp)');
+    expect(byPath.get('targets[0].banner.waitMs')).toBe('must not exceed timeouts.totalMs (10000 ms)');
+    expect(byPath.get('targets[1].name')).toBe('required for a dns target: the DNS name to look up');
+    expect(byPath.get('targets[1].port')).toBe('applies to tcp targets only (this target is dns)');
+    expect(byPath.get('targets[1].expectedIp')).toMatch(/expectedAnswers/);
+    expect(byPath.get('targets[2].url')).toBe('required for an http target: the http or https URL to probe');
+    expect(byPath.get('targets[2].host')).toBe(
+      'applies to tcp targets only (this target is http, the default)',
+    );
+    expect(byPath.get('targets[3].resolver')).toBe(
+      'the url is an IP address, so there is nothing to resolve; give a host name',
+    );
+    expect(byPath.get('targets[4].resolver')).toMatch(/^the host is an IP address/);
+  });
+});
+
+describe('the shipped sample', () => {
+  it('parses, and so do the other kinds it shows in comments', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(join(__dirname, '../../../../../probe-targets.sample.yaml'), 'utf8');
+    expect(parseProbeTargets(text).map((t) => t.kind)).toEqual(['http']);
+    // Uncommenting the commented targets (and the dependsOn line) must still give a valid document.
+    const uncommented = text
+      .replace(/^ {2}# (- | {2})/gm, '  $1')
+      .replace(/^ {4}# dependsOn/m, '    dependsOn');
+    expect(parseProbeTargets(uncommented).map((t) => t.url.href)).toEqual([
+      'http://127.0.0.1:8080/',
+      'tcp://127.0.0.1:8080',
+      'tcp://iis.privatelink.example.com:80',
+      'dns://168.63.129.16:53/iis.privatelink.example.com',
+    ]);
+  });
+});
+
+describe('expectedService and certExpiryDays', () => {
+  const PE =
+    '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe-web';
+  const PLS =
+    '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Network/privateLinkServices/pls-web';
+  const ALIAS = 'pls-web.1c2d3e4f-0000-4000-8000-123456789abc.westeurope.azure.privatelinkservice';
+
+  it('accepts a PLS resource id or alias with the private endpoint it checks', () => {
+    for (const service of [PLS, ALIAS]) {
+      const [t] = parseProbeTargets(
+        JSON.stringify([{ id: 'web', url: 'https://10.0.0.5/', dependsOn: PE, expectedService: service }]),
+      );
+      expect(t?.expectedService).toBe(service);
+    }
+  });
+
+  it('refuses anything else, and a guard without a private endpoint to read', () => {
+    expect(
+      problems(
+        JSON.stringify([{ id: 'web', url: 'http://10.0.0.5/', dependsOn: PE, expectedService: 'pls-web' }]),
+      ).message,
+    ).toMatch(/targets\[0\]\.expectedService: expected a Private Link Service resource id .* or alias/);
+    expect(
+      problems(JSON.stringify([{ id: 'web', url: 'http://10.0.0.5/', expectedService: PLS }])).message,
+    ).toMatch(
+      /targets\[0\]\.dependsOn: expectedService needs dependsOn to be the ARM id of the private endpoint/,
+    );
+    const connection = `${PLS}/privateEndpointConnections/pe-web.1a2b`;
+    expect(
+      problems(
+        JSON.stringify([{ id: 'web', url: 'http://10.0.0.5/', dependsOn: connection, expectedService: PLS }]),
+      ).message,
+    ).toMatch(/expectedService needs dependsOn/);
+  });
+
+  it('certExpiryDays defaults to [30, 14, 7, 1]; a given list is sorted largest first, [] turns notices off', () => {
+    const [d, given, off] = parseProbeTargets(
+      JSON.stringify([
+        { id: 'a', url: 'https://10.0.0.5/' },
+        { id: 'b', url: 'https://10.0.0.5/', certExpiryDays: [7, 30, 14, 7] },
+        { id: 'c', url: 'https://10.0.0.5/', certExpiryDays: [] },
+      ]),
+    );
+    expect(d?.certExpiryDays).toEqual([30, 14, 7, 1]);
+    expect(given?.certExpiryDays).toEqual([30, 14, 7]);
+    expect(off?.certExpiryDays).toEqual([]);
+    expect(
+      problems(JSON.stringify([{ id: 'a', url: 'https://10.0.0.5/', certExpiryDays: [1.5] }])).message,
+    ).toMatch(/certExpiryDays\[0\]: expected whole days/);
+  });
+});
