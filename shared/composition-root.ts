@@ -107,6 +107,15 @@ export class Container {
     );
   }
 
+  /** Resource Graph on ARM_ENDPOINT with the ARM credential (service discovery), built on first use. */
+  async resourceGraph(): Promise<import('./arm/resource-graph').ResourceGraphClient> {
+    return this.onceAsync('resourceGraph', async () => {
+      const { ResourceGraphClient } = await import('./arm/resource-graph');
+      const { endpoint, scope } = this.config.arm;
+      return new ResourceGraphClient({ endpoint, scope, credential: await this.armCredential() });
+    });
+  }
+
   /** The approval decision path's stores, tenant cache and ARM gateway, built on first use. */
   async approvalServices(): Promise<ApprovalServices> {
     return this.onceAsync('approvalServices', async () =>

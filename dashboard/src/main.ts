@@ -20,6 +20,7 @@ import { byId, h, replaceChildren } from './dom';
 import { utcTime } from './format';
 import { renderTimeline } from './incidents';
 import { renderLatencyChart, rethemeLatencyChart } from './latency-chart';
+import { managedServicesLine } from './managed-services';
 import { initTheme } from './theme';
 import { markTile, overviewLine, renderTiles } from './tiles';
 import type { HealthDetail, HealthProblem, Me, ProbeEventList, ProbeSeries, ProbesSummary } from './types';
@@ -101,6 +102,7 @@ async function loadProblems(): Promise<void> {
       ? (result.problem as unknown as HealthDetail)
       : null;
   showFastPath(body?.eventFastPath?.line);
+  showManagedServices(body?.features?.approval?.detail);
   const items: HTMLElement[] = [];
   for (const [name, feature] of Object.entries(body?.features ?? {})) {
     if (feature.problem !== undefined)
@@ -151,6 +153,13 @@ function problemItem(key: string, label: string, problem: HealthProblem): HTMLEl
 /** Whether new connections arrive by Event Grid or only by reconciliation: what only a real tenant can tell. */
 function showFastPath(line: string | undefined): void {
   const element = byId('fast-path');
+  element.hidden = line === undefined;
+  element.textContent = line ?? '';
+}
+
+function showManagedServices(detail: Readonly<Record<string, string | number>> | undefined): void {
+  const line = managedServicesLine(detail);
+  const element = byId('managed-services');
   element.hidden = line === undefined;
   element.textContent = line ?? '';
 }

@@ -114,6 +114,8 @@ export interface HealthDetail {
       string,
       {
         readonly state: string;
+        /** Approval: `staticServices`, `discoveredServices`, `discovery`, `lastDiscoveryAt`, `lastDiscoveryError`. */
+        readonly detail?: Readonly<Record<string, string | number>>;
         readonly problem?: HealthProblem;
         /** Approval: the last reconciliation runs, with a problem when they fail or have stopped. */
         readonly reconciliation?: { readonly problem?: HealthProblem };

@@ -18,11 +18,13 @@ import {
   type RouteRequest,
 } from './context';
 import { type Fault, FaultInjector } from './faults';
+import { formatResetsAfter, GraphQuota, type GraphQuotaOptions } from './graph-quota';
 import { deleteConnection, listPlsConnections, putConnection, readConnection } from './handlers/connections';
 import { serveControl } from './handlers/control';
 import { getOperation, operationRegistry } from './handlers/operations';
 import { deletePrivateEndpoint, getPrivateEndpoint, putPrivateEndpoint } from './handlers/private-endpoints';
 import { getPrivateLinkService, putPrivateLinkService } from './handlers/private-link-services';
+import { queryResourceGraph } from './handlers/resource-graph';
 import { getSubscription } from './handlers/subscriptions';
 import { acceptedToken, challenge, headerOf, readBody, sendEmulatorError, sendError, sendJson } from './http';
 import {
@@ -39,6 +41,7 @@ import {
   API_VERSION_FORMAT,
   matchRoute,
   NETWORK_API_VERSIONS,
+  RESOURCE_GRAPH_API_VERSIONS,
   RESOURCES_API_VERSIONS,
   type Route,
 } from './routes';
@@ -75,6 +78,10 @@ export interface ArmEmulatorOptions {
   readonly rateLimits?: RateLimitOptions;
   /** Microsoft.Network's per-5-minute limits (rate-limits.ts, NrpWindows); off by default. */
   readonly nrpLimits?: NrpLimitOptions;
+  /** Resource Graph's per-user query quota (graph-quota.ts); on with 15 queries per 5 s by default. */
+  readonly graphQuota?: GraphQuotaOptions;
+  /** Most records per Resource Graph page; 1,000 (Resource Graph's own cap) by default. */
+  readonly graphPageSize?: number;
   readonly onWrite?: (event: ArmWriteEvent) => void;
 }
 
@@ -88,6 +95,7 @@ export interface ArmEmulator {
   readonly requestLog: RequestLog;
   readonly rateLimits: TokenBuckets;
   readonly nrpLimits: NrpWindows;
+  readonly graphQuota: GraphQuota;
   /** Adds a listener for successful writes; returns the function that removes it. */
   onWrite(listener: (event: ArmWriteEvent) => void): () => void;
   stop(): Promise<void>;
@@ -105,6 +113,7 @@ const HANDLERS: Readonly<Record<Exclude<RouteKind, 'unknown'>, RouteHandler>> = 
   'endpoint.put': putPrivateEndpoint,
   'endpoint.delete': deletePrivateEndpoint,
   'operation.get': getOperation,
+  'graph.query': queryResourceGraph,
 };
 
 interface Outcome {
@@ -123,6 +132,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
   const requestLog = new RequestLog();
   const rateLimits = new TokenBuckets(options.rateLimits);
   const nrpLimits = new NrpWindows(options.nrpLimits);
+  const graphQuota = new GraphQuota(options.graphQuota);
   const listeners = new Set<(event: ArmWriteEvent) => void>();
   if (options.onWrite !== undefined) listeners.add(options.onWrite);
   const timers = new Set<NodeJS.Timeout>();
@@ -141,6 +151,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     world,
     origin: () => origin,
     pageSize: options.pageSize ?? 100,
+    graphPageSize: options.graphPageSize ?? 1000,
     lroRetryAfterSeconds: options.lroRetryAfterSeconds,
     ignoreIfMatchOnConnectionPut:
       options.ignoreIfMatchOnConnectionPut ?? options.seed?.ignoreIfMatchOnConnectionPut ?? false,
@@ -236,8 +247,13 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       challenge(response, world.tenantOf(route.subscriptionId), request.headers.authorization !== undefined);
       return outcome;
     }
-    if (!takeToken(route, token, method, response)) return outcome;
-    if (!withinNrpLimits(route, token, method, response)) return outcome;
+    if (route.kind === 'graph.query') {
+      // Resource Graph has its own per-user quota instead of ARM's subscription buckets and NRP's windows.
+      if (!withinGraphQuota(token, response)) return outcome;
+    } else {
+      if (!takeToken(route, token, method, response)) return outcome;
+      if (!withinNrpLimits(route, token, method, response)) return outcome;
+    }
     const apiVersion = checkApiVersion(route, url, response);
     if (apiVersion === undefined) return outcome;
     const fault = faults.next(route.kind, method);
@@ -275,6 +291,23 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
       429,
       'SubscriptionRequestsThrottled',
       `Number of '${rateClass === 'reads' ? 'read' : rateClass === 'writes' ? 'write' : 'delete'}' requests for subscription '${route.subscriptionId}' actor 'emulated-principal' exceeded. Please try again after '${taken.retryAfterSeconds}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling`,
+    );
+    return false;
+  }
+
+  /** Resource Graph's quota headers on every answer; 429 with Retry-After once the window's queries are spent. */
+  function withinGraphQuota(principal: string, response: ServerResponse): boolean {
+    const taken = graphQuota.take(principal);
+    response.setHeader('x-ms-user-quota-remaining', String(taken.remaining));
+    response.setHeader('x-ms-user-quota-resets-after', formatResetsAfter(taken.resetsAfterMs));
+    if (taken.allowed) return true;
+    response.setHeader('Retry-After', String(Math.max(1, Math.ceil(taken.resetsAfterMs / 1000))));
+    // The throttling guide documents the status and headers, not the error body: callers act on those.
+    sendError(
+      response,
+      429,
+      'TooManyRequests',
+      'The Resource Graph query quota of this user is spent for the current window; retry after x-ms-user-quota-resets-after.',
     );
     return false;
   }
@@ -352,6 +385,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
     requestLog,
     rateLimits,
     nrpLimits,
+    graphQuota,
     onWrite(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -370,7 +404,12 @@ export async function startArmEmulator(options: ArmEmulatorOptions = {}): Promis
 /** The api-version of the request when its provider accepts it; otherwise answers ARM's 400 and returns undefined. */
 function checkApiVersion(route: Route, url: URL, response: ServerResponse): string | undefined {
   const apiVersion = url.searchParams.get('api-version');
-  const versions = route.api === 'resources' ? RESOURCES_API_VERSIONS : NETWORK_API_VERSIONS;
+  const versions =
+    route.api === 'resources'
+      ? RESOURCES_API_VERSIONS
+      : route.api === 'resourceGraph'
+        ? RESOURCE_GRAPH_API_VERSIONS
+        : NETWORK_API_VERSIONS;
   if (apiVersion === null || apiVersion === '') {
     sendError(
       response,

@@ -35,6 +35,8 @@ export interface EmulatorContext {
   /** The emulator's own origin (nextLink and operation URLs carry it). */
   readonly origin: () => string;
   readonly pageSize: number;
+  /** Most records per Resource Graph page (below `$top`, to test paging with few services). */
+  readonly graphPageSize: number;
   readonly lroRetryAfterSeconds: number | undefined;
   /** The connection PUT applies whatever `If-Match` it is sent (see ArmEmulatorOptions). */
   readonly ignoreIfMatchOnConnectionPut: boolean;

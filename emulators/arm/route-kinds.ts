@@ -11,6 +11,7 @@ export const ROUTE_KINDS = [
   'endpoint.put',
   'endpoint.delete',
   'operation.get',
+  'graph.query',
   'unknown',
 ] as const;
 

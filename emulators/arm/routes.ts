@@ -13,7 +13,7 @@ export interface Route {
   readonly resourceId: string;
   readonly params: Readonly<Record<string, string>>;
   /** Which API's versions apply. */
-  readonly api: 'network' | 'resources';
+  readonly api: 'network' | 'resources' | 'resourceGraph';
 }
 
 export type RouteMatch =
@@ -43,6 +43,17 @@ export const RESOURCES_API_VERSIONS: ReadonlySet<string> = new Set([
   '2021-01-01',
   '2022-12-01',
 ]);
+/**
+ * Resource Graph's stable api-versions in Azure/azure-rest-api-specs
+ * (specification/resourcegraph/resource-manager/Microsoft.ResourceGraph/stable/{version}/resourcegraph.json);
+ * the product sends the newest, 2024-04-01.
+ */
+export const RESOURCE_GRAPH_API_VERSIONS: ReadonlySet<string> = new Set([
+  '2019-04-01',
+  '2021-03-01',
+  '2022-10-01',
+  '2024-04-01',
+]);
 export const API_VERSION_FORMAT = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 
 const SUB = '([0-9a-fA-F-]{36})';
@@ -62,6 +73,13 @@ interface RouteEntry {
 }
 
 const ROUTE_TABLE: readonly RouteEntry[] = [
+  {
+    // Tenant-level: the scope (subscriptions or management groups) is in the body, not the path.
+    pattern: /^\/providers\/Microsoft\.ResourceGraph\/resources$/i,
+    api: 'resourceGraph',
+    methods: { POST: 'graph.query' },
+    resource: () => ({ subscriptionId: '', resourceId: '/providers/Microsoft.ResourceGraph/resources' }),
+  },
   {
     pattern: new RegExp(`^/subscriptions/${SUB}$`, 'i'),
     api: 'resources',

@@ -41,6 +41,16 @@ const plsSchema = z.strictObject({
   destinationIPAddress: z.ipv4().optional(),
   fqdns: z.array(z.string().min(1).max(253)).optional(),
   enableProxyProtocol: z.boolean().optional(),
+  /** ARM allows at most 50 tags per resource ("Use tags to organize your Azure resources"). */
+  tags: z
+    .record(z.string().min(1).max(512), z.string().max(256))
+    .refine((tags) => Object.keys(tags).length <= 50, 'ARM allows at most 50 tags per resource')
+    .optional(),
+});
+
+const managementGroupSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._()-]{1,90}$/, 'expected a management group id'),
+  subscriptions: z.array(z.uuid()),
 });
 
 const connectionSchema = z.strictObject({
@@ -58,6 +68,8 @@ export const armSeedSchema = z
     subscriptions: z.array(subscriptionSchema).default([]),
     privateLinkServices: z.array(plsSchema).default([]),
     connections: z.array(connectionSchema).default([]),
+    /** Management groups (flattened) for Resource Graph queries at management group scope. */
+    managementGroups: z.array(managementGroupSchema).default([]),
     /**
      * The connection PUT ignores `If-Match` (docs/arm-emulator.md, "If-Match on the connection PUT"):
      * plays an NRP that does not honour it, which the REST spec allows. Off by default.
@@ -112,4 +124,5 @@ export function applySeed(world: ArmWorld, seed: ArmSeed): void {
   for (const s of seed.subscriptions) world.addSubscription(s.subscriptionId, s.tenantId);
   for (const pls of seed.privateLinkServices) world.addPrivateLinkService(pls);
   for (const connection of seed.connections) world.addConnection(connection);
+  for (const group of seed.managementGroups) world.addManagementGroup(group.id, group.subscriptions);
 }

@@ -61,6 +61,8 @@ export interface PlsSpec {
   readonly fqdns?: readonly string[] | undefined;
   /** TCP proxy v2 (`enableProxyProtocol`); off by default. */
   readonly enableProxyProtocol?: boolean | undefined;
+  /** ARM resource tags (what a Resource Graph tag filter matches); none by default. */
+  readonly tags?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -112,6 +114,7 @@ export interface PlsRecord {
   readonly destinationIPAddress: string | undefined;
   readonly fqdns: readonly string[];
   readonly enableProxyProtocol: boolean;
+  tags: Readonly<Record<string, string>>;
   etag: string;
   readonly connections: Map<string, ConnectionRecord>;
 }
@@ -173,12 +176,26 @@ export class ArmWorld {
   private readonly disconnected = new Set<string>();
   /** Private IPs given to endpoints by the data path (emulators/arm/data-path.ts); none without it. */
   private readonly privateIps = new Map<string, string>();
+  /** Management group id (lower case) → the subscriptions under it (Resource Graph's management group scope). */
+  private readonly managementGroups = new Map<string, readonly string[]>();
 
   // --- subscriptions and tenants -------------------------------------------------------------
 
   /** Declares which tenant owns a subscription (what the unauthenticated subscription GET reveals). */
   addSubscription(subscriptionId: string, tenantId: string): void {
     this.tenants.set(subscriptionId.toLowerCase(), tenantId.toLowerCase());
+  }
+
+  /** Declares a management group and the subscriptions under it (flattened: nested groups are listed out). */
+  addManagementGroup(groupId: string, subscriptionIds: readonly string[]): void {
+    this.managementGroups.set(
+      groupId.toLowerCase(),
+      subscriptionIds.map((s) => s.toLowerCase()),
+    );
+  }
+
+  subscriptionsUnder(groupId: string): readonly string[] | undefined {
+    return this.managementGroups.get(groupId.toLowerCase());
   }
 
   tenantOf(subscriptionId: string): string | undefined {
@@ -207,6 +224,7 @@ export class ArmWorld {
       destinationIPAddress: spec.destinationIPAddress,
       fqdns: [...(spec.fqdns ?? [])],
       enableProxyProtocol: spec.enableProxyProtocol ?? false,
+      tags: { ...(spec.tags ?? {}) },
       etag: newEtag(),
       connections: new Map(),
     };

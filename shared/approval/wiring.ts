@@ -11,6 +11,7 @@ import { ArrivalStore } from './storage/arrival-store';
 import { type AuditOutbox, AuditStore } from './storage/audit-store';
 import { ClaimStore } from './storage/claim-store';
 import { ConnectionRecordStore } from './storage/connection-record-store';
+import { DiscoveryStatusStore } from './storage/discovery-status-store';
 import { type DriftOutbox, DriftStore } from './storage/drift';
 import { type ExposureOutbox, ExposureStore } from './storage/exposure-store';
 import { OnboardingCodeStore } from './storage/onboarding-code-store';
@@ -18,6 +19,7 @@ import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { TenantCache } from './storage/tenant-cache';
 import type { ApprovalServices } from './use-cases/approval-services';
 import type { EntitlementVerifier } from './use-cases/entitlement-check';
+import { type DiscoverySetup, ManagedServices, type ServiceFinder } from './use-cases/managed-services';
 import type { CodeKeys, OnboardingCodeAdminPorts } from './use-cases/onboarding-codes';
 
 export { APPROVAL_TABLES };
@@ -32,6 +34,8 @@ export interface WiringSource {
   queue(name: string): Promise<QueueClient>;
   armGateway(): Promise<ArmGateway>;
   outbox(): Promise<(AuditOutbox & DriftOutbox & ExposureOutbox) | null>;
+  /** Resource Graph (service discovery); only asked for when PLS_DISCOVERY_SCOPE is set. */
+  resourceGraph?(): Promise<ServiceFinder>;
 }
 
 export async function buildApprovalServices(source: WiringSource): Promise<ApprovalServices> {
@@ -70,6 +74,12 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
     mode: config.approval.mode,
     ownClientId: config.arm.clientId,
     plsResourceIds: config.approval.plsResourceIds,
+    managedServices: new ManagedServices(
+      config.approval.plsResourceIds,
+      discoverySetup(source),
+      source.clock,
+      new DiscoveryStatusStore(table(APPROVAL_TABLES.reconcileRuns)),
+    ),
     reconcileConcurrency: config.approval.reconcileConcurrency,
     timeBudgetMs: config.approval.reconcileTimeBudgetSeconds * 1000,
     expiry: {
@@ -80,6 +90,26 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
     codes: new OnboardingCodeStore(table(APPROVAL_TABLES.onboardingCodes)),
     codeKeys: () => codeKeysOf(config),
   };
+}
+
+/**
+ * Discovery through Resource Graph from PLS_DISCOVERY_SCOPE/TAG. Invalid settings switch off
+ * discovery alone (the reason is logged each run and shown by health); the static list keeps working.
+ */
+export function discoverySetup(source: Pick<WiringSource, 'config' | 'resourceGraph'>): DiscoverySetup {
+  let settings: Config['discovery'];
+  try {
+    settings = source.config.discovery;
+  } catch (error) {
+    return {
+      state: 'invalid',
+      message: error instanceof Error ? error.message : 'invalid discovery settings',
+    };
+  }
+  if (settings === null) return { state: 'off' };
+  const resourceGraph = source.resourceGraph;
+  if (resourceGraph === undefined) return { state: 'invalid', message: 'no Resource Graph client is wired' };
+  return { state: 'on', scope: settings.scope, tag: settings.tag, finder: () => resourceGraph.call(source) };
 }
 
 /**

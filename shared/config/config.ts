@@ -107,6 +107,16 @@ export interface Config {
     readonly secret: string;
     readonly timeoutSeconds: number;
   } | null;
+  /**
+   * Discovery through Resource Graph (PLS_DISCOVERY_SCOPE); null when unset. Throws the discovery
+   * feature's `config_invalid` when read while its settings are invalid (then only PLS_RESOURCE_IDS is managed).
+   */
+  readonly discovery: {
+    readonly scope:
+      | { readonly kind: 'subscriptions'; readonly subscriptionIds: readonly string[] }
+      | { readonly kind: 'managementGroup'; readonly managementGroupId: string };
+    readonly tag: { readonly name: string; readonly value: string } | undefined;
+  } | null;
   /** Throws the onboarding codes' `config_invalid` when read while their keys are invalid. */
   readonly onboardingCodes: {
     /** ONBOARDING_CODE_KEY: signs and verifies; undefined: onboarding codes are off. */
@@ -137,6 +147,7 @@ const FEATURE_LABEL: Record<Feature, string> = {
   telemetry: 'availability telemetry',
   entitlement: 'entitlement check',
   onboardingCodes: 'onboarding code',
+  discovery: 'service discovery',
 };
 
 type Parsed = { [K in SettingName]?: unknown };
@@ -228,6 +239,19 @@ export function parseConfig(env: Env): Config {
       message: 'expected a secret: ENTITLEMENT_URL is set, and requests are never sent unsigned',
     });
 
+  const discoveryScope = str('PLS_DISCOVERY_SCOPE');
+  const discoveryTag = str('PLS_DISCOVERY_TAG');
+  if (
+    discoveryTag !== undefined &&
+    discoveryScope === undefined &&
+    read(env, 'PLS_DISCOVERY_SCOPE') === undefined
+  )
+    byFeature.discovery.push({
+      path: 'PLS_DISCOVERY_SCOPE',
+      message:
+        'expected subscription ids or managementGroup:<id>: PLS_DISCOVERY_TAG is set, and a tag alone names no scope',
+    });
+
   if (byFeature.common.length > 0 || storage === undefined || arm === undefined) {
     const issues = FEATURES.flatMap((feature) => byFeature[feature]);
     throw new AppError('config_invalid', `Invalid app settings:\n${formatIssues(issues)}`, { issues });
@@ -304,6 +328,9 @@ export function parseConfig(env: Env): Config {
       approverRole: str('AUTH_APPROVER_ROLE') as string,
       metricsScrapeToken: str('METRICS_SCRAPE_TOKEN'),
     })),
+    discovery: section(settingIssues.discovery, 'discovery', () =>
+      discoveryScope === undefined ? null : parseDiscovery(discoveryScope, discoveryTag),
+    ),
     onboardingCodes: section(settingIssues.onboardingCodes, 'onboardingCodes', () => ({
       currentKey: str('ONBOARDING_CODE_KEY'),
       previousKey: str('ONBOARDING_CODE_KEY_PREVIOUS'),
@@ -329,9 +356,32 @@ export function parseConfig(env: Env): Config {
     telemetry: { get: sections.telemetry, enumerable: true },
     entitlement: { get: sections.entitlement, enumerable: true },
     onboardingCodes: { get: sections.onboardingCodes, enumerable: true },
+    discovery: { get: sections.discovery, enumerable: true },
   }) as typeof base &
-    Pick<Config, 'approval' | 'auth' | 'probe' | 'notify' | 'telemetry' | 'entitlement' | 'onboardingCodes'>;
+    Pick<
+      Config,
+      'approval' | 'auth' | 'probe' | 'notify' | 'telemetry' | 'entitlement' | 'onboardingCodes' | 'discovery'
+    >;
   return Object.freeze(config) satisfies Config;
+}
+
+/** PLS_DISCOVERY_SCOPE and PLS_DISCOVERY_TAG, already checked against their patterns. */
+function parseDiscovery(scope: string, tag: string | undefined): NonNullable<Config['discovery']> {
+  const trimmed = scope.trim();
+  const parsedScope = trimmed.startsWith('managementGroup:')
+    ? ({ kind: 'managementGroup', managementGroupId: trimmed.slice('managementGroup:'.length) } as const)
+    : ({
+        kind: 'subscriptions',
+        subscriptionIds: dedupeCaseInsensitive(
+          trimmed
+            .split(/[,\n]/)
+            .map((id) => id.trim().toLowerCase())
+            .filter((id) => id !== ''),
+        ),
+      } as const);
+  if (tag === undefined) return { scope: parsedScope, tag: undefined };
+  const at = tag.indexOf('=');
+  return { scope: parsedScope, tag: { name: tag.slice(0, at), value: tag.slice(at + 1) } };
 }
 
 /**

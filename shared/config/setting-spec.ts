@@ -33,7 +33,8 @@ export type Feature =
   | 'dashboardLinks'
   | 'telemetry'
   | 'entitlement'
-  | 'onboardingCodes';
+  | 'onboardingCodes'
+  | 'discovery';
 
 export const FEATURES: readonly Feature[] = [
   'common',
@@ -45,6 +46,7 @@ export const FEATURES: readonly Feature[] = [
   'telemetry',
   'entitlement',
   'onboardingCodes',
+  'discovery',
 ];
 
 export interface SettingSpec {

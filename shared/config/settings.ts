@@ -12,6 +12,7 @@ import { expectedResourceId, RESOURCE_ID_PATTERNS } from '../arm/resource-id';
 import { type SettingSpec, storageEndpointSetting } from './setting-spec';
 import { API_SETTINGS } from './settings-api';
 import { APPROVAL_SETTINGS } from './settings-approval';
+import { DISCOVERY_SETTINGS } from './settings-discovery';
 import { ENTITLEMENT_SETTINGS } from './settings-entitlement';
 import { NOTIFY_SETTINGS } from './settings-notify';
 import { ONBOARDING_SETTINGS } from './settings-onboarding';
@@ -137,6 +138,7 @@ const PLATFORM_SETTINGS = [
 export const SETTINGS = [
   ...COMMON_SETTINGS,
   ...APPROVAL_SETTINGS,
+  ...DISCOVERY_SETTINGS,
   ...ENTITLEMENT_SETTINGS,
   ...ONBOARDING_SETTINGS,
   ...API_SETTINGS,

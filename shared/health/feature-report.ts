@@ -155,12 +155,24 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
   const invalid = invalidSettings(config, 'approval');
   if (invalid !== undefined) return invalid;
   const { plsResourceIds, mode, policySource } = config.approval;
-  if (plsResourceIds.length === 0)
-    return { state: 'not configured', detail: { reason: 'PLS_RESOURCE_IDS is empty' } };
+  const discoveryIssues = config.settingIssues.discovery;
+  const discoveryConfigured = discoveryIssues.length === 0 && config.discovery !== null;
+  if (plsResourceIds.length === 0 && !discoveryConfigured)
+    return {
+      state: 'not configured',
+      detail: {
+        reason: 'PLS_RESOURCE_IDS is empty',
+        ...(discoveryIssues.length > 0 ? { discovery: 'invalid' } : {}),
+      },
+      ...problemOf(discoveryProblemOf(discoveryIssues)),
+    };
   const codeIssues = config.settingIssues.onboardingCodes;
+  const services =
+    (await withinReadTimeout(() => servicesDetail(container, discoveryIssues.length > 0))) ?? {};
   const detail = {
     mode,
-    managedPrivateLinkServices: plsResourceIds.length,
+    ...services,
+    managedPrivateLinkServices: plsResourceIds.length + Number(services.discoveredServices ?? 0),
     onboardingCodes:
       codeIssues.length > 0 ? 'invalid' : config.onboardingCodes.currentKey === undefined ? 'off' : 'on',
   };
@@ -186,7 +198,11 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
         ...(exposure === undefined ? {} : { exposureContradictions: exposure.issueCount }),
       },
       ...(reconciliation === undefined ? {} : { reconciliation }),
-      ...problemOf(codeProblem, exposure === undefined || exposure.issueCount === 0 ? undefined : exposure),
+      ...problemOf(
+        codeProblem,
+        exposure === undefined || exposure.issueCount === 0 ? undefined : exposure,
+        discoveryProblemOf(discoveryIssues),
+      ),
     };
   } catch (error) {
     const issues = isAppError(error) ? error.issues : [];
@@ -244,15 +260,55 @@ async function reconciliationOrUndefined(container: HealthPorts): Promise<Reconc
 /** Approval's problems while it runs (bad code keys, exposure contradictions), as one: both are shown. */
 function problemOf(...problems: (ProblemSummary | undefined)[]): { problem?: ProblemSummary } {
   const present = problems.filter((p): p is ProblemSummary => p !== undefined);
-  const [first, second] = present;
+  const [first, ...rest] = present;
   if (first === undefined) return {};
-  if (second === undefined) return { problem: first };
   return {
-    problem: {
-      message: `${first.message}; and ${second.message}`,
-      issues: [...first.issues, ...second.issues].slice(0, FIRST_ISSUES),
-      issueCount: first.issueCount + second.issueCount,
-    },
+    problem: rest.reduce(
+      (all, next) => ({
+        message: `${all.message}; and ${next.message}`,
+        issues: [...all.issues, ...next.issues].slice(0, FIRST_ISSUES),
+        issueCount: all.issueCount + next.issueCount,
+      }),
+      first,
+    ),
+  };
+}
+
+/** Invalid discovery settings: a problem of its own; PLS_RESOURCE_IDS keeps being managed. */
+function discoveryProblemOf(issues: readonly FieldIssue[]): ProblemSummary | undefined {
+  return issues.length === 0
+    ? undefined
+    : summariseProblem(
+        'the service discovery settings are invalid: only PLS_RESOURCE_IDS is managed until they are fixed',
+        issues,
+      );
+}
+
+/**
+ * How many services are managed and from where: static (PLS_RESOURCE_IDS), discovered (the last
+ * Resource Graph discovery that worked, as recorded by whichever instance ran it), and when
+ * discovery last ran, worked, or failed.
+ */
+async function servicesDetail(
+  container: HealthPorts,
+  discoveryInvalid: boolean,
+): Promise<Record<string, string | number>> {
+  const staticCount = container.config.approval.plsResourceIds.length;
+  if (discoveryInvalid) return { staticServices: staticCount, discovery: 'invalid' };
+  if (container.config.discovery === null) return { staticServices: staticCount, discovery: 'off' };
+  const services = await container.approvalServices();
+  const status = await services.managedServices.lastStatus();
+  return {
+    staticServices: staticCount,
+    discovery: 'on',
+    discoveredServices: status?.discovered ?? 0,
+    ...(status === undefined
+      ? { lastDiscoveryAt: 'never' }
+      : {
+          lastDiscoveryAt: status.at.toISOString(),
+          ...(status.lastOkAt === undefined ? {} : { lastDiscoveryOkAt: status.lastOkAt.toISOString() }),
+          ...(status.errorCode === undefined ? {} : { lastDiscoveryError: status.errorCode }),
+        }),
   };
 }
 

@@ -20,12 +20,15 @@ import { type ParsedEvent, parseConnectionEvent } from '../adapters/connection-e
 import type { ReconcileQueue } from '../adapters/reconcile-queue';
 import type { ClaimStore } from '../storage/claim-store';
 import type { ApprovalMode } from './approval-services';
+import { type ManagedServices, managedIdsOf } from './managed-services';
 
 /** How long after our own write an event that names no caller, about that connection, is taken to be its echo. */
 export const OWN_WRITE_ECHO_MS = 5 * 60_000;
 
 export interface EventIntakeDeps {
   readonly plsResourceIds: readonly string[];
+  /** Adds the discovered services (managed-services.ts); without it only `plsResourceIds`. */
+  readonly managedServices?: Pick<ManagedServices, 'managed'>;
   readonly mode: ApprovalMode;
   readonly ownClientId: string | undefined;
   readonly claims: Pick<ClaimStore, 'recentlyCompleted'>;
@@ -59,9 +62,13 @@ export async function acceptConnectionEvent(
     return { kind: 'ignored', reason };
   };
   if (event.kind === 'ignored') return ignore(event.reason);
-  const configured = deps.plsResourceIds.find((id) => sameResourceId(id, event.plsId));
+  const managed = await managedIdsOf(deps, log);
+  const configured = managed.find((id) => sameResourceId(id, event.plsId));
   if (configured === undefined)
-    return ignore('Private Link Service is not managed here (not in PLS_RESOURCE_IDS)', event.plsId);
+    return ignore(
+      'Private Link Service is not managed here (not in PLS_RESOURCE_IDS nor discovered)',
+      event.plsId,
+    );
   if (deps.mode === 'off') return ignore('APPROVAL_MODE is off', configured);
   // Checked before the echo lookup: a large batch costs storage calls per PLS, not per event.
   if (deps.workQueue.covers(configured, event.eventTime)) {

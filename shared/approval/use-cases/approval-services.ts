@@ -12,6 +12,7 @@ import type { OnboardingCodeStore } from '../storage/onboarding-code-store';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
 import type { TenantCache } from '../storage/tenant-cache';
 import type { EntitlementVerifier } from './entitlement-check';
+import type { ManagedServices } from './managed-services';
 import type { CodeKeys } from './onboarding-codes';
 
 export type ApprovalMode = 'enforce' | 'dry-run' | 'off';
@@ -45,6 +46,8 @@ export interface ApprovalServices {
   readonly ownClientId: string | undefined;
   /** The managed PLS ids (PLS_RESOURCE_IDS), in configured casing. */
   readonly plsResourceIds: readonly string[];
+  /** PLS_RESOURCE_IDS plus the services Resource Graph finds (PLS_DISCOVERY_SCOPE). */
+  readonly managedServices: ManagedServices;
   /** How many PLS one run works on at once (RECONCILE_CONCURRENCY). */
   readonly reconcileConcurrency: number;
   /** How long one invocation keeps deciding before it hands the rest to a continuation (RECONCILE_TIME_BUDGET_SECONDS). */
@@ -96,6 +99,8 @@ export interface RunDeps extends ReconcileDeps {
   readonly arrivals: Pick<ArrivalStore, 'record' | 'lastListedAt' | 'markListed' | 'listSince'>;
   readonly workQueue: Pick<ReconcileQueue, 'enqueue' | 'started'>;
   readonly plsResourceIds: readonly string[];
+  /** Adds the discovered services; without it (narrow test wiring) only `plsResourceIds` is managed. */
+  readonly managedServices?: Pick<ManagedServices, 'managed' | 'refresh'>;
   readonly reconcileConcurrency: number;
   readonly timeBudgetMs: number;
 }

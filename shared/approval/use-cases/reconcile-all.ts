@@ -121,8 +121,14 @@ export async function reconcileConfigured(
   context: { readonly correlationId: string; readonly log: Log },
 ): Promise<ReconcileRunSummary | undefined> {
   const { log } = context;
-  if (deps.plsResourceIds.length === 0) {
-    logEvent(log, { event: 'approval.reconcile.skipped', reason: 'PLS_RESOURCE_IDS is empty' });
+  // Resource Graph is asked once per run; a failed discovery keeps the last known list (managed-services.ts).
+  const plsIds =
+    deps.managedServices === undefined ? deps.plsResourceIds : await deps.managedServices.refresh(log);
+  if (plsIds.length === 0) {
+    logEvent(log, {
+      event: 'approval.reconcile.skipped',
+      reason: 'PLS_RESOURCE_IDS is empty and no service was discovered',
+    });
     return undefined;
   }
   let policy: Policy;
@@ -140,7 +146,7 @@ export async function reconcileConfigured(
     throw error;
   }
   const startedAt = deps.clock.now();
-  const summary = await reconcileAll(deps, policy, deps.plsResourceIds, deps.reconcileConcurrency, {
+  const summary = await reconcileAll(deps, policy, plsIds, deps.reconcileConcurrency, {
     trigger: 'timer',
     correlationId: context.correlationId,
     log,

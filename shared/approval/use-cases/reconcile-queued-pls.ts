@@ -14,6 +14,7 @@ import { logEvent } from '../../log';
 import type { Policy } from '../core/policy/policy';
 import { continuationOf, parseWorkItem } from '../core/reconcile-work-item';
 import type { RunDeps } from './approval-services';
+import { managedIdsOf } from './managed-services';
 import { coalescedPerPls } from './reconcile-all';
 import { type PlsReconcileSummary, reconcilePrivateLinkService } from './reconcile-pls';
 import { type OutcomeDeps, queueRunCounts, type RunContext, recordingRun } from './record-reconcile-outcome';
@@ -37,12 +38,13 @@ export async function reconcileQueuedPls(
     logEvent(log, { level: 'warn', event: 'approval.queue.malformed', issues: toAppError(error).issues });
     return undefined;
   }
-  const configured = deps.plsResourceIds.find((id) => sameResourceId(id, item.plsId));
+  const managed = await managedIdsOf(deps, log);
+  const configured = managed.find((id) => sameResourceId(id, item.plsId));
   if (configured === undefined) {
     logEvent(log, {
       event: 'approval.queue.ignored',
       pls: item.plsId,
-      reason: 'no longer in PLS_RESOURCE_IDS',
+      reason: 'no longer in PLS_RESOURCE_IDS nor discovered',
     });
     return undefined;
   }
