@@ -4,6 +4,7 @@
  * machine and dashboard consume them.
  */
 import type { LinearRegex } from '../../regex/linear-regex';
+import type { SloObjective } from './slo';
 export const FAILURE_CLASSES = [
   'DNS',
   'TCP_TIMEOUT',
@@ -76,6 +77,8 @@ export interface ProbeTarget {
   readonly dependsOn: string | undefined;
   /** Extra CA certificates (PEM) to trust for https targets. */
   readonly ca: string | undefined;
+  /** The service-level objective (./slo.ts); absent: no objective, so no budget and no burn alerts. */
+  readonly slo?: SloObjective | undefined;
 }
 
 export interface PhaseTimings {
