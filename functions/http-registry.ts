@@ -14,7 +14,9 @@ import { listOnboardingCodes } from './listOnboardingCodes';
 import { me } from './me';
 import { probeBadge } from './probeBadge';
 import { probeEvents } from './probeEvents';
+import { probeReport } from './probeReport';
 import { probeSeries } from './probeSeries';
+import { probesReport } from './probesReport';
 import { probesSummary } from './probesSummary';
 import { rejectConnection } from './rejectConnection';
 import { revokeOnboardingCode } from './revokeOnboardingCode';
@@ -30,6 +32,8 @@ export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
   probeSeries,
   probeEvents,
   probeBadge,
+  probesReport,
+  probeReport,
   dashboard,
   dashboardAsset,
   me,
