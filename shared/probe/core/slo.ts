@@ -12,17 +12,9 @@
  */
 import { bucketBounds, type Histogram } from './percentiles';
 import type { Rollup } from './rollup';
+import type { SloObjective } from './types';
 
-export interface SloObjective {
-  /** Percentage of counted runs that must not be DOWN, e.g. 99.9. */
-  readonly availability: number;
-  /** A run slower than this (total ms) misses the latency objective; absent: no latency objective. */
-  readonly latencyMs: number | undefined;
-  /** Percentage of good runs that must be at most `latencyMs`, e.g. 95. */
-  readonly latencyTarget: number;
-  /** The objective's window in days (a rolling window for budget remaining, a month for the report). */
-  readonly windowDays: number;
-}
+export type { SloObjective };
 
 /** What a stretch of time contributed: counted runs and how many of them were bad. */
 export interface SloCounts {

@@ -4,7 +4,6 @@
  * machine and dashboard consume them.
  */
 import type { LinearRegex } from '../../regex/linear-regex';
-import type { SloObjective } from './slo';
 export const FAILURE_CLASSES = [
   'DNS',
   'TCP_TIMEOUT',
@@ -46,6 +45,18 @@ export interface MaintenanceWindow {
   readonly durationMinutes: number;
   /** IANA time zone the cron is read in, e.g. "Europe/Berlin". */
   readonly timeZone: string;
+}
+
+/** A target's service-level objective (the rules and math are in ./slo.ts). */
+export interface SloObjective {
+  /** Percentage of counted runs that must not be DOWN, e.g. 99.9. */
+  readonly availability: number;
+  /** A run slower than this (total ms) misses the latency objective; absent: no latency objective. */
+  readonly latencyMs: number | undefined;
+  /** Percentage of good runs that must be at most `latencyMs`, e.g. 95. */
+  readonly latencyTarget: number;
+  /** The objective's window in days (a rolling window for budget remaining, a month for the report). */
+  readonly windowDays: number;
 }
 
 export interface ProbeTarget {
