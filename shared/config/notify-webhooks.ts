@@ -22,6 +22,7 @@ export const NOTIFY_EVENT_TYPES = [
   'probe.down',
   'probe.up',
   'probe.degraded',
+  'slo.burn',
   'reconcile.failed',
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];

@@ -33,6 +33,7 @@ const TITLES: Record<NotifyEventType, string> = {
   'probe.down': 'Endpoint DOWN',
   'probe.up': 'Endpoint UP again',
   'probe.degraded': 'Endpoint DEGRADED',
+  'slo.burn': 'Error budget burning',
   'reconcile.failed': 'Reconciliation failed',
 };
 
@@ -59,6 +60,10 @@ export function headline(event: NotifyEvent, inert: (text: string) => string = p
       return f.affectedCount !== undefined && f.affectedCount > 1
         ? `${TITLES[event.type]}: ${what} and ${f.affectedCount - 1} more, one cause (${fact(f.failureClass, 'failure')})`
         : `${TITLES[event.type]}: ${what}`;
+    case 'slo.burn':
+      return f.to === 'resolved'
+        ? `Error budget burn over: ${what} (${fact(f.rule, 'burn-rate alert')})`
+        : `${TITLES[event.type]}: ${what} (${fact(f.rule, 'burn-rate alert')})`;
     case 'connection.expiring':
       return `${TITLES[event.type]}: ${what} on ${fact(f.approvalEndsAt, '?')}${f.mode === 'dry-run' ? ' (dry run)' : ''}`;
     default:

@@ -10,6 +10,7 @@ import type { DriftRecord } from '../../approval/core/drift-record';
 import type { AuditOutbox } from '../../approval/storage/audit-store';
 import type { DriftOutbox } from '../../approval/storage/drift';
 import type { Clock } from '../../clock';
+import type { SloBurnNotice } from '../../probe/core/slo';
 import type { TargetWhere, Transition } from '../../probe/core/target-state';
 import type { ProbeEventOutbox } from '../../probe/storage/events';
 import type { EntryStaging, PartitionStaging } from '../../storage/outbox-staging';
@@ -17,6 +18,7 @@ import { dayKey, keySafe } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import {
   eventFromAudit,
+  eventFromBurn,
   eventFromDrift,
   eventFromTransition,
   reconcileFailedEvent,
@@ -75,6 +77,12 @@ export class NotificationOutbox implements AuditOutbox, DriftOutbox, ProbeEventO
   ): PartitionStaging | null {
     const event = eventFromTransition(targetId, displayName, transition, where);
     const staged = this.notifier.stage([event], keySafe(targetId));
+    return staged.rows.length === 0 ? null : this.partitioned(new Map([[keySafe(targetId), staged]]));
+  }
+
+  /** SLO burn: the outbox row goes into the target's partition of the rollups table, with the alert's state row. */
+  stageBurn(targetId: string, displayName: string, burn: SloBurnNotice): PartitionStaging | null {
+    const staged = this.notifier.stage([eventFromBurn(targetId, displayName, burn)], keySafe(targetId));
     return staged.rows.length === 0 ? null : this.partitioned(new Map([[keySafe(targetId), staged]]));
   }
 

@@ -11,7 +11,7 @@
  * (1 - availability). A burn rate of 1 spends exactly the whole budget over the objective's window.
  */
 import { bucketBounds, type Histogram } from './percentiles';
-import type { Rollup } from './rollup';
+import { isNotApprovedFailure, type Rollup } from './rollup';
 import type { SloObjective } from './types';
 
 export type { SloObjective };
@@ -65,6 +65,17 @@ export function countsOfRollup(rollup: Rollup, latencyMs: number | undefined): S
     latencySamples: latencyMs === undefined ? 0 : total.n,
     withinLatency: latencyMs === undefined ? 0 : countWithin(total.histogram, latencyMs),
   };
+}
+
+/** One run as counts: the same rule as the rollups (maintenance first, then a not-Approved DOWN). */
+export function countsOfRun(run: {
+  readonly status: string;
+  readonly inMaintenance: boolean;
+  readonly connectionState: string | null;
+}): SloCounts {
+  if (run.inMaintenance) return { ...NO_COUNTS, maintenance: 1 };
+  if (isNotApprovedFailure(run)) return { ...NO_COUNTS, notApproved: 1 };
+  return { ...NO_COUNTS, counted: 1, bad: run.status === 'DOWN' ? 1 : 0 };
 }
 
 export function addCounts(a: SloCounts, b: SloCounts, weight = 1): SloCounts {
@@ -196,25 +207,46 @@ export interface BurnEvaluation {
   readonly firing: boolean;
 }
 
+/**
+ * Samples are one list for every window, or a choice per window length (the evaluator reads single
+ * runs for the short windows and hourly rollups for the long ones).
+ */
 export function evaluateBurn(
   objective: SloObjective,
-  samples: readonly SloSample[],
+  samples: readonly SloSample[] | ((windowMinutes: number) => readonly SloSample[]),
   now: Date,
   rules: readonly BurnRule[] = BURN_RULES,
 ): BurnEvaluation[] {
+  const pick = typeof samples === 'function' ? samples : () => samples;
+  const burnOver = (minutes: number) =>
+    burnRate(objective, countsInWindow(pick(minutes), minutesBefore(now, minutes), now));
   return rules.map((rule) => {
     const threshold = burnThreshold(rule, objective);
-    const longBurn = burnRate(objective, countsInWindow(samples, minutesBefore(now, rule.longMinutes), now));
-    const shortBurn = burnRate(
-      objective,
-      countsInWindow(samples, minutesBefore(now, rule.shortMinutes), now),
-    );
+    const longBurn = burnOver(rule.longMinutes);
+    const shortBurn = burnOver(rule.shortMinutes);
     return { rule, threshold, longBurn, shortBurn, firing: longBurn >= threshold && shortBurn >= threshold };
   });
 }
 
 function minutesBefore(at: Date, minutes: number): Date {
   return new Date(at.getTime() - minutes * 60_000);
+}
+
+/** What a burn notification tells (the notify feature turns it into an slo.burn event). */
+export interface SloBurnNotice {
+  readonly kind: 'fired' | 'resolved';
+  readonly rule: BurnRule['name'];
+  readonly severity: BurnRule['severity'];
+  /** The episode's start (ISO); with rule and kind it names the notice. */
+  readonly since: string;
+  readonly at: string;
+  readonly longBurn: number;
+  readonly shortBurn: number;
+  readonly threshold: number;
+  readonly longMinutes: number;
+  readonly shortMinutes: number;
+  readonly availability: number;
+  readonly windowDays: number;
 }
 
 /** An alert's stored episode: when it started firing, or null while quiet. */

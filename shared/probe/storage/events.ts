@@ -11,6 +11,7 @@ import { storageError } from '../../storage/table-errors';
 import { invertedTicks, keySafe, runHash } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import type { ProbeEvent } from '../core/probe-event';
+import type { SloBurnNotice } from '../core/slo';
 import type { TargetWhere, Transition } from '../core/target-state';
 import { PROBE_TABLES } from './probe-tables';
 
@@ -22,6 +23,8 @@ export interface ProbeEventOutbox {
     transition: Transition,
     where?: TargetWhere,
   ): PartitionStaging | null;
+  /** An slo.burn notice: its outbox row goes into the alert state row's partition (../use-cases/slo-burn.ts). */
+  stageBurn(targetId: string, displayName: string, burn: SloBurnNotice): PartitionStaging | null;
 }
 
 /** The outbox port from the composition root; null when notifications are off. */
