@@ -34,9 +34,9 @@ describe('NOTIFY_WEBHOOKS', () => {
       ]),
     );
     expect(hooks.map((h) => [h.name, h.kind, h.events.size])).toEqual([
-      ['ops', 'teams', 9],
+      ['ops', 'teams', 10],
       ['chat', 'slack', 1],
-      ['local', 'generic', 9],
+      ['local', 'generic', 10],
     ]);
   });
 
