@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHost } from '../../../scripts/local-host/local-host';
+import { probesSummarySchema } from '../../../shared/api/core/api-schemas';
 import { Container, setContainer } from '../../../shared/composition-root';
 import { CSV_COLUMNS, sloReportSchema } from '../../../shared/probe/core/slo-report';
 import type { ProbeResult } from '../../../shared/probe/core/types';
@@ -153,5 +154,13 @@ describe('GET /api/probes/report (every target)', () => {
     for (const line of shopLines) expect(line.startsWith(`2026-11,shop,${nameCell},`)).toBe(true);
     expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
     expect(shopLines[0]).toContain(',-1566.667,false,');
+  });
+});
+
+describe('GET /api/probes/summary with objectives', () => {
+  it("shows a target's budget over its window, and none for a target without slo", async () => {
+    const summary = await parseBody(probesSummarySchema, await get('probes/summary'));
+    const shop = summary.targets.find((t) => t.id === 'shop');
+    expect(shop?.budget).toEqual({ windowDays: 30, usedPercent: 1666.667, remainingPercent: -1566.667 });
   });
 });
