@@ -15,7 +15,9 @@ import { me } from './me';
 import { metrics } from './metrics';
 import { probeBadge } from './probeBadge';
 import { probeEvents } from './probeEvents';
+import { probeReport } from './probeReport';
 import { probeSeries } from './probeSeries';
+import { probesReport } from './probesReport';
 import { probesSummary } from './probesSummary';
 import { rejectConnection } from './rejectConnection';
 import { revokeOnboardingCode } from './revokeOnboardingCode';
@@ -32,6 +34,8 @@ export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
   probeEvents,
   probeBadge,
   metrics,
+  probesReport,
+  probeReport,
   dashboard,
   dashboardAsset,
   me,

@@ -92,6 +92,14 @@ param alertWebhookUrls array = []
 @maxValue(60)
 param availabilityAlertFailures int = 3
 
+@description('Availability objective (percent, as text, e.g. "99.9") the burn-rate alert rules judge every target by; empty: no burn-rate rules. Per-target objectives (`slo` in the targets file) drive the app\'s own slo.burn notifications (docs/probe.md).')
+param sloAlertAvailability string = '99.9'
+
+@description('Window of that objective in days (the budget the burn rates are measured against).')
+@minValue(1)
+@maxValue(90)
+param sloAlertWindowDays int = 30
+
 @description('TABLE_NAME_PREFIX: prefix of every table the app creates.')
 param tableNamePrefix string = 'plg'
 
@@ -280,6 +288,46 @@ var availabilityAlertRules = [
   }
 ]
 
+// Multi-window, multi-burn-rate rules after the Google SRE workbook ("Alerting on SLOs",
+// multiwindow multi-burn-rate alerts): page when 2 % of the budget burns in 1 h (checked over 1 h
+// and 5 min) or 5 % in 6 h (over 6 h and 30 min). The same exclusions as the app's budget
+// (shared/probe/core/slo.ts): runs in maintenance and failures while the PLS connection was not
+// Approved are left out (the availability result carries both as custom dimensions,
+// shared/telemetry/core/availability-record.ts). Azure Monitor resolves a rule's alert itself
+// once the query returns no row (autoMitigate in alerts.bicep).
+var burnRules = [
+  { name: 'slo-burn-1h', share: '0.02', longMinutes: 60, shortMinutes: 5, severity: 1, frequency: 'PT5M' }
+  { name: 'slo-burn-6h', share: '0.05', longMinutes: 360, shortMinutes: 30, severity: 2, frequency: 'PT15M' }
+]
+var sloBurnAlertRules = [
+  for rule in burnRules: {
+    name: rule.name
+    description: 'SLO burn rate: a target spends its ${sloAlertAvailability} % / ${sloAlertWindowDays}-day error budget at ${rule.share} of it per ${rule.longMinutes} minutes or faster, over ${rule.longMinutes} and ${rule.shortMinutes} minutes (maintenance and not-Approved time left out).'
+    severity: rule.severity
+    query: join(
+      [
+        'let allowed = 1.0 - todouble(\'${sloAlertAvailability}\') / 100.0;'
+        'let threshold = ${rule.share} * ${sloAlertWindowDays}.0 * 1440.0 / ${rule.longMinutes}.0;'
+        'availabilityResults'
+        '| where timestamp > ago(${rule.longMinutes}m)'
+        '| where tostring(customDimensions.inMaintenance) != "true"'
+        '| where not(success == false and isnotempty(tostring(customDimensions.connectionState)) and tostring(customDimensions.connectionState) != "Approved")'
+        '| summarize longBad = countif(success == false), longAll = count(), shortBad = countif(success == false and timestamp > ago(${rule.shortMinutes}m)), shortAll = countif(timestamp > ago(${rule.shortMinutes}m)) by name'
+        '| extend longBurn = todouble(longBad) / longAll / allowed, shortBurn = iff(shortAll == 0, 0.0, todouble(shortBad) / shortAll / allowed)'
+        '| where longBurn >= threshold and shortBurn >= threshold'
+      ],
+      '\n'
+    )
+    operator: 'GreaterThanOrEqual'
+    threshold: 1
+    windowSize: 'PT${rule.longMinutes}M'
+    evaluationFrequency: rule.frequency
+    dimensions: [
+      'name'
+    ]
+  }
+]
+
 module alerts '../modules/alerts.bicep' = {
   name: 'alerts-${resourceToken}'
   scope: rg
@@ -290,7 +338,7 @@ module alerts '../modules/alerts.bicep' = {
     applicationInsightsName: applicationInsightsName
     alertEmails: alertEmails
     alertWebhookUrls: alertWebhookUrls
-    rules: availabilityAlertRules
+    rules: concat(availabilityAlertRules, empty(sloAlertAvailability) ? [] : sloBurnAlertRules)
   }
   dependsOn: [
     monitoring

@@ -22,6 +22,7 @@ export const NOTIFY_EVENT_TYPES = [
   'probe.down',
   'probe.up',
   'probe.degraded',
+  'slo.burn',
   'reconcile.failed',
   'cert.expiring',
   'exposure.contradiction',

@@ -7,6 +7,7 @@ import type { DriftRecord } from '../../approval/core/drift-record';
 import { announcementKey, type ExposureChange } from '../../approval/core/exposure-audit';
 import { plsNameOf, privateEndpointNameOf } from '../../arm/resource-id';
 import type { CertNotice } from '../../probe/core/cert-expiry';
+import type { SloBurnNotice } from '../../probe/core/slo';
 import type { TargetWhere, Transition } from '../../probe/core/target-state';
 import { plsNameOfDependency } from './incidents';
 import { compactFacts, eventId, type NotifyEvent } from './notify-events';
@@ -215,6 +216,33 @@ export function eventFromCertNotice(
       ownerSide: 'provider',
     }),
   };
+}
+
+/**
+ * slo.burn: a burn-rate alert of a target's objective started firing or stopped (../../probe/core/slo.ts).
+ * One of each per episode: the id derives from the episode's start and the notice's kind.
+ */
+export function eventFromBurn(targetId: string, displayName: string, burn: SloBurnNotice): NotifyEvent {
+  return {
+    id: eventId(`slo|${targetId}|${burn.rule}|${burn.since}|${burn.kind}`),
+    type: 'slo.burn',
+    at: burn.at,
+    subject: targetId,
+    facts: compactFacts({
+      targetId,
+      targetName: displayName,
+      rule: `${burn.rule} (${burn.severity})`,
+      from: burn.kind === 'fired' ? 'ok' : 'burning',
+      to: burn.kind === 'fired' ? 'burning' : 'resolved',
+      since: burn.since,
+      reason: burnSentence(burn),
+    }),
+  };
+}
+
+function burnSentence(b: SloBurnNotice): string {
+  const x = (n: number) => `${Math.round(n * 10) / 10}x`;
+  return `burn rate ${x(b.longBurn)} over ${b.longMinutes} min and ${x(b.shortBurn)} over ${b.shortMinutes} min (alert at ${x(b.threshold)}); objective ${b.availability} % over ${b.windowDays} days, maintenance and not-Approved time left out`;
 }
 
 /** When the streak that made the transition began: the oldest of the newest run's like-status evidence. */

@@ -33,6 +33,7 @@ const TITLES: Record<NotifyEventType, string> = {
   'probe.down': 'Endpoint DOWN',
   'probe.up': 'Endpoint UP again',
   'probe.degraded': 'Endpoint DEGRADED',
+  'slo.burn': 'Error budget burning',
   'reconcile.failed': 'Reconciliation failed',
   'cert.expiring': 'Certificate expires soon',
   'exposure.contradiction': 'Private Link Service setting contradicts the policy',
@@ -67,6 +68,10 @@ export function headline(event: NotifyEvent, inert: (text: string) => string = p
       return f.certDaysLeft !== undefined && f.certDaysLeft < 0
         ? `Certificate expired: ${what} on ${fact(f.certNotAfter, '?')}`
         : `${TITLES[event.type]}: ${what} in ${fact(f.certDaysLeft, '?')} days (${fact(f.certNotAfter, '?')})`;
+    case 'slo.burn':
+      return f.to === 'resolved'
+        ? `Error budget burn over: ${what} (${fact(f.rule, 'burn-rate alert')})`
+        : `${TITLES[event.type]}: ${what} (${fact(f.rule, 'burn-rate alert')})`;
     case 'connection.expiring':
       return `${TITLES[event.type]}: ${what} on ${fact(f.approvalEndsAt, '?')}${f.mode === 'dry-run' ? ' (dry run)' : ''}`;
     case 'exposure.contradiction':

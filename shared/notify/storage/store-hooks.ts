@@ -13,6 +13,7 @@ import type { DriftOutbox } from '../../approval/storage/drift';
 import type { ExposureOutbox } from '../../approval/storage/exposure-store';
 import type { Clock } from '../../clock';
 import type { CertNotice } from '../../probe/core/cert-expiry';
+import type { SloBurnNotice } from '../../probe/core/slo';
 import type { TargetWhere, Transition } from '../../probe/core/target-state';
 import type { ProbeEventOutbox } from '../../probe/storage/events';
 import type { EntryStaging, PartitionStaging } from '../../storage/outbox-staging';
@@ -20,12 +21,14 @@ import { dayKey, keySafe } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import {
   eventFromAudit,
+  eventFromBurn,
   eventFromCertNotice,
   eventFromDrift,
   eventFromExposure,
   eventFromTransition,
   reconcileFailedEvent,
 } from '../core/event-builders';
+import type { NotifyEvent } from '../core/notify-events';
 import { Notifier, type Staged } from './notifier';
 import { NOTIFY_TABLES } from './notify-tables';
 
@@ -84,15 +87,26 @@ export class NotificationOutbox implements AuditOutbox, DriftOutbox, ExposureOut
     transition: Transition,
     where?: TargetWhere,
   ): PartitionStaging | null {
-    const event = eventFromTransition(targetId, displayName, transition, where);
-    const staged = this.notifier.stage([event], keySafe(targetId));
-    return staged.rows.length === 0 ? null : this.partitioned(new Map([[keySafe(targetId), staged]]));
+    return this.stageInTargetPartition(
+      targetId,
+      eventFromTransition(targetId, displayName, transition, where),
+    );
   }
 
   /** Certificate notice: the outbox row goes into the target's partition, beside the notice's marker row. */
   stageCertNotice(notice: CertNotice, displayName: string, where?: TargetWhere): PartitionStaging | null {
-    const pk = keySafe(notice.targetId);
-    const staged = this.notifier.stage([eventFromCertNotice(notice, displayName, where)], pk);
+    return this.stageInTargetPartition(notice.targetId, eventFromCertNotice(notice, displayName, where));
+  }
+
+  /** SLO burn: the outbox row goes into the target's partition of the rollups table, with the alert's state row. */
+  stageBurn(targetId: string, displayName: string, burn: SloBurnNotice): PartitionStaging | null {
+    return this.stageInTargetPartition(targetId, eventFromBurn(targetId, displayName, burn));
+  }
+
+  /** One event staged in the target's partition, so it commits with the marker or state row kept there. */
+  private stageInTargetPartition(targetId: string, event: NotifyEvent): PartitionStaging | null {
+    const pk = keySafe(targetId);
+    const staged = this.notifier.stage([event], pk);
     return staged.rows.length === 0 ? null : this.partitioned(new Map([[pk, staged]]));
   }
 

@@ -60,6 +60,8 @@ export async function handleSweepTimer(
     locations.push({ table: table(APPROVAL_TABLES.exposure), partitionKey: EXPOSURE_PARTITION });
   for (const targetId of await probeTargetIds(container)) {
     locations.push({ table: table(PROBE_TABLES.events), partitionKey: keySafe(targetId) });
+    // slo.burn notices are staged beside the alert's state row (probe/use-cases/slo-burn.ts).
+    locations.push({ table: table(PROBE_TABLES.rollups), partitionKey: keySafe(targetId) });
   }
   // The connection records share the `Audit` table; `Connections` holds snapshot rows to migrate.
   const records = new ConnectionRecordStore(table(APPROVAL_TABLES.audit), table(APPROVAL_TABLES.connections));

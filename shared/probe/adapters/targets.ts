@@ -20,6 +20,7 @@ import {
 import { compileLinearRegex, type LinearRegex, regexLiteralParts } from '../../regex/linear-regex';
 import { DEFAULT_CERT_EXPIRY_DAYS } from '../core/cert-expiry';
 import { PLS_ALIAS_PATTERN } from '../core/service-guard';
+import type { SloObjective } from '../core/slo';
 import {
   DNS_RECORD_TYPES,
   type MaintenanceWindow,
@@ -46,6 +47,9 @@ export const TARGET_DEFAULTS = {
   certExpiryDays: DEFAULT_CERT_EXPIRY_DAYS,
   bannerMaxBytes: 512,
   bannerWaitMs: 2_000,
+  // The SRE workbook's examples use a 30-day window; 95 % is the usual latency share.
+  sloWindow: '30d',
+  sloLatencyTarget: 95,
 } as const;
 
 const MAX_BANNER_BYTES = 64 * 1024;
@@ -220,6 +224,44 @@ const maintenanceSchema = z
     }
   });
 
+/**
+ * `slo: { availability: 99.9, latencyMs: 500, latencyTarget: 95, window: 30d }`. No default
+ * objective: a target without `slo` has no budget and no burn alerts (docs/probe.md).
+ */
+const sloSchema = z
+  .object({
+    availability: z
+      .number({ error: 'expected a percentage such as 99.9' })
+      .gt(0, 'expected more than 0 (a percentage such as 99.9)')
+      .lt(100, 'expected less than 100: an objective of 100 % leaves no error budget'),
+    latencyMs: positiveMs(MAX_TIMEOUT_MS).optional(),
+    latencyTarget: z
+      .number({ error: 'expected a percentage such as 95' })
+      .gt(0, 'expected more than 0 (a percentage such as 95)')
+      .max(100, 'expected at most 100')
+      .optional(),
+    window: z
+      .string({ error: 'expected a number of days such as "30d"' })
+      .regex(/^([1-9]\d?)d$/, 'expected a number of days from 1d to 90d, such as "30d"')
+      .refine((w) => Number.parseInt(w, 10) <= 90, 'expected at most 90d (daily rollups are kept that long)')
+      .optional(),
+  })
+  .strict()
+  .superRefine((slo, ctx) => {
+    if (slo.latencyTarget !== undefined && slo.latencyMs === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['latencyMs'], message: 'latencyTarget needs latencyMs' });
+    }
+  });
+
+function toSlo(input: z.output<typeof sloSchema>): SloObjective {
+  return {
+    availability: input.availability,
+    latencyMs: input.latencyMs,
+    latencyTarget: input.latencyTarget ?? TARGET_DEFAULTS.sloLatencyTarget,
+    windowDays: Number.parseInt(input.window ?? TARGET_DEFAULTS.sloWindow, 10),
+  };
+}
+
 const pemCertificates = z.string().superRefine((pem, ctx) => {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) {
@@ -391,6 +433,7 @@ const targetSchema = z
       .array(z.number().int('expected whole days').min(0).max(365), { error: 'expected a list of days' })
       .max(10, 'expected at most 10 thresholds')
       .optional(),
+    slo: sloSchema.optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -555,6 +598,7 @@ function toTarget(input: TargetInput): ProbeTarget {
     certExpiryDays: [...new Set(input.certExpiryDays ?? TARGET_DEFAULTS.certExpiryDays)].sort(
       (a, b) => b - a,
     ),
+    ...(input.slo === undefined ? {} : { slo: toSlo(input.slo) }),
   };
 }
 

@@ -76,6 +76,17 @@ export const targetSummarySchema = z
     }),
     certificateDaysLeft: nullableNumber,
     certificateNotAfter: nullableString,
+    budget: z
+      .strictObject({
+        windowDays: z.number().int(),
+        usedPercent: nullableNumber,
+        remainingPercent: nullableNumber,
+      })
+      .optional()
+      .meta({
+        description:
+          "The error budget of the target's `slo` over its window (daily rollups, today included); absent without an objective (docs/probe.md#objectives-and-error-budgets).",
+      }),
   })
   .meta({ id: 'TargetSummary' });
 

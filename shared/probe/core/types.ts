@@ -84,6 +84,18 @@ export interface DnsCheck {
   readonly expectedAnswers: readonly string[] | undefined;
 }
 
+/** A target's service-level objective (the rules and math are in ./slo.ts). */
+export interface SloObjective {
+  /** Percentage of counted runs that must not be DOWN, e.g. 99.9. */
+  readonly availability: number;
+  /** A run slower than this (total ms) misses the latency objective; absent: no latency objective. */
+  readonly latencyMs: number | undefined;
+  /** Percentage of good runs that must be at most `latencyMs`, e.g. 95. */
+  readonly latencyTarget: number;
+  /** The objective's window in days (a rolling window for budget remaining, a month for the report). */
+  readonly windowDays: number;
+}
+
 export interface ProbeTarget {
   readonly id: string;
   readonly displayName: string;
@@ -130,6 +142,8 @@ export interface ProbeTarget {
   readonly expectedService?: string | undefined;
   /** Days before the certificate's expiry at which a `cert.expiring` notice is sent, descending; [] sends none. */
   readonly certExpiryDays?: readonly number[];
+  /** The service-level objective (./slo.ts); absent: no objective, so no budget and no burn alerts. */
+  readonly slo?: SloObjective | undefined;
 }
 
 export interface PhaseTimings {

@@ -12,6 +12,7 @@ import { invertedTicks, keySafe, runHash } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import type { CertNotice } from '../core/cert-expiry';
 import type { ProbeEvent } from '../core/probe-event';
+import type { SloBurnNotice } from '../core/slo';
 import type { TargetWhere, Transition } from '../core/target-state';
 import { PROBE_TABLES } from './probe-tables';
 
@@ -25,6 +26,8 @@ export interface ProbeEventOutbox {
   ): PartitionStaging | null;
   /** A cert.expiring notice, in the target's partition (./cert-notices.ts adds the once-only marker). */
   stageCertNotice(notice: CertNotice, displayName: string, where?: TargetWhere): PartitionStaging | null;
+  /** An slo.burn notice: its outbox row goes into the alert state row's partition (../use-cases/slo-burn.ts). */
+  stageBurn(targetId: string, displayName: string, burn: SloBurnNotice): PartitionStaging | null;
 }
 
 /** The outbox port from the composition root; null when notifications are off. */

@@ -7,10 +7,13 @@
  * maintenance; null means no judged run in the window.
  */
 import type { Clock } from '../../clock';
+import type { Config } from '../../config/config';
 import { addDays, startOfUtcDay, startOfUtcHour } from '../../storage/table-keys';
 import type { TableSource } from '../../storage/table-source';
 import type { ProbesSummary, TargetCondition, TargetSummary } from '../core/probe-summary-types';
 import { availability, emptyRollup, mergeRollups, metricPercentile, type Rollup } from '../core/rollup';
+import { countsOfRollup, errorBudget } from '../core/slo';
+import type { SloObjective } from '../core/types';
 import { type LatestView, readAllLatest } from '../storage/latest';
 import { readRollups } from '../storage/rollups';
 
@@ -18,10 +21,13 @@ export type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
 
 export async function summariseProbes(
   container: TableSource & { readonly clock: Clock },
+  objectives: ReadonlyMap<string, SloObjective> = new Map(),
 ): Promise<ProbesSummary> {
   const now = container.clock.now();
   const latest = await readAllLatest(container);
-  const targets = await Promise.all(latest.map((view) => summariseTarget(container, view, now)));
+  const targets = await Promise.all(
+    latest.map((view) => summariseTarget(container, view, now, objectives.get(view.targetId))),
+  );
   targets.sort((a, b) => a.id.localeCompare(b.id));
   return { generatedAt: now.toISOString(), targets };
 }
@@ -30,12 +36,15 @@ async function summariseTarget(
   container: TableSource & { readonly clock: Clock },
   view: LatestView,
   now: Date,
+  objective: SloObjective | undefined,
 ): Promise<TargetSummary> {
   const hourEnd = new Date(startOfUtcHour(now).getTime() + 3_600_000);
   const dayEnd = addDays(startOfUtcDay(now), 1);
+  // One daily read serves both the 30-day figures and an objective's window (up to 90 days).
+  const dayCount = Math.max(30, objective?.windowDays ?? 0);
   const [hours, days] = await Promise.all([
     readRollups(container, view.targetId, 'hour', new Date(hourEnd.getTime() - 24 * 3_600_000), hourEnd),
-    readRollups(container, view.targetId, 'day', addDays(dayEnd, -30), dayEnd),
+    readRollups(container, view.targetId, 'day', addDays(dayEnd, -dayCount), dayEnd),
   ]);
   const last24h = mergeRollups(hours.map((h) => h.rollup));
   const since = (n: number) =>
@@ -78,7 +87,33 @@ async function summariseTarget(
     }),
     certificateDaysLeft: view.certificate.daysLeft,
     certificateNotAfter: view.certificate.notAfter,
+    ...(objective === undefined ? {} : { budget: budgetOf(objective, since(objective.windowDays)) }),
   };
+}
+
+function budgetOf(objective: SloObjective, window: Rollup) {
+  const budget = errorBudget(objective, countsOfRollup(window, objective.latencyMs));
+  const pct = (v: number | null) =>
+    v === null || !Number.isFinite(v) ? null : Math.round(v * 100_000) / 1_000;
+  return {
+    windowDays: objective.windowDays,
+    usedPercent: pct(budget.budgetUsed),
+    remainingPercent: pct(budget.budgetRemaining),
+  };
+}
+
+/** The configured objectives by target id; none when the targets file cannot be read (the summary still answers). */
+export async function sloObjectives(container: {
+  readonly config: Config;
+  readonly appRoot: string;
+}): Promise<Map<string, SloObjective>> {
+  try {
+    const { loadProbeTargets } = await import('../adapters/targets');
+    const targets = (await loadProbeTargets(container.config.probe.targetsSource, container.appRoot)).value;
+    return new Map(targets.flatMap((t) => (t.slo === undefined ? [] : [[t.id, t.slo] as const])));
+  } catch {
+    return new Map();
+  }
 }
 
 function runCounts(rollup: Rollup) {

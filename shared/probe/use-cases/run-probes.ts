@@ -24,6 +24,7 @@ import { type RecordOutcome, recordResult } from '../storage/probe-store';
 import { type RunLogEntry, writeRunLog } from '../storage/run-log';
 import { fanOut, startGapMs } from './fan-out';
 import type { ProbePorts, TimerInfo } from './probe-ports';
+import { evaluateSloBurnQuietly } from './slo-burn';
 
 export interface ProbeDependencies {
   readonly container: ProbePorts;
@@ -267,6 +268,8 @@ async function recordOne(
 ): Promise<ProbeOutcome> {
   try {
     const outcome = await recordResult(deps.container, target, result);
+    // After the run is counted, so its burn includes it; never fails the run.
+    await evaluateSloBurnQuietly(deps.container, target, context);
     if (outcome.transition !== null) {
       const t = outcome.transition;
       context.warn(

@@ -34,9 +34,9 @@ describe('NOTIFY_WEBHOOKS', () => {
       ]),
     );
     expect(hooks.map((h) => [h.name, h.kind, h.events.size])).toEqual([
-      ['ops', 'teams', 12],
+      ['ops', 'teams', 13],
       ['chat', 'slack', 1],
-      ['local', 'generic', 12],
+      ['local', 'generic', 13],
     ]);
   });
 

@@ -9,6 +9,7 @@ import { readAllLatest } from '../../../../../shared/probe/storage/latest';
 import { PROBE_TABLES } from '../../../../../shared/probe/storage/probe-tables';
 import { readRollups } from '../../../../../shared/probe/storage/rollups';
 import { runLogRowKey } from '../../../../../shared/probe/storage/run-log';
+import { readBurnStates } from '../../../../../shared/probe/storage/slo-alerts';
 import { MAX_START_GAP_MS } from '../../../../../shared/probe/use-cases/fan-out';
 import {
   probeTick as runProbeTimer,
@@ -330,5 +331,24 @@ describe('tcp and dns targets in a run', () => {
     );
     expect(hour?.rollup).toMatchObject({ count: 1, down: 1 });
     expect(hour?.rollup.errors.DNS_MISMATCH).toBe(1);
+  });
+});
+
+describe('burn-rate evaluation in the timer run', () => {
+  it('a target with an slo is judged after its run is recorded (its alert rows exist); one without is not', async () => {
+    const c = container([
+      { id: 'with-slo', url: server.url('/status/503'), retries: 0, slo: { availability: 99 } },
+      { id: 'without', url: server.url('/status/503'), retries: 0 },
+    ]);
+    const { context, lines } = logs();
+    await runProbeTimer(timer(true), context, { container: c });
+    // One counted DOWN run out of one burns at 100x over every window: each rule fires at once.
+    const states = await readBurnStates(c, 'with-slo');
+    expect([...states.keys()].sort()).toEqual(['page-fast', 'page-slow', 'ticket']);
+    expect([...states.values()].every((s) => s.firingSince !== null)).toBe(true);
+    expect((await readBurnStates(c, 'without')).size).toBe(0);
+    expect(
+      lines.some((l) => l.text.includes('"event":"probe.slo.burn"') && l.text.includes('with-slo')),
+    ).toBe(true);
   });
 });

@@ -381,3 +381,43 @@ describe('expectedService and certExpiryDays', () => {
     ).toMatch(/certExpiryDays\[0\]: expected whole days/);
   });
 });
+
+describe('service-level objective', () => {
+  it('reads slo with its defaults (95 % latency share, 30 days) and none when absent', () => {
+    const [withSlo, without] = parseProbeTargets(`
+- id: a
+  url: http://127.0.0.1/
+  slo: { availability: 99.9, latencyMs: 500, window: 28d }
+- id: b
+  url: http://127.0.0.1/
+`);
+    expect(withSlo?.slo).toEqual({ availability: 99.9, latencyMs: 500, latencyTarget: 95, windowDays: 28 });
+    expect(without?.slo).toBeUndefined();
+  });
+
+  it('names the field of every bad slo value', () => {
+    let error: unknown;
+    try {
+      parseProbeTargets(`
+- id: a
+  url: http://127.0.0.1/
+  slo: { availability: 100, latencyMs: -1, latencyTarget: 101, window: 30 days, burn: 2 }
+- id: b
+  url: http://127.0.0.1/
+  slo: { availability: 99, latencyTarget: 90 }
+`);
+    } catch (e) {
+      error = e;
+    }
+    const issues = (error as { issues: { path: string; message: string }[] }).issues;
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'targets[0].slo',
+      'targets[0].slo.availability',
+      'targets[0].slo.latencyMs',
+      'targets[0].slo.latencyTarget',
+      'targets[0].slo.window',
+      'targets[1].slo.latencyMs',
+    ]);
+    expect(issues.find((i) => i.path === 'targets[0].slo.availability')?.message).toMatch(/no error budget/);
+  });
+});
