@@ -104,7 +104,7 @@ export class NotificationOutbox implements AuditOutbox, DriftOutbox, ExposureOut
   }
 
   /** One event staged in the target's partition, so it commits with the marker or state row kept there. */
-  private stageInTargetPartition(targetId: string, event: NotifyEvent): PartitionStaging | null {
+  private stageInTargetPartition(targetId: string, event: NotifyEvent | null): PartitionStaging | null {
     const pk = keySafe(targetId);
     const staged = this.notifier.stage([event], pk);
     return staged.rows.length === 0 ? null : this.partitioned(new Map([[pk, staged]]));
