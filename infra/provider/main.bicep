@@ -132,6 +132,12 @@ param entitlementTimeoutSeconds int = 5
 @description('APP_HOST_NAMES: custom domains (comma-separated DNS names) the app is reached at besides its own WEBSITE_HOSTNAME; writes under any other Host are refused (docs/security.md).')
 param appHostNames string = ''
 
+@description('PLS_DISCOVERY_SCOPE: besides plsResourceIds, manage every Private Link Service that Azure Resource Graph finds in these subscription ids (comma separated) or in managementGroup:<id>. Empty: no discovery. The identity needs Reader on that scope (docs/operations.md).')
+param plsDiscoveryScope string = ''
+
+@description('PLS_DISCOVERY_TAG: only discovered services carrying this tag, as name=value. Needs plsDiscoveryScope.')
+param plsDiscoveryTag string = ''
+
 @description('NOTIFY_PENDING_REMINDER_HOURS: hours a connection may wait for a person before connection.reminder is sent again.')
 @minValue(1)
 @maxValue(720)
@@ -273,6 +279,8 @@ var optionalSettings = union(
     : empty(notifyWebhooks) ? {} : { NOTIFY_WEBHOOKS: notifyWebhooks },
   empty(dashboardUrl) ? {} : { DASHBOARD_URL: dashboardUrl },
   empty(appHostNames) ? {} : { APP_HOST_NAMES: appHostNames },
+  empty(plsDiscoveryScope) ? {} : { PLS_DISCOVERY_SCOPE: plsDiscoveryScope },
+  empty(plsDiscoveryTag) ? {} : { PLS_DISCOVERY_TAG: plsDiscoveryTag },
   empty(entitlementUrl) ? {} : { ENTITLEMENT_URL: entitlementUrl },
   // The signing key is a Key Vault reference only: it never sits in the site config or a parameter file.
   empty(entitlementSigningKeySecretUri)

@@ -190,7 +190,11 @@ export function checkRoleAssignmentOrder(files: readonly BicepFile[]): Violation
       continue;
     }
     const all = modules(file);
-    const definitions = all.filter((m) => /-role\.bicep$/.test(m.source)).map((m) => m.symbol);
+    // Each definition module is known by the role name it is given; an assignment names the role it
+    // assigns through the same expression in its roleGuid (guid(subscription().id, <roleName>)).
+    const definitions = all
+      .filter((m) => /-role\.bicep$/.test(m.source))
+      .map((m) => ({ symbol: m.symbol, roleName: propertyPath(m.body, 'params.roleName')?.text }));
     const apps = all.filter((m) => m.source.endsWith('modules/function-app.bicep')).map((m) => m.symbol);
     const assignments = all.filter((m) => propertyPath(m.body, 'params.roleGuid') !== undefined);
     if (assignments.length === 0) {
@@ -198,7 +202,20 @@ export function checkRoleAssignmentOrder(files: readonly BicepFile[]): Violation
     }
     for (const assignment of assignments) {
       const after = dependsOn(assignment.body);
-      for (const needed of [...definitions, ...apps]) {
+      const roleGuid = propertyPath(assignment.body, 'params.roleGuid')?.text ?? '';
+      const assigned = definitions
+        .filter((d) => d.roleName !== undefined && roleGuid.includes(d.roleName))
+        .map((d) => d.symbol);
+      if (assigned.length === 0)
+        found.push(
+          violation(
+            rule,
+            file,
+            assignment.node,
+            `module ${assignment.symbol} assigns a role no module here defines`,
+          ),
+        );
+      for (const needed of [...assigned, ...apps]) {
         if (!after.includes(needed)) {
           found.push(
             violation(
