@@ -224,8 +224,7 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
  * its own dependency, and a report of "no problem" would be a guess).
  */
 async function reconciliationOrUndefined(container: HealthPorts): Promise<ReconciliationReport | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const read = async () => {
+  return withinReadTimeout(async () => {
     const [services, { scheduleIntervalMs }] = await Promise.all([
       container.approvalServices(),
       import('../probe/core/probe-schedule'),
@@ -237,27 +236,10 @@ async function reconciliationOrUndefined(container: HealthPorts): Promise<Reconc
       now,
       scheduleIntervalMs(container.config.approval.reconcileSchedule, now),
     );
-  };
-  try {
-    // A storage that does not answer must not hold health up: its own check reports it.
-    return await Promise.race([
-      read(),
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), RECONCILIATION_READ_TIMEOUT_MS);
-      }),
-    ]);
-  } catch {
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
+  });
 }
 
-/**
- * The contradictions between each managed PLS's exposure settings and the policy, as the last
- * reconciliation runs found them (shared/approval/core/exposure-audit.ts), each with its fix.
- */
-/** Approval's problems while it runs (bad code keys, exposure contradictions), as one: both are shown. */
+/** Approval's problems while it runs (bad code keys or discovery settings, exposure contradictions), as one: all are shown. */
 function problemOf(...problems: (ProblemSummary | undefined)[]): { problem?: ProblemSummary } {
   const present = problems.filter((p): p is ProblemSummary => p !== undefined);
   const [first, ...rest] = present;
@@ -312,6 +294,10 @@ async function servicesDetail(
   };
 }
 
+/**
+ * The contradictions between each managed PLS's exposure settings and the policy, as the last
+ * reconciliation runs found them (shared/approval/core/exposure-audit.ts), each with its fix.
+ */
 async function exposureProblem(
   container: HealthPorts,
   plsResourceIds: readonly string[],

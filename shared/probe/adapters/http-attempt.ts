@@ -84,16 +84,8 @@ class HttpAttempt {
   }
 
   async run(): Promise<ProbeAttempt> {
-    const onRunAbort = () => this.fail(PROBE_CODES.runDeadline, 'DEADLINE', "the run's deadline passed");
-    if (this.runSignal.aborted) onRunAbort();
-    else this.runSignal.addEventListener('abort', onRunAbort, { once: true });
-    const { totalMs } = this.target.timeouts;
-    this.timers.start(totalMs, () =>
-      this.fail(
-        PROBE_CODES.totalTimeout,
-        'DEADLINE',
-        `the attempt did not complete within totalMs (${totalMs} ms)`,
-      ),
+    this.timers.armDeadlines(this.runSignal, this.target.timeouts.totalMs, (code, message) =>
+      this.fail(code, 'DEADLINE', message),
     );
     try {
       const ip = await this.resolve();
@@ -102,7 +94,6 @@ class HttpAttempt {
       this.noteError(error);
     } finally {
       this.marks.end ??= performance.now();
-      this.runSignal.removeEventListener('abort', onRunAbort);
       this.timers.clearAll();
       this.closeConnection();
     }

@@ -45,17 +45,8 @@ class TcpAttempt {
   }
 
   async run(): Promise<ProbeAttempt> {
-    const signal = this.input.signal;
-    const onRunAbort = () => this.fail(PROBE_CODES.runDeadline, 'DEADLINE', "the run's deadline passed");
-    if (signal.aborted) onRunAbort();
-    else signal.addEventListener('abort', onRunAbort, { once: true });
-    const { totalMs } = this.target.timeouts;
-    this.timers.start(totalMs, () =>
-      this.fail(
-        PROBE_CODES.totalTimeout,
-        'DEADLINE',
-        `the attempt did not complete within totalMs (${totalMs} ms)`,
-      ),
+    this.timers.armDeadlines(this.input.signal, this.target.timeouts.totalMs, (code, message) =>
+      this.fail(code, 'DEADLINE', message),
     );
     try {
       const ip = await this.resolve();
@@ -66,7 +57,6 @@ class TcpAttempt {
       this.noteError(error);
     } finally {
       this.end ??= performance.now();
-      signal.removeEventListener('abort', onRunAbort);
       this.timers.clearAll();
       this.socket?.destroy();
     }
