@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { freePort } from '../emulators/azurite';
 import { CHROMIUM_ARGS, resolveChromium } from '../test/helpers/browser';
 import { type LabState, readLabState } from './lab/lab-state';
+import { SCENARIO_SETTINGS } from './lab/scenario';
 
 /** dist/tools/screenshots.js → the repository. */
 const ROOT = join(__dirname, '..', '..');
@@ -30,16 +31,6 @@ const PHONE = { width: 390, height: 844 };
 const SCHEMES = ['light', 'dark'] as const;
 /** About three phone screens. */
 const MAX_PAGE_HEIGHT = 2_600;
-/** What the scenario decides; a developer's shell must not (as in the lab's own tests). */
-const SCENARIO_SETTINGS = [
-  'ARM_ENDPOINT',
-  'PLS_RESOURCE_IDS',
-  'PROBE_TARGETS',
-  'RECONCILE_SCHEDULE',
-  'PROBE_SCHEDULE',
-  'APPROVAL_POLICY',
-  'APPROVAL_MODE',
-];
 /** The build and package steps of `npm run local` take minutes on a busy machine. */
 const READY_TIMEOUT_MS = 15 * 60_000;
 /** The scenario's last step (the expiry at +145 s), with room for a slow reconciliation. */

@@ -329,19 +329,7 @@ export class ArmWorld {
   ): PlsRecord {
     const pls = this.requirePls(plsId);
     if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== pls.etag) {
-      throw new EmulatorError(
-        412,
-        'PreconditionFailed',
-        `The condition specified using HTTP conditional header(s) is not met (If-Match: ${ifMatch}).`,
-        {
-          details: [
-            {
-              code: 'PreconditionFailedEtagMismatch',
-              message: `The specified ETag ${ifMatch} does not match the current ETag of ${pls.name}.`,
-            },
-          ],
-        },
-      );
+      throw etagMismatch(ifMatch, pls.name);
     }
     const visibility = update.visibility.map((s) => s.toLowerCase());
     const outside = visibility.includes('*') ? [] : pls.autoApproval.filter((s) => !visibility.includes(s));
@@ -381,20 +369,7 @@ export class ArmWorld {
     }
     if (connection === undefined) return this.requireConnection(plsId, name);
     if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== connection.etag) {
-      // ARM's ETag mismatch: 412 PreconditionFailed, the reason in details[].code (ARM request guidelines).
-      throw new EmulatorError(
-        412,
-        'PreconditionFailed',
-        `The condition specified using HTTP conditional header(s) is not met (If-Match: ${ifMatch}).`,
-        {
-          details: [
-            {
-              code: 'PreconditionFailedEtagMismatch',
-              message: `The specified ETag ${ifMatch} does not match the current ETag of ${connection.name}.`,
-            },
-          ],
-        },
-      );
+      throw etagMismatch(ifMatch, connection.name);
     }
     if (connection.provisioningState === 'Deleting') {
       // A resource locked by another operation answers 429 RetryableErrorDueToAnotherOperation with
@@ -702,4 +677,21 @@ function parsePe(id: string): { subscriptionId: string; resourceGroup: string; n
 
 function defaultSubnet(subscriptionId: string, resourceGroup: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/virtualNetworks/vnet-consumer/subnets/snet-endpoints`;
+}
+
+/** ARM's ETag mismatch: 412 PreconditionFailed, the reason in details[].code (ARM request guidelines). */
+function etagMismatch(ifMatch: string, name: string): EmulatorError {
+  return new EmulatorError(
+    412,
+    'PreconditionFailed',
+    `The condition specified using HTTP conditional header(s) is not met (If-Match: ${ifMatch}).`,
+    {
+      details: [
+        {
+          code: 'PreconditionFailedEtagMismatch',
+          message: `The specified ETag ${ifMatch} does not match the current ETag of ${name}.`,
+        },
+      ],
+    },
+  );
 }

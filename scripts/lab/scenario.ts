@@ -8,6 +8,22 @@ import { z } from 'zod';
 import { ROUTE_KINDS as ARM_ROUTE_KINDS, type RouteKind } from '../../emulators/arm/route-kinds';
 import { plsAlias, region } from '../../emulators/arm/seed';
 import { formatPlsId, formatPrivateEndpointId, NAME_PATTERNS } from '../../shared/arm/resource-id';
+
+/**
+ * The settings a scenario decides for the lab (ARM endpoint, managed services, targets, schedules,
+ * policy, mode): whoever starts the lab (its tests, `npm run screenshots`) removes them from the
+ * environment it inherits, so a developer's shell cannot change the story.
+ */
+export const SCENARIO_SETTINGS: readonly string[] = [
+  'ARM_ENDPOINT',
+  'PLS_RESOURCE_IDS',
+  'PROBE_TARGETS',
+  'RECONCILE_SCHEDULE',
+  'PROBE_SCHEDULE',
+  'APPROVAL_POLICY',
+  'APPROVAL_MODE',
+];
+
 import { loadDocument, parseDocumentText } from '../../shared/config/document-loader';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { SCENARIO_SETTINGS } from '../../scripts/lab/scenario';
 import { compiledHost, stagedPackage } from './test-build';
 
 /**
@@ -10,17 +11,6 @@ import { compiledHost, stagedPackage } from './test-build';
  */
 
 const ROOT = join(__dirname, '..', '..');
-
-/** What the scenario decides; a developer's shell must not. */
-const SCENARIO_SETTINGS = [
-  'ARM_ENDPOINT',
-  'PLS_RESOURCE_IDS',
-  'PROBE_TARGETS',
-  'RECONCILE_SCHEDULE',
-  'PROBE_SCHEDULE',
-  'APPROVAL_POLICY',
-  'APPROVAL_MODE',
-];
 
 export interface LabProcess {
   readonly child: ChildProcess;
