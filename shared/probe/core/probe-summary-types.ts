@@ -81,6 +81,50 @@ export const targetSummarySchema = z
         windowDays: z.number().int(),
         usedPercent: nullableNumber,
         remainingPercent: nullableNumber,
+        objective: z.strictObject({
+          availabilityPercent: z.number(),
+          latencyMs: nullableNumber,
+          latencyTargetPercent: z.number(),
+        }),
+        availabilityPercent: nullableNumber.meta({
+          description: 'Share of the counted runs in the window not DOWN; null without counted runs.',
+        }),
+        objectiveMet: z.boolean().nullable(),
+        runs: z
+          .strictObject({
+            counted: count,
+            down: count,
+            allowedDown: z.number(),
+            maintenance: count,
+            notApproved: count,
+            excludedPercent: nullableNumber,
+          })
+          .meta({
+            description:
+              'The window\'s runs: `counted` (judged against the service) of which `down`; `allowedDown` = counted × (1 - availability); `maintenance` and `notApproved` are left out (the rule in docs/probe.md), `excludedPercent` their share of all runs (runs are evenly spaced: about the share of time).',
+          }),
+        latency: z.strictObject({
+          withinObjectivePercent: nullableNumber,
+          objectiveMet: z.boolean().nullable(),
+        }),
+        burn: z
+          .array(
+            z.strictObject({
+              rule: z.enum(['page-fast', 'page-slow', 'ticket']),
+              severity: z.enum(['page', 'ticket']),
+              threshold: z.number(),
+              longMinutes: count,
+              shortMinutes: count,
+              longBurn: nullableNumber,
+              shortBurn: nullableNumber,
+              firing: z.boolean(),
+              alertSince: nullableString,
+            }),
+          )
+          .meta({
+            description:
+              'The burn-rate rules now: burn over the long and the short window (null: infinite), `firing` when both reach `threshold`; `alertSince`: the start of the episode the last `slo.burn` notice told as fired (null while quiet).',
+          }),
       })
       .optional()
       .meta({

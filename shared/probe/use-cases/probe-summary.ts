@@ -12,10 +12,12 @@ import { addDays, startOfUtcDay, startOfUtcHour } from '../../storage/table-keys
 import type { TableSource } from '../../storage/table-source';
 import type { ProbesSummary, TargetCondition, TargetSummary } from '../core/probe-summary-types';
 import { availability, emptyRollup, mergeRollups, metricPercentile, type Rollup } from '../core/rollup';
-import { countsOfRollup, errorBudget } from '../core/slo';
+import { countsOfRollup, errorBudget, evaluateBurn } from '../core/slo';
 import type { SloObjective } from '../core/types';
 import { type LatestView, readAllLatest } from '../storage/latest';
 import { readRollups } from '../storage/rollups';
+import { readBurnStates } from '../storage/slo-alerts';
+import { readBurnSamples } from './slo-burn';
 
 export type { ProbesSummary, TargetSummary } from '../core/probe-summary-types';
 
@@ -42,9 +44,10 @@ async function summariseTarget(
   const dayEnd = addDays(startOfUtcDay(now), 1);
   // One daily read serves both the 30-day figures and an objective's window (up to 90 days).
   const dayCount = Math.max(30, objective?.windowDays ?? 0);
-  const [hours, days] = await Promise.all([
+  const [hours, days, burn] = await Promise.all([
     readRollups(container, view.targetId, 'hour', new Date(hourEnd.getTime() - 24 * 3_600_000), hourEnd),
     readRollups(container, view.targetId, 'day', addDays(dayEnd, -dayCount), dayEnd),
+    objective === undefined ? undefined : burnNow(container, view.targetId, objective, now),
   ]);
   const last24h = mergeRollups(hours.map((h) => h.rollup));
   const since = (n: number) =>
@@ -87,19 +90,76 @@ async function summariseTarget(
     }),
     certificateDaysLeft: view.certificate.daysLeft,
     certificateNotAfter: view.certificate.notAfter,
-    ...(objective === undefined ? {} : { budget: budgetOf(objective, since(objective.windowDays)) }),
+    ...(objective === undefined || burn === undefined
+      ? {}
+      : { budget: budgetOf(objective, since(objective.windowDays), burn) }),
   };
 }
 
-function budgetOf(objective: SloObjective, window: Rollup) {
-  const budget = errorBudget(objective, countsOfRollup(window, objective.latencyMs));
-  const pct = (v: number | null) =>
-    v === null || !Number.isFinite(v) ? null : Math.round(v * 100_000) / 1_000;
+type TargetBudget = NonNullable<TargetSummary['budget']>;
+
+function budgetOf(objective: SloObjective, window: Rollup, burn: TargetBudget['burn']): TargetBudget {
+  const counts = countsOfRollup(window, objective.latencyMs);
+  const budget = errorBudget(objective, counts);
   return {
     windowDays: objective.windowDays,
-    usedPercent: pct(budget.budgetUsed),
-    remainingPercent: pct(budget.budgetRemaining),
+    usedPercent: percentOf(budget.budgetUsed),
+    remainingPercent: percentOf(budget.budgetRemaining),
+    objective: {
+      availabilityPercent: objective.availability,
+      latencyMs: objective.latencyMs ?? null,
+      latencyTargetPercent: objective.latencyTarget,
+    },
+    availabilityPercent: percentOf(budget.availability),
+    objectiveMet: budget.objectiveMet,
+    runs: {
+      counted: counts.counted,
+      down: counts.bad,
+      allowedDown: Math.round(budget.allowedBad * 1_000) / 1_000,
+      maintenance: counts.maintenance,
+      notApproved: counts.notApproved,
+      excludedPercent:
+        window.count === 0 ? null : percentOf((counts.maintenance + counts.notApproved) / window.count),
+    },
+    latency: {
+      withinObjectivePercent: percentOf(budget.latencyAttainment),
+      objectiveMet: budget.latencyObjectiveMet,
+    },
+    burn,
   };
+}
+
+/** A share as a percentage with three decimals; null for none or an infinite share (JSON has no Infinity). */
+function percentOf(v: number | null): number | null {
+  return v === null || !Number.isFinite(v) ? null : Math.round(v * 100_000) / 1_000;
+}
+
+/**
+ * The burn-rate rules evaluated now, on the samples the alert evaluator reads (slo-burn.ts), with
+ * the episode the notifications told: four partition-scoped reads, only for targets with `slo`.
+ */
+async function burnNow(
+  container: TableSource,
+  targetId: string,
+  objective: SloObjective,
+  now: Date,
+): Promise<TargetBudget['burn']> {
+  const [samples, states] = await Promise.all([
+    readBurnSamples(container, targetId, now),
+    readBurnStates(container, targetId),
+  ]);
+  const finite = (v: number) => (Number.isFinite(v) ? Math.round(v * 1_000) / 1_000 : null);
+  return evaluateBurn(objective, samples, now).map((e) => ({
+    rule: e.rule.name,
+    severity: e.rule.severity,
+    threshold: e.threshold,
+    longMinutes: e.rule.longMinutes,
+    shortMinutes: e.rule.shortMinutes,
+    longBurn: finite(e.longBurn),
+    shortBurn: finite(e.shortBurn),
+    firing: e.firing,
+    alertSince: states.get(e.rule.name)?.firingSince ?? null,
+  }));
 }
 
 /** The configured objectives by target id; none when the targets file cannot be read (the summary still answers). */

@@ -37,34 +37,11 @@ export async function evaluateSloBurn(
   const objective = target.slo;
   if (objective === undefined) return [];
   const now = container.clock.now();
-  const longest = Math.max(...BURN_RULES.map((r) => r.longMinutes));
-  const [runs, hours, states] = await Promise.all([
-    readRecentRuns(container, target.id, new Date(now.getTime() - RUN_WINDOW_MAX_MINUTES * 60_000), now),
-    readRollups(
-      container,
-      target.id,
-      'hour',
-      new Date(startOfUtcHour(now).getTime() - longest * 60_000),
-      new Date(startOfUtcHour(now).getTime() + HOUR_MS),
-    ),
+  const [samples, states] = await Promise.all([
+    readBurnSamples(container, target.id, now),
     readBurnStates(container, target.id),
   ]);
-  const runSamples: SloSample[] = runs.map((r) => ({
-    start: r.scheduledAt,
-    end: r.scheduledAt,
-    counts: countsOfRun(r),
-  }));
-  // The current hour is only partly over: its rollup covers [start, now], not a whole hour.
-  const hourSamples: SloSample[] = hours.map((h) => ({
-    start: h.periodStart,
-    end: new Date(Math.min(h.periodStart.getTime() + HOUR_MS, now.getTime())),
-    counts: countsOfRollup(h.rollup, undefined),
-  }));
-  const evaluations = evaluateBurn(
-    objective,
-    (minutes) => (minutes <= RUN_WINDOW_MAX_MINUTES ? runSamples : hourSamples),
-    now,
-  );
+  const evaluations = evaluateBurn(objective, samples, now);
   const outbox = await container.outbox();
   const told: string[] = [];
   for (const evaluation of evaluations) {
@@ -86,6 +63,40 @@ export async function evaluateSloBurn(
     told.push(`${name}:${notice.kind}`);
   }
   return told;
+}
+
+/**
+ * What the burn rules read at `now`: the recent runs for windows up to RUN_WINDOW_MAX_MINUTES, the
+ * hourly rollups for longer ones (also what the summary shows as the current burn rates).
+ */
+export async function readBurnSamples(
+  container: TableSource,
+  targetId: string,
+  now: Date,
+): Promise<(windowMinutes: number) => readonly SloSample[]> {
+  const longest = Math.max(...BURN_RULES.map((r) => r.longMinutes));
+  const [runs, hours] = await Promise.all([
+    readRecentRuns(container, targetId, new Date(now.getTime() - RUN_WINDOW_MAX_MINUTES * 60_000), now),
+    readRollups(
+      container,
+      targetId,
+      'hour',
+      new Date(startOfUtcHour(now).getTime() - longest * 60_000),
+      new Date(startOfUtcHour(now).getTime() + HOUR_MS),
+    ),
+  ]);
+  const runSamples: SloSample[] = runs.map((r) => ({
+    start: r.scheduledAt,
+    end: r.scheduledAt,
+    counts: countsOfRun(r),
+  }));
+  // The current hour is only partly over: its rollup covers [start, now], not a whole hour.
+  const hourSamples: SloSample[] = hours.map((h) => ({
+    start: h.periodStart,
+    end: new Date(Math.min(h.periodStart.getTime() + HOUR_MS, now.getTime())),
+    counts: countsOfRollup(h.rollup, undefined),
+  }));
+  return (minutes) => (minutes <= RUN_WINDOW_MAX_MINUTES ? runSamples : hourSamples);
 }
 
 function figures(e: BurnEvaluation) {

@@ -161,6 +161,34 @@ describe('GET /api/probes/summary with objectives', () => {
   it("shows a target's budget over its window, and none for a target without slo", async () => {
     const summary = await parseBody(probesSummarySchema, await get('probes/summary'));
     const shop = summary.targets.find((t) => t.id === 'shop');
-    expect(shop?.budget).toEqual({ windowDays: 30, usedPercent: 1666.667, remainingPercent: -1566.667 });
+    const rule = (name: string, severity: string, threshold: number, long: number, short: number) => ({
+      rule: name,
+      severity,
+      threshold,
+      longMinutes: long,
+      shortMinutes: short,
+      longBurn: 0,
+      shortBurn: 0,
+      firing: false,
+      alertSince: null,
+    });
+    expect(shop?.budget).toEqual({
+      windowDays: 30,
+      usedPercent: 1666.667,
+      remainingPercent: -1566.667,
+      objective: { availabilityPercent: 99, latencyMs: null, latencyTargetPercent: 95 },
+      availabilityPercent: 83.333,
+      objectiveMet: false,
+      // 20 of the 50 runs left out: 10 in maintenance, 10 DOWN while the connection was Pending.
+      runs: { counted: 30, down: 5, allowedDown: 0.3, maintenance: 10, notApproved: 10, excludedPercent: 40 },
+      latency: { withinObjectivePercent: null, objectiveMet: null },
+      burn: [
+        // Nothing ran in the last 6 hours: the page rules' windows are quiet.
+        rule('page-fast', 'page', 14.4, 60, 5),
+        rule('page-slow', 'page', 6, 360, 30),
+        // The 3-day window holds every run: 5 of 30 DOWN against 1 % allowed burns 16.667 times.
+        { ...rule('ticket', 'ticket', 1, 4320, 360), longBurn: 16.667 },
+      ],
+    });
   });
 });
