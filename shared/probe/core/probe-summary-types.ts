@@ -101,7 +101,7 @@ export const targetSummarySchema = z
           })
           .meta({
             description:
-              'The window\'s runs: `counted` (judged against the service) of which `down`; `allowedDown` = counted × (1 - availability); `maintenance` and `notApproved` are left out (the rule in docs/probe.md), `excludedPercent` their share of all runs (runs are evenly spaced: about the share of time).',
+              "The window's runs: `counted` (judged against the service) of which `down`; `allowedDown` = counted × (1 - availability); `maintenance` and `notApproved` are left out (the rule in docs/probe.md), `excludedPercent` their share of all runs (runs are evenly spaced: about the share of time).",
           }),
         latency: z.strictObject({
           withinObjectivePercent: nullableNumber,
