@@ -13,6 +13,7 @@
 import './dashboard.css';
 import { describeProblem, getJson, getLive } from './api';
 import { auditView } from './audit';
+import { reportMonth } from './budget-words';
 import { chartTarget } from './chart-target';
 import { connectionsView } from './connections';
 import { followDeepLinks } from './deep-link';
@@ -212,6 +213,7 @@ async function loadSummary(): Promise<boolean> {
     return false;
   }
   byId('updated').textContent = `updated ${utcTime(new Date().toISOString())}`;
+  showReportLinks(result.body);
   // Unchanged (304): the tiles stay as they are, with whatever has the focus.
   if (result.changed === false && tiles.querySelector('.tile') !== null) return true;
   summary = result.body;
@@ -235,6 +237,27 @@ async function loadSummary(): Promise<boolean> {
     ),
   );
   return true;
+}
+
+/**
+ * The monthly SLO report (this UTC month so far) as JSON and CSV, for a consumer to hand to the
+ * provider. Rebuilt only when the month changes, so a poll never takes the focus off a link.
+ */
+function showReportLinks(body: ProbesSummary): void {
+  const element = byId('slo-report');
+  element.hidden = body.targets.length === 0;
+  const month = reportMonth(new Date());
+  if (element.dataset.month === month) return;
+  element.dataset.month = month;
+  const report = `probes/report?month=${month}`;
+  replaceChildren(
+    element,
+    `Monthly SLO report for ${month} (UTC, so far): `,
+    h('a', { href: report, 'data-report': 'json' }, 'JSON'),
+    ' · ',
+    h('a', { href: `${report}&format=csv`, 'data-report': 'csv' }, 'CSV'),
+    '. Budgets leave out maintenance and the time a connection was not Approved (docs/probe.md, "Objectives and error budgets").',
+  );
 }
 
 async function loadSeries(): Promise<void> {

@@ -1,3 +1,16 @@
+import {
+  alerting,
+  alertLine,
+  type Budget,
+  budgetLabel,
+  budgetPercent,
+  burnLine,
+  excludedLine,
+  latencyLine,
+  objectiveLine,
+  remainingLine,
+  spentLine,
+} from './budget-words';
 import { bringForward } from './deep-link';
 import { h, replaceChildren } from './dom';
 import { ms, percent, relative, utcTime } from './format';
@@ -185,6 +198,7 @@ function tile(t: TargetSummary, suffix: string | undefined, onSelect: (id: strin
       metric('p95', ms(t.latency24h.p95Ms)),
       metric('cert', cert === null ? '—' : `${cert} d`, cert !== null && cert < 14 ? 'warn' : undefined),
     ),
+    t.budget === undefined ? noObjective() : budgetBlock(t.budget, t.displayName ?? t.id),
   );
   button.addEventListener('click', () => onSelect(t.id));
   return button;
@@ -224,6 +238,77 @@ function history(hours: readonly HourCounts[]): HTMLElement {
         title: `${utcTime(hour.start)}: ${hour.count} runs, ${hour.up} up, ${hour.degraded} degraded, ${hour.down} down${hour.notApproved > 0 ? `, ${hour.notApproved} connection not approved` : ''}${hour.maintenance > 0 ? `, ${hour.maintenance} maintenance` : ''}`,
       }),
     ),
+  );
+}
+
+/** Where objectives are explained: the tile is a button, so it names the place rather than linking to it. */
+const OBJECTIVES_DOC = 'docs/probe.md#objectives-and-error-budgets';
+
+/** A target without `slo`: said plainly, so an absent budget is not read as a full one. */
+function noObjective(): HTMLElement {
+  return h(
+    'span',
+    { class: 'budget budget-none', 'data-budget': 'none' },
+    h('span', { class: 'budget-title' }, 'No objective'),
+    h(
+      'span',
+      { class: 'budget-line muted' },
+      'No error budget or burn alerts: give the target an ',
+      h('code', {}, 'slo'),
+      ` (${OBJECTIVES_DOC}).`,
+    ),
+  );
+}
+
+/**
+ * The error budget of a target with an objective: remaining (the headline, with a bar), used and
+ * by how many DOWN runs, the burn rates, any burn alert, and what was left out and why. Every line
+ * is always there (an alert adds its own lines), so a poll that changes a figure moves nothing.
+ */
+function budgetBlock(budget: Budget, name: string): HTMLElement {
+  const remaining = budget.remainingPercent;
+  const alerts = alerting(budget);
+  const severity = alerts.some((a) => a.severity === 'page') ? 'page' : alerts.length > 0 ? 'ticket' : 'none';
+  const tone = remaining === null ? 'none' : remaining < 0 ? 'spent' : remaining < 25 ? 'low' : 'ok';
+  const fill = h('span', { class: 'budget-fill' });
+  // CSSOM, not a style attribute: the page's CSP allows no inline styles.
+  fill.style.width = `${remaining === null ? 0 : Math.max(0, Math.min(100, remaining))}%`;
+  return h(
+    'span',
+    {
+      class: `budget budget-${tone} alert-${severity}`,
+      'data-budget': 'objective',
+      'data-budget-remaining': remaining === null ? 'null' : String(remaining),
+      'data-budget-alert': severity,
+    },
+    h(
+      'span',
+      { class: 'budget-head' },
+      h('span', { class: 'budget-title' }, `Error budget (${budget.windowDays} d)`),
+      h(
+        'span',
+        { class: 'budget-remaining' },
+        h('span', { class: 'budget-value' }, budgetPercent(remaining)),
+        ' remaining',
+      ),
+    ),
+    h('span', { class: 'budget-bar', role: 'img', 'aria-label': budgetLabel(budget, name) }, fill),
+    h('span', { class: 'budget-line' }, `${remainingLine(budget)} · ${spentLine(budget)}`),
+    h('span', { class: 'budget-line muted' }, objectiveLine(budget)),
+    latencyLine(budget) === null ? null : h('span', { class: 'budget-line' }, latencyLine(budget)),
+    h('span', { class: 'budget-line budget-burn' }, burnLine(budget)),
+    ...(alerts.length === 0
+      ? [h('span', { class: 'budget-line budget-quiet muted' }, 'No burn alert')]
+      : alerts.map((a) =>
+          h(
+            'span',
+            { class: `budget-alert sev-${a.severity}`, 'data-burn-rule': a.rule },
+            h('span', { class: 'mark', 'aria-hidden': 'true' }, '▲'),
+            ` ${alertLine(a)}`,
+            a.alertSince === null ? null : h('span', { class: 'muted' }, ` · since ${utcTime(a.alertSince)}`),
+          ),
+        )),
+    h('span', { class: 'budget-line muted budget-excluded' }, excludedLine(budget)),
   );
 }
 
