@@ -15,10 +15,10 @@ export function budgetPercent(value: number | null): string {
   return `${rounded < 0 ? '−' : ''}${text} %`;
 }
 
-/** A burn rate: "0.0×", "16.7×", "∞×" (null: the rate is infinite). */
+/** A burn rate: "0×", "0.23×", "16.67×", "333×", "∞×" (null: the rate is infinite). */
 export function burnRate(value: number | null): string {
   if (value === null) return '∞×';
-  return `${value >= 100 ? Math.round(value) : value.toFixed(1)}×`;
+  return `${value >= 100 ? Math.round(value) : Math.round(value * 100) / 100}×`;
 }
 
 /** A window length from minutes: "5 min", "6 h", "3 d". */

@@ -56,8 +56,10 @@ describe('the error budget in words', () => {
     // Rounds to zero: no "−0.0".
     expect(budgetPercent(-0.04)).toBe('0.0 %');
     expect(budgetPercent(null)).toBe('—');
-    expect(burnRate(0)).toBe('0.0×');
-    expect(burnRate(16.667)).toBe('16.7×');
+    expect(burnRate(0)).toBe('0×');
+    expect(burnRate(0.233)).toBe('0.23×');
+    expect(burnRate(14.4)).toBe('14.4×');
+    expect(burnRate(16.667)).toBe('16.67×');
     expect(burnRate(333.333)).toBe('333×');
     expect(burnRate(null)).toBe('∞×');
     expect([5, 30, 60, 360, 4320].map(windowText)).toEqual(['5 min', '30 min', '1 h', '6 h', '3 d']);
@@ -75,7 +77,7 @@ describe('the error budget in words', () => {
     expect(spentLine(BUDGET)).toBe('3 DOWN of 1.08 allowed, over 1,080 counted runs');
     expect(latencyLine(BUDGET)).toBe('Latency: 96.3 % within 500 ms (objective 95 %, met)');
     expect(latencyLine({ ...BUDGET, objective: { ...BUDGET.objective, latencyMs: null } })).toBeNull();
-    expect(burnLine(BUDGET)).toBe('Burn 1 h 0.0× · 6 h 0.0× · 3 d 0.0×');
+    expect(burnLine(BUDGET)).toBe('Burn 1 h 0× · 6 h 0× · 3 d 0×');
     expect(excludedLine(BUDGET)).toBe('Left out (5.3 % of runs): 60 in maintenance');
     expect(excludedLine({ ...BUDGET, runs: { ...BUDGET.runs, notApproved: 12, excludedPercent: 6.3 } })).toBe(
       'Left out (6.3 % of runs): 60 in maintenance, 12 while the connection was not Approved',
@@ -98,7 +100,7 @@ describe('the error budget in words', () => {
       'page-fast alert (page) firing: 1 h at 333×, 5 min at 1000× (threshold 14.4×)',
     );
     expect(alertLine(told)).toBe(
-      'ticket alert (ticket) notified, now below its threshold (resolves on the next run): 3 d at 0.0×, 6 h at 0.0× (threshold 1.0×)',
+      'ticket alert (ticket) notified, now below its threshold (resolves on the next run): 3 d at 0×, 6 h at 0× (threshold 1×)',
     );
   });
 
