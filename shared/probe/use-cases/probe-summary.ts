@@ -144,12 +144,15 @@ async function burnNow(
   objective: SloObjective,
   now: Date,
 ): Promise<TargetBudget['burn']> {
+  // At the start of the minute (the probe's own period): the windows' edges cut hourly rollups in
+  // proportion, so an evaluation every poll would move the figures, and the summary's ETag, by the second.
+  const at = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   const [samples, states] = await Promise.all([
-    readBurnSamples(container, targetId, now),
+    readBurnSamples(container, targetId, at),
     readBurnStates(container, targetId),
   ]);
   const finite = (v: number) => (Number.isFinite(v) ? Math.round(v * 1_000) / 1_000 : null);
-  return evaluateBurn(objective, samples, now).map((e) => ({
+  return evaluateBurn(objective, samples, at).map((e) => ({
     rule: e.rule.name,
     severity: e.rule.severity,
     threshold: e.threshold,

@@ -104,4 +104,45 @@ describe('GET /api/probes/summary on seeded data', () => {
     expect(response.status).toBe(401);
     expect((response.headers as Record<string, string>)['content-type']).toBe('application/problem+json');
   });
+
+  it('with an objective, a poll later in the same minute gets 304: burn rates are taken at the start of the minute', async () => {
+    const env = {
+      AzureWebJobsStorage: azuriteConnectionString(),
+      TABLE_NAME_PREFIX: uniqueTablePrefix(),
+      AUTH_MODE: 'dev',
+      PROBE_TARGETS: JSON.stringify([{ id: 'edge', url: 'http://127.0.0.1/', slo: { availability: 99 } }]),
+    };
+    // DOWN 11:35-11:54, UP 11:55-12:29: the 1 h window's edge cuts the 11:00 hour, whose DOWN runs
+    // then count in proportion to how much of the hour is still inside the window.
+    let now = NOW - 60 * 60_000;
+    const container = new Container({ env, clock: { now: () => new Date(now) } });
+    for (let m = 35; m < 90; m++) {
+      const at = NOW - 90 * 60_000 + m * 60_000;
+      now = at + 5_000;
+      await recordResult(
+        container,
+        storeTarget('edge', { failureThreshold: 1, successThreshold: 1 }),
+        probeResult({ targetId: 'edge', scheduledAt: new Date(at), status: m < 55 ? 'DOWN' : 'UP' }),
+      );
+    }
+    setContainer(container);
+    const poll = async (at: number, etag?: string) => {
+      now = at;
+      const request = new HttpRequest({
+        url: 'http://127.0.0.1:7071/api/probes/summary',
+        method: 'GET',
+        headers: etag === undefined ? {} : { 'if-none-match': etag },
+      });
+      rememberRemoteAddress(request, '127.0.0.1');
+      return probesSummary.handler(request, new InvocationContext());
+    };
+    const first = await poll(NOW + 10_000);
+    expect(first.status).toBe(200);
+    const body = await parseBody(probesSummarySchema, first);
+    // 20 DOWN of 55 runs in the last hour's rollups, weighted by the window's overlap: burning.
+    expect(body.targets[0]?.budget?.burn[0]?.longBurn).toBeGreaterThan(1);
+    const etag = (first.headers as Record<string, string>).etag;
+    expect(etag).toBeTruthy();
+    expect((await poll(NOW + 50_000, etag)).status).toBe(304);
+  }, 60_000);
 });
