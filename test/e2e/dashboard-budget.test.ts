@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { budgetPercent } from '../../dashboard/src/budget-words';
@@ -27,6 +28,8 @@ import { probeResult, storeTarget } from '../helpers/probe-results';
 
 const MANUAL_POLICY = 'version: 1\nrules: []\ndefault:\n  action: manual\n';
 const HOSTILE = '<img src=x onerror="window.__pwned=1">Contoso';
+/** For a person to look at (docs/img comes from the lab: npm run screenshots). */
+const SHOTS = join(__dirname, '..', '..', 'test-results', 'dashboard');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const OBJECTIVES: Record<string, { availability: number; window?: string; latencyMs?: number }> = {
   steady: { availability: 95, window: '28d', latencyMs: 500 },
@@ -154,6 +157,8 @@ describe('the error budget on the dashboard', () => {
       'No objectiveNo error budget or burn alerts: give the target an slo (docs/probe.md#objectives-and-error-budgets).',
     );
     expect(api.targets.find((t) => t.id === 'plain')?.budget).toBeUndefined();
+    mkdirSync(SHOTS, { recursive: true });
+    await page.locator('#status').screenshot({ path: join(SHOTS, 'budget-desktop-light.png') });
     expectClean(problems);
     await context.close();
   }, 60_000);
@@ -203,6 +208,8 @@ describe('the error budget on the dashboard', () => {
         .run(document.querySelector('#status'), { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
         .then((r) => r.violations.map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })))`);
       expect(violations, `${scheme}: axe-core violations in the status section`).toEqual([]);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.locator('#status').screenshot({ path: join(SHOTS, `budget-phone-${scheme}.png`) });
       expectClean(problems);
       await context.close();
     }
