@@ -17,7 +17,8 @@ export type ApiResult<T> =
     }
   | { readonly ok: false; readonly status: number; readonly problem: Problem };
 
-const functionKey = new URLSearchParams(window.location.search).get('code');
+/** The function key the page was opened with (`?code=`), if any; links that leave the page carry it too. */
+export const functionKey = new URLSearchParams(window.location.search).get('code');
 
 function headers(extra: Record<string, string> = {}): Record<string, string> {
   return {

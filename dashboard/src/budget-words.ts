@@ -103,6 +103,22 @@ export function reportMonth(now: Date): string {
   return now.toISOString().slice(0, 7);
 }
 
+/**
+ * The monthly report's links (relative to /api/dashboard). A followed link cannot send the
+ * `x-functions-key` header the page's own calls send, so a page opened with `?code=` passes the
+ * key as `code`, the query parameter Azure Functions also accepts for function-level keys
+ * (functions/adapters/slo-report-route.ts allows it).
+ */
+export function reportLinks(month: string, functionKey: string | null): { json: string; csv: string } {
+  const query = (format?: string) =>
+    new URLSearchParams({
+      month,
+      ...(format === undefined ? {} : { format }),
+      ...(functionKey === null ? {} : { code: functionKey }),
+    }).toString();
+  return { json: `probes/report?${query()}`, csv: `probes/report?${query('csv')}` };
+}
+
 /** Numbers from the API without trailing zeros: 99.9, 0.3, 500. */
 function trim(value: number): string {
   return String(Math.round(value * 1_000) / 1_000);

@@ -11,9 +11,9 @@
  * events: docs/dashboards.md, "Live updates".
  */
 import './dashboard.css';
-import { describeProblem, getJson, getLive } from './api';
+import { describeProblem, functionKey, getJson, getLive } from './api';
 import { auditView } from './audit';
-import { reportMonth } from './budget-words';
+import { reportLinks, reportMonth } from './budget-words';
 import { chartTarget } from './chart-target';
 import { connectionsView } from './connections';
 import { followDeepLinks } from './deep-link';
@@ -249,13 +249,13 @@ function showReportLinks(body: ProbesSummary): void {
   const month = reportMonth(new Date());
   if (element.dataset.month === month) return;
   element.dataset.month = month;
-  const report = `probes/report?month=${month}`;
+  const links = reportLinks(month, functionKey);
   replaceChildren(
     element,
     `Monthly SLO report for ${month} (UTC, so far): `,
-    h('a', { href: report, 'data-report': 'json' }, 'JSON'),
+    h('a', { href: links.json, 'data-report': 'json' }, 'JSON'),
     ' · ',
-    h('a', { href: `${report}&format=csv`, 'data-report': 'csv' }, 'CSV'),
+    h('a', { href: links.csv, 'data-report': 'csv' }, 'CSV'),
     '. Budgets leave out maintenance and the time a connection was not Approved (docs/probe.md, "Objectives and error budgets").',
   );
 }

@@ -16,6 +16,13 @@ export const reportQuerySchema = z
       .enum(['json', 'csv'], { error: 'expected json or csv' })
       .optional()
       .meta({ description: 'json or csv; overrides Accept. Without either, JSON.' }),
+    // A followed link (the dashboard's report links) cannot send x-functions-key; Azure Functions
+    // also takes a function key as the `code` query parameter ("Azure Functions HTTP trigger",
+    // API key authorization, learn.microsoft.com), so the route allows it and never reads it.
+    code: z.string().optional().meta({
+      description:
+        'A function key, when given in the query rather than as x-functions-key; checked by the host.',
+    }),
   })
   .strict();
 

@@ -130,6 +130,10 @@ describe('GET /api/probes/report (every target)', () => {
   it('answers CSV for Accept: text/csv and for format=csv, with formula-like text neutralised', async () => {
     const viaAccept = await get('probes/report?month=2026-11', { accept: 'text/csv' });
     const viaQuery = await get('probes/report?month=2026-11&format=csv');
+    // The dashboard's link on a page opened with ?code=: the function key rides along in the query.
+    const viaLink = await get('probes/report?month=2026-11&format=csv&code=a-function-key');
+    expect(viaLink.status).toBe(200);
+    expect(await viaLink.text()).toBe(await (await get('probes/report?month=2026-11&format=csv')).text());
     for (const response of [viaAccept, viaQuery]) {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');

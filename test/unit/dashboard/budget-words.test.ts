@@ -11,6 +11,7 @@ import {
   latencyLine,
   objectiveLine,
   remainingLine,
+  reportLinks,
   reportMonth,
   spentLine,
   windowText,
@@ -104,8 +105,17 @@ describe('the error budget in words', () => {
     );
   });
 
-  it('asks the report for the UTC month', () => {
+  it("asks the report for the UTC month, with the page's function key when it has one", () => {
     expect(reportMonth(new Date('2026-11-30T23:59:59Z'))).toBe('2026-11');
     expect(reportMonth(new Date('2026-12-01T00:00:00Z'))).toBe('2026-12');
+    expect(reportLinks('2026-11', null)).toEqual({
+      json: 'probes/report?month=2026-11',
+      csv: 'probes/report?month=2026-11&format=csv',
+    });
+    // A page opened with ?code= (Azure, function key): the followed link carries it, encoded.
+    expect(reportLinks('2026-11', 'k+y/=')).toEqual({
+      json: 'probes/report?month=2026-11&code=k%2By%2F%3D',
+      csv: 'probes/report?month=2026-11&format=csv&code=k%2By%2F%3D',
+    });
   });
 });
