@@ -16,7 +16,7 @@ export const metrics: HttpFunctionDefinition = {
     tag: 'probes',
     summary: 'Probe metrics in the Prometheus text format',
     description:
-      'Target state, availability (24 h / 7 d / 30 d), phase-duration histograms and run counters since 00:00 UTC, and the newest probe run, from the stored rollups (a scrape never probes). Prometheus text format 0.0.4, or OpenMetrics 1.0 when `Accept` names `application/openmetrics-text`. With `METRICS_SCRAPE_TOKEN` set, only `Authorization: Bearer <token>` is accepted (docs/probe.md, "Prometheus metrics").',
+      'Target state, availability (24 h / 7 d / 30 d), phase-duration histograms and run counters since 00:00 UTC, the error budget and burn rates of targets with an objective, and the newest probe run, from the stored rollups (a scrape never probes). Prometheus text format 0.0.4, or OpenMetrics 1.0 when `Accept` names `application/openmetrics-text`. With `METRICS_SCRAPE_TOKEN` set, only `Authorization: Bearer <token>` is accepted (docs/probe.md, "Prometheus metrics").',
     success: {
       status: 200,
       description: 'The metrics.',

@@ -4,7 +4,7 @@ import { getContainer } from '../shared/composition-root';
 import { targetsProblem as targetsProblemOf } from '../shared/health/feature-report';
 import type { HttpFunctionDefinition } from '../shared/host/function-definition';
 import { conditionalJson } from '../shared/http/conditional-json';
-import { sloObjectives, summariseProbes } from '../shared/probe/use-cases/probe-summary';
+import { summariseProbesWithObjectives } from '../shared/probe/use-cases/probe-summary';
 import { appRoute } from './adapters/app-route';
 
 /** GET /api/probes/summary: readers only, like every other data route (the function key alone is shared by scripts). */
@@ -25,7 +25,7 @@ export const probesSummary: HttpFunctionDefinition = {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const [summary, targetsProblem] = await Promise.all([
-      sloObjectives(container).then((objectives) => summariseProbes(container, objectives)),
+      summariseProbesWithObjectives(container),
       targetsProblemOf(container),
     ]);
     // `generatedAt` changes on every call: left out of the tag, so an unchanged summary is a 304.

@@ -42,12 +42,12 @@ const PREFIX = 'gatekeeper_probe';
 
 export function buildProbeMetrics(input: ProbeMetricsInput): MetricFamily[] {
   const { targets } = input;
-  const perTarget = (
-    name: string,
-    help: string,
-    type: MetricFamily['type'],
-    samples: (t: TargetSummary) => readonly MetricSample[],
-  ): MetricFamily => ({ name: `${PREFIX}_${name}`, help, type, samples: targets.flatMap(samples) });
+  const perTarget: PerTarget = (name, help, type, samples) => ({
+    name: `${PREFIX}_${name}`,
+    help,
+    type,
+    samples: targets.flatMap(samples),
+  });
   const families: MetricFamily[] = [
     perTarget('target_info', 'A configured probe target and its display name; always 1.', 'gauge', (t) => [
       { labels: { target: t.id, display_name: t.displayName ?? t.id }, value: 1 },
@@ -140,6 +140,7 @@ export function buildProbeMetrics(input: ProbeMetricsInput): MetricFamily[] {
         });
       },
     ),
+    ...sloFamilies(perTarget),
   ];
   return [...families, ...runFamilies(input.lastRun)];
 }
@@ -166,6 +167,77 @@ function histogramSamples(
   samples.push({ suffix: '_sum', labels, value: Math.round(sumSeconds * 1e6) / 1e6 });
   samples.push({ suffix: '_count', labels, value: total });
   return samples;
+}
+
+type PerTarget = (
+  name: string,
+  help: string,
+  type: MetricFamily['type'],
+  samples: (t: TargetSummary) => readonly MetricSample[],
+) => MetricFamily;
+
+/**
+ * The error budget of targets with an objective, as the summary computes it (absent for the others).
+ * A burn rate the summary gives as null is infinite (no budget at all to spend): +Inf here, which
+ * the text format carries and JSON cannot.
+ */
+function sloFamilies(perTarget: PerTarget): MetricFamily[] {
+  return [
+    perTarget(
+      'slo_objective_ratio',
+      "The availability objective of the target's SLO as a share (0.999 for 99.9 %), labelled with its window.",
+      'gauge',
+      (t) =>
+        t.budget === undefined
+          ? []
+          : [
+              {
+                labels: { target: t.id, window_days: String(t.budget.windowDays) },
+                value: shareOf(t.budget.objective.availabilityPercent),
+              },
+            ],
+    ),
+    perTarget(
+      'slo_budget_remaining_ratio',
+      'Share of the error budget left over the SLO window (1 untouched, 0 or less spent), maintenance and time not Approved left out; absent without counted runs.',
+      'gauge',
+      (t) =>
+        t.budget?.remainingPercent == null
+          ? []
+          : [{ labels: { target: t.id }, value: shareOf(t.budget.remainingPercent) }],
+    ),
+    perTarget(
+      'slo_burn_rate',
+      'Error-budget burn rate per alert rule over its long and short window (1 spends exactly the budget in the SLO window; +Inf with no budget to spend).',
+      'gauge',
+      (t) =>
+        (t.budget?.burn ?? []).flatMap((b) => [
+          {
+            labels: { target: t.id, rule: b.rule, window: 'long' },
+            value: b.longBurn ?? Number.POSITIVE_INFINITY,
+          },
+          {
+            labels: { target: t.id, rule: b.rule, window: 'short' },
+            value: b.shortBurn ?? Number.POSITIVE_INFINITY,
+          },
+        ]),
+    ),
+    perTarget(
+      'slo_burn_alert_firing',
+      'Whether the burn-rate rule fires now (both windows at or above its threshold): 1 or 0.',
+      'gauge',
+      (t) =>
+        (t.budget?.burn ?? []).map((b) => ({
+          labels: { target: t.id, rule: b.rule },
+          value: b.firing ? 1 : 0,
+        })),
+    ),
+  ];
+}
+
+/** A percentage as a share, without binary noise (99.9 → 0.999, not 0.9990000000000001). */
+function shareOf(percent: number): number {
+  return Number((percent / 100).toPrecision(12));
 }
 
 function runFamilies(run: LastRunFigures | null): MetricFamily[] {

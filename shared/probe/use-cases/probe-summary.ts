@@ -34,6 +34,13 @@ export async function summariseProbes(
   return { generatedAt: now.toISOString(), targets };
 }
 
+/** The summary with each target's configured objective (what the summary route and a metrics scrape read). */
+export async function summariseProbesWithObjectives(
+  container: TableSource & { readonly clock: Clock; readonly config: Config; readonly appRoot: string },
+): Promise<ProbesSummary> {
+  return summariseProbes(container, await sloObjectives(container));
+}
+
 async function summariseTarget(
   container: TableSource & { readonly clock: Clock },
   view: LatestView,

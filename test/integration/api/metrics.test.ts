@@ -48,6 +48,10 @@ beforeAll(async () => {
     AzureWebJobsStorage: azuriteConnectionString(),
     TABLE_NAME_PREFIX: uniqueTablePrefix(),
     AUTH_MODE: 'easyauth',
+    // An objective for `web`, so a scrape carries its error budget (read from the targets as the summary does).
+    PROBE_TARGETS: JSON.stringify([
+      { id: 'web', url: 'http://127.0.0.1/', slo: { availability: 99.5, window: '30d' } },
+    ]),
   };
   const seeding = new Container({ env });
   const now = Date.now();
@@ -138,6 +142,8 @@ describe('GET /api/metrics', () => {
     expect(text).toContain('gatekeeper_probe_phase_duration_seconds_sum{target="web",phase="total"} 3.06\n');
     expect(text).toContain('gatekeeper_probe_run_last_duration_seconds 1.5\n');
     expect(text).toContain('gatekeeper_probe_availability_ratio{target="web",window="24h"} 1\n');
+    expect(text).toContain('gatekeeper_probe_slo_objective_ratio{target="web",window_days="30"} 0.995\n');
+    expect(text).toContain('gatekeeper_probe_slo_budget_remaining_ratio{target="web"} 1\n');
   });
 
   it('escapes a hostile display name: the value stays inside its label, nothing forged', async () => {

@@ -73,4 +73,68 @@ describe('the probe metrics builder', () => {
     expect(text).toContain('gatekeeper_probe_runs_total{target="web",result="not_approved"} 0\n');
     expect(families.some((f) => f.name.startsWith('gatekeeper_probe_run_last'))).toBe(false);
   });
+
+  it('gives the error budget of a target with an objective (remaining, objective, burn per rule and window, firing) and none without', () => {
+    const budget: NonNullable<TargetSummary['budget']> = {
+      windowDays: 30,
+      usedPercent: 54.054,
+      remainingPercent: 45.946,
+      objective: { availabilityPercent: 99.9, latencyMs: null, latencyTargetPercent: 99 },
+      availabilityPercent: 99.946,
+      objectiveMet: true,
+      runs: {
+        counted: 37_000,
+        down: 20,
+        allowedDown: 37,
+        maintenance: 60,
+        notApproved: 120,
+        excludedPercent: 0.483,
+      },
+      latency: { withinObjectivePercent: null, objectiveMet: null },
+      burn: [
+        {
+          rule: 'page-fast',
+          severity: 'page',
+          threshold: 14.4,
+          longMinutes: 60,
+          shortMinutes: 5,
+          longBurn: 20.5,
+          shortBurn: null,
+          firing: true,
+          alertSince: '2026-12-07T00:55:00.000Z',
+        },
+        {
+          rule: 'ticket',
+          severity: 'ticket',
+          threshold: 1,
+          longMinutes: 4_320,
+          shortMinutes: 360,
+          longBurn: 0.25,
+          shortBurn: 0,
+          firing: false,
+          alertSince: null,
+        },
+      ],
+    };
+    const text = renderExposition(
+      buildProbeMetrics({
+        targets: [target({ budget }), target({ id: 'plain' })],
+        today: new Map(),
+        lastRun: null,
+      }),
+      'prometheus',
+    );
+    expect(text).toContain('gatekeeper_probe_slo_objective_ratio{target="web",window_days="30"} 0.999\n');
+    expect(text).toContain('gatekeeper_probe_slo_budget_remaining_ratio{target="web"} 0.45946\n');
+    expect(text).toContain(
+      'gatekeeper_probe_slo_burn_rate{target="web",rule="page-fast",window="long"} 20.5\n',
+    );
+    expect(text).toContain(
+      'gatekeeper_probe_slo_burn_rate{target="web",rule="page-fast",window="short"} +Inf\n',
+    );
+    expect(text).toContain('gatekeeper_probe_slo_burn_rate{target="web",rule="ticket",window="short"} 0\n');
+    expect(text).toContain('gatekeeper_probe_slo_burn_alert_firing{target="web",rule="page-fast"} 1\n');
+    expect(text).toContain('gatekeeper_probe_slo_burn_alert_firing{target="web",rule="ticket"} 0\n');
+    expect(text).not.toMatch(/gatekeeper_probe_slo_[a-z_]+\{target="plain"/);
+  });
 });
