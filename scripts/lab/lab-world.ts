@@ -61,6 +61,9 @@ export function probeTargetsOf(
           expectedIp: address.ip,
           assertions: IIS_ASSERTIONS,
           latencySloMs: 500,
+          // An objective, so the dashboard, the report and the metrics show an error budget (and an
+          // IIS outage in the scenario spends it): the lab probes every few seconds, a week is plenty.
+          slo: { availability: 99, latencyMs: 500, window: '7d' },
           timeouts: { connectMs: 1_000, firstByteMs: 2_000, totalMs: 3_000 },
           retries: 0,
           failureThreshold: 2,
