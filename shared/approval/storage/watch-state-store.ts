@@ -71,7 +71,8 @@ export class WatchStateStore {
   constructor(private readonly table: () => Promise<TableClient>) {}
 
   /**
-   * Claims the pass when it is due (`nextDueAt` at most `slackMs` after `now`, or no row yet): the
+   * Claims the pass when it is due (`nextDueAt` at most `slackMs`, and at most half the last period,
+   * after `now`, or no row yet): the
    * claim moves `nextDueAt` to `now + holdMs`, so no other instance starts a pass while this one
    * runs (or, if this one dies, until the hold ends). Not due: answers when it will be.
    */
@@ -82,7 +83,9 @@ export class WatchStateStore {
       { partitionKey: PARTITION, rowKey: ROW },
       (current) => {
         const previous = stateOf(current);
-        if (previous !== undefined && previous.nextDueAt.getTime() - slackMs > now.getTime()) {
+        // The slack never exceeds half a period, so a short period is not due again at once.
+        const slack = Math.min(slackMs, (previous?.periodMs ?? 0) / 2);
+        if (previous !== undefined && previous.nextDueAt.getTime() - slack > now.getTime()) {
           const notDue: WatchClaim = { claimed: false, nextDueAt: previous.nextDueAt };
           return { result: notDue };
         }
