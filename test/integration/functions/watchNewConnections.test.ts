@@ -4,6 +4,7 @@ import { watchNewConnections } from '../../../functions/watchNewConnections';
 import { WatchStateStore } from '../../../shared/approval/storage/watch-state-store';
 import type { Clock } from '../../../shared/clock';
 import { type Container, setContainer } from '../../../shared/composition-root';
+import { featureReports } from '../../../shared/health/feature-report';
 import {
   armTestContainer,
   plsIdOf,
@@ -196,6 +197,18 @@ describe('watchNewConnections (timer)', () => {
     expect(emulator.world.requireConnection(pls, connection.name).status).toBe('Rejected');
     const state = await new WatchStateStore(() => container.table('ReconcileRuns')).get();
     expect(state).toMatchObject({ source: 'arm', errorCode: undefined, handed: 1 });
+    // Health shows the last pass, its period (1 list + 2 reads of the handed PLS at 2.5/s) and the
+    // list reads per minute it measured (1 read, 30 s after the failed pass before it).
+    const approval = (await featureReports(container)).approval;
+    expect(approval?.detail).toMatchObject({
+      watchMode: 'auto',
+      watchSource: 'arm',
+      watchLastPassAt: clock.now().toISOString(),
+      watchPeriodSeconds: 1.2,
+      watchReadsPerMinute: 2,
+      watchHandedLastPass: 1,
+    });
+    expect(approval?.detail?.watchLastPassError).toBeUndefined();
   });
 
   it('graph mode: one query over the pages, within the quota; a spent quota ends the pass and it backs off', async () => {
