@@ -86,6 +86,24 @@ describe('watchNewConnections (timer)', () => {
     });
   });
 
+  it('follows nextLink: every page of the subscription list is read and counted', async () => {
+    const emulator = await emulators.start({ pageSize: 2 });
+    const ids = ['pls-1', 'pls-2', 'pls-3', 'pls-4', 'pls-5'].map((n) => plsIdOf(n));
+    for (const id of ids) emulator.world.addPrivateLinkService({ id });
+    const last = emulator.world.addConnection({
+      plsId: ids[4] as string,
+      privateEndpointId: privateEndpointIdOf(CONSUMER, 'pe-on-the-last-page'),
+      requestMessage: 'hello',
+    });
+    const lines = await tick(
+      armTestContainer(emulator, ids, { APPROVAL_POLICY: REJECT_ALL }, { clock: movableClock() }),
+    );
+    expect(emulator.world.requireConnection(ids[4] as string, last.name).status).toBe('Rejected');
+    expect(emulator.requestLog.count('pls.list')).toBe(3);
+    // 3 pages, plus 2 reads of the handed PLS, at 10% of 25 reads/s: 2 s.
+    expect(passLine(lines)).toMatchObject({ reads: 3, listed: 5, handed: 1, periodMs: 2_000 });
+  });
+
   it('ignores a PLS it does not manage in the same subscription', async () => {
     const emulator = await emulators.start();
     const managed = plsIdOf('pls-ours');
