@@ -229,6 +229,21 @@ describe('watchNewConnections (timer)', () => {
     expect(approval?.detail?.watchLastPassError).toBeUndefined();
   });
 
+  it("counts against Microsoft.Network's read window like any GET: a spent window backs the pass off", async () => {
+    const emulator = await emulators.start({ nrpLimits: { enforce: true, reads: 1, writes: 1000 } });
+    const pls = plsIdOf('pls-a');
+    emulator.world.addPrivateLinkService({ id: pls });
+    const clock = movableClock();
+    const container = armTestContainer(emulator, [pls], { APPROVAL_POLICY: REJECT_ALL }, { clock });
+    expect(passLine(await tick(container))).toMatchObject({ event: 'approval.watch.pass', reads: 1 });
+    clock.advance(5_000);
+    const second = passLine(await tick(container));
+    expect(second).toMatchObject({ event: 'approval.watch.failed', code: 'arm_throttled' });
+    // The window's remaining seconds (about 300) push the next pass out.
+    expect(second?.periodMs as number).toBeGreaterThan(200_000);
+    expect(emulator.nrpLimits.throttled).toBe(1);
+  });
+
   it('graph mode: one query over the pages, within the quota; a spent quota ends the pass and it backs off', async () => {
     const emulator = await emulators.start({
       graphPageSize: 2,
