@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { watchNewConnections } from '../../../functions/watchNewConnections';
 import { WatchStateStore } from '../../../shared/approval/storage/watch-state-store';
 import type { Clock } from '../../../shared/clock';
-import { type Container, setContainer } from '../../../shared/composition-root';
+import { type Container, getContainer, setContainer } from '../../../shared/composition-root';
 import { featureReports } from '../../../shared/health/feature-report';
 import {
   armTestContainer,
@@ -84,6 +84,18 @@ describe('watchNewConnections (timer)', () => {
       unsettled: 1,
       handed: 1,
     });
+    // Decided: the next pass lists again and hands nothing.
+    clock.advance(5_000);
+    const next = await tick(
+      armTestContainer(
+        emulator,
+        [...managed, elsewhere],
+        { APPROVAL_POLICY: REJECT_ALL, TABLE_NAME_PREFIX: getContainer().config.tablePrefix },
+        { clock },
+      ),
+    );
+    expect(passLine(next)).toMatchObject({ reads: 2, unsettled: 0, handed: 0 });
+    expect(emulator.requestLog.count('connection.list')).toBe(1);
   });
 
   it('follows nextLink: every page of the subscription list is read and counted', async () => {
