@@ -2,6 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { watchNewConnections } from '../../../functions/watchNewConnections';
 import { WatchStateStore } from '../../../shared/approval/storage/watch-state-store';
+import { WATCH_QUIET_LOG_EVERY_MS } from '../../../shared/approval/use-cases/watch-new-connections';
 import type { Clock } from '../../../shared/clock';
 import { type Container, getContainer, setContainer } from '../../../shared/composition-root';
 import { featureReports } from '../../../shared/health/feature-report';
@@ -314,5 +315,26 @@ describe('watchNewConnections (timer)', () => {
     await tick(armTestContainer(emulator, [pls], { APPROVAL_POLICY: REJECT_ALL, WATCH_MODE: 'off' }));
     expect(emulator.requestLog.count('pls.list')).toBe(0);
     expect(emulator.requestLog.count('graph.query')).toBe(0);
+  });
+
+  it('logs a pass that found nothing once per WATCH_QUIET_LOG_EVERY_MS, every pass that handed something', async () => {
+    const emulator = await emulators.start();
+    const pls = plsIdOf('pls-a');
+    emulator.world.addPrivateLinkService({ id: pls });
+    const clock = movableClock();
+    const container = armTestContainer(emulator, [pls], { APPROVAL_POLICY: REJECT_ALL }, { clock });
+    expect(passLine(await tick(container))).toMatchObject({ event: 'approval.watch.pass', handed: 0 });
+    clock.advance(5_000);
+    expect(passLine(await tick(container))).toBeUndefined();
+    emulator.world.addConnection({
+      plsId: pls,
+      privateEndpointId: privateEndpointIdOf(CONSUMER, 'pe-late'),
+      requestMessage: 'hello',
+    });
+    clock.advance(5_000);
+    expect(passLine(await tick(container))).toMatchObject({ event: 'approval.watch.pass', handed: 1 });
+    clock.advance(WATCH_QUIET_LOG_EVERY_MS);
+    expect(passLine(await tick(container))).toMatchObject({ event: 'approval.watch.pass', handed: 0 });
+    expect(emulator.requestLog.count('pls.list')).toBe(4);
   });
 });
