@@ -23,10 +23,10 @@ export const listConnections: HttpFunctionDefinition = {
     success: { status: 200, description: 'One page of connections.', schema: connectionListSchema },
     errors: CONNECTION_ERRORS,
   },
-  handler: appRoute(async (request) => {
+  handler: appRoute(async (request, context) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const query = parseInput(listConnectionsQuerySchema, queryObject(request), 'query');
-    return conditionalJson(request, await listConnectionItems(container, query));
+    return conditionalJson(request, await listConnectionItems(container, query, context));
   }),
 };

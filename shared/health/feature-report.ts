@@ -4,10 +4,12 @@
  * Loads the documents through the container, so repeated health calls reuse the cached policy.
  */
 
+import { managedIdsOf, managesServices } from '../approval/use-cases/managed-services';
 import { plsNameOf } from '../arm/resource-id';
 import type { Config } from '../config/config';
 import { type FieldIssue, isAppError } from '../errors';
 import { implementationIssues, implementationProblemMessage } from '../host/load-implementation';
+import { silentLog } from '../log';
 import type { HealthPorts } from './health-ports';
 import { FIRST_ISSUES, type ProblemSummary, summariseProblem } from './problem-summary';
 import { assessReconciliation, type ReconciliationReport } from './reconciliation-report';
@@ -156,8 +158,7 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
   if (invalid !== undefined) return invalid;
   const { plsResourceIds, mode, policySource } = config.approval;
   const discoveryIssues = config.settingIssues.discovery;
-  const discoveryConfigured = discoveryIssues.length === 0 && config.discovery !== null;
-  if (plsResourceIds.length === 0 && !discoveryConfigured)
+  if (!managesServices(config))
     return {
       state: 'not configured',
       detail: {
@@ -186,7 +187,7 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
         );
   const [reconciliation, exposure] = await Promise.all([
     reconciliationOrUndefined(container),
-    withinReadTimeout(() => exposureProblem(container, plsResourceIds)),
+    withinReadTimeout(() => exposureProblem(container)),
   ]);
   try {
     const policy = await container.approvalPolicy();
@@ -296,14 +297,13 @@ async function servicesDetail(
 
 /**
  * The contradictions between each managed PLS's exposure settings and the policy, as the last
- * reconciliation runs found them (shared/approval/core/exposure-audit.ts), each with its fix.
+ * reconciliation runs found them (shared/approval/core/exposure-audit.ts), each with its fix. Managed
+ * means configured or discovered (the instance's list; a discovery this triggers records its own
+ * outcome in the status shown beside, so it logs nothing here).
  */
-async function exposureProblem(
-  container: HealthPorts,
-  plsResourceIds: readonly string[],
-): Promise<ProblemSummary> {
+async function exposureProblem(container: HealthPorts): Promise<ProblemSummary> {
   const services = await container.approvalServices();
-  const managed = new Set(plsResourceIds.map((id) => id.toLowerCase()));
+  const managed = new Set((await managedIdsOf(services, silentLog)).map((id) => id.toLowerCase()));
   const issues: FieldIssue[] = [];
   let affected = 0;
   for (const stored of await services.exposure.list()) {
