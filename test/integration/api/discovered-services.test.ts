@@ -141,6 +141,8 @@ describe('a discovered Private Link Service through the API', () => {
     expect(report.dependencies.map((d) => `${d.name}:${d.status}`)).toEqual(
       expect.arrayContaining(['arm:up', 'approvalPolicy:up']),
     );
+    // A provider app by discovery alone still reports how new connections arrived.
+    expect(health.body).toHaveProperty('eventFastPath');
     const reads = api.emulator.requestLog.entries.slice(before);
     expect(reads.some((e) => e.kind === 'pls.get' && e.path.includes(w.discoveredName))).toBe(true);
     expect(report.features.approval.problem?.issues.map((i) => i.path)).toEqual(
