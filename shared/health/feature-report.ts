@@ -185,9 +185,10 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
           'the onboarding code keys are invalid: rules asking for a code match nothing until they are fixed (other rules keep deciding)',
           codeIssues,
         );
-  const [reconciliation, exposure] = await Promise.all([
+  const [reconciliation, exposure, refusedWrites] = await Promise.all([
     reconciliationOrUndefined(container),
     withinReadTimeout(() => exposureProblem(container)),
+    withinReadTimeout(() => writeRefusalProblem(container)),
   ]);
   try {
     const policy = await container.approvalPolicy();
@@ -197,11 +198,15 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
         ...detail,
         policyVersion: policy.version,
         ...(exposure === undefined ? {} : { exposureContradictions: exposure.issueCount }),
+        ...(refusedWrites === undefined || refusedWrites.issueCount === 0
+          ? {}
+          : { writesRefused: refusedWrites.issueCount }),
       },
       ...(reconciliation === undefined ? {} : { reconciliation }),
       ...problemOf(
         codeProblem,
         exposure === undefined || exposure.issueCount === 0 ? undefined : exposure,
+        refusedWrites === undefined || refusedWrites.issueCount === 0 ? undefined : refusedWrites,
         discoveryProblemOf(discoveryIssues),
       ),
     };
@@ -317,6 +322,26 @@ async function exposureProblem(container: HealthPorts): Promise<ProblemSummary> 
   }
   return summariseProblem(
     `${affected} managed Private Link Service(s) expose more than the approval policy trusts (checked every reconciliation run): change the settings below`,
+    issues,
+  );
+}
+
+/**
+ * The managed services whose connection writes ARM refused for a missing role (the operator role:
+ * typically a discovered service without allowDiscoveredWrites), each named with the role to assign.
+ * Recorded by the decision path (approval/use-cases/write-access.ts) and cleared by a write that works.
+ */
+async function writeRefusalProblem(container: HealthPorts): Promise<ProblemSummary> {
+  const services = await container.approvalServices();
+  const managed = new Set((await managedIdsOf(services, silentLog)).map((id) => id.toLowerCase()));
+  const issues: FieldIssue[] = (await services.writeRefusals.list())
+    .filter((refusal) => managed.has(refusal.plsId.toLowerCase()))
+    .map((refusal) => ({
+      path: plsNameOf(refusal.plsId),
+      message: `ARM refused a connection write (403 ${refusal.upstreamCode}); fix: assign the Private Link Gatekeeper operator role to the app's identity on ${refusal.plsId} (list it in plsResourceIds, or deploy with allowDiscoveredWrites=true for its subscription)`,
+    }));
+  return summariseProblem(
+    `${issues.length} managed Private Link Service(s) refuse the app's connection writes: their connections are not decided until the app's identity holds the operator role there`,
     issues,
   );
 }

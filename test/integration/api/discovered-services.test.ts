@@ -149,4 +149,46 @@ describe('a discovered Private Link Service through the API', () => {
       expect.arrayContaining([expect.stringMatching(new RegExp(`^${w.discoveredName}\\.`))]),
     );
   });
+
+  it('without the write right, health names the discovered PLS and the role to assign, until a write works', async () => {
+    const w = discoveryWorld();
+    // Discovery role only (no allowDiscoveredWrites): ARM refuses the connection PUT 403 AuthorizationFailed.
+    api.emulator.world.denyConnectionWrites(w.discovered);
+    const first = addPending(api.emulator, w.discovered);
+
+    const refused = await api.call('POST', `connections/${w.discoveredName}/${first}/approve`, {
+      body: { reason: 'checked by hand' },
+    });
+
+    expect(refused.status, refused.text).not.toBe(200);
+    expect(api.emulator.world.connection(w.discovered, first)?.status).toBe('Pending');
+    const problem = await approvalProblem();
+    expect(problem?.issues).toEqual(
+      expect.arrayContaining([
+        {
+          path: w.discoveredName,
+          message: expect.stringMatching(
+            new RegExp(`403 AuthorizationFailed.*operator role.*${w.discovered.replaceAll('/', '\\/')}`),
+          ),
+        },
+      ]),
+    );
+
+    // The role is assigned: the next write goes through and the problem goes with it.
+    api.emulator.world.allowConnectionWrites(w.discovered);
+    const again = await api.call('POST', `connections/${w.discoveredName}/${first}/approve`, {
+      body: { reason: 'checked by hand' },
+    });
+    expect(again.status, again.text).toBe(200);
+    expect((await approvalProblem())?.issues ?? []).not.toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: w.discoveredName })]),
+    );
+  });
 });
+
+async function approvalProblem(): Promise<{ issues: { path: string; message: string }[] } | undefined> {
+  const health = await api.call('GET', 'health', { as: 'reader' });
+  return (
+    health.body as { features: { approval: { problem?: { issues: { path: string; message: string }[] } } } }
+  ).features.approval.problem;
+}
