@@ -23,7 +23,7 @@ interface DiscoveryWorld {
 }
 
 /** A provider app with no static list: one tagged PLS in its scope, one untagged beside it. */
-function discoveryWorld(policy?: string): DiscoveryWorld {
+function discoveryWorld(policy?: string, env: Record<string, string> = {}): DiscoveryWorld {
   tagCount++;
   const tag = `estate-${tagCount}`;
   const discoveredName = `pls-found-${tagCount}`;
@@ -35,7 +35,7 @@ function discoveryWorld(policy?: string): DiscoveryWorld {
   const { container } = scenario(api.emulator, {
     names: [],
     ...(policy === undefined ? {} : { policy }),
-    env: { PLS_DISCOVERY_SCOPE: PROVIDER_SUBSCRIPTION, PLS_DISCOVERY_TAG: `gatekeeper=${tag}` },
+    env: { PLS_DISCOVERY_SCOPE: PROVIDER_SUBSCRIPTION, PLS_DISCOVERY_TAG: `gatekeeper=${tag}`, ...env },
   });
   expect(container.config.approval.plsResourceIds).toEqual([]);
   return { container, discovered, discoveredName, unmanaged, unmanagedName };
@@ -119,6 +119,31 @@ describe('a discovered Private Link Service through the API', () => {
     const link = await api.call('GET', `links/${linkId}`, { as: 'reader' });
     expect(link.status, link.text).toBe(200);
     expect(link.body).toMatchObject({ pls: { id: w.discovered, name: w.discoveredName }, connection: name });
+  });
+
+  it('the policy dry run evaluates its connections and an onboarding code may name it; an unmanaged PLS may not', async () => {
+    const w = discoveryWorld(undefined, {
+      ONBOARDING_CODE_KEY: 'estate-test-onboarding-key-0123456789abcdefghijklmnop',
+    });
+    const name = addPending(api.emulator, w.discovered);
+    addPending(api.emulator, w.unmanaged);
+
+    const evaluated = await api.call('POST', 'policy/evaluate', { as: 'reader' });
+    expect(evaluated.status, evaluated.text).toBe(200);
+    const evaluations = (
+      evaluated.body as { evaluations: { connection: { pls: { id: string }; name: string } }[] }
+    ).evaluations;
+    expect(evaluations.map((e) => [e.connection.pls.id, e.connection.name])).toEqual([[w.discovered, name]]);
+
+    const issued = await api.call('POST', 'onboarding/codes', {
+      body: { customer: 'Contoso Ltd', pls: w.discoveredName, days: 30 },
+    });
+    expect(issued.status, issued.text).toBe(201);
+    expect(issued.body).toMatchObject({ pls: w.discovered });
+    const refused = await api.call('POST', 'onboarding/codes', {
+      body: { customer: 'Contoso Ltd', pls: w.unmanagedName, days: 30 },
+    });
+    expect(refused.status, refused.text).toBe(404);
   });
 
   it("health's checks count it: ARM is read through it, the policy is checked, its exposure is a problem", async () => {
