@@ -21,11 +21,11 @@ export const evaluatePolicy: HttpFunctionDefinition = {
     success: { status: 200, description: 'One evaluation per connection.', schema: evaluateResultSchema },
     errors: [400, 404, 413, 415, 429, 500, 502, 503],
   },
-  handler: appRoute(async (request) => {
+  handler: appRoute(async (request, context) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     // The body is optional but still declares JSON (the write guard refuses anything else, 415): empty reads as `{}`.
     const body = await readJsonBody(request, evaluatePolicyBodySchema);
-    return json(200, await dryRunPolicy(container, body));
+    return json(200, await dryRunPolicy(container, body, context));
   }),
 };

@@ -24,9 +24,9 @@ export const getConnection: HttpFunctionDefinition = {
     },
     errors: CONNECTION_ERRORS,
   },
-  handler: appRoute(async (request) => {
+  handler: appRoute(async (request, context) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
-    return json(200, await getConnectionDetail(container, connectionParams(request)));
+    return json(200, await getConnectionDetail(container, connectionParams(request), context));
   }),
 };

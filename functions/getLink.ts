@@ -21,10 +21,10 @@ export const getLink: HttpFunctionDefinition = {
     success: { status: 200, description: 'The connection behind the link id.', schema: linkSchema },
     errors: [400, 404, 409, 503],
   },
-  handler: appRoute(async (request) => {
+  handler: appRoute(async (request, context) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const { linkId } = parseInput(linkParamsSchema, { ...request.params }, 'path');
-    return json(200, await findLink(container, linkId));
+    return json(200, await findLink(container, linkId, context));
   }),
 };

@@ -1,6 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { healthReportSchema } from '../shared/api/core/meta-schemas';
 import type { FastPathStats } from '../shared/approval/core/fast-path-stats';
+import { managesServices } from '../shared/approval/use-cases/managed-services';
 import { readFastPathStats } from '../shared/approval/use-cases/read-fast-path-stats';
 import { authorizeRequest } from '../shared/auth/principal';
 import { type Container, getContainer } from '../shared/composition-root';
@@ -60,7 +61,7 @@ export const health: HttpFunctionDefinition = {
  */
 async function fastPathOrUndefined(container: Container): Promise<FastPathStats | undefined> {
   try {
-    if (container.config.approval.plsResourceIds.length === 0) return undefined;
+    if (!managesServices(container.config)) return undefined;
     return await readFastPathStats(await container.approvalServices());
   } catch {
     return undefined;

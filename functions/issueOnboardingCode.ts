@@ -27,9 +27,10 @@ export const issueOnboardingCode: HttpFunctionDefinition = {
     const body = await readJsonBody(request, issueCodeBodySchema);
     const issued = await issueCodeForApi(
       await container.onboardingCodes(),
-      container.config,
+      () => container.approvalServices(),
       body,
       principal,
+      context,
     );
     // The code itself is never logged: its id says which one.
     context.log(

@@ -18,15 +18,15 @@ export const listConnections: HttpFunctionDefinition = {
     tag: 'connections',
     summary: 'List the connections of the managed Private Link Services',
     description:
-      "Every private endpoint connection of the configured Private Link Services with the consumer's subscription and tenant, request message, last decision and the policy's current verdict. Ordered by PLS (as configured) then connection name; paged with `continuationToken`. Answers carry a weak `ETag`; a request whose `If-None-Match` names it gets 304 with no body when nothing changed (what the dashboard polls with).",
+      "Every private endpoint connection of the managed Private Link Services (configured and discovered) with the consumer's subscription and tenant, request message, last decision and the policy's current verdict. Ordered by PLS (as configured) then connection name; paged with `continuationToken`. Answers carry a weak `ETag`; a request whose `If-None-Match` names it gets 304 with no body when nothing changed (what the dashboard polls with).",
     query: listConnectionsQuerySchema,
     success: { status: 200, description: 'One page of connections.', schema: connectionListSchema },
     errors: CONNECTION_ERRORS,
   },
-  handler: appRoute(async (request) => {
+  handler: appRoute(async (request, context) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const query = parseInput(listConnectionsQuerySchema, queryObject(request), 'query');
-    return conditionalJson(request, await listConnectionItems(container, query));
+    return conditionalJson(request, await listConnectionItems(container, query, context));
   }),
 };

@@ -22,11 +22,11 @@ export const listDecisions: HttpFunctionDefinition = {
     success: { status: 200, description: 'One page of audit rows.', schema: decisionListSchema },
     errors: [400, 404, 503],
   },
-  handler: appRoute(async (request) => {
+  handler: appRoute(async (request, context) => {
     const container = getContainer();
     authorizeRequest(request, container.config, 'read');
     const query = parseInput(listDecisionsQuerySchema, queryObject(request), 'query');
     // `from`/`to` default to "the last 30 days until now": left out of the tag, so an unchanged trail is a 304.
-    return conditionalJson(request, await readDecisions(container, query), ['from', 'to']);
+    return conditionalJson(request, await readDecisions(container, query, context), ['from', 'to']);
   }),
 };

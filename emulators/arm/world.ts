@@ -178,6 +178,42 @@ export class ArmWorld {
   private readonly privateIps = new Map<string, string>();
   /** Management group id (lower case) → the subscriptions under it (Resource Graph's management group scope). */
   private readonly managementGroups = new Map<string, readonly string[]>();
+  /** PLS ids (lower case) on which the caller holds no connection write right (denyConnectionWrites). */
+  private readonly writesDenied = new Set<string>();
+
+  // --- authorization ------------------------------------------------------------------------
+
+  /**
+   * The caller may read this PLS and its connections (Reader, or the discovery role) but not write
+   * them: every connection PUT or DELETE on it is refused 403 `AuthorizationFailed`, as ARM refuses
+   * an action no role assignment of the principal grants at that scope. The emulator knows one
+   * principal per test, so the denial is per PLS, not per caller.
+   */
+  denyConnectionWrites(plsId: string): void {
+    this.writesDenied.add(plsId.toLowerCase());
+  }
+
+  /** The role was assigned after all: connection writes on this PLS go through again. */
+  allowConnectionWrites(plsId: string): void {
+    this.writesDenied.delete(plsId.toLowerCase());
+  }
+
+  /**
+   * Throws ARM's refusal when writes on this PLS are denied. Shape as ARM answers it (403, code
+   * `AuthorizationFailed`, "The client '<id>' with object id '<id>' does not have authorization to
+   * perform action '<action>' over scope '<scope>' or the scope is invalid. If access was recently
+   * granted, please refresh your credentials."), seen in Azure/azure-cli#30789 and
+   * MicrosoftDocs/azure-stack-docs#3303.
+   */
+  authorizeConnectionWrite(plsId: string, action: string, scope: string, objectId: string | undefined): void {
+    if (!this.writesDenied.has(plsId.toLowerCase())) return;
+    const client = objectId ?? '00000000-0000-0000-0000-000000000000';
+    throw new EmulatorError(
+      403,
+      'AuthorizationFailed',
+      `The client '${client}' with object id '${client}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    );
+  }
 
   // --- subscriptions and tenants -------------------------------------------------------------
 

@@ -159,11 +159,14 @@ param entitlementTimeoutSeconds int = 5
 @description('APP_HOST_NAMES: custom domains (comma-separated DNS names) the app is reached at besides its own WEBSITE_HOSTNAME; writes under any other Host are refused (docs/security.md).')
 param appHostNames string = ''
 
-@description('PLS_DISCOVERY_SCOPE: besides plsResourceIds, manage every Private Link Service that Azure Resource Graph finds in these subscription ids (comma separated) or in managementGroup:<id>. Empty: no discovery. The identity needs Reader on that scope (docs/operations.md).')
+@description('PLS_DISCOVERY_SCOPE: besides plsResourceIds, manage every Private Link Service that Azure Resource Graph finds in these subscription ids (comma separated) or in managementGroup:<id>. Empty: no discovery. Listed subscriptions get the read-only discovery role here; a management group needs discovery-reader-mg.bicep (docs/deploy.md).')
 param plsDiscoveryScope string = ''
 
 @description('PLS_DISCOVERY_TAG: only discovered services carrying this tag, as name=value. Needs plsDiscoveryScope.')
 param plsDiscoveryTag string = ''
+
+@description('WIDENS THE WRITE RIGHT: also assign the operator role (approve, reject, remove connections) at every subscription plsDiscoveryScope lists, so discovered services can be decided. That covers every Private Link Service in those subscriptions, tagged or not. Off: discovered services are read only, and health names each one the app cannot write with the role to assign (docs/deploy.md).')
+param allowDiscoveredWrites bool = false
 
 @description('NOTIFY_PENDING_REMINDER_HOURS: hours a connection may wait for a person before connection.reminder is sent again.')
 @minValue(1)
@@ -218,6 +221,13 @@ var identityName = 'id-plg-${resourceToken}'
 var operatorRoleName = 'Private Link Gatekeeper operator (${environmentName})'
 var exposureWriterRoleName = 'Private Link Gatekeeper exposure writer (${environmentName})'
 var exposureWrites = exposureMode == 'enforce'
+var discoveryReaderRoleName = 'Private Link Gatekeeper discovery reader (${environmentName})'
+// The subscriptions PLS_DISCOVERY_SCOPE lists (comma or newline separated, as the app parses it); none
+// for a management group, which a subscription-scoped deployment cannot assign at.
+var discoverySubscriptions = startsWith(trim(plsDiscoveryScope), 'managementGroup:')
+  ? []
+  : filter(map(split(replace(plsDiscoveryScope, '\n', ','), ','), id => toLower(trim(id))), id => !empty(id))
+var discoveredWriteScopes = allowDiscoveredWrites ? map(discoverySubscriptions, id => '/subscriptions/${id}') : []
 // Names every module can be given before anything exists. Passing module outputs where a module
 // uses them as resource names makes what-if stop predicting (linter: what-if-short-circuiting), so
 // modules get these and an explicit dependsOn for the order.
@@ -373,7 +383,11 @@ module plsRole 'modules/pls-operator-role.bicep' = {
   name: 'pls-role-${resourceToken}'
   params: {
     roleName: operatorRoleName
-    assignableScopes: union([subscription().id], map(plsResourceIds, plsId => '/subscriptions/${split(plsId, '/')[2]}'))
+    assignableScopes: union(
+      [subscription().id],
+      map(plsResourceIds, plsId => '/subscriptions/${split(plsId, '/')[2]}'),
+      discoveredWriteScopes
+    )
   }
 }
 
@@ -391,6 +405,51 @@ module plsAccess 'modules/pls-role-assignment.bicep' = [
     scope: resourceGroup(split(plsId, '/')[2], split(plsId, '/')[4])
     params: {
       privateLinkServiceName: last(split(plsId, '/'))
+      roleGuid: guid(subscription().id, operatorRoleName)
+      principalId: identity.outputs.principalId
+      principalKey: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', identityName)
+    }
+    dependsOn: [
+      plsRole
+      app
+    ]
+  }
+]
+
+// Discovery (PLS_DISCOVERY_SCOPE listing subscriptions): Resource Graph returns only what the
+// identity may read, so it gets the read-only discovery role at each listed subscription. The same
+// wait for the definition and the app as above.
+module discoveryReaderRole 'modules/pls-discovery-reader-role.bicep' = if (!empty(discoverySubscriptions)) {
+  name: 'discovery-role-${resourceToken}'
+  params: {
+    roleName: discoveryReaderRoleName
+    assignableScopes: union([subscription().id], map(discoverySubscriptions, id => '/subscriptions/${id}'))
+  }
+}
+
+module discoveryReaderAccess 'modules/subscription-role-assignment.bicep' = [
+  for (subscriptionId, i) in discoverySubscriptions: {
+    name: 'discovery-access-${i}-${resourceToken}'
+    scope: subscription(subscriptionId)
+    params: {
+      roleGuid: guid(subscription().id, discoveryReaderRoleName)
+      principalId: identity.outputs.principalId
+      principalKey: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', identityName)
+    }
+    dependsOn: [
+      discoveryReaderRole
+      app
+    ]
+  }
+]
+
+// allowDiscoveredWrites only: the operator role at each listed subscription, so discovered services
+// can be decided. It covers every PLS there (a tag cannot narrow a role assignment).
+module discoveredWriteAccess 'modules/subscription-role-assignment.bicep' = [
+  for (subscriptionId, i) in discoverySubscriptions: if (allowDiscoveredWrites) {
+    name: 'discovery-write-${i}-${resourceToken}'
+    scope: subscription(subscriptionId)
+    params: {
       roleGuid: guid(subscription().id, operatorRoleName)
       principalId: identity.outputs.principalId
       principalKey: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', identityName)

@@ -20,6 +20,12 @@ param exposureMode = readEnvironmentVariable('EXPOSURE_MODE', 'report')
 // repository ships a placeholder that leaves every connection to a person).
 param approvalPolicy = loadTextContent('approval-policy.yaml')
 
+// Discovery (docs/deploy.md, "Discovered services"): subscriptions get the read-only discovery role;
+// ALLOW_DISCOVERED_WRITES=true also gives the operator role there (every PLS in them).
+param plsDiscoveryScope = readEnvironmentVariable('PLS_DISCOVERY_SCOPE', '')
+param plsDiscoveryTag = readEnvironmentVariable('PLS_DISCOVERY_TAG', '')
+param allowDiscoveredWrites = bool(readEnvironmentVariable('ALLOW_DISCOVERED_WRITES', 'false'))
+
 param deployEventSubscription = bool(readEnvironmentVariable('DEPLOY_EVENT_SUBSCRIPTION', 'false'))
 
 // Node 22 unless APP_NODE_VERSION says 24 (`azd env set APP_NODE_VERSION 24`, where the region's

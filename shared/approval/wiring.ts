@@ -17,6 +17,7 @@ import { type ExposureOutbox, ExposureStore } from './storage/exposure-store';
 import { OnboardingCodeStore } from './storage/onboarding-code-store';
 import { ReconcileOutcomeStore } from './storage/reconcile-outcome-store';
 import { TenantCache } from './storage/tenant-cache';
+import { WriteRefusalStore } from './storage/write-refusal-store';
 import type { ApprovalServices } from './use-cases/approval-services';
 import type { EntitlementVerifier } from './use-cases/entitlement-check';
 import { type DiscoverySetup, ManagedServices, type ServiceFinder } from './use-cases/managed-services';
@@ -58,6 +59,7 @@ export async function buildApprovalServices(source: WiringSource): Promise<Appro
     ),
     arrivals: new ArrivalStore(table(APPROVAL_TABLES.arrivals)),
     runOutcomes: new ReconcileOutcomeStore(table(APPROVAL_TABLES.reconcileRuns)),
+    writeRefusals: new WriteRefusalStore(table(APPROVAL_TABLES.reconcileRuns)),
     exposure: new ExposureStore(
       table(APPROVAL_TABLES.exposure),
       table(APPROVAL_TABLES.exposurePlans),

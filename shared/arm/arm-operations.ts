@@ -15,5 +15,16 @@ export const ARM_OPERATIONS = [
  */
 export const ARM_EXPOSURE_WRITE_OPERATIONS = ['Microsoft.Network/privateLinkServices/write'] as const;
 
+/**
+ * What discovery (PLS_DISCOVERY_SCOPE) needs where it searches: the Resource Graph query, and reading
+ * each service found and its connections. Read only: the infra's discovery reader role holds exactly
+ * these; deciding a discovered service's connections needs ARM_OPERATIONS there too (an opt-in).
+ */
+export const ARM_DISCOVERY_READ_OPERATIONS = [
+  'Microsoft.ResourceGraph/resources/read',
+  'Microsoft.Network/privateLinkServices/read',
+  'Microsoft.Network/privateLinkServices/privateEndpointConnections/read',
+] as const;
+
 /** What the consumer (probe) app reads, to label probe failures with its endpoint's connection state. */
 export const CONSUMER_ARM_OPERATIONS = ['Microsoft.Network/privateEndpoints/read'] as const;

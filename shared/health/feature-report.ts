@@ -4,10 +4,12 @@
  * Loads the documents through the container, so repeated health calls reuse the cached policy.
  */
 
+import { managedIdsOf, managesServices } from '../approval/use-cases/managed-services';
 import { plsNameOf } from '../arm/resource-id';
 import type { Config } from '../config/config';
 import { type FieldIssue, isAppError } from '../errors';
 import { implementationIssues, implementationProblemMessage } from '../host/load-implementation';
+import { silentLog } from '../log';
 import type { HealthPorts } from './health-ports';
 import { FIRST_ISSUES, type ProblemSummary, summariseProblem } from './problem-summary';
 import { assessReconciliation, type ReconciliationReport } from './reconciliation-report';
@@ -156,8 +158,7 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
   if (invalid !== undefined) return invalid;
   const { plsResourceIds, mode, policySource } = config.approval;
   const discoveryIssues = config.settingIssues.discovery;
-  const discoveryConfigured = discoveryIssues.length === 0 && config.discovery !== null;
-  if (plsResourceIds.length === 0 && !discoveryConfigured)
+  if (!managesServices(config))
     return {
       state: 'not configured',
       detail: {
@@ -184,9 +185,10 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
           'the onboarding code keys are invalid: rules asking for a code match nothing until they are fixed (other rules keep deciding)',
           codeIssues,
         );
-  const [reconciliation, exposure, watch] = await Promise.all([
+  const [reconciliation, exposure, refusedWrites, watch] = await Promise.all([
     reconciliationOrUndefined(container),
-    withinReadTimeout(() => exposureProblem(container, plsResourceIds)),
+    withinReadTimeout(() => exposureProblem(container)),
+    withinReadTimeout(() => writeRefusalProblem(container)),
     withinReadTimeout(() => watchDetail(container)),
   ]);
   try {
@@ -197,12 +199,16 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
         ...detail,
         policyVersion: policy.version,
         ...(exposure === undefined ? {} : { exposureContradictions: exposure.issueCount }),
+        ...(refusedWrites === undefined || refusedWrites.issueCount === 0
+          ? {}
+          : { writesRefused: refusedWrites.issueCount }),
         ...watch,
       },
       ...(reconciliation === undefined ? {} : { reconciliation }),
       ...problemOf(
         codeProblem,
         exposure === undefined || exposure.issueCount === 0 ? undefined : exposure,
+        refusedWrites === undefined || refusedWrites.issueCount === 0 ? undefined : refusedWrites,
         discoveryProblemOf(discoveryIssues),
       ),
     };
@@ -325,14 +331,13 @@ async function watchDetail(container: HealthPorts): Promise<Record<string, strin
 
 /**
  * The contradictions between each managed PLS's exposure settings and the policy, as the last
- * reconciliation runs found them (shared/approval/core/exposure-audit.ts), each with its fix.
+ * reconciliation runs found them (shared/approval/core/exposure-audit.ts), each with its fix. Managed
+ * means configured or discovered (the instance's list; a discovery this triggers records its own
+ * outcome in the status shown beside, so it logs nothing here).
  */
-async function exposureProblem(
-  container: HealthPorts,
-  plsResourceIds: readonly string[],
-): Promise<ProblemSummary> {
+async function exposureProblem(container: HealthPorts): Promise<ProblemSummary> {
   const services = await container.approvalServices();
-  const managed = new Set(plsResourceIds.map((id) => id.toLowerCase()));
+  const managed = new Set((await managedIdsOf(services, silentLog)).map((id) => id.toLowerCase()));
   const issues: FieldIssue[] = [];
   let affected = 0;
   for (const stored of await services.exposure.list()) {
@@ -346,6 +351,26 @@ async function exposureProblem(
   }
   return summariseProblem(
     `${affected} managed Private Link Service(s) expose more than the approval policy trusts (checked every reconciliation run): change the settings below`,
+    issues,
+  );
+}
+
+/**
+ * The managed services whose connection writes ARM refused for a missing role (the operator role:
+ * typically a discovered service without allowDiscoveredWrites), each named with the role to assign.
+ * Recorded by the decision path (approval/use-cases/write-access.ts) and cleared by a write that works.
+ */
+async function writeRefusalProblem(container: HealthPorts): Promise<ProblemSummary> {
+  const services = await container.approvalServices();
+  const managed = new Set((await managedIdsOf(services, silentLog)).map((id) => id.toLowerCase()));
+  const issues: FieldIssue[] = (await services.writeRefusals.list())
+    .filter((refusal) => managed.has(refusal.plsId.toLowerCase()))
+    .map((refusal) => ({
+      path: plsNameOf(refusal.plsId),
+      message: `ARM refused a connection write (403 ${refusal.upstreamCode}); fix: assign the Private Link Gatekeeper operator role to the app's identity on ${refusal.plsId} (list it in plsResourceIds, or deploy with allowDiscoveredWrites=true for its subscription)`,
+    }));
+  return summariseProblem(
+    `${issues.length} managed Private Link Service(s) refuse the app's connection writes: their connections are not decided until the app's identity holds the operator role there`,
     issues,
   );
 }

@@ -106,9 +106,35 @@ describe('custom roles are usable before their assignments', () => {
   it('fails when an assignment no longer waits for the definition or the app', async () => {
     expectViolation(
       checkRoleAssignmentOrder(
-        await withEdit(files, PROVIDER, replaceOnce('      plsRole\n      app\n', '      app\n')),
+        await withEdit(
+          files,
+          PROVIDER,
+          replaceOnce(
+            '      plsRole\n      app\n    ]\n  }\n]\n\n// Discovery',
+            '      app\n    ]\n  }\n]\n\n// Discovery',
+          ),
+        ),
       ),
       'module plsAccess does not depend on plsRole',
+    );
+    expectViolation(
+      checkRoleAssignmentOrder(
+        await withEdit(files, PROVIDER, replaceOnce('      discoveryReaderRole\n      app\n', '      app\n')),
+      ),
+      'module discoveryReaderAccess does not depend on discoveryReaderRole',
+    );
+    expectViolation(
+      checkRoleAssignmentOrder(
+        await withEdit(
+          files,
+          PROVIDER,
+          replaceOnce(
+            '      plsRole\n      app\n    ]\n  }\n]\n\n// EXPOSURE',
+            '      app\n    ]\n  }\n]\n\n// EXPOSURE',
+          ),
+        ),
+      ),
+      'module discoveredWriteAccess does not depend on plsRole',
     );
     expectViolation(
       checkRoleAssignmentOrder(

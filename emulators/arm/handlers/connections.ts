@@ -35,6 +35,12 @@ export const putConnection: RouteHandler = (
   { route, body, request, response, correlationId, callerClaims },
 ) => {
   const state = readConnectionState(parseJsonBody(body));
+  context.world.authorizeConnectionWrite(
+    route.resourceId,
+    'Microsoft.Network/privateLinkServices/privateEndpointConnections/write',
+    `${route.resourceId}/privateEndpointConnections/${route.params.name ?? ''}`,
+    callerClaims?.oid,
+  );
   const connection = context.world.updateConnectionState(
     route.resourceId,
     route.params.name ?? '',
@@ -72,6 +78,12 @@ export const deleteConnection: RouteHandler = (
   { route, apiVersion, response, correlationId, callerClaims },
 ) => {
   const { world } = context;
+  world.authorizeConnectionWrite(
+    route.resourceId,
+    'Microsoft.Network/privateLinkServices/privateEndpointConnections/delete',
+    `${route.resourceId}/privateEndpointConnections/${route.params.name ?? ''}`,
+    callerClaims?.oid,
+  );
   const pls = world.privateLinkService(route.resourceId);
   const connection = world.connection(route.resourceId, route.params.name ?? '');
   if (pls === undefined || connection === undefined || connection.provisioningState === 'Deleting') {

@@ -27,7 +27,7 @@ export const connectionParamsSchema = z
   .object({
     pls: plsReferenceSchema.meta({
       description:
-        'The Private Link Service: its name as configured in PLS_RESOURCE_IDS, or (when two configured services share a name) its full resource id, URL-encoded.',
+        'The Private Link Service: its name as configured in PLS_RESOURCE_IDS or found by PLS_DISCOVERY_SCOPE, or (when two managed services share a name) its full resource id, URL-encoded.',
     }),
     connection: connectionNameSchema.meta({
       description: 'The private endpoint connection name ({endpoint}.{guid}).',

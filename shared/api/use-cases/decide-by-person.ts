@@ -23,7 +23,7 @@ import { AppError } from '../../errors';
 import type { Log } from '../../log';
 import { type DecisionResult, MAX_REASON_LENGTH, MAX_UNTIL_DAYS, type PlsRef } from '../core/api-schemas';
 import { connectionNotFound } from './connection-reader';
-import { resolveManagedPls } from './managed-pls';
+import { type ManagedPlsSource, resolveManagedPls } from './managed-pls';
 import { actorView, approvalsView } from './views';
 
 /** What a person's decision uses: the managed PLS list, and the decision path's services (built on first use). */
@@ -36,6 +36,7 @@ export interface PersonDecisionDeps {
 
 export interface PersonDecisionServices
   extends DecisionDeps,
+    ManagedPlsSource,
     Omit<PersonTermsDeps, 'records' | 'claims' | 'arm' | 'audit'> {
   readonly tenants: Pick<TenantCache, 'tenantOf'>;
   readonly records: Pick<ConnectionRecordStore, 'get'>;
@@ -74,8 +75,9 @@ export async function decideByPerson(
   decision: PersonDecision,
   log: Log,
 ): Promise<DecisionResult> {
-  const pls = resolveManagedPls(deps.config, decision.pls);
   const services = await deps.approvalServices();
+  // A discovered PLS is only a name here: the connection itself is read from ARM just below.
+  const pls = await resolveManagedPls(services, decision.pls, log);
   const connection = await readConnectionOrNotFound(services, pls, decision.connection);
   const requiredEtag = checkPreconditions(decision, connection);
   const record = await services.records.get(pls.id, connection.name);

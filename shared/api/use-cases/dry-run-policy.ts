@@ -14,7 +14,7 @@ import {
 } from '../../arm/resource-id';
 import { OneAtATime, yieldToEventLoop } from '../../async/one-at-a-time';
 import { AppError, isAppError } from '../../errors';
-import { silentLog } from '../../log';
+import { type Log, silentLog } from '../../log';
 import type {
   EvaluateResult,
   Evaluation,
@@ -26,7 +26,7 @@ import { isIdReference } from '../core/arm-names';
 import { approvedCounts, policyVerdictFor } from '../core/policy-verdict';
 import type { ApprovalApiDeps } from './api-deps';
 import { readPls, sortKey } from './connection-reader';
-import { managedPrivateLinkServices, resolveManagedPls } from './managed-pls';
+import { managedPrivateLinkServices, resolvePlsAmong } from './managed-pls';
 
 export type EvaluateBody = z.output<typeof evaluatePolicyBodySchema>;
 
@@ -35,10 +35,14 @@ export type EvaluateBody = z.output<typeof evaluatePolicyBodySchema>;
  * current connection, or to one hypothetical connection, and why. Reads ARM and the tenant cache;
  * writes nothing: no audit row, no connection record, no ARM call but reads.
  */
-export async function dryRunPolicy(container: ApprovalApiDeps, body: EvaluateBody): Promise<EvaluateResult> {
+export async function dryRunPolicy(
+  container: ApprovalApiDeps,
+  body: EvaluateBody,
+  log: Log,
+): Promise<EvaluateResult> {
   // A draft is compiled and matched here, on the request path: one at a time per instance (see draftTurns).
-  if (body.policy !== undefined) return draftTurns.run(() => dryRun(container, body));
-  return dryRun(container, body);
+  if (body.policy !== undefined) return draftTurns.run(() => dryRun(container, body, log));
+  return dryRun(container, body, log);
 }
 
 /**
@@ -59,13 +63,13 @@ const draftTurns = new OneAtATime(
     ),
 );
 
-async function dryRun(container: ApprovalApiDeps, body: EvaluateBody): Promise<EvaluateResult> {
+async function dryRun(container: ApprovalApiDeps, body: EvaluateBody, log: Log): Promise<EvaluateResult> {
   const { policy, source } = await policyToTry(container, body.policy);
   const services = await container.approvalServices();
   const evaluations =
     body.connection === undefined
-      ? await evaluateCurrent(container, services, policy)
-      : [await evaluateHypothetical(container, services, policy, body.connection)];
+      ? await evaluateCurrent(services, policy, log)
+      : [await evaluateHypothetical(services, policy, body.connection, log)];
   const summary = { approve: 0, reject: 0, manual: 0 };
   for (const e of evaluations) summary[e.verdict.action]++;
   return {
@@ -102,13 +106,9 @@ async function policyToTry(
   }
 }
 
-async function evaluateCurrent(
-  container: ApprovalApiDeps,
-  services: ApprovalServices,
-  policy: Policy,
-): Promise<Evaluation[]> {
+async function evaluateCurrent(services: ApprovalServices, policy: Policy, log: Log): Promise<Evaluation[]> {
   const out: Evaluation[] = [];
-  for (const pls of managedPrivateLinkServices(container.config)) {
+  for (const pls of await managedPrivateLinkServices(services, log)) {
     const reading = await readPls(services, pls);
     // Codes are checked as the policy would check them, taking no place in their counts.
     const codes = usesOnboardingCodes(policy)
@@ -136,17 +136,18 @@ async function evaluateCurrent(
 }
 
 async function evaluateHypothetical(
-  container: ApprovalApiDeps,
   services: ApprovalServices,
   policy: Policy,
   given: HypotheticalConnection,
+  log: Log,
 ): Promise<Evaluation> {
+  const all = await managedPrivateLinkServices(services, log);
   const pls: PlsRef = isIdReference(given.pls)
-    ? (managedPrivateLinkServices(container.config).find((p) => sameResourceId(p.id, given.pls)) ?? {
+    ? (all.find((p) => sameResourceId(p.id, given.pls)) ?? {
         id: given.pls,
         name: plsNameOf(given.pls),
       })
-    : resolveManagedPls(container.config, given.pls, 'connection.pls');
+    : resolvePlsAmong(all, given.pls, 'connection.pls');
   const subscription = consumerSubscriptionOf(given.privateEndpointId);
   const tenant = given.consumerTenantId?.toLowerCase() ?? (await services.tenants.tenantOf(subscription));
   const status = given.status ?? 'Pending';
@@ -170,7 +171,7 @@ async function evaluateHypothetical(
     { consumerTenantId: tenant, earlierRequestMessage: given.requestMessage },
   );
   // Quotas count the PLS's real approved connections when it is managed; a foreign PLS has none we know of.
-  const managed = managedPrivateLinkServices(container.config).some((p) => sameResourceId(p.id, pls.id));
+  const managed = all.some((p) => sameResourceId(p.id, pls.id));
   const counts = managed ? (await readPls(services, pls)).counts : approvedCounts([]);
   return evaluation(pls, capture, true, policy, counts, services.clock.now(), false);
 }

@@ -1,5 +1,6 @@
 import { plsNameOf, sameResourceId } from '../../arm/resource-id';
 import { AppError } from '../../errors';
+import type { Log } from '../../log';
 import type { LinkView } from '../core/link-schemas';
 import type { ApprovalApiDeps } from './api-deps';
 import { managedPrivateLinkServices } from './managed-pls';
@@ -10,9 +11,9 @@ import { managedPrivateLinkServices } from './managed-pls';
  * records alone, no ARM read, so a backend may ask per TCP connection; the status is the one the
  * product last saw or set. Two records with one id cannot be told apart: refused, not guessed.
  */
-export async function findLink(container: ApprovalApiDeps, linkId: string): Promise<LinkView> {
-  const managed = managedPrivateLinkServices(container.config);
+export async function findLink(container: ApprovalApiDeps, linkId: string, log: Log): Promise<LinkView> {
   const services = await container.approvalServices();
+  const managed = await managedPrivateLinkServices(services, log);
   const records = await services.records.findByLinkId(
     managed.map((p) => p.id),
     linkId,

@@ -1,3 +1,4 @@
+import type { Log } from '../../log';
 import { connectionKey } from '../../storage/table-keys';
 import type { ConnectionDetail } from '../core/api-schemas';
 import type { ApprovalApiDeps } from './api-deps';
@@ -16,9 +17,10 @@ export const MAX_HISTORY_ROWS = 1000;
 export async function getConnectionDetail(
   container: ApprovalApiDeps,
   params: { readonly pls: string; readonly connection: string },
+  log: Log,
 ): Promise<ConnectionDetail> {
-  const pls = resolveManagedPls(container.config, params.pls);
   const services = await container.approvalServices();
+  const pls = await resolveManagedPls(services, params.pls, log);
   const [reading, { policy, state }, history] = await Promise.all([
     readPls(services, pls),
     currentPolicy(container),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CapturedConnection } from '../../approval/core/captured-connection';
+import type { Log } from '../../log';
 import { plsKey } from '../../storage/table-keys';
 import {
   type ConnectionItem,
@@ -29,15 +30,18 @@ const cursorSchema = z
 
 /**
  * GET /connections: every connection of the managed Private Link Services (configured order, then
- * by name), optionally one PLS and some states only, a page at a time.
+ * discovered, then by name), optionally one PLS and some states only, a page at a time.
  */
 export async function listConnectionItems(
   container: ApprovalApiDeps,
   query: ListConnectionsQuery,
+  log: Log,
 ): Promise<ConnectionList> {
-  const config = container.config;
+  const services = await container.approvalServices();
   const scope =
-    query.pls === undefined ? managedPrivateLinkServices(config) : [resolveManagedPls(config, query.pls)];
+    query.pls === undefined
+      ? await managedPrivateLinkServices(services, log)
+      : [await resolveManagedPls(services, query.pls, log)];
   const statuses = query.status;
   const customer = query.customer?.toLowerCase();
   const fingerprint = fingerprintOf({
@@ -56,7 +60,6 @@ export async function listConnectionItems(
       throw invalidToken('the Private Link Service it points to is no longer managed; start over');
   }
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-  const services = await container.approvalServices();
   const { policy, state } = await currentPolicy(container);
 
   const page: { reading: PlsReading; capture: CapturedConnection }[] = [];

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { AuditEntry, AuditStore } from '../../approval/storage/audit-store';
+import type { ApprovalServices } from '../../approval/use-cases/approval-services';
 import { sameResourceId } from '../../arm/resource-id';
 import { AppError } from '../../errors';
+import type { Log } from '../../log';
 import { plsKey } from '../../storage/table-keys';
 import {
   DEFAULT_PAGE_SIZE,
@@ -60,8 +62,10 @@ interface Filters {
 export async function readDecisions(
   container: ApprovalApiDeps,
   query: ListDecisionsQuery,
+  log: Log,
 ): Promise<DecisionList> {
-  const filters = filtersOf(container, query);
+  const services = await container.approvalServices();
+  const filters = await filtersOf(services, query, log);
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const fingerprint = fingerprintOf({
     pls: filters.pls === undefined ? undefined : plsKey(filters.pls.id),
@@ -71,7 +75,7 @@ export async function readDecisions(
     from: query.from,
     to: query.to,
   });
-  const { audit } = await container.approvalServices();
+  const { audit } = services;
   const page =
     filters.pls !== undefined && filters.connection !== undefined
       ? await byConnection(
@@ -87,7 +91,7 @@ export async function readDecisions(
   return { ...page, from: filters.from.toISOString(), to: filters.to.toISOString() };
 }
 
-function filtersOf(container: ApprovalApiDeps, query: ListDecisionsQuery): Filters {
+async function filtersOf(services: ApprovalServices, query: ListDecisionsQuery, log: Log): Promise<Filters> {
   if (query.connection !== undefined && query.pls === undefined) {
     throw new AppError(
       'validation_failed',
@@ -97,7 +101,7 @@ function filtersOf(container: ApprovalApiDeps, query: ListDecisionsQuery): Filte
       },
     );
   }
-  const to = query.to === undefined ? container.clock.now() : new Date(query.to);
+  const to = query.to === undefined ? services.clock.now() : new Date(query.to);
   const from =
     query.from === undefined ? new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS) : new Date(query.from);
   if (from.getTime() > to.getTime()) {
@@ -111,7 +115,7 @@ function filtersOf(container: ApprovalApiDeps, query: ListDecisionsQuery): Filte
     });
   }
   return {
-    pls: query.pls === undefined ? undefined : resolveManagedPls(container.config, query.pls, 'query.pls'),
+    pls: query.pls === undefined ? undefined : await resolveManagedPls(services, query.pls, log, 'query.pls'),
     connection: query.connection,
     actor: query.actor?.toLowerCase(),
     from,

@@ -1,21 +1,43 @@
+import { type ManagedServices, managedIdsOf } from '../../approval/use-cases/managed-services';
 import { plsNameOf, sameResourceId } from '../../arm/resource-id';
-import type { Config } from '../../config/config';
 import { AppError } from '../../errors';
+import type { Log } from '../../log';
 import type { PlsRef } from '../core/api-schemas';
 import { isIdReference } from '../core/arm-names';
 
-/**
- * Resolves `{pls}` to one of the configured Private Link Services. The short form is the name (the
- * last segment of the id), which must then be unique across PLS_RESOURCE_IDS; when two configured
- * services share a name, the caller passes the full resource id instead (URL-encoded in a path).
- * A PLS that is not configured is a 404 before any ARM call: the API manages nothing else.
- */
-export function managedPrivateLinkServices(config: Config): PlsRef[] {
-  return config.approval.plsResourceIds.map((id) => ({ id, name: plsNameOf(id) }));
+/** Where the managed list comes from: the approval services (static ids plus what discovery found). */
+export interface ManagedPlsSource {
+  readonly plsResourceIds: readonly string[];
+  /** Absent only in narrow test wiring: then the static ids alone are managed. */
+  readonly managedServices?: Pick<ManagedServices, 'managed'>;
 }
 
-export function resolveManagedPls(config: Config, reference: string, field = 'pls'): PlsRef {
-  const all = managedPrivateLinkServices(config);
+/**
+ * The Private Link Services the API acts on: PLS_RESOURCE_IDS and, with PLS_DISCOVERY_SCOPE, the
+ * ones discovery found (the instance's list, the same one the reconciliation uses: managedIdsOf).
+ * A discovered id is only a name here: every write re-reads the connection from ARM first.
+ */
+export async function managedPrivateLinkServices(source: ManagedPlsSource, log: Log): Promise<PlsRef[]> {
+  return (await managedIdsOf(source, log)).map((id) => ({ id, name: plsNameOf(id) }));
+}
+
+/**
+ * Resolves `{pls}` to one of the managed Private Link Services. The short form is the name (the
+ * last segment of the id), which must then be unique across the managed list; when two managed
+ * services share a name, the caller passes the full resource id instead (URL-encoded in a path).
+ * A PLS that is neither configured nor discovered is a 404 before any ARM call: the API manages nothing else.
+ */
+export async function resolveManagedPls(
+  source: ManagedPlsSource,
+  reference: string,
+  log: Log,
+  field = 'pls',
+): Promise<PlsRef> {
+  return resolvePlsAmong(await managedPrivateLinkServices(source, log), reference, field);
+}
+
+/** The pure part of resolveManagedPls: `reference` among `all`. */
+export function resolvePlsAmong(all: readonly PlsRef[], reference: string, field = 'pls'): PlsRef {
   const wanted = normaliseReference(reference);
   if (isIdReference(wanted)) {
     const found = all.find((p) => sameResourceId(p.id, wanted));
@@ -52,6 +74,11 @@ export function normaliseReference(reference: string): string {
 
 function notManaged(reference: string, field: string): AppError {
   return new AppError('not_found', `No managed Private Link Service is called ${reference}.`, {
-    issues: [{ path: field, message: 'expected a Private Link Service listed in PLS_RESOURCE_IDS' }],
+    issues: [
+      {
+        path: field,
+        message: 'expected a Private Link Service listed in PLS_RESOURCE_IDS or found by PLS_DISCOVERY_SCOPE',
+      },
+    ],
   });
 }

@@ -11,18 +11,21 @@ import {
   revokeOnboardingCode,
 } from '../../approval/use-cases/onboarding-codes';
 import type { Principal } from '../../auth/principal';
-import type { Config } from '../../config/config';
+import type { Log } from '../../log';
 import type { CodeItem, IssueCodeBody } from '../core/onboarding-code-schemas';
-import { resolveManagedPls } from './managed-pls';
+import { type ManagedPlsSource, resolveManagedPls } from './managed-pls';
 
 export async function issueCodeForApi(
   ports: OnboardingCodeAdminPorts,
-  config: Config,
+  /** The managed list (approval's services): asked only when the code is for one PLS. */
+  managed: () => Promise<ManagedPlsSource>,
   body: IssueCodeBody,
   principal: Principal,
+  log: Log,
 ): Promise<CodeItem & { readonly code: string }> {
   // A code for a PLS this app does not manage could never approve anything: refused (404) at issue.
-  const pls = body.pls === undefined ? undefined : resolveManagedPls(config, body.pls).id;
+  const pls =
+    body.pls === undefined ? undefined : (await resolveManagedPls(await managed(), body.pls, log)).id;
   const now = ports.clock.now();
   const expiresAt =
     body.expiresAt !== undefined

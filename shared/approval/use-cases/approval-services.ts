@@ -11,6 +11,7 @@ import type { ExposureStore } from '../storage/exposure-store';
 import type { OnboardingCodeStore } from '../storage/onboarding-code-store';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
 import type { TenantCache } from '../storage/tenant-cache';
+import type { WriteRefusalStore } from '../storage/write-refusal-store';
 import type { EntitlementVerifier } from './entitlement-check';
 import type { ManagedServices } from './managed-services';
 import type { CodeKeys } from './onboarding-codes';
@@ -33,6 +34,8 @@ export interface ApprovalServices {
   readonly arrivals: ArrivalStore;
   /** The last outcome of each reconciliation trigger, for health. */
   readonly runOutcomes: ReconcileOutcomeStore;
+  /** The managed services whose connection writes ARM refused for a missing role (health names them). */
+  readonly writeRefusals: WriteRefusalStore;
   /** The last exposure audit of each managed PLS, for health. */
   readonly exposure: ExposureStore;
   /** EXPOSURE_MODE: `dry-run` also records the settings plan the policy implies; `enforce` writes a plan dry-run recorded. */
@@ -66,6 +69,8 @@ export interface DecisionDeps {
   readonly audit: Pick<AuditStore, 'writeMany'>;
   readonly claims: Pick<ClaimStore, 'acquireMany' | 'completeMany' | 'release'>;
   readonly clock: Clock;
+  /** Services whose connection writes ARM refused for a missing role (write-access.ts); absent: not kept. */
+  readonly writeRefusals?: Pick<WriteRefusalStore, 'refused' | 'cleared'>;
 }
 
 /** What reconciling one PLS (reconcile-pls.ts) uses: the decision path, plus listing, drift and arrivals. */

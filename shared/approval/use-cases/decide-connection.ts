@@ -13,6 +13,7 @@ import { failedOutcome, intentEntry, outcomeEntry, writeOutcomes } from './decis
 import { claimAll, releaseAll } from './decision-claims';
 import type { DecisionOutcome, DecisionRequest, Live } from './decision-request';
 import { rereadAndWrite, type WriteResult } from './guarded-write';
+import { noteWriteAccess } from './write-access';
 
 export type { DecisionOutcome, DecisionRequest } from './decision-request';
 
@@ -212,6 +213,7 @@ async function finish(
     }
   });
   const lost = await writeOutcomes(services, rows, log, records);
+  await noteWriteAccess(services, recorded, results, log);
   for (const { item, connection } of applied) {
     const decisionId = item.intent.decisionId;
     // Success is reported only with the outcome row and the connection record stored (one

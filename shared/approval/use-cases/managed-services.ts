@@ -13,6 +13,7 @@
  */
 import type { DiscoveryResult, DiscoveryScope, DiscoveryTag } from '../../arm/resource-graph';
 import type { Clock } from '../../clock';
+import type { Config } from '../../config/config';
 import { toAppError } from '../../errors';
 import { type Log, logEvent } from '../../log';
 import type { DiscoveryStatus, DiscoveryStatusStore } from '../storage/discovery-status-store';
@@ -31,6 +32,16 @@ export type DiscoverySetup =
       readonly tag: DiscoveryTag | undefined;
       readonly finder: () => Promise<ServiceFinder>;
     };
+
+/**
+ * Whether this app manages Private Link Services at all (a provider app): PLS_RESOURCE_IDS lists
+ * some, or PLS_DISCOVERY_SCOPE is set and valid (invalid discovery settings leave the static list
+ * alone). Throws approval's `config_invalid` while its settings are unreadable.
+ */
+export function managesServices(config: Pick<Config, 'approval' | 'discovery' | 'settingIssues'>): boolean {
+  if (config.approval.plsResourceIds.length > 0) return true;
+  return config.settingIssues.discovery.length === 0 && config.discovery !== null;
+}
 
 /** The managed ids a use case should act on: the instance's list when discovery is wired, else the static ids. */
 export async function managedIdsOf(

@@ -17,6 +17,7 @@ import {
   type ReconcileSource,
 } from '../core/reconcile-outcome';
 import type { ReconcileOutcomeStore } from '../storage/reconcile-outcome-store';
+import { type ManagedServices, managedIdsOf } from './managed-services';
 import type { ReconcileRunSummary } from './reconcile-all';
 import type { PlsReconcileSummary } from './reconcile-pls';
 
@@ -24,6 +25,8 @@ export interface OutcomeDeps {
   readonly runOutcomes: Pick<ReconcileOutcomeStore, 'record'>;
   readonly clock: Clock;
   readonly plsResourceIds: readonly string[];
+  /** Adds the discovered services to the count of a run that failed as a whole. */
+  readonly managedServices?: Pick<ManagedServices, 'managed'>;
 }
 
 export interface RunContext {
@@ -43,7 +46,8 @@ export async function recordTimerRun(
     summary = await run();
   } catch (error) {
     // Nothing was decided for any configured PLS; the error (a policy, usually) is not any one PLS's.
-    await recording.failed(error, { privateLinkServices: deps.plsResourceIds.length, plsIds: [] });
+    const privateLinkServices = (await managedIdsOf(deps, context.log)).length;
+    await recording.failed(error, { privateLinkServices, plsIds: [] });
     throw error;
   }
   if (summary !== undefined)

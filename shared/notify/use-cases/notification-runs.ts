@@ -1,6 +1,8 @@
 import { APPROVAL_TABLES } from '../../approval/storage/approval-tables';
 import { ConnectionRecordStore } from '../../approval/storage/connection-record-store';
 import { EXPOSURE_PARTITION } from '../../approval/storage/exposure-store';
+import type { ApprovalServices } from '../../approval/use-cases/approval-services';
+import { managedIdsOf, managesServices } from '../../approval/use-cases/managed-services';
 import { isAppError } from '../../errors';
 import type { Log } from '../../log';
 import { PROBE_TABLES } from '../../probe/storage/probe-tables';
@@ -14,7 +16,10 @@ import { dayPartitions, type OutboxLocation, type SweepSummary, sweepOutbox } fr
  * The ports the notification triggers' use cases take (functions/deliverNotification.ts and
  * sweepNotifications.ts pass the composition root, which satisfies them).
  */
-export type NotificationRunPorts = NotifyWiringSource;
+export interface NotificationRunPorts extends NotifyWiringSource {
+  /** The managed PLS list (configured and discovered), whose reminders the sweep reads. */
+  approvalServices(): Promise<Pick<ApprovalServices, 'plsResourceIds' | 'managedServices'>>;
+}
 
 /** One queued delivery. Nothing configured → the message is dropped (and said so). */
 export async function handleDeliveryMessage(
@@ -46,7 +51,7 @@ export async function handleSweepTimer(
   const now = container.clock.now();
   const table = (logical: string) => () => container.table(logical);
   const locations: OutboxLocation[] = [];
-  const plsIds = managedPlsIds(container);
+  const plsIds = await managedPlsIds(container, context);
   for (const pk of dayPartitions(now)) {
     locations.push({ table: table(NOTIFY_TABLES.outbox), partitionKey: pk });
     if (plsIds.length > 0) {
@@ -78,10 +83,15 @@ export async function handleSweepTimer(
   });
 }
 
-/** The managed PLS; none while approval's own settings are invalid (that feature is off, not the sweeper). */
-function managedPlsIds(container: NotificationRunPorts): readonly string[] {
+/**
+ * The managed PLS, configured or discovered (the instance's list), so reminders of a discovered
+ * service's connections are swept too; none while approval's own settings are invalid (that feature
+ * is off, not the sweeper).
+ */
+async function managedPlsIds(container: NotificationRunPorts, log: Log): Promise<readonly string[]> {
   try {
-    return container.config.approval.plsResourceIds;
+    if (!managesServices(container.config)) return [];
+    return await managedIdsOf(await container.approvalServices(), log);
   } catch (error) {
     if (isAppError(error) && error.code === 'config_invalid') return [];
     throw error;

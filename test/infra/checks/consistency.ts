@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { ACCEPTED_EVENT_TYPES, ACCEPTED_OPERATION_NAMES } from '../../../shared/approval/core/event-filter';
 import {
+  ARM_DISCOVERY_READ_OPERATIONS,
   ARM_EXPOSURE_WRITE_OPERATIONS,
   ARM_OPERATIONS,
   CONSUMER_ARM_OPERATIONS,
@@ -337,6 +338,8 @@ export const ROLE_EXPECTATIONS: readonly RoleExpectation[] = [
   { file: 'infra/provider/modules/pls-operator-role.bicep', actions: ARM_OPERATIONS },
   { file: 'infra/provider/modules/pls-exposure-writer-role.bicep', actions: ARM_EXPOSURE_WRITE_OPERATIONS },
   { file: 'infra/consumer/modules/pe-reader-role.bicep', actions: CONSUMER_ARM_OPERATIONS },
+  { file: 'infra/provider/modules/pls-discovery-reader-role.bicep', actions: ARM_DISCOVERY_READ_OPERATIONS },
+  { file: 'infra/provider/discovery-reader-mg.bicep', actions: ARM_DISCOVERY_READ_OPERATIONS },
 ];
 
 /** Each custom role holds exactly the ARM actions its app performs (shared/arm/arm-operations.ts). */

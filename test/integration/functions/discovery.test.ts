@@ -176,6 +176,22 @@ describe('services found through Resource Graph (PLS_DISCOVERY_SCOPE)', () => {
     expect(emulator.requestLog.entries.filter((e) => e.kind === 'graph.query')).toHaveLength(1);
   });
 
+  it('a timer run that fails as a whole (the policy) counts the discovered services it could not reconcile', async () => {
+    const emulator = await emulators.start();
+    emulator.world.addPrivateLinkService({ id: plsIdOf('pls-found') });
+    setContainer(
+      armTestContainer(emulator, [], {
+        APPROVAL_POLICY: 'version: 1\nrules: not-a-list\n',
+        PLS_DISCOVERY_SCOPE: PROVIDER_SUBSCRIPTION,
+      }),
+    );
+
+    await expect(runTimer()).rejects.toThrow();
+
+    const latest = await (await getContainer().approvalServices()).runOutcomes.latest();
+    expect(latest.timer.last).toMatchObject({ result: 'policy_invalid', privateLinkServices: 1, failed: 1 });
+  });
+
   it('settings: each bad value names its setting; a tag without a scope is refused', () => {
     const base = { AzureWebJobsStorage: 'UseDevelopmentStorage=true' };
     const bad = parseConfig({

@@ -219,6 +219,29 @@ describe('ARM emulator: connection state rules', () => {
     );
   });
 
+  it('refuses connection writes on a PLS the caller may only read: 403 AuthorizationFailed, reads still served', async () => {
+    const pls = freshPls();
+    const c = emulator.world.addConnection({
+      plsId: pls.id,
+      privateEndpointId: privateEndpointIdOf(CONSUMER, 'pe-denied'),
+    });
+    emulator.world.denyConnectionWrites(pls.id);
+    const path = `${pls.id}/privateEndpointConnections/${c.name}?${API}`;
+
+    const put = await arm('PUT', path, stateBody('Approved'));
+    expect(put.status).toBe(403);
+    expect(put.get('error.code')).toBe('AuthorizationFailed');
+    expect(put.get('error.message')).toMatch(
+      /does not have authorization to perform action 'Microsoft\.Network\/privateLinkServices\/privateEndpointConnections\/write' over scope '.*\/privateEndpointConnections\/.*' or the scope is invalid/,
+    );
+    expect((await arm('DELETE', path)).get('error.code')).toBe('AuthorizationFailed');
+    expect((await arm('GET', path)).status).toBe(200);
+    expect(emulator.world.connection(pls.id, c.name)?.status).toBe('Pending');
+
+    emulator.world.allowConnectionWrites(pls.id);
+    expect((await arm('PUT', path, stateBody('Approved'))).status).toBe(200);
+  });
+
   it('changes only status, description and actionsRequired; enforces 140 characters; honours If-Match', async () => {
     const pls = freshPls();
     const c = emulator.world.addConnection({

@@ -17,6 +17,7 @@ import {
 import type { ArmGateway } from '../../../../shared/arm/arm-gateway';
 import type { Clock } from '../../../../shared/clock';
 import { type Container, type ContainerOptions, setContainer } from '../../../../shared/composition-root';
+import { silentLog } from '../../../../shared/log';
 import { connectionKey } from '../../../../shared/storage/table-keys';
 import { appErrorFrom } from '../../../helpers/app-errors';
 import {
@@ -351,7 +352,7 @@ describe('a person decides on the version they saw', () => {
   it('GET shows the ETag; a stale If-Match or expectedStatus is 409 state_changed with nothing written', async () => {
     const container = await world(REJECT_ALL);
     const [name = ''] = pendingConnections(emulators.current as ArmEmulator, 1);
-    const seen = await getConnectionDetail(container, { pls: PLS, connection: name });
+    const seen = await getConnectionDetail(container, { pls: PLS, connection: name }, silentLog);
     const etag = seen.connection.etag;
     expect(etag).toBe(emulators.current?.world.connection(PLS, name)?.etag);
     const record = emulators.current?.world.connection(PLS, name);

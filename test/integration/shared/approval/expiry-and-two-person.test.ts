@@ -6,6 +6,7 @@ import type { AuditEntry } from '../../../../shared/approval/core/audit-entry';
 import { reconcilePrivateLinkService } from '../../../../shared/approval/use-cases/reconcile-pls';
 import type { Clock } from '../../../../shared/clock';
 import type { Container } from '../../../../shared/composition-root';
+import { silentLog } from '../../../../shared/log';
 import { appErrorFrom } from '../../../helpers/app-errors';
 import {
   armTestContainer,
@@ -161,7 +162,11 @@ describe('an approval that ends', () => {
     const ends = new Date(T0 + 48 * HOUR).toISOString();
     const approved = outcomes(await history(w), 'approve');
     expect(approved[0]?.approvalEndsAt).toBe(ends);
-    const detail = await getConnectionDetail(w.container, { pls: 'pls-terms', connection: w.name });
+    const detail = await getConnectionDetail(
+      w.container,
+      { pls: 'pls-terms', connection: w.name },
+      silentLog,
+    );
     expect(detail.connection.approvalEndsAt).toBe(ends);
 
     w.clock.to(1);
@@ -325,7 +330,11 @@ describe('the two-person rule', () => {
     expect(w.emulator.requestLog.count('connection.put')).toBe(0);
     expect(w.emulator.world.connection(PLS, w.name)?.status).toBe('Pending');
     // The API's connection shows it too (the dashboard's row reads this field).
-    const detail = await getConnectionDetail(w.container, { pls: 'pls-terms', connection: w.name });
+    const detail = await getConnectionDetail(
+      w.container,
+      { pls: 'pls-terms', connection: w.name },
+      silentLog,
+    );
     expect(detail.connection.approvals).toMatchObject({
       required: 2,
       given: 1,

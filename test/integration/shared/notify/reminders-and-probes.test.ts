@@ -8,6 +8,7 @@ import { readEvents } from '../../../../shared/probe/storage/events';
 import { recordResult } from '../../../../shared/probe/storage/probe-store';
 import {
   armTestContainer,
+  PROVIDER_SUBSCRIPTION,
   plsIdOf,
   privateEndpointIdOf,
   useArmEmulator,
@@ -92,6 +93,46 @@ describe('reminders', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(hook.received).toHaveLength(2);
     expect(worker.results.filter((r) => r === 'delivered')).toHaveLength(2);
+  }, 60_000);
+
+  it('a connection of a discovered PLS (not in PLS_RESOURCE_IDS) is reminded too', async () => {
+    const hook = await notify.sink();
+    const w = arm.emulator.world;
+    w.addSubscription(OTHER_SUB, OTHER_TENANT);
+    const plsId = plsIdOf('pls-remind-found');
+    w.addPrivateLinkService({ id: plsId, tags: { gatekeeper: 'remind-found' } });
+    w.addConnection({
+      plsId,
+      privateEndpointId: privateEndpointIdOf(OTHER_SUB, 'pe-remind-found'),
+      requestMessage: 'CHG0000010',
+    });
+    const clock = shiftedClock();
+    const container = armTestContainer(
+      arm.emulator,
+      [],
+      {
+        APPROVAL_POLICY: TEST_POLICY,
+        PLS_DISCOVERY_SCOPE: PROVIDER_SUBSCRIPTION,
+        PLS_DISCOVERY_TAG: 'gatekeeper=remind-found',
+        NOTIFY_WEBHOOKS: webhooksSetting([
+          { name: 'ops', kind: 'generic', url: hook.url, events: ['connection.reminder'] },
+        ]),
+        NOTIFY_PENDING_REMINDER_HOURS: '24',
+        ...FAST_NOTIFY,
+      },
+      { clock },
+    );
+    notify.worker(container);
+    const services = await container.approvalServices();
+    await reconcileAll(services, await container.approvalPolicy(), [plsId], 1, {
+      trigger: 'timer',
+      correlationId: 'r-found',
+      log: silentLog,
+    });
+
+    clock.hours = 25;
+    expect(await handleSweepTimer(context(), container, { graceMs: 0 })).toMatchObject({ reminders: 1 });
+    await waitFor(() => hook.received.length === 1, 10_000, 'the reminder');
   }, 60_000);
 });
 

@@ -4,8 +4,9 @@ import {
   plsNameSchema,
   plsReferenceSchema,
 } from '../../../../../shared/api/core/arm-names';
-import { resolveManagedPls } from '../../../../../shared/api/use-cases/managed-pls';
+import { resolveManagedPls, resolvePlsAmong } from '../../../../../shared/api/use-cases/managed-pls';
 import { parseConfig } from '../../../../../shared/config/config';
+import { silentLog } from '../../../../../shared/log';
 import { appErrorOf } from '../../../../helpers/app-errors';
 
 const ok = (schema: { safeParse(v: unknown): { success: boolean } }, value: string) =>
@@ -66,18 +67,32 @@ describe('resolving {pls} to a managed Private Link Service', () => {
     AzureWebJobsStorage: 'UseDevelopmentStorage=true',
     PLS_RESOURCE_IDS: [id('rg-a', 'pls-web'), id('rg-a', 'twin'), id('rg-b', 'twin')].join(','),
   });
+  // Narrow wiring (no discovery): the static ids alone are managed.
+  const managed = { plsResourceIds: config.approval.plsResourceIds };
 
   it('finds by name (case-insensitive) or by id, also when the id arrives still URL-encoded', async () => {
     const { normaliseReference } = await import('../../../../../shared/api/use-cases/managed-pls');
-    expect(resolveManagedPls(config, 'PLS-WEB').id).toBe(id('rg-a', 'pls-web'));
-    expect(resolveManagedPls(config, id('rg-b', 'twin').toUpperCase()).id).toBe(id('rg-b', 'twin'));
-    expect(resolveManagedPls(config, normaliseReference(encodeURIComponent(id('rg-b', 'twin')))).id).toBe(
+    expect((await resolveManagedPls(managed, 'PLS-WEB', silentLog)).id).toBe(id('rg-a', 'pls-web'));
+    expect((await resolveManagedPls(managed, id('rg-b', 'twin').toUpperCase(), silentLog)).id).toBe(
       id('rg-b', 'twin'),
     );
+    expect(
+      (
+        await resolveManagedPls(
+          managed,
+          normaliseReference(encodeURIComponent(id('rg-b', 'twin'))),
+          silentLog,
+        )
+      ).id,
+    ).toBe(id('rg-b', 'twin'));
   });
 
   it('answers 404 for an unmanaged PLS and 400 for an ambiguous name', () => {
-    const error = (ref: string) => appErrorOf(() => resolveManagedPls(config, ref));
+    const all = config.approval.plsResourceIds.map((plsId) => ({
+      id: plsId,
+      name: plsId.split('/').at(-1) ?? '',
+    }));
+    const error = (ref: string) => appErrorOf(() => resolvePlsAmong(all, ref));
     expect(error('pls-other').status).toBe(404);
     expect(error(id('rg-c', 'pls-web')).status).toBe(404);
     expect(error('twin')).toMatchObject({ code: 'validation_failed', issues: [{ path: 'pls' }] });
