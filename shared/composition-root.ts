@@ -108,12 +108,8 @@ export class Container {
   }
 
   /** Resource Graph on ARM_ENDPOINT with the ARM credential (service discovery), built on first use. */
-  async resourceGraph(): Promise<import('./arm/resource-graph').ResourceGraphClient> {
-    return this.onceAsync('resourceGraph', async () => {
-      const { ResourceGraphClient } = await import('./arm/resource-graph');
-      const { endpoint, scope } = this.config.arm;
-      return new ResourceGraphClient({ endpoint, scope, credential: await this.armCredential() });
-    });
+  resourceGraph(): Promise<import('./arm/resource-graph').ResourceGraphClient> {
+    return this.resourceGraphClient('resourceGraph', {});
   }
 
   /**
@@ -135,16 +131,19 @@ export class Container {
   }
 
   /** Resource Graph for the pass: no quota wait inside (a spent quota ends the pass; it backs off). */
-  async watchGraph(): Promise<import('./arm/resource-graph').ResourceGraphClient> {
-    return this.onceAsync('watchGraph', async () => {
+  watchGraph(): Promise<import('./arm/resource-graph').ResourceGraphClient> {
+    return this.resourceGraphClient('watchGraph', { maxWaitMs: 0 });
+  }
+
+  /** One Resource Graph client per use (each with its own quota wait), on ARM_ENDPOINT with the ARM credential. */
+  private resourceGraphClient(
+    key: string,
+    options: Pick<import('./arm/resource-graph').ResourceGraphOptions, 'maxWaitMs'>,
+  ): Promise<import('./arm/resource-graph').ResourceGraphClient> {
+    return this.onceAsync(key, async () => {
       const { ResourceGraphClient } = await import('./arm/resource-graph');
       const { endpoint, scope } = this.config.arm;
-      return new ResourceGraphClient({
-        endpoint,
-        scope,
-        credential: await this.armCredential(),
-        maxWaitMs: 0,
-      });
+      return new ResourceGraphClient({ endpoint, scope, credential: await this.armCredential(), ...options });
     });
   }
 

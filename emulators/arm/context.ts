@@ -1,5 +1,6 @@
 /* What every route handler of the emulator is given: the shared state and the request being served. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from './http';
 import type { Route } from './routes';
 import type { ArmWorld } from './world';
 
@@ -57,6 +58,29 @@ export interface RouteRequest {
 }
 
 export type RouteHandler = (context: EmulatorContext, request: RouteRequest) => void;
+
+/**
+ * One page of a list answer, `{value, nextLink}` as ARM's pageable lists are: `nextLink` is absolute
+ * and carries the offset as `$skipToken`; the last page has none. Page size: `context.pageSize`.
+ */
+export function sendListPage<T>(
+  context: EmulatorContext,
+  { url, apiVersion, response }: Pick<RouteRequest, 'url' | 'apiVersion' | 'response'>,
+  all: readonly T[],
+  toJson: (item: T) => Record<string, unknown>,
+): void {
+  const skip = Number(url.searchParams.get('$skipToken') ?? '0');
+  const start = Number.isInteger(skip) && skip > 0 ? skip : 0;
+  const pageSize = context.pageSize;
+  const value = all.slice(start, start + pageSize).map(toJson);
+  const next = start + pageSize < all.length ? start + pageSize : undefined;
+  sendJson(response, 200, {
+    value,
+    ...(next === undefined
+      ? {}
+      : { nextLink: `${context.origin()}${url.pathname}?api-version=${apiVersion}&$skipToken=${next}` }),
+  });
+}
 
 export function writeEvent(
   context: EmulatorContext,

@@ -4,25 +4,14 @@
  */
 import { z } from 'zod';
 import { connectionJson } from '../arm-json';
-import { type RouteHandler, writeEvent } from '../context';
+import { type RouteHandler, sendListPage, writeEvent } from '../context';
 import { headerOf, parseJsonBody, sendEmpty, sendJson } from '../http';
 import { connectionId, EmulatorError } from '../world';
 import { acceptedLro } from './operations';
 
-export const listPlsConnections: RouteHandler = (context, { route, url, apiVersion, response }) => {
-  const pls = context.world.requirePls(route.resourceId);
-  const skip = Number(url.searchParams.get('$skipToken') ?? '0');
-  const start = Number.isInteger(skip) && skip > 0 ? skip : 0;
-  const all = [...pls.connections.values()];
-  const pageSize = context.pageSize;
-  const value = all.slice(start, start + pageSize).map((c) => connectionJson(pls, c));
-  const next = start + pageSize < all.length ? start + pageSize : undefined;
-  sendJson(response, 200, {
-    value,
-    ...(next === undefined
-      ? {}
-      : { nextLink: `${context.origin()}${url.pathname}?api-version=${apiVersion}&$skipToken=${next}` }),
-  });
+export const listPlsConnections: RouteHandler = (context, request) => {
+  const pls = context.world.requirePls(request.route.resourceId);
+  sendListPage(context, request, [...pls.connections.values()], (c) => connectionJson(pls, c));
 };
 
 export const readConnection: RouteHandler = (context, { route, response }) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { plsJson } from '../arm-json';
-import { type RouteHandler, writeEvent } from '../context';
+import { type RouteHandler, sendListPage, writeEvent } from '../context';
 import { headerOf, parseJsonBody, sendJson } from '../http';
 import { EmulatorError } from '../world';
 
@@ -12,24 +12,14 @@ import { EmulatorError } from '../world';
  * is the emulator's own choice (`pageSize`, 100 by default, shared with the connection list): ARM
  * publishes none for this list. Ordered by id so `$skipToken` pages are stable.
  */
-export const listPrivateLinkServices: RouteHandler = (context, { route, url, apiVersion, response }) => {
+export const listPrivateLinkServices: RouteHandler = (context, request) => {
   const all = context.world
     .privateLinkServices()
-    .filter((pls) => pls.subscriptionId.toLowerCase() === route.subscriptionId)
+    .filter((pls) => pls.subscriptionId.toLowerCase() === request.route.subscriptionId)
     .sort((a, b) =>
       a.id.toLowerCase() < b.id.toLowerCase() ? -1 : a.id.toLowerCase() > b.id.toLowerCase() ? 1 : 0,
     );
-  const skip = Number(url.searchParams.get('$skipToken') ?? '0');
-  const start = Number.isInteger(skip) && skip > 0 ? skip : 0;
-  const pageSize = context.pageSize;
-  const value = all.slice(start, start + pageSize).map((pls) => plsJson(pls));
-  const next = start + pageSize < all.length ? start + pageSize : undefined;
-  sendJson(response, 200, {
-    value,
-    ...(next === undefined
-      ? {}
-      : { nextLink: `${context.origin()}${url.pathname}?api-version=${apiVersion}&$skipToken=${next}` }),
-  });
+  sendListPage(context, request, all, plsJson);
 };
 
 /** `GET .../privateLinkServices/{name}`. */
