@@ -9,11 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { describeSupportedNode, isSupportedNode } from '../scripts/node-runtime';
 
 /** The Node 24 the bench installs on demand: the one .ci/run pins (NODE24_VERSION there). */
 export const NODE24_VERSION = '24.22.3';
-/** Measured runtimes older than this major are refused. */
-export const MIN_MEASURED_MAJOR = 22;
 
 export interface Runtime {
   /** The binary forked for the engine and the floor. */
@@ -29,18 +28,18 @@ export function majorOf(version: string): number {
 }
 
 /**
- * The runtime list, checked: at least one, no duplicates by version, every one Node 22 or newer.
- * Throws with the offending binary named (the bench prints it and exits 2).
+ * The runtime list, checked: at least one, no duplicates by version, every one a line the project
+ * supports (scripts/node-runtime.ts: 22 from 22.19, or 24). Throws with the offending binary named
+ * (the bench prints it and exits 2).
  */
 export function checkedRuntimes(runtimes: readonly Runtime[]): Runtime[] {
   if (runtimes.length === 0) throw new Error('no runtime to measure');
   const seen = new Set<string>();
   const out: Runtime[] = [];
   for (const runtime of runtimes) {
-    const major = majorOf(runtime.version);
-    if (!(major >= MIN_MEASURED_MAJOR))
+    if (!isSupportedNode(runtime.version))
       throw new Error(
-        `${runtime.execPath} is Node ${runtime.version || 'of unknown version'}: the bench measures the deploy runtimes (Node 22 and 24), not Node ${Number.isNaN(major) ? '?' : major}`,
+        `${runtime.execPath} is Node ${runtime.version || 'of unknown version'}: the bench measures the runtimes the app deploys on (${describeSupportedNode()}), not this one`,
       );
     if (seen.has(runtime.version)) continue;
     seen.add(runtime.version);
