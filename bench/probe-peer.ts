@@ -1,5 +1,5 @@
 /**
- * npm run bench:probe-peer [-- samples] [-- --node a,b] — our probe engine side by side with the
+ * npm run bench:probe-peer [-- samples] [--node a,b] [--accuracy-only] — our probe engine side by side with the
  * runtime's floor, Prometheus' blackbox_exporter (Debian's `prometheus-blackbox-exporter`) and
  * `curl -w`, on local targets, on the deploy runtimes.
  *
@@ -46,6 +46,8 @@ import { median, quantile, shuffled, slope } from './stats';
 const ARGS = process.argv.slice(2);
 /** The first bare number on the command line (the old `-- N`), else BENCH_SAMPLES, else 40. */
 const SAMPLES = Number(ARGS.find((a) => /^\d+$/.test(a)) ?? process.env.BENCH_SAMPLES ?? 40);
+/** `--accuracy-only`: stop after the accuracy part (before/after figures of an engine change). */
+const ACCURACY_ONLY = ARGS.includes('--accuracy-only');
 const CPU_PROBES = Number(process.env.BENCH_CPU_PROBES ?? 1000);
 const CAPACITY_WINDOW_S = Number(process.env.BENCH_CAPACITY_WINDOW_S ?? 6);
 const CAPACITY_MAX = Number(process.env.BENCH_CAPACITY_MAX ?? 64_000);
@@ -559,6 +561,26 @@ async function main(): Promise<void> {
         return [t, { met: over.length === 0, cellsOver: over.length, cells: worst.length, max }];
       }),
     );
+
+    if (ACCURACY_ONLY) {
+      // `--accuracy-only`: the accuracy part alone (the method of the full run), for before/after
+      // figures of an engine change; the JSON line has the same accuracy fields.
+      const figures = {
+        bench: 'probe-peer',
+        parts: 'accuracy',
+        at: new Date().toISOString(),
+        samples: SAMPLES,
+        accuracySeconds: r3(accuracyS),
+        runtimes: runtimes.map((r) => ({ tag: tag(r), version: r.version })),
+        uptimeBefore,
+        uptimeAfter: spawnSync('uptime', { encoding: 'utf8' }).stdout.trim(),
+        accuracy,
+        slopesMsPer100msDelay: slopes,
+        targets: { engineOverFloorMs: { budget: ENGINE_BUDGET_MS, byRuntime: engineOver } },
+      };
+      process.stdout.write(`${JSON.stringify(figures)}\n`);
+      return;
+    }
 
     // ── cost: CPU per probe (0 ms target, 50 in flight), alternating the probers. Each first runs
     // one unmeasured batch: what is compared is the steady state of a long-running prober ──
