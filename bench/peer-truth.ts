@@ -1,15 +1,19 @@
 /**
  * curl as the reference for bench:probe-peer, without its own set-up in the figure. curl's first
  * connection in a process pays for loading its CA file and building its OpenSSL context inside the
- * TLS phase (about 3.5 ms here, more than the handshake itself), so its first transfer is no truth
- * for the handshake. One curl process therefore fetches the URL twice; `Connection: close` makes
- * the server close the first connection, so the second transfer opens a NEW one, and
- * `--no-sessionid` keeps TLS from resuming the first session: the second transfer is a full TCP
- * connect and full handshake by a process that is already set up. `%{num_connects}` per transfer
- * proves it (1 = a new connection was made); a sample whose second transfer reused a connection is
- * refused. The first transfer is kept too, as the inflated figure earlier runs compared against.
+ * TLS phase (3-5 ms here, more than the handshake itself), so its first transfer is no truth for
+ * the handshake. One curl process therefore makes two transfers: first the 0 ms URL (the set-up
+ * transfer), then the measured URL. `Connection: close` makes the server close the first
+ * connection, so the second transfer opens a NEW one, and `--no-sessionid` keeps TLS from resuming
+ * the first session: the second transfer is a full TCP connect and full handshake by a process that
+ * is already set up. `%{num_connects}` per transfer proves it (1 = a new connection was made); a
+ * sample whose second transfer reused a connection is refused.
+ *
+ * Why the set-up transfer is the 0 ms URL and not the measured one: after a first transfer that
+ * waited 50-200 ms on the server, curl's second handshake read 2.5-5 ms instead of 1.3-1.8 ms in a
+ * check on this machine (the same URL twice), a cost of the wait, not of the handshake. The first
+ * transfer's own figures are kept as `curl1` (at 0 ms), the inflated truth earlier runs used.
  */
-
 export interface CurlTransfer {
   /** Connections curl made for this transfer (1 = a fresh one, 0 = reused). */
   readonly numConnects: number;
@@ -25,8 +29,8 @@ export interface CurlTransfer {
 export const CURL_WRITE_OUT =
   '%{num_connects} %{time_connect} %{time_appconnect} %{time_starttransfer} %{time_total}\\n';
 
-/** The arguments for one sample: the same URL twice in one process, each on a new connection. */
-export function curlPairArgs(url: string, caFile: string): string[] {
+/** The arguments for one sample: `setupUrl` then `url` in one process, each on a new connection. */
+export function curlPairArgs(setupUrl: string, url: string, caFile: string): string[] {
   return [
     '-s',
     '--no-sessionid',
@@ -38,7 +42,7 @@ export function curlPairArgs(url: string, caFile: string): string[] {
     CURL_WRITE_OUT,
     '-o',
     '/dev/null',
-    url,
+    setupUrl,
     '-o',
     '/dev/null',
     url,

@@ -24,7 +24,8 @@
  * Prints a table, then one JSON line with every figure. Needs curl and blackbox_exporter on PATH
  * (`apt-get install -y prometheus-blackbox-exporter curl`); without them it says so and exits 2.
  * Environment: BENCH_SAMPLES (default 40), BENCH_CPU_PROBES (1000), BENCH_FANOUT (1000),
- * BENCH_CAPACITY_WINDOW_S (6), BENCH_CAPACITY_MAX (64000 targets a minute), BENCH_NODE_CACHE.
+ * BENCH_CAPACITY_WINDOW_S (6), BENCH_CAPACITY_START (250) and BENCH_CAPACITY_MAX (64000 targets a
+ * minute), BENCH_NODE_CACHE. `--before <dir>` adds a compiled engine from before a change.
  * Defaults take about 12 minutes on 2 vCPU.
  */
 import { type ChildProcess, execFile, fork, spawn, spawnSync } from 'node:child_process';
@@ -32,7 +33,7 @@ import { randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
@@ -48,9 +49,16 @@ const ARGS = process.argv.slice(2);
 const SAMPLES = Number(ARGS.find((a) => /^\d+$/.test(a)) ?? process.env.BENCH_SAMPLES ?? 40);
 /** `--accuracy-only`: stop after the accuracy part (before/after figures of an engine change). */
 const ACCURACY_ONLY = ARGS.includes('--accuracy-only');
+/**
+ * `--before <dir>`: a compiled tree (tsc output) of the engine before a change; its peer-ours runs
+ * beside the current one in the same shuffled accuracy run (`before@v22`), for before/after figures.
+ */
+const BEFORE_DIR = ((i) => (i === -1 ? null : (ARGS[i + 1] ?? null)))(ARGS.indexOf('--before'));
 const CPU_PROBES = Number(process.env.BENCH_CPU_PROBES ?? 1000);
 const CAPACITY_WINDOW_S = Number(process.env.BENCH_CAPACITY_WINDOW_S ?? 6);
 const CAPACITY_MAX = Number(process.env.BENCH_CAPACITY_MAX ?? 64_000);
+/** The first rate tried (targets a minute); each step doubles it. */
+const CAPACITY_START = Number(process.env.BENCH_CAPACITY_START ?? 250);
 /** The engine's allowance over the floor, per phase (issue 26 item 6). */
 const ENGINE_BUDGET_MS = 0.2;
 /** The capacity criterion: median inflation at most this. */
@@ -179,7 +187,7 @@ class Ours {
   }
   /** `script` is peer-ours.js (the engine) or peer-floor.js, forked on the runtime's own binary. */
   static async start(ca: string, runtime: Runtime, script = 'peer-ours.js'): Promise<Ours> {
-    const child = fork(join(__dirname, script), [], {
+    const child = fork(resolve(__dirname, script), [], {
       execPath: runtime.execPath,
       env: { ...process.env, PEER_CA_PEM: ca },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -232,7 +240,7 @@ async function blackboxSample(base: string, scheme: Scheme, url: string): Promis
 }
 
 /** One curl process, two transfers on two fresh connections: [first, second] (see peer-truth.ts). */
-function curlPair(url: string, caFile: string): Promise<[Sample, Sample]> {
+function curlPair(setupUrl: string, url: string, caFile: string): Promise<[Sample, Sample]> {
   const https = url.startsWith('https:');
   const sample = (t: CurlTransfer): Sample => ({
     connect: t.connect,
@@ -241,7 +249,7 @@ function curlPair(url: string, caFile: string): Promise<[Sample, Sample]> {
     total: t.total,
   });
   return new Promise((resolve, reject) => {
-    execFile('curl', curlPairArgs(url, caFile), (error, stdout) => {
+    execFile('curl', curlPairArgs(setupUrl, url, caFile), (error, stdout) => {
       if (error) return reject(error);
       try {
         const { first, second } = parseCurlPair(stdout, https);
@@ -436,7 +444,13 @@ async function main(): Promise<void> {
     }
     const engines = new Map<string, Ours>();
     const floors = new Map<string, Ours>();
+    const befores = new Map<string, Ours>();
     for (const runtime of runtimes) {
+      if (BEFORE_DIR !== null) {
+        const before = await Ours.start(ca, runtime, resolve(BEFORE_DIR, 'bench', 'peer-ours.js'));
+        probers.push(before);
+        befores.set(tag(runtime), before);
+      }
       const engine = await Ours.start(ca, runtime);
       const floor = await Ours.start(ca, runtime, 'peer-floor.js');
       probers.push(engine, floor);
@@ -446,7 +460,8 @@ async function main(): Promise<void> {
     const tags = runtimes.map(tag);
     const oursTools = tags.map((t) => `ours@${t}`);
     const floorTools = tags.map((t) => `floor@${t}`);
-    const sampledTools = [...oursTools, ...floorTools, 'blackbox', 'curl'];
+    const beforeTools = BEFORE_DIR === null ? [] : tags.map((t) => `before@${t}`);
+    const sampledTools = [...oursTools, ...beforeTools, ...floorTools, 'blackbox', 'curl'];
 
     type Key = `${Tool} ${Scheme} ${number}`;
     const samples = new Map<Key, Sample[]>();
@@ -460,17 +475,21 @@ async function main(): Promise<void> {
       const u = url(scheme, delay);
       const [kind, t] = tool.split('@') as [string, string | undefined];
       if (kind === 'curl') {
-        const [first, second] = await curlPair(u, caFile);
+        const [first, second] = await curlPair(url(scheme, 0), u, caFile);
         if (record) {
           push('curl', scheme, delay, second);
-          push('curl1', scheme, delay, first);
+          // The set-up transfer is always the 0 ms URL: its figures belong to the 0 ms cell.
+          push('curl1', scheme, 0, first);
         }
         return;
       }
       const sample =
         kind === 'blackbox'
           ? await blackboxSample(bbBase, scheme, u)
-          : await oursSample((kind === 'ours' ? engines : floors).get(t ?? '') as Ours, u);
+          : await oursSample(
+              (kind === 'ours' ? engines : kind === 'before' ? befores : floors).get(t ?? '') as Ours,
+              u,
+            );
       if (record) push(tool, scheme, delay, sample);
     };
     // Warm-up: loads undici's parser, the exporter's TLS code, the page cache for curl.
@@ -497,6 +516,9 @@ async function main(): Promise<void> {
     /** The offsets the brief asks for, by name: `ours−floor@v22`, `floor@v22−truth`, `exporter−truth`. */
     const offsetPairs: Array<[string, Tool, Tool]> = [
       ...tags.map((t): [string, Tool, Tool] => [`ours−floor@${t}`, `ours@${t}`, `floor@${t}`]),
+      ...(BEFORE_DIR === null
+        ? []
+        : tags.map((t): [string, Tool, Tool] => [`before−floor@${t}`, `before@${t}`, `floor@${t}`])),
       ...tags.map((t): [string, Tool, Tool] => [`floor@${t}−truth`, `floor@${t}`, 'curl']),
       ...tags.map((t): [string, Tool, Tool] => [`ours@${t}−truth`, `ours@${t}`, 'curl']),
       ['exporter−truth', 'blackbox', 'curl'],
@@ -701,7 +723,7 @@ async function main(): Promise<void> {
           failures: number;
         }> = [];
         let best = 0;
-        for (let perMinute = 1000; perMinute <= CAPACITY_MAX; perMinute *= 2) {
+        for (let perMinute = CAPACITY_START; perMinute <= CAPACITY_MAX; perMinute *= 2) {
           const count = Math.max(20, Math.round((perMinute * CAPACITY_WINDOW_S) / 60));
           const stepGap = 60_000 / perMinute;
           const stepDelays = Array.from({ length: count }, () => randomInt(201));

@@ -33,9 +33,10 @@ describe("curl's per-transfer write-out", () => {
     expect(() => parseCurlTransfer('1 0.1 0.2 0.3', false)).toThrow(/five numbers/);
   });
 
-  it('asks for the same URL twice, each on a new connection with no TLS session reuse', () => {
-    const args = curlPairArgs('https://127.0.0.1:1/delay/0', '/tmp/ca.pem');
-    expect(args.filter((a) => a === 'https://127.0.0.1:1/delay/0')).toHaveLength(2);
+  it('asks for the set-up URL, then the measured one, each on a new connection with no TLS session reuse', () => {
+    const args = curlPairArgs('https://127.0.0.1:1/delay/0', 'https://127.0.0.1:1/delay/50', '/tmp/ca.pem');
+    const urls = args.filter((a) => a.startsWith('https:'));
+    expect(urls).toEqual(['https://127.0.0.1:1/delay/0', 'https://127.0.0.1:1/delay/50']);
     expect(args).toContain('--no-sessionid');
     expect(args[args.indexOf('-H') + 1]).toBe('Connection: close');
     expect(args[args.indexOf('-w') + 1]).toBe(CURL_WRITE_OUT);
