@@ -150,4 +150,5 @@ function main(): void {
   process.send?.({ ready: true });
 }
 
-main();
+// Forked as its own process it serves jobs; peer-ours imports `floorExchange` without this.
+if (require.main === module) main();

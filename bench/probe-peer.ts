@@ -24,7 +24,7 @@
  * Prints a table, then one JSON line with every figure. Needs curl and blackbox_exporter on PATH
  * (`apt-get install -y prometheus-blackbox-exporter curl`); without them it says so and exits 2.
  * Environment: BENCH_SAMPLES (default 40), BENCH_CPU_PROBES (1000), BENCH_FANOUT (1000),
- * BENCH_CAPACITY_WINDOW_S (6), BENCH_CAPACITY_START (250) and BENCH_CAPACITY_MAX (64000 targets a
+ * BENCH_CAPACITY_WINDOW_S (4), BENCH_CAPACITY_START (250) and BENCH_CAPACITY_MAX (64000 targets a
  * minute), BENCH_NODE_CACHE. `--before <dir>` adds a compiled engine from before a change.
  * Defaults take about 12 minutes on 2 vCPU.
  */
@@ -55,7 +55,7 @@ const ACCURACY_ONLY = ARGS.includes('--accuracy-only');
  */
 const BEFORE_DIR = ((i) => (i === -1 ? null : (ARGS[i + 1] ?? null)))(ARGS.indexOf('--before'));
 const CPU_PROBES = Number(process.env.BENCH_CPU_PROBES ?? 1000);
-const CAPACITY_WINDOW_S = Number(process.env.BENCH_CAPACITY_WINDOW_S ?? 6);
+const CAPACITY_WINDOW_S = Number(process.env.BENCH_CAPACITY_WINDOW_S ?? 4);
 const CAPACITY_MAX = Number(process.env.BENCH_CAPACITY_MAX ?? 64_000);
 /** The first rate tried (targets a minute); each step doubles it. */
 const CAPACITY_START = Number(process.env.BENCH_CAPACITY_START ?? 250);
@@ -261,8 +261,8 @@ function curlPair(setupUrl: string, url: string, caFile: string): Promise<[Sampl
   });
 }
 
-async function oursSample(ours: Ours, url: string): Promise<Sample> {
-  const { timings: t } = await ours.run({ kind: 'one', url });
+async function oursSample(ours: Ours, url: string, kind: 'one' | 'floor-one' = 'one'): Promise<Sample> {
+  const { timings: t } = (await ours.run({ kind, url } as OursJob)) as Extract<OursAnswer, { kind: 'one' }>;
   return {
     connect: t.tcpMs ?? Number.NaN,
     tls: t.tlsMs,
@@ -461,7 +461,10 @@ async function main(): Promise<void> {
     const oursTools = tags.map((t) => `ours@${t}`);
     const floorTools = tags.map((t) => `floor@${t}`);
     const beforeTools = BEFORE_DIR === null ? [] : tags.map((t) => `before@${t}`);
-    const sampledTools = [...oursTools, ...beforeTools, ...floorTools, 'blackbox', 'curl'];
+    // The floor's exchange inside the engine's process: separates the engine's per-probe work
+    // from what its process (heap, loaded code) costs any exchange run there.
+    const floorInTools = tags.map((t) => `floorin@${t}`);
+    const sampledTools = [...oursTools, ...beforeTools, ...floorTools, ...floorInTools, 'blackbox', 'curl'];
 
     type Key = `${Tool} ${Scheme} ${number}`;
     const samples = new Map<Key, Sample[]>();
@@ -486,10 +489,12 @@ async function main(): Promise<void> {
       const sample =
         kind === 'blackbox'
           ? await blackboxSample(bbBase, scheme, u)
-          : await oursSample(
-              (kind === 'ours' ? engines : kind === 'before' ? befores : floors).get(t ?? '') as Ours,
-              u,
-            );
+          : kind === 'floorin'
+            ? await oursSample(engines.get(t ?? '') as Ours, u, 'floor-one')
+            : await oursSample(
+                (kind === 'ours' ? engines : kind === 'before' ? befores : floors).get(t ?? '') as Ours,
+                u,
+              );
       if (record) push(tool, scheme, delay, sample);
     };
     // Warm-up: loads undici's parser, the exporter's TLS code, the page cache for curl.
@@ -516,6 +521,8 @@ async function main(): Promise<void> {
     /** The offsets the brief asks for, by name: `ours−floor@v22`, `floor@v22−truth`, `exporter−truth`. */
     const offsetPairs: Array<[string, Tool, Tool]> = [
       ...tags.map((t): [string, Tool, Tool] => [`ours−floor@${t}`, `ours@${t}`, `floor@${t}`]),
+      ...tags.map((t): [string, Tool, Tool] => [`ours−floorin@${t}`, `ours@${t}`, `floorin@${t}`]),
+      ...tags.map((t): [string, Tool, Tool] => [`floorin−floor@${t}`, `floorin@${t}`, `floor@${t}`]),
       ...(BEFORE_DIR === null
         ? []
         : tags.map((t): [string, Tool, Tool] => [`before−floor@${t}`, `before@${t}`, `floor@${t}`])),
@@ -706,13 +713,18 @@ async function main(): Promise<void> {
       })(),
     };
 
-    // ── capacity: targets a minute with median inflation ≤ 1 ms, per runtime and scheme. Each step
-    // runs a CAPACITY_WINDOW_S slice of a one-minute schedule at that rate (the same gap as a
-    // full minute, fewer targets), doubling the rate until the median inflation exceeds 1 ms ──
-    const capacity: Record<string, Record<Scheme, { targetsPerMinute: number; steps: unknown[] }>> = {};
+    // ── capacity: targets a minute per runtime and scheme. Each step runs a CAPACITY_WINDOW_S slice
+    // of a one-minute schedule at that rate (the same gap as a full minute, fewer targets),
+    // doubling the rate. Two readings of "median inflation ≤ 1 ms" (inflation = total minus the
+    // server's delay): absolute, as the issue's earlier figure was taken (it includes the exchange
+    // itself: a handshake alone is ~2 ms here, so https cannot pass it at any rate), and added by
+    // load, over the first (250 a minute, about one in flight) step's median. The steps stop when
+    // the load-added reading passes 1 ms ──
+    type Capacity = { targetsPerMinute: number; absoluteTargetsPerMinute: number; steps: unknown[] };
+    const capacity: Record<string, Record<Scheme, Capacity>> = {};
     for (const t of tags) {
       const engine = engines.get(t) as Ours;
-      const perScheme = {} as Record<Scheme, { targetsPerMinute: number; steps: unknown[] }>;
+      const perScheme = {} as Record<Scheme, Capacity>;
       for (const scheme of SCHEMES) {
         const steps: Array<{
           perMinute: number;
@@ -723,6 +735,8 @@ async function main(): Promise<void> {
           failures: number;
         }> = [];
         let best = 0;
+        let bestAbsolute = 0;
+        let baseline: number | null = null;
         for (let perMinute = CAPACITY_START; perMinute <= CAPACITY_MAX; perMinute *= 2) {
           const count = Math.max(20, Math.round((perMinute * CAPACITY_WINDOW_S) / 60));
           const stepGap = 60_000 / perMinute;
@@ -743,10 +757,13 @@ async function main(): Promise<void> {
             inflationP95Ms: figures.inflationP95Ms,
             failures: figures.failures,
           });
-          if (!(figures.inflationMedianMs <= CAPACITY_INFLATION_MS) || figures.failures > 0) break;
+          baseline ??= figures.inflationMedianMs;
+          if (figures.failures > 0) break;
+          if (figures.inflationMedianMs <= CAPACITY_INFLATION_MS) bestAbsolute = perMinute;
+          if (!(figures.inflationMedianMs - baseline <= CAPACITY_INFLATION_MS)) break;
           best = perMinute;
         }
-        perScheme[scheme] = { targetsPerMinute: best, steps };
+        perScheme[scheme] = { targetsPerMinute: best, absoluteTargetsPerMinute: bestAbsolute, steps };
       }
       capacity[t] = perScheme;
     }
@@ -779,7 +796,16 @@ async function main(): Promise<void> {
         capacityTargetsPerMinute: Object.fromEntries(
           tags.map((t) => [
             t,
-            { http: capacity[t]?.http.targetsPerMinute, https: capacity[t]?.https.targetsPerMinute },
+            {
+              loadAdded: {
+                http: capacity[t]?.http.targetsPerMinute,
+                https: capacity[t]?.https.targetsPerMinute,
+              },
+              absolute: {
+                http: capacity[t]?.http.absoluteTargetsPerMinute,
+                https: capacity[t]?.https.absoluteTargetsPerMinute,
+              },
+            },
           ]),
         ),
       },
