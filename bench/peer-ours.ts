@@ -8,6 +8,7 @@ import { probeHttpTarget } from '../shared/probe/adapters/http-probe';
 import { parseProbeTargets } from '../shared/probe/adapters/targets';
 import type { ProbeTarget } from '../shared/probe/core/types';
 import { fanOut } from '../shared/probe/use-cases/fan-out';
+import { floorExchange } from './peer-floor';
 
 export interface OursTimings {
   readonly tcpMs: number | null;
@@ -18,6 +19,11 @@ export interface OursTimings {
 
 export type OursJob =
   | { readonly kind: 'one'; readonly url: string }
+  /**
+   * The floor's exchange (peer-floor.ts) run inside this process, beside the engine: what the
+   * engine's process (its heap, its loaded code) costs a bare exchange, apart from the engine.
+   */
+  | { readonly kind: 'floor-one'; readonly url: string }
   | { readonly kind: 'batch'; readonly url: string; readonly count: number; readonly concurrency: number }
   | {
       readonly kind: 'fanout';
@@ -70,6 +76,7 @@ async function probe(url: string) {
 }
 
 async function run(job: OursJob): Promise<OursAnswer> {
+  if (job.kind === 'floor-one') return { kind: 'one', timings: await floorExchange(new URL(job.url)) };
   if (job.kind === 'one') {
     const result = await probe(job.url);
     if (result.final.failure !== null) throw new Error(`probe failed: ${result.reason}`);

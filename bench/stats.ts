@@ -21,3 +21,28 @@ export function shuffled<T>(items: readonly T[]): T[] {
   }
   return out;
 }
+
+/**
+ * Least-squares slope of y over x (e.g. an offset in ms per ms of server delay): NaN with fewer
+ * than two distinct x values. A slope near 0 says the offset does not grow with x.
+ */
+export function slope(xs: readonly number[], ys: readonly number[]): number {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return Number.NaN;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += xs[i] ?? 0;
+    sy += ys[i] ?? 0;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = (xs[i] ?? 0) - mx;
+    sxy += dx * ((ys[i] ?? 0) - my);
+    sxx += dx * dx;
+  }
+  return sxx === 0 ? Number.NaN : sxy / sxx;
+}

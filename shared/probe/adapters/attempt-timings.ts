@@ -33,7 +33,14 @@ export interface TimingsInput {
 }
 
 export function phaseTimings(input: TimingsInput): PhaseTimings {
-  const { marks: m, connection: c, end } = input;
+  const { marks: m, connection: c } = input;
+  // The first byte and the end of a complete response are the socket reads that brought them
+  // (the connection's read marks), not the moments undici's callbacks ran: those come after it
+  // parsed the chunk and after our handlers hashed and kept it, which is the engine's own work.
+  // A bare socket's 'data' event gives the same boundaries. Without a read mark (or a response)
+  // the callbacks' marks stand; an attempt that failed keeps the moment of its failure as its end.
+  const firstByte = m.firstByte === null ? null : Math.min(c.firstReadAt ?? m.firstByte, m.firstByte);
+  const end = input.completed && c.lastReadAt !== null ? Math.min(c.lastReadAt, input.end) : input.end;
   // The clock starts with the first network work (the lookup, or the connect call for an
   // address literal), not when the attempt object was made: building the client and waiting for
   // the event loop to reach the connect is our process's time, not the path's. Under a loaded
@@ -43,10 +50,10 @@ export function phaseTimings(input: TimingsInput): PhaseTimings {
     dnsMs: span(m.dnsStart, m.dnsEnd),
     tcpMs: span(c.tcpStartAt, c.tcpEndAt),
     tlsMs: input.https ? span(c.tcpEndAt, c.tlsEndAt) : null,
-    ttfbMs: span(m.requestSent, m.firstByte),
-    transferMs: input.completed ? span(m.firstByte, end) : null,
+    ttfbMs: span(m.requestSent, firstByte),
+    transferMs: input.completed ? span(firstByte, end) : null,
     totalMs: round(end - t0),
-    firstByteAtMs: span(t0, m.firstByte),
+    firstByteAtMs: span(t0, firstByte),
   };
 }
 

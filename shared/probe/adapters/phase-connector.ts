@@ -24,6 +24,14 @@ export interface ConnectionObservation {
   tls: TlsDetails | null;
   /** From the status line of the first response bytes: "1.1", "1.0". */
   httpVersion: string | null;
+  /**
+   * When the HTTP client first read response bytes off the socket, and when it last did: the event
+   * boundaries of the first byte and of the end. undici reports both later, after parsing the
+   * chunk and running our handlers for it; taking the moment of the read keeps that work (the
+   * engine's, not the path's) out of the first byte and the total.
+   */
+  firstReadAt: number | null;
+  lastReadAt: number | null;
   /** The socket's own first error (ECONNRESET, EPIPE), which undici may report under a wrapper code. */
   socketError: Error | null;
   socket: Socket | null;
@@ -38,6 +46,8 @@ export function emptyObservation(): ConnectionObservation {
     localPort: null,
     tls: null,
     httpVersion: null,
+    firstReadAt: null,
+    lastReadAt: null,
     socketError: null,
     socket: null,
   };
@@ -171,7 +181,7 @@ export function phaseConnector(options: PhaseConnectorOptions): buildConnector.c
     socket.once('error', (error: Error) => {
       obs.socketError ??= error;
     });
-    watchStatusLine(socket, obs);
+    watchReads(socket, obs, now);
   };
 }
 
@@ -194,17 +204,23 @@ function certificateError(reason: Error | string | undefined, tls: TlsDetails | 
 }
 
 /**
- * undici does not expose the response's HTTP version. It reads the socket with `read()`, so we
- * look at the first chunk it reads (without taking it) to find `HTTP/1.x` in the status line.
+ * undici reads the socket with `read()` (on 'readable') and does not expose the response's HTTP
+ * version nor when bytes arrived. We look at every chunk it reads (without taking it): the moment
+ * of each read (the first and the last: see `firstReadAt`), and `HTTP/1.x` in the first chunk's
+ * status line.
  */
-function watchStatusLine(socket: Socket, obs: ConnectionObservation): void {
+function watchReads(socket: Socket, obs: ConnectionObservation, now: () => number): void {
   const read = socket.read.bind(socket);
   socket.read = (size?: number) => {
     const chunk: unknown = read(size);
-    if (obs.httpVersion === null && Buffer.isBuffer(chunk) && chunk.length > 0) {
-      const match = /^HTTP\/(\d(?:\.\d)?) /.exec(chunk.subarray(0, 16).toString('latin1'));
-      obs.httpVersion = match?.[1] ?? 'unknown';
-      socket.read = read;
+    if (Buffer.isBuffer(chunk) && chunk.length > 0) {
+      const at = now();
+      obs.lastReadAt = at;
+      if (obs.firstReadAt === null) {
+        obs.firstReadAt = at;
+        const match = /^HTTP\/(\d(?:\.\d)?) /.exec(chunk.subarray(0, 16).toString('latin1'));
+        obs.httpVersion = match?.[1] ?? 'unknown';
+      }
     }
     return chunk;
   };

@@ -99,3 +99,42 @@ describe('direct connector', () => {
     expect(sessionListeners).toBe(0);
   });
 });
+
+describe('reads of the response', () => {
+  it("notes the clock at the first and at the last read of response bytes (the engine's first byte and end)", async () => {
+    // A counting clock: every reading is the next integer, so each mark says which call took it.
+    let ticks = 0;
+    const observation = emptyObservation();
+    const connector = phaseConnector({
+      base: directConnector(undefined),
+      ip: '127.0.0.1',
+      now: () => ++ticks,
+      observation,
+      onPhase: () => undefined,
+    });
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      connector(
+        { protocol: 'http:', hostname: '127.0.0.1', host: `127.0.0.1:${http.port}`, port: String(http.port) },
+        (error, connected) => (error === null && connected !== null ? resolve(connected) : reject(error)),
+      );
+    });
+    const marksAtConnect = ticks; // tcp start and tcp end
+    // Read the way undici does: read() on 'readable' until it returns null. /slow-body/50 sends the
+    // headers and half the body, then the rest 50 ms later: at least two reads with bytes.
+    let reads = 0;
+    await new Promise<void>((resolve, reject) => {
+      socket.on('readable', () => {
+        for (let chunk = socket.read(); chunk !== null; chunk = socket.read()) reads++;
+      });
+      socket.once('end', resolve);
+      socket.once('error', reject);
+      socket.write(`GET /slow-body/50 HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n`);
+    });
+    socket.destroy();
+    expect(marksAtConnect).toBe(2);
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(observation.firstReadAt).toBe(marksAtConnect + 1);
+    expect(observation.lastReadAt).toBe(marksAtConnect + reads);
+    expect(observation.httpVersion).toBe('1.1');
+  });
+});
