@@ -1,0 +1,81 @@
+/*
+ * The core loop of `npm run bench:latency` at a CI-fast scale: five services, a few arrivals, no
+ * Event Grid event, and the reconciliation timer moved out of the way (its startup run happens before
+ * the arrivals; its next tick is a year away), so only the "what is new" pass can decide an arrival.
+ * The figures themselves are not asserted (timings belong to the bench); the shape of the report is.
+ */
+import { describe, expect, inject, it } from 'vitest';
+import { z } from 'zod';
+import { runLatencyScale, WATCH_FUNCTION, watchPassRegistered } from '../../../bench/latency';
+
+const nullableNumber = z.number().nonnegative().nullable();
+const count = z.number().int().nonnegative();
+const reportSchema = z
+  .object({
+    mode: z.enum(['watch', 'baseline']),
+    services: z.literal(5),
+    subscriptions: z.literal(1),
+    discovery: z.enum(['static', 'resourceGraph']),
+    watchPass: z.boolean(),
+    schedules: z.record(z.string(), z.string()),
+    warmupSeconds: z.number().nonnegative(),
+    warmupComplete: z.boolean(),
+    measuredSeconds: z.number().positive(),
+    arrivals: count,
+    decided: count,
+    approved: count,
+    rejected: count,
+    neverDecided: count,
+    latencySeconds: z.object({ p50: nullableNumber, p95: nullableNumber, max: nullableNumber }).strict(),
+    reads: z.object({ armGets: count, graphQueries: count, total: count }).strict(),
+    readsPerMinute: z.number().nonnegative(),
+    armWrites: count,
+    throttled429: z.object({ armBuckets: count, nrp: count, graph: count, total: count }).strict(),
+    pass: z
+      .object({
+        functionName: z.string(),
+        invocations: count,
+        p50Ms: nullableNumber,
+        p95Ms: nullableNumber,
+        maxMs: nullableNumber,
+      })
+      .strict(),
+    invocations: z
+      .object({ timer: z.record(z.string(), count), queue: count, failed: count, skipped: count })
+      .strict(),
+  })
+  .strict();
+
+// Until the watch pass is registered (h-watch, issue 24 item 2) nothing but the reconciliation timer
+// can decide a connection without an event, so this test cannot pass yet: it is skipped, by name.
+describe.skipIf(!watchPassRegistered())(`bench:latency core loop (needs ${WATCH_FUNCTION})`, () => {
+  it('decides a new connection with no event through the watch pass, and reports every figure', async () => {
+    const report = await runLatencyScale({
+      services: 5,
+      mode: 'watch',
+      arrivalsPerMinute: 60,
+      arrivalSeconds: 4,
+      maxArrivals: 3,
+      drainSeconds: 30,
+      warmupLimitSeconds: 20,
+      // Seeded: this seed draws three arrivals inside the window (at 1.2, 2.7 and 2.9 s).
+      seed: 5,
+      azuriteConnectionString: inject('azuriteConnectionString'),
+      env: { RECONCILE_SCHEDULE: '0 0 0 1 1 *' },
+    });
+
+    expect(reportSchema.parse(report)).toEqual(report);
+    expect(report.watchPass).toBe(true);
+    expect(report.arrivals).toBeGreaterThan(0);
+    expect(report.decided).toBe(report.arrivals);
+    expect(report.neverDecided).toBe(0);
+    expect(report.approved + report.rejected).toBe(report.decided);
+    // The reconciliation timer never ticked while the arrivals waited: the watch pass found them.
+    expect(report.invocations.timer.reconcileConnections ?? 0).toBe(0);
+    expect(report.invocations.timer[WATCH_FUNCTION] ?? 0).toBeGreaterThan(0);
+    expect(report.pass.functionName).toBe(WATCH_FUNCTION);
+    expect(report.latencySeconds.p95).not.toBeNull();
+    expect(report.reads.total).toBe(report.reads.armGets + report.reads.graphQueries);
+    expect(report.throttled429.total).toBe(0);
+  }, 90_000);
+});
