@@ -9,6 +9,7 @@ import { probeTarget } from './probeTarget';
 import { reconcileConnections } from './reconcileConnections';
 import { reconcileQueuedPls } from './reconcileQueuedPls';
 import { sweepNotifications } from './sweepNotifications';
+import { watchNewConnections } from './watchNewConnections';
 
 /**
  * Every function of the app. The deployed entry is generated from this list (scripts/build-bundle.ts)
@@ -25,6 +26,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   onConnectionEvent,
   reconcileConnections,
   reconcileQueuedPls,
+  watchNewConnections,
   deliverNotification,
   sweepNotifications,
 ];

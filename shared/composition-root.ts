@@ -116,6 +116,46 @@ export class Container {
     });
   }
 
+  /**
+   * ARM for the "what is new" pass: its own gateway with one attempt per request, so a 429 ends the
+   * pass at once and the pass backs off as a whole (its next period) instead of retrying inside.
+   */
+  async watchLister(): Promise<import('./arm/arm-network-gateway').ArmNetworkGateway> {
+    return this.onceAsync('watchLister', async () => {
+      const { ArmNetworkGateway } = await import('./arm/arm-network-gateway');
+      const { endpoint, scope } = this.config.arm;
+      return new ArmNetworkGateway({
+        endpoint,
+        scope,
+        credential: await this.armCredential(),
+        ...this.armGatewayOptions,
+        retry: { ...this.armGatewayOptions?.retry, maxAttempts: 1 },
+      });
+    });
+  }
+
+  /** Resource Graph for the pass: no quota wait inside (a spent quota ends the pass; it backs off). */
+  async watchGraph(): Promise<import('./arm/resource-graph').ResourceGraphClient> {
+    return this.onceAsync('watchGraph', async () => {
+      const { ResourceGraphClient } = await import('./arm/resource-graph');
+      const { endpoint, scope } = this.config.arm;
+      return new ResourceGraphClient({
+        endpoint,
+        scope,
+        credential: await this.armCredential(),
+        maxWaitMs: 0,
+      });
+    });
+  }
+
+  /** The "what is new" pass: the approval services plus its lists and shared state, built on first use. */
+  async watchServices(): Promise<import('./approval/use-cases/watch-new-connections').WatchDeps> {
+    const services = await this.approvalServices();
+    return this.onceAsync('watchServices', async () =>
+      (await import('./approval/watch-wiring')).buildWatchDeps(this, services),
+    );
+  }
+
   /** The approval decision path's stores, tenant cache and ARM gateway, built on first use. */
   async approvalServices(): Promise<ApprovalServices> {
     return this.onceAsync('approvalServices', async () =>

@@ -23,7 +23,11 @@ import { deleteConnection, listPlsConnections, putConnection, readConnection } f
 import { serveControl } from './handlers/control';
 import { getOperation, operationRegistry } from './handlers/operations';
 import { deletePrivateEndpoint, getPrivateEndpoint, putPrivateEndpoint } from './handlers/private-endpoints';
-import { getPrivateLinkService, putPrivateLinkService } from './handlers/private-link-services';
+import {
+  getPrivateLinkService,
+  listPrivateLinkServices,
+  putPrivateLinkService,
+} from './handlers/private-link-services';
 import { queryResourceGraph } from './handlers/resource-graph';
 import { getSubscription } from './handlers/subscriptions';
 import { acceptedToken, challenge, headerOf, readBody, sendEmulatorError, sendError, sendJson } from './http';
@@ -103,6 +107,7 @@ export interface ArmEmulator {
 
 const HANDLERS: Readonly<Record<Exclude<RouteKind, 'unknown'>, RouteHandler>> = {
   'subscription.get': getSubscription,
+  'pls.list': listPrivateLinkServices,
   'pls.get': getPrivateLinkService,
   'pls.put': putPrivateLinkService,
   'connection.list': listPlsConnections,

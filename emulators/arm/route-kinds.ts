@@ -1,6 +1,7 @@
 /** Every route the emulator serves, named by what it does; faults, logs and counts are keyed by these. */
 export const ROUTE_KINDS = [
   'subscription.get',
+  'pls.list',
   'pls.get',
   'pls.put',
   'connection.list',

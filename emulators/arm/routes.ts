@@ -87,6 +87,13 @@ const ROUTE_TABLE: readonly RouteEntry[] = [
     resource: ([sub = '']) => ({ subscriptionId: sub, resourceId: `/subscriptions/${sub}` }),
   },
   {
+    // PrivateLinkServices_ListBySubscription (privateLinkService.json): every PLS of the subscription.
+    pattern: new RegExp(`^/subscriptions/${SUB}/providers/Microsoft\\.Network/privateLinkServices$`, 'i'),
+    api: 'network',
+    methods: { GET: 'pls.list' },
+    resource: ([sub = '']) => ({ subscriptionId: sub, resourceId: `/subscriptions/${sub}` }),
+  },
+  {
     pattern: new RegExp(`^${NET}/privateLinkServices/${SEG}$`, 'i'),
     api: 'network',
     methods: { GET: 'pls.get', PUT: 'pls.put' },

@@ -64,6 +64,33 @@ param reconcileQueueName string = 'reconcile-requests'
 @maxValue(3600)
 param reconcileTimeBudgetSeconds int = 240
 
+@description('WATCH_SCHEDULE: six-field NCRONTAB tick of the "what is new" pass (a tick that is not due returns at once).')
+param watchSchedule string = '*/5 * * * * *'
+
+@description('WATCH_MODE: how the "what is new" pass lists new connections: auto, arm, graph or off.')
+@allowed([
+  'auto'
+  'arm'
+  'graph'
+  'off'
+])
+param watchMode string = 'auto'
+
+@description('WATCH_READ_SHARE: percent of each subscription\'s ARM read allowance the pass may spend.')
+@minValue(1)
+@maxValue(100)
+param watchReadShare int = 10
+
+@description('WATCH_GRAPH_SHARE: percent of the Resource Graph per-user quota the pass may spend.')
+@minValue(1)
+@maxValue(100)
+param watchGraphShare int = 20
+
+@description('WATCH_ARM_MAX_SERVICES: in auto mode with discovery on, ARM lists up to this many managed services, Resource Graph above.')
+@minValue(1)
+@maxValue(1000000)
+param watchArmMaxServices int = 500
+
 @description('TENANT_CACHE_TTL_HOURS: hours a subscription-to-tenant lookup is trusted.')
 @minValue(1)
 @maxValue(720)
@@ -259,6 +286,11 @@ var providerSettings = {
   APPROVAL_EXPIRY_REMINDER_HOURS: string(approvalExpiryReminderHours)
   APPROVAL_EXPIRY_GRACE_HOURS: string(approvalExpiryGraceHours)
   TWO_PERSON_APPROVAL_HOURS: string(twoPersonApprovalHours)
+  WATCH_SCHEDULE: watchSchedule
+  WATCH_MODE: watchMode
+  WATCH_READ_SHARE: string(watchReadShare)
+  WATCH_GRAPH_SHARE: string(watchGraphShare)
+  WATCH_ARM_MAX_SERVICES: string(watchArmMaxServices)
   ENTITLEMENT_TIMEOUT_SECONDS: string(entitlementTimeoutSeconds)
   AUTH_MODE: 'easyauth'
   AUTH_READER_ROLE: readerRole

@@ -57,6 +57,18 @@ export interface PlsExposureUpdate {
   readonly ifMatch: string;
 }
 
+/**
+ * One Private Link Service as a list showed it (the "what is new" pass): its id and the id, name and
+ * status of each connection it carries inline. Only a hint: nothing is decided from it.
+ */
+export interface ListedPrivateLinkService {
+  readonly id: string;
+  readonly connections: readonly {
+    readonly name: string;
+    readonly status: ConnectionStatus;
+  }[];
+}
+
 export interface ConnectionStateUpdate {
   readonly status: 'Approved' | 'Rejected';
   /** At most 140 characters (ARM's limit); callers enforce it before calling. */

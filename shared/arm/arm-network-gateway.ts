@@ -11,6 +11,7 @@ import type {
   ArmGateway,
   ConnectionStateUpdate,
   ConnectionStatus,
+  ListedPrivateLinkService,
   PlsExposureUpdate,
   PrivateEndpointConnection,
   PrivateLinkServiceInfo,
@@ -121,6 +122,36 @@ export class ArmNetworkGateway implements ArmGateway {
         for (const item of page) connections.push(toConnection(item, plsId));
       }
       return connections;
+    });
+  }
+
+  /**
+   * Every PLS of one subscription with its connections inline, and how many pages (reads) that took:
+   * `GET /subscriptions/{id}/providers/Microsoft.Network/privateLinkServices`
+   * (PrivateLinkServices_ListBySubscription in privateLinkService.json, Azure/azure-rest-api-specs
+   * network stable 2025-01-01: pageable on `nextLink`; each item's PrivateLinkServiceProperties carry
+   * the read-only `privateEndpointConnections` array). One list per subscription instead of one per PLS.
+   */
+  async listSubscriptionPrivateLinkServices(
+    subscriptionId: string,
+  ): Promise<{ readonly services: ListedPrivateLinkService[]; readonly pages: number }> {
+    return this.call('list private link services', subscriptionId, async (client) => {
+      const services: ListedPrivateLinkService[] = [];
+      let pages = 0;
+      for await (const page of client.privateLinkServices.listBySubscription().byPage()) {
+        pages += 1;
+        for (const pls of page) {
+          if (pls.id === undefined) continue;
+          services.push({
+            id: pls.id,
+            connections: (pls.privateEndpointConnections ?? []).map((c) => {
+              const connection = toConnection(c, pls.id as string);
+              return { name: connection.name, status: connection.status };
+            }),
+          });
+        }
+      }
+      return { services, pages };
     });
   }
 

@@ -45,11 +45,24 @@ export function privateLinkServiceQuery(tag: DiscoveryTag | undefined): string {
   return `resources | where type =~ 'microsoft.network/privatelinkservices'${filter} | project id | order by id asc`;
 }
 
+/**
+ * The "what is new" pass's query (`graph` mode; the ARM emulator answers exactly this text): one row
+ * per Pending connection, with its PLS id and connection name, only for PLS that have one. The
+ * connection objects are those ARM returns inline in `properties.privateEndpointConnections`
+ * (PrivateLinkServiceProperties, privateLinkService.json); `=~` compares case-insensitively as ARM's
+ * status strings are not guaranteed in one casing. `order by` keeps pages stable across `$skipToken`.
+ */
+export const PENDING_CONNECTIONS_QUERY =
+  "resources | where type =~ 'microsoft.network/privatelinkservices' | mv-expand connection = properties.privateEndpointConnections | where tostring(connection.properties.privateLinkServiceConnectionState.status) =~ 'Pending' | project id, connectionName = tostring(connection.name) | order by id asc, connectionName asc";
+
+const idRowSchema = z.object({ id: z.string() });
+const pendingRowSchema = z.object({ id: z.string(), connectionName: z.string().min(1) });
+
 /** QueryResponse, the fields this module reads (resultFormat objectArray: `data` is an array of rows). */
 const queryResponseSchema = z.object({
   totalRecords: z.number().int().nonnegative(),
   count: z.number().int().nonnegative(),
-  data: z.array(z.object({ id: z.string() })),
+  data: z.array(z.unknown()),
   $skipToken: z.string().min(1).optional(),
 });
 
@@ -63,6 +76,14 @@ export interface ResourceGraphOptions {
   /** Per request; 30 s by default. */
   readonly timeoutMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PendingConnectionsResult {
+  /** One row per Pending connection: the PLS id as Resource Graph spells it and the connection name. */
+  readonly connections: readonly { readonly id: string; readonly connectionName: string }[];
+  /** Queries sent (one per page). */
+  readonly pages: number;
+  readonly waitedMs: number;
 }
 
 export interface DiscoveryResult {
@@ -91,13 +112,35 @@ export class ResourceGraphClient {
     scope: DiscoveryScope,
     tag: DiscoveryTag | undefined,
   ): Promise<DiscoveryResult> {
+    const { rows, pages, waitedMs } = await this.queryAll(scope, privateLinkServiceQuery(tag), idRowSchema);
+    const ids = rows.map((row) => row.id).filter((id) => RESOURCE_ID_PATTERNS.privateLinkService.test(id));
+    return { ids, pages, waitedMs };
+  }
+
+  /**
+   * The Pending connections of every PLS in the scope, one row per connection (the "what is new"
+   * pass in `graph` mode), all pages. Rows whose id is not a PLS id are dropped. Resource Graph is
+   * eventually consistent: a row is a hint to re-read that PLS from ARM, never a state to act on.
+   */
+  async listPendingConnections(scope: DiscoveryScope): Promise<PendingConnectionsResult> {
+    const { rows, pages, waitedMs } = await this.queryAll(scope, PENDING_CONNECTIONS_QUERY, pendingRowSchema);
+    const connections = rows.filter((row) => RESOURCE_ID_PATTERNS.privateLinkService.test(row.id));
+    return { connections, pages, waitedMs };
+  }
+
+  /** One query, every page: `$skipToken` paging within the quota (see the top of this file). */
+  private async queryAll<Row>(
+    scope: DiscoveryScope,
+    query: string,
+    rowSchema: z.ZodType<Row>,
+  ): Promise<{ rows: Row[]; pages: number; waitedMs: number }> {
     const base = {
       ...(scope.kind === 'subscriptions'
         ? { subscriptions: scope.subscriptionIds }
         : { managementGroups: [scope.managementGroupId] }),
-      query: privateLinkServiceQuery(tag),
+      query,
     };
-    const ids: string[] = [];
+    const rows: Row[] = [];
     let skipToken: string | undefined;
     let pages = 0;
     let waitedMs = 0;
@@ -121,14 +164,18 @@ export class ResourceGraphClient {
         continue;
       }
       pages += 1;
-      for (const row of answer.page.data)
-        if (RESOURCE_ID_PATTERNS.privateLinkService.test(row.id)) ids.push(row.id);
+      for (const row of answer.page.data) {
+        const parsed = rowSchema.safeParse(row);
+        if (!parsed.success)
+          throw new AppError('arm_error', 'Resource Graph answered with an unexpected row.');
+        rows.push(parsed.data);
+      }
       skipToken = answer.page.$skipToken;
       if (skipToken === undefined) break;
       // No query left in this window: the next page would be throttled, so it waits for the reset.
       if (answer.remaining === 0) waitBeforeNext = answer.resetsAfterMs ?? 1_000;
     }
-    return { ids, pages, waitedMs };
+    return { rows, pages, waitedMs };
   }
 
   /** Waits `ms` if the budget allows it, else fails `arm_throttled` (nothing of this run's list is used). */

@@ -43,6 +43,14 @@ export interface Config {
     readonly expiryGraceHours: number;
     /** How long a first approval waits for the second person (hours). */
     readonly twoPersonApprovalHours: number;
+    /** The "what is new" pass (WATCH_*): its tick, mode and read shares (percent). */
+    readonly watch: {
+      readonly schedule: string;
+      readonly mode: 'auto' | 'arm' | 'graph' | 'off';
+      readonly readSharePercent: number;
+      readonly graphSharePercent: number;
+      readonly armMaxServices: number;
+    };
   };
   readonly auth: {
     readonly mode: 'easyauth' | 'dev';
@@ -314,6 +322,13 @@ export function parseConfig(env: Env): Config {
       expiryReminderHours: num('APPROVAL_EXPIRY_REMINDER_HOURS'),
       expiryGraceHours: num('APPROVAL_EXPIRY_GRACE_HOURS'),
       twoPersonApprovalHours: num('TWO_PERSON_APPROVAL_HOURS'),
+      watch: {
+        schedule: str('WATCH_SCHEDULE') as string,
+        mode: str('WATCH_MODE') as Config['approval']['watch']['mode'],
+        readSharePercent: num('WATCH_READ_SHARE'),
+        graphSharePercent: num('WATCH_GRAPH_SHARE'),
+        armMaxServices: num('WATCH_ARM_MAX_SERVICES'),
+      },
     })),
     auth: section(settingIssues.api, 'api', () => ({
       mode: authMode,

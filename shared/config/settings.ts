@@ -17,6 +17,7 @@ import { ENTITLEMENT_SETTINGS } from './settings-entitlement';
 import { NOTIFY_SETTINGS } from './settings-notify';
 import { ONBOARDING_SETTINGS } from './settings-onboarding';
 import { PROBE_SETTINGS } from './settings-probe';
+import { WATCH_SETTINGS } from './settings-watch';
 
 export { FEATURES, type Feature, featureOf, type SettingRule, type SettingSpec } from './setting-spec';
 
@@ -138,6 +139,7 @@ const PLATFORM_SETTINGS = [
 export const SETTINGS = [
   ...COMMON_SETTINGS,
   ...APPROVAL_SETTINGS,
+  ...WATCH_SETTINGS,
   ...DISCOVERY_SETTINGS,
   ...ENTITLEMENT_SETTINGS,
   ...ONBOARDING_SETTINGS,

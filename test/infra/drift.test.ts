@@ -383,6 +383,12 @@ describe('consistency checks catch drift', () => {
           options: { queueName: '%RECONCILE_QUEUE_NAME%', connection: 'AzureWebJobsStorage' },
           handler: noop,
         },
+        watchNewConnections: {
+          name: 'watchNewConnections',
+          kind: 'timer',
+          options: { schedule: '%WATCH_SCHEDULE%' },
+          handler: noop,
+        },
         probeEndpoints: {
           name: 'probeEndpoints',
           kind: 'timer',

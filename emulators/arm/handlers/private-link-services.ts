@@ -4,6 +4,34 @@ import { type RouteHandler, writeEvent } from '../context';
 import { headerOf, parseJsonBody, sendJson } from '../http';
 import { EmulatorError } from '../world';
 
+/**
+ * `GET /subscriptions/{id}/providers/Microsoft.Network/privateLinkServices`
+ * (PrivateLinkServices_ListBySubscription, privateLinkService.json in Azure/azure-rest-api-specs,
+ * network stable 2025-01-01): a PrivateLinkServiceListResult `{value, nextLink}`, pageable on
+ * `nextLink`; each PLS carries its `privateEndpointConnections` inline, as a GET does. The page size
+ * is the emulator's own choice (`pageSize`, 100 by default, shared with the connection list): ARM
+ * publishes none for this list. Ordered by id so `$skipToken` pages are stable.
+ */
+export const listPrivateLinkServices: RouteHandler = (context, { route, url, apiVersion, response }) => {
+  const all = context.world
+    .privateLinkServices()
+    .filter((pls) => pls.subscriptionId.toLowerCase() === route.subscriptionId)
+    .sort((a, b) =>
+      a.id.toLowerCase() < b.id.toLowerCase() ? -1 : a.id.toLowerCase() > b.id.toLowerCase() ? 1 : 0,
+    );
+  const skip = Number(url.searchParams.get('$skipToken') ?? '0');
+  const start = Number.isInteger(skip) && skip > 0 ? skip : 0;
+  const pageSize = context.pageSize;
+  const value = all.slice(start, start + pageSize).map((pls) => plsJson(pls));
+  const next = start + pageSize < all.length ? start + pageSize : undefined;
+  sendJson(response, 200, {
+    value,
+    ...(next === undefined
+      ? {}
+      : { nextLink: `${context.origin()}${url.pathname}?api-version=${apiVersion}&$skipToken=${next}` }),
+  });
+};
+
 /** `GET .../privateLinkServices/{name}`. */
 export const getPrivateLinkService: RouteHandler = (context, { route, response }) => {
   sendJson(response, 200, plsJson(context.world.requirePls(route.resourceId)));

@@ -17,6 +17,15 @@ import { EmulatorError } from '../world';
 const PRODUCT_QUERY =
   /^resources \| where type =~ 'microsoft\.network\/privatelinkservices'(?: \| where tags\['([^'\\]+)'\] == '([^'\\]*)')? \| project id \| order by id asc$/;
 
+/**
+ * The "what is new" pass's query (shared/arm/resource-graph.ts PENDING_CONNECTIONS_QUERY), written out
+ * here on purpose: a change of the product's text must fail its tests, not pass silently. One row per
+ * Pending connection (`mv-expand` of the inline `properties.privateEndpointConnections`), PLS id and
+ * connection name, ordered by both.
+ */
+const PENDING_CONNECTIONS_QUERY =
+  "resources | where type =~ 'microsoft.network/privatelinkservices' | mv-expand connection = properties.privateEndpointConnections | where tostring(connection.properties.privateLinkServiceConnectionState.status) =~ 'Pending' | project id, connectionName = tostring(connection.name) | order by id asc, connectionName asc";
+
 /** Resource Graph answers at most 1,000 records per page; 100 when `$top` is not given ("Work with large data sets"). */
 const MAX_TOP = 1000;
 const DEFAULT_TOP = 100;
@@ -32,38 +41,61 @@ interface GraphRequest {
 
 export const queryResourceGraph: RouteHandler = (context, { body, response }) => {
   const request = parseRequest(parseJsonBody(body));
-  const match = PRODUCT_QUERY.exec(request.query);
-  if (match === null) {
-    throw new EmulatorError(
-      400,
-      'BadRequest',
-      'Please provide below info when asking for support: the ARM emulator answers only the query shapes of docs/arm-emulator.md.',
-      { details: [{ code: 'InvalidQuery', message: 'Query is invalid or not served by the emulator.' }] },
-    );
-  }
-  const [, tagName, tagValue] = match;
-  const subscriptions = scopeSubscriptions(context.world, request);
-  const ids = context.world
-    .privateLinkServices()
-    .filter((pls) => subscriptions.has(pls.subscriptionId))
-    .filter((pls) => tagName === undefined || pls.tags[tagName] === tagValue)
-    .map((pls) => pls.id)
-    .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
+  const rows = rowsOf(context.world, request);
   const fingerprint = queryFingerprint(request);
   const offset = request.skipToken === undefined ? 0 : readSkipToken(request.skipToken, fingerprint);
   const pageSize = Math.min(request.top, context.graphPageSize);
-  const page = ids.slice(offset, offset + pageSize);
+  const page = rows.slice(offset, offset + pageSize);
   const next = offset + page.length;
-  const rows = page.map((id) => ({ id }));
   sendJson(response, 200, {
-    totalRecords: ids.length,
+    totalRecords: rows.length,
     count: page.length,
     resultTruncated: 'false',
     facets: [],
-    ...(next < ids.length ? { $skipToken: skipToken(next, fingerprint) } : {}),
-    data: request.resultFormat === 'table' ? tableOf(rows) : rows,
+    ...(next < rows.length ? { $skipToken: skipToken(next, fingerprint) } : {}),
+    data: request.resultFormat === 'table' ? tableOf(page) : page,
   });
 };
+
+type Row = Readonly<Record<string, string>>;
+
+/** The rows of one of the product's queries, in its order; any other text is refused with 400. */
+function rowsOf(world: Parameters<RouteHandler>[0]['world'], request: GraphRequest): Row[] {
+  const byId = (a: string, b: string) => {
+    const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  const match = PRODUCT_QUERY.exec(request.query);
+  if (match !== null) {
+    const [, tagName, tagValue] = match;
+    const subscriptions = scopeSubscriptions(world, request);
+    return world
+      .privateLinkServices()
+      .filter((pls) => subscriptions.has(pls.subscriptionId))
+      .filter((pls) => tagName === undefined || pls.tags[tagName] === tagValue)
+      .map((pls) => pls.id)
+      .sort(byId)
+      .map((id) => ({ id }));
+  }
+  if (request.query === PENDING_CONNECTIONS_QUERY) {
+    const subscriptions = scopeSubscriptions(world, request);
+    return world
+      .privateLinkServices()
+      .filter((pls) => subscriptions.has(pls.subscriptionId))
+      .flatMap((pls) =>
+        [...pls.connections.values()]
+          .filter((c) => c.status.toLowerCase() === 'pending')
+          .map((c) => ({ id: pls.id, connectionName: c.name })),
+      )
+      .sort((a, b) => byId(a.id, b.id) || byId(a.connectionName, b.connectionName));
+  }
+  throw new EmulatorError(
+    400,
+    'BadRequest',
+    'Please provide below info when asking for support: the ARM emulator answers only the query shapes of docs/arm-emulator.md.',
+    { details: [{ code: 'InvalidQuery', message: 'Query is invalid or not served by the emulator.' }] },
+  );
+}
 
 function parseRequest(body: unknown): GraphRequest {
   const invalid = (message: string) => new EmulatorError(400, 'BadRequest', message);
@@ -141,6 +173,10 @@ function readSkipToken(token: string, fingerprint: string): number {
   throw new EmulatorError(400, 'BadRequest', 'The $skipToken is invalid or belongs to another query.');
 }
 
-function tableOf(rows: readonly { id: string }[]) {
-  return { columns: [{ name: 'id', type: 'string' }], rows: rows.map((row) => [row.id]) };
+function tableOf(rows: readonly Row[]) {
+  const names = Object.keys(rows[0] ?? { id: '' });
+  return {
+    columns: names.map((name) => ({ name, type: 'string' })),
+    rows: rows.map((row) => names.map((name) => row[name] ?? '')),
+  };
 }

@@ -164,7 +164,7 @@ export async function reconcileConfigured(
   return summary;
 }
 
-async function queueContinuations(
+export async function queueContinuations(
   deps: RunDeps,
   unfinished: ReconcileRunSummary['unfinished'],
   correlationId: string,
