@@ -6,7 +6,7 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import { runLatencyScale, WATCH_FUNCTION, watchPassRegistered } from '../../../bench/latency';
+import { runLatencyScale, WATCH_FUNCTION } from '../../../bench/latency';
 
 const nullableNumber = z.number().nonnegative().nullable();
 const count = z.number().int().nonnegative();
@@ -46,9 +46,7 @@ const reportSchema = z
   })
   .strict();
 
-// Until the watch pass is registered (h-watch, issue 24 item 2) nothing but the reconciliation timer
-// can decide a connection without an event, so this test cannot pass yet: it is skipped, by name.
-describe.skipIf(!watchPassRegistered())(`bench:latency core loop (needs ${WATCH_FUNCTION})`, () => {
+describe('bench:latency core loop', () => {
   it('decides a new connection with no event through the watch pass, and reports every figure', async () => {
     const report = await runLatencyScale({
       services: 5,
