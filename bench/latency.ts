@@ -109,10 +109,27 @@ export interface Latency {
 }
 
 export interface PassTiming {
-  readonly invocations: number;
   readonly p50Ms: number | null;
   readonly p95Ms: number | null;
   readonly maxMs: number | null;
+}
+
+/**
+ * The pass's invocations: every tick of its schedule is an execution, but only a due tick runs a pass
+ * (it logs `approval.watch.pass` or `approval.watch.failed`); the others return after one state read.
+ * In baseline mode the reconciliation timer's runs, each of them a pass.
+ */
+export interface PassReport extends PassTiming {
+  readonly functionName: string;
+  readonly ticks: number;
+  /** Median duration of a tick that was not due (what most executions cost). */
+  readonly idleTickP50Ms: number | null;
+  readonly passes: number;
+  readonly failedPasses: number;
+  /** Where the passes listed from (`arm` or `graph`), the last one's. */
+  readonly source: string | null;
+  /** The period the pass derived from its reads (median over the passes), seconds. */
+  readonly periodSeconds: number | null;
 }
 
 export interface LatencyScaleReport {
@@ -150,8 +167,7 @@ export interface LatencyScaleReport {
     readonly graph: number;
     readonly total: number;
   };
-  /** Execution time of the watch pass invocations (or, in baseline mode, of the reconciliation timer). */
-  readonly pass: PassTiming & { readonly functionName: string };
+  readonly pass: PassReport;
   readonly invocations: {
     readonly timer: Readonly<Record<string, number>>;
     readonly queue: number;
@@ -225,9 +241,8 @@ function hostJsonPath(): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function timing(values: readonly number[]): PassTiming {
-  if (values.length === 0) return { invocations: 0, p50Ms: null, p95Ms: null, maxMs: null };
+  if (values.length === 0) return { p50Ms: null, p95Ms: null, maxMs: null };
   return {
-    invocations: values.length,
     p50Ms: Math.round(quantile(values, 0.5)),
     p95Ms: Math.round(quantile(values, 0.95)),
     maxMs: Math.round(Math.max(...values)),
@@ -235,6 +250,43 @@ function timing(values: readonly number[]): PassTiming {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+function parseJsonLine(text: string): Record<string, unknown> | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ticks and passes of the pass's timer; without pass lines (baseline) every run is a pass. */
+function passReport(
+  functionName: string,
+  runs: readonly InvocationRecord[],
+  passLines: ReadonlyMap<string, { failed: boolean; source: unknown; periodMs: unknown }> | undefined,
+): PassReport {
+  const isPass = (r: InvocationRecord) => passLines === undefined || passLines.has(r.invocationId);
+  const passes = runs.filter(isPass);
+  const idle = runs.filter((r) => !isPass(r)).map((r) => r.durationMs);
+  const lines = passes.flatMap((r) => {
+    const line = passLines?.get(r.invocationId);
+    return line === undefined ? [] : [line];
+  });
+  const periods = lines.flatMap((l) => (typeof l.periodMs === 'number' ? [l.periodMs / 1000] : []));
+  const source = lines.at(-1)?.source;
+  return {
+    functionName,
+    ticks: runs.length,
+    idleTickP50Ms: idle.length === 0 ? null : round1(quantile(idle, 0.5)),
+    passes: passes.length,
+    failedPasses: lines.filter((l) => l.failed).length,
+    ...timing(passes.map((r) => r.durationMs)),
+    source: typeof source === 'string' ? source : null,
+    periodSeconds: periods.length === 0 ? null : round1(quantile(periods, 0.5)),
+  };
+}
 
 /** One scale in one mode: seed, warm up, create the arrivals, wait for decisions, report. */
 export async function runLatencyScale(options: LatencyRunOptions): Promise<LatencyScaleReport> {
@@ -281,9 +333,20 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
     const queue = await container.queue(container.config.approval.reconcileQueueName);
 
     const invocations: { record: InvocationRecord; endedAt: number }[] = [];
+    // The watch pass's own summary line, by invocation: which ticks ran a pass, its source and period.
+    const passLines = new Map<string, { failed: boolean; source: unknown; periodMs: unknown }>();
     const logger: HostLogger = {
       invocation: (record) => invocations.push({ record, endedAt: Date.now() }),
-      functionLog: (_name, _id, level, args) => {
+      functionLog: (name, id, level, args) => {
+        if (name === WATCH_FUNCTION && typeof args[0] === 'string') {
+          const line = parseJsonLine(args[0]);
+          if (line?.event === 'approval.watch.pass' || line?.event === 'approval.watch.failed')
+            passLines.set(id, {
+              failed: line.event === 'approval.watch.failed',
+              source: line.source,
+              periodMs: line.periodMs,
+            });
+        }
         if (level === 'error' || level === 'critical') process.stderr.write(`${format(...args)}\n`);
       },
       info: () => {},
@@ -484,14 +547,13 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
       readsPerMinute: measuredSeconds === 0 ? 0 : round1((reads / measuredSeconds) * 60),
       armWrites: tally.armWrites,
       throttled429: { armBuckets, nrp, graph: tally.graph429, total: armBuckets + nrp + tally.graph429 },
-      pass: {
-        functionName: passName,
-        ...timing(
-          measured
-            .filter((r) => r.functionName === passName && r.trigger === 'timer' && r.outcome !== 'skipped')
-            .map((r) => r.durationMs),
+      pass: passReport(
+        passName,
+        measured.filter(
+          (r) => r.functionName === passName && r.trigger === 'timer' && r.outcome !== 'skipped',
         ),
-      },
+        passName === WATCH_FUNCTION ? passLines : undefined,
+      ),
       invocations: {
         timer: timerCounts,
         queue: measured.filter((r) => r.trigger === 'storageQueue').length,
@@ -527,7 +589,7 @@ function summaryLine(r: LatencyScaleReport): string {
     `decided ${r.decided}/${r.arrivals} (never ${r.neverDecided})`,
     `reads/min ${r.readsPerMinute} (${r.reads.armGets} GET + ${r.reads.graphQueries} graph in ${r.measuredSeconds} s)`,
     `429s ${r.throttled429.total} (buckets ${r.throttled429.armBuckets}, NRP ${r.throttled429.nrp}, graph ${r.throttled429.graph})`,
-    `${r.pass.functionName} ${r.pass.invocations}x p50 ${r.pass.p50Ms ?? 'n/a'} ms max ${r.pass.maxMs ?? 'n/a'} ms`,
+    `${r.pass.functionName} ${r.pass.passes} passes of ${r.pass.ticks} ticks${r.pass.source === null ? '' : ` (${r.pass.source}, period ${r.pass.periodSeconds ?? 'n/a'} s)`}: p50 ${r.pass.p50Ms ?? 'n/a'} ms, max ${r.pass.maxMs ?? 'n/a'} ms`,
     ...(state === undefined ? [] : [`target p95 ≤ ${TARGET_P95_SECONDS[r.services]} s: ${state}`]),
   ].join(' | ');
 }

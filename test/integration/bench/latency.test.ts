@@ -34,10 +34,15 @@ const reportSchema = z
     pass: z
       .object({
         functionName: z.string(),
-        invocations: count,
+        ticks: count,
+        idleTickP50Ms: nullableNumber,
+        passes: count,
+        failedPasses: count,
         p50Ms: nullableNumber,
         p95Ms: nullableNumber,
         maxMs: nullableNumber,
+        source: z.enum(['arm', 'graph']).nullable(),
+        periodSeconds: nullableNumber,
       })
       .strict(),
     invocations: z
@@ -72,6 +77,8 @@ describe('bench:latency core loop', () => {
     expect(report.invocations.timer.reconcileConnections ?? 0).toBe(0);
     expect(report.invocations.timer[WATCH_FUNCTION] ?? 0).toBeGreaterThan(0);
     expect(report.pass.functionName).toBe(WATCH_FUNCTION);
+    expect(report.pass.passes).toBeGreaterThan(0);
+    expect(report.pass.source).toBe('arm');
     expect(report.latencySeconds.p95).not.toBeNull();
     expect(report.reads.total).toBe(report.reads.armGets + report.reads.graphQueries);
     expect(report.throttled429.total).toBe(0);
