@@ -130,6 +130,8 @@ export interface PassReport extends PassTiming {
   readonly source: string | null;
   /** The period the pass derived from its reads (median over the passes), seconds. */
   readonly periodSeconds: number | null;
+  /** Reads the passes themselves reported (ARM pages and Resource Graph queries); null in baseline mode. */
+  readonly reads: number | null;
 }
 
 export interface LatencyScaleReport {
@@ -160,6 +162,8 @@ export interface LatencyScaleReport {
   /** The product's ARM GETs and Resource Graph queries that were answered (not throttled). */
   readonly reads: { readonly armGets: number; readonly graphQueries: number; readonly total: number };
   readonly readsPerMinute: number;
+  /** The watch pass's own share of the reads per minute (from its summary lines); null in baseline mode. */
+  readonly passReadsPerMinute: number | null;
   readonly armWrites: number;
   readonly throttled429: {
     readonly armBuckets: number;
@@ -265,7 +269,9 @@ function parseJsonLine(text: string): Record<string, unknown> | undefined {
 function passReport(
   functionName: string,
   runs: readonly InvocationRecord[],
-  passLines: ReadonlyMap<string, { failed: boolean; source: unknown; periodMs: unknown }> | undefined,
+  passLines:
+    | ReadonlyMap<string, { failed: boolean; source: unknown; periodMs: unknown; reads: unknown }>
+    | undefined,
 ): PassReport {
   const isPass = (r: InvocationRecord) => passLines === undefined || passLines.has(r.invocationId);
   const passes = runs.filter(isPass);
@@ -285,6 +291,10 @@ function passReport(
     ...timing(passes.map((r) => r.durationMs)),
     source: typeof source === 'string' ? source : null,
     periodSeconds: periods.length === 0 ? null : round1(quantile(periods, 0.5)),
+    reads:
+      passLines === undefined
+        ? null
+        : lines.reduce((sum, l) => sum + (typeof l.reads === 'number' ? l.reads : 0), 0),
   };
 }
 
@@ -334,7 +344,10 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
 
     const invocations: { record: InvocationRecord; endedAt: number }[] = [];
     // The watch pass's own summary line, by invocation: which ticks ran a pass, its source and period.
-    const passLines = new Map<string, { failed: boolean; source: unknown; periodMs: unknown }>();
+    const passLines = new Map<
+      string,
+      { failed: boolean; source: unknown; periodMs: unknown; reads: unknown }
+    >();
     const logger: HostLogger = {
       invocation: (record) => invocations.push({ record, endedAt: Date.now() }),
       functionLog: (name, id, level, args) => {
@@ -345,6 +358,7 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
               failed: line.event === 'approval.watch.failed',
               source: line.source,
               periodMs: line.periodMs,
+              reads: line.reads,
             });
         }
         if (level === 'error' || level === 'critical') process.stderr.write(`${format(...args)}\n`);
@@ -514,6 +528,11 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
     const reads = tally.armGets + tally.graphQueries;
     const measured = invocations.slice(invocationsBefore).map((i) => i.record);
     const passName = watchPass ? WATCH_FUNCTION : RECONCILE_TIMER;
+    const pass = passReport(
+      passName,
+      measured.filter((r) => r.functionName === passName && r.trigger === 'timer' && r.outcome !== 'skipped'),
+      passName === WATCH_FUNCTION ? passLines : undefined,
+    );
     const timerCounts: Record<string, number> = {};
     for (const r of measured)
       if (r.trigger === 'timer' && r.outcome !== 'skipped')
@@ -545,15 +564,11 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
             },
       reads: { armGets: tally.armGets, graphQueries: tally.graphQueries, total: reads },
       readsPerMinute: measuredSeconds === 0 ? 0 : round1((reads / measuredSeconds) * 60),
+      passReadsPerMinute:
+        pass.reads === null || measuredSeconds === 0 ? null : round1((pass.reads / measuredSeconds) * 60),
       armWrites: tally.armWrites,
       throttled429: { armBuckets, nrp, graph: tally.graph429, total: armBuckets + nrp + tally.graph429 },
-      pass: passReport(
-        passName,
-        measured.filter(
-          (r) => r.functionName === passName && r.trigger === 'timer' && r.outcome !== 'skipped',
-        ),
-        passName === WATCH_FUNCTION ? passLines : undefined,
-      ),
+      pass,
       invocations: {
         timer: timerCounts,
         queue: measured.filter((r) => r.trigger === 'storageQueue').length,
@@ -587,7 +602,7 @@ function summaryLine(r: LatencyScaleReport): string {
     `${String(r.services).padStart(6)} services (${r.subscriptions} sub, ${r.discovery}) ${r.mode.padEnd(8)}`,
     `p50/p95/max ${fmt(l.p50)}/${fmt(l.p95)}/${fmt(l.max)} s`,
     `decided ${r.decided}/${r.arrivals} (never ${r.neverDecided})`,
-    `reads/min ${r.readsPerMinute} (${r.reads.armGets} GET + ${r.reads.graphQueries} graph in ${r.measuredSeconds} s)`,
+    `reads/min ${r.readsPerMinute}, pass ${r.passReadsPerMinute ?? 'n/a'} (${r.reads.armGets} GET + ${r.reads.graphQueries} graph in ${r.measuredSeconds} s)`,
     `429s ${r.throttled429.total} (buckets ${r.throttled429.armBuckets}, NRP ${r.throttled429.nrp}, graph ${r.throttled429.graph})`,
     `${r.pass.functionName} ${r.pass.passes} passes of ${r.pass.ticks} ticks${r.pass.source === null ? '' : ` (${r.pass.source}, period ${r.pass.periodSeconds ?? 'n/a'} s)`}: p50 ${r.pass.p50Ms ?? 'n/a'} ms, max ${r.pass.maxMs ?? 'n/a'} ms`,
     ...(state === undefined ? [] : [`target p95 ≤ ${TARGET_P95_SECONDS[r.services]} s: ${state}`]),
