@@ -498,8 +498,8 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
     for (;;) {
       await sleep(200);
       const now = Date.now();
-      const allCreated = now >= windowEnd || arrivals.size >= times.length;
-      if (allCreated && decidedCount() === arrivals.size && now >= windowEnd) break;
+      // Done once every drawn arrival exists and is decided (or at the deadline).
+      if (arrivals.size >= times.length && decidedCount() === arrivals.size) break;
       if (now >= deadline) break;
       if (now >= nextProgress) {
         nextProgress = now + everyMs;
