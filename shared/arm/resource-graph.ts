@@ -1,5 +1,6 @@
 /*
- * Finds Private Link Services through Azure Resource Graph's REST API: `POST
+ * Finds Private Link Services (discovery) and their Pending connections (the "what is new" pass)
+ * through Azure Resource Graph's REST API: `POST
  * {ARM}/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01` (Resources_Resources,
  * specification/resourcegraph/resource-manager/Microsoft.ResourceGraph/stable/2024-04-01/resourcegraph.json
  * in Azure/azure-rest-api-specs, the newest stable version). Sent with undici rather than

@@ -184,9 +184,10 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
           'the onboarding code keys are invalid: rules asking for a code match nothing until they are fixed (other rules keep deciding)',
           codeIssues,
         );
-  const [reconciliation, exposure] = await Promise.all([
+  const [reconciliation, exposure, watch] = await Promise.all([
     reconciliationOrUndefined(container),
     withinReadTimeout(() => exposureProblem(container, plsResourceIds)),
+    withinReadTimeout(() => watchDetail(container)),
   ]);
   try {
     const policy = await container.approvalPolicy();
@@ -196,6 +197,7 @@ async function approvalReport(container: HealthPorts): Promise<FeatureReport> {
         ...detail,
         policyVersion: policy.version,
         ...(exposure === undefined ? {} : { exposureContradictions: exposure.issueCount }),
+        ...watch,
       },
       ...(reconciliation === undefined ? {} : { reconciliation }),
       ...problemOf(
@@ -291,6 +293,33 @@ async function servicesDetail(
           ...(status.lastOkAt === undefined ? {} : { lastDiscoveryOkAt: status.lastOkAt.toISOString() }),
           ...(status.errorCode === undefined ? {} : { lastDiscoveryError: status.errorCode }),
         }),
+  };
+}
+
+/**
+ * The "what is new" pass (WATCH_MODE): its last pass as whichever instance ran it recorded it, the
+ * period it derived, and the reads per minute it measured (shared/approval/storage/watch-state-store.ts).
+ */
+async function watchDetail(container: HealthPorts): Promise<Record<string, string | number>> {
+  const { mode } = container.config.approval.watch;
+  if (mode === 'off') return { watchMode: mode };
+  const [{ WatchStateStore }, { APPROVAL_TABLES }] = await Promise.all([
+    import('../approval/storage/watch-state-store'),
+    import('../approval/storage/approval-tables'),
+  ]);
+  const last = await new WatchStateStore(() => container.table(APPROVAL_TABLES.reconcileRuns)).get();
+  if (last === undefined) return { watchMode: mode, watchLastPassAt: 'never' };
+  return {
+    watchMode: mode,
+    watchSource: last.source,
+    watchLastPassAt: last.at.toISOString(),
+    watchPeriodSeconds: last.periodMs / 1000,
+    watchNextPassDueAt: last.nextDueAt.toISOString(),
+    watchReadsLastPass: last.reads,
+    ...(last.readsPerMinute === undefined ? {} : { watchReadsPerMinute: last.readsPerMinute }),
+    watchHandedLastPass: last.handed,
+    ...(last.lastOkAt === undefined ? {} : { watchLastPassOkAt: last.lastOkAt.toISOString() }),
+    ...(last.errorCode === undefined ? {} : { watchLastPassError: last.errorCode }),
   };
 }
 

@@ -34,6 +34,7 @@ describe('npm run local (scripts/local.js serving the staged package)', () => {
         // Keep the run hermetic: no timer fires during the test, and nothing may reach a real ARM.
         PROBE_SCHEDULE: '0 0 0 1 1 *',
         RECONCILE_SCHEDULE: '0 0 0 1 1 *',
+        WATCH_SCHEDULE: '0 0 0 1 1 *',
         PROBE_CLEANUP_SCHEDULE: '0 0 0 1 1 *',
         ARM_ENDPOINT: 'http://127.0.0.1:9',
       },

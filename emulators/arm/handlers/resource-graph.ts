@@ -5,7 +5,7 @@
  * `options.$top`, `options.$skipToken`, `options.resultFormat`; the answer is a QueryResponse
  * `{totalRecords, count, resultTruncated, $skipToken?, data, facets}` (examples ResourcesFirstPageQuery
  * and ResourcesNextPageQuery of the same folder). The emulator runs no KQL: it answers only the query
- * shapes the product sends (shared/arm/resource-graph-query.ts builds them; docs/arm-emulator.md lists
+ * shapes the product sends (shared/arm/resource-graph.ts builds them; docs/arm-emulator.md lists
  * them) and refuses any other text with 400, so a change of the product's query cannot pass unnoticed.
  */
 import { createHash } from 'node:crypto';

@@ -131,7 +131,11 @@ export interface WatchPassSummary extends WatchPassStatus {
 }
 
 export type WatchOutcome =
-  | { readonly ran: false; readonly reason: 'off' | 'approval_off' | 'not_due'; readonly nextDueAt?: Date }
+  | {
+      readonly ran: false;
+      readonly reason: 'off' | 'approval_off' | 'not_due' | 'state_unavailable';
+      readonly nextDueAt?: Date;
+    }
   | { readonly ran: true; readonly summary: WatchPassSummary };
 
 /** What one instance remembers between passes: settled statuses, and when it last handed a connection. */
@@ -161,7 +165,14 @@ export async function watchNewConnections(
   // With APPROVAL_MODE off the policy decides nothing, so there is nothing to hand over quickly.
   if (deps.mode === 'off') return { ran: false, reason: 'approval_off' };
   const startedAt = deps.clock.now();
-  const claim = await state.claim(startedAt, WATCH_HOLD_MS, WATCH_TICK_SLACK_MS);
+  let claim: Awaited<ReturnType<typeof state.claim>>;
+  try {
+    claim = await state.claim(startedAt, WATCH_HOLD_MS, WATCH_TICK_SLACK_MS);
+  } catch (error) {
+    // Without the shared row instances cannot agree on a period: no pass (the timer and events go on).
+    logEvent(log, { level: 'warn', event: 'approval.watch.state_unavailable', code: toAppError(error).code });
+    return { ran: false, reason: 'state_unavailable' };
+  }
   if (!claim.claimed) return { ran: false, reason: 'not_due', nextDueAt: claim.nextDueAt };
   const previous = claim.previous;
   const started = performance.now();

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { watchNewConnections } from '../../../functions/watchNewConnections';
 import { WatchStateStore } from '../../../shared/approval/storage/watch-state-store';
 import type { Clock } from '../../../shared/clock';
-import { type Container, setContainer } from '../../../shared/composition-root';
+import { type Container, getContainer, setContainer } from '../../../shared/composition-root';
+import { featureReports } from '../../../shared/health/feature-report';
 import {
   armTestContainer,
   plsIdOf,
@@ -83,6 +84,36 @@ describe('watchNewConnections (timer)', () => {
       unsettled: 1,
       handed: 1,
     });
+    // Decided: the next pass lists again and hands nothing.
+    clock.advance(5_000);
+    const next = await tick(
+      armTestContainer(
+        emulator,
+        [...managed, elsewhere],
+        { APPROVAL_POLICY: REJECT_ALL, TABLE_NAME_PREFIX: getContainer().config.tablePrefix },
+        { clock },
+      ),
+    );
+    expect(passLine(next)).toMatchObject({ reads: 2, unsettled: 0, handed: 0 });
+    expect(emulator.requestLog.count('connection.list')).toBe(1);
+  });
+
+  it('follows nextLink: every page of the subscription list is read and counted', async () => {
+    const emulator = await emulators.start({ pageSize: 2 });
+    const ids = ['pls-1', 'pls-2', 'pls-3', 'pls-4', 'pls-5'].map((n) => plsIdOf(n));
+    for (const id of ids) emulator.world.addPrivateLinkService({ id });
+    const last = emulator.world.addConnection({
+      plsId: ids[4] as string,
+      privateEndpointId: privateEndpointIdOf(CONSUMER, 'pe-on-the-last-page'),
+      requestMessage: 'hello',
+    });
+    const lines = await tick(
+      armTestContainer(emulator, ids, { APPROVAL_POLICY: REJECT_ALL }, { clock: movableClock() }),
+    );
+    expect(emulator.world.requireConnection(ids[4] as string, last.name).status).toBe('Rejected');
+    expect(emulator.requestLog.count('pls.list')).toBe(3);
+    // 3 pages, plus 2 reads of the handed PLS, at 10% of 25 reads/s: 2 s.
+    expect(passLine(lines)).toMatchObject({ reads: 3, listed: 5, handed: 1, periodMs: 2_000 });
   });
 
   it('ignores a PLS it does not manage in the same subscription', async () => {
@@ -196,6 +227,33 @@ describe('watchNewConnections (timer)', () => {
     expect(emulator.world.requireConnection(pls, connection.name).status).toBe('Rejected');
     const state = await new WatchStateStore(() => container.table('ReconcileRuns')).get();
     expect(state).toMatchObject({ source: 'arm', errorCode: undefined, handed: 1 });
+    // Health shows the last pass, its period (1 list + 2 reads of the handed PLS at 2.5/s) and the
+    // list reads per minute it measured (1 read, 30 s after the failed pass before it).
+    const approval = (await featureReports(container)).approval;
+    expect(approval?.detail).toMatchObject({
+      watchMode: 'auto',
+      watchSource: 'arm',
+      watchLastPassAt: clock.now().toISOString(),
+      watchPeriodSeconds: 1.2,
+      watchReadsPerMinute: 2,
+      watchHandedLastPass: 1,
+    });
+    expect(approval?.detail?.watchLastPassError).toBeUndefined();
+  });
+
+  it("counts against Microsoft.Network's read window like any GET: a spent window backs the pass off", async () => {
+    const emulator = await emulators.start({ nrpLimits: { enforce: true, reads: 1, writes: 1000 } });
+    const pls = plsIdOf('pls-a');
+    emulator.world.addPrivateLinkService({ id: pls });
+    const clock = movableClock();
+    const container = armTestContainer(emulator, [pls], { APPROVAL_POLICY: REJECT_ALL }, { clock });
+    expect(passLine(await tick(container))).toMatchObject({ event: 'approval.watch.pass', reads: 1 });
+    clock.advance(5_000);
+    const second = passLine(await tick(container));
+    expect(second).toMatchObject({ event: 'approval.watch.failed', code: 'arm_throttled' });
+    // The window's remaining seconds (about 300) push the next pass out.
+    expect(second?.periodMs as number).toBeGreaterThan(200_000);
+    expect(emulator.nrpLimits.throttled).toBe(1);
   });
 
   it('graph mode: one query over the pages, within the quota; a spent quota ends the pass and it backs off', async () => {
