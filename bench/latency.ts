@@ -348,9 +348,13 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
       string,
       { failed: boolean; source: unknown; periodMs: unknown; reads: unknown }
     >();
+    let closed = false;
     const logger: HostLogger = {
-      invocation: (record) => invocations.push({ record, endedAt: Date.now() }),
+      invocation: (record) => {
+        if (!closed) invocations.push({ record, endedAt: Date.now() });
+      },
       functionLog: (name, id, level, args) => {
+        if (closed) return;
         if (name === WATCH_FUNCTION && typeof args[0] === 'string') {
           const line = parseJsonLine(args[0]);
           if (line?.event === 'approval.watch.pass' || line?.event === 'approval.watch.failed')
@@ -364,8 +368,12 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
         if (level === 'error' || level === 'critical') process.stderr.write(`${format(...args)}\n`);
       },
       info: () => {},
-      warn: (message) => process.stderr.write(`warning: ${message}\n`),
-      error: (message) => process.stderr.write(`error: ${message}\n`),
+      warn: (message) => {
+        if (!closed) process.stderr.write(`warning: ${message}\n`);
+      },
+      error: (message) => {
+        if (!closed) process.stderr.write(`error: ${message}\n`);
+      },
     };
 
     // Decisions, observed in the emulator's process as the product's PUT lands (no ARM read).
@@ -516,10 +524,14 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
     await sleep(100);
     clearInterval(logTimer);
     drainLog();
-    await timers.stop();
+    // A run that outlasts the measurement (a reconciliation of 10,000 services takes minutes) is not
+    // waited for beyond a few seconds: it fails against the stopped emulator, and its logs are dropped.
+    closed = true;
+    const stopping = Promise.allSettled([timers.stop(), poller.stop()]);
     timers = undefined;
-    await poller.stop();
     poller = undefined;
+    const stoppedInTime = await Promise.race([stopping.then(() => true), sleep(5_000).then(() => false)]);
+    if (!stoppedInTime) progress(`${label} a run still in flight is abandoned`);
 
     const all = [...arrivals.values()];
     const decided = all.filter((a) => a.decidedAt !== undefined);
