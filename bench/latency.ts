@@ -170,6 +170,8 @@ export interface LatencyScaleReport {
     readonly nrp: number;
     readonly graph: number;
     readonly total: number;
+    /** Throttled answers by the emulator's route kind (`connection.list`, `graph.query`, ...). */
+    readonly byRoute: Readonly<Record<string, number>>;
   };
   readonly pass: PassReport;
   readonly invocations: {
@@ -444,11 +446,13 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
     const nrpThrottledBefore = emulator.nrpLimits.throttled;
     let lastSeq = emulator.requestLog.entries.at(-1)?.seq ?? 0;
     const tally = { armGets: 0, graphQueries: 0, armWrites: 0, graph429: 0 };
+    const throttledByKind: Record<string, number> = {};
     const drainLog = () => {
       for (const entry of emulator.requestLog.entries) {
         if (entry.seq <= lastSeq) continue;
         lastSeq = entry.seq;
         if (!entry.authenticated) continue;
+        if (entry.status === 429) throttledByKind[entry.kind] = (throttledByKind[entry.kind] ?? 0) + 1;
         if (entry.kind === 'graph.query') {
           if (entry.status === 429) tally.graph429 += 1;
           else tally.graphQueries += 1;
@@ -579,7 +583,13 @@ export async function runLatencyScale(options: LatencyRunOptions): Promise<Laten
       passReadsPerMinute:
         pass.reads === null || measuredSeconds === 0 ? null : round1((pass.reads / measuredSeconds) * 60),
       armWrites: tally.armWrites,
-      throttled429: { armBuckets, nrp, graph: tally.graph429, total: armBuckets + nrp + tally.graph429 },
+      throttled429: {
+        armBuckets,
+        nrp,
+        graph: tally.graph429,
+        total: armBuckets + nrp + tally.graph429,
+        byRoute: throttledByKind,
+      },
       pass,
       invocations: {
         timer: timerCounts,

@@ -31,7 +31,15 @@ const reportSchema = z
     readsPerMinute: z.number().nonnegative(),
     passReadsPerMinute: nullableNumber,
     armWrites: count,
-    throttled429: z.object({ armBuckets: count, nrp: count, graph: count, total: count }).strict(),
+    throttled429: z
+      .object({
+        armBuckets: count,
+        nrp: count,
+        graph: count,
+        total: count,
+        byRoute: z.record(z.string(), count),
+      })
+      .strict(),
     pass: z
       .object({
         functionName: z.string(),
