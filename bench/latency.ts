@@ -727,8 +727,12 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  });
+  main()
+    .catch((error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    })
+    // A run abandoned at the end of a scale (a 10,000-service reconciliation) keeps retrying against
+    // the stopped emulator and would hold the process open: exit once the output is flushed.
+    .finally(() => process.stdout.write('', () => process.exit()));
 }
