@@ -59,12 +59,6 @@ export const WATCH_TICK_SLACK_MS = 1_000;
 export const WATCH_DECIDE_BUDGET_MS = 30_000;
 /** How long a claim keeps other instances out while its pass runs (lists + decisions), or after it died. */
 export const WATCH_HOLD_MS = WATCH_DECIDE_BUDGET_MS + 30_000;
-/**
- * A pass that found nothing and failed nothing is logged at most this often per instance: at a 5 s
- * tick one line per pass would be 17,000 lines a day of "nothing new" (ingestion is billed); health
- * shows every pass's figures anyway.
- */
-export const WATCH_QUIET_LOG_EVERY_MS = 10 * 60_000;
 /** A connection handed at one status is not handed again for this long by the same instance. */
 export const WATCH_REHAND_AFTER_MS = 60_000;
 
@@ -148,8 +142,6 @@ export type WatchOutcome =
 interface WatchMemory {
   readonly settled: Map<string, string>;
   readonly handedAt: Map<string, number>;
-  /** When this instance last logged a pass that found nothing (see WATCH_QUIET_LOG_EVERY_MS). */
-  quietLoggedAt?: number;
 }
 const memories = new WeakMap<object, WatchMemory>();
 
@@ -272,14 +264,12 @@ export async function watchNewConnections(
     listed: found.services.length,
     unsettled: unsettled.length,
   };
-  const memory = memoryOf(deps);
+  // A pass that found nothing is a debug line: at a 5 s tick, 17,000 lines a day of "nothing new"
+  // would be billed as Application Insights ingestion (host.json's Information filter drops debug);
+  // health shows every pass's figures anyway.
   const quiet = failure === undefined && handed === 0 && queued === 0;
-  const nowMs = startedAt.getTime();
-  if (quiet && memory.quietLoggedAt !== undefined && nowMs - memory.quietLoggedAt < WATCH_QUIET_LOG_EVERY_MS)
-    return { ran: true, summary };
-  if (quiet) memory.quietLoggedAt = nowMs;
   logEvent(log, {
-    ...(failure === undefined ? {} : { level: 'warn' as const }),
+    ...(failure !== undefined ? { level: 'warn' as const } : quiet ? { level: 'debug' as const } : {}),
     event: failure === undefined ? 'approval.watch.pass' : 'approval.watch.failed',
     source,
     subscriptions: subscriptions.length,
