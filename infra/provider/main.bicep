@@ -65,7 +65,7 @@ param reconcileQueueName string = 'reconcile-requests'
 param reconcileTimeBudgetSeconds int = 240
 
 @description('WATCH_SCHEDULE: six-field NCRONTAB tick of the "what is new" pass (a tick that is not due returns at once).')
-param watchSchedule string = '*/5 * * * * *'
+param watchSchedule string = '*/10 * * * * *'
 
 @description('WATCH_MODE: how the "what is new" pass lists new connections: auto, arm, graph or off.')
 @allowed([

@@ -11,8 +11,8 @@ export const WATCH_SETTINGS = [
     name: 'WATCH_SCHEDULE',
     description:
       'NCRONTAB tick of the "what is new" pass (seconds field included). A tick returns at once unless the pass is due: its period is derived from the reads the last pass cost and `WATCH_READ_SHARE`/`WATCH_GRAPH_SHARE`, never shorter than the tick.',
-    default: '*/5 * * * * *',
-    example: '*/10 * * * * *',
+    default: '*/10 * * * * *',
+    example: '*/5 * * * * *',
     side: 'provider',
     rule: { type: 'ncrontab' },
   },
