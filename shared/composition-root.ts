@@ -84,17 +84,8 @@ export class Container {
   }
 
   /** The ARM gateway on @azure/arm-network (loaded on first use), pointed at ARM_ENDPOINT. */
-  async armGateway(): Promise<ArmGateway & { readonly metrics: ArmMetrics }> {
-    return this.onceAsync('armGateway', async () => {
-      const { ArmNetworkGateway } = await import('./arm/arm-network-gateway');
-      const { endpoint, scope } = this.config.arm;
-      return new ArmNetworkGateway({
-        endpoint,
-        scope,
-        credential: await this.armCredential(),
-        ...this.armGatewayOptions,
-      });
-    });
+  armGateway(): Promise<ArmGateway & { readonly metrics: ArmMetrics }> {
+    return this.armNetworkGateway('armGateway', {});
   }
 
   /** The approval policy (APPROVAL_POLICY or APPROVAL_POLICY_PATH); a bad one throws `policy_invalid` and is retried next call. */
@@ -116,8 +107,16 @@ export class Container {
    * ARM for the "what is new" pass: its own gateway with one attempt per request, so a 429 ends the
    * pass at once and the pass backs off as a whole (its next period) instead of retrying inside.
    */
-  async watchLister(): Promise<import('./arm/arm-network-gateway').ArmNetworkGateway> {
-    return this.onceAsync('watchLister', async () => {
+  watchLister(): Promise<import('./arm/arm-network-gateway').ArmNetworkGateway> {
+    return this.armNetworkGateway('watchLister', { maxAttempts: 1 });
+  }
+
+  /** One ARM gateway per use (each with its own retry), on ARM_ENDPOINT with the ARM credential. */
+  private armNetworkGateway(
+    key: string,
+    retry: { readonly maxAttempts?: number },
+  ): Promise<import('./arm/arm-network-gateway').ArmNetworkGateway> {
+    return this.onceAsync(key, async () => {
       const { ArmNetworkGateway } = await import('./arm/arm-network-gateway');
       const { endpoint, scope } = this.config.arm;
       return new ArmNetworkGateway({
@@ -125,7 +124,7 @@ export class Container {
         scope,
         credential: await this.armCredential(),
         ...this.armGatewayOptions,
-        retry: { ...this.armGatewayOptions?.retry, maxAttempts: 1 },
+        retry: { ...this.armGatewayOptions?.retry, ...retry },
       });
     });
   }
