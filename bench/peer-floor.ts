@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { createSecureContext, rootCertificates, type SecureContext, connect as tlsConnect } from 'node:tls';
 import { VERSION } from '../shared/version';
+import { serveJobs } from './peer-ipc';
 import type { OursAnswer, OursJob, OursTimings } from './peer-ours';
 
 const USER_AGENT = `private-link-gatekeeper-probe/${VERSION}`;
@@ -140,14 +141,7 @@ function main(): void {
   if (process.env.PEER_CA_PEM === undefined && process.env.PEER_CA_FILE !== undefined)
     process.env.PEER_CA_PEM = readFileSync(process.env.PEER_CA_FILE, 'utf8');
   secureContext();
-  process.on('message', (message: { id: number; job: OursJob }) => {
-    run(message.job).then(
-      (answer) => process.send?.({ id: message.id, answer }),
-      (error: unknown) => process.send?.({ id: message.id, error: (error as Error).message }),
-    );
-  });
-  process.on('disconnect', () => process.exit(0));
-  process.send?.({ ready: true });
+  serveJobs(run);
 }
 
 // Forked as its own process it serves jobs; peer-ours imports `floorExchange` without this.

@@ -9,6 +9,7 @@ import { parseProbeTargets } from '../shared/probe/adapters/targets';
 import type { ProbeTarget } from '../shared/probe/core/types';
 import { fanOut } from '../shared/probe/use-cases/fan-out';
 import { floorExchange } from './peer-floor';
+import { serveJobs } from './peer-ipc';
 
 export interface OursTimings {
   readonly tcpMs: number | null;
@@ -124,14 +125,7 @@ async function run(job: OursJob): Promise<OursAnswer> {
 
 function main(): void {
   ca = process.env.PEER_CA_PEM;
-  process.on('message', (message: { id: number; job: OursJob }) => {
-    run(message.job).then(
-      (answer) => process.send?.({ id: message.id, answer }),
-      (error: unknown) => process.send?.({ id: message.id, error: (error as Error).message }),
-    );
-  });
-  process.on('disconnect', () => process.exit(0));
-  process.send?.({ ready: true });
+  serveJobs(run);
 }
 
 main();
