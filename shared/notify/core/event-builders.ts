@@ -35,7 +35,10 @@ export function eventFromAudit(e: AuditEntry): NotifyEvent | null {
   if (e.kind === 'verdict' && e.result === 'manual') {
     return {
       ...base,
-      id: eventId(`audit|${e.decisionId}|verdict`),
+      // Once per connection: a connection is Pending once (a new endpoint is a new connection), and a
+      // later manual verdict for it (another reason after a failed lookup, a new policy, a second run
+      // racing the first) is not news to the people already asked; delivery drops a repeated id.
+      id: eventId(`pending|${e.connectionId}`),
       type: 'connection.pending',
       facts: compactFacts({ ...connectionFacts(e), reason: e.reason, rule: e.rule, mode: e.mode }),
     };

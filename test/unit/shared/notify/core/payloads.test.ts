@@ -194,9 +194,27 @@ describe('events from their causes', () => {
       trigger: 'api' as const,
       correlationId: 'c',
     };
-    expect(eventFromAudit({ ...base, kind: 'verdict', action: 'manual', result: 'manual' })?.type).toBe(
-      'connection.pending',
-    );
+    const pending = eventFromAudit({ ...base, kind: 'verdict', action: 'manual', result: 'manual' });
+    expect(pending?.type).toBe('connection.pending');
+    // Another manual verdict for the same connection (another run, rule or reason) is the same event.
+    const again = eventFromAudit({
+      ...base,
+      decisionId: 'd2',
+      rule: 'other',
+      reason: 'tenant lookup throttled',
+      kind: 'verdict',
+      action: 'manual',
+      result: 'manual',
+    });
+    expect(again?.id).toBe(pending?.id);
+    const elsewhere = eventFromAudit({
+      ...base,
+      connectionId: `${base.connectionId}-2`,
+      kind: 'verdict',
+      action: 'manual',
+      result: 'manual',
+    });
+    expect(elsewhere?.id).not.toBe(pending?.id);
     expect(eventFromAudit({ ...base, kind: 'intent', action: 'approve' })).toBeNull();
     const decided = eventFromAudit({
       ...base,
