@@ -163,8 +163,15 @@ describe('the staged deployment package keeps the README promises', () => {
     // The bundle's bug: DOWN, class DNS, "n is not a constructor" (undici's named exports undefined).
     expect(live?.lastResult, JSON.stringify(live)).toMatchObject({ status: 'UP', class: null, reason: null });
     expect(live?.state).toBe('UP');
-    const series = await parseBody(probeSeriesSchema, await get('probes/live/series?range=1h'));
+    // Once in CI (Node 24) the series showed no run right after the summary showed it UP; the cause
+    // is not known. Read it again for up to 5 s, and say which range it covered if it never shows one.
+    let series = await parseBody(probeSeriesSchema, await get('probes/live/series?range=1h'));
+    for (let i = 0; i < 20 && !series.points.some((p) => p.runs > 0); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      series = await parseBody(probeSeriesSchema, await get('probes/live/series?range=1h'));
+    }
     const phases = series.points.find((p) => p.runs > 0)?.phasesMeanMs;
+    expect(phases, `no run in the 1h series from ${series.from} to ${series.to}`).toBeDefined();
     expect(phases?.dns).toBeNull(); // an IP literal: no DNS lookup
     expect(phases?.tcp).toBeGreaterThanOrEqual(0);
     expect(phases?.ttfb).toBeGreaterThan(0);
