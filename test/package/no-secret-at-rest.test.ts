@@ -6,10 +6,7 @@ import { type ArmEmulator, startArmEmulator } from '../../emulators/arm';
 import { type IngestionStandIn, startIngestionStandIn } from '../../scripts/lab/ingestion-stand-in';
 import { trustForThisProcess } from '../../scripts/lab/process-trust';
 import { RecordingLogger } from '../../scripts/local-host/invocation-logger';
-import { invoke } from '../../scripts/local-host/invoke';
-import { type LocalHost, startLocalHost } from '../../scripts/local-host/local-host';
-import { type LoadedPackage, loadPackageFunctions } from '../../scripts/local-host/package-functions';
-import { DEFAULT_QUEUE_OPTIONS } from '../../scripts/local-host/queue-poller';
+import type { LocalHost } from '../../scripts/local-host/local-host';
 import { LOOPBACK_ARM_TOKEN } from '../../shared/arm/loopback-credential';
 import {
   guidOf,
@@ -18,6 +15,7 @@ import {
   plsIdOf,
   privateEndpointIdOf,
 } from '../helpers/arm-emulator';
+import { type PackageHost, startPackageHost } from '../helpers/package-host';
 import { azuriteConnectionString, uniqueTablePrefix } from '../helpers/storage';
 import { stagedPackage } from '../helpers/test-build';
 import { type Sink, startSink, waitFor } from '../integration/shared/notify/notify-harness';
@@ -49,12 +47,6 @@ const ECHOED = new Set(['CODE', 'SIG', 'TOKEN', 'API_KEY', 'BEARER']);
 /** How the echoing target sends the request back, one target per form (the body excerpt keeps 1 KiB). */
 const FORMS = ['raw', 'json', 'url', 'b64', 'b64url', 'b64-1', 'b64-2'] as const;
 type Form = (typeof FORMS)[number];
-
-const TIMER = {
-  isPastDue: false,
-  schedule: { adjustForDST: false },
-  scheduleStatus: { last: '', next: '', lastUpdated: '' },
-};
 
 const PLS = 'pls-secrets';
 const TENANT = 'cccccccc-0000-4000-8000-000000000003';
@@ -114,7 +106,7 @@ describe('no secret at rest in any form after the package probes, notifies and d
   let echo: Server;
   let sink: Sink;
   let ingestion: IngestionStandIn;
-  let loaded: LoadedPackage;
+  let pkg: PackageHost;
   let host: LocalHost;
   let prefix: string;
   const echoesSent: string[] = [];
@@ -180,20 +172,12 @@ describe('no secret at rest in any form after the package probes, notifies and d
       APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
       AUTH_MODE: 'dev',
     };
-    Object.assign(process.env, env);
-    loaded = await loadPackageFunctions(packageDir);
-    host = await startLocalHost({
-      definitions: loaded.definitions,
-      env,
-      logger,
-      port: 0,
-      timers: false,
-      queueOptions: { ...DEFAULT_QUEUE_OPTIONS, maxPollMs: 200 },
-    });
+    pkg = await startPackageHost(packageDir, env, logger);
+    host = pkg.host;
   }, 300_000);
 
   afterAll(async () => {
-    await host?.stop();
+    await pkg?.stop();
     await emulator?.stop();
     await sink?.close();
     await ingestion?.stop();
@@ -201,19 +185,6 @@ describe('no secret at rest in any form after the package probes, notifies and d
     for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
     Object.assign(process.env, savedEnv);
   });
-
-  async function runTimer(name: string): Promise<void> {
-    const definition = loaded.definitions.find((d) => d.name === name && d.kind === 'timer');
-    if (definition?.kind !== 'timer') throw new Error(`the package registers no timer ${name}`);
-    const outcome = await invoke({
-      logger,
-      functionName: name,
-      trigger: 'timer',
-      detail: 'test',
-      run: (context) => definition.handler(TIMER, context),
-    });
-    if (!outcome.ok) throw outcome.error;
-  }
 
   async function everyTableInAzurite(): Promise<{ tables: string[]; text: string }> {
     const options = { allowInsecureConnection: true };
@@ -236,14 +207,14 @@ describe('no secret at rest in any form after the package probes, notifies and d
 
   it('finds none of the secrets in any table, log line, availability result or API answer', async () => {
     // Probe twice (DOWN, and the echo-up target UP), decide a connection by hand, let notifications go out.
-    await runTimer('probeEndpoints');
-    await runTimer('probeEndpoints');
+    await pkg.runTimer('probeEndpoints');
+    await pkg.runTimer('probeEndpoints');
     const connection = emulator.world.addConnection({
       plsId: plsIdOf(PLS),
       privateEndpointId: privateEndpointIdOf(CONSUMER_SUB, 'pe-secrets'),
       requestMessage: 'CHG0000042 please',
     });
-    await runTimer('reconcileConnections');
+    await pkg.runTimer('reconcileConnections');
     const approved = await fetch(`${host.url}/api/connections/${PLS}/${connection.name}/approve`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

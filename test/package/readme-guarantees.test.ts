@@ -3,10 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArmEmulator, startArmEmulator } from '../../emulators/arm';
 import { RecordingLogger } from '../../scripts/local-host/invocation-logger';
-import { invoke } from '../../scripts/local-host/invoke';
-import { type LocalHost, startLocalHost } from '../../scripts/local-host/local-host';
-import { type LoadedPackage, loadPackageFunctions } from '../../scripts/local-host/package-functions';
-import { DEFAULT_QUEUE_OPTIONS } from '../../scripts/local-host/queue-poller';
+import type { LocalHost } from '../../scripts/local-host/local-host';
 import { decisionListSchema } from '../../shared/api/core/api-schemas';
 import { LOOPBACK_ARM_TOKEN } from '../../shared/arm/loopback-credential';
 import { probeSeriesSchema } from '../../shared/dashboard/core/dashboard-schemas';
@@ -18,6 +15,7 @@ import {
   plsIdOf,
   privateEndpointIdOf,
 } from '../helpers/arm-emulator';
+import { type PackageHost, startPackageHost } from '../helpers/package-host';
 import { parseBody } from '../helpers/parse-body';
 import { azuriteConnectionString, uniqueTablePrefix } from '../helpers/storage';
 import { stagedPackage } from '../helpers/test-build';
@@ -50,19 +48,13 @@ default:
   action: manual
 `;
 
-const TIMER = {
-  isPastDue: false,
-  schedule: { adjustForDST: false },
-  scheduleStatus: { last: '', next: '', lastUpdated: '' },
-};
-
 describe('the staged deployment package keeps the README promises', () => {
   const logger = new RecordingLogger();
   const savedEnv = { ...process.env };
   let emulator: ArmEmulator;
   let target: Server;
   let sink: Sink;
-  let loaded: LoadedPackage;
+  let pkg: PackageHost;
   let host: LocalHost;
 
   beforeAll(async () => {
@@ -103,42 +95,18 @@ describe('the staged deployment package keeps the README promises', () => {
       NOTIFY_RETRY_BASE_SECONDS: '1',
       AUTH_MODE: 'dev',
     };
-    // As the worker gets them from the host: app settings are the process environment.
-    Object.assign(process.env, env);
-    loaded = await loadPackageFunctions(packageDir);
-    host = await startLocalHost({
-      definitions: loaded.definitions,
-      env,
-      logger,
-      port: 0,
-      // Timers are run by the tests themselves, once each, so every run is the one under test.
-      timers: false,
-      queueOptions: { ...DEFAULT_QUEUE_OPTIONS, maxPollMs: 200 },
-    });
+    pkg = await startPackageHost(packageDir, env, logger);
+    host = pkg.host;
   }, 300_000);
 
   afterAll(async () => {
-    await host?.stop();
+    await pkg?.stop();
     await emulator?.stop();
     await sink?.close();
     await new Promise((resolve) => target?.close(resolve));
     for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
     Object.assign(process.env, savedEnv);
   });
-
-  /** Runs one of the package's timer functions once, as the host would on its schedule. */
-  async function runTimer(name: string): Promise<void> {
-    const definition = loaded.definitions.find((d) => d.name === name && d.kind === 'timer');
-    if (definition?.kind !== 'timer') throw new Error(`the package registers no timer ${name}`);
-    const outcome = await invoke({
-      logger,
-      functionName: name,
-      trigger: 'timer',
-      detail: 'test',
-      run: (context) => definition.handler(TIMER, context),
-    });
-    if (!outcome.ok) throw outcome.error;
-  }
 
   const get = (path: string) => fetch(`${host.url}/api/${path}`);
   const connectionOf = (name: string) => emulator.world.connection(plsIdOf(PLS), name);
@@ -150,14 +118,14 @@ describe('the staged deployment package keeps the README promises', () => {
     });
 
   it('loads every function from package.json main, as the worker does', () => {
-    expect(loaded.main).toBe('dist/bundle/main.js');
-    expect(loaded.definitions.map((d) => d.name)).toEqual(
+    expect(pkg.loaded.main).toBe('dist/bundle/main.js');
+    expect(pkg.loaded.definitions.map((d) => d.name)).toEqual(
       expect.arrayContaining(['health', 'probeEndpoints', 'reconcileConnections', 'approveConnection']),
     );
   });
 
   it('probes a live 127.0.0.1 target: UP, with the phase timings of the run', async () => {
-    await runTimer('probeEndpoints');
+    await pkg.runTimer('probeEndpoints');
     const summary = await parseBody(probesSummarySchema, await get('probes/summary'));
     const live = summary.targets.find((t) => t.id === 'live');
     // The bundle's bug: DOWN, class DNS, "n is not a constructor" (undici's named exports undefined).
@@ -179,7 +147,7 @@ describe('the staged deployment package keeps the README promises', () => {
 
   it("approves a trusted tenant's connection by policy (tenant discovery works in the bundle)", async () => {
     const trusted = newConnection(TRUSTED_SUB, 'pe-trusted', 'CHG0000001 - package test');
-    await runTimer('reconcileConnections');
+    await pkg.runTimer('reconcileConnections');
     // The bundle's bug left it Pending: tenant discovery threw, so no consumer tenant matched.
     expect(connectionOf(trusted.name)?.status).toBe('Approved');
     const decisions = await parseBody(decisionListSchema, await get('decisions?limit=50'));
@@ -196,7 +164,7 @@ describe('the staged deployment package keeps the README promises', () => {
 
   it("writes a person's approval to ARM through the HTTP function", async () => {
     const waiting = newConnection(OTHER_SUB, 'pe-person', 'CHG0000002 - for a person');
-    await runTimer('reconcileConnections');
+    await pkg.runTimer('reconcileConnections');
     expect(connectionOf(waiting.name)?.status).toBe('Pending');
     const puts = () =>
       emulator.requestLog.entries.filter((e) => e.method === 'PUT' && e.path.includes(waiting.name)).length;
@@ -213,7 +181,7 @@ describe('the staged deployment package keeps the README promises', () => {
 
   it('delivers notifications to a real local webhook', async () => {
     const waiting = newConnection(OTHER_SUB, 'pe-notified', 'CHG0000003 - tell someone');
-    await runTimer('reconcileConnections');
+    await pkg.runTimer('reconcileConnections');
     // Staged by the package's audit store, queued, and sent by its deliverNotification queue function.
     const pendingFor = () =>
       sink.received.find(
